@@ -1,0 +1,1 @@
+"""Models of the discipline app: filled by its own issue."""

@@ -1,0 +1,23 @@
+"""The REST API (/api/v1/): one router; each app lists its viewsets as ``ROUTES`` in its ``api.py``.
+
+Every viewset states its own permission classes; the default is "logged in".
+"""
+
+from importlib import import_module
+
+from rest_framework.routers import DefaultRouter
+
+#: Apps that expose an ``api.py`` with ``ROUTES = [(prefix, viewset, basename), ...]``.
+API_APPS = (
+    "opc_community.workdays",
+    "opc_community.rulebook",
+    "opc_community.notices",
+    "opc_community.portal",
+)
+
+router = DefaultRouter()
+for module_name in API_APPS:
+    for prefix, viewset, basename in import_module(f"{module_name}.api").ROUTES:
+        router.register(prefix, viewset, basename=basename)
+
+urlpatterns = router.urls

@@ -1,0 +1,21 @@
+"""The operations desk: the Django admin, branded and in Chinese (RULEBOOK §1)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+
+class OpcAdminSite(admin.AdminSite):
+    site_header = _("Nansha International OPC Ecosystem Community · Operations")
+    site_title = _("OPC Community operations")
+    index_title = _("Operations desk")
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        from opc_community.workdays.selectors import calendar_warnings
+
+        context = super().each_context(request)
+        if request.user.is_active and request.user.is_staff:
+            context["system_warnings"] = calendar_warnings()
+        return context

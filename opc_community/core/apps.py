@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "opc_community.core"
+    label = "core"
+    verbose_name = _("Core")
+
+
+class OpcAdminConfig(admin_apps.AdminConfig):
+    """Replaces the stock admin site with the branded operations desk."""
+
+    default = False  # named explicitly in INSTALLED_APPS
+    default_site = "opc_community.core.admin_site.OpcAdminSite"

@@ -1,0 +1,40 @@
+"""The audit trail: every change to a domain table, recorded by PostgreSQL triggers.
+
+django-pghistory writes an event row (before/after, who, which URL or job) for
+each insert, update and delete, including bulk ``update()`` calls of set-based
+jobs and raw SQL, which signal-based trackers miss. The request's user comes
+from ``pghistory.middleware.HistoryMiddleware``; jobs and services name their
+actor with :func:`acting_as`.
+"""
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import TypeVar
+
+import pghistory
+from django.db import models
+
+ModelT = TypeVar("ModelT", bound=type[models.Model])
+
+
+def audited(model: ModelT | None = None, *, exclude: Sequence[str] = ()) -> ModelT | Callable[[ModelT], ModelT]:
+    """Class decorator: record every insert, update and delete of the model.
+
+    Event rows are append-only (protected by a trigger against update and delete).
+    ``exclude`` names fields never copied into the trail (secrets such as password hashes);
+    a change touching only those fields writes no event.
+    """
+    tracker = pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        exclude=list(exclude) or None,
+        append_only=True,
+    )
+    return tracker(model) if model is not None else tracker
+
+
+def acting_as(actor: object | None, **context: object) -> AbstractContextManager:
+    """Attach the actor (a user, or None for the system) and context to audit rows written inside."""
+    user_id = getattr(actor, "pk", None)
+    return pghistory.context(user=user_id, **context)

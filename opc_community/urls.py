@@ -1,0 +1,25 @@
+"""URL map. Who may use each part is stated where it is included; tests/test_url_access.py
+walks every pattern and proves anonymous users are refused outside the public allow-list."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    # Public: the landing page sends people to the portal (which asks them to log in).
+    path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
+    # Public: language switch (POST, CSRF-protected).
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Public: the notice board (公示栏); objecting needs a login.
+    path("notices/", include("opc_community.notices.urls")),
+    # Residents and staff: the portal; every view requires a login except login itself.
+    path("portal/", include("opc_community.portal.urls")),
+    # Staff: the operations desk (Django admin), staff accounts only.
+    path("admin/", admin.site.urls),
+    # Integrations: authenticated by session or token; each viewset states its permissions.
+    path("api/v1/", include("opc_community.api_urls")),
+    # Public: the OpenAPI schema and its documentation page (no CDN: drf-spectacular-sidecar).
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

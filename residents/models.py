@@ -1,0 +1,1 @@
+"""Models of the residents app: filled by its own issue."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResourcesConfig(AppConfig):
+    """Vouchers, sharing board, scenarios and matchmaking, policies, activities (第四章第二条至第四条)."""
+
+    name = "resources"
+    verbose_name = _("Resources and services")

@@ -1,0 +1,1 @@
+"""Models of the resources app: filled by its own issue."""

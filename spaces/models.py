@@ -1,0 +1,1 @@
+"""Models of the spaces app: filled by its own issue."""

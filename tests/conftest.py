@@ -1,0 +1,88 @@
+"""Shared fixtures: the named cast of users (STYLE.md #14) and test-wide settings.
+
+The cast: resident A and resident B (two different residents, for "B cannot see
+A's data" tests), one member of each staff group, and an outsider with an
+account but no role.
+"""
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from opc_community.accounts.roles import Role
+from opc_community.celery import app as celery_app
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager() -> None:
+    """Tasks run in-process unless a test starts a real worker (tests/test_celery_worker.py)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets a cache namespace of its own in the real Redis (nothing flushed, nothing shared)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"opc-test-{uuid.uuid4().hex}"},
+    }
+
+
+@pytest.fixture
+def resident_a(db):
+    return UserFactory(username="resident_a", full_name="张三", roles=[Role.RESIDENT])
+
+
+@pytest.fixture
+def resident_b(db):
+    return UserFactory(username="resident_b", full_name="欧阳娜娜", roles=[Role.RESIDENT])
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but neither staff nor resident (e.g. an applicant before approval)."""
+    return UserFactory(username="outsider", full_name="王五")
+
+
+def _staff(username: str, full_name: str, role: str):
+    return UserFactory(username=username, full_name=full_name, is_staff=True, roles=[role])
+
+
+@pytest.fixture
+def intake_staff(db):
+    return _staff("intake", "李招商", Role.INTAKE)
+
+
+@pytest.fixture
+def resources_staff(db):
+    return _staff("resources", "赵资源", Role.RESOURCES)
+
+
+@pytest.fixture
+def daily_staff(db):
+    return _staff("daily", "钱日常", Role.DAILY)
+
+
+@pytest.fixture
+def administrator(db):
+    return _staff("admin_lead", "孙负责", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def oversight(db):
+    return _staff("oversight", "周监督", Role.OVERSIGHT)
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)`` → a test client logged in as that user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

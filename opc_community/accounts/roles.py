@@ -9,7 +9,8 @@ Staff groups see and change only their own areas; oversight reads everything.
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import AppConfig, apps as global_apps
+from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import DEFAULT_DB_ALIAS
 

@@ -1,0 +1,20 @@
+"""The versioned rulebook (RULEBOOK §11). Public API::
+
+    from opc_community import rulebook
+    rules = rulebook.in_force(on=date)   # typed rules of the version in force that day
+    rules.scoring.participation.bands, rules.deadlines.publication_window_working_days, ...
+
+Imports the ORM lazily so that the package can be imported while Django starts.
+"""
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from opc_community.rulebook.schema import Rulebook
+
+
+def in_force(on: date | None = None) -> "Rulebook":
+    from opc_community.rulebook import selectors
+
+    return selectors.in_force(on)

@@ -1,0 +1,146 @@
+"""Rule revisions in the operations desk: drafts are edited here; everything else is an action."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from opc_community.core.errors import DomainError
+from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.rules import diff_bodies
+from opc_community.rulebook.services import (
+    rulebook_version_draft,
+    rulebook_version_publish,
+    rulebook_version_update,
+    rulebook_version_withdraw,
+)
+from opc_community.rulebook.validation import parse_body
+
+
+class PrettyJSONWidget(forms.Textarea):
+    def format_value(self, value: Any) -> str:
+        try:
+            return json.dumps(json.loads(value), ensure_ascii=False, indent=2)
+        except (TypeError, ValueError):
+            return super().format_value(value)
+
+
+class RulebookVersionForm(forms.ModelForm):
+    class Meta:
+        model = RulebookVersion
+        fields = ("title", "summary", "effective_from", "based_on", "body")
+        widgets = {"body": PrettyJSONWidget(attrs={"rows": 40, "style": "font-family: monospace; width: 100%"})}
+
+    def clean_body(self) -> Any:
+        body = self.cleaned_data["body"]
+        try:
+            parse_body(body)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
+        return body
+
+
+@admin.register(RulebookVersion)
+class RulebookVersionAdmin(admin.ModelAdmin):
+    form = RulebookVersionForm
+    list_display = ("number", "title", "status", "effective_from", "in_force_today", "publicised_at", "approved_by")
+    list_filter = ("status",)
+    list_select_related = ("approved_by",)
+    search_fields = ("title", "summary")
+    ordering = ("-number",)
+    actions = ("approve_and_publish", "withdraw_draft")
+    status_fields = ("number", "status", "created_by", "approved_by", "publicised_at", "decided_at", "changes")
+
+    def get_fields(self, request: HttpRequest, obj: RulebookVersion | None = None) -> tuple[str, ...]:
+        if obj is None:  # a new draft copies the rule data of the version it is based on
+            return ("title", "summary", "effective_from", "based_on")
+        return ("title", "summary", "effective_from", *self.status_fields, "body")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RulebookVersion | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        if not obj.is_editable:
+            return ("title", "summary", "effective_from", *self.status_fields, "body")
+        return self.status_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: RulebookVersion | None = None) -> bool:
+        return False  # versions are history; drafts are withdrawn, never deleted
+
+    @admin.display(description=_("in force today"), boolean=True)
+    def in_force_today(self, obj: RulebookVersion) -> bool:
+        return obj.status == RulebookVersion.Status.ADOPTED and obj.pk == self._in_force_pk
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RulebookVersion]:
+        current = (
+            RulebookVersion.objects.filter(
+                status=RulebookVersion.Status.ADOPTED, effective_from__lte=timezone.localdate()
+            )
+            .order_by("-effective_from")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        self._in_force_pk = current
+        return super().get_queryset(request)
+
+    @admin.display(description=_("changes from the version it is based on"))
+    def changes(self, obj: RulebookVersion) -> str:
+        base = obj.based_on.body if obj.based_on else {}
+        rows = diff_bodies(base, obj.body)
+        if not rows:
+            return _("(no change in the numbers)")
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("item"), _("before"), _("after"),
+            format_html_join("", "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                             ((c.path, c.old, c.new) for c in rows)),
+        )
+
+    def save_model(self, request: HttpRequest, obj: RulebookVersion, form: forms.ModelForm, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            rulebook_version_update(
+                version=obj, actor=request.user, body=data["body"], title=data["title"],
+                summary=data["summary"], effective_from=data["effective_from"],
+            )
+        else:
+            created = rulebook_version_draft(
+                title=data["title"], summary=data["summary"], effective_from=data["effective_from"],
+                based_on=data.get("based_on"), actor=request.user,
+            )
+            obj.pk = created.pk
+            obj.refresh_from_db()
+
+    @admin.action(description=_("Approve and publish on the notice board (3 working days)"),
+                  permissions=["approve"])
+    def approve_and_publish(self, request: HttpRequest, queryset: QuerySet[RulebookVersion]) -> None:
+        for version in queryset:
+            try:
+                publication = rulebook_version_publish(version=version, actor=request.user)
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, f"v{version.number}: {exc}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Version %(number)s is on the notice board until %(end)s.")
+                    % {"number": version.number, "end": date_format(timezone.localtime(publication.window_ends_at), "DATE_FORMAT")},
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description=_("Withdraw the draft"), permissions=["change"])
+    def withdraw_draft(self, request: HttpRequest, queryset: QuerySet[RulebookVersion]) -> None:
+        for version in queryset:
+            try:
+                rulebook_version_withdraw(version=version, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"v{version.number}: {exc}", messages.ERROR)
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("rulebook.approve_rulebookversion")

@@ -1,0 +1,351 @@
+"""The typed shape of a rulebook version's body (RULEBOOK §11: rules are data).
+
+A version's JSON body is validated against :class:`Rulebook` before it can be
+published; code then reads numbers from the parsed, immutable object
+(``rules.scoring.participation.bands``), never from constants. Each section
+names the article of the regulation it carries. No field has a default: the
+numbers live in the data (``seed/v1.json`` is the first version), not here.
+"""
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Percent = Annotated[Decimal, Field(ge=0)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Ratio = Annotated[Decimal, Field(ge=0, le=1)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- §2, §3, §4: deadlines, term, bans, intake -------------------------------
+
+
+class Deadlines(Section):
+    """Deadlines counted in working days (工作日, RULEBOOK §2)."""
+
+    intake_initial_review_working_days: PositiveInt  # 第三章第二条 初审 7 个工作日
+    intake_evaluation_result_working_days: PositiveInt  # 第三章第二条 评估结果 2 个工作日
+    complaint_response_working_days: PositiveInt  # 第四章第四条 2 个工作日内响应
+    complaint_solution_working_days: PositiveInt  # 第四章第四条 7 个工作日内给出解决方案
+    publication_window_working_days: PositiveInt  # 第八章第一条、第九章第一条 公示 3 个工作日
+    appeal_answer_working_days: PositiveInt  # 第八章第二条 复核 3 个工作日内反馈
+    reward_grant_working_days: PositiveInt  # 第八章第一条 10 个工作日内落实奖励
+    revision_publication_working_days: PositiveInt  # 第九章第一条 修订公示 3 个工作日
+
+
+class Term(Section):
+    """Agreement term, renewal and exit periods in calendar days (第三章第三条、第四条、第五条)."""
+
+    agreement_months: PositiveInt
+    renewal_reminder_days: PositiveInt
+    grace_days: NonNegativeInt
+    voluntary_exit_notice_days: PositiveInt
+    archive_retention_years: PositiveInt
+
+
+class Bans(Section):
+    """Re-application bans in years (第三章第四条; RULEBOOK §4.6)."""
+
+    forced_exit_years: PositiveInt
+    subletting_years: PositiveInt
+    subsidy_fraud_years: PositiveInt
+
+
+class Intake(Section):
+    """Application materials (第三章第二条)."""
+
+    max_upload_mb: PositiveInt
+    allowed_file_types: tuple[Literal["pdf", "jpeg", "png"], ...] = Field(min_length=1)
+
+
+# --- §5: spaces ---------------------------------------------------------------
+
+RoomType = Literal["meeting_room", "roadshow_hall", "negotiation_room"]
+
+
+class RoomTypeRules(Section):
+    opens: time
+    closes: time
+    max_minutes: PositiveInt
+    horizon_days: PositiveInt
+    min_notice_minutes: NonNegativeInt
+
+    @model_validator(mode="after")
+    def _opening_hours(self) -> "RoomTypeRules":
+        if self.opens >= self.closes:
+            raise ValueError(_("opens must be earlier than closes"))
+        return self
+
+
+class Booking(Section):
+    """Public spaces by booking (第四章第一条; RULEBOOK §5)."""
+
+    slot_minutes: PositiveInt
+    room_types: dict[RoomType, RoomTypeRules]
+    no_show_release_minutes: PositiveInt
+    no_show_limit: PositiveInt
+    no_show_window_days: PositiveInt
+
+    @model_validator(mode="after")
+    def _every_room_type(self) -> "Booking":
+        missing = set(RoomType.__args__) - set(self.room_types)
+        if missing:
+            raise ValueError(_("rules missing for room types: %(types)s") % {"types": ", ".join(sorted(missing))})
+        return self
+
+
+# --- §7: scoring and elimination ----------------------------------------------
+
+
+class Band(Section):
+    """One band of a dimension: values from ``min`` (inclusive or not) up to the band above.
+
+    ``min`` is None for the lowest band (everything below the band above it).
+    """
+
+    min: Decimal | None
+    min_inclusive: bool = True
+    points: NonNegativeInt
+
+
+class BandedDimension(Section):
+    max_points: PositiveInt
+    bands: tuple[Band, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _bands_descend(self) -> "BandedDimension":
+        mins = [band.min for band in self.bands]
+        if mins[-1] is not None or any(m is None for m in mins[:-1]):
+            raise ValueError(_("only the last band may (and must) have min = null"))
+        if any(a <= b for a, b in zip(mins[:-2], mins[1:-1], strict=False)):
+            raise ValueError(_("bands must be listed from the highest min to the lowest"))
+        if any(band.points > self.max_points for band in self.bands):
+            raise ValueError(_("a band cannot give more points than max_points"))
+        return self
+
+
+class RateDimension(BandedDimension):
+    """A dimension scored on a percentage; ``rate_when_nothing_expected`` applies when the denominator is 0."""
+
+    rate_when_nothing_expected: Percent
+
+
+AwardLevel = Literal["national", "provincial", "industry_provincial", "municipal", "industry_municipal"]
+
+
+class AwardsDimension(Section):
+    max_points: PositiveInt
+    levels: dict[AwardLevel, NonNegativeInt]
+
+    @model_validator(mode="after")
+    def _levels(self) -> "AwardsDimension":
+        if set(self.levels) != set(AwardLevel.__args__):
+            raise ValueError(_("every award level needs points"))
+        if any(points > self.max_points for points in self.levels.values()):
+            raise ValueError(_("an award level cannot give more points than max_points"))
+        return self
+
+
+class Scoring(Section):
+    """第六章第一条: five dimensions adding up to 100 (weights adjustable, 第六章第三条)."""
+
+    total_points: PositiveInt
+    participation: RateDimension
+    completion: RateDimension
+    revenue: RateDimension
+    awards: AwardsDimension
+    contributions: BandedDimension
+
+    @model_validator(mode="after")
+    def _weights_add_up(self) -> "Scoring":
+        weights = (self.participation, self.completion, self.revenue, self.awards, self.contributions)
+        if sum(d.max_points for d in weights) != self.total_points:
+            raise ValueError(_("the dimensions' max_points must add up to total_points"))
+        return self
+
+
+class Elimination(Section):
+    """第六章第二条: floor, bottom ratio, consecutive quarters below the warning threshold."""
+
+    hard_floor: Decimal
+    bottom_ratio: Ratio
+    warning_threshold: Decimal
+    warning_after_quarters: PositiveInt
+    eliminate_after_quarters: PositiveInt
+
+    @model_validator(mode="after")
+    def _order(self) -> "Elimination":
+        if self.eliminate_after_quarters <= self.warning_after_quarters:
+            raise ValueError(_("elimination must come after the warning"))
+        return self
+
+
+# --- §9: violations and penalties ----------------------------------------------
+
+MeasureType = Literal[
+    "warning",  # 警告
+    "apology",  # 道歉
+    "rectification",  # 责令整改（含清理）
+    "fine",  # 罚款
+    "compensation",  # 照价赔偿 / 承担赔偿
+    "suspension",  # 暂停使用
+    "deposit_forfeiture",  # 没收保证金
+    "confiscation",  # 没收违规所得
+    "forced_exit",  # 强制退出
+    "eviction",  # 责令立即退出（擅自入驻者）
+    "report_authorities",  # 上报相关部门
+    "legal_liability",  # 追究法律责任
+    "visitor_removal",  # 访客警告驱离
+]
+SuspensionScope = Literal["public_spaces", "resources", "community"]
+
+
+class Measure(Section):
+    type: MeasureType
+    amount: Money | None = None
+    amount_min: Money | None = None
+    amount_max: Money | None = None
+    scope: SuspensionScope | None = None
+    days: PositiveInt | None = None
+    until_paid: bool = False
+    # Which ban of the ``bans`` section a forced exit carries (RULEBOOK §4.6); None = the general one.
+    ban: Literal["forced_exit", "subletting", "subsidy_fraud"] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Measure":
+        ranged = self.amount_min is not None or self.amount_max is not None
+        if self.type == "fine":
+            if (self.amount is None) == (not ranged):
+                raise ValueError(_("a fine has either amount, or amount_min and amount_max"))
+            if ranged and (self.amount_min is None or self.amount_max is None or self.amount_min >= self.amount_max):
+                raise ValueError(_("a fine range needs amount_min < amount_max"))
+        elif self.amount is not None or ranged:
+            raise ValueError(_("only a fine has an amount"))
+        if self.type == "suspension":
+            if self.scope is None:
+                raise ValueError(_("a suspension needs a scope"))
+            if self.days is not None and self.until_paid:
+                raise ValueError(_("a suspension lasts days or until paid, not both"))
+        elif self.scope is not None or self.days is not None or self.until_paid:
+            raise ValueError(_("only a suspension has scope, days or until_paid"))
+        if self.ban is not None and self.type != "forced_exit":
+            raise ValueError(_("only a forced exit carries a ban"))
+        return self
+
+
+class Condition(Section):
+    """When a step applies: the same-kind count, a measured value, a staff-recorded flag."""
+
+    count_min: PositiveInt | None = None
+    count_max: PositiveInt | None = None
+    measure_at_least: Decimal | None = None
+    measure_above: Decimal | None = None
+    measure_at_most: Decimal | None = None
+    flag: Literal["serious", "loss", "not_rectified"] | None = None
+
+
+class Step(Section):
+    """A rung of a ladder. The first matching step (in order) applies; matching ``also`` steps add on top."""
+
+    when: Condition = Condition()
+    also: bool = False
+    choose_one: bool = False  # staff pick one of the measures (kind 8 "其他")
+    measures: tuple[Measure, ...] = Field(min_length=1)
+
+
+ViolationBasis = Literal["count", "days_after_grace", "days_overdue", "damage_value", "none"]
+
+
+class ViolationKind(Section):
+    name: str
+    category: str
+    basis: ViolationBasis
+    automatic: bool = False  # opened by a daily job, not by staff
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+
+class Violations(Section):
+    """第八章第二条: the penalty table, counted over a rolling look-back window."""
+
+    lookback_days: PositiveInt
+    rectification_default_days: PositiveInt
+    kinds: dict[str, ViolationKind]
+
+    @model_validator(mode="after")
+    def _automatic_kinds_present(self) -> "Violations":
+        for code in ("1b", "7"):
+            if code not in self.kinds:
+                raise ValueError(_("kind %(code)s is required by the automatic ladders") % {"code": code})
+        return self
+
+
+# --- §8: rewards ------------------------------------------------------------------
+
+
+class MoneyRange(Section):
+    min: Money
+    max: Money
+
+    @model_validator(mode="after")
+    def _order(self) -> "MoneyRange":
+        if self.min > self.max:
+            raise ValueError(_("min must not exceed max"))
+        return self
+
+
+class ComplianceExcellence(Section):
+    min_months_checked_in: PositiveInt
+    min_volunteer_services: PositiveInt
+    roadshow_credits: PositiveInt
+    roadshow_credit_max_hours: PositiveInt
+    voucher_subsidy: Money
+
+
+class Rewards(Section):
+    """第八章第一条: reward cases and amounts (staff choose within ranges)."""
+
+    compliance_excellence: ComplianceExcellence
+    innovation: dict[Literal["municipal", "provincial"], MoneyRange]
+    other_contribution: MoneyRange
+
+
+# --- The whole body -------------------------------------------------------------
+
+
+class Rulebook(Section):
+    deadlines: Deadlines
+    term: Term
+    bans: Bans
+    intake: Intake
+    booking: Booking
+    scoring: Scoring
+    elimination: Elimination
+    violations: Violations
+    rewards: Rewards
+
+    _version: int = PrivateAttr(default=0)
+    _effective_from: date | None = PrivateAttr(default=None)
+
+    @classmethod
+    def load(cls, body: dict[str, Any], *, version: int, effective_from: date) -> "Rulebook":
+        rules = cls.model_validate(body)
+        rules._version = version
+        rules._effective_from = effective_from
+        return rules
+
+    @property
+    def version(self) -> int:
+        """The number of the rulebook version these rules come from (recorded with decisions)."""
+        return self._version
+
+    @property
+    def effective_from(self) -> date | None:
+        return self._effective_from

@@ -1,0 +1,40 @@
+"""Reads of the rulebook: ``in_force(on=date)`` is how every app gets its numbers (RULEBOOK §11)."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opc_community.core.errors import DomainError
+from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.schema import Rulebook
+from opc_community.rulebook.validation import parse_body
+
+# Parsed rules per (version id, last update). Adopted bodies are immutable (database trigger)
+# and versions are few, so the cache stays small and never goes stale.
+_parsed: dict[tuple[int, datetime], Rulebook] = {}
+
+
+def rules_of(version: RulebookVersion) -> Rulebook:
+    """The typed rules of a version (parsed once per process)."""
+    key = (version.pk, version.updated_at)
+    if key not in _parsed:
+        _parsed[key] = parse_body(version.body, version=version.number, effective_from=version.effective_from)
+    return _parsed[key]
+
+
+def in_force(on: date | None = None) -> Rulebook:
+    """The rules of the adopted version with the latest effective date on or before ``on`` (default today).
+
+    Events are judged by the version in force on the day they happened (RULEBOOK §11).
+    One query; the parsed body is cached per version.
+    """
+    on = on or timezone.localdate()
+    version = (
+        RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
+    )
+    if version is None:
+        raise DomainError(_("No rulebook version is in force on %(date)s.") % {"date": on}, code="no_rulebook")
+    return rules_of(version)

@@ -1,0 +1,158 @@
+"""Rule revisions (第九章第一条; RULEBOOK §11): draft → publicised 3 working days → adopted.
+
+A revision is drafted from the version in force, edited while it is a draft,
+approved for publication by someone holding ``rulebook.approve_rulebookversion``
+(oversight or the administrator), published on the notice board, and adopted
+when the window closes without an upheld objection. It then applies to events
+from its effective date on, which must come after the window.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from opc_community.accounts.models import User
+from opc_community.core.audit import acting_as
+from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.notices import services as notices
+from opc_community.notices.models import Publication, PublicationKind
+from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.rules import diff_bodies
+from opc_community.rulebook.selectors import in_force
+from opc_community.rulebook.validation import parse_body
+from opc_community.workdays import deadline
+from opc_community.workdays.rules import local_date
+
+Status = RulebookVersion.Status
+
+
+def _lock(version: RulebookVersion) -> RulebookVersion:
+    return RulebookVersion.objects.select_for_update().get(pk=version.pk)
+
+
+def _move(version: RulebookVersion, to_status: str, **fields: Any) -> RulebookVersion:
+    """Compare-and-set a locked version's status, refusing moves outside the state machine."""
+    if to_status not in RulebookVersion.TRANSITIONS[version.status]:
+        raise InvalidTransition(
+            _("Rulebook version %(number)s is “%(status)s” and cannot become “%(target)s”.")
+            % {"number": version.number, "status": version.get_status_display(), "target": Status(to_status).label}
+        )
+    RulebookVersion.objects.filter(pk=version.pk, status=version.status).update(
+        status=to_status, updated_at=timezone.now(), **fields
+    )
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def rulebook_version_draft(
+    *, title: str, effective_from: date, actor: User, summary: str = "", based_on: RulebookVersion | None = None
+) -> RulebookVersion:
+    """A new draft whose rule data starts as a copy of ``based_on`` (default: the version in force today)."""
+    if not title.strip():
+        raise DomainError(_("A revision needs a title."), field="title")
+    if based_on is None:
+        based_on = RulebookVersion.objects.get(number=in_force().version)
+    number = (RulebookVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+    with acting_as(actor, action="rulebook.draft"):
+        return RulebookVersion.objects.create(
+            number=number,
+            title=title.strip(),
+            summary=summary,
+            effective_from=effective_from,
+            body=based_on.body,
+            based_on=based_on,
+            created_by=actor,
+        )
+
+
+@transaction.atomic
+def rulebook_version_update(
+    *, version: RulebookVersion, actor: User, body: Any, title: str, summary: str, effective_from: date
+) -> RulebookVersion:
+    """Edit a draft. The rule data must be valid (every problem is named by its path)."""
+    version = _lock(version)
+    if not version.is_editable:
+        raise InvalidTransition(
+            _("Only a draft can be edited; version %(number)s is “%(status)s”.")
+            % {"number": version.number, "status": version.get_status_display()}
+        )
+    parse_body(body)
+    version.body, version.title, version.summary, version.effective_from = body, title, summary, effective_from
+    with acting_as(actor, action="rulebook.update"):
+        version.save()
+    return version
+
+
+def _publication_text(version: RulebookVersion) -> str:
+    base = version.based_on.body if version.based_on else {}
+    changes = diff_bodies(base, version.body)
+    lines = [
+        _("Rulebook version %(number)s: %(title)s") % {"number": version.number, "title": version.title},
+        _("Effective from %(date)s (第九章第一条).") % {"date": date_format(version.effective_from, "DATE_FORMAT")},
+    ]
+    if version.summary:
+        lines += ["", version.summary]
+    lines += ["", _("Changed rule data (%(count)s items):") % {"count": len(changes)}]
+    lines += [f"· {c.path}: {c.old} → {c.new}" for c in changes] or [_("(no change in the numbers)")]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: datetime | None = None) -> Publication:
+    """Approve a draft and put it on the notice board for the revision window (3 个工作日, 第九章第一条)."""
+    if not actor.has_perm("rulebook.approve_rulebookversion"):
+        raise PermissionDenied(_("Only oversight or the administrator may approve a rule revision."))
+    version = _lock(version)
+    now = now or timezone.now()
+    parse_body(version.body)
+    window_days = in_force(local_date(now)).deadlines.revision_publication_working_days
+    window_end = deadline(now, window_days)
+    if version.effective_from <= window_end.date:
+        raise DomainError(
+            _("The effective date must come after the publication window, which ends on %(date)s.")
+            % {"date": date_format(window_end.date, "DATE_FORMAT")},
+            field="effective_from",
+        )
+    if RulebookVersion.objects.filter(status=Status.ADOPTED, effective_from=version.effective_from).exists():
+        raise DomainError(
+            _("Another adopted version already takes effect on that day."), field="effective_from"
+        )
+    version = _move(version, Status.PUBLICISED, approved_by=actor, publicised_at=now)
+    return notices.publication_open(
+        kind=PublicationKind.RULE_REVISION,
+        title=_("Rule revision: %(title)s") % {"title": version.title},
+        body=_publication_text(version),
+        subject=version,
+        window_days=window_days,
+        starts_at=now,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def rulebook_version_withdraw(*, version: RulebookVersion, actor: User) -> RulebookVersion:
+    """Abandon a draft (a publicised revision is withdrawn through its publication instead)."""
+    version = _lock(version)
+    if version.status != Status.DRAFT:
+        raise InvalidTransition(_("Only a draft can be withdrawn here."))
+    with acting_as(actor, action="rulebook.withdraw"):
+        return _move(version, Status.WITHDRAWN, decided_at=timezone.now())
+
+
+def revision_publication_closed(publication: Publication, *, overturned: bool) -> None:
+    """Close hook: the window is over — adopt the revision, or withdraw it when an objection was upheld."""
+    version = _lock(publication.subject)
+    target = Status.WITHDRAWN if overturned else Status.ADOPTED
+    if target == Status.ADOPTED and RulebookVersion.objects.filter(
+        status=Status.ADOPTED, effective_from=version.effective_from
+    ).exists():
+        target = Status.WITHDRAWN  # the day was taken meanwhile; the unique constraint would refuse it
+    with acting_as(None, action="rulebook.publication_closed"):
+        _move(version, target, decided_at=publication.closed_at or timezone.now())

@@ -1,0 +1,53 @@
+"""rulebook.in_force picks the version in force on the day of the event (RULEBOOK §11)."""
+
+from datetime import date
+
+import pytest
+
+from opc_community import rulebook
+from opc_community.core.errors import DomainError
+from opc_community.rulebook.models import RulebookVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version_2027():
+    first = RulebookVersion.objects.get(number=1)
+    body = {**first.body, "term": {**first.body["term"], "grace_days": 10}}
+    return RulebookVersion.objects.create(
+        number=2, title="2027 修订", effective_from=date(2027, 1, 1), body=body,
+        status=RulebookVersion.Status.ADOPTED, based_on=first,
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "version", "grace_days"),
+    [
+        (date(2026, 4, 1), 1, 7),  # the regulation's issue date
+        (date(2026, 12, 31), 1, 7),  # the day before the revision
+        (date(2027, 1, 1), 2, 10),  # its effective date
+        (date(2030, 6, 1), 2, 10),
+    ],
+)
+def test_in_force_on_each_side_of_an_effective_date(version_2027, on, version, grace_days):
+    rules = rulebook.in_force(on=on)
+    assert (rules.version, rules.term.grace_days) == (version, grace_days)
+
+
+def test_drafts_and_publicised_versions_are_not_in_force(version_2027):
+    RulebookVersion.objects.create(
+        number=3, title="草稿", effective_from=date(2027, 2, 1), body=version_2027.body
+    )
+    assert rulebook.in_force(on=date(2027, 3, 1)).version == 2
+
+
+def test_before_the_first_version_there_is_no_rulebook():
+    with pytest.raises(DomainError, match="2026-03-31"):
+        rulebook.in_force(on=date(2026, 3, 31))
+
+
+def test_one_query_then_cached_parsing(django_assert_num_queries):
+    rulebook.in_force(on=date(2026, 5, 1))
+    with django_assert_num_queries(1):  # the version row; the parsed body comes from the cache
+        assert rulebook.in_force(on=date(2026, 5, 2)).version == 1

@@ -1,0 +1,131 @@
+"""Rule revisions: draft → publicised (3 working days) → adopted or withdrawn (第九章第一条)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, IntegrityError, transaction
+
+from opc_community import rulebook
+from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.notices import services as notices
+from opc_community.notices.models import PublicationKind
+from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.services import (
+    rulebook_version_draft,
+    rulebook_version_publish,
+    rulebook_version_update,
+    rulebook_version_withdraw,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+Status = RulebookVersion.Status
+# Mon 2026-11-30: the window ends Thu 2026-12-03 23:59:59.
+MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def draft(administrator):
+    version = rulebook_version_draft(
+        title="2027 年修订：宽限期 10 天", effective_from=date(2027, 1, 1), actor=administrator
+    )
+    body = {**version.body, "term": {**version.body["term"], "grace_days": 10}}
+    return rulebook_version_update(
+        version=version, actor=administrator, body=body, title=version.title,
+        summary="延长缓冲期", effective_from=version.effective_from,
+    )
+
+
+def test_a_draft_copies_the_version_in_force(administrator):
+    version = rulebook_version_draft(title="修订", effective_from=date(2027, 1, 1), actor=administrator)
+    assert (version.number, version.status, version.based_on.number) == (2, Status.DRAFT, 1)
+    assert version.body == RulebookVersion.objects.get(number=1).body
+
+
+def test_an_invalid_draft_edit_is_refused_and_nothing_changes(draft, administrator):
+    with pytest.raises(DomainError) as refused:
+        rulebook_version_update(
+            version=draft, actor=administrator, body={"term": {}}, title="x", summary="", effective_from=date(2027, 1, 1)
+        )
+    assert refused.value.field == "body"
+    draft.refresh_from_db()
+    assert draft.body["term"]["grace_days"] == 10 and draft.title.startswith("2027")
+
+
+def test_publishing_puts_the_revision_on_the_board_with_its_changes(draft, oversight):
+    publication = rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLICISED and draft.approved_by == oversight
+    assert publication.kind == PublicationKind.RULE_REVISION
+    assert publication.subject == draft
+    assert publication.window_ends_at == datetime(2026, 12, 3, 23, 59, 59, tzinfo=SH)
+    assert "term.grace_days: 7 → 10" in publication.body
+
+
+def test_only_approvers_may_publish(draft, intake_staff):
+    with pytest.raises(PermissionDenied):
+        rulebook_version_publish(version=draft, actor=intake_staff, now=MONDAY)
+
+
+def test_the_effective_date_must_come_after_the_window(administrator, oversight):
+    early = rulebook_version_draft(title="太早", effective_from=date(2026, 12, 3), actor=administrator)
+    with pytest.raises(DomainError) as refused:
+        rulebook_version_publish(version=early, actor=oversight, now=MONDAY)
+    assert refused.value.field == "effective_from"
+    early.refresh_from_db()
+    assert early.status == Status.DRAFT
+
+
+def _close(publication, now):
+    notices.publication_close(publication=publication, now=now)
+
+
+def test_closing_the_window_adopts_the_revision_from_its_effective_date(draft, oversight):
+    publication = rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    _close(publication, datetime(2026, 12, 4, 0, 5, tzinfo=SH))
+    draft.refresh_from_db()
+    assert draft.status == Status.ADOPTED
+    assert rulebook.in_force(on=date(2026, 12, 31)).term.grace_days == 7
+    assert rulebook.in_force(on=date(2027, 1, 1)).term.grace_days == 10
+
+
+def test_an_upheld_objection_withdraws_the_revision(draft, oversight, resident_a, administrator):
+    publication = rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    with time_machine.travel(datetime(2026, 12, 1, 9, tzinfo=SH)):
+        objection = notices.objection_submit(publication=publication, author=resident_a, text="宽限期不应修改")
+    _close(publication, datetime(2026, 12, 4, 0, 5, tzinfo=SH))  # awaits the objection's decision
+    notices.objection_decide(objection=objection, upheld=True, reason="异议成立", actor=administrator)
+    draft.refresh_from_db()
+    assert draft.status == Status.WITHDRAWN
+    assert rulebook.in_force(on=date(2027, 1, 1)).version == 1
+
+
+def test_a_published_version_cannot_be_edited_or_withdrawn_as_a_draft(draft, oversight, administrator):
+    rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    with pytest.raises(InvalidTransition):
+        rulebook_version_update(
+            version=draft, actor=administrator, body=draft.body, title="x", summary="", effective_from=date(2027, 1, 2)
+        )
+    with pytest.raises(InvalidTransition):
+        rulebook_version_withdraw(version=draft, actor=administrator)
+
+
+def test_the_database_freezes_adopted_versions_whoever_writes():
+    first = RulebookVersion.objects.get(number=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        RulebookVersion.objects.filter(pk=first.pk).update(body={})
+    with pytest.raises(DatabaseError), transaction.atomic():
+        RulebookVersion.objects.filter(pk=first.pk).update(status=Status.DRAFT)  # outside the state machine
+    with pytest.raises(DatabaseError), transaction.atomic():
+        RulebookVersion.objects.filter(pk=first.pk).delete()
+
+
+def test_two_adopted_versions_cannot_share_an_effective_date():
+    first = RulebookVersion.objects.get(number=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RulebookVersion.objects.create(
+            number=9, title="dup", effective_from=first.effective_from, body=first.body, status=Status.ADOPTED
+        )

@@ -132,7 +132,11 @@ USE_TZ = True
 
 # --- Static and private files ------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
+# Production serves collected files (collectstatic at image build); local runs serve straight
+# from the apps' static folders through WhiteNoise's finders, so nothing needs collecting.
+STATIC_ROOT = env_str("STATIC_ROOT", "") or (None if DEBUG else str(BASE_DIR / "staticfiles"))
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploaded identity documents and evidence live outside any served URL:
@@ -246,6 +250,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Audit trail -------------------------------------------------------------
+PGHISTORY_ADMIN_MODEL = "core.AuditEvent"
+PGHISTORY_ADMIN_CLASS = "opc_community.core.admin.AuditEventAdmin"
 PGHISTORY_ADMIN_ORDERING = "-pgh_created_at"
 
 # --- Logging -----------------------------------------------------------------
@@ -255,6 +261,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own loggers print through the root handler only (not twice).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 SITE_NAME = _("Nansha International OPC Ecosystem Community")

@@ -32,7 +32,7 @@ class Role:
 #: Every app whose data is operational (what oversight may read, the administrator may run).
 PROJECT_APPS = (
     "accounts", "workdays", "rulebook", "notices", "portal",
-    "residents", "spaces", "resources", "scoring", "discipline", "pghistory",
+    "residents", "spaces", "resources", "scoring", "discipline", "core", "pghistory",
 )
 
 READ = ("view",)
@@ -56,7 +56,7 @@ MATRIX: dict[str, tuple[Grant, ...]] = {
         Grant("notices", WRITE),
         Grant("workdays", READ),
         Grant("rulebook", READ),
-        Grant("pghistory", READ),
+        Grant("core", READ),  # the audit trail of the archives they keep
     ),
     Role.RESOURCES: (
         Grant("resources", WRITE),

@@ -1,4 +1,13 @@
+"""The public notice board (公示栏): no login needed to read; objecting asks for one (RULEBOOK §10)."""
+
 from django.urls import path
 
+from opc_community.notices import views
+from opc_community.notices.feeds import LatestPublicationsFeed
+
 app_name = "notices"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.publication_list, name="list"),
+    path("feed/", LatestPublicationsFeed(), name="feed"),
+    path("<int:pk>/", views.publication_detail, name="detail"),
+]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from opc_community.accounts.models import User
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.transitions import lock, move
 from opc_community.notices import services as notices
 from opc_community.notices.models import Publication, PublicationKind
 from opc_community.rulebook.models import RulebookVersion
@@ -32,22 +33,8 @@ from opc_community.workdays.rules import local_date
 Status = RulebookVersion.Status
 
 
-def _lock(version: RulebookVersion) -> RulebookVersion:
-    return RulebookVersion.objects.select_for_update().get(pk=version.pk)
-
-
 def _move(version: RulebookVersion, to_status: str, **fields: Any) -> RulebookVersion:
-    """Compare-and-set a locked version's status, refusing moves outside the state machine."""
-    if to_status not in RulebookVersion.TRANSITIONS[version.status]:
-        raise InvalidTransition(
-            _("Rulebook version %(number)s is “%(status)s” and cannot become “%(target)s”.")
-            % {"number": version.number, "status": version.get_status_display(), "target": Status(to_status).label}
-        )
-    RulebookVersion.objects.filter(pk=version.pk, status=version.status).update(
-        status=to_status, updated_at=timezone.now(), **fields
-    )
-    version.refresh_from_db()
-    return version
+    return move(version, to_status, transitions=RulebookVersion.TRANSITIONS, **fields)
 
 
 @transaction.atomic
@@ -77,7 +64,7 @@ def rulebook_version_update(
     *, version: RulebookVersion, actor: User, body: Any, title: str, summary: str, effective_from: date
 ) -> RulebookVersion:
     """Edit a draft. The rule data must be valid (every problem is named by its path)."""
-    version = _lock(version)
+    version = lock(version)
     if not version.is_editable:
         raise InvalidTransition(
             _("Only a draft can be edited; version %(number)s is “%(status)s”.")
@@ -109,7 +96,7 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
     """Approve a draft and put it on the notice board for the revision window (3 个工作日, 第九章第一条)."""
     if not actor.has_perm("rulebook.approve_rulebookversion"):
         raise PermissionDenied(_("Only oversight or the administrator may approve a rule revision."))
-    version = _lock(version)
+    version = lock(version)
     now = now or timezone.now()
     parse_body(version.body)
     window_days = in_force(local_date(now)).deadlines.revision_publication_working_days
@@ -139,7 +126,7 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
 @transaction.atomic
 def rulebook_version_withdraw(*, version: RulebookVersion, actor: User) -> RulebookVersion:
     """Abandon a draft (a publicised revision is withdrawn through its publication instead)."""
-    version = _lock(version)
+    version = lock(version)
     if version.status != Status.DRAFT:
         raise InvalidTransition(_("Only a draft can be withdrawn here."))
     with acting_as(actor, action="rulebook.withdraw"):
@@ -148,7 +135,7 @@ def rulebook_version_withdraw(*, version: RulebookVersion, actor: User) -> Ruleb
 
 def revision_publication_closed(publication: Publication, *, overturned: bool) -> None:
     """Close hook: the window is over — adopt the revision, or withdraw it when an objection was upheld."""
-    version = _lock(publication.subject)
+    version = lock(publication.subject)
     target = Status.WITHDRAWN if overturned else Status.ADOPTED
     if target == Status.ADOPTED and RulebookVersion.objects.filter(
         status=Status.ADOPTED, effective_from=version.effective_from

@@ -1,0 +1,21 @@
+"""``manage.py seed_demo``: load the demo community once, then print the demo accounts."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from opc_community.accounts.demo import ACCOUNTS
+from opc_community.core.audit import acting_as
+from opc_community.core.demo import DEMO_PASSWORD, Demo, seed_all
+
+
+class Command(BaseCommand):
+    help = "Create the demo community (idempotent) and print the demo accounts."
+
+    def handle(self, *args: object, **options: object) -> None:
+        with transaction.atomic(), acting_as(None, command="seed_demo"):
+            seed_all(Demo(now=timezone.now()))
+        self.stdout.write(self.style.SUCCESS(f"演示账号 / demo accounts (password for all: {DEMO_PASSWORD})"))
+        for username, full_name, role, is_staff in ACCOUNTS.values():
+            where = "/admin/" if is_staff else "/portal/"
+            self.stdout.write(f"  {username:<10} {full_name:<6} {role:<10} {where}")

@@ -1,0 +1,413 @@
+"""The operations desk for the notice board (RULEBOOK §10; UI.md "Staff: the Django admin").
+
+Statuses are never edited by hand: a publication changes state only through the
+actions below, which call the services (close ended windows, withdraw; uphold or
+dismiss objections, with a reason asked on an intermediate page). Nothing is
+deleted — publications and objections belong to the archive (RULEBOOK §4.7).
+Who may do what follows the role matrix (accounts/roles.py): the operations
+groups write, the administrator too, oversight only reads.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+
+from opc_community.core.errors import DomainError
+from opc_community.notices import selectors, services
+from opc_community.notices.forms import DecisionReasonForm, WithdrawalReasonForm
+from opc_community.notices.models import (
+    Objection,
+    Publication,
+    PublicationKind,
+    PublicationStatus,
+)
+
+#: Kinds the desk publishes directly. Decisions (rewards, penalties, scores, rule revisions)
+#: are published by the app that makes them, which also handles their close.
+DESK_KINDS = (
+    PublicationKind.SERVICE_PROCEDURE,
+    PublicationKind.RESOURCE_SUPPLY,
+    PublicationKind.POLICY_NOTICE,
+    PublicationKind.OTHER,
+)
+
+
+def _reason_step(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    form_class: type[forms.Form],
+    title: str,
+    action_name: str,
+    apply: Callable[[str], None],
+) -> TemplateResponse | None:
+    """An intermediate page asking for the reason; on a valid answer, ``apply(reason)`` and back to the list."""
+    form = form_class(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        apply(form.cleaned_data["reason"])
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": queryset,
+        "action_name": action_name,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+        "media": modeladmin.media + form.media,
+    }
+    return TemplateResponse(request, "notices/admin/reason_form.html", context)
+
+
+class PublicationAddForm(forms.ModelForm):
+    """Publishing from the desk: what is said; the window follows from the rulebook and the calendar."""
+
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("publication", "kind"),
+        choices=[(kind.value, kind.label) for kind in DESK_KINDS],
+    )
+    window_days = forms.IntegerField(
+        label=gettext_lazy("window length (working days)"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=gettext_lazy(
+            "Leave empty for the rulebook's publication window (3 working days)."
+        ),
+    )
+
+    class Meta:
+        model = Publication
+        fields = ("kind", "title", "body", "window_days")
+
+
+class ObjectionInline(admin.TabularInline):
+    model = Objection
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = (
+        "author",
+        "text",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Objection]:
+        return super().get_queryset(request).select_related("author", "decided_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "status",
+        "outcome",
+        "window_starts_at",
+        "window_ends_at",
+        "window_state",
+        "published_by",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        "outcome",
+        ("window_ends_at", admin.DateFieldListFilter),
+        "window_provisional",
+    )
+    search_fields = (
+        "title",
+        "concerned_user__full_name",
+        "concerned_user__phone",
+        "concerned_user__username",
+    )
+    list_select_related = ("published_by", "concerned_user")
+    ordering = ("-window_starts_at", "-id")
+    actions = ("close_ended_windows", "withdraw")
+    inlines = (ObjectionInline,)
+    readonly_fields = (
+        "kind",
+        "title",
+        "body",
+        "subject_link",
+        "concerned_user",
+        "window_starts_at",
+        "window_ends_at",
+        "window_days",
+        "window_provisional",
+        "status",
+        "outcome",
+        "closed_at",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawal_reason",
+        "published_by",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Publication]:
+        return selectors.desk_publications()
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Publication | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = PublicationAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Publication | None = None) -> Any:
+        return PublicationAddForm._meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Publication | None = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Publication | None) -> Any:
+        return self.inlines if obj is not None else ()
+
+    def has_change_permission(self, request: HttpRequest, obj: Publication | None = None) -> bool:
+        # Published text and window are final; the list's actions still need the change permission.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Publication | None = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Publication, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Adding goes through ``publication_open``, which computes the window (RULEBOOK §2, §10)."""
+        publication = services.publication_open(
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            window_days=form.cleaned_data["window_days"],
+            actor=request.user,
+        )
+        # The admin goes on to log and redirect with the object it built: make it the one created.
+        obj.pk = publication.pk
+        obj.refresh_from_db()
+
+    @admin.display(description=gettext_lazy("subject"))
+    def subject_link(self, publication: Publication) -> str:
+        if publication.content_type_id is None:
+            return "—"
+        return f"{publication.content_type} #{publication.object_id}"
+
+    @admin.display(description=gettext_lazy("attention"))
+    def window_state(self, publication: Publication) -> str:
+        """Overdue and waiting states at a glance: a window over but not closed, objections to decide."""
+        pending = getattr(publication, "pending_objections", 0)
+        if (
+            publication.status == PublicationStatus.OPEN
+            and timezone.now() >= publication.window_over_at
+        ):
+            return format_html(
+                '<strong style="color:#b91c1c">{}</strong>', _("Window over, not closed yet")
+            )
+        if pending:
+            text = ngettext(
+                "%(count)d objection to decide", "%(count)d objections to decide", pending
+            ) % {"count": pending}
+            if publication.status == PublicationStatus.AWAITING_DECISION:
+                return format_html('<strong style="color:#b91c1c">{}</strong>', text)
+            return text
+        return ""
+
+    @admin.action(
+        description=gettext_lazy("Close ended publication windows now"), permissions=["change"]
+    )
+    def close_ended_windows(self, request: HttpRequest, queryset: QuerySet[Publication]) -> None:
+        now = timezone.now()
+        changed = 0
+        for publication in queryset:
+            if publication.status != PublicationStatus.OPEN or now < publication.window_over_at:
+                continue
+            try:
+                services.publication_close(publication=publication, now=now)
+            except DomainError as error:
+                self.message_user(request, f"{publication}: {error.message}", messages.ERROR)
+                continue
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d publication whose window ended was closed or now awaits decisions on objections.",
+                "%(count)d publications whose windows ended were closed or now await decisions on objections.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS if changed else messages.INFO,
+        )
+
+    @admin.action(description=gettext_lazy("Withdraw publications"), permissions=["change"])
+    def withdraw(
+        self, request: HttpRequest, queryset: QuerySet[Publication]
+    ) -> TemplateResponse | None:
+        """Withdraw desk publications; a decision's publication is withdrawn by the app that made the decision."""
+
+        def apply(reason: str) -> None:
+            for publication in queryset:
+                if publication.content_type_id is not None:
+                    self.message_user(
+                        request,
+                        _(
+                            "%(title)s: this publication belongs to a decision; withdraw it where the decision is made."
+                        )
+                        % {"title": publication},
+                        messages.ERROR,
+                    )
+                    continue
+                try:
+                    services.publication_withdraw(
+                        publication=publication, reason=reason, actor=request.user
+                    )
+                except DomainError as error:
+                    self.message_user(request, f"{publication}: {error.message}", messages.ERROR)
+                    continue
+                self.message_user(
+                    request,
+                    _("%(title)s was withdrawn.") % {"title": publication},
+                    messages.SUCCESS,
+                )
+
+        return _reason_step(
+            self,
+            request,
+            queryset,
+            form_class=WithdrawalReasonForm,
+            title=_("Withdraw publications"),
+            action_name="withdraw",
+            apply=apply,
+        )
+
+
+@admin.register(Objection)
+class ObjectionAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "publication",
+        "author",
+        "author_is_concerned",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("status", "publication__kind", "publication__status")
+    search_fields = (
+        "publication__title",
+        "author__full_name",
+        "author__phone",
+        "author__username",
+        "text",
+    )
+    list_select_related = ("publication", "author", "decided_by")
+    ordering = ("-created_at", "-id")
+    actions = ("uphold", "dismiss")
+    fields = (
+        "publication",
+        "author",
+        "text",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Objection]:
+        return super().get_queryset(request).select_related("publication", "author", "decided_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # objections are raised on the public board or through the API
+
+    def has_change_permission(self, request: HttpRequest, obj: Objection | None = None) -> bool:
+        # Decisions go through the actions; the list's actions still need the change permission.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Objection | None = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("by the person concerned"), boolean=True)
+    def author_is_concerned(self, objection: Objection) -> bool:
+        return objection.author_id == objection.publication.concerned_user_id
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[Objection], *, upheld: bool
+    ) -> TemplateResponse | None:
+        def apply(reason: str) -> None:
+            decided = 0
+            for objection in queryset:
+                try:
+                    services.objection_decide(
+                        objection=objection, upheld=upheld, reason=reason, actor=request.user
+                    )
+                except DomainError as error:
+                    self.message_user(request, f"#{objection.pk}: {error.message}", messages.ERROR)
+                    continue
+                decided += 1
+            message = (
+                ngettext("%(count)d objection upheld.", "%(count)d objections upheld.", decided)
+                if upheld
+                else ngettext(
+                    "%(count)d objection dismissed.", "%(count)d objections dismissed.", decided
+                )
+            )
+            self.message_user(
+                request,
+                message % {"count": decided},
+                messages.SUCCESS if decided else messages.INFO,
+            )
+
+        return _reason_step(
+            self,
+            request,
+            queryset,
+            form_class=DecisionReasonForm,
+            title=_("Uphold objections") if upheld else _("Dismiss objections"),
+            action_name="uphold" if upheld else "dismiss",
+            apply=apply,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Uphold objections (the decision does not take effect)"),
+        permissions=["change"],
+    )
+    def uphold(
+        self, request: HttpRequest, queryset: QuerySet[Objection]
+    ) -> TemplateResponse | None:
+        return self._decide(request, queryset, upheld=True)
+
+    @admin.action(description=gettext_lazy("Dismiss objections"), permissions=["change"])
+    def dismiss(
+        self, request: HttpRequest, queryset: QuerySet[Objection]
+    ) -> TemplateResponse | None:
+        return self._decide(request, queryset, upheld=False)

@@ -1,0 +1,278 @@
+"""Every state change of the notice board (RULEBOOK §10): publish, object, decide, close, withdraw.
+
+Each service is keyword-only and owns its transaction. Transitions lock the
+publication row first (``select_for_update``) — submitting, deciding and closing
+all take that same lock, so an objection can never slip in while its
+publication is being closed — and then move the status with a compare-and-set
+(``filter(status=old).update(...)``), refusing a wrong from-state with
+:class:`~opc_community.core.errors.InvalidTransition`.
+
+Authorisation: interfaces (admin, views, API) check who may act; services
+check the state. Deciding objections also checks the actor's permission here,
+because it is the one staff decision this app makes on its own.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from opc_community import rulebook, workdays
+from opc_community.accounts.models import User
+from opc_community.core.audit import acting_as
+from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.transitions import ensure_can_move, lock, move
+from opc_community.notices import registry
+from opc_community.notices.models import (
+    ALLOWED_TRANSITIONS,
+    Objection,
+    ObjectionStatus,
+    Publication,
+    PublicationKind,
+    PublicationOutcome,
+    PublicationStatus,
+)
+from opc_community.portal.services import notify
+from opc_community.workdays.rules import local_date
+
+#: Longest objection text accepted (the form and the API say the same).
+OBJECTION_MAX_LENGTH = 2000
+
+
+def _default_window_days(on: date) -> int:
+    """The publication window of the rulebook in force on ``on`` (第八章第一条、第九章第一条: 3 个工作日)."""
+    return rulebook.in_force(on=on).deadlines.publication_window_working_days
+
+
+def _format_moment(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _move(publication: Publication, to_status: str, **fields: Any) -> Publication:
+    return move(publication, to_status, transitions=ALLOWED_TRANSITIONS, **fields)
+
+
+def _required_text(value: str, *, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message, field=field)
+    return text
+
+
+@transaction.atomic
+def publication_open(
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    subject: models.Model | None = None,
+    concerned_user: User | None = None,
+    window_days: int | None = None,
+    starts_at: datetime | None = None,
+    actor: User,
+) -> Publication:
+    """Publish a notice with its window (RULEBOOK §10).
+
+    The window runs from ``starts_at`` (default: now) to the end (23:59:59 Asia/Shanghai)
+    of the ``window_days``-th working day after its local date (RULEBOOK §2); the default
+    length is the rulebook's ``publication_window_working_days`` in force on the start date
+    (3 个工作日, 第八章第一条、第九章第一条). ``body`` must already be masked by the caller.
+    The owning app passes its object as ``subject`` and registers a close handler for ``kind``.
+    """
+    if kind not in PublicationKind.values:
+        raise DomainError(
+            _("Unknown kind of publication: %(kind)s.") % {"kind": kind}, field="kind"
+        )
+    title = _required_text(title, field="title", message=_("A publication needs a title."))
+    body = _required_text(body, field="body", message=_("A publication needs a text."))
+    if subject is not None and subject.pk is None:
+        raise DomainError(_("The subject of a publication must be saved first."))
+    starts_at = starts_at or timezone.now()
+    if timezone.is_naive(starts_at):
+        raise DomainError(_("The start of the window must carry a time zone."), field="starts_at")
+    if window_days is None:
+        window_days = _default_window_days(local_date(starts_at))
+    if window_days < 1:
+        raise DomainError(
+            _("A publication window lasts at least one working day."), field="window_days"
+        )
+    window_end = workdays.deadline(starts_at, window_days)
+    with acting_as(actor, action="notices.publication_open"):
+        return Publication.objects.create(
+            kind=kind,
+            title=title,
+            body=body,
+            subject=subject,
+            concerned_user=concerned_user,
+            window_starts_at=starts_at,
+            window_ends_at=window_end.at,
+            window_days=window_days,
+            window_provisional=window_end.provisional,
+            published_by=actor,
+        )
+
+
+@transaction.atomic
+def publication_withdraw(*, publication: Publication, reason: str, actor: User) -> Publication:
+    """Take an open (or awaiting) publication off the board; it never takes effect.
+
+    No close handler is called: the caller — normally the owning app, which knows what a
+    withdrawal means for its object — deals with the consequences itself.
+    """
+    reason = _required_text(
+        reason, field="reason", message=_("Give the reason for withdrawing the publication.")
+    )
+    publication = lock(publication)
+    with acting_as(actor, action="notices.publication_withdraw"):
+        return _move(
+            publication,
+            PublicationStatus.WITHDRAWN,
+            withdrawn_at=timezone.now(),
+            withdrawn_by=actor,
+            withdrawal_reason=reason,
+        )
+
+
+@transaction.atomic
+def objection_submit(*, publication: Publication, author: User, text: str) -> Objection:
+    """Object to a publication during its window (RULEBOOK §10: "anyone logged in may object").
+
+    Accepted from the window's start up to and including its last second (23:59:59 of the
+    last working day); refused afterwards with a message naming the window's end. One
+    objection per person and publication.
+    """
+    if not getattr(author, "is_authenticated", False) or not author.is_active:
+        raise PermissionDenied(_("Log in to object to a publication."))
+    text = _required_text(text, field="text", message=_("Write what you object to and why."))
+    if len(text) > OBJECTION_MAX_LENGTH:
+        raise DomainError(
+            _("An objection is at most %(count)d characters long.")
+            % {"count": OBJECTION_MAX_LENGTH},
+            field="text",
+        )
+    publication = lock(publication)
+    now = timezone.now()
+    if now < publication.window_starts_at:
+        raise DomainError(
+            _("The publication window opens at %(start)s.")
+            % {"start": _format_moment(publication.window_starts_at)}
+        )
+    if not publication.is_window_open(now):
+        if publication.status == PublicationStatus.WITHDRAWN:
+            raise DomainError(
+                _("This publication was withdrawn; objections are no longer accepted.")
+            )
+        raise DomainError(
+            _("The publication window ended at %(end)s; objections are no longer accepted.")
+            % {"end": _format_moment(publication.window_ends_at)}
+        )
+    if publication.objections.filter(author=author).exists():
+        raise ConflictError(_("You have already objected to this publication."), field="text")
+    try:
+        with acting_as(author, action="notices.objection_submit"), transaction.atomic():
+            return Objection.objects.create(publication=publication, author=author, text=text)
+    except IntegrityError as error:  # the unique constraint, should the check above be raced
+        raise ConflictError(
+            _("You have already objected to this publication."), field="text"
+        ) from error
+
+
+def _close(publication: Publication, *, now: datetime) -> Publication:
+    """Close a locked publication whose window is over: decide the outcome and tell the owning app."""
+    objections = publication.objections.all()
+    if objections.filter(status=ObjectionStatus.PENDING).exists():
+        if publication.status == PublicationStatus.AWAITING_DECISION:
+            raise InvalidTransition(_("Objections to this publication still await a decision."))
+        return _move(publication, PublicationStatus.AWAITING_DECISION)
+    overturned = objections.filter(status=ObjectionStatus.UPHELD).exists()
+    outcome = PublicationOutcome.OVERTURNED if overturned else PublicationOutcome.TAKES_EFFECT
+    publication = _move(publication, PublicationStatus.CLOSED, outcome=outcome, closed_at=now)
+    registry.notify_closed(publication, overturned=overturned)
+    return publication
+
+
+@transaction.atomic
+def publication_close(*, publication: Publication, now: datetime) -> Publication:
+    """End the window of a publication (RULEBOOK §10: "after the window the decision takes effect unless
+    an objection or appeal is upheld").
+
+    With objections still pending the publication waits for staff (awaiting decision);
+    otherwise it is closed — overturned if any objection was upheld, else it takes effect —
+    and the close handler of its kind is called inside this transaction.
+    Returns the publication as it is now.
+    """
+    publication = lock(publication)
+    if now < publication.window_over_at:
+        raise DomainError(
+            _("The publication window runs until %(end)s.")
+            % {"end": _format_moment(publication.window_ends_at)}
+        )
+    ensure_can_move(publication, PublicationStatus.CLOSED, transitions=ALLOWED_TRANSITIONS)
+    # No acting_as here: the audit rows keep whoever runs this (a staff member's request
+    # through the admin action, or nobody when the hourly job runs it).
+    return _close(publication, now=now)
+
+
+@transaction.atomic
+def objection_decide(*, objection: Objection, upheld: bool, reason: str, actor: User) -> Objection:
+    """Uphold (维持异议: the publication will not take effect) or dismiss (驳回) an objection.
+
+    Decisions may be taken while the window is still open. Deciding the last pending
+    objection of a publication that is awaiting decision closes it at once.
+    """
+    if not actor.has_perm("notices.change_objection"):
+        raise PermissionDenied(_("Only operations staff decide objections."))
+    reason = _required_text(reason, field="reason", message=_("Give the reason for the decision."))
+    publication = lock(objection.publication)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if publication.status not in (PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION):
+        raise InvalidTransition(
+            _("The publication is “%(status)s”; its objections can no longer be decided.")
+            % {"status": publication.get_status_display()}
+        )
+    if objection.status != ObjectionStatus.PENDING:
+        raise InvalidTransition(
+            _("This objection was already decided (%(status)s).")
+            % {"status": objection.get_status_display()}
+        )
+    now = timezone.now()
+    new_status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
+    with acting_as(actor, action="notices.objection_decide"):
+        Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.PENDING).update(
+            status=new_status,
+            decided_by=actor,
+            decided_at=now,
+            decision_reason=reason,
+            updated_at=now,
+        )
+        objection.refresh_from_db()
+        if (
+            publication.status == PublicationStatus.AWAITING_DECISION
+            and not publication.objections.filter(status=ObjectionStatus.PENDING).exists()
+        ):
+            _close(publication, now=now)
+    _tell_author(objection, publication)
+    return objection
+
+
+def _tell_author(objection: Objection, publication: Publication) -> None:
+    """Tell the objector the decision and its reason (portal inbox now, email after commit)."""
+    title = Truncator(publication.title).chars(60)
+    headline = (
+        _("Your objection to “%(title)s” was upheld")
+        if objection.status == ObjectionStatus.UPHELD
+        else _("Your objection to “%(title)s” was dismissed")
+    )
+    notify(
+        recipients=[objection.author],
+        title=headline % {"title": title},
+        body=_("Reason: %(reason)s") % {"reason": objection.decision_reason},
+        link=publication.get_absolute_url(),
+        kind="notices.objection_decided",
+        dedupe_key=f"notices:objection:{objection.pk}:decided",
+    )

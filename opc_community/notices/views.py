@@ -1,0 +1,69 @@
+"""The public notice board (公示栏, RULEBOOK §10): readable by anyone, objections by logged-in people."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from opc_community.core.errors import DomainError
+from opc_community.notices import selectors, services
+from opc_community.notices.forms import ObjectionForm
+from opc_community.notices.models import PublicationKind
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def publication_list(request: HttpRequest) -> HttpResponse:
+    """Every publication whose window has started, newest first, optionally one kind (tabs)."""
+    kind = request.GET.get("kind")
+    if kind not in PublicationKind.values:
+        kind = None
+    publications = selectors.public_publications(now=timezone.now(), kind=kind)
+    page = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notices/publication_list.html",
+        {"page_obj": page, "kinds": PublicationKind.choices, "current_kind": kind},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One publication; during its window a logged-in person may object here (POST)."""
+    now = timezone.now()
+    publication = get_object_or_404(selectors.public_publications(now=now), pk=pk)
+    form = ObjectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if form.is_valid():
+            try:
+                services.objection_submit(
+                    publication=publication, author=request.user, text=form.cleaned_data["text"]
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Your objection was received. Staff will decide it and record the reason."),
+                )
+                return redirect(publication)
+    window_open = publication.is_window_open(now)
+    return render(
+        request,
+        "notices/publication_detail.html",
+        {
+            "publication": publication,
+            "form": form,
+            "window_open": window_open,
+            # Keep a submitted text on the page even when the window closed meanwhile.
+            "show_form": window_open or form.is_bound,
+            "own_objection": selectors.own_objection(publication=publication, user=request.user),
+        },
+    )

@@ -1,0 +1,29 @@
+// Progressive enhancement only: every page works without this file.
+// A form sent over a slow phone connection must not be sent twice: after the
+// first submit its submit buttons are disabled (the server still guards).
+const SUBMITS = "button[type=submit]:not([disabled]), input[type=submit]:not([disabled])";
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset.submitted) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitted = "true";
+  // Disable after the browser has read the clicked button's name and value.
+  window.setTimeout(() => {
+    form.querySelectorAll(SUBMITS).forEach((button) => {
+      button.disabled = true;
+      button.dataset.autoDisabled = "true";
+    });
+  }, 0);
+});
+
+// Back-button navigation restores the page from cache: re-enable what was disabled above.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-submitted]").forEach((form) => delete form.dataset.submitted);
+  document.querySelectorAll("[data-auto-disabled]").forEach((button) => {
+    button.disabled = false;
+    delete button.dataset.autoDisabled;
+  });
+});

@@ -1,0 +1,81 @@
+"""A real Celery worker, a real Redis broker and the test database: tasks run end to end.
+
+The worker is a separate process (``celery -A opc_community worker``) listening on a
+queue of its own, pointed at this test run's database; data it must see is committed
+(``transactional_db``).
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from opc_community.celery import app as celery_app
+from opc_community.core.tasks import ping
+from opc_community.notices import services as notices
+from opc_community.notices.models import PublicationKind, PublicationStatus
+from opc_community.notices.tasks import close_publication_windows
+
+pytestmark = pytest.mark.worker
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db):
+    queue = f"opc-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue, "DEBUG": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "opc_community", "worker", "--pool=solo",
+         "--queues", queue, "--loglevel=warning", "--without-gossip", "--without-mingle"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    celery_app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        if process.returncode not in (0, -15):
+            print(output.decode(errors="replace"))
+
+
+def _run(task, queue: str, **kwargs):
+    started = time.monotonic()
+    result = task.apply_async(kwargs=kwargs, queue=queue).get(timeout=60)
+    return result, time.monotonic() - started
+
+
+def test_smoke_task_runs_on_a_real_worker_through_redis(worker):
+    result, _ = _run(ping, worker)
+    assert result["pong"] is True
+    assert result["database"] == connection.settings_dict["NAME"]
+
+
+def test_closing_publication_windows_runs_on_the_worker(worker, administrator):
+    publication = notices.publication_open(
+        kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="正文",
+        starts_at=timezone.now() - timedelta(days=30), window_days=3, actor=administrator,
+    )
+    closed, _ = _run(close_publication_windows, worker)
+    assert closed == 1
+    publication.refresh_from_db()
+    assert publication.status == PublicationStatus.CLOSED
+    again, _ = _run(close_publication_windows, worker)
+    assert again == 0

@@ -134,11 +134,13 @@ class RulebookVersionAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
 
-    @admin.action(description=_("Withdraw the draft"), permissions=["change"])
+    @admin.action(description=_("Withdraw (drafts, or revisions still on the notice board)"), permissions=["approve"])
     def withdraw_draft(self, request: HttpRequest, queryset: QuerySet[RulebookVersion]) -> None:
         for version in queryset:
             try:
-                rulebook_version_withdraw(version=version, actor=request.user)
+                rulebook_version_withdraw(
+                    version=version, actor=request.user, reason=_("Withdrawn by %(name)s.") % {"name": request.user}
+                )
             except DomainError as exc:
                 self.message_user(request, f"v{version.number}: {exc}", messages.ERROR)
 

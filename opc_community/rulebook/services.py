@@ -22,7 +22,8 @@ from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.transitions import lock, move
 from opc_community.notices import services as notices
-from opc_community.notices.models import Publication, PublicationKind
+from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
+from opc_community.notices.selectors import publications_about
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.rules import diff_bodies
 from opc_community.rulebook.selectors import in_force
@@ -124,11 +125,20 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
 
 
 @transaction.atomic
-def rulebook_version_withdraw(*, version: RulebookVersion, actor: User) -> RulebookVersion:
-    """Abandon a draft (a publicised revision is withdrawn through its publication instead)."""
+def rulebook_version_withdraw(*, version: RulebookVersion, actor: User, reason: str = "") -> RulebookVersion:
+    """Abandon a draft, or take a revision off the notice board before its window ends.
+
+    A publicised revision's publication is withdrawn with it (withdrawals never reach the
+    close hook, so the version is moved here).
+    """
     version = lock(version)
-    if version.status != Status.DRAFT:
-        raise InvalidTransition(_("Only a draft can be withdrawn here."))
+    if version.status == Status.PUBLICISED:
+        if not reason.strip():
+            raise DomainError(_("Give the reason for withdrawing a revision on the notice board."), field="reason")
+        for publication in publications_about(version).filter(
+            status__in=[PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION]
+        ):
+            notices.publication_withdraw(publication=publication, reason=reason, actor=actor)
     with acting_as(actor, action="rulebook.withdraw"):
         return _move(version, Status.WITHDRAWN, decided_at=timezone.now())
 

@@ -11,7 +11,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from opc_community import rulebook
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.notices import services as notices
-from opc_community.notices.models import PublicationKind
+from opc_community.notices.models import PublicationKind, PublicationStatus
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.services import (
     rulebook_version_draft,
@@ -109,8 +109,18 @@ def test_a_published_version_cannot_be_edited_or_withdrawn_as_a_draft(draft, ove
         rulebook_version_update(
             version=draft, actor=administrator, body=draft.body, title="x", summary="", effective_from=date(2027, 1, 2)
         )
-    with pytest.raises(InvalidTransition):
-        rulebook_version_withdraw(version=draft, actor=administrator)
+
+
+
+def test_withdrawing_a_publicised_revision_takes_it_off_the_board(draft, oversight, administrator):
+    publication = rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    with pytest.raises(DomainError):
+        rulebook_version_withdraw(version=draft, actor=administrator)  # a reason is required
+    rulebook_version_withdraw(version=draft, actor=administrator, reason="数字有误，重新起草")
+    draft.refresh_from_db()
+    publication.refresh_from_db()
+    assert draft.status == Status.WITHDRAWN
+    assert publication.status == PublicationStatus.WITHDRAWN
 
 
 def test_the_database_freezes_adopted_versions_whoever_writes():

@@ -1,0 +1,92 @@
+"""The penalty table (第八章第二条; RULEBOOK §9) as a pure function of the facts and the rulebook.
+
+``decide(facts, violations)`` walks the ladder of the violation's kind: the
+first matching step applies, and every matching ``also`` step adds to it
+("情节严重…" on top of the base penalty). "Count" is the number of confirmed
+violations of the same kind in the look-back window, this one included.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from opc_community.rulebook.schema import Bans, Condition, Measure, ViolationKind, Violations
+
+FLAGS = frozenset({"serious", "loss", "not_rectified"})
+
+
+@dataclass(frozen=True)
+class Facts:
+    kind: str
+    count: int = 1
+    measure: Decimal | None = None  # days overdue / days after grace / damage value, by the kind's basis
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    measures: tuple[Measure, ...]
+    choose_one: bool = False  # staff pick one of the measures (kind 8)
+
+    @property
+    def is_none(self) -> bool:
+        return not self.measures
+
+
+def count_in_window(event_day: date, earlier_days: Iterable[date], lookback_days: int) -> int:
+    """Same-kind count incl. this one: earlier violations *later than* event − lookback count
+    (one exactly 365 days earlier no longer does; RULEBOOK §9 decision)."""
+    start = event_day - timedelta(days=lookback_days)
+    return 1 + sum(1 for day in earlier_days if start < day <= event_day)
+
+
+def _matches(condition: Condition, facts: Facts) -> bool:
+    if condition.count_min is not None and facts.count < condition.count_min:
+        return False
+    if condition.count_max is not None and facts.count > condition.count_max:
+        return False
+    bounds = (condition.measure_at_least, condition.measure_above, condition.measure_at_most)
+    if any(bound is not None for bound in bounds):
+        value = facts.measure
+        if value is None:
+            return False
+        if condition.measure_at_least is not None and value < condition.measure_at_least:
+            return False
+        if condition.measure_above is not None and value <= condition.measure_above:
+            return False
+        if condition.measure_at_most is not None and value > condition.measure_at_most:
+            return False
+    return condition.flag is None or condition.flag in facts.flags
+
+
+def decide(facts: Facts, violations: Violations) -> Outcome:
+    """The measures the rulebook prescribes for these facts (empty when nothing applies, e.g. 0 days)."""
+    kind: ViolationKind = violations.kinds[facts.kind]
+    unknown = facts.flags - FLAGS
+    if unknown:
+        raise ValueError(f"unknown flags: {sorted(unknown)}")
+    base = next((step for step in kind.steps if not step.also and _matches(step.when, facts)), None)
+    extras = [step for step in kind.steps if step.also and _matches(step.when, facts)]
+    if base is None:
+        return Outcome(facts.kind, ())
+    measures = base.measures + tuple(m for step in extras for m in step.measures)
+    return Outcome(facts.kind, measures, base.choose_one)
+
+
+def fine_allowed(measure: Measure, amount: Decimal) -> bool:
+    """Staff pick fines within the range; a fixed fine must be exactly its amount (RULEBOOK §9)."""
+    if measure.amount is not None:
+        return amount == measure.amount
+    return measure.amount_min <= amount <= measure.amount_max
+
+
+def ban_years(measure: Measure, bans: Bans) -> int:
+    """Years of the re-application ban a forced exit carries (RULEBOOK §4.6)."""
+    return {
+        None: bans.forced_exit_years,
+        "forced_exit": bans.forced_exit_years,
+        "subletting": bans.subletting_years,
+        "subsidy_fraud": bans.subsidy_fraud_years,
+    }[measure.ban]

@@ -13,6 +13,7 @@ API_APPS = (
     "opc_community.rulebook",
     "opc_community.notices",
     "opc_community.portal",
+    "residents",
 )
 
 router = DefaultRouter()

@@ -213,6 +213,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Enums shared by several serializers get one stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStatusEnum": "residents.models.complaints.ComplaintStatus",
+        "ComplaintCategoryEnum": "residents.models.complaints.ComplaintCategory",
+        "ComplaintChannelEnum": "residents.models.complaints.ComplaintChannel",
+        "ComplaintMessageKindEnum": "residents.models.complaints.MessageKind",
+        "ComplaintSlaStateEnum": ["met", "late", "pending", "overdue"],
+        "ApplicationStatusEnum": "residents.models.intake.ApplicationStatus",
+        "DocumentKindEnum": "residents.models.intake.DocumentKind",
+        "ResidentStatusEnum": "residents.models.residency.ResidentStatus",
+        "AgreementStatusEnum": "residents.models.residency.AgreementStatus",
+        "RenewalStatusEnum": "residents.models.residency.RenewalStatus",
+        "ExitKindEnum": "residents.models.residency.ExitKind",
+        "ExitStatusEnum": "residents.models.residency.ExitStatus",
+        "InvoiceKindEnum": "residents.models.ledger.InvoiceKind",
+        "DepositEntryKindEnum": "residents.models.ledger.DepositEntryKind",
+        "PublicationKindEnum": "opc_community.notices.models.PublicationKind",
+        "PublicationStatusEnum": "opc_community.notices.models.PublicationStatus",
+        "SpecialDayKindEnum": "opc_community.workdays.models.SpecialDay.Kind",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------
@@ -242,10 +262,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opc_community.notices.tasks.close_publication_windows",
         "schedule": crontab(minute=5),
     },
-    # Rule revisions whose effective date has come (RULEBOOK §11).
-    "rulebook-activate-due-versions": {
-        "task": "opc_community.rulebook.tasks.activate_due_versions",
-        "schedule": crontab(hour=0, minute=10),
+    # 第三章第三条 / RULEBOOK §4.2: the 30-day renewal reminder, once per agreement.
+    "residents-send-renewal-reminders": {
+        "task": "residents.tasks.lifecycle.send_renewal_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # 第三章第四条 / RULEBOOK §4.4: not renewed by the end date → exit on expiry with the grace period.
+    "residents-open-expiry-exits": {
+        "task": "residents.tasks.lifecycle.open_expiry_exits",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # 第四章第四条: missed complaint deadlines flagged to the daily management team, once each.
+    "residents-flag-overdue-complaints": {
+        "task": "residents.tasks.complaints.flag_overdue_complaints",
+        "schedule": crontab(minute=15),
+    },
+    # Solved complaints neither confirmed nor reopened in time are closed (rule data).
+    "residents-close-unconfirmed-complaints": {
+        "task": "residents.tasks.complaints.close_unconfirmed_complaints",
+        "schedule": crontab(hour=8, minute=20),
     },
 }
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("notices/", include("opc_community.notices.urls")),
     # Residents and staff: the portal; every view requires a login except login itself.
     path("portal/", include("opc_community.portal.urls")),
+    # Applicants and residents: applications, agreement, invoices, exits, complaints (login required).
+    path("portal/residents/", include("residents.urls")),
     # Staff: the operations desk (Django admin), staff accounts only.
     path("admin/", admin.site.urls),
     # Integrations: authenticated by session or token; each viewset states its permissions.

@@ -7,3 +7,12 @@ class ResidentsConfig(AppConfig):
 
     name = "residents"
     verbose_name = _("Residents")
+
+    def ready(self) -> None:
+        from opc_community.portal.cards import register_card
+        from residents import cards
+
+        register_card("application", cards.application)
+        register_card("agreement", cards.agreement)
+        register_card("complaints", cards.complaints)
+        register_card("shortcuts", cards.shortcuts)

@@ -23,6 +23,12 @@ def _celery_eager() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects real passwords; test accounts need none of it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     """Each test gets a cache namespace of its own in the real Redis (nothing flushed, nothing shared)."""
     settings.CACHES = {

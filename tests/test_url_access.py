@@ -19,6 +19,7 @@ PUBLIC = {
     "notice-list": "API: the notice board, public like its pages",
     "notice-detail": "API: the notice board, public like its pages",
     "portal:login": "login",
+    "residents:signup": "applicants create their account before applying (第三章第二条)",
     "admin:login": "staff login",
     "admin:logout": "logging out nobody changes nothing (POST only)",
     "portal:logout": "logging out nobody changes nothing (POST only)",

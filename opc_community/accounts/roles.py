@@ -49,10 +49,17 @@ class Grant:
     models: tuple[str, ...] = ("*",)
 
 
+INTAKE_MODELS = (
+    "application", "applicationdocument", "applicationtransition", "ban", "resident", "agreement",
+    "orientationacknowledgement", "renewalrequest", "exit", "exitclearance", "invoice", "payment", "depositentry",
+)
+
 MATRIX: dict[str, tuple[Grant, ...]] = {
     Role.OVERSIGHT: tuple(Grant(app, READ) for app in PROJECT_APPS),
     Role.INTAKE: (
-        Grant("residents", WRITE),
+        # Applications, agreements, ledger, renewals and exits; complaints are the daily team's (read only here).
+        Grant("residents", WRITE, INTAKE_MODELS),
+        Grant("residents", READ),
         Grant("notices", WRITE),
         Grant("workdays", READ),
         Grant("rulebook", READ),
@@ -68,6 +75,8 @@ MATRIX: dict[str, tuple[Grant, ...]] = {
     Role.DAILY: (
         Grant("spaces", WRITE),
         Grant("residents", READ),
+        # Check-in, complaints and the exit clearance are the daily management team's work (第二章第二条).
+        Grant("residents", WRITE, ("resident", "complaint", "complaintmessage", "exit", "exitclearance")),
         Grant("notices", WRITE),
         Grant("workdays", READ),
         Grant("rulebook", READ),

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import pghistory
 from django.db import models
+from pghistory import runtime as pghistory_runtime
 
 ModelT = TypeVar("ModelT", bound=type[models.Model])
 
@@ -35,6 +36,14 @@ def audited(model: ModelT | None = None, *, exclude: Sequence[str] = ()) -> Mode
 
 
 def acting_as(actor: object | None, **context: object) -> AbstractContextManager:
-    """Attach the actor (a user, or None for the system) and context to audit rows written inside."""
-    user_id = getattr(actor, "pk", None)
-    return pghistory.context(user=user_id, **context)
+    """Attach the actor (a user, or None for the system) and context to audit rows written inside.
+
+    All changes of one outermost block share one context row, so nested services
+    (a forced exit forfeiting the deposit) must not relabel it: keys already set by an
+    enclosing block (the request's user, the outer service's action) are kept.
+    """
+    metadata = {"user": getattr(actor, "pk", None), **context}
+    active = getattr(pghistory_runtime._tracker, "value", None)
+    if active is not None:
+        metadata = {key: value for key, value in metadata.items() if active.metadata.get(key) is None}
+    return pghistory.context(**metadata)

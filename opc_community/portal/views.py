@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opc_community.portal import selectors, services
+from opc_community.portal.cards import cards_for
 
 INBOX_PAGE_SIZE = 20
 
@@ -53,11 +54,12 @@ password_change_done = login_required(
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The home page (UI.md): what to do and by when. Cards without data yet say so honestly."""
+    """The home page (UI.md): what to do and by when. Cards come from the domain apps
+    (``portal.cards``); slots without data say so honestly."""
     return render(
         request,
         "portal/dashboard.html",
-        {"latest_unread": selectors.latest_unread(request.user)},
+        {"latest_unread": selectors.latest_unread(request.user), "cards": cards_for(request)},
     )
 
 

@@ -35,6 +35,8 @@ class Deadlines(Section):
     intake_evaluation_result_working_days: PositiveInt  # 第三章第二条 评估结果 2 个工作日
     complaint_response_working_days: PositiveInt  # 第四章第四条 2 个工作日内响应
     complaint_solution_working_days: PositiveInt  # 第四章第四条 7 个工作日内给出解决方案
+    # Decision (not in the regulation): a solved complaint neither confirmed nor reopened is closed.
+    complaint_auto_close_working_days: PositiveInt
     publication_window_working_days: PositiveInt  # 第八章第一条、第九章第一条 公示 3 个工作日
     appeal_answer_working_days: PositiveInt  # 第八章第二条 复核 3 个工作日内反馈
     reward_grant_working_days: PositiveInt  # 第八章第一条 10 个工作日内落实奖励

@@ -1,0 +1,596 @@
+"""The operations desk for complaints and requests (诉求反馈, 第四章第四条).
+
+The queue is sorted by the next deadline, with a countdown column ("还剩 N 个工作日",
+"已逾期" in red), filters for overdue responses and solutions, and search. Nothing
+is hand-edited: statuses change only through the named steps (回复、给出解决方案、
+发送消息、添加内部备注), from the list (for the selected complaints) or from a
+complaint's page, each asking for its text and calling the service. The thread is
+shown read-only, internal notes included. Staff record complaints from the suggestion
+box, in person or by phone through "add". The monthly SLA report (with a chart and
+an Excel export) is linked from the list.
+
+Who: the daily management team and the administrator handle; every staff group with
+the view permission reads; oversight only reads. Nothing is deleted.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from opc_community import rulebook
+from opc_community.core.errors import DomainError
+from opc_community.core.uploads import validate_upload
+from residents.forms.complaints import ReportMonthForm, StaffRecordForm, StaffTextForm
+from residents.models import Complaint, ComplaintCategory, ComplaintMessage, ComplaintStatus
+from residents.rules import complaints as rules
+from residents.selectors import complaints as selectors
+from residents.services import complaints as services
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+class _OverdueFilter(admin.SimpleListFilter):
+    q: Callable[[datetime], Any]
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        condition = type(self).q(timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(condition)
+        if self.value() == "no":
+            return queryset.exclude(condition)
+        return queryset
+
+
+class ResponseOverdueFilter(_OverdueFilter):
+    title = gettext_lazy("response overdue")
+    parameter_name = "response_overdue"
+    q = staticmethod(selectors.response_overdue_q)
+
+
+class SolutionOverdueFilter(_OverdueFilter):
+    title = gettext_lazy("solution overdue")
+    parameter_name = "solution_overdue"
+    q = staticmethod(selectors.solution_overdue_q)
+
+
+# --- The queue -----------------------------------------------------------------------------------
+
+
+class ComplaintChangeList(ChangeList):
+    """Puts each row's countdown on the page's complaints with one calendar load (no query per row)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        selectors.attach_countdowns(self.result_list, now=timezone.now())
+
+
+class ComplaintMessageInline(admin.TabularInline):
+    """The thread, read-only, internal notes included (staff only)."""
+
+    model = ComplaintMessage
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "author", "body")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("conversation (internal notes are never shown to the resident)")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ComplaintMessage]:
+        return super().get_queryset(request).select_related("author").order_by("at", "id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+#: The named steps: action name → (service, title, success message).
+STEPS: dict[str, tuple[Callable[..., Any], Any, Any]] = {
+    "respond": (services.complaint_respond, gettext_lazy("Respond"), gettext_lazy("%(subject)s: response sent.")),
+    "solve": (services.complaint_solve, gettext_lazy("Give a solution"), gettext_lazy("%(subject)s: solution sent; the resident is asked to confirm it.")),
+    "message": (services.complaint_message, gettext_lazy("Send a message to the resident"), gettext_lazy("%(subject)s: message sent.")),
+    "note": (services.complaint_note, gettext_lazy("Add an internal note"), gettext_lazy("%(subject)s: internal note added.")),
+}
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = (
+        "subject", "countdown", "status", "resident", "category", "channel", "reopened_count", "filed_at",
+        "assigned_to",
+    )
+    list_display_links = ("subject",)
+    list_filter = (
+        "status", "category", "channel", ResponseOverdueFilter, SolutionOverdueFilter,
+        ("filed_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("subject", "text", "resident__name", "resident__user__full_name", "resident__user__phone")
+    list_select_related = ("resident", "filed_by", "assigned_to")
+    actions = ("respond", "solve", "send_message", "add_note")
+    inlines = (ComplaintMessageInline,)
+    change_list_template = "residents/complaints/admin/change_list.html"
+
+    class Media:
+        css = {"all": ("residents/complaints-admin.css",)}
+
+    change_form_template = "residents/complaints/admin/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("resident", "channel", "category", "subject", "text", "attachment_link")}),
+        (gettext_lazy("Deadlines (Chapter 4, Article 4)"), {
+            "fields": (
+                "status", "filed_at", "response_due_at", "responded_at", "solution_due_at", "solved_at",
+                "closed_at", "sla", "provisional_note", "reopened_count",
+            ),
+        }),
+        (gettext_lazy("Who"), {"fields": ("filed_by", "assigned_to")}),
+    )
+    readonly_fields = (
+        "resident", "channel", "category", "subject", "text", "attachment_link", "status", "filed_at",
+        "response_due_at", "responded_at", "solution_due_at", "solved_at", "closed_at", "sla",
+        "provisional_note", "reopened_count", "filed_by", "assigned_to",
+    )
+
+    # --- Permissions: handlers act; readers read; nobody edits or deletes --------------------------
+
+    def has_handle_permission(self, request: HttpRequest) -> bool:
+        return services.is_handler(request.user)
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        # The role is checked here rather than in has_add_permission, which the admin calls on every
+        # page (the sidebar): the group lookup would add a query to every other app's pages.
+        if not services.is_handler(request.user):
+            raise PermissionDenied
+        return super().add_view(request, form_url, extra_context)
+
+    def has_change_permission(self, request: HttpRequest, obj: Complaint | None = None) -> bool:
+        return False  # statuses move only through the named steps
+
+    def has_delete_permission(self, request: HttpRequest, obj: Complaint | None = None) -> bool:
+        return False
+
+    # --- The list ---------------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
+        return selectors.complaint_queue(now=timezone.now())
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return ComplaintChangeList
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return list(selectors.QUEUE_ORDER)  # next deadline first, then the resident's turn
+
+    @admin.display(description=gettext_lazy("next deadline"), ordering="next_due_at")
+    def countdown(self, complaint: Complaint) -> str:
+        countdown = getattr(complaint, "countdown", None)
+        if countdown is None:
+            if complaint.status == ComplaintStatus.SOLVED:
+                return _("awaiting the resident")
+            return "—"
+        what = _("response") if countdown.kind == rules.DueKind.RESPONSE else _("solution")
+        day = formats.date_format(countdown.due_date, "DATE_FORMAT")
+        if countdown.overdue:
+            return format_html(
+                '<strong class="opc-overdue" style="color:#b42318">{} · {} · {}</strong>', what, day, _("Overdue")
+            )
+        return format_html("{} · {} · {}", what, day, _days_left(countdown.days_left))
+
+    # --- A complaint's page -----------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("attachment"))
+    def attachment_link(self, complaint: Complaint) -> str:
+        if not complaint.attachment:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("residents:complaint_attachment", args=[complaint.pk]),
+            _("Open the attachment"),
+        )
+
+    @admin.display(description=gettext_lazy("on time?"))
+    def sla(self, complaint: Complaint) -> str:
+        now = timezone.now()
+        response = rules.response_state(
+            response_due_at=complaint.response_due_at, responded_at=complaint.responded_at, now=now
+        )
+        solution = rules.solution_state(
+            solution_due_at=complaint.solution_due_at, solved_at=complaint.solved_at,
+            solution_late=complaint.solution_late, now=now,
+        )
+        return format_html(
+            "{}: {} · {}: {}", _("response"), _state_label(response), _("solution"), _state_label(solution)
+        )
+
+    @admin.display(description=gettext_lazy("calendar"))
+    def provisional_note(self, complaint: Complaint) -> str:
+        if complaint.due_provisional:
+            return _(
+                "Provisional: a deadline reaches into a year whose official holiday schedule is not loaded yet "
+                "(counted Monday to Friday)."
+            )
+        return _("Official holiday schedule")
+
+    def get_form(self, request: HttpRequest, obj: Complaint | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = _record_form()
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Complaint | None = None) -> Any:
+        if obj is None:
+            return ((None, {"fields": StaffRecordForm._meta.fields}),)
+        return self.fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request: HttpRequest, obj: Complaint | None) -> Any:
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Complaint, form: forms.ModelForm, change: bool) -> None:
+        """Recording goes through ``complaint_record``, which computes both deadlines."""
+        data = form.cleaned_data
+        complaint = services.complaint_record(
+            resident=data["resident"], channel=data["channel"], category=data["category"],
+            subject=data["subject"], text=data["text"], attachment=data.get("attachment") or None,
+            actor=request.user,
+        )
+        obj.pk = complaint.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return None  # the service wrote everything
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        extra_context = {
+            **(extra_context or {}),
+            "complaint_steps": self._available_steps(request, object_id),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _available_steps(self, request: HttpRequest, object_id: str) -> list[dict[str, str]]:
+        if not self.has_handle_permission(request):
+            return []
+        complaint = Complaint.objects.filter(pk=object_id).only("status").first()
+        if complaint is None:
+            return []
+        steps = {
+            ComplaintStatus.OPEN: ("respond", "solve", "message", "note"),
+            ComplaintStatus.IN_PROGRESS: ("solve", "message", "note"),
+            ComplaintStatus.SOLVED: ("message", "note"),
+            ComplaintStatus.CLOSED: ("note",),
+        }[complaint.status]
+        return [
+            {"url": reverse("admin:residents_complaint_step", args=[complaint.pk, step]), "label": str(STEPS[step][1])}
+            for step in steps
+        ]
+
+    # --- The named steps -------------------------------------------------------------------------
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path("report/", view(self.report_view), name="residents_complaint_report"),
+            path("report/export/", view(self.export_view), name="residents_complaint_export"),
+            path("<int:pk>/step/<str:step>/", view(self.step_view), name="residents_complaint_step"),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        """One complaint, one step: ask for the text, call the service, back to the complaint's page."""
+        if step not in STEPS:
+            raise Http404
+        if not self.has_handle_permission(request):
+            raise PermissionDenied
+        complaint = get_object_or_404(selectors.complaint_with_thread(Complaint.objects.all(), internal=True), pk=pk)
+        form = StaffTextForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid() and self._apply(request, step, complaint, form):
+            return HttpResponseRedirect(reverse("admin:residents_complaint_change", args=[complaint.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": STEPS[step][1],
+            "subtitle": complaint.subject,
+            "opts": self.model._meta,
+            "form": form,
+            "complaint": complaint,
+            "thread": complaint.thread,
+            "objects": [complaint],
+            "step": step,
+            "is_note": step == "note",
+        }
+        return TemplateResponse(request, "residents/complaints/admin/step_form.html", context)
+
+    def _apply(self, request: HttpRequest, step: str, complaint: Complaint, form: StaffTextForm) -> bool:
+        service, _title, done = STEPS[step]
+        try:
+            service(complaint=complaint, text=form.cleaned_data["text"], actor=request.user)
+        except DomainError as error:
+            if error.field == "text":
+                form.add_error("text", error.message)
+            self.message_user(request, f"{complaint.subject}: {error.message}", messages.ERROR)
+            return False
+        self.message_user(request, done % {"subject": complaint.subject}, messages.SUCCESS)
+        return True
+
+    def _bulk_step(self, request: HttpRequest, queryset: QuerySet[Complaint], step: str) -> TemplateResponse | None:
+        form = StaffTextForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for complaint in queryset:
+                self._apply(request, step, complaint, form)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": STEPS[step][1],
+            "opts": self.model._meta,
+            "form": form,
+            "objects": queryset,
+            "action_name": {"message": "send_message", "note": "add_note"}.get(step, step),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "is_note": step == "note",
+            "bulk": True,
+        }
+        return TemplateResponse(request, "residents/complaints/admin/step_form.html", context)
+
+    @admin.action(description=gettext_lazy("Respond"), permissions=["handle"])
+    def respond(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> TemplateResponse | None:
+        return self._bulk_step(request, queryset, "respond")
+
+    @admin.action(description=gettext_lazy("Give a solution"), permissions=["handle"])
+    def solve(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> TemplateResponse | None:
+        return self._bulk_step(request, queryset, "solve")
+
+    @admin.action(description=gettext_lazy("Send a message to the resident"), permissions=["handle"])
+    def send_message(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> TemplateResponse | None:
+        return self._bulk_step(request, queryset, "message")
+
+    @admin.action(description=gettext_lazy("Add an internal note"), permissions=["handle"])
+    def add_note(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> TemplateResponse | None:
+        return self._bulk_step(request, queryset, "note")
+
+    # --- The monthly SLA report --------------------------------------------------------------------
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        """On-time rates of the month's complaints, overall and by category, with a chart and a table."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        month = _month(request)
+        now = timezone.now()
+        report = selectors.sla_report(month, now=now)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Complaints: monthly SLA report"),
+            "opts": self.model._meta,
+            "form": ReportMonthForm(initial={"month": month}),
+            "month": month,
+            "report": report,
+            "lines": [_line(line) for line in report.by_category],
+            "overall": _line(report.overall),
+            "chart": _chart(report),
+            "rule": _rule_text(month),
+            "export_url": f"{reverse('admin:residents_complaint_export')}?month={month:%Y-%m}",
+            "previous_month": f"{_shift(month, -1):%Y-%m}",
+            "next_month": f"{_shift(month, 1):%Y-%m}",
+        }
+        return TemplateResponse(request, "residents/complaints/admin/report.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The month's complaints with their SLA outcome, and the summary, as an Excel workbook."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        month = _month(request)
+        now = timezone.now()
+        content = _workbook(month, selectors.sla_export_rows(month, now=now), selectors.sla_report(month, now=now))
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="complaints-sla-{month:%Y-%m}.xlsx"'
+        return response
+
+
+# --- Helpers -----------------------------------------------------------------------------------------
+
+
+def _record_form() -> type[StaffRecordForm]:
+    """The "add" form, checking the attachment by content and size against the rulebook in force."""
+
+    class RecordForm(StaffRecordForm):
+        def clean_attachment(self) -> Any:
+            upload = self.cleaned_data.get("attachment")
+            if upload:
+                rules_in_force = rulebook.in_force()
+                try:
+                    validate_upload(
+                        upload, field="attachment", allowed=tuple(rules_in_force.intake.allowed_file_types),
+                        max_mb=rules_in_force.intake.max_upload_mb,
+                    )
+                except DomainError as error:
+                    raise forms.ValidationError(str(error.message)) from error
+            return upload
+
+    return RecordForm
+
+
+def _days_left(days: int) -> str:
+    if days == 0:
+        return _("Due today")
+    if days == 1:
+        return _("1 working day left")
+    return _("%(days)s working days left") % {"days": days}
+
+
+def _state_label(state: rules.SlaState) -> str:
+    labels = {
+        rules.SlaState.MET: _("on time"),
+        rules.SlaState.LATE: _("late"),
+        rules.SlaState.PENDING: _("not due yet"),
+        rules.SlaState.OVERDUE: _("overdue"),
+    }
+    return labels[state]
+
+
+def _month(request: HttpRequest) -> date:
+    form = ReportMonthForm(request.GET if "month" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["month"]
+    return timezone.localdate().replace(day=1)
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _rule_text(month: date) -> str:
+    deadlines = rulebook.in_force(on=month).deadlines
+    return _(
+        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
+    ) % {"response": deadlines.complaint_response_working_days, "solution": deadlines.complaint_solution_working_days}
+
+
+def _category_label(category: str) -> str:
+    return str(ComplaintCategory(category).label) if category in ComplaintCategory.values else category
+
+
+def _line(line: rules.SlaLine) -> dict[str, Any]:
+    return {
+        "label": _category_label(line.category) if line.category else _("All categories"),
+        "filed": line.filed,
+        "responded": line.responded,
+        "response_met": line.response_met,
+        "response_missed": line.response_missed,
+        "response_pending": line.response_pending,
+        "response_rate": line.response_rate,
+        "solution_met": line.solution_met,
+        "solution_missed": line.solution_missed,
+        "solution_pending": line.solution_pending,
+        "solution_rate": line.solution_rate,
+        "average_days": line.average_response_working_days,
+        "reopened": line.reopened,
+        "closed": line.closed,
+    }
+
+
+#: Chart geometry (px): a label column, then two horizontal bars per category.
+CHART_WIDTH, LABEL_WIDTH, BAR_AREA, ROW_HEIGHT, BAR_HEIGHT, TOP = 640, 170, 400, 46, 14, 30
+
+
+def _chart(report: rules.SlaReport) -> dict[str, Any]:
+    """Bars of the on-time rates (server-rendered SVG; the table beside it carries the same numbers)."""
+    rows = []
+    for index, line in enumerate([report.overall, *report.by_category]):
+        y = TOP + index * ROW_HEIGHT
+        bars = []
+        for offset, (kind, rate) in enumerate((("response", line.response_rate), ("solution", line.solution_rate))):
+            width = 0 if rate is None else round(float(rate) / 100 * BAR_AREA, 1)
+            bars.append({
+                "kind": kind,
+                "y": y + offset * (BAR_HEIGHT + 2),
+                "width": width,
+                "text_x": LABEL_WIDTH + width + 6,
+                "text": "—" if rate is None else f"{rate}%",
+            })
+        rows.append({
+            "label": _category_label(line.category) if line.category else _("All categories"),
+            "label_y": y + BAR_HEIGHT + 1,
+            "bars": bars,
+            "overall": not line.category,
+        })
+    height = TOP + len(rows) * ROW_HEIGHT + 10
+    return {
+        "rows": rows,
+        "width": CHART_WIDTH,
+        "height": height,
+        "label_width": LABEL_WIDTH,
+        "bar_height": BAR_HEIGHT,
+        "axis": [{"x": LABEL_WIDTH + BAR_AREA * p / 100, "label": f"{p}%"} for p in (0, 50, 100)],
+        "axis_bottom": height - 10,
+    }
+
+
+def _naive_local(moment: datetime | None) -> datetime | None:
+    """openpyxl writes no time zones: Asia/Shanghai wall time."""
+    return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
+
+
+def _workbook(month: date, rows: list[dict[str, Any]], report: rules.SlaReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Complaints")[:31]
+    headers = [
+        _("number"), _("filed at"), _("resident"), _("category"), _("channel"), pgettext("complaint", "subject"), _("status"),
+        _("response due"), _("responded at"), _("response"), _("response time (working days)"),
+        _("solution due"), _("solved at"), _("solution"), _("times reopened"),
+    ]
+    sheet.append(headers)
+    for row in rows:
+        complaint = row["complaint"]
+        sheet.append([
+            complaint.pk,
+            _naive_local(complaint.filed_at),
+            complaint.resident.name,
+            complaint.get_category_display(),
+            complaint.get_channel_display(),
+            complaint.subject,
+            complaint.get_status_display(),
+            _naive_local(complaint.response_due_at),
+            _naive_local(complaint.responded_at),
+            _state_label(row["response_state"]),
+            row["response_working_days"],
+            _naive_local(complaint.solution_due_at),
+            _naive_local(complaint.solved_at),
+            _state_label(row["solution_state"]),
+            complaint.reopened_count,
+        ])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in ("B", "H", "I", "L", "M"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        sheet.column_dimensions[column].width = 18
+    sheet.column_dimensions["F"].width = 30
+    sheet.freeze_panes = "A2"
+
+    summary = book.create_sheet(_("Summary")[:31])
+    summary.append([_("Complaints: monthly SLA report"), f"{month:%Y-%m}"])
+    summary.append([
+        _("category"), _("filed"), _("responses on time"), _("responses late or overdue"),
+        _("response on-time rate (%)"), _("solutions on time"), _("solutions late or overdue"),
+        _("solution on-time rate (%)"), _("average response time (working days)"), _("reopened"),
+    ])
+    for line in (report.overall, *report.by_category):
+        data = _line(line)
+        summary.append([
+            data["label"], data["filed"], data["response_met"], data["response_missed"],
+            data["response_rate"],
+            data["solution_met"], data["solution_missed"],
+            data["solution_rate"],
+            data["average_days"],
+            data["reopened"],
+        ])
+    for cell in summary[2]:
+        cell.font = Font(bold=True)
+    summary.column_dimensions["A"].width = 20
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+

@@ -1,0 +1,1 @@
+"""Forms of the residents app, one module per topic."""

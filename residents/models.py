@@ -1,1 +1,0 @@
-"""Models of the residents app: filled by its own issue."""

@@ -1,0 +1,57 @@
+"""Residents (第三章): intake, residency, ledger and complaints, one module each."""
+
+from residents.models.complaints import (
+    COMPLAINT_TRANSITIONS,
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintMessage,
+    ComplaintStatus,
+    MessageKind,
+)
+from residents.models.intake import (
+    APPLICATION_TRANSITIONS,
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    ApplicationTransition,
+    Ban,
+    BanSource,
+    Direction,
+    DocumentKind,
+    EntityType,
+)
+from residents.models.ledger import (
+    DepositEntry,
+    DepositEntryKind,
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentMethod,
+)
+from residents.models.residency import (
+    Agreement,
+    AgreementStatus,
+    ClearanceItem,
+    DepositOutcome,
+    Exit,
+    ExitClearance,
+    ExitKind,
+    ExitStatus,
+    FeePeriod,
+    OrientationAcknowledgement,
+    RenewalRequest,
+    RenewalStatus,
+    Resident,
+    ResidentStatus,
+)
+
+__all__ = [
+    "APPLICATION_TRANSITIONS", "COMPLAINT_TRANSITIONS", "Agreement", "AgreementStatus", "Application",
+    "ApplicationDocument", "ApplicationTransition", "ApplicationStatus", "Ban", "BanSource", "ClearanceItem",
+    "Complaint", "ComplaintCategory", "ComplaintChannel", "ComplaintMessage", "ComplaintStatus",
+    "DepositEntry", "DepositEntryKind", "DepositOutcome", "Direction", "DocumentKind", "EntityType", "Exit",
+    "ExitClearance", "ExitKind", "ExitStatus", "FeePeriod", "Invoice", "InvoiceKind", "MessageKind",
+    "OrientationAcknowledgement", "Payment", "PaymentMethod", "RenewalRequest", "RenewalStatus", "Resident",
+    "ResidentStatus",
+]

@@ -1,0 +1,124 @@
+"""Intake rules (第三章第一条 入驻条件, 第三章第二条 入驻流程) as pure functions: no database, no clock.
+
+- which materials an entity type must upload;
+- which eligibility points staff must decide (flags an override reason must answer);
+- which ban, among those recorded, refuses an application on a given day (RULEBOOK §4.6);
+- which deadline is the current one of an application in review.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from residents.models.intake import ApplicationStatus, Direction, DocumentKind, EntityType
+
+
+def required_materials(entity_type: str) -> tuple[str, ...]:
+    """第三章第二条 / RULEBOOK §3: ID card and project plan always, the business licence when registered.
+
+    Qualification certificates are optional and never required.
+    """
+    kinds = [DocumentKind.ID_CARD, DocumentKind.PROJECT_PLAN]
+    if entity_type in EntityType.registered():
+        kinds.insert(1, DocumentKind.BUSINESS_LICENCE)
+    return tuple(kinds)
+
+
+def missing_materials(entity_type: str, uploaded_kinds: Iterable[str]) -> tuple[str, ...]:
+    """The required kinds of material not uploaded yet, in the order of the form."""
+    present = set(uploaded_kinds)
+    return tuple(kind for kind in required_materials(entity_type) if kind not in present)
+
+
+class EligibilityFlag(StrEnum):
+    """Points of 第三章第一条 that the automatic checks cannot settle: staff decide them.
+
+    An application with a flag passes initial review only when the reviewer writes an
+    eligibility override (a reason) in that same step; the reason is kept on the
+    application and in its transition history.
+    """
+
+    DIRECTION_OTHER = "direction_other"
+    INDIVIDUAL_NOT_AI = "individual_not_ai"
+
+
+FLAG_MESSAGES: dict[EligibilityFlag, Promise] = {
+    EligibilityFlag.DIRECTION_OTHER: _(
+        "Direction “other”: staff must confirm that the project fits the community (第三章第一条)."
+    ),
+    EligibilityFlag.INDIVIDUAL_NOT_AI: _(
+        "Unregistered individual whose direction is not AI-native: staff must confirm a clear "
+        "AI-based venture (第三章第一条)."
+    ),
+}
+
+
+def eligibility_flags(*, entity_type: str, direction: str) -> tuple[EligibilityFlag, ...]:
+    """The flags staff must answer with an override reason before the application passes initial review."""
+    flags = []
+    if direction == Direction.OTHER:
+        flags.append(EligibilityFlag.DIRECTION_OTHER)
+    if entity_type == EntityType.INDIVIDUAL and direction != Direction.AI_NATIVE:
+        flags.append(EligibilityFlag.INDIVIDUAL_NOT_AI)
+    return tuple(flags)
+
+
+class BanLike(Protocol):
+    ends_on: date
+    id_number: str
+    uscc: str
+
+
+def ban_in_force(bans: Iterable[BanLike], *, id_number: str, uscc: str, today: date) -> BanLike | None:
+    """The ban that refuses an application today, or None (RULEBOOK §4.6).
+
+    A ban matches on the ID number or on the unified social credit code (both compared
+    normalised, empty values never match) and is in force while ``today <= ends_on``.
+    Where several apply, the one ending last wins (RULEBOOK §4.6 decision: the longer ban).
+    """
+    id_number, uscc = id_number.strip().upper(), uscc.strip().upper()
+    matching = [
+        ban
+        for ban in bans
+        if today <= ban.ends_on
+        and (
+            (id_number and ban.id_number.strip().upper() == id_number)
+            or (uscc and ban.uscc.strip().upper() == uscc)
+        )
+    ]
+    return max(matching, key=lambda ban: ban.ends_on, default=None)
+
+
+@dataclass(frozen=True)
+class CurrentStep:
+    """The step an application waits for, and its deadline (None: the regulation sets none)."""
+
+    label: Promise
+    due_at: datetime | None
+    provisional: bool
+    article: str
+
+
+def current_step(
+    *,
+    status: str,
+    review_due_at: datetime | None,
+    review_due_provisional: bool,
+    result_due_at: datetime | None,
+    result_due_provisional: bool,
+) -> CurrentStep | None:
+    """第三章第二条: initial review within 7 working days of submission; the evaluation's result
+    within 2 working days of the evaluation. The evaluation itself has no deadline of its own.
+    """
+    if status == ApplicationStatus.SUBMITTED:
+        return CurrentStep(_("initial review"), review_due_at, review_due_provisional, "第三章第二条")
+    if status == ApplicationStatus.EVALUATION:
+        return CurrentStep(_("project evaluation"), None, False, "第三章第二条")
+    if status == ApplicationStatus.EVALUATED:
+        return CurrentStep(_("result to the applicant"), result_due_at, result_due_provisional, "第三章第二条")
+    return None

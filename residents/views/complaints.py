@@ -1,0 +1,207 @@
+"""Portal pages for complaints and requests (我的诉求, 第四章第四条).
+
+Thin views: each says who may use it; a resident's complaint is fetched through
+``request.resident`` (another resident's: 404); every change is one service call.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opc_community import rulebook
+from opc_community.core.errors import DomainError
+from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.workdays.rules import local_date
+from residents.access import resident_of, resident_required
+from residents.forms.complaints import ComplaintForm, ConfirmForm, MessageForm, ReopenForm
+from residents.models import Complaint, ComplaintStatus, ResidentStatus
+from residents.rules.complaints import SlaState
+from residents.selectors import complaints as selectors
+from residents.services import complaints as services
+
+PAGE_SIZE = 20
+
+
+@resident_required
+@require_GET
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    """我的诉求: the resident's own complaints, newest first, each with its next deadline."""
+    page = Paginator(selectors.complaints_of(request.resident), PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_countdowns(page.object_list, now=timezone.now())
+    return render(
+        request, "residents/complaints/list.html", {"page": page, "rule": _rule_note(rulebook.in_force())}
+    )
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    """File a complaint or request; the page says by when it will be answered (第四章第四条)."""
+    rules_in_force = rulebook.in_force()
+    form = ComplaintForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        max_upload_mb=rules_in_force.intake.max_upload_mb,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_file(
+                resident=request.resident,
+                category=form.cleaned_data["category"],
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                attachment=form.cleaned_data["attachment"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            _add_error(request, form, error)
+        else:
+            messages.success(request, _("Your complaint was filed. You will find the answers here."))
+            return redirect("residents:complaint_detail", pk=complaint.pk)
+    return render(request, "residents/complaints/new.html", {"form": form, "rule": _rule_note(rules_in_force)})
+
+
+@resident_required
+@require_GET
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the resident's complaints: both deadlines, the rule behind them, the thread (no internal notes)."""
+    return _detail(request, _own(request, pk))
+
+
+@resident_required
+@require_POST
+def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _own(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_message(complaint=complaint, text=form.cleaned_data["text"], actor=request.user)
+        except DomainError as error:
+            _add_error(request, form, error)
+        else:
+            messages.success(request, _("Your message was sent to the daily management team."))
+            return redirect("residents:complaint_detail", pk=complaint.pk)
+    return _detail(request, complaint, message_form=form, status=400)
+
+
+@resident_required
+@require_POST
+def complaint_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _own(request, pk)
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_confirm(complaint=complaint, comment=form.cleaned_data["comment"], actor=request.user)
+        except DomainError as error:
+            _add_error(request, form, error)
+        else:
+            messages.success(request, _("Thank you. The complaint is closed."))
+            return redirect("residents:complaint_detail", pk=complaint.pk)
+    return _detail(request, complaint, confirm_form=form, status=400)
+
+
+@resident_required
+@require_POST
+def complaint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _own(request, pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_reopen(complaint=complaint, reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as error:
+            _add_error(request, form, error)
+        else:
+            messages.success(request, _("The complaint is reopened; a new solution deadline applies."))
+            return redirect("residents:complaint_detail", pk=complaint.pk)
+    return _detail(request, complaint, reopen_form=form, status=400)
+
+
+@login_required
+@require_GET
+def complaint_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attachment, privately: to the resident who filed it and to staff who may read complaints.
+
+    Anyone else — another resident included — gets 404.
+    """
+    if request.user.is_staff and request.user.has_perm("residents.view_complaint"):
+        complaint = get_object_or_404(Complaint, pk=pk)
+    else:
+        resident = resident_of(request.user)
+        if resident is None or resident.status == ResidentStatus.EXITED:
+            raise Http404
+        complaint = get_object_or_404(selectors.complaints_of(resident), pk=pk)
+    if not complaint.attachment:
+        raise Http404
+    with complaint.attachment.open("rb") as stored:
+        kind = sniff(stored.read(16))
+    if kind is None:
+        raise Http404
+    extension = {"jpeg": "jpg"}.get(kind, kind)
+    return private_file_response(
+        complaint.attachment, download_name=f"complaint-{complaint.pk}.{extension}", content_type=SIGNATURES[kind][0]
+    )
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _own(request: HttpRequest, pk: int) -> Complaint:
+    """The caller's own complaint with its thread (internal notes left out), or 404."""
+    queryset = selectors.complaint_with_thread(selectors.complaints_of(request.resident), internal=False)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: Any) -> HttpResponse:
+    now = timezone.now()
+    deadlines = selectors.complaint_deadlines(complaint, now=now)
+    context = {
+        "complaint": complaint,
+        "thread": complaint.thread,
+        "deadlines": deadlines,
+        "overdue_now": SlaState.OVERDUE in (deadlines["response"]["state"], deadlines["solution"]["state"]),
+        "rule": _rule_note(rulebook.in_force(on=local_date(complaint.filed_at))),
+        "can_answer": complaint.status == ComplaintStatus.SOLVED,
+        "can_write": complaint.status != ComplaintStatus.CLOSED,
+        "message_form": forms.get("message_form") or MessageForm(),
+        "confirm_form": forms.get("confirm_form") or ConfirmForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "open_reopen": "reopen_form" in forms,
+    }
+    return render(request, "residents/complaints/detail.html", context, status=status)
+
+
+def _rule_note(rules_in_force: Any) -> str:
+    """The rule behind both deadlines, with its article, from the rulebook's numbers."""
+    return _(
+        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
+    ) % {
+        "response": rules_in_force.deadlines.complaint_response_working_days,
+        "solution": rules_in_force.deadlines.complaint_solution_working_days,
+    }
+
+
+def _add_error(request: HttpRequest, form: Any, error: DomainError) -> None:
+    """A field's error goes next to the field; any other refusal on top of the page."""
+    if error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        messages.error(request, error.message)
+
+
+urlpatterns = [
+    path("complaints/", complaint_list, name="complaint_list"),
+    path("complaints/new/", complaint_new, name="complaint_new"),
+    path("complaints/<int:pk>/", complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/message/", complaint_message, name="complaint_message"),
+    path("complaints/<int:pk>/confirm/", complaint_confirm, name="complaint_confirm"),
+    path("complaints/<int:pk>/reopen/", complaint_reopen, name="complaint_reopen"),
+    path("complaints/<int:pk>/attachment/", complaint_attachment, name="complaint_attachment"),
+]

@@ -1,0 +1,1 @@
+"""Tests of the spaces app (the desk register so far)."""

@@ -7,3 +7,20 @@ class DisciplineConfig(AppConfig):
 
     name = "discipline"
     verbose_name = _("Rewards and discipline")
+
+    def ready(self) -> None:
+        from discipline import cards
+        from discipline.services import cases, rewards
+        from opc_community.notices.models import PublicationKind
+        from opc_community.notices.registry import register_close_handler
+        from opc_community.portal.cards import register_card
+        from residents.services.ledger import register_settlement_handler
+
+        # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
+        register_close_handler(PublicationKind.PENALTY_DECISION, cases.penalty_publication_closed)
+        # 第八章第一条: a reward is approved (or annulled on an upheld objection) when its window closes.
+        register_close_handler(PublicationKind.REWARD_DECISION, rewards.reward_publication_closed)
+        # RULEBOOK §9 kind 7: a payment lifts an "until paid" suspension the same day.
+        register_settlement_handler(cases.invoice_settled)
+        # UI.md: deadlines due soon (rectification, appeal windows) on the portal dashboard.
+        register_card("deadlines", cards.deadlines)

@@ -14,6 +14,9 @@ API_APPS = (
     "opc_community.notices",
     "opc_community.portal",
     "residents",
+    "spaces",
+    "discipline",
+    "resources",
 )
 
 router = DefaultRouter()

@@ -224,7 +224,6 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "residents.models.intake.DocumentKind",
         "ResidentStatusEnum": "residents.models.residency.ResidentStatus",
         "AgreementStatusEnum": "residents.models.residency.AgreementStatus",
-        "RenewalStatusEnum": "residents.models.residency.RenewalStatus",
         "ExitKindEnum": "residents.models.residency.ExitKind",
         "ExitStatusEnum": "residents.models.residency.ExitStatus",
         "InvoiceKindEnum": "residents.models.ledger.InvoiceKind",
@@ -232,6 +231,15 @@ SPECTACULAR_SETTINGS = {
         "PublicationKindEnum": "opc_community.notices.models.PublicationKind",
         "PublicationStatusEnum": "opc_community.notices.models.PublicationStatus",
         "SpecialDayKindEnum": "opc_community.workdays.models.SpecialDay.Kind",
+        "ActivityKindEnum": "resources.models.ActivityKind",
+        "CheckInMethodEnum": "resources.models.CheckInMethod",
+        "RequestStatusEnum": "spaces.models.RequestStatus",  # = renewal requests (same values)
+        "BookingStatusEnum": "spaces.models.BookingStatus",
+        "VisitorStatusEnum": "spaces.models.VisitorStatus",
+        "PermitKindEnum": "spaces.models.PermitKind",
+        "CaseStatusEnum": "discipline.models.CaseStatus",
+        "AppealStatusEnum": "discipline.models.AppealStatus",
+        "RewardStatusEnum": "discipline.models.RewardStatus",
     },
 }
 
@@ -276,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
     "residents-flag-overdue-complaints": {
         "task": "residents.tasks.complaints.flag_overdue_complaints",
         "schedule": crontab(minute=15),
+    },
+    # 第六章第二条: draft score cards of the quarter just ended (day 1 of each quarter, 02:00).
+    "scoring-run-quarter-just-ended": {
+        "task": "scoring.tasks.run_quarter_just_ended",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
     },
     # Solved complaints neither confirmed nor reopened in time are closed (rule data).
     "residents-close-unconfirmed-complaints": {

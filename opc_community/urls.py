@@ -17,6 +17,13 @@ urlpatterns = [
     path("portal/", include("opc_community.portal.urls")),
     # Applicants and residents: applications, agreement, invoices, exits, complaints (login required).
     path("portal/residents/", include("residents.urls")),
+    # Residents and the front desk: desks, room bookings, visitors, permits (login required; the
+    # calendar feed is reached by its secret token).
+    path("portal/spaces/", include("spaces.urls")),
+    # Residents: their violation cases, notices, appeals and rewards (login required).
+    path("portal/discipline/", include("discipline.urls")),
+    # Residents: activities, registration and QR check-in (login required).
+    path("portal/resources/", include("resources.urls")),
     # Staff: the operations desk (Django admin), staff accounts only.
     path("admin/", admin.site.urls),
     # Integrations: authenticated by session or token; each viewset states its permissions.

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from rest_framework.permissions import BasePermission
@@ -21,10 +22,16 @@ from residents.models import Resident, ResidentStatus
 
 
 def resident_of(user: Any) -> Resident | None:
-    """The resident record of a logged-in user, or None (one query)."""
+    """The user's live resident record, else the latest exited one, else None (one query)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Resident.objects.select_related("application").filter(user=user).first()
+    exited_last = Case(When(status=ResidentStatus.EXITED, then=1), default=0)
+    return (
+        Resident.objects.select_related("application")
+        .filter(user=user)
+        .order_by(exited_last, "-created_at", "-id")
+        .first()
+    )
 
 
 def current_resident(request: HttpRequest) -> Resident | None:

@@ -1,1 +1,288 @@
-"""Models of the scoring app: filled by its own issue."""
+"""Quarterly assessment (第六章): quarters, inputs with evidence, score cards, appeals.
+
+A quarter is scored with the rulebook version in force on its last day (RULEBOOK §7.2);
+that version's number is stored on the quarter when it is run and never changes after
+confirmation, whatever later revisions say.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from opc_community.core.audit import audited
+
+
+class QuarterStatus(models.TextChoices):
+    OPEN = "open", _("collecting inputs")
+    DRAFTED = "drafted", _("draft scores computed")
+    CONFIRMED = "confirmed", _("confirmed by the administrator")
+    PUBLISHED = "published", _("published, appeal window open")
+    FINAL = "final", _("final, effects applied")
+
+
+QUARTER_TRANSITIONS: dict[str, frozenset[str]] = {
+    QuarterStatus.OPEN: frozenset({QuarterStatus.DRAFTED}),
+    QuarterStatus.DRAFTED: frozenset({QuarterStatus.DRAFTED, QuarterStatus.CONFIRMED}),  # re-run replaces the draft
+    QuarterStatus.CONFIRMED: frozenset({QuarterStatus.PUBLISHED, QuarterStatus.DRAFTED}),
+    QuarterStatus.PUBLISHED: frozenset({QuarterStatus.FINAL}),
+    QuarterStatus.FINAL: frozenset(),
+}
+
+
+@audited
+class Quarter(models.Model):
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("quarter"))
+    inputs_due_on = models.DateField(_("inputs due on"))
+    status = models.CharField(_("status"), max_length=10, choices=QuarterStatus.choices, default=QuarterStatus.OPEN)
+    rulebook_version = models.PositiveIntegerField(_("rulebook version used"), null=True, blank=True)
+    run_started_at = models.DateTimeField(_("run started at"), null=True, blank=True)
+    run_finished_at = models.DateTimeField(_("run finished at"), null=True, blank=True)
+    run_progress = models.PositiveIntegerField(_("residents scored"), default=0)
+    run_total = models.PositiveIntegerField(_("residents to score"), default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("final at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        verbose_name = _("quarter")
+        verbose_name_plural = _("quarters")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="quarter_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=4), name="quarter_number_1_to_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.number}"
+
+
+class InputStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    VERIFIED = "verified", _("verified by staff")
+    CORRECTED = "corrected", _("corrected by staff")
+
+
+@audited
+class QuarterInput(models.Model):
+    """季度考核数据 of one resident: milestones, revenue and target; awards and contributions below."""
+
+    quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="inputs")
+    resident = models.ForeignKey(
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="quarter_inputs"
+    )
+    milestones_planned = models.PositiveSmallIntegerField(_("milestones planned"), default=0)
+    milestones_done = models.PositiveSmallIntegerField(_("milestones completed"), default=0)
+    revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, default=0)
+    revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2, default=0)
+    status = models.CharField(_("status"), max_length=10, choices=InputStatus.choices, default=InputStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+
+    class Meta:
+        ordering = ["quarter", "resident"]
+        verbose_name = _("quarterly input")
+        verbose_name_plural = _("quarterly inputs")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "resident"], name="input_once_per_quarter"),
+            models.CheckConstraint(
+                condition=Q(revenue__gte=0, revenue_target__gte=0), name="input_money_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.quarter}"
+
+
+class AwardLevel(models.TextChoices):
+    """第六章第一条 维度四 (keys of the rulebook's scoring.awards.levels)."""
+
+    NATIONAL = "national", _("national")
+    PROVINCIAL = "provincial", _("provincial")
+    INDUSTRY_PROVINCIAL = "industry_provincial", _("provincial-level industry")
+    MUNICIPAL = "municipal", _("municipal")
+    INDUSTRY_MUNICIPAL = "industry_municipal", _("municipal-level industry")
+
+
+@audited
+class AwardClaim(models.Model):
+    input = models.ForeignKey(QuarterInput, verbose_name=_("input"), on_delete=models.CASCADE, related_name="awards")
+    level = models.CharField(_("level"), max_length=20, choices=AwardLevel.choices)
+    title = models.CharField(_("award"), max_length=200)
+    certificate = models.FileField(_("certificate"), upload_to="scoring/awards/", blank=True, max_length=200)
+    verified = models.BooleanField(_("verified"), default=False)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContributionKind(models.TextChoices):
+    """第六章第一条 维度五: 技术成果分享、开源贡献、牵头合作项目."""
+
+    TECH_SHARING = "tech_sharing", _("sharing technical results")
+    OPEN_SOURCE = "open_source", _("open-source contribution")
+    COOPERATION = "cooperation", _("leading a cooperation project")
+
+
+@audited
+class Contribution(models.Model):
+    input = models.ForeignKey(
+        QuarterInput, verbose_name=_("input"), on_delete=models.CASCADE, related_name="contributions"
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=ContributionKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    proof = models.FileField(_("proof"), upload_to="scoring/contributions/", blank=True, max_length=200)
+    proof_link = models.URLField(_("proof link"), blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class EvidenceKind(models.TextChoices):
+    PROGRESS_REPORT = "progress_report", _("project progress report")
+    FINANCIAL_STATEMENT = "financial_statement", _("financial statement")
+    OTHER = "other", _("other")
+
+
+class InputEvidence(models.Model):
+    input = models.ForeignKey(QuarterInput, verbose_name=_("input"), on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
+    file = models.FileField(_("file"), upload_to="scoring/evidence/", max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", _("no action")
+    WARNING = "warning", _("warning list")
+    ELIMINATED = "eliminated", _("eliminated")
+
+
+class ScoreCard(models.Model):
+    """A resident's score for a quarter, with every input used, the band of each dimension and the verdict."""
+
+    quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="cards")
+    resident = models.ForeignKey(
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="score_cards"
+    )
+    attended = models.PositiveSmallIntegerField(_("activities attended"))
+    expected = models.PositiveSmallIntegerField(_("activities expected"))
+    milestones_done = models.PositiveSmallIntegerField(_("milestones completed"))
+    milestones_planned = models.PositiveSmallIntegerField(_("milestones planned"))
+    revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2)
+    revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2)
+    award_level = models.CharField(_("highest award"), max_length=20, blank=True)
+    contributions = models.PositiveSmallIntegerField(_("contributions"))
+    participation_points = models.PositiveSmallIntegerField(_("participation"))
+    completion_points = models.PositiveSmallIntegerField(_("project completion"))
+    revenue_points = models.PositiveSmallIntegerField(_("revenue"))
+    award_points = models.PositiveSmallIntegerField(_("awards"))
+    contribution_points = models.PositiveSmallIntegerField(_("contributions"))
+    total = models.PositiveSmallIntegerField(_("total score"))
+    rank = models.PositiveIntegerField(_("rank (ascending)"))
+    streak_below_threshold = models.PositiveSmallIntegerField(_("consecutive quarters below the warning line"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["quarter", "total", "resident"]
+        verbose_name = _("score card")
+        verbose_name_plural = _("score cards")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "resident"], name="card_once_per_quarter"),
+            models.CheckConstraint(condition=Q(total__lte=100), name="card_total_at_most_100"),
+        ]
+        indexes = [models.Index(fields=["resident", "quarter"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.quarter}: {self.total}"
+
+
+class ScoreChange(models.Model):
+    """A recorded change of a published quarter (an upheld appeal, a recomputation), field by field."""
+
+    quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="changes")
+    resident = models.ForeignKey(
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
+    )
+    field = models.CharField(_("item"), max_length=40)
+    before = models.CharField(_("before"), max_length=60)
+    after = models.CharField(_("after"), max_length=60)
+    reason = models.CharField(_("reason"), max_length=200)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.field}: {self.before} → {self.after}"
+
+
+class ScoreAppealStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting review")
+    UPHELD = "upheld", _("upheld")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+@audited
+class ScoreAppeal(models.Model):
+    """申诉 within the publication window (第六章第三条 申诉通道)."""
+
+    card = models.ForeignKey(ScoreCard, verbose_name=_("score card"), on_delete=models.PROTECT, related_name="appeals")
+    resident = models.ForeignKey(
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="score_appeals"
+    )
+    reason = models.TextField(_("grounds"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    answer_due_at = models.DateTimeField(_("answer due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ScoreAppealStatus.choices, default=ScoreAppealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("score appeal")
+        verbose_name_plural = _("score appeals")
+        constraints = [
+            models.UniqueConstraint(fields=["card"], condition=Q(status="pending"), name="score_appeal_one_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} ({self.get_status_display()})"

@@ -16,7 +16,13 @@ HUNDRED = Fraction(100)
 
 @dataclass(frozen=True)
 class QuarterInputs:
-    """What a quarter's score is computed from (第六章第一条)."""
+    """What a quarter's score is computed from (第六章第一条).
+
+    ``submitted`` is False when the resident gave no quarterly data (no progress report, no
+    financial statement): completion and revenue then score 0 — the "zero denominator counts
+    as 100 %" decision is for a resident who declared no milestones or no target, not for
+    one who declared nothing at all (our decision; 第六章第三条 数据透明).
+    """
 
     attended: int
     expected: int
@@ -26,6 +32,7 @@ class QuarterInputs:
     revenue_target: Decimal
     awards: tuple[str, ...]
     contributions: int
+    submitted: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,11 +99,17 @@ def score(inputs: QuarterInputs, rules: Scoring) -> ScoreCard:
     if unknown:
         raise ValueError(f"unknown award levels: {sorted(unknown)}")
     award_points = max((rules.awards.levels[level] for level in inputs.awards), default=0)
+    if inputs.submitted:
+        completion = _rate_dimension("completion", inputs.milestones_done, inputs.milestones_planned, rules.completion)
+        revenue = _rate_dimension("revenue", inputs.revenue, inputs.revenue_target, rules.revenue)
+    else:
+        completion = DimensionScore("completion", None, None, 0, rules.completion.max_points)
+        revenue = DimensionScore("revenue", None, None, 0, rules.revenue.max_points)
     return ScoreCard(
         (
             _rate_dimension("participation", inputs.attended, inputs.expected, rules.participation),
-            _rate_dimension("completion", inputs.milestones_done, inputs.milestones_planned, rules.completion),
-            _rate_dimension("revenue", inputs.revenue, inputs.revenue_target, rules.revenue),
+            completion,
+            revenue,
             DimensionScore("awards", None, None, award_points, rules.awards.max_points),
             _banded("contributions", Fraction(inputs.contributions), rules.contributions),
         )

@@ -609,7 +609,7 @@ cmd_messages() {
     ensure_packages gettext
     ensure_venv
     export DEBUG=1
-    local ignore=(--ignore=.venv --ignore=.data --ignore=node_modules)
+    local ignore=(--ignore=.venv --ignore=.data --ignore=node_modules --ignore=tests --ignore=bench)
     # English is the source language (msgids); only the Chinese catalogues need filling.
     manage makemessages -l zh_Hans "${ignore[@]}"
     manage compilemessages "${ignore[@]}"

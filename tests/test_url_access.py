@@ -20,6 +20,7 @@ PUBLIC = {
     "notice-detail": "API: the notice board, public like its pages",
     "portal:login": "login",
     "residents:signup": "applicants create their account before applying (第三章第二条)",
+    "spaces:calendar_feed_ics": "calendar apps cannot log in: the secret token in the path is the key (unknown → 404)",
     "admin:login": "staff login",
     "admin:logout": "logging out nobody changes nothing (POST only)",
     "portal:logout": "logging out nobody changes nothing (POST only)",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -13,3 +14,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
     return drf_exception_handler(exc, context)
+
+
+class PersonSerializer(serializers.Serializer):
+    """A resident as staff lists show them: id and full name (never on public endpoints)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()

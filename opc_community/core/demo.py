@@ -19,6 +19,8 @@ SEEDERS = (
     "opc_community.accounts",
     "opc_community.notices",
     "opc_community.portal",
+    "residents",
+    "spaces",
 )
 
 

@@ -36,34 +36,55 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def workbook_bytes(title: str, columns: Sequence[Column], rows: Iterable[Any]) -> bytes:
-    """An .xlsx file with a bold, frozen header row and one line per row."""
+@dataclass(frozen=True)
+class Sheet:
+    title: Any
+    columns: Sequence[Column]
+    rows: Iterable[Any]
+
+
+def workbook_bytes(*sheets: Sheet) -> bytes:
+    """An .xlsx file: per sheet a bold, frozen header row and one line per row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = str(title)[:31]  # Excel's limit
-    sheet.append([str(column.header) for column in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append([_cell(column.value(row)) for column in columns])
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        if column.kind in FORMATS:
-            for cell in sheet[letter][1:]:
-                cell.number_format = FORMATS[column.kind]
+    book.remove(book.active)
+    for spec in sheets:
+        sheet = book.create_sheet(str(spec.title)[:31])  # Excel's limit
+        sheet.append([str(column.header) for column in spec.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in spec.rows:
+            sheet.append([_cell(column.value(row)) for column in spec.columns])
+        for index, column in enumerate(spec.columns, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = column.width
+            if column.kind in FORMATS:
+                for cell in sheet[letter][1:]:
+                    cell.number_format = FORMATS[column.kind]
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, title: str, columns: Sequence[Column], rows: Iterable[Any]) -> HttpResponse:
+def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
     """Download response for :func:`workbook_bytes` (``filename`` without extension)."""
-    response = HttpResponse(workbook_bytes(title, columns, rows), content_type=XLSX)
+    response = HttpResponse(workbook_bytes(*sheets), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def admin_export_action(*, filename: str, title: Any, columns: Sequence[Column]) -> Callable:
+    """An admin action exporting the selected rows (add it to ``ModelAdmin.actions``)."""
+    from django.contrib import admin
+    from django.utils.translation import gettext_lazy
+
+    @admin.action(description=gettext_lazy("Export the selected rows to Excel"), permissions=["view"])
+    def export_excel(modeladmin: Any, request: Any, queryset: Any) -> HttpResponse:
+        queryset = queryset.select_related(*getattr(modeladmin, "list_select_related", ()) or ())
+        return xlsx_response(f"{filename}-{timezone.localdate():%Y%m%d}", Sheet(title, columns, queryset))
+
+    return export_excel

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from opc_community.core.errors import DomainError
+from opc_community.core.excel import Column, admin_export_action
 from opc_community.notices import selectors, services
 from opc_community.notices.forms import DecisionReasonForm, WithdrawalReasonForm
 from opc_community.notices.models import (
@@ -145,7 +146,19 @@ class PublicationAdmin(admin.ModelAdmin):
     )
     list_select_related = ("published_by", "concerned_user")
     ordering = ("-window_starts_at", "-id")
-    actions = ("close_ended_windows", "withdraw")
+    actions = ("close_ended_windows", "withdraw", "export_excel")
+    export_excel = admin_export_action(
+        filename="publications",
+        title=gettext_lazy("Publications"),
+        columns=[
+            Column(gettext_lazy("title"), lambda p: p.title, width=40),
+            Column(pgettext_lazy("publication", "kind"), lambda p: p.get_kind_display()),
+            Column(gettext_lazy("status"), lambda p: p.get_status_display()),
+            Column(gettext_lazy("window starts at"), lambda p: p.window_starts_at, "datetime", 18),
+            Column(gettext_lazy("window ends at"), lambda p: p.window_ends_at, "datetime", 18),
+            Column(gettext_lazy("outcome"), lambda p: p.get_outcome_display()),
+        ],
+    )
     inlines = (ObjectionInline,)
     readonly_fields = (
         "kind",

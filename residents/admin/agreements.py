@@ -17,7 +17,6 @@ Nothing here edits a status or a ledger row by hand, and nothing is deleted (the
 """
 
 from datetime import date
-from io import BytesIO
 from typing import Any
 
 from django.contrib import admin, messages
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community.core.errors import DomainError
+from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.money import format_yuan
 from opc_community.core.uploads import private_file_response
 from residents.forms.agreements import (
@@ -365,47 +365,32 @@ class InvoiceAdmin(_AppendOnlyAdmin):
         """One query for the rows (balances annotated, resident and agreement joined)."""
         rows = ledger_selectors.invoice_rows(queryset.model.objects.filter(pk__in=queryset.values("pk"))).order_by(
             "due_on", "id")
-        response = HttpResponse(
-            invoice_workbook(list(rows), today=timezone.localdate()),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="invoices-{timezone.localdate():%Y%m%d}.xlsx"'
-        return response
+        today = timezone.localdate()
+        return xlsx_response(f"invoices-{today:%Y%m%d}", Sheet(_("Invoices"), invoice_columns(today), rows))
 
 
-def invoice_workbook(invoices: list[Invoice], *, today: date) -> bytes:
-    """The invoice list as an .xlsx sheet (money as numbers with a yuan format, dates as dates)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def invoice_columns(today: date) -> list[Column]:
+    """The invoice list as staff keep it in a spreadsheet (money as numbers, dates as dates)."""
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Invoices")
-    headers = [_("Invoice number"), _("Resident"), _("Agreement"), _("Kind"), _("Description"), _("Amount"),
-               _("Amount paid"), _("Open balance"), _("Issued on"), _("Due on"), _("Days overdue"), _("Settled on"),
-               _("Void")]
-    sheet.append([str(header) for header in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for invoice in invoices:
-        open_ = invoice.balance > 0 and not invoice.is_void
-        sheet.append([
-            invoice.number, invoice.resident.name, invoice.agreement.number if invoice.agreement else "",
-            invoice.get_kind_display(), invoice.description, invoice.amount, invoice.paid, invoice.balance,
-            invoice.issued_on, invoice.due_on,
-            (today - invoice.due_on).days if open_ and invoice.due_on < today else 0,
-            invoice.settled_on, _("yes") if invoice.is_void else "",
-        ])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row[5:8]:
-            cell.number_format = '"¥"#,##0.00'
-        for cell in (row[8], row[9], row[11]):
-            cell.number_format = "yyyy-mm-dd"
-    for column, width in zip("ABCDEFGHIJKLM", (18, 16, 16, 10, 40, 12, 12, 12, 12, 12, 10, 12, 6), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    def days_overdue(invoice: Invoice) -> int:
+        is_open = invoice.balance > 0 and not invoice.is_void
+        return (today - invoice.due_on).days if is_open and invoice.due_on < today else 0
+
+    return [
+        Column(_("Invoice number"), lambda i: i.number, width=18),
+        Column(_("Resident"), lambda i: i.resident.name, width=16),
+        Column(_("Agreement"), lambda i: i.agreement.number if i.agreement else "", width=16),
+        Column(_("Kind"), lambda i: i.get_kind_display(), width=10),
+        Column(_("Description"), lambda i: i.description, width=40),
+        Column(_("Amount"), lambda i: i.amount, "money", 12),
+        Column(_("Amount paid"), lambda i: i.paid, "money", 12),
+        Column(_("Open balance"), lambda i: i.balance, "money", 12),
+        Column(_("Issued on"), lambda i: i.issued_on, "date", 12),
+        Column(_("Due on"), lambda i: i.due_on, "date", 12),
+        Column(_("Days overdue"), days_overdue, "number", 10),
+        Column(_("Settled on"), lambda i: i.settled_on, "date", 12),
+        Column(_("Void"), lambda i: _("yes") if i.is_void else "", width=6),
+    ]
 
 
 @admin.register(Payment)

@@ -15,7 +15,6 @@ the view permission reads; oversight only reads. Nothing is deleted.
 
 from collections.abc import Callable
 from datetime import date, datetime
-from io import BytesIO
 from typing import Any
 
 from django import forms
@@ -31,10 +30,11 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
+from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.uploads import validate_upload
 from residents.forms.complaints import ReportMonthForm, StaffRecordForm, StaffTextForm
 from residents.models import Complaint, ComplaintCategory, ComplaintMessage, ComplaintStatus
@@ -396,12 +396,17 @@ class ComplaintAdmin(admin.ModelAdmin):
             raise PermissionDenied
         month = _month(request)
         now = timezone.now()
-        content = _workbook(month, selectors.sla_export_rows(month, now=now), selectors.sla_report(month, now=now))
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        rows = selectors.sla_export_rows(month, now=now)
+        report = selectors.sla_report(month, now=now)
+        return xlsx_response(
+            f"complaints-sla-{month:%Y-%m}",
+            Sheet(_("Complaints"), COMPLAINT_COLUMNS, rows),
+            Sheet(
+                f"{_('Summary')} {month:%Y-%m}",
+                SUMMARY_COLUMNS,
+                [_line(line) for line in (report.overall, *report.by_category)],
+            ),
         )
-        response["Content-Disposition"] = f'attachment; filename="complaints-sla-{month:%Y-%m}.xlsx"'
-        return response
 
 
 # --- Helpers -----------------------------------------------------------------------------------------
@@ -524,73 +529,40 @@ def _chart(report: rules.SlaReport) -> dict[str, Any]:
     }
 
 
-def _naive_local(moment: datetime | None) -> datetime | None:
-    """openpyxl writes no time zones: Asia/Shanghai wall time."""
-    return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
+def _complaint(row: dict[str, Any]) -> Any:
+    return row["complaint"]
 
 
-def _workbook(month: date, rows: list[dict[str, Any]], report: rules.SlaReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+#: The month's complaints with their SLA outcome (one line per complaint).
+COMPLAINT_COLUMNS = [
+    Column(gettext_lazy("number"), lambda r: _complaint(r).pk, "number", 8),
+    Column(gettext_lazy("filed at"), lambda r: _complaint(r).filed_at, "datetime", 18),
+    Column(gettext_lazy("resident"), lambda r: _complaint(r).resident.name, width=16),
+    Column(gettext_lazy("category"), lambda r: _complaint(r).get_category_display()),
+    Column(gettext_lazy("channel"), lambda r: _complaint(r).get_channel_display()),
+    Column(pgettext_lazy("complaint", "subject"), lambda r: _complaint(r).subject, width=30),
+    Column(gettext_lazy("status"), lambda r: _complaint(r).get_status_display()),
+    Column(gettext_lazy("response due"), lambda r: _complaint(r).response_due_at, "datetime", 18),
+    Column(gettext_lazy("responded at"), lambda r: _complaint(r).responded_at, "datetime", 18),
+    Column(gettext_lazy("response"), lambda r: _state_label(r["response_state"])),
+    Column(gettext_lazy("response time (working days)"), lambda r: r["response_working_days"], "number"),
+    Column(gettext_lazy("solution due"), lambda r: _complaint(r).solution_due_at, "datetime", 18),
+    Column(gettext_lazy("solved at"), lambda r: _complaint(r).solved_at, "datetime", 18),
+    Column(gettext_lazy("solution"), lambda r: _state_label(r["solution_state"])),
+    Column(gettext_lazy("times reopened"), lambda r: _complaint(r).reopened_count, "number"),
+]
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Complaints")[:31]
-    headers = [
-        _("number"), _("filed at"), _("resident"), _("category"), _("channel"), pgettext("complaint", "subject"), _("status"),
-        _("response due"), _("responded at"), _("response"), _("response time (working days)"),
-        _("solution due"), _("solved at"), _("solution"), _("times reopened"),
-    ]
-    sheet.append(headers)
-    for row in rows:
-        complaint = row["complaint"]
-        sheet.append([
-            complaint.pk,
-            _naive_local(complaint.filed_at),
-            complaint.resident.name,
-            complaint.get_category_display(),
-            complaint.get_channel_display(),
-            complaint.subject,
-            complaint.get_status_display(),
-            _naive_local(complaint.response_due_at),
-            _naive_local(complaint.responded_at),
-            _state_label(row["response_state"]),
-            row["response_working_days"],
-            _naive_local(complaint.solution_due_at),
-            _naive_local(complaint.solved_at),
-            _state_label(row["solution_state"]),
-            complaint.reopened_count,
-        ])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column in ("B", "H", "I", "L", "M"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        sheet.column_dimensions[column].width = 18
-    sheet.column_dimensions["F"].width = 30
-    sheet.freeze_panes = "A2"
-
-    summary = book.create_sheet(_("Summary")[:31])
-    summary.append([_("Complaints: monthly SLA report"), f"{month:%Y-%m}"])
-    summary.append([
-        _("category"), _("filed"), _("responses on time"), _("responses late or overdue"),
-        _("response on-time rate (%)"), _("solutions on time"), _("solutions late or overdue"),
-        _("solution on-time rate (%)"), _("average response time (working days)"), _("reopened"),
-    ])
-    for line in (report.overall, *report.by_category):
-        data = _line(line)
-        summary.append([
-            data["label"], data["filed"], data["response_met"], data["response_missed"],
-            data["response_rate"],
-            data["solution_met"], data["solution_missed"],
-            data["solution_rate"],
-            data["average_days"],
-            data["reopened"],
-        ])
-    for cell in summary[2]:
-        cell.font = Font(bold=True)
-    summary.column_dimensions["A"].width = 20
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+#: The month's summary, overall and by category (the lines of ``_line``).
+SUMMARY_COLUMNS = [
+    Column(gettext_lazy("category"), lambda d: d["label"], width=20),
+    Column(gettext_lazy("filed"), lambda d: d["filed"], "number"),
+    Column(gettext_lazy("responses on time"), lambda d: d["response_met"], "number"),
+    Column(gettext_lazy("responses late or overdue"), lambda d: d["response_missed"], "number"),
+    Column(gettext_lazy("response on-time rate (%)"), lambda d: d["response_rate"], "number"),
+    Column(gettext_lazy("solutions on time"), lambda d: d["solution_met"], "number"),
+    Column(gettext_lazy("solutions late or overdue"), lambda d: d["solution_missed"], "number"),
+    Column(gettext_lazy("solution on-time rate (%)"), lambda d: d["solution_rate"], "number"),
+    Column(gettext_lazy("average response time (working days)"), lambda d: d["average_days"], "number"),
+    Column(gettext_lazy("reopened"), lambda d: d["reopened"], "number"),
+]
 

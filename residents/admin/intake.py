@@ -11,7 +11,6 @@ history is inline. Only the intake team, the operations lead and oversight see a
 """
 
 from datetime import date
-from io import BytesIO
 from typing import Any
 
 from django.contrib import admin, messages
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from opc_community.accounts.permissions import has_role
 from opc_community.core.errors import DomainError
+from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.masking import mask_identity_number
 from residents.forms.intake import STEP_FORMS
 from residents.models import (
@@ -402,40 +402,28 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Export to Excel"), permissions=["view"])
     def export_excel(self, request: HttpRequest, queryset: QuerySet[Application]) -> HttpResponse:
         """The selected applications as a spreadsheet (ID numbers masked)."""
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = str(_("applications"))
-        sheet.append([
-            str(label) for label in (
-                _("No."), _("applicant"), _("status"), _("entity type"), _("direction"), _("ID card number"),
-                _("mobile phone"), _("submission round"), _("submitted at"), _("current deadline"), _("overdue"),
-            )
-        ])
         now = timezone.now()
-        for application in queryset:
+
+        def is_overdue(application: Application) -> str:
             due = getattr(application, "current_due", None)
-            sheet.append([
-                application.pk,
-                self.applicant_name(application),
-                application.get_status_display(),
-                application.get_entity_type_display(),
-                application.get_direction_display(),
-                mask_identity_number(application.id_number),
-                application.phone,
-                application.round,
-                _wall_time(application.submitted_at),
-                _wall_time(due),
-                _("yes") if due is not None and due < now else "",
-            ])
-        buffer = BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            return _("yes") if due is not None and due < now else ""
+
+        columns = [
+            Column(_("No."), lambda a: a.pk, "number", 8),
+            Column(_("applicant"), self.applicant_name, width=16),
+            Column(_("status"), lambda a: a.get_status_display()),
+            Column(_("entity type"), lambda a: a.get_entity_type_display(), width=18),
+            Column(_("direction"), lambda a: a.get_direction_display()),
+            Column(_("ID card number"), lambda a: mask_identity_number(a.id_number), width=20),
+            Column(_("mobile phone"), lambda a: a.phone),
+            Column(_("submission round"), lambda a: a.round, "number", 8),
+            Column(_("submitted at"), lambda a: a.submitted_at, "datetime", 18),
+            Column(_("current deadline"), lambda a: getattr(a, "current_due", None), "datetime", 18),
+            Column(_("overdue"), is_overdue, width=8),
+        ]
+        return xlsx_response(
+            f"applications-{timezone.localdate():%Y-%m-%d}", Sheet(_("applications"), columns, queryset)
         )
-        response["Content-Disposition"] = f'attachment; filename="applications-{timezone.localdate():%Y-%m-%d}.xlsx"'
-        return response
 
 
 def _due_text(moment: Any, provisional: bool) -> str:
@@ -444,11 +432,6 @@ def _due_text(moment: Any, provisional: bool) -> str:
         return "—"
     text = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
     return f"{text}{_('（provisional）')}" if provisional else text
-
-
-def _wall_time(moment: Any) -> Any:
-    """openpyxl writes no time zones: Asia/Shanghai wall time."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
 def _format_date(day: date) -> str:

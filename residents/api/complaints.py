@@ -31,6 +31,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opc_community.core.api import PersonSerializer
 from residents.access import IsResident
 from residents.models import (
     Complaint,
@@ -127,13 +128,8 @@ class ComplaintDetailSerializer(ComplaintSerializer):
         read_only_fields = fields
 
 
-class _Person(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class StaffComplaintSerializer(ComplaintSerializer):
-    resident = _Person(read_only=True)
+    resident = PersonSerializer(read_only=True)
     handled_by = serializers.CharField(source="assigned_to", read_only=True, allow_null=True)
     solution_late = serializers.BooleanField(read_only=True)
 
@@ -157,11 +153,11 @@ class ComplaintCreateSerializer(serializers.Serializer):
     attachment = serializers.FileField(label=_("attachment"), required=False)
 
 
-class TextSerializer(serializers.Serializer):
+class ComplaintTextSerializer(serializers.Serializer):
     text = serializers.CharField(label=_("what to say"), max_length=services.TEXT_MAX_LENGTH)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ComplaintReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(label=_("reason"), max_length=services.TEXT_MAX_LENGTH)
 
 
@@ -286,25 +282,25 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._answer(complaint)
 
-    @extend_schema(request=ReasonSerializer, responses=ComplaintDetailSerializer)
+    @extend_schema(request=ComplaintReasonSerializer, responses=ComplaintDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         """The resident reopens a solved complaint with a reason; a new solution deadline applies."""
         self._require(resident=True)
-        data = ReasonSerializer(data=request.data)
+        data = ComplaintReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.complaint_reopen(
             complaint=self.get_object(), reason=data.validated_data["reason"], actor=request.user
         )
         return self._answer(complaint)
 
-    @extend_schema(request=TextSerializer, responses={201: ComplaintMessageSerializer})
+    @extend_schema(request=ComplaintTextSerializer, responses={201: ComplaintMessageSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def message(self, request: Request, pk: str | None = None) -> Response:
         """A message in the thread: from the resident, or from the daily management team to the resident."""
         if self._audience() == STAFF:
             self._require(handler=True)
-        data = TextSerializer(data=request.data)
+        data = ComplaintTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.complaint_message(
             complaint=self.get_object(), text=data.validated_data["text"], actor=request.user
@@ -313,36 +309,36 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     # --- The daily management team ----------------------------------------------------------
 
-    @extend_schema(request=TextSerializer, responses=StaffComplaintDetailSerializer)
+    @extend_schema(request=ComplaintTextSerializer, responses=StaffComplaintDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def respond(self, request: Request, pk: str | None = None) -> Response:
         """Respond (staff): awaiting response → responded; due within 2 working days."""
         self._require(handler=True)
-        data = TextSerializer(data=request.data)
+        data = ComplaintTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.complaint_respond(
             complaint=self.get_object(), text=data.validated_data["text"], actor=request.user
         )
         return self._answer(complaint)
 
-    @extend_schema(request=TextSerializer, responses=StaffComplaintDetailSerializer)
+    @extend_schema(request=ComplaintTextSerializer, responses=StaffComplaintDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def solve(self, request: Request, pk: str | None = None) -> Response:
         """Give a solution (staff); due within 7 working days of the filing or of the latest reopening."""
         self._require(handler=True)
-        data = TextSerializer(data=request.data)
+        data = ComplaintTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.complaint_solve(
             complaint=self.get_object(), text=data.validated_data["text"], actor=request.user
         )
         return self._answer(complaint)
 
-    @extend_schema(request=TextSerializer, responses={201: ComplaintMessageSerializer})
+    @extend_schema(request=ComplaintTextSerializer, responses={201: ComplaintMessageSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def note(self, request: Request, pk: str | None = None) -> Response:
         """An internal note (staff): never shown to the resident."""
         self._require(handler=True)
-        data = TextSerializer(data=request.data)
+        data = ComplaintTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = services.complaint_note(
             complaint=self.get_object(), text=data.validated_data["text"], actor=request.user

@@ -20,7 +20,7 @@ from residents.models import (
     ResidentStatus,
 )
 from spaces.models import Desk
-from spaces.selectors import free_desks
+from spaces.selectors.desks import free_desks
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 

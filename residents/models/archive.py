@@ -2,7 +2,7 @@
 
 Every table holding a resident's records carries a BEFORE DELETE trigger that
 looks up the resident's ``retain_until`` date and refuses the delete while it
-has not passed (or the resident has not exited) — whoever deletes, through the
+has not passed in Beijing time (or the resident has not exited) — whoever deletes, through the
 admin, the ORM or SQL.
 """
 
@@ -15,7 +15,7 @@ DECLARE
 BEGIN
     SELECT r.retain_until, true INTO keep_until, is_archived
       FROM residents_resident r WHERE r.{resident_column} = OLD.{old_column};
-    IF is_archived AND (keep_until IS NULL OR keep_until >= CURRENT_DATE) THEN
+    IF is_archived AND (keep_until IS NULL OR keep_until >= (now() AT TIME ZONE 'Asia/Shanghai')::date) THEN
         RAISE EXCEPTION 'archive record kept until % (第三章第五条): deletion refused',
             COALESCE(keep_until::text, 'three years after exit') USING ERRCODE = 'P0001';
     END IF;

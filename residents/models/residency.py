@@ -29,8 +29,10 @@ class Resident(models.Model):
     kept until ``retain_until`` (three years after exit, 第三章第五条).
     """
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("portal account"), on_delete=models.PROTECT, related_name="resident"
+    # An account may come back after an exit (re-entry once any ban has ended): one live
+    # residency per account at a time, earlier ones kept in the archive.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("portal account"), on_delete=models.PROTECT, related_name="residencies"
     )
     application = models.OneToOneField(
         Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="resident"
@@ -56,7 +58,10 @@ class Resident(models.Model):
                 condition=Q(status="exited", exited_on__isnull=False, retain_until__isnull=False)
                 | ~Q(status="exited"),
                 name="resident_exit_has_retention",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=~Q(status="exited"), name="resident_one_live_residency_per_account"
+            ),
         ]
         triggers = [protect_archive(resident_column="id", old_column="id")]
 

@@ -31,7 +31,7 @@ from residents.models import (
 from residents.rules.term import renewal_reminder_date
 from residents.selectors.ledger import deposit_held, unpaid_due_by
 from spaces.models import Desk, DeskAssignment
-from spaces.selectors import free_desks
+from spaces.selectors.desks import free_desks
 
 LIVE = (AgreementStatus.ISSUED, AgreementStatus.ACCEPTED)
 

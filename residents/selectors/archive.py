@@ -82,13 +82,18 @@ PENDING_SECTIONS = {
 
 
 def archive_violations(resident: Resident) -> list["Entry"]:
-    """Violations and penalties of the resident: filled by the discipline issue (no query until then)."""
-    return []
+    """Violations and penalties of the resident (discipline.selectors.history: one query with no case,
+    three with any number)."""
+    from discipline.selectors.history import archive_rows
+
+    return archive_rows(resident)
 
 
 def archive_rewards(resident: Resident) -> list["Entry"]:
-    """Rewards of the resident: filled by the discipline issue (no query until then)."""
-    return []
+    """Rewards of the resident (第八章第一条): verified, granted, annulled — one query."""
+    from discipline.selectors.rewards import archive_entries
+
+    return archive_entries(resident)
 
 
 def archive_scores(resident: Resident) -> list["Entry"]:

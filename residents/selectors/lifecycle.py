@@ -68,17 +68,22 @@ def confirmed_penalties(resident: Resident, *, since: date) -> int:
     """Confirmed penalties (warnings included) of the resident dated on or after ``since``.
 
     Filled by the discipline issue (RULEBOOK §4.3 decision: a penalty overturned on
-    appeal does not count). Until then there are none: 0, without a query.
+    appeal does not count). Body: discipline.selectors.history (decided, published and confirmed
+    cases count; annulled and dismissed ones do not). One query.
     """
-    return 0
+    from discipline.selectors.history import penalties_on_record
+
+    return penalties_on_record(resident, since=since)
 
 
 def unresolved_rectifications(resident: Resident) -> int:
     """Rectification notices (《违规整改通知书》) of the resident not yet resolved.
 
-    Filled by the discipline issue; 0 until then, without a query.
+    Body: discipline.selectors.history (notice issued, neither rectified nor decided yet). One query.
     """
-    return 0
+    from discipline.selectors.history import unresolved_notices
+
+    return unresolved_notices(resident)
 
 
 # --- Agreements -----------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from residents.rules.term import add_months, agreement_end
 from residents.selectors import agreements as agreement_selectors
 from residents.services.ledger import invoice_create, money
 from spaces.models import Desk
-from spaces.services import desk_assign
+from spaces.services.desks import desk_assign
 
 #: The agreement's state machine: accepted by the resident, or cancelled before that;
 #: an accepted agreement ends (expiry, exit, renewal) through the lifecycle services.

@@ -266,12 +266,9 @@ def _clean_details(details: ApplicationDetails, today: date) -> ApplicationDetai
 
 
 def _refuse_second_application(applicant: User) -> None:
+    # A former resident may apply again with the same account (re-entry); bans are checked at submission.
     if Resident.objects.filter(user=applicant).exclude(status=ResidentStatus.EXITED).exists():
         raise DomainError(_("You are already a resident of the community: no new application is needed."))
-    if Resident.objects.filter(user=applicant).exists():
-        raise DomainError(
-            _("This account belonged to a resident who has exited; please contact the intake team to apply again.")
-        )
 
 
 @transaction.atomic
@@ -814,7 +811,7 @@ def application_approve(*, application: Application, actor: User, reason: str = 
         raise DomainError(
             _("Eligibility needs a staff decision first (eligibility override)."), field="eligibility_override"
         )
-    if Resident.objects.filter(user_id=application.applicant_id).exists():
+    if Resident.objects.filter(user_id=application.applicant_id).exclude(status=ResidentStatus.EXITED).exists():
         raise DomainError(_("The applicant's account already has a resident record."))
     from_status = application.status
     with acting_as(actor, action="residents.application_approve"):

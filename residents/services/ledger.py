@@ -14,7 +14,7 @@ refused, never rounded silently.
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
@@ -143,6 +143,27 @@ def _lock_invoice(invoice: Invoice) -> Invoice:
     )
 
 
+class SettlementHandler(Protocol):
+    def __call__(self, invoice: Invoice, *, settled_on: date) -> Any: ...
+
+
+_settlement_handlers: list[SettlementHandler] = []
+
+
+def register_settlement_handler(handler: SettlementHandler) -> None:
+    """Have ``handler(invoice, settled_on=...)`` called, inside the payment's transaction, whenever an
+    invoice becomes settled (``settled_on`` set from None). Other apps register from ``AppConfig.ready()``
+    (discipline: a payment lifts an "until paid" suspension the same day, RULEBOOK §9 kind 7), so the
+    ledger never imports them. Registering the same function twice is harmless."""
+    if handler not in _settlement_handlers:
+        _settlement_handlers.append(handler)
+
+
+def unregister_settlement_handler(handler: SettlementHandler) -> None:
+    if handler in _settlement_handlers:
+        _settlement_handlers.remove(handler)
+
+
 def _refresh_settlement(invoice: Invoice) -> Invoice:
     """Set ``settled_on`` to the date the payments as they now stand covered the amount (or None).
 
@@ -156,8 +177,12 @@ def _refresh_settlement(invoice: Invoice) -> Invoice:
     totals = standing.aggregate(paid=Sum("amount"), last=Max("paid_on"))
     settled_on = totals["last"] if (totals["paid"] or ZERO) >= invoice.amount else None
     if settled_on != invoice.settled_on:
+        newly_settled = invoice.settled_on is None and settled_on is not None
         Invoice.objects.filter(pk=invoice.pk).update(settled_on=settled_on)
         invoice.settled_on = settled_on
+        if newly_settled:
+            for handler in list(_settlement_handlers):
+                handler(invoice, settled_on=settled_on)
     return invoice
 
 

@@ -702,7 +702,7 @@ def _settle_deposit(exit: Exit, *, actor: Any, today: date) -> str:
 
 
 def _release_desk(exit: Exit, *, actor: Any) -> str:
-    from spaces.services import desk_release
+    from spaces.services.desks import desk_release
 
     assignment = desk_release(resident=exit.resident, actor=actor, note=_("exit"))
     if assignment is None:

@@ -30,7 +30,7 @@ from residents.models import AgreementStatus, ResidentStatus
 from residents.selectors import agreements as selectors
 from residents.selectors import ledger as ledger_selectors
 from residents.services import agreements as services
-from spaces.selectors import current_desk_assignment
+from spaces.selectors.desks import current_desk_assignment
 
 
 def resident_from_approval(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

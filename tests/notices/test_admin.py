@@ -310,3 +310,23 @@ def test_objections_are_neither_added_nor_edited_by_hand(
     )
     assert edit.status_code == 403
     assert Objection.objects.get().status == ObjectionStatus.PENDING
+
+
+def test_staff_export_the_selected_publications_to_excel(administrator, client_for):
+    from io import BytesIO
+
+    from django.contrib.admin import helpers
+    from openpyxl import load_workbook
+
+    from opc_community.notices import services
+    from opc_community.notices.models import PublicationKind
+
+    publication = services.publication_open(
+        kind=PublicationKind.POLICY_NOTICE, title="算力券申领通知", body="正文", window_days=3, actor=administrator
+    )
+    response = client_for(administrator).post(
+        "/admin/notices/publication/",
+        {"action": "export_excel", helpers.ACTION_CHECKBOX_NAME: [publication.pk]},
+    )
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == "算力券申领通知"

@@ -24,8 +24,8 @@ from residents.models import Agreement, DepositEntry
 from residents.selectors import ledger as ledger_selectors
 from residents.services import agreements as agreement_services
 from residents.services import ledger as ledger_services
-from spaces import services as space_services
 from spaces.models import DeskAssignment
+from spaces.services import desks as space_services
 from tests.residents.test_agreements_support import (
     NOW,
     TODAY,

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 #: One query per source table, whatever the number of rows (see residents/selectors/archive.py):
 #: resident+application, materials, review transitions, agreements, invoices (with balances), payments,
 #: deposit entries, acknowledgements, renewals, exits, clearances, bans, audit trail ×2 (resident, application),
-#: the rulebook version in force (retention years).
-ARCHIVE_QUERIES = 15
+#: the rulebook version in force (retention years), violations (discipline), rewards (discipline).
+ARCHIVE_QUERIES = 17
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:

@@ -318,8 +318,9 @@ def test_the_excel_export_lists_the_month_with_the_sla_outcome(client_for, octob
     assert (by_subject["c3"][9], by_subject["c3"][13], by_subject["c3"][14]) == ("按时", "已逾期", 1)
     assert (by_subject["c4"][9], by_subject["c4"][13]) == ("未到期", "未到期")
     assert by_subject["c2"][8].isoformat() == "2026-10-13T00:00:00"  # Shanghai wall time
+    assert book.worksheets[1].title.endswith("2026-10")
     summary = list(book.worksheets[1].iter_rows(values_only=True))
-    assert summary[2][0] == "全部类别" and summary[2][1] == 4
+    assert summary[1][0] == "全部类别" and summary[1][1] == 4
 
 
 @pytest.mark.parametrize("url", [REPORT, EXPORT])

@@ -169,6 +169,19 @@ def test_a_resident_does_not_apply_again(member_a):
         draft(member_a.user, with_materials=False)
 
 
+def test_a_former_resident_applies_again_with_the_same_account(member_a, intake_staff):
+    """Re-entry (RULEBOOK §4.5/§4.6): after an exit without a ban, the account may apply again;
+    the earlier residency stays in the archive."""
+    type(member_a).objects.filter(pk=member_a.pk).update(
+        status="exited", exited_on=date(2026, 5, 1), retain_until=date(2029, 5, 1)
+    )
+    application = evaluated(member_a.user, intake_staff, with_materials=True)
+    with at(MONDAY):
+        again = services.application_approve(application=application, actor=intake_staff)
+    assert again.user == member_a.user and again.pk != member_a.pk
+    assert member_a.user.residencies.count() == 2
+
+
 def test_only_the_applicant_saves_their_draft(outsider, resident_b):
     with pytest.raises(PermissionDenied):
         services.application_save_draft(applicant=outsider, details=details(), actor=resident_b)

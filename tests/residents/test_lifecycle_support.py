@@ -16,7 +16,7 @@ from residents.models import DepositEntryKind, InvoiceKind
 from residents.services import ledger
 from residents.services import lifecycle as services
 from spaces.models import Desk
-from spaces.services import desk_assign
+from spaces.services.desks import desk_assign
 
 SH = ZoneInfo("Asia/Shanghai")
 END = date(2027, 3, 31)  # member_a's agreement ends

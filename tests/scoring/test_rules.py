@@ -146,3 +146,8 @@ def test_competition_ranking_shares_the_lowest_rank():
 def test_thresholds_in_a_small_cohort_without_a_bottom_group(total, history, outcome):
     verdicts = evaluate_cohort({"x": total}, {"x": history}, RULES.elimination)
     assert verdicts["x"].outcome == outcome
+
+
+def test_nothing_submitted_scores_no_completion_and_no_revenue():
+    card = score(QuarterInputs(1, 1, 0, 0, Decimal(0), Decimal(0), (), 0, submitted=False), RULES.scoring)
+    assert (card.points()["completion"], card.points()["revenue"], card.total) == (0, 0, 10)

@@ -1,0 +1,112 @@
+"""Benchmark: render time of one 《违规整改通知书》 (WeasyPrint, Noto Sans CJK SC embedded).
+
+Run from the checkout (DATABASE_URL and REDIS_URL as for the tests; DEBUG=1 for local defaults):
+
+    .venv/bin/python bench/notices.py              # 20 renders
+    BENCH_RENDERS=50 .venv/bin/python bench/notices.py
+    BENCH_KEEPDB=1 .venv/bin/python bench/notices.py
+
+It never touches the configured database's data: it creates a dedicated database next to it
+(``bench_<name>``), migrates it, makes one resident with one case and its notice, renders the PDF
+``BENCH_RENDERS`` times (the first, warming fonts and templates, is reported apart) and prints the
+average, the fastest and the slowest render and the PDF's size. Printed, not asserted.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opc_community.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+
+def _bench_database() -> str:
+    name = os.environ.get("BENCH_DATABASE_NAME") or f"bench_{settings.DATABASES['default']['NAME']}"
+    return name
+
+
+def main() -> None:
+    import logging
+
+    from django.core.management import call_command
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    renders = int(os.environ.get("BENCH_RENDERS", "20"))
+    keep = os.environ.get("BENCH_KEEPDB") == "1"
+    original = settings.DATABASES["default"]["NAME"]
+    bench_name = _bench_database()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{bench_name}"')
+    connection.close()
+    settings.DATABASES["default"]["NAME"] = bench_name
+    try:
+        call_command("migrate", verbosity=0)
+        notice = _arrange()
+        from discipline.documents.notice import render_notice
+
+        start = time.perf_counter()
+        first = render_notice(notice)
+        warm = time.perf_counter() - start
+        times = []
+        for _ in range(renders):
+            start = time.perf_counter()
+            pdf = render_notice(notice)
+            times.append(time.perf_counter() - start)
+        print(f"first render (cold): {warm * 1000:.0f} ms")
+        print(f"{renders} renders: average {statistics.mean(times) * 1000:.0f} ms per notice, "
+              f"fastest {min(times) * 1000:.0f} ms, slowest {max(times) * 1000:.0f} ms")
+        print(f"PDF size: {len(pdf) / 1024:.1f} KB (first: {len(first) / 1024:.1f} KB)")
+    finally:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = original
+        if not keep:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+        connection.close()
+
+
+def _arrange():
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from discipline.models import RectificationNotice
+    from discipline.services import cases as services
+    from opc_community.accounts.models import User
+    from opc_community.accounts.roles import Role
+    from tests.residents.factories import AgreementFactory, ResidentFactory
+
+    existing = RectificationNotice.objects.select_related("case__resident__application").first()
+    if existing is not None:
+        return existing
+    staff, _ = User.objects.get_or_create(username="bench_admin", defaults={"full_name": "孙负责", "is_staff": True})
+    from django.contrib.auth.models import Group
+
+    staff.groups.add(Group.objects.get(name=Role.ADMINISTRATOR))
+    resident = ResidentFactory(name="张三", user__full_name="张三", user__username="bench_resident")
+    AgreementFactory(resident=resident)
+    case = services.case_open(
+        resident=resident, kind="2b", occurred_on=timezone.localdate() - timedelta(days=1),
+        facts="在三楼公共休息区丢弃外卖垃圾，未按规定分类投放。", actor=staff,
+    )
+    photo = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+    services.case_verify(case=case, actor=staff, evidence=[photo])
+    notice = services.notice_issue(case=case, requirement="立即清理三楼公共休息区的垃圾，并按规定分类投放。", actor=staff)
+    return RectificationNotice.objects.select_related("case__resident__application").get(pk=notice.pk)
+
+
+if __name__ == "__main__":
+    main()

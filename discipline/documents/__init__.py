@@ -1,0 +1,1 @@
+"""PDF documents of the discipline app (《违规整改通知书》)."""

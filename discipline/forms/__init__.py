@@ -1,0 +1,1 @@
+"""Forms of the discipline app, one module per topic (cases, rewards)."""

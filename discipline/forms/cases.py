@@ -1,0 +1,159 @@
+"""Forms of the 处罚流程 (第八章第二条): the resident's request for review, and the operations desk's steps.
+
+Forms check the shape of the input only; the rules (kinds, ranges, deadlines, who may act, which
+state, file type by content) are the services' (discipline.services.cases / appeals), whose Chinese
+messages are put back next to the field.
+"""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from discipline.selectors import cases as selectors
+from discipline.services.appeals import REASON_MAX_LENGTH
+from opc_community.core.errors import DomainError
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ServiceErrorsMixin:
+    """Put a service's DomainError next to its field (or on top of the form)."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = (error.field or "").split(".")[0]
+        aliases = getattr(self, "field_aliases", {})
+        field = aliases.get(error.field, aliases.get(field, field))
+        target = field if field in self.fields else None  # type: ignore[attr-defined]
+        self.add_error(target, str(error.message))  # type: ignore[attr-defined]
+
+
+# --- The resident -------------------------------------------------------------------------------------
+
+
+class AppealForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Grounds of your request for review"), max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Say what is wrong with the decision and why (facts, dates, witnesses)."),
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence (optional)"), help_text=_("PDF, JPEG or PNG; kept private, seen only by the community staff."),
+    )
+
+
+# --- The operations desk ------------------------------------------------------------------------------
+
+
+class OpenCaseForm(ServiceErrorsMixin, forms.Form):
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=None)
+    kind = forms.ChoiceField(label=_("violation kind"))
+    occurred_on = forms.DateField(label=_("occurred on"), widget=forms.DateInput(attrs={"type": "date"}))
+    facts = forms.CharField(label=_("facts"), widget=forms.Textarea(attrs={"rows": 4}))
+    measure = forms.DecimalField(
+        label=_("measured value (days or damage in yuan)"), required=False, max_digits=12, decimal_places=2,
+        help_text=_("Only for kinds counted by days overdue, days after the grace period or damage value."),
+    )
+    serious = forms.BooleanField(label=_("serious circumstances"), required=False)
+    loss = forms.BooleanField(label=_("caused a loss"), required=False)
+    flag_reason = forms.CharField(
+        label=_("reason for the circumstances (serious, loss…)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from residents.models import Resident, ResidentStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = selectors.kind_choices()
+        self.fields["resident"].queryset = Resident.objects.exclude(status=ResidentStatus.EXITED).order_by("name")
+
+    @property
+    def flags(self) -> list[str]:
+        return [flag for flag in ("serious", "loss") if self.cleaned_data.get(flag)]
+
+
+class VerifyForm(ServiceErrorsMixin, forms.Form):
+    evidence = MultipleFileField(label=_("Evidence (photos or documents)"))
+
+
+class DismissForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(label=_("reason for dismissal"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoticeForm(ServiceErrorsMixin, forms.Form):
+    requirement = forms.CharField(label=_("rectification requirement"), widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = forms.DateField(
+        label=_("rectify by"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: the rulebook's default number of days after today."),
+    )
+
+
+class NoteForm(ServiceErrorsMixin, forms.Form):
+    note = forms.CharField(label=_("rectification result"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConfirmForm(forms.Form):
+    """A step without input (publish): the button confirms."""
+
+
+class DecideForm(ServiceErrorsMixin, forms.Form):
+    """Built from the decision preview: an amount per ranged fine / compensation, the days of a suspension
+    without fixed days, the measure chosen for kind 8."""
+
+    def __init__(self, *args: Any, preview: selectors.Preview, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.preview = preview
+        outcome = preview.outcome
+        self.field_aliases = {"chosen": "chosen"}
+        if outcome.choose_one:
+            self.fields["chosen"] = forms.TypedChoiceField(
+                label=_("measure chosen"), coerce=int, widget=forms.RadioSelect,
+                choices=[(index, text) for index, text in enumerate(preview.measure_texts)],
+            )
+        for index in preview.needs_amount:
+            measure = outcome.measures[index]
+            label = preview.measure_texts[index]
+            self.fields[f"amount_{index}"] = forms.DecimalField(
+                label=_("Amount for: %(measure)s") % {"measure": label}, required=False, max_digits=12,
+                decimal_places=2, min_value=0,
+                help_text=(_("Between %(min)s and %(max)s.") % {"min": measure.amount_min, "max": measure.amount_max})
+                if measure.type == "fine" else _("The amount the resident must pay for the damage."),
+            )
+            self.field_aliases[f"amounts.{index}"] = f"amount_{index}"
+        for index in preview.needs_days:
+            self.fields[f"days_{index}"] = forms.IntegerField(
+                label=_("Days for: %(measure)s") % {"measure": preview.measure_texts[index]}, required=False,
+                min_value=1,
+            )
+            self.field_aliases[f"days.{index}"] = f"days_{index}"
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        amounts = {i: data[f"amount_{i}"] for i in self.preview.needs_amount if data.get(f"amount_{i}") is not None}
+        days = {i: data[f"days_{i}"] for i in self.preview.needs_days if data.get(f"days_{i}") is not None}
+        return {"amounts": amounts, "days": days, "chosen": data.get("chosen")}
+
+
+class AppealDecideForm(ServiceErrorsMixin, forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("decision"), coerce=lambda value: value == "upheld", widget=forms.RadioSelect,
+        choices=[("upheld", _("uphold: annul the penalty")), ("dismissed", _("dismiss: the penalty stands"))],
+    )
+    answer = forms.CharField(label=_("answer to the resident"), widget=forms.Textarea(attrs={"rows": 4}))

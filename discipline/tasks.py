@@ -1,0 +1,58 @@
+"""Celery tasks of the discipline app."""
+
+from celery import shared_task
+
+# --- Cases and appeals (处罚流程, 复核: 第八章第二条) ---------------------------------------------------
+
+
+@shared_task
+def render_rectification_notice(notice_id: int) -> bool:
+    """Render and store the PDF of a 《违规整改通知书》 (after the issuing transaction committed);
+    a stored PDF is kept, so running twice renders once."""
+    from discipline.services.cases import notice_render
+
+    notice = notice_render(notice_id=notice_id)
+    return bool(notice.document)
+
+
+@shared_task
+def flag_overdue_appeals() -> int:
+    """Requests for review not answered within their working days are flagged to the administrator, once each."""
+    from discipline.services.appeals import appeals_flag_overdue
+
+    return appeals_flag_overdue()
+
+
+# --- Automatic ladders (第八章第二条 rows 7 and 1b; RULEBOOK §9) -------------------------------------
+
+
+@shared_task
+def run_overdue_ladders() -> dict:
+    """Overdue fees and overdue exit → one case per invoice / exit and band (discipline.services.ladders).
+
+    Daily at 08:00. Idempotent: a second run the same day opens nothing; a run that died half-way
+    is completed by the next. Returns the counts (opened per ladder and band, taken up again, already
+    there, held back, failed) for the log."""
+    import logging
+
+    from django.utils import timezone
+
+    from discipline.services.ladders import ladders_run
+
+    result = ladders_run(today=timezone.localdate()).as_dict()
+    logging.getLogger(__name__).info("Overdue ladders: %s", result)
+    return result
+
+
+# --- Rewards (第八章第一条) ------------------------------------------------------------------------------
+
+
+@shared_task
+def flag_overdue_reward_grants() -> int:
+    """Approved rewards not granted within their working days are flagged to the administrator, once each
+    (the notification's dedupe key: a second run tells nobody again). Returns how many were newly flagged."""
+    from django.utils import timezone
+
+    from discipline.services.rewards import rewards_flag_overdue
+
+    return rewards_flag_overdue(now=timezone.now())

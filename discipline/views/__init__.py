@@ -1,0 +1,1 @@
+"""Portal pages of the discipline app; URLs in discipline/urls.py."""

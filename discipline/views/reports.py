@@ -1,0 +1,287 @@
+"""The monthly discipline report for staff (issue 5 "staff views"; 第八章第二条), in the operations desk's
+look: ``/portal/discipline/staff/report/?month=2026-10`` and its Excel export ``…/report/export/``;
+and the staff shortcut from the no-show candidates (spaces) to a "misuse of space" case (2c):
+``/portal/discipline/staff/no-show-case/<resident id>/``.
+
+Who: staff of the daily management team, the administrator and oversight (read-only for all: the
+page changes nothing). Anyone else logged in → 403; anonymous → the admin login.
+The figures and their definitions: discipline.selectors.reports. The chart is server-rendered SVG
+(no script, no CDN) with a title, a description and a tooltip per bar; the table under it carries
+the same numbers for screen readers and for people who would rather read.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from discipline.models import CaseStatus, SuspensionScope
+from discipline.selectors import reports as selectors
+from opc_community.accounts.permissions import has_role
+from opc_community.core.errors import DomainError
+from opc_community.core.excel import Column, Sheet, xlsx_response
+
+REPORT_ROLES = selectors.REPORT_ROLES
+
+
+def report_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff login (anonymous → the admin login page), then one of :data:`REPORT_ROLES` (else 403)."""
+
+    @staff_member_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_role(request.user, *REPORT_ROLES):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- A horizontal stacked-bar chart (server-rendered SVG) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    colour: str
+
+
+#: Chart geometry (px): the label column, then the bars.
+CHART_WIDTH, LABEL_WIDTH, BAR_AREA, ROW_HEIGHT, BAR_HEIGHT, TOP = 720, 250, 420, 30, 18, 28
+
+
+def stacked_bars(rows: Sequence[tuple[str, dict[str, int]]], series: Sequence[Series]) -> dict[str, Any]:
+    """Geometry of a horizontal stacked-bar chart: one row per (label, {series key: value}), segments in
+    the order of ``series``, scaled to the largest row total; the template draws it.
+
+    Generic on purpose (labels, values and colours in, rectangles out): the same helper could draw
+    any count-by-category chart of the operations desk.
+    """
+    largest = max((sum(values.values()) for _label, values in rows), default=0) or 1
+    scale = BAR_AREA / largest
+    drawn = []
+    for index, (label, values) in enumerate(rows):
+        y = TOP + index * ROW_HEIGHT
+        x = LABEL_WIDTH
+        segments = []
+        for item in series:
+            value = values.get(item.key, 0)
+            if not value:
+                continue
+            width = round(value * scale, 1)
+            segments.append({"x": x, "width": width, "colour": item.colour, "label": item.label, "value": value})
+            x += width
+        total = sum(values.values())
+        drawn.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT - 4, "segments": segments, "total": total,
+                      "total_x": x + 6})
+    step = max(1, -(-largest // 4))  # about four gridlines, whole numbers
+    ticks = [{"x": round(LABEL_WIDTH + value * scale, 1), "label": value} for value in range(0, largest + 1, step)]
+    height = TOP + len(rows) * ROW_HEIGHT + 8
+    return {"rows": drawn, "width": CHART_WIDTH, "height": height, "bar_height": BAR_HEIGHT, "ticks": ticks,
+            "axis_bottom": height - 8, "series": list(series)}
+
+
+#: The three groups of case statuses (discipline.selectors.reports.STATUS_GROUPS), brand blue for the
+#: penalties, amber for the cases still in progress, grey for those set aside — told apart by lightness too.
+SERIES = (
+    Series("penalties", gettext_lazy("penalties (decided, published, confirmed)"), "#0f4c81"),
+    Series("in_progress", gettext_lazy("in progress"), "#b45309"),
+    Series("set_aside", gettext_lazy("set aside (annulled, dismissed)"), "#98a2b3"),
+)
+
+
+def case_chart(report: selectors.MonthlyReport) -> dict[str, Any]:
+    return stacked_bars([(line.label, line.groups) for line in report.kinds], SERIES)
+
+
+# --- Pages ----------------------------------------------------------------------------------------------
+
+
+def _month(request: HttpRequest) -> tuple[date, str]:
+    """The month asked for (default: this month) and the error to show when it was not a month."""
+    try:
+        return selectors.parse_month(request.GET.get("month")), ""
+    except DomainError as error:
+        return selectors.parse_month(None), str(error.message)
+
+
+def _scope_label(scope: str) -> str:
+    return str(SuspensionScope(scope).label)
+
+
+@require_GET
+@report_staff_required
+def report_page(request: HttpRequest) -> HttpResponse:
+    """Cases by kind and status, fines, suspensions, forced exits and appeals of one month."""
+    month, error = _month(request)
+    report = selectors.monthly_report(month, now=timezone.now())
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Discipline: monthly report"),
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "month_error": error,
+        "report": report,
+        "chart": case_chart(report),
+        "statuses": CaseStatus.choices,
+        "suspension_lines": [(_scope_label(scope), n) for scope, n in report.suspensions_by_scope.items()],
+        "export_url": f"{reverse('discipline:report_export')}?month={month:%Y-%m}",
+        "api_url": f"{reverse('discipline-report-list')}?month={month:%Y-%m}",
+        "previous_month": f"{selectors.shift_month(month, -1):%Y-%m}",
+        "next_month": f"{selectors.shift_month(month, 1):%Y-%m}",
+    }
+    return TemplateResponse(request, "discipline/reports/monthly.html", context)
+
+
+#: Sheet 1: cases by kind, one column per status.
+def _kind_columns() -> list[Column]:
+    columns = [Column(gettext_lazy("violation kind"), lambda line: line.label, width=34)]
+    for index, (_code, label) in enumerate(CaseStatus.choices):
+        columns.append(Column(label, lambda line, i=index: line.cells[i], "number", 12))
+    columns.append(Column(gettext_lazy("total"), lambda line: line.total, "number", 10))
+    return columns
+
+
+#: Sheet 2: the key figures, counts in one column and sums of money (yuan format) in the other.
+SUMMARY_COLUMNS = [
+    Column(gettext_lazy("figure"), lambda row: row[0], width=48),
+    Column(gettext_lazy("count"), lambda row: row[1] if row[2] == "number" else None, "number", 12),
+    Column(gettext_lazy("amount"), lambda row: row[1] if row[2] == "money" else None, "money", 16),
+]
+
+CASE_COLUMNS = [
+    Column(gettext_lazy("case number"), lambda c: c.number, width=20),
+    Column(gettext_lazy("opened at"), lambda c: c.found_at, "datetime", 18),
+    Column(gettext_lazy("occurred on"), lambda c: c.occurred_on, "date", 12),
+    Column(gettext_lazy("resident"), lambda c: c.resident.name, width=18),
+    Column(gettext_lazy("violation kind"), lambda c: c.kind, width=10),
+    Column(gettext_lazy("status"), lambda c: c.get_status_display(), width=20),
+    Column(gettext_lazy("notice number"), lambda c: _notice_number(c), width=22),
+    Column(gettext_lazy("automatic"), lambda c: _("yes") if c.source_key else _("no"), width=10),
+]
+
+
+def _notice_number(case: Any) -> str:
+    notice = getattr(case, "notice", None)
+    return notice.number if notice is not None else ""
+
+
+@require_GET
+@report_staff_required
+def report_export(request: HttpRequest) -> HttpResponse:
+    """The same month as an Excel workbook: cases by kind and status, the figures, the cases themselves."""
+    month, _error = _month(request)
+    report = selectors.monthly_report(month, now=timezone.now())
+    return xlsx_response(
+        f"discipline-{month:%Y-%m}",
+        Sheet(_("Cases by kind"), _kind_columns(), [*report.kinds, report.total]),
+        Sheet(_("Key figures"), SUMMARY_COLUMNS, report.summary),
+        Sheet(_("Cases"), CASE_COLUMNS, selectors.month_cases(month)),
+    )
+
+
+# --- From the no-show candidates to a misuse-of-space case (RULEBOOK §5 decision; 第八章第二条 2c) --------
+
+#: The violation staff may open for a resident with too many no-shows ("misuse of space").
+NO_SHOW_KIND = "2c"
+
+
+def case_handler_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff login, then the daily management team or the administrator (who open cases), else 403."""
+    from discipline.services.cases import CASE_HANDLERS
+
+    @staff_member_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_role(request.user, *CASE_HANDLERS):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _no_show_facts(resident: Any, *, since: date, limit: int, days: int) -> str:
+    return _(
+        "%(count)d bookings released as no-shows (nobody checked in) since %(since)s, the latest on %(last)s; "
+        "the limit is %(limit)d within %(days)d days (RULEBOOK §5)."
+    ) % {
+        "count": resident.no_shows, "since": date_format(since, "DATE_FORMAT"),
+        "last": date_format(timezone.localtime(resident.last_no_show_at), "DATETIME_FORMAT"),
+        "limit": limit, "days": days,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@case_handler_required
+def no_show_case(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """Confirm, then open a "misuse of space" case (2c) for a no-show candidate.
+
+    Only a resident who is a candidate now (``spaces.selectors.bookings.no_show_candidates``) — any other
+    id is a 404. The case happened on the day of the latest no-show; its source key names the resident
+    and that no-show, so a second click (or a second staff member) finds the case already opened.
+    The case then follows the 处罚流程 like any other (verify with evidence, notice, decision).
+    """
+    from discipline.services.cases import case_open
+    from opc_community import rulebook
+    from spaces.selectors.bookings import no_show_candidates
+
+    now = timezone.now()
+    book = rulebook.in_force(on=timezone.localdate(now))
+    resident = get_object_or_404(no_show_candidates(now=now, rules_in_force=book).select_related("user"),
+                                 pk=resident_id)
+    section = book.booking
+    since = timezone.localdate(now) - timedelta(days=section.no_show_window_days)
+    facts = _no_show_facts(resident, since=since, limit=section.no_show_limit, days=section.no_show_window_days)
+    occurred_on = timezone.localdate(resident.last_no_show_at)
+    error = ""
+    if request.method == "POST":
+        facts = (request.POST.get("facts") or "").strip() or facts
+        try:
+            case = case_open(
+                resident=resident, kind=NO_SHOW_KIND, occurred_on=occurred_on, facts=facts, actor=request.user,
+                source_key=f"noshow:{resident.pk}:{resident.last_no_show_at:%Y%m%d%H%M}",
+            )
+        except DomainError as problem:
+            error = str(problem.message)
+        else:
+            messages.success(request, _("Case %(number)s (misuse of space) is open; verify it with the evidence next.")
+                             % {"number": case.number})
+            return HttpResponseRedirect(reverse("admin:discipline_violationcase_change", args=[case.pk]))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Open a misuse-of-space case"),
+        "resident": resident,
+        "facts": facts,
+        "occurred_on": occurred_on,
+        "kind_label": _kind_label(book, NO_SHOW_KIND),
+        "error": error,
+        "back_url": reverse("admin:spaces_booking_no_show_candidates"),
+    }
+    return TemplateResponse(request, "discipline/reports/no_show_case.html", context)
+
+
+def _kind_label(book: Any, code: str) -> str:
+    kind = book.violations.kinds.get(code)
+    return f"{code} {kind.name}（{kind.category}）" if kind is not None else code
+
+
+urlpatterns = [
+    path("staff/report/", report_page, name="report"),
+    path("staff/report/export/", report_export, name="report_export"),
+    path("staff/no-show-case/<int:resident_id>/", no_show_case, name="no_show_case"),
+]

@@ -1,0 +1,88 @@
+"""Portal pages for rewards and volunteer service (我的奖励, 第八章第一条).
+
+Thin views: each says who may use it; a resident's reward is fetched through
+``request.resident`` (another resident's: 404); every change is one service call.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from discipline.forms.rewards import ChoiceForm
+from discipline.models import Reward
+from discipline.selectors import rewards as selectors
+from discipline.services import rewards as services
+from opc_community.core.errors import DomainError
+from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from residents.access import resident_of, resident_required
+from residents.models import ResidentStatus
+
+
+@resident_required
+@require_GET
+def my_rewards(request: HttpRequest) -> HttpResponse:
+    """我的奖励与使用券: rewards with status and the rule behind each, roadshow credits, volunteer services."""
+    return _page(request)
+
+
+@resident_required
+@require_POST
+def reward_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resident chooses the form of a compliance-excellence reward (credits or voucher subsidy)."""
+    reward = get_object_or_404(selectors.rewards_of(request.resident), pk=pk)
+    form = ChoiceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reward_choose(reward=reward, choice=form.cleaned_data["choice"], actor=request.user)
+        except DomainError as error:
+            if error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:
+                messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your choice was recorded."))
+            return redirect("discipline:my_rewards")
+    return _page(request, forms={reward.pk: form}, status=400)
+
+
+@login_required
+@require_GET
+def reward_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate scan, privately: to the rewarded resident and to staff who may read rewards (else 404)."""
+    if request.user.is_staff and request.user.has_perm("discipline.view_reward"):
+        reward = get_object_or_404(Reward, pk=pk)
+    else:
+        resident = resident_of(request.user)
+        if resident is None or resident.status == ResidentStatus.EXITED:
+            raise Http404
+        reward = get_object_or_404(selectors.rewards_of(resident), pk=pk)
+    if not reward.evidence:
+        raise Http404
+    with reward.evidence.open("rb") as stored:
+        kind = sniff(stored.read(16))
+    if kind is None:
+        raise Http404
+    extension = {"jpeg": "jpg"}.get(kind, kind)
+    return private_file_response(
+        reward.evidence, download_name=f"reward-{reward.pk}.{extension}", content_type=SIGNATURES[kind][0]
+    )
+
+
+def _page(request: HttpRequest, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
+    page = selectors.reward_page(request.resident, today=timezone.localdate())
+    forms = forms or {}
+    for line in page.compliance:
+        line.form = forms.get(line.reward.pk) or ChoiceForm(initial={"choice": line.reward.choice or None})
+    return render(request, "discipline/rewards/my_rewards.html", {"page": page}, status=status)
+
+
+urlpatterns = [
+    path("rewards/", my_rewards, name="my_rewards"),
+    path("rewards/<int:pk>/choose/", reward_choose, name="reward_choose"),
+    path("rewards/<int:pk>/evidence/", reward_evidence, name="reward_evidence"),
+]

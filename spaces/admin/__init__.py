@@ -1,0 +1,9 @@
+"""The spaces app in the operations desk, one module per topic."""
+
+from spaces.admin import (
+    bookings,  # noqa: F401
+    desks,  # noqa: F401
+    permits,  # noqa: F401
+    reports,  # noqa: F401
+    visitors,  # noqa: F401
+)

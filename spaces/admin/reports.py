@@ -1,0 +1,301 @@
+"""The occupancy report in the operations desk (第四章第一条; UI.md: "occupancy by room type").
+
+Where it lives: ``OccupancyReport`` is a proxy of Booking with only a ``view`` permission, so the
+report has its own line under 空间 on the admin index, and the role matrix decides who sees it:
+the daily management team (spaces WRITE), the administrator (FULL) and oversight (READ) hold
+``spaces.view_occupancyreport``; the resources and intake teams do not (403), residents never
+reach the admin. The proxy's admin has no list, form or actions: its "list" URL is the report,
+plus an Excel export of the same figures.
+
+The figures and their definitions: spaces.selectors.reports (and docs/spaces.md). The charts are
+server-rendered SVG drawn by the template from the geometry computed here; the table below them
+carries the same numbers for screen readers and for people who would rather read.
+"""
+
+import math
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opc_community.core.excel import Column, Sheet, xlsx_response
+from spaces.forms.reports import OccupancyFilterForm
+from spaces.models import OccupancyReport, RoomType
+from spaces.selectors import reports as selectors
+from spaces.selectors.reports import OccupancyLine
+
+#: One colour per room type (brand blue, accent amber, light blue: told apart by lightness too).
+COLOURS = {
+    RoomType.MEETING_ROOM: "#0f4c81",
+    RoomType.ROADSHOW_HALL: "#b45309",
+    RoomType.NEGOTIATION_ROOM: "#5b9bd5",
+}
+
+#: Chart geometry (px): the axis column on the left, then one group of bars per ISO week.
+LEFT, RIGHT, TOP, PLOT_HEIGHT, BOTTOM = 48, 16, 24, 200, 44
+BAR_WIDTH, GROUP_GAP = 22, 18
+
+
+@admin.register(OccupancyReport)
+class OccupancyReportAdmin(admin.ModelAdmin):
+    """The report page and its export; nothing to add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            # Named like a changelist so that the admin index links to the report.
+            path("", view(self.report_view), name="spaces_occupancyreport_changelist"),
+            path("export/", view(self.export_view), name="spaces_occupancyreport_export"),
+        ]
+
+    def _report(self, request: HttpRequest) -> tuple[OccupancyFilterForm, selectors.OccupancyReport | None]:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = OccupancyFilterForm(request.GET)
+        if not form.is_valid():
+            return form, None
+        start, end, room_type = form.period()
+        report = selectors.occupancy_report(start=start, end=end, room_type=room_type)
+        # Shown filled in with the period actually reported (the defaults when none was given).
+        shown = OccupancyFilterForm(QueryDict(_query(form)))
+        shown.is_valid()
+        return shown, report
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        """Utilisation and no-show rate by ISO week and room type: two charts, then the figures."""
+        if request.method != "GET":
+            return HttpResponse(status=405, headers={"Allow": "GET"})
+        form, report = self._report(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Room occupancy"),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        if report is not None:
+            week_totals = report.week_totals()
+            context.update({
+                "utilisation_chart": utilisation_chart(report),
+                "no_show_chart": no_show_chart(report),
+                "legend": [{"label": RoomType(kind).label, "colour": COLOURS[kind]} for kind in report.room_types],
+                "weeks": [
+                    {"total": total, "lines": [report.line(total.week, kind) for kind in report.room_types]}
+                    for total in week_totals
+                ],
+                "rules": _rules_text(report),
+                "export_url": f"{reverse('admin:spaces_occupancyreport_export')}?{_query(form)}",
+            })
+        return TemplateResponse(request, "spaces/reports/admin/occupancy.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The same figures as an Excel workbook: week by week, then by room type over the period."""
+        if request.method != "GET":
+            return HttpResponse(status=405, headers={"Allow": "GET"})
+        form, report = self._report(request)
+        if report is None:
+            return self.report_view(request)  # the page shows the form's errors
+        rows = [line for total in report.week_totals() for line in
+                [*(report.line(total.week, kind) for kind in report.room_types), total]]
+        return xlsx_response(
+            f"occupancy-{report.start:%Y%m%d}-{report.end:%Y%m%d}",
+            Sheet(_("By week"), excel_columns(weekly=True), rows),
+            Sheet(_("By room type"), excel_columns(weekly=False), [*report.by_type, report.total]),
+        )
+
+
+def _query(form: OccupancyFilterForm) -> str:
+    query = QueryDict(mutable=True)
+    start, end, room_type = form.period()
+    query["from"], query["to"] = start.isoformat(), end.isoformat()
+    if room_type:
+        query["room_type"] = room_type
+    return query.urlencode()
+
+
+def _rules_text(report: selectors.OccupancyReport) -> list[str]:
+    """The rule behind the figures: opening hours per type and the no-show release (第四章第一条)."""
+    if report.rules is None:
+        return []
+    booking = report.rules.booking
+    texts = [
+        _("%(type)s: open daily %(opens)s–%(closes)s (Chapter 4, Article 1).") % {
+            "type": RoomType(kind).label,
+            "opens": f"{booking.room_types[kind].opens:%H:%M}",
+            "closes": f"{booking.room_types[kind].closes:%H:%M}",
+        }
+        for kind in report.room_types
+    ]
+    texts.append(
+        _("A booking not checked in %(minutes)s minutes after its start is released and counted as a no-show "
+          "(Chapter 4, Article 1).") % {"minutes": booking.no_show_release_minutes}
+    )
+    return texts
+
+
+# --- Excel ------------------------------------------------------------------------------------------
+
+
+def _fraction(value: Decimal | None) -> Decimal | None:
+    """Percent → the fraction Excel's percent format expects."""
+    return None if value is None else value / 100
+
+
+def excel_columns(*, weekly: bool) -> list[Column]:
+    columns = []
+    if weekly:
+        columns += [
+            Column(gettext_lazy("ISO week"), lambda line: line.week_label, width=10),
+            Column(gettext_lazy("week starts on"), lambda line: line.week, "date", width=12),
+            Column(gettext_lazy("week ends on"), lambda line: line.week_ends_on, "date", width=12),
+        ]
+    columns += [
+        Column(gettext_lazy("room type"), lambda line: line.room_type_label, width=14),
+        Column(gettext_lazy("days"), lambda line: line.days, "number", width=8),
+        Column(gettext_lazy("number of rooms"), lambda line: line.rooms, "number", width=8),
+        Column(gettext_lazy("available hours"), lambda line: line.available_hours, "number", width=12),
+        Column(gettext_lazy("hours used (checked in)"), lambda line: line.used_hours, "number", width=14),
+        Column(gettext_lazy("utilisation"), lambda line: _fraction(line.utilisation), "percent", width=10),
+        Column(gettext_lazy("hours lost to no-shows"), lambda line: line.lost_hours, "number", width=14),
+        Column(gettext_lazy("hours reserved (not yet used)"), lambda line: line.reserved_hours, "number", width=14),
+        Column(gettext_lazy("number of bookings"), lambda line: line.bookings, "number", width=10),
+        Column(gettext_lazy("checked-in bookings"), lambda line: line.checked_in, "number", width=10),
+        Column(gettext_lazy("no-shows"), lambda line: line.no_shows, "number", width=10),
+        Column(gettext_lazy("no-show rate"), lambda line: _fraction(line.no_show_rate), "percent", width=10),
+        Column(gettext_lazy("cancellations"), lambda line: line.cancellations, "number", width=10),
+        Column(gettext_lazy("confirmed, not yet used"), lambda line: line.confirmed, "number", width=12),
+    ]
+    return columns
+
+
+# --- Charts (server-rendered SVG; pure geometry, drawn by the template) -----------------------------------
+
+
+def _scale_top(values: list[Decimal | None]) -> int:
+    """The top of the y axis: 100 % when a value passes 50 %, else the next multiple of 10 (≥ 10)."""
+    highest = max((float(value) for value in values if value is not None), default=0.0)
+    if highest > 50:
+        return max(100, math.ceil(highest / 10) * 10)
+    return max(10, math.ceil(highest / 10) * 10)
+
+
+def _frame(report: selectors.OccupancyReport, top: int) -> dict[str, Any]:
+    groups = len(report.weeks)
+    group_width = len(report.room_types) * BAR_WIDTH + GROUP_GAP
+    width = LEFT + groups * group_width + RIGHT
+    ticks = [top * n // 4 for n in range(5)] if top % 4 == 0 else [top * n // 5 for n in range(6)]
+    return {
+        "width": width,
+        "height": TOP + PLOT_HEIGHT + BOTTOM,
+        "group_width": group_width,
+        "left": LEFT,
+        "right": width - RIGHT,
+        "bottom": TOP + PLOT_HEIGHT,
+        "ticks": [{"y": _y(tick, top), "label": f"{tick}%"} for tick in ticks],
+        "weeks": [
+            {
+                "x": LEFT + index * group_width + (group_width - GROUP_GAP) / 2 + GROUP_GAP / 2,
+                "label": f"W{week.isocalendar()[1]:02d}",
+                "dates": f"{week:%m/%d}",
+            }
+            for index, week in enumerate(report.weeks)
+        ],
+    }
+
+
+def _y(value: float, top: int) -> float:
+    return round(TOP + PLOT_HEIGHT - float(value) / top * PLOT_HEIGHT, 1)
+
+
+def _text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}"
+
+
+def utilisation_chart(report: selectors.OccupancyReport) -> dict[str, Any]:
+    """Grouped bars: per ISO week one bar per room type, height = utilisation %."""
+    top = _scale_top([line.utilisation for line in report.lines])
+    frame = _frame(report, top)
+    bars = []
+    for week_index, week in enumerate(report.weeks):
+        for type_index, kind in enumerate(report.room_types):
+            line = report.line(week, kind)
+            value = line.utilisation
+            x = LEFT + GROUP_GAP / 2 + week_index * frame["group_width"] + type_index * BAR_WIDTH
+            y = _y(value or 0, top)
+            bars.append({
+                "x": x + 1,
+                "width": BAR_WIDTH - 2,
+                "y": y,
+                "height": round(frame["bottom"] - y, 1),
+                "colour": COLOURS[kind],
+                "text": _text(value),
+                "text_x": x + BAR_WIDTH / 2,
+                "text_y": y - 4,
+                "title": _bar_title(line),
+            })
+    return {**frame, "bars": bars}
+
+
+def _bar_title(line: OccupancyLine) -> str:
+    return _("%(week)s · %(type)s: %(used)s of %(available)s hours used (%(rate)s)") % {
+        "week": line.week_label,
+        "type": line.room_type_label,
+        "used": line.used_hours,
+        "available": line.available_hours,
+        "rate": "—" if line.utilisation is None else f"{line.utilisation}%",
+    }
+
+
+def no_show_chart(report: selectors.OccupancyReport) -> dict[str, Any]:
+    """One line per room type: the no-show rate week by week (a gap where no booking had an outcome)."""
+    top = _scale_top([line.no_show_rate for line in report.lines])
+    frame = _frame(report, top)
+    series = []
+    for kind in report.room_types:
+        points, segments, current = [], [], []
+        for week_index, week in enumerate(report.weeks):
+            line = report.line(week, kind)
+            x = frame["weeks"][week_index]["x"]
+            if line.no_show_rate is None:
+                if current:
+                    segments.append(current)
+                current = []
+                continue
+            y = _y(line.no_show_rate, top)
+            current.append(f"{x},{y}")
+            points.append({
+                "x": x,
+                "y": y,
+                "text": _text(line.no_show_rate),
+                "title": _("%(week)s · %(type)s: %(no_shows)s no-shows of %(finished)s bookings (%(rate)s%%)") % {
+                    "week": line.week_label,
+                    "type": line.room_type_label,
+                    "no_shows": line.no_shows,
+                    "finished": line.no_shows + line.checked_in,
+                    "rate": line.no_show_rate,
+                },
+            })
+        if current:
+            segments.append(current)
+        series.append({
+            "label": RoomType(kind).label,
+            "colour": COLOURS[kind],
+            "polylines": [" ".join(segment) for segment in segments],
+            "points": points,
+        })
+    return {**frame, "series": series}

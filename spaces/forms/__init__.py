@@ -1,0 +1,1 @@
+"""Forms of the spaces app, by topic."""

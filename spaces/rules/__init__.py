@@ -1,0 +1,1 @@
+"""Pure rules of the spaces app, by topic."""

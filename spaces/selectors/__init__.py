@@ -1,0 +1,1 @@
+"""Reads of the spaces app, one module per topic (same topics as ``spaces.services``)."""

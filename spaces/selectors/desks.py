@@ -1,0 +1,73 @@
+"""Reads of the desk register: free desks, who sits where, change requests and each desk's history
+(one query each)."""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from spaces.models import Desk, DeskAssignment, DeskChangeRequest, RequestStatus
+
+
+def _open_assignments() -> QuerySet[DeskAssignment]:
+    return DeskAssignment.objects.filter(ends_at__isnull=True)
+
+
+def free_desks() -> QuerySet[Desk]:
+    """Desks in use (``is_active``) with no open assignment, by floor, zone and code."""
+    return Desk.objects.filter(is_active=True).exclude(
+        Exists(_open_assignments().filter(desk=OuterRef("pk")))
+    )
+
+
+def desks_with_occupant() -> QuerySet[Desk]:
+    """Every desk annotated with ``occupant_name`` and ``occupant_id`` (None when free), in one query."""
+    current = _open_assignments().filter(desk=OuterRef("pk"))
+    return Desk.objects.annotate(
+        occupant_id=Subquery(current.values("resident_id")[:1]),
+        occupant_name=Subquery(current.values("resident__name")[:1]),
+        assigned_at=Subquery(current.values("starts_at")[:1]),
+    )
+
+
+def current_desk_assignment(resident: Any) -> DeskAssignment | None:
+    """The resident's open desk assignment with its desk, or None (one query)."""
+    return _open_assignments().select_related("desk").filter(resident=resident).first()
+
+
+def desk_held_by(resident: Any) -> QuerySet[Desk]:
+    """The desk the resident holds now, as a queryset of zero or one desk (the API's resident view)."""
+    return Desk.objects.filter(
+        Exists(_open_assignments().filter(desk=OuterRef("pk"), resident=resident))
+    ).annotate(assigned_at=Subquery(_open_assignments().filter(desk=OuterRef("pk")).values("starts_at")[:1]))
+
+
+# --- Change requests ------------------------------------------------------------------------------
+
+_REQUEST_RELATED = ("resident", "current_desk", "preferred_desk", "assigned_desk", "decided_by")
+
+
+def desk_requests() -> QuerySet[DeskChangeRequest]:
+    """Every change request with its resident, desks and decider (one query for a page of them)."""
+    return DeskChangeRequest.objects.select_related(*_REQUEST_RELATED).order_by("-requested_at", "-pk")
+
+
+def desk_requests_of(resident: Any) -> QuerySet[DeskChangeRequest]:
+    """The resident's own requests, newest first (the portal and the API fetch through this)."""
+    return desk_requests().filter(resident=resident)
+
+
+def open_desk_request(resident: Any) -> DeskChangeRequest | None:
+    return desk_requests_of(resident).filter(status=RequestStatus.REQUESTED).first()
+
+
+def desk_history(desk: Desk) -> dict[str, list[Any]]:
+    """Who sat at the desk and when (assignments), and the change requests that named it (two queries)."""
+    assignments = list(
+        DeskAssignment.objects.filter(desk=desk)
+        .select_related("resident", "assigned_by", "released_by")
+        .order_by("-starts_at", "-pk")
+    )
+    requests = list(
+        desk_requests().filter(Q(current_desk=desk) | Q(preferred_desk=desk) | Q(assigned_desk=desk))
+    )
+    return {"assignments": assignments, "requests": requests}

@@ -1,0 +1,1 @@
+"""State changes of the spaces app, one module per topic: ``desks``, ``bookings``, ``visitors``, ``permits``."""

@@ -1,0 +1,667 @@
+"""Room bookings (第四章第一条 公共空间预约使用制度; RULEBOOK §5): create, change, cancel, check in,
+release no-shows; free roadshow-hall credits (第八章第一条).
+
+Every path checks who books (a checked-in resident, not suspended from public spaces), the
+room (open for booking, big enough) and the slot against the rulebook version in force on
+the booked day (spaces.rules.bookings). Whether the slot is free is the database's answer:
+the ``booking_no_overlap`` exclusion constraint refuses an overlapping active booking, however
+many requests arrive at once; the refusal becomes a :class:`ConflictError` naming the taken
+slot (never who took it), inside a savepoint so that the caller's transaction survives.
+
+Credits are a ledger (``RoadshowCredit``): a grant adds, a booking that uses one subtracts,
+cancelling that booking gives it back. Uses and returns run under a lock on the resident,
+so the balance is never negative. A no-show keeps its credit used.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, NoReturn, TypeVar
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from discipline.models import SuspensionScope
+from discipline.selectors import active_suspension
+from opc_community import rulebook
+from opc_community.core.audit import acting_as
+from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.transitions import move
+from opc_community.portal.services import notify
+from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.schema import Rulebook
+from residents.models import Resident, ResidentStatus
+from spaces.models import (
+    ACTIVE_BOOKING_STATUSES,
+    BOOKING_TRANSITIONS,
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    CreditChange,
+    Permit,
+    RequestStatus,
+    RoadshowCredit,
+    Room,
+)
+from spaces.rules import bookings as rules
+
+T = TypeVar("T")
+
+#: SQLSTATEs the insert can meet: the exclusion constraint, and the deadlock two concurrent
+#: inserts of overlapping rows may run into (each waiting for the other's open row).
+EXCLUSION_VIOLATION = "23P01"
+DEADLOCK_DETECTED = "40P01"
+#: Attempts after a deadlock: the survivor of a deadlock commits, so a retry meets its row.
+DEADLOCK_RETRIES = 3
+
+PURPOSE_MAX_LENGTH = Booking._meta.get_field("purpose").max_length
+REASON_MAX_LENGTH = Booking._meta.get_field("cancel_reason").max_length
+
+#: One sentence per refusal code of spaces.rules.bookings, naming the rule and its article.
+MESSAGES = {
+    rules.END_BEFORE_START: gettext_lazy("The end time must be after the start time."),
+    rules.UNALIGNED: gettext_lazy(
+        "Bookings start and end on the %(minutes)s-minute grid (for example 9:00 or 9:30) (Chapter 4, Article 1)."
+    ),
+    rules.BEFORE_OPENING: gettext_lazy(
+        "The %(room_type)s is open from %(opens)s to %(closes)s; a booking cannot start before it opens (Chapter 4, Article 1)."
+    ),
+    rules.AFTER_CLOSING: gettext_lazy(
+        "The %(room_type)s is open from %(opens)s to %(closes)s; a booking must end by closing time (Chapter 4, Article 1)."
+    ),
+    rules.ACROSS_MIDNIGHT: gettext_lazy(
+        "A booking must end on the day it starts, by closing time at %(closes)s (Chapter 4, Article 1)."
+    ),
+    rules.TOO_LONG: gettext_lazy(
+        "A %(room_type)s can be booked for at most %(max_minutes)s minutes at a time (Chapter 4, Article 1)."
+    ),
+    rules.IN_PAST: gettext_lazy("This time has already passed. Please choose a time in the future."),
+    rules.SHORT_NOTICE: gettext_lazy(
+        "Book at least %(minutes)s minutes before the start (Chapter 4, Article 1)."
+    ),
+    rules.TOO_FAR_AHEAD: gettext_lazy(
+        "A %(room_type)s can be booked at most %(days)s days ahead, that is up to %(last_day)s (Chapter 4, Article 1)."
+    ),
+    rules.OVER_CAPACITY: gettext_lazy("%(room)s holds at most %(capacity)s people."),
+    rules.NO_ATTENDEES: gettext_lazy("At least one person attends."),
+    rules.CREDIT_WRONG_ROOM: gettext_lazy(
+        "Free roadshow-hall credits can only be used to book the roadshow hall (Chapter 8, Article 1)."
+    ),
+    rules.CREDIT_TOO_LONG: gettext_lazy(
+        "A free roadshow-hall credit covers at most %(hours)s hours per booking (Chapter 8, Article 1)."
+    ),
+}
+
+
+# --- Messages ------------------------------------------------------------------------------------
+
+
+def _clock(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def _day(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
+def format_slot(starts_at: datetime, ends_at: datetime) -> str:
+    """“2026年10月8日 09:00–10:00” (local time)."""
+    return f"{_day(starts_at)} {_clock(starts_at)}–{_clock(ends_at)}"
+
+
+def status_label(status: str) -> str:
+    """How a booking's status reads to people. The model's label for ``checked_in`` shares its msgid
+    with the resident's status "checked in" (已入驻); for a booking it means 已签到."""
+    if status == BookingStatus.CHECKED_IN:
+        return _("checked in at the room")
+    return str(BookingStatus(status).label)
+
+
+def problem_message(problem: rules.Problem, *, room: Room) -> str:
+    """The Chinese sentence for one refusal of the rules, with the numbers of the rulebook."""
+    params = {"room_type": room.get_room_type_display(), "room": room.name}
+    for key, value in problem.params.items():
+        if key in ("opens", "closes"):
+            value = value.strftime("%H:%M")
+        elif key == "last_day":
+            value = date_format(value, "DATE_FORMAT")
+        params[key] = value
+    return str(MESSAGES[problem.code]) % params
+
+
+def _refuse(problems: Sequence[rules.Problem], *, room: Room) -> NoReturn:
+    """Raise one DomainError carrying every problem: the first as the message, all of them by field."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(problem_message(problem, room=room))
+    first = problems[0]
+    raise DomainError(errors[first.field][0], field=first.field, code=first.code, details={"errors": errors})
+
+
+def _refuse_one(message: str, *, field: str, code: str = "invalid") -> NoReturn:
+    raise DomainError(message, field=field, code=code, details={"errors": {field: [message]}})
+
+
+# --- Rulebook ------------------------------------------------------------------------------------
+
+
+#: Parsed rules by (version id, last update), filled on first use. Adopted versions never change
+#: (a database trigger guards their body), so an entry never goes stale.
+_RULES: dict[tuple[int, datetime], Rulebook] = {}
+
+
+def booking_rules(starts_at: datetime) -> Rulebook:
+    """The rules of the rulebook version in force on the booked day.
+
+    The hot path of every booking: one light query for the version's id and last update (not its
+    body, whose JSON would be decoded on every call); the body is read and parsed only the first
+    time this process meets the version.
+    """
+    day = timezone.localdate(starts_at)
+    key = (
+        RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=day)
+        .order_by("-effective_from")
+        .values_list("pk", "updated_at")
+        .first()
+    )
+    if key is None or key not in _RULES:
+        rules_in_force = rulebook.in_force(on=day)  # raises the usual refusal when no version is in force
+        if key is None:
+            return rules_in_force
+        _RULES[key] = rules_in_force
+    return _RULES[key]
+
+
+def _lock(booking: Booking) -> Booking:
+    """The booking re-read ``FOR UPDATE`` (its row only) with its resident and room."""
+    return Booking.objects.select_for_update(of=("self",)).select_related("resident", "room").get(pk=booking.pk)
+
+
+def _by_staff(booking: Booking, actor: Any) -> bool:
+    """Anyone but the resident's own account acting on a booking is staff (views and API decide who may)."""
+    return getattr(actor, "pk", None) != booking.resident.user_id
+
+
+# --- Checks every booking path makes ---------------------------------------------------------
+
+
+def _check_resident(resident: Resident, *, now: datetime) -> None:
+    if resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING):
+        _refuse_one(
+            _("Only checked-in residents can book rooms (Chapter 4, Article 1)."), field="resident", code="not_checked_in"
+        )
+    suspension = active_suspension(resident.pk, SuspensionScope.PUBLIC_SPACES, at=now)
+    if suspension is not None:
+        if suspension.ends_at is not None:
+            until = date_format(timezone.localtime(suspension.ends_at), "DATETIME_FORMAT")
+            message = _(
+                "Your use of public spaces is suspended until %(until)s (%(reason)s), so you cannot book rooms until then (Chapter 8, Article 2)."
+            ) % {"until": until, "reason": suspension.reason}
+        else:
+            message = _(
+                "Your use of public spaces is suspended until invoice %(invoice)s is paid (%(reason)s), so you cannot book rooms until then (Chapter 8, Article 2)."
+            ) % {"invoice": getattr(suspension.until_paid, "number", ""), "reason": suspension.reason}
+        _refuse_one(message, field="resident", code="suspended")
+
+
+def _check_room(room: Room) -> None:
+    if not room.is_active:
+        _refuse_one(_("%(room)s is not open for booking.") % {"room": room.name}, field="room", code="room_closed")
+
+
+def _check_permit(permit: Permit | None, *, resident: Resident) -> None:
+    if permit is None:
+        return
+    if permit.resident_id != resident.pk or permit.status != RequestStatus.APPROVED:
+        _refuse_one(
+            _("Only an approved event permit of your own can reserve a room (Chapter 4, Article 3)."),
+            field="permit",
+            code="permit_not_approved",
+        )
+
+
+def _clean_purpose(purpose: str) -> str:
+    purpose = (purpose or "").strip()
+    if not purpose:
+        _refuse_one(_("Please say what the room is for."), field="purpose", code="required")
+    if len(purpose) > PURPOSE_MAX_LENGTH:
+        _refuse_one(
+            _("The purpose can be at most %(max)s characters.") % {"max": PURPOSE_MAX_LENGTH},
+            field="purpose",
+            code="max_length",
+        )
+    return purpose
+
+
+def _slot_checks(
+    *,
+    room: Room,
+    starts_at: datetime,
+    ends_at: datetime,
+    attendees: int,
+    use_credit: bool,
+    rules_in_force: Any,
+    now: datetime,
+) -> None:
+    booking_section = rules_in_force.booking
+    problems = rules.slot_problems(
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room_rules=booking_section.room_types[room.room_type],
+        slot_minutes=booking_section.slot_minutes,
+        now=now,
+        tz=timezone.get_default_timezone(),
+    )
+    problems += rules.attendee_problems(attendees=attendees, capacity=room.capacity)
+    if use_credit:
+        problems += rules.credit_problems(
+            room_type=room.room_type,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            max_hours=rules_in_force.rewards.compliance_excellence.roadshow_credit_max_hours,
+        )
+    if problems:
+        _refuse(problems, room=room)
+
+
+# --- The insert/update the database referees ------------------------------------------------------
+
+
+def _sqlstate(error: Exception) -> str | None:
+    return getattr(error.__cause__, "sqlstate", None)
+
+
+def _conflict(*, room: Room, starts_at: datetime, ends_at: datetime, exclude_pk: int | None = None) -> ConflictError:
+    """The refusal naming the slot that is taken (the earliest overlapping active booking), not its booker."""
+    taken = (
+        Booking.objects.filter(
+            room=room, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("starts_at")
+        .values("starts_at", "ends_at")
+        .first()
+    ) or {"starts_at": starts_at, "ends_at": ends_at}
+    return ConflictError(
+        _("%(room)s is already booked %(slot)s. Please choose another time.")
+        % {"room": room.name, "slot": format_slot(taken["starts_at"], taken["ends_at"])},
+        field="starts_at",
+        details={
+            "conflict": {
+                "starts_at": timezone.localtime(taken["starts_at"]).isoformat(),
+                "ends_at": timezone.localtime(taken["ends_at"]).isoformat(),
+            }
+        },
+    )
+
+
+def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at: datetime,
+              exclude_pk: int | None = None) -> T:
+    """Run ``call`` (a service step in its own ``transaction.atomic``); an overlap the database refuses
+    becomes a ConflictError naming the taken slot.
+
+    The step's atomic block is the savepoint: nested in a caller's transaction, only the step is
+    rolled back and the caller's transaction stays usable; on its own it is the whole (short)
+    transaction, and no extra savepoint round trip is spent. The taken slot is looked up after the
+    rollback. Two transactions inserting overlapping rows at the same moment can each wait for the
+    other (PostgreSQL checks exclusion constraints after the row is in): the deadlock detector aborts
+    one, the other goes on; the aborted one runs the step again and meets the survivor's row.
+    """
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            return call()
+        except IntegrityError as error:
+            if _sqlstate(error) == EXCLUSION_VIOLATION:
+                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
+            raise
+        except OperationalError as error:
+            if _sqlstate(error) != DEADLOCK_DETECTED:
+                raise
+            if attempt == DEADLOCK_RETRIES:
+                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- Credits -------------------------------------------------------------------------------------
+
+
+def _lock_resident(resident: Resident) -> None:
+    """Serialise credit uses and returns of one resident (FOR NO KEY UPDATE: inserts referencing the
+    resident are not blocked)."""
+    list(Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).values_list("pk", flat=True))
+
+
+def _balance(resident: Resident) -> int:
+    return RoadshowCredit.objects.filter(resident=resident).aggregate(total=Sum("change"))["total"] or 0
+
+
+@transaction.atomic
+def credit_grant(
+    *, resident: Resident, count: int, max_hours: int, source_key: str, actor: Any, note: str = ""
+) -> RoadshowCredit:
+    """Grant ``count`` free roadshow-hall bookings of at most ``max_hours`` each (第八章第一条 合规优秀).
+
+    Idempotent on ``source_key`` (e.g. the reward's key): a second call returns the first grant and
+    changes nothing. The same key for another resident is a conflict.
+    """
+    source_key = (source_key or "").strip()
+    if not source_key:
+        raise DomainError(_("A credit grant needs the key of what it rewards."), field="source_key")
+    if count < 1 or max_hours < 1:
+        raise DomainError(_("A credit grant gives at least one booking of at least one hour."), field="count")
+    existing = RoadshowCredit.objects.filter(source_key=source_key).first()
+    if existing is None:
+        try:
+            with transaction.atomic(), acting_as(actor, action="spaces.credit_grant"):
+                existing = RoadshowCredit.objects.create(
+                    resident=resident, kind=CreditChange.GRANTED, change=count, max_hours=max_hours,
+                    source_key=source_key, note=note[:200], created_by=actor,
+                )
+        except IntegrityError:  # a concurrent grant with the same key won
+            existing = RoadshowCredit.objects.get(source_key=source_key)
+    if existing.resident_id != resident.pk:
+        raise ConflictError(_("This reward's credits were granted to another resident."), field="source_key")
+    return existing
+
+
+def _use_credit(*, booking: Booking, actor: Any) -> None:
+    """Take one credit for ``booking`` (the resident is locked; the balance is read under the lock)."""
+    RoadshowCredit.objects.create(
+        resident_id=booking.resident_id, kind=CreditChange.USED, change=-1, booking=booking, created_by=actor
+    )
+
+
+def _return_credit(*, booking: Booking, actor: Any) -> bool:
+    """Give back the credit ``booking`` used (once)."""
+    if not booking.uses_credit:
+        return False
+    _lock_resident(booking.resident)
+    if RoadshowCredit.objects.filter(booking=booking, kind=CreditChange.RETURNED).exists():
+        return False
+    RoadshowCredit.objects.create(
+        resident_id=booking.resident_id, kind=CreditChange.RETURNED, change=1, booking=booking, created_by=actor,
+        note=_("booking cancelled"),
+    )
+    return True
+
+
+# --- Create, change, cancel, check in ------------------------------------------------------------------
+
+
+def booking_create(
+    *,
+    resident: Resident,
+    room: Room,
+    starts_at: datetime,
+    ends_at: datetime,
+    purpose: str,
+    attendees: int,
+    actor: Any,
+    use_credit: bool = False,
+    permit: Permit | None = None,
+) -> Booking:
+    """Book ``room`` for [starts_at, ends_at) (第四章第一条); one transaction (a savepoint when the
+    caller has one open).
+
+    Refused with a DomainError (field and Chinese message; ``details["errors"]`` lists every
+    problem by field) when the resident is not checked in or is suspended from public spaces,
+    the room is closed or too small, the slot breaks a rule of the rulebook, or a credit cannot
+    be used; with a ConflictError (HTTP 409) naming the taken slot when it overlaps an active
+    booking. Nothing is written when it is refused.
+    """
+
+    @transaction.atomic
+    def create() -> Booking:
+        now = timezone.now()
+        _check_resident(resident, now=now)
+        _check_room(room)
+        clean_purpose = _clean_purpose(purpose)
+        _slot_checks(
+            room=room, starts_at=starts_at, ends_at=ends_at, attendees=attendees, use_credit=use_credit,
+            rules_in_force=booking_rules(starts_at), now=now,
+        )
+        _check_permit(permit, resident=resident)
+        if use_credit:
+            _lock_resident(resident)
+            if _balance(resident) < 1:
+                _refuse_one(
+                    _("You have no free roadshow-hall credit left (Chapter 8, Article 1)."), field="use_credit",
+                    code="no_credit",
+                )
+        with acting_as(actor, action="spaces.booking_create"):
+            booking = Booking.objects.create(
+                room=room, resident=resident, booked_by=actor, starts_at=starts_at, ends_at=ends_at,
+                purpose=clean_purpose, attendees=attendees, uses_credit=use_credit, permit=permit,
+            )
+            if use_credit:
+                _use_credit(booking=booking, actor=actor)
+        return booking
+
+    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
+
+
+def booking_change(
+    *,
+    booking: Booking,
+    starts_at: datetime,
+    ends_at: datetime,
+    actor: Any,
+    attendees: int | None = None,
+    purpose: str | None = None,
+) -> Booking:
+    """Move a confirmed booking that has not started to another slot of the same room (same checks
+    as a new booking; a used credit stays with it and must still cover the length). One transaction
+    (a savepoint in the caller's); a taken slot is a ConflictError and the booking keeps its time."""
+
+    @transaction.atomic
+    def change() -> Booking:
+        locked = _lock(booking)
+        now = timezone.now()
+        if locked.status != BookingStatus.CONFIRMED:
+            raise DomainError(
+                _("Only a confirmed booking can be changed; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()},
+                code="invalid_transition",
+            )
+        if not rules.may_change(starts_at=locked.starts_at, now=now):
+            raise DomainError(_("A booking that has started can no longer be changed."), field="starts_at")
+        resident, room = locked.resident, locked.room
+        _check_resident(resident, now=now)
+        _check_room(room)
+        new_attendees = locked.attendees if attendees is None else attendees
+        new_purpose = locked.purpose if purpose is None else _clean_purpose(purpose)
+        _slot_checks(
+            room=room, starts_at=starts_at, ends_at=ends_at, attendees=new_attendees,
+            use_credit=locked.uses_credit, rules_in_force=booking_rules(starts_at), now=now,
+        )
+        with acting_as(actor, action="spaces.booking_change"):
+            Booking.objects.filter(pk=locked.pk, status=BookingStatus.CONFIRMED).update(
+                starts_at=starts_at, ends_at=ends_at, attendees=new_attendees, purpose=new_purpose
+            )
+        locked.starts_at, locked.ends_at, locked.attendees, locked.purpose = (
+            starts_at, ends_at, new_attendees, new_purpose)
+        if _by_staff(locked, actor):
+            _tell_resident(
+                locked,
+                title=_("Your booking was changed"),
+                body=_("The community staff moved your booking of %(room)s to %(slot)s.")
+                % {"room": room.name, "slot": format_slot(starts_at, ends_at)},
+                kind="spaces.booking_changed",
+            )
+        return locked
+
+    return _refereed(change, room=booking.room, starts_at=starts_at, ends_at=ends_at, exclude_pk=booking.pk)
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
+    """Cancel a confirmed booking: the slot is free again and a used credit comes back.
+
+    The resident may cancel until the release time (rather than not turning up); staff any time,
+    with a reason the resident is told.
+    """
+    booking = _lock(booking)
+    now = timezone.now()
+    by_staff = _by_staff(booking, actor)
+    release_minutes = booking_rules(booking.starts_at).booking.no_show_release_minutes
+    if booking.status == BookingStatus.CONFIRMED and not rules.may_cancel(
+        starts_at=booking.starts_at, release_minutes=release_minutes, by_staff=by_staff, now=now
+    ):
+        raise DomainError(
+            _("This booking can no longer be cancelled: it is past its release time."), code="too_late"
+        )
+    reason = (reason or "").strip()[:REASON_MAX_LENGTH]
+    with acting_as(actor, action="spaces.booking_cancel"):
+        booking = move(
+            booking, BookingStatus.CANCELLED, transitions=BOOKING_TRANSITIONS, cancelled_at=now, cancelled_by=actor,
+            cancel_reason=reason,
+        )
+        _return_credit(booking=booking, actor=actor)
+    if by_staff:
+        _tell_resident(
+            booking,
+            title=_("Your booking was cancelled"),
+            body=_("The community staff cancelled your booking of %(room)s, %(slot)s. Reason: %(reason)s")
+            % {
+                "room": booking.room.name,
+                "slot": format_slot(booking.starts_at, booking.ends_at),
+                "reason": reason or _("not given"),
+            },
+            kind="spaces.booking_cancelled",
+        )
+    return booking
+
+
+@transaction.atomic
+def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
+    """Check in at the room: by the resident from shortly before the start until the release time,
+    by staff until the end. A checked-in booking is never released as a no-show."""
+    booking = _lock(booking)
+    now = timezone.now()
+    by_staff = _by_staff(booking, actor)
+    release_minutes = booking_rules(booking.starts_at).booking.no_show_release_minutes
+    if booking.status == BookingStatus.CONFIRMED and not rules.may_check_in(
+        starts_at=booking.starts_at, ends_at=booking.ends_at, release_minutes=release_minutes, by_staff=by_staff,
+        now=now,
+    ):
+        opens, closes = rules.check_in_window(
+            starts_at=booking.starts_at, ends_at=booking.ends_at, release_minutes=release_minutes, by_staff=by_staff
+        )
+        raise DomainError(
+            _("Check-in is open from %(opens)s to %(closes)s on %(day)s; unchecked-in bookings are released %(minutes)s minutes after the start (Chapter 4, Article 1).")
+            % {"opens": _clock(opens), "closes": _clock(closes), "day": _day(opens), "minutes": release_minutes},
+            code="check_in_closed",
+        )
+    with acting_as(actor, action="spaces.booking_check_in"):
+        return move(
+            booking, BookingStatus.CHECKED_IN, transitions=BOOKING_TRANSITIONS, checked_in_at=now,
+            checked_in_by=actor,
+        )
+
+
+# --- No-show release (the Celery job every 5 minutes) -------------------------------------------------
+
+_RELEASE_SQL = """
+UPDATE spaces_booking
+   SET status = %(released)s, released_at = %(now)s
+ WHERE status = %(confirmed)s AND starts_at <= %(cutoff)s
+RETURNING id
+"""
+
+
+@transaction.atomic
+def bookings_release_no_shows(*, now: datetime) -> list[int]:
+    """Release every confirmed booking not checked in ``no_show_release_minutes`` after its start
+    (RULEBOOK §5): one UPDATE … RETURNING; the released rows are the no-show record. Returns the
+    released ids; a second run at the same time finds nothing left to release.
+    """
+    section = rulebook.in_force(on=timezone.localdate(now)).booking
+    minutes = section.no_show_release_minutes
+    cutoff = now - timedelta(minutes=minutes)
+    with acting_as(None, action="spaces.bookings_release_no_shows"), connection.cursor() as cursor:
+        cursor.execute(
+            _RELEASE_SQL,
+            {"released": BookingStatus.RELEASED, "now": now, "confirmed": BookingStatus.CONFIRMED, "cutoff": cutoff},
+        )
+        released = [row[0] for row in cursor.fetchall()]
+    if released:
+        for booking in Booking.objects.filter(pk__in=released).select_related("room", "resident__user"):
+            _tell_resident(
+                booking,
+                title=_("Your booking was released as a no-show"),
+                body=_("Nobody checked in to your booking of %(room)s, %(slot)s, within %(minutes)s minutes of the start, so the room was released and a no-show recorded. %(limit)s no-shows within %(days)s days may be treated as misuse of space (Chapter 4, Article 1; Chapter 8, Article 2).")
+                % {
+                    "room": booking.room.name,
+                    "slot": format_slot(booking.starts_at, booking.ends_at),
+                    "minutes": minutes,
+                    "limit": section.no_show_limit,
+                    "days": section.no_show_window_days,
+                },
+                kind="spaces.booking_released",
+            )
+    return sorted(released)
+
+
+def _tell_resident(booking: Booking, *, title: str, body: str, kind: str) -> None:
+    notify(
+        recipients=[booking.resident.user],
+        title=title,
+        body=body,
+        link=reverse("spaces:booking_detail", args=[booking.pk]),
+        kind=kind,
+        dedupe_key=f"{kind}:{booking.pk}:{booking.starts_at.isoformat()}",
+    )
+
+
+# --- Calendar feed ---------------------------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def calendar_feed_get_or_create(*, resident: Resident, actor: Any) -> CalendarFeed:
+    """The resident's secret calendar-feed address, created on first use."""
+    feed = CalendarFeed.objects.filter(resident=resident).first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic(), acting_as(actor, action="spaces.calendar_feed_create"):
+            return CalendarFeed.objects.create(resident=resident, token=_new_token())
+    except IntegrityError:  # created meanwhile (two tabs)
+        return CalendarFeed.objects.get(resident=resident)
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, resident: Resident, actor: Any) -> CalendarFeed:
+    """A new secret address: the old one stops working at once (e.g. after sharing it by mistake)."""
+    feed = calendar_feed_get_or_create(resident=resident, actor=actor)
+    with acting_as(actor, action="spaces.calendar_feed_rotate"):
+        CalendarFeed.objects.filter(pk=feed.pk).update(token=_new_token())
+    feed.refresh_from_db()
+    return feed
+
+
+# --- Exit (registered in SpacesConfig.ready) -----------------------------------------------------------
+
+
+def cancel_future_bookings(*, resident: Resident, exit: Any, actor: Any) -> str:
+    """Exit handler (第三章第四条 注销权限): cancel the resident's confirmed bookings that have not
+    started; used credits come back to the ledger, which is kept as history."""
+    now = timezone.now()
+    future: Iterable[Booking] = Booking.objects.select_related("resident", "room").filter(
+        resident=resident, status=BookingStatus.CONFIRMED, starts_at__gt=now
+    )
+    count = 0
+    for booking in future:
+        booking_cancel(booking=booking, actor=actor, reason=_("The resident is leaving the community."))
+        count += 1
+    if not count:
+        return _("No future room bookings.")
+    return _("Future room bookings cancelled: %(count)s.") % {"count": count}

@@ -1,0 +1,1 @@
+"""Portal pages of the spaces app, one module per topic; URLs in spaces/urls.py."""

@@ -1,0 +1,148 @@
+"""Portal pages "my permits" (宣传与活动申请, 第四章第三条): apply, follow the decision, reserve a room for an
+approved event, open the material privately.
+
+A resident's permit is fetched through ``request.resident`` (another resident's: 404);
+the material is served only to that resident and to staff who may read permits.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opc_community import rulebook
+from opc_community.core.errors import DomainError
+from opc_community.core.uploads import private_file_response
+from residents.access import resident_of, resident_required
+from residents.models import ResidentStatus
+from spaces.forms.permits import PermitForm, ReserveRoomForm
+from spaces.models import Permit, RequestStatus
+from spaces.rules import permits as rules
+from spaces.selectors import permits as selectors
+from spaces.services import permits as services
+
+PAGE_SIZE = 20
+
+
+@resident_required
+@require_GET
+def permit_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.permits_of(request.resident), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "spaces/permits/list.html", {"page": page})
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def permit_new(request: HttpRequest) -> HttpResponse:
+    """Apply for a promotion or event permit; the daily management team decides (第四章第三条)."""
+    intake = rulebook.in_force().intake
+    posted = request.method == "POST"
+    form = PermitForm(request.POST if posted else None, request.FILES if posted else None,
+                      max_upload_mb=intake.max_upload_mb)
+    if posted and form.is_valid():
+        try:
+            permit = services.permit_apply(resident=request.resident, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_error(request, form, error)
+        else:
+            messages.success(request, _("Your application was sent to the daily management team."))
+            return redirect("spaces:permit_detail", pk=permit.pk)
+    return render(request, "spaces/permits/new.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@resident_required
+@require_GET
+def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _own(request, pk))
+
+
+@resident_required
+@require_POST
+def permit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    permit = _own(request, pk)
+    try:
+        services.permit_withdraw(permit=permit, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The permit was withdrawn."))
+    return redirect("spaces:permit_detail", pk=permit.pk)
+
+
+@resident_required
+@require_POST
+def permit_reserve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reserve a room for an approved event, within the permit's time, through the booking rules."""
+    permit = _own(request, pk)
+    form = ReserveRoomForm(request.POST)
+    if form.is_valid():
+        try:
+            services.permit_reserve_room(permit=permit, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_error(request, form, error)
+        else:
+            messages.success(request, _("The room is reserved for your event."))
+            return redirect("spaces:permit_detail", pk=permit.pk)
+    return _detail(request, permit, reserve_form=form, status=400)
+
+
+@login_required
+@require_GET
+def permit_material(request: HttpRequest, pk: int) -> HttpResponse:
+    """The material, privately: to the resident who applied and to staff who may read permits; else 404."""
+    if request.user.is_staff and request.user.has_perm("spaces.view_permit"):
+        permit = get_object_or_404(Permit, pk=pk)
+    else:
+        resident = resident_of(request.user)
+        if resident is None or resident.status == ResidentStatus.EXITED:
+            raise Http404
+        permit = get_object_or_404(selectors.permits_of(resident), pk=pk)
+    if not permit.material or permit.material_type not in services.MATERIAL_EXTENSIONS:
+        raise Http404
+    extension = services.MATERIAL_EXTENSIONS[permit.material_type]
+    return private_file_response(
+        permit.material, download_name=f"permit-{permit.pk}.{extension}", content_type=permit.material_type
+    )
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _own(request: HttpRequest, pk: int) -> Permit:
+    return get_object_or_404(selectors.with_bookings(selectors.permits_of(request.resident)), pk=pk)
+
+
+def _detail(request: HttpRequest, permit: Permit, *, status: int = 200, **forms: Any) -> HttpResponse:
+    can_reserve = rules.can_reserve_room(kind=permit.kind, status=permit.status)
+    context = {
+        "permit": permit,
+        "bookings": getattr(permit, "room_bookings", []),
+        "can_reserve": can_reserve,
+        "can_withdraw": permit.status in (RequestStatus.REQUESTED, RequestStatus.APPROVED),
+        "reserve_form": (forms.get("reserve_form") or ReserveRoomForm(
+            initial={"starts_at": permit.starts_at, "ends_at": permit.ends_at})) if can_reserve else None,
+    }
+    return render(request, "spaces/permits/detail.html", context, status=status)
+
+
+def _add_error(request: HttpRequest, form: Any, error: DomainError) -> None:
+    if error.field in form.fields:
+        form.add_error(error.field, error.message)
+    else:
+        messages.error(request, error.message)
+
+
+urlpatterns = [
+    path("permits/", permit_list, name="permit_list"),
+    path("permits/new/", permit_new, name="permit_new"),
+    path("permits/<int:pk>/", permit_detail, name="permit_detail"),
+    path("permits/<int:pk>/withdraw/", permit_withdraw, name="permit_withdraw"),
+    path("permits/<int:pk>/reserve/", permit_reserve, name="permit_reserve"),
+    path("permits/<int:pk>/material/", permit_material, name="permit_material"),
+]

@@ -1,0 +1,69 @@
+"""Shared arrangements for the activity tests (no tests here): moments, activities, residents.
+
+The clock: tests travel to :data:`NOW` (Mon 2026-10-12 10:00, Asia/Shanghai) unless they say otherwise.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from residents.models import Resident
+from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from resources.services import new_checkin_token
+from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def sh(*args: int) -> datetime:
+    """An aware datetime in Asia/Shanghai."""
+    return datetime(*args, tzinfo=SH)
+
+
+NOW = sh(2026, 10, 12, 10, 0)
+#: The activity most tests use: Wed 2026-10-14 14:00–16:00.
+STARTS = sh(2026, 10, 14, 14, 0)
+ENDS = sh(2026, 10, 14, 16, 0)
+
+
+def at(moment: datetime) -> time_machine.travel:
+    return time_machine.travel(moment, tick=False)
+
+
+def make_activity(created_by, *, title: str = "大模型应用开发培训", starts_at: datetime = STARTS,
+                  ends_at: datetime | None = None, capacity: int = 30, counts: bool = True,
+                  cancelled_at: datetime | None = None, kind: str = ActivityKind.TRAINING,
+                  place: str = "3 楼路演厅") -> Activity:
+    """An activity written straight to the ORM (any time, past ones included)."""
+    return Activity.objects.create(
+        title=title, kind=kind, starts_at=starts_at, ends_at=ends_at or starts_at + timedelta(hours=2),
+        place=place, capacity=capacity, counts_for_attendance=counts, cancelled_at=cancelled_at,
+        checkin_token=new_checkin_token(), created_by=created_by,
+    )
+
+
+_SINCE_APRIL = sh(2026, 4, 1, 9, 0)
+
+
+def member(user=None, *, name: str | None = None, checked_in_at: datetime | None = _SINCE_APRIL, **fields) -> Resident:
+    """A checked-in, oriented resident with an agreement (like tests/residents' member_a);
+    checked in on 2026-04-01 unless ``checked_in_at`` says otherwise (None: never)."""
+    kwargs = {"name": name} if name else {}
+    if user is not None:
+        kwargs["user"] = user
+    resident = ResidentFactory(checked_in_at=checked_in_at, **kwargs, **fields)
+    acknowledge_rules(resident)
+    AgreementFactory(resident=resident)
+    return resident
+
+
+def register(activity: Activity, resident: Resident) -> ActivityRegistration:
+    return ActivityRegistration.objects.create(activity=activity, resident=resident)
+
+
+def attend(activity: Activity, resident: Resident, staff, *, at_: datetime | None = None) -> Attendance:
+    return Attendance.objects.create(
+        activity=activity, resident=resident, method=CheckInMethod.LIST,
+        checked_in_at=at_ or activity.starts_at, checked_in_by=staff,
+    )

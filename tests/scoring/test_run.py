@@ -1,0 +1,142 @@
+"""The quarter run (第六章第二条): set-based, idempotent, elimination over the whole cohort."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from opc_community.core.errors import InvalidTransition
+from residents.models import ResidentStatus
+from scoring.models import (
+    AwardClaim,
+    Contribution,
+    InputStatus,
+    Quarter,
+    QuarterInput,
+    QuarterStatus,
+    ScoreCard,
+    ScoreChange,
+)
+from scoring.services.run import quarter_recompute, quarter_run
+from tests.residents.factories import ResidentFactory
+
+SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+def _quarter(year=2026, number=3, **fields) -> Quarter:
+    return Quarter.objects.create(year=year, number=number, inputs_due_on=date(year, 3 * number, 28), **fields)
+
+
+def _resident(**fields):
+    return ResidentFactory(checked_in_at=datetime(2026, 4, 1, 9, tzinfo=SH), **fields)
+
+
+def _inputs(quarter, resident, *, done=4, planned=4, revenue="100000", target="100000", status=InputStatus.VERIFIED):
+    return QuarterInput.objects.create(
+        quarter=quarter, resident=resident, milestones_done=done, milestones_planned=planned,
+        revenue=Decimal(revenue), revenue_target=Decimal(target), status=status,
+    )
+
+
+def test_cards_for_the_cohort_with_verified_awards_and_contributions():
+    quarter = _quarter()
+    top, missing = _resident(), _resident()
+    data = _inputs(quarter, top)
+    AwardClaim.objects.create(input=data, level="provincial", title="省级创业大赛二等奖", verified=True)
+    AwardClaim.objects.create(input=data, level="national", title="未核实的国家级奖", verified=False)
+    for kind in ("tech_sharing", "open_source"):
+        Contribution.objects.create(input=data, kind=kind, description=kind, verified=True)
+    result = quarter_run(quarter=quarter)
+    assert result.cards == 2 and result.rulebook_version == 1
+    card = ScoreCard.objects.get(quarter=quarter, resident=top)
+    # nothing expected → participation 10; 100 % → 25 and 30; provincial → 10; 2 contributions → 15
+    assert (card.participation_points, card.completion_points, card.revenue_points) == (10, 25, 30)
+    assert (card.award_points, card.contribution_points, card.total, card.award_level) == (10, 15, 90, "provincial")
+    nothing = ScoreCard.objects.get(quarter=quarter, resident=missing)
+    assert (nothing.completion_points, nothing.revenue_points, nothing.total) == (0, 0, 10)
+    assert nothing.outcome == "eliminated" and nothing.reasons == ["below_60"]
+    quarter.refresh_from_db()
+    assert (quarter.status, quarter.rulebook_version) == (QuarterStatus.DRAFTED, 1)
+
+
+def test_the_cohort_is_everyone_checked_in_during_the_quarter():
+    quarter = _quarter()
+    inside = _resident()
+    later = ResidentFactory(checked_in_at=datetime(2026, 10, 1, 0, 0, tzinfo=SH))  # after Q3 ends
+    left_before = _resident(status=ResidentStatus.EXITED, exited_on=date(2026, 6, 30), retain_until=date(2029, 6, 30))
+    left_during = _resident(status=ResidentStatus.EXITED, exited_on=date(2026, 7, 1), retain_until=date(2029, 7, 1))
+    quarter_run(quarter=quarter)
+    scored = set(ScoreCard.objects.filter(quarter=quarter).values_list("resident_id", flat=True))
+    assert scored == {inside.pk, left_during.pk}
+    assert later.pk not in scored and left_before.pk not in scored
+
+
+def test_a_rerun_replaces_the_draft_exactly():
+    quarter = _quarter()
+    for _ in range(3):
+        _inputs(quarter, _resident())
+    quarter_run(quarter=quarter)
+    first = list(ScoreCard.objects.filter(quarter=quarter).order_by("resident").values(
+        "resident", "total", "rank", "outcome", "reasons"))
+    quarter_run(quarter=quarter)
+    again = list(ScoreCard.objects.filter(quarter=quarter).order_by("resident").values(
+        "resident", "total", "rank", "outcome", "reasons"))
+    assert first == again
+
+
+@pytest.mark.parametrize("residents", [10, 60])
+def test_the_number_of_queries_does_not_depend_on_the_cohort(residents):
+    quarter = _quarter()
+    for _ in range(residents):
+        _inputs(quarter, _resident())
+    with CaptureQueriesContext(connection) as run:
+        quarter_run(quarter=quarter)
+    # lock, rulebook, cohort, inputs, awards, contributions, attendance, history, DELETE, INSERT,
+    # the status update, the refresh — plus the audit trail's context statements
+    assert len(run) == 14, [q["sql"][:80] for q in run.captured_queries]
+
+
+def test_three_consecutive_quarters_below_70_eliminate_and_two_warn():
+    resident, steady = _resident(), _resident()
+    for number, total_done in ((1, 0), (2, 0)):
+        earlier = _quarter(number=number, status=QuarterStatus.FINAL, rulebook_version=1)
+        for r in (resident, steady):
+            ScoreCard.objects.create(
+                quarter=earlier, resident=r, attended=0, expected=0, milestones_done=total_done,
+                milestones_planned=1, revenue=0, revenue_target=1, contributions=0, participation_points=10,
+                completion_points=0, revenue_points=0, award_points=0, contribution_points=0,
+                total=65 if r == resident else 95, rank=1, streak_below_threshold=0, outcome="ok",
+                computed_at=datetime(2026, 7, 1, tzinfo=SH),
+            )
+    quarter = _quarter(number=3)
+    _inputs(quarter, resident, done=3, planned=5, revenue="60000")  # 10 + 15 + 18 = 43 … below 60 anyway
+    _inputs(quarter, steady)
+    quarter_run(quarter=quarter)
+    card = ScoreCard.objects.get(quarter=quarter, resident=resident)
+    assert card.streak_below_threshold == 3
+    assert set(card.reasons) == {"below_60", "third_quarter_below_70"}
+
+
+def test_a_confirmed_quarter_is_not_rerun():
+    quarter = _quarter(status=QuarterStatus.CONFIRMED, rulebook_version=1)
+    with pytest.raises(InvalidTransition):
+        quarter_run(quarter=quarter)
+
+
+def test_recomputing_a_published_quarter_records_every_change():
+    quarter = _quarter()
+    resident = _resident()
+    data = _inputs(quarter, resident, done=3, planned=5)  # 10 + 15 (60 %) + 30 = 55
+    quarter_run(quarter=quarter)
+    Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.PUBLISHED)
+    QuarterInput.objects.filter(pk=data.pk).update(milestones_done=4)  # the appeal showed 4 of 5 done → 20
+    changes = quarter_recompute(quarter=quarter, reason="复核成立：里程碑完成数更正为 4")
+    fields = {change.field: (change.before, change.after) for change in changes}
+    assert fields["completion_points"] == ("15", "20")
+    assert fields["total"] == ("55", "60")
+    assert ScoreChange.objects.filter(quarter=quarter).count() == len(changes)
+    assert ScoreCard.objects.get(quarter=quarter, resident=resident).total == 60

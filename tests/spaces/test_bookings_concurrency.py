@@ -1,0 +1,137 @@
+"""The quality bar of 第四章第一条 / RULEBOOK §5: a room never holds two overlapping bookings, however
+many requests arrive at once — with real parallel PostgreSQL connections.
+
+20 threads, each with its own database connection and its own resident, book the same slot at the
+same moment (a barrier releases them together); 20 rounds, each on a new slot. Every round exactly
+one booking wins and the 19 others get a clean ConflictError naming the taken slot; nothing else
+goes wrong (no IntegrityError, no deadlock error, no 500). The data is committed (other connections
+must see it); the snapshot puts back the migrations' data (rulebook, role groups) after the flush.
+"""
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pgtrigger
+import pytest
+import time_machine
+from django.db import connection
+from django.db.backends.base.creation import BaseDatabaseCreation
+
+from opc_community.core.errors import ConflictError
+from spaces.models import Booking, BookingStatus
+from spaces.services import bookings as services
+from tests.factories import UserFactory
+from tests.spaces.test_bookings_support import NOW, TOMORROW, at, make_member, room
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+THREADS = 20
+ROUNDS = 20
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_snapshot_without_triggers() -> Iterator[None]:
+    """Restore the snapshot with the project's triggers off (audit tables are append-only), as in
+    tests/browser/conftest.py."""
+    original = BaseDatabaseCreation.deserialize_db_from_string
+
+    def deserialize_db_from_string(self: BaseDatabaseCreation, data: str) -> None:
+        with pgtrigger.ignore():
+            original(self, data)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_db_from_string)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def run_together(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Each call in its own thread and database connection, released at once; results or exceptions."""
+    results: list[Any] = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def worker(index: int, call: Callable[[], Any]) -> None:
+        try:
+            start.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - handed back to the test
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
+    return results
+
+
+def outcome(result: Any) -> str:
+    if isinstance(result, Booking):
+        return "booked"
+    if isinstance(result, ConflictError):
+        return "conflict"
+    return f"error: {result!r}"
+
+
+def test_twenty_residents_booking_the_same_slot_at_once_exactly_one_wins_every_round():
+    hall = room("A301")
+    residents = [make_member(UserFactory(), f"入驻主体{i}") for i in range(THREADS)]
+
+    summary: Counter[str] = Counter()
+    for round_number in range(ROUNDS):
+        # Each round a new slot: 09:00–10:00, 10:00–11:00, … over the next days.
+        start = at(TOMORROW + timedelta(days=round_number // 12), "09:00") + timedelta(hours=round_number % 12)
+        end = start + timedelta(hours=1)
+        results = run_together([
+            (lambda resident=resident, start=start, end=end: services.booking_create(
+                resident=resident, room=hall, starts_at=start, ends_at=end, purpose="并发测试", attendees=1,
+                actor=resident.user))
+            for resident in residents
+        ])
+        outcomes = Counter(outcome(result) for result in results)
+        assert outcomes == {"booked": 1, "conflict": THREADS - 1}, (round_number, outcomes)
+        conflicts = [result for result in results if isinstance(result, ConflictError)]
+        assert {c.details["conflict"]["starts_at"] for c in conflicts} == {start.isoformat()}
+        assert Booking.objects.filter(room=hall, starts_at=start, status=BookingStatus.CONFIRMED).count() == 1
+        summary.update(outcomes)
+
+    assert summary == {"booked": ROUNDS, "conflict": ROUNDS * (THREADS - 1)}
+    assert Booking.objects.count() == ROUNDS
+
+
+def test_overlapping_but_different_slots_at_once_also_leave_one_winner():
+    hall = room("A302")
+    residents = [make_member(UserFactory(), f"入驻主体{i}") for i in range(8)]
+    # Eight requests all covering 10:00–10:30, each a different shape.
+    shapes = [("09:00", "11:00"), ("10:00", "10:30"), ("09:30", "10:30"), ("10:00", "12:00"),
+              ("08:00", "10:30"), ("10:00", "11:00"), ("09:00", "12:00"), ("10:00", "13:00")]
+    results = run_together([
+        (lambda resident=resident, shape=shape: services.booking_create(
+            resident=resident, room=hall, starts_at=at(TOMORROW, shape[0]), ends_at=at(TOMORROW, shape[1]),
+            purpose="并发测试", attendees=1, actor=resident.user))
+        for resident, shape in zip(residents, shapes, strict=True)
+    ])
+    assert Counter(outcome(result) for result in results) == {"booked": 1, "conflict": 7}
+
+
+def test_adjacent_slots_booked_at_once_both_succeed():
+    hall = room("A303")
+    first, second = (make_member(UserFactory(), name) for name in ("甲", "乙"))
+    results = run_together([
+        lambda: services.booking_create(resident=first, room=hall, starts_at=at(TOMORROW, "09:00"),
+                                        ends_at=at(TOMORROW, "10:00"), purpose="晨会", attendees=1, actor=first.user),
+        lambda: services.booking_create(resident=second, room=hall, starts_at=at(TOMORROW, "10:00"),
+                                        ends_at=at(TOMORROW, "11:00"), purpose="例会", attendees=1, actor=second.user),
+    ])
+    assert [outcome(result) for result in results] == ["booked", "booked"]

@@ -1,0 +1,26 @@
+"""Arrangements of the permit tests (no tests here): a fixed clock, a room, a permit straight in the ORM."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from spaces.models import Permit, Room, RoomType
+
+SH = ZoneInfo("Asia/Shanghai")
+#: Monday 16 November 2026, 08:00 in Shanghai (a working day).
+NOW = datetime(2026, 11, 16, 8, 0, tzinfo=SH)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """November 2026 in Shanghai: ``at(17, 9)`` is 17 November, 09:00."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=SH)
+
+
+def room(code: str = "H101", room_type: str = RoomType.ROADSHOW_HALL, capacity: int = 80) -> Room:
+    return Room.objects.create(code=code, name=f"{code} 路演厅", room_type=room_type, floor="1F", capacity=capacity)
+
+
+def permit(resident, *, kind: str = "event", status: str = "requested", **kwargs) -> Permit:
+    """A permit straight in the table (the services are tested on their own)."""
+    values = {"title": "AI 创业沙龙", "place": "路演厅", "starts_at": at(17, 9), "ends_at": at(17, 12),
+              "description": "面向社区入驻主体的交流活动", **kwargs}
+    return Permit.objects.create(resident=resident, kind=kind, status=status, **values)

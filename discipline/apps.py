@@ -13,7 +13,7 @@ class DisciplineConfig(AppConfig):
         from discipline.services import cases, rewards
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
-        from opc_community.portal.cards import register_card
+        from opc_community.portal.cards import Shortcut, register_card, register_shortcut
         from residents.services.ledger import register_settlement_handler
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
@@ -24,3 +24,6 @@ class DisciplineConfig(AppConfig):
         register_settlement_handler(cases.invoice_settled)
         # UI.md: deadlines due soon (rectification, appeal windows) on the portal dashboard.
         register_card("deadlines", cards.deadlines)
+        # The resident's pages of this app, on the dashboard's "my records" card.
+        register_shortcut(Shortcut(_("My violation cases"), "discipline:case_list"))
+        register_shortcut(Shortcut(_("My rewards and credits"), "discipline:my_rewards"))

@@ -17,6 +17,7 @@ API_APPS = (
     "spaces",
     "discipline",
     "resources",
+    "scoring",
 )
 
 router = DefaultRouter()

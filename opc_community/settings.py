@@ -285,15 +285,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "residents.tasks.complaints.flag_overdue_complaints",
         "schedule": crontab(minute=15),
     },
+    # 第四章第一条 / RULEBOOK §5: bookings not checked in 15 minutes after the start are
+    # released and recorded as no-shows (every 5 minutes; a second run releases nothing).
+    "spaces-release-no-show-bookings": {
+        "task": "spaces.tasks.release_no_show_bookings",
+        "schedule": crontab(minute="*/5"),
+    },
     # 第六章第二条: draft score cards of the quarter just ended (day 1 of each quarter, 02:00).
     "scoring-run-quarter-just-ended": {
         "task": "scoring.tasks.run_quarter_just_ended",
         "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
     },
+    # 第六章第三条: score appeals not answered within their working days, flagged once each.
+    "scoring-flag-overdue-score-appeals": {
+        "task": "scoring.tasks.flag_overdue_score_appeals",
+        "schedule": crontab(minute=35),
+    },
     # Solved complaints neither confirmed nor reopened in time are closed (rule data).
     "residents-close-unconfirmed-complaints": {
         "task": "residents.tasks.complaints.close_unconfirmed_complaints",
         "schedule": crontab(hour=8, minute=20),
+    },
+    # 第八章第二条 rows 7 and 1b: overdue fees and overdue exit, one case per invoice / exit and band.
+    "discipline-run-overdue-ladders": {
+        "task": "discipline.tasks.run_overdue_ladders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # 第八章第二条: requests for review (复核) not answered within 3 working days, flagged once each.
+    "discipline-flag-overdue-appeals": {
+        "task": "discipline.tasks.flag_overdue_appeals",
+        "schedule": crontab(minute=25),
+    },
+    # 第八章第一条: approved rewards not granted within 10 working days, flagged once each.
+    "discipline-flag-overdue-reward-grants": {
+        "task": "discipline.tasks.flag_overdue_reward_grants",
+        "schedule": crontab(hour=8, minute=30),
     },
 }
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("portal/discipline/", include("discipline.urls")),
     # Residents: activities, registration and QR check-in (login required).
     path("portal/resources/", include("resources.urls")),
+    path("portal/scores/", include("scoring.urls")),
     # Staff: the operations desk (Django admin), staff accounts only.
     path("admin/", admin.site.urls),
     # Integrations: authenticated by session or token; each viewset states its permissions.

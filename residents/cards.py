@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from opc_community import workdays
-from opc_community.portal.cards import Card
+from opc_community.portal.cards import Card, shortcut_links
 from opc_community.workdays.rules import local_date
 from residents.access import current_resident
 from residents.models import ResidentStatus
@@ -45,4 +45,5 @@ def shortcuts(request: HttpRequest) -> Card | None:
     resident = current_resident(request)
     if resident is None or resident.status == ResidentStatus.EXITED:
         return None
-    return Card("residents/_shortcuts.html", {"checked_in": resident.status != ResidentStatus.ONBOARDING})
+    checked_in = resident.status != ResidentStatus.ONBOARDING
+    return Card("residents/_shortcuts.html", {"checked_in": checked_in, "links": shortcut_links(checked_in=checked_in)})

@@ -7,3 +7,9 @@ class ResourcesConfig(AppConfig):
 
     name = "resources"
     verbose_name = _("Resources and services")
+
+    def ready(self) -> None:
+        from opc_community.portal.cards import Shortcut, register_shortcut
+
+        register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
+        register_shortcut(Shortcut(_("My activities"), "resources:my_activities"))

@@ -7,3 +7,18 @@ class ScoringConfig(AppConfig):
 
     name = "scoring"
     verbose_name = _("Quarterly assessment")
+
+    def ready(self) -> None:
+        from opc_community.notices.models import PublicationKind
+        from opc_community.notices.registry import register_close_handler
+        from opc_community.portal.cards import Shortcut, register_shortcut
+        from scoring import cards
+        from scoring.services.signoff import quarter_publication_closed
+
+        # 第六章第三条 / RULEBOOK §10: the results take effect when their publication window closes.
+        register_close_handler(PublicationKind.QUARTERLY_SCORES, quarter_publication_closed)
+        # UI.md: this quarter's score and warning status on the portal dashboard.
+        cards.register()
+        # 第六章第一条: residents enter their quarterly inputs before the deadline.
+        register_shortcut(Shortcut(_("My quarterly inputs"), "scoring:input_list"))
+        register_shortcut(Shortcut(_("My quarterly scores"), "scoring:card_list"))

@@ -25,7 +25,8 @@ QUARTER_TRANSITIONS: dict[str, frozenset[str]] = {
     QuarterStatus.OPEN: frozenset({QuarterStatus.DRAFTED}),
     QuarterStatus.DRAFTED: frozenset({QuarterStatus.DRAFTED, QuarterStatus.CONFIRMED}),  # re-run replaces the draft
     QuarterStatus.CONFIRMED: frozenset({QuarterStatus.PUBLISHED, QuarterStatus.DRAFTED}),
-    QuarterStatus.PUBLISHED: frozenset({QuarterStatus.FINAL}),
+    # An objection upheld against the published results sends the quarter back to draft (RULEBOOK §10).
+    QuarterStatus.PUBLISHED: frozenset({QuarterStatus.FINAL, QuarterStatus.DRAFTED}),
     QuarterStatus.FINAL: frozenset(),
 }
 
@@ -165,6 +166,7 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+@audited
 class InputEvidence(models.Model):
     input = models.ForeignKey(QuarterInput, verbose_name=_("input"), on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)

@@ -11,9 +11,13 @@ from scoring.services.run import quarter_run
 
 
 @shared_task
-def run_quarter(quarter_id: int) -> dict[str, int]:
-    """Compute (or recompute) one quarter's draft; the admin starts it and follows its progress."""
-    result = quarter_run(quarter=Quarter.objects.get(pk=quarter_id))
+def run_quarter(quarter_id: int, actor_id: int | None = None) -> dict[str, int]:
+    """Compute (or recompute) one quarter's draft; the admin starts it (naming its user for the audit
+    trail) and follows its progress."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    result = quarter_run(quarter=Quarter.objects.get(pk=quarter_id), actor=actor)
     return {"cards": result.cards, "eliminated": result.eliminated, "warnings": result.warnings}
 
 
@@ -29,3 +33,11 @@ def run_quarter_just_ended() -> dict[str, int] | None:
     if quarter.status not in (QuarterStatus.OPEN, QuarterStatus.DRAFTED):
         return None
     return run_quarter(quarter.pk)
+
+
+@shared_task
+def flag_overdue_score_appeals() -> int:
+    """Score appeals not answered in time are flagged to the administrator, once each (第六章第三条)."""
+    from scoring.services.appeals import score_appeals_flag_overdue
+
+    return score_appeals_flag_overdue()

@@ -9,12 +9,26 @@ class SpacesConfig(AppConfig):
     verbose_name = _("Spaces")
 
     def ready(self) -> None:
-        from opc_community.portal.cards import register_card
+        from opc_community.portal.cards import Shortcut, register_card, register_shortcut
         from residents.services.lifecycle import register_exit_handler
         from spaces.services.bookings import cancel_future_bookings
+        from spaces.services.desks import desk_requests_close_for_exit
+        from spaces.services.permits import permits_withdraw_for_exit
+        from spaces.services.visitors import visitors_cancel_for_exit
         from spaces.views.bookings import dashboard_card
 
-        # 第三章第四条: leaving the community revokes the resident's future room bookings.
+        # 第三章第四条: leaving the community revokes what the spaces app granted the resident —
+        # future room bookings, an open desk change request, permits not yet used, expected visitors.
+        # (The desk itself is released by the exit's own "desk released" step.)
         register_exit_handler("spaces.bookings", cancel_future_bookings)
+        register_exit_handler("spaces.desk_requests", desk_requests_close_for_exit)
+        register_exit_handler("spaces.permits", permits_withdraw_for_exit)
+        register_exit_handler("spaces.visitors", visitors_cancel_for_exit)
         # UI.md: the dashboard shows today's and upcoming bookings.
         register_card("bookings", dashboard_card)
+        # The resident's spaces pages, linked from the dashboard's "my records" card (checked-in only).
+        register_shortcut(Shortcut(_("Book a room"), "spaces:room_list"))
+        register_shortcut(Shortcut(_("My bookings"), "spaces:my_bookings"))
+        register_shortcut(Shortcut(_("My desk"), "spaces:desk"))
+        register_shortcut(Shortcut(_("My visitors"), "spaces:visitor_list"))
+        register_shortcut(Shortcut(_("My permits"), "spaces:permit_list"))

@@ -21,7 +21,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import CharField, F, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -235,14 +236,19 @@ class ViolationCaseAdmin(admin.ModelAdmin):
     # --- The queue -------------------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ViolationCase]:
-        return selectors.staff_queue(super().get_queryset(request))
+        """The queue with its next deadline, and each kind's label from ONE read of the rulebook (not one
+        per row: the list has a fixed number of queries)."""
+        labels = [When(kind=code, then=Value(label)) for code, label in selectors.kind_choices()]
+        return selectors.staff_queue(super().get_queryset(request)).annotate(
+            kind_label=DbCase(*labels, default=F("kind"), output_field=CharField())
+        )
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         return [F("next_deadline").asc(nulls_last=True), "-found_at"]
 
     @admin.display(description=gettext_lazy("violation kind"), ordering="kind")
     def kind_text(self, case: ViolationCase) -> str:
-        return selectors.kind_label(case.kind)
+        return getattr(case, "kind_label", None) or selectors.kind_label(case.kind)
 
     @admin.display(description=gettext_lazy("next deadline"), ordering="next_deadline")
     def deadline(self, case: ViolationCase) -> str:
@@ -289,14 +295,16 @@ class ViolationCaseAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
-        extra_context = {**(extra_context or {}), "case_steps": self._available_steps(request, object_id)}
+        case = ViolationCase.objects.filter(pk=object_id).only("status", "resident_id").first()
+        history = None
+        if case is not None:  # a resident's discipline history: the queue filtered by that resident
+            history = f"{reverse('admin:discipline_violationcase_changelist')}?resident__id__exact={case.resident_id}"
+        extra_context = {**(extra_context or {}), "case_steps": self._available_steps(request, case),
+                         "resident_history_url": history}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _available_steps(self, request: HttpRequest, object_id: str) -> list[dict[str, str]]:
-        if not self.has_handle_permission(request):
-            return []
-        case = ViolationCase.objects.filter(pk=object_id).only("status").first()
-        if case is None:
+    def _available_steps(self, request: HttpRequest, case: ViolationCase | None) -> list[dict[str, str]]:
+        if case is None or not self.has_handle_permission(request):
             return []
         decider = _deciders_only(request)
         return [

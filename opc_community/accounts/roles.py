@@ -77,6 +77,10 @@ MATRIX: dict[str, tuple[Grant, ...]] = {
         Grant("residents", READ),
         # Check-in, complaints and the exit clearance are the daily management team's work (第二章第二条).
         Grant("residents", WRITE, ("resident", "complaint", "complaintmessage", "exit", "exitclearance")),
+        # Violations are found, verified and followed up by the daily management team (第八章第二条).
+        Grant("discipline", WRITE, ("violationcase",)),
+        Grant("discipline", WRITE, ("evidencefile",)),
+        Grant("discipline", READ, ("rectificationnotice", "penaltymeasure", "appeal", "suspension")),
         Grant("notices", WRITE),
         Grant("workdays", READ),
         Grant("rulebook", READ),

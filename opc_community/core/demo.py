@@ -21,6 +21,9 @@ SEEDERS = (
     "opc_community.portal",
     "residents",
     "spaces",
+    "discipline",
+    "resources",
+    "scoring",
 )
 
 

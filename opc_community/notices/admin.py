@@ -68,7 +68,7 @@ def _reason_step(
         "opts": modeladmin.model._meta,
         "media": modeladmin.media + form.media,
     }
-    return TemplateResponse(request, "notices/admin/reason_form.html", context)
+    return TemplateResponse(request, "admin/action_form.html", context)
 
 
 class PublicationAddForm(forms.ModelForm):

@@ -8,6 +8,9 @@ can fill from its ``AppConfig.ready()``::
 A provider takes the request and returns a :class:`Card` (template + context) or
 None when it has nothing to show for this person; the dashboard then shows the
 slot's honest empty state. Slots appear in :data:`SLOTS` order.
+
+Apps also register the portal pages a resident reaches from the dashboard's
+"my records" card (``register_shortcut``), so that no page is a dead end to find.
 """
 
 from collections.abc import Callable
@@ -48,3 +51,25 @@ def cards_for(request: HttpRequest) -> dict[str, Card]:
         if card is not None:
             cards[slot] = card
     return cards
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """A link of the dashboard's shortcuts card: ``label`` (lazy translation) to the page ``url_name``."""
+
+    label: Any
+    url_name: str
+    checked_in_only: bool = True  # hidden while the resident is still onboarding
+
+
+_shortcuts: dict[str, Shortcut] = {}
+
+
+def register_shortcut(shortcut: Shortcut) -> None:
+    """Add a link to the shortcuts card; registering the same page twice keeps one link."""
+    _shortcuts[shortcut.url_name] = shortcut
+
+
+def shortcut_links(*, checked_in: bool) -> list[Shortcut]:
+    """The registered links, in registration order (apps' ``ready()`` order)."""
+    return [link for link in _shortcuts.values() if checked_in or not link.checked_in_only]

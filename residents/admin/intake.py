@@ -327,6 +327,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "form": form,
             "objects": [application],
             "application": application,
+            "back_url": reverse("admin:residents_application_change", args=[application.pk]),
             "flags": [
                 rules.FLAG_MESSAGES[f]
                 for f in rules.eligibility_flags(entity_type=application.entity_type, direction=application.direction)

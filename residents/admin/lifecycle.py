@@ -128,7 +128,7 @@ def _action_step(
         "opts": modeladmin.model._meta,
         "media": modeladmin.media + form.media,
     }
-    return TemplateResponse(request, "residents/lifecycle/admin/action_form.html", context)
+    return TemplateResponse(request, "admin/action_form.html", context)
 
 
 def _each(

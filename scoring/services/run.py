@@ -3,8 +3,8 @@
 Set-based: a fixed number of queries whatever the number of residents — the cohort,
 the inputs, the verified awards and contributions, the attendance and the previous
 quarters' totals are each read in one query; the scores and the elimination verdicts
-are computed in memory by the pure rules; the cards are written with one DELETE and
-one INSERT … SELECT FROM unnest(…). Re-running a quarter replaces its draft exactly.
+are computed in memory by the pure rules; the cards are written with one DELETE (residents no longer in the cohort) and
+one upsert (INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE). Re-running a quarter replaces its draft exactly.
 
 Decisions (RULEBOOK §7 leaves them open):
 - the cohort is every resident checked in at some moment of the quarter (checked in
@@ -116,16 +116,26 @@ _CARD_COLUMNS = (
 )
 
 
-def _insert_cards(rows: list[tuple]) -> None:
-    """All cards in one INSERT … SELECT FROM unnest(…): one query whatever the number of rows."""
-    if not rows:
-        return
-    names = ", ".join(name for name, _ in _CARD_COLUMNS)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _CARD_COLUMNS)
-    columns = list(zip(*rows, strict=True))
+def _write_cards(quarter_id: int, rows: list[tuple]) -> None:
+    """Replace the quarter's cards with ``rows`` in two queries whatever their number: a DELETE of the cards
+    of residents no longer in the cohort, then one INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE.
+    Cards keep their ids (appeals point at them, ``ScoreAppeal.card``), so a recomputation never breaks one."""
+    table = ScoreCard._meta.db_table
+    residents = [row[1] for row in rows]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {ScoreCard._meta.db_table} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
+            f"DELETE FROM {table} WHERE quarter_id = %s AND NOT (resident_id = ANY(%s::bigint[]))",  # noqa: S608
+            [quarter_id, residents],
+        )
+        if not rows:
+            return
+        names = ", ".join(name for name, _ in _CARD_COLUMNS)
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in _CARD_COLUMNS)
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _CARD_COLUMNS[2:])
+        columns = list(zip(*rows, strict=True))
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+            f"ON CONFLICT (quarter_id, resident_id) DO UPDATE SET {updates}",
             [list(column) for column in columns],
         )
 
@@ -143,7 +153,7 @@ def rules_for(quarter: Quarter) -> Rulebook:
 
 
 def _compute(quarter: Quarter, rules: Rulebook) -> tuple[list[tuple], dict[int, Verdict]]:
-    """Every card of the quarter as a row for ``_insert_cards``, and the verdicts (fixed queries)."""
+    """Every card of the quarter as a row for ``_write_cards``, and the verdicts (fixed queries)."""
     _report(quarter.pk, "loading", 0, 0)
     first, last = quarters.first_day(quarter.year, quarter.number), quarters.last_day(quarter.year, quarter.number)
     cohort = _cohort(quarter)
@@ -226,8 +236,7 @@ def quarter_run(*, quarter: Quarter, actor: object | None = None) -> RunResult:
     started = timezone.now()
     rows, verdicts = _compute(quarter, rules)
     with acting_as(actor, action="scoring.quarter_run"):
-        ScoreCard.objects.filter(quarter=quarter).delete()
-        _insert_cards(rows)
+        _write_cards(quarter.pk, rows)
         move(
             quarter, QuarterStatus.DRAFTED, transitions=QUARTER_TRANSITIONS,
             rulebook_version=rules.version, run_started_at=started, run_finished_at=timezone.now(),
@@ -264,8 +273,7 @@ def quarter_recompute(*, quarter: Quarter, reason: str, actor: object | None = N
                     before=str(old.get(name, "")), after=str(row[index[name]]), reason=reason[:200],
                 ))
     with acting_as(actor, action="scoring.quarter_recompute"):
-        ScoreCard.objects.filter(quarter=quarter).delete()
-        _insert_cards(rows)
+        _write_cards(quarter.pk, rows)
         ScoreChange.objects.bulk_create(changes)
     _report(quarter.pk, "done", len(rows), len(rows))
     return changes

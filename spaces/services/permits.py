@@ -39,6 +39,7 @@ from spaces.models import (
     RequestStatus,
 )
 from spaces.rules import permits as rules
+from spaces.services.bookings import booking_create
 
 #: Who decides permits (第四章第三条: the daily management team; the administrator runs everything).
 PERMIT_DECIDERS = (Role.DAILY, Role.ADMINISTRATOR)
@@ -235,7 +236,6 @@ def permit_reserve_room(
             _("The booking must lie within the permit's time: %(when)s.") % {"when": _period(permit)},
             field="starts_at",
         )
-    booking_create = _booking_create()
     return booking_create(
         resident=permit.resident, room=room, starts_at=starts_at, ends_at=ends_at,
         purpose=(purpose or permit.title).strip()[:200], attendees=attendees, actor=actor, permit=permit,
@@ -255,19 +255,6 @@ def permits_withdraw_for_exit(*, resident: Any, exit: Any = None, actor: Any) ->
 
 
 # --- Helpers -----------------------------------------------------------------------------------------------
-
-
-def _booking_create() -> Any:
-    """The booking service (written by the bookings topic); a clear refusal until it exists."""
-    try:
-        from spaces.services import bookings
-    except ImportError:
-        bookings = None
-    create = getattr(bookings, "booking_create", None)
-    if create is None:
-        raise DomainError(_("Room reservations are not available yet; please contact the daily management team."),
-                          code="bookings_unavailable")
-    return create
 
 
 def _lock(permit: Permit) -> Permit:

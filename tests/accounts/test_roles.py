@@ -20,7 +20,9 @@ def test_every_role_group_exists():
          ["rulebook.change_rulebookversion", "notices.change_publication", "accounts.change_user"]),
         ("intake_staff", ["notices.add_publication", "workdays.view_specialday"],
          ["workdays.change_specialday", "rulebook.change_rulebookversion", "rulebook.approve_rulebookversion"]),
-        ("daily_staff", ["notices.change_publication"], ["rulebook.add_rulebookversion"]),
+        ("daily_staff", ["notices.change_publication", "discipline.add_violationcase",
+                         "discipline.change_violationcase", "discipline.view_rectificationnotice"],
+         ["rulebook.add_rulebookversion", "discipline.delete_violationcase", "discipline.change_reward"]),
         ("resources_staff", ["notices.view_publication"], ["accounts.view_user"]),
         ("administrator", ["rulebook.change_rulebookversion", "workdays.change_specialday",
                            "rulebook.approve_rulebookversion", "auth.change_group"],
@@ -47,3 +49,9 @@ def test_oversight_can_read_but_not_change_in_the_admin(client_for, oversight):
 def test_residents_cannot_enter_the_admin(client_for, resident_a):
     response = client_for(resident_a).get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response.headers["Location"]
+
+
+def test_daily_team_works_the_violation_queue(client_for, daily_staff):
+    client = client_for(daily_staff)
+    assert client.get("/admin/discipline/violationcase/").status_code == 200
+    assert client.get("/admin/discipline/violationcase/add/").status_code == 200

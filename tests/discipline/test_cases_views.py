@@ -148,6 +148,20 @@ def test_dashboard_card_lists_the_deadlines(client_for, published, member_a, dai
     assert "整改期限（通知书" in html and "可申请复核至" in html
 
 
+def test_dashboard_card_shows_the_suspensions_in_force(client_for, member_a, member_b):
+    from discipline.models import Suspension, SuspensionScope
+    from tests.discipline.test_cases_support import at
+
+    with on_day(TODAY, hour=12):
+        Suspension.objects.create(resident=member_a, scope=SuspensionScope.PUBLIC_SPACES, starts_at=at(TODAY, 9),
+                                  ends_at=at(TODAY + timedelta(days=7), 9), reason="案件 违〔2026〕0009号")
+        Suspension.objects.create(resident=member_b, scope=SuspensionScope.RESOURCES, starts_at=at(TODAY, 9),
+                                  ends_at=at(TODAY + timedelta(days=7), 9), reason="B 的暂停")
+        html = client_for(member_a.user).get(reverse("portal:dashboard")).content.decode()
+    assert "暂停使用：公共空间" in html and "2026年10月19日" in html and "违〔2026〕0009号" in html
+    assert "B 的暂停" not in html  # another resident's suspension is not shown
+
+
 def _cases(member, staff, admin, n):
     for i in range(n):
         case = open_case(member, staff, kind="2b", occurred_on=TODAY - timedelta(days=i))

@@ -17,6 +17,7 @@ from scoring.models import (
     Quarter,
     QuarterInput,
     QuarterStatus,
+    ScoreAppeal,
     ScoreCard,
     ScoreChange,
 )
@@ -140,3 +141,45 @@ def test_recomputing_a_published_quarter_records_every_change():
     assert fields["total"] == ("55", "60")
     assert ScoreChange.objects.filter(quarter=quarter).count() == len(changes)
     assert ScoreCard.objects.get(quarter=quarter, resident=resident).total == 60
+
+
+def test_the_scheduled_task_drafts_the_quarter_just_ended_and_is_safe_to_run_twice():
+    """Beat fires on day 1 of each quarter at 02:00 (settings.CELERY_BEAT_SCHEDULE)."""
+    import time_machine
+
+    from scoring.tasks import run_quarter_just_ended
+
+    _resident()
+    with time_machine.travel(datetime(2026, 10, 1, 2, 0, tzinfo=SH), tick=False):
+        first = run_quarter_just_ended.delay().get()
+        again = run_quarter_just_ended.delay().get()
+    quarter = Quarter.objects.get()
+    assert (quarter.year, quarter.number, quarter.status) == (2026, 3, QuarterStatus.DRAFTED)
+    assert first == again and first["cards"] == 1
+    Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.CONFIRMED)
+    with time_machine.travel(datetime(2026, 10, 1, 2, 0, tzinfo=SH), tick=False):
+        assert run_quarter_just_ended.delay().get() is None  # a confirmed quarter is left alone
+
+
+def test_the_beat_entry_runs_on_day_one_of_each_quarter_at_two():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["scoring-run-quarter-just-ended"]
+    schedule = entry["schedule"]
+    assert entry["task"] == "scoring.tasks.run_quarter_just_ended"
+    assert (schedule.hour, schedule.minute, schedule.day_of_month, schedule.month_of_year) == (
+        {2}, {0}, {1}, {1, 4, 7, 10})
+
+
+def test_a_recomputation_keeps_the_cards_and_their_appeals():
+    quarter = _quarter()
+    resident = _resident()
+    data = _inputs(quarter, resident, done=3, planned=5)
+    quarter_run(quarter=quarter)
+    card = ScoreCard.objects.get(quarter=quarter)
+    ScoreAppeal.objects.create(card=card, resident=resident, reason="x", submitted_at=datetime(2026, 10, 12, tzinfo=SH),
+                               answer_due_at=datetime(2026, 10, 15, tzinfo=SH))
+    Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.PUBLISHED)
+    QuarterInput.objects.filter(pk=data.pk).update(milestones_done=5)
+    quarter_recompute(quarter=quarter, reason="复核成立")
+    assert ScoreCard.objects.get(quarter=quarter).pk == card.pk

@@ -4,7 +4,8 @@ many requests arrive at once — with real parallel PostgreSQL connections.
 20 threads, each with its own database connection and its own resident, book the same slot at the
 same moment (a barrier releases them together); 20 rounds, each on a new slot. Every round exactly
 one booking wins and the 19 others get a clean ConflictError naming the taken slot; nothing else
-goes wrong (no IntegrityError, no deadlock error, no 500). The data is committed (other connections
+goes wrong (no IntegrityError, no deadlock error). Once more through the API: one 201, 19 × 409,
+no 500. The data is committed (other connections
 must see it); the snapshot puts back the migrations' data (rulebook, role groups) after the flush.
 """
 
@@ -19,6 +20,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.backends.base.creation import BaseDatabaseCreation
+from rest_framework.test import APIClient
 
 from opc_community.core.errors import ConflictError
 from spaces.models import Booking, BookingStatus
@@ -108,6 +110,31 @@ def test_twenty_residents_booking_the_same_slot_at_once_exactly_one_wins_every_r
 
     assert summary == {"booked": ROUNDS, "conflict": ROUNDS * (THREADS - 1)}
     assert Booking.objects.count() == ROUNDS
+
+
+def test_twenty_residents_posting_the_same_slot_to_the_api_get_one_201_and_nineteen_409s():
+    """The same race through the whole stack (DRF, middleware, exception handler): one 201, the rest a
+    409 naming the taken slot — never a 500."""
+    hall = room("A304")
+    residents = [make_member(UserFactory(), f"入驻主体{i}") for i in range(THREADS)]
+    start, end = at(TOMORROW, "15:00"), at(TOMORROW, "16:00")
+    body = {"room": hall.pk, "starts_at": start.isoformat(), "ends_at": end.isoformat(), "purpose": "并发测试",
+            "attendees": 1}
+
+    def post(user: Any) -> tuple[int, dict]:
+        client = APIClient()
+        client.force_authenticate(user)
+        response = client.post("/api/v1/bookings/", body, format="json")
+        return response.status_code, response.json()
+
+    results = run_together([(lambda user=resident.user: post(user)) for resident in residents])
+
+    statuses = Counter(result[0] if isinstance(result, tuple) else repr(result) for result in results)
+    assert statuses == {201: 1, 409: THREADS - 1}, statuses
+    conflicts = [payload for status, payload in results if status == 409]
+    assert {c["conflict"]["starts_at"] for c in conflicts} == {start.isoformat()}
+    assert all(c["field"] == "starts_at" and c["detail"] for c in conflicts)
+    assert Booking.objects.filter(room=hall).count() == 1
 
 
 def test_overlapping_but_different_slots_at_once_also_leave_one_winner():

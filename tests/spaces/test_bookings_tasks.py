@@ -33,3 +33,12 @@ def test_the_job_is_known_to_the_worker():
 
     app.loader.import_default_modules()
     assert "spaces.tasks.release_no_show_bookings" in app.tasks
+
+
+def test_beat_runs_the_job_every_five_minutes():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["spaces-release-no-show-bookings"]
+    assert entry["task"] == "spaces.tasks.release_no_show_bookings"
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+    assert entry["schedule"].hour == set(range(24))

@@ -385,3 +385,10 @@ def test_the_dashboard_card_shows_upcoming_bookings(client_a, a_booking):
     text = client_a.get(reverse("portal:dashboard")).content.decode()
     assert "09:00–10:00 · A301 会议室" in text
     assert url("booking_detail", a_booking.pk) in text
+
+
+def test_the_dashboard_links_to_every_spaces_page(client_a):
+    text = client_a.get(reverse("portal:dashboard")).content.decode()
+    for name, label in [("room_list", "预约场地"), ("my_bookings", "我的预约"), ("desk", "我的工位"),
+                        ("visitor_list", "我的访客"), ("permit_list", "我的宣传与活动申请")]:
+        assert f'<a href="{reverse(f"spaces:{name}")}">{label}</a>' in text, name

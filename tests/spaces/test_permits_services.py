@@ -256,15 +256,6 @@ def test_another_resident_cannot_reserve_on_the_permit(applicant, other):
                                      attendees=10, actor=other.user)
 
 
-def test_a_missing_booking_service_is_a_clear_refusal(applicant, monkeypatch):
-    from spaces.services import bookings
-
-    monkeypatch.delattr(bookings, "booking_create")
-    with pytest.raises(DomainError, match="暂不能在线预约场地"):
-        services.permit_reserve_room(permit=permit(applicant, status="approved"), room=room(), starts_at=at(17, 9),
-                                     ends_at=at(17, 10), attendees=10, actor=applicant.user)
-
-
 # --- Exit and the audit trail ----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,5 @@
+"""REST API of the quarterly assessment (/api/v1/…)."""
+
+from scoring.api import cards, inputs
+
+ROUTES = [*inputs.ROUTES, *cards.ROUTES]

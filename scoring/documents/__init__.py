@@ -1,0 +1,1 @@
+"""Documents of the quarterly assessment (WeasyPrint): the per-resident score report."""

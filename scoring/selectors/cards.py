@@ -1,0 +1,346 @@
+"""Reading score cards (第六章): a resident's own cards, the rule behind each band, the outlook, the history.
+
+A resident sees its cards of *published* and *final* quarters only (a draft or a confirmed but
+unpublished quarter is the administrator's, PIPL Art. 24 human sign-off); another resident's card
+is simply not found (the views answer 404).
+
+Every number of the explanation comes from the rulebook version the quarter was scored with
+(``scoring.services.run.rules_for``), so a later revision never changes what an old card says.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from math import ceil, floor
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opc_community import rulebook, workdays
+from opc_community.notices.models import Publication
+from opc_community.rulebook.schema import Band, Elimination, Rulebook
+from residents.models import Resident
+from scoring import rules as scoring_rules
+from scoring.models import (
+    AwardLevel,
+    Outcome,
+    Quarter,
+    QuarterStatus,
+    ScoreAppeal,
+    ScoreAppealStatus,
+    ScoreCard,
+)
+from scoring.services.run import rules_for
+from scoring.services.signoff import publication_of
+
+#: Quarters whose cards residents (and the API) may read.
+VISIBLE_STATUSES = (QuarterStatus.PUBLISHED, QuarterStatus.FINAL)
+ARTICLE_SCORING = "第六章第一条"
+ARTICLE_ELIMINATION = "第六章第二条"
+ARTICLE_APPEAL = "第六章第三条"
+
+
+def _dimension_labels() -> dict[str, str]:
+    return {
+        "participation": _("Participation"),
+        "completion": _("Project completion"),
+        "revenue": _("Revenue"),
+        "awards": _("Awards and honours"),
+        "contributions": _("Team and technical contributions"),
+    }
+
+
+def reason_text(reason: str, rules: Elimination) -> str:
+    """One elimination or warning reason of a card in plain words, with the numbers of ``rules`` (第六章第二条)."""
+    floor_, threshold = _number(rules.hard_floor), _number(rules.warning_threshold)
+    ratio = _number(rules.bottom_ratio * 100)
+    texts = {
+        scoring_rules.BELOW_FLOOR: _("total below %(floor)s points") % {"floor": floor_},
+        scoring_rules.BOTTOM_RATIO: _("in the bottom %(ratio)s%% of the quarter's ranking") % {"ratio": ratio},
+        scoring_rules.THIRD_QUARTER_BELOW: _("third consecutive quarter below %(threshold)s points")
+        % {"threshold": threshold},
+        scoring_rules.TWO_QUARTERS_BELOW: _("two consecutive quarters below %(threshold)s points")
+        % {"threshold": threshold},
+    }
+    return texts.get(reason, reason)
+
+
+# --- Queries ---------------------------------------------------------------------------------------------
+
+
+def resident_cards(resident: Resident) -> QuerySet[ScoreCard]:
+    """The resident's visible cards, oldest quarter first (one query, quarter joined)."""
+    return (
+        ScoreCard.objects.filter(resident=resident, quarter__status__in=VISIBLE_STATUSES)
+        .select_related("quarter")
+        .order_by("quarter__year", "quarter__number")
+    )
+
+
+def card_for_resident(resident: Resident, pk: int) -> ScoreCard | None:
+    """One of the resident's visible cards, or None (another resident's, a draft: not found)."""
+    return resident_cards(resident).filter(pk=pk).first()
+
+
+def visible_cards() -> QuerySet[ScoreCard]:
+    """Every visible card (staff readers of the API filter it), resident and quarter joined."""
+    return ScoreCard.objects.filter(quarter__status__in=VISIBLE_STATUSES).select_related("quarter", "resident")
+
+
+def appeal_window_open(quarter: Quarter, publication: Publication | None, now: datetime) -> bool:
+    """Appeals are accepted while the quarter is published and its publication window is open."""
+    return quarter.status == QuarterStatus.PUBLISHED and publication is not None and publication.is_window_open(now)
+
+
+# --- The rule behind each band ---------------------------------------------------------------------------
+
+
+def _number(value: Decimal | Fraction | int) -> str:
+    """78.00 → "78", 78.50 → "78.5": exact values rounded half-up to 2 decimals for reading only."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _rate_range(bands: Sequence[Band], index: int) -> str:
+    """The interval of a percentage band in words, exact at both ends (RULEBOOK §7.1 decisions)."""
+    band = bands[index]
+    above = bands[index - 1] if index else None
+    low = f"{_number(band.min)}%" if band.min is not None else None
+    high = f"{_number(above.min)}%" if above is not None and above.min is not None else None
+    high_included = above is not None and not above.min_inclusive
+    if low is None:
+        return (_("%(high)s or less") if high_included else _("below %(high)s")) % {"high": high}
+    if high is None:
+        return (_("%(low)s or more") if band.min_inclusive else _("above %(low)s")) % {"low": low}
+    if band.min_inclusive and high_included:
+        return f"{low}–{high}"
+    if band.min_inclusive:
+        return _("%(low)s to under %(high)s") % {"low": low, "high": high}
+    if high_included:
+        return _("above %(low)s up to %(high)s") % {"low": low, "high": high}
+    return _("between %(low)s and %(high)s (both excluded)") % {"low": low, "high": high}
+
+
+def _count_range(bands: Sequence[Band], index: int) -> str:
+    """The interval of a count band as whole numbers ("2 items", "3 items or more", "0 items")."""
+    band = bands[index]
+    above = bands[index - 1] if index else None
+    low = 0 if band.min is None else (ceil(band.min) if band.min_inclusive else floor(band.min) + 1)
+    high = None
+    if above is not None and above.min is not None:
+        high = floor(above.min) if not above.min_inclusive else ceil(above.min) - 1
+    if high is None:
+        return _("%(low)s items or more") % {"low": low}
+    if high == low:
+        return _("%(count)s items") % {"count": low}
+    return _("%(low)s–%(high)s items") % {"low": low, "high": high}
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    """One dimension of a card as the resident reads it."""
+
+    key: str
+    label: str
+    value_text: str  # "78%（7/9）", "省级", "2"
+    points: int
+    max_points: int
+    rule_text: str  # "参与率 78%：60%–80% 得 5 分（第六章第一条）"
+
+
+def _facts(card: ScoreCard, *, submitted: bool) -> scoring_rules.QuarterInputs:
+    return scoring_rules.QuarterInputs(
+        attended=card.attended, expected=card.expected, milestones_done=card.milestones_done,
+        milestones_planned=card.milestones_planned, revenue=card.revenue, revenue_target=card.revenue_target,
+        awards=(card.award_level,) if card.award_level else (), contributions=card.contributions,
+        submitted=submitted,
+    )
+
+
+def _scored(card: ScoreCard, book: Rulebook) -> scoring_rules.ScoreCard:
+    """The pure rules' view of the stored card. A card does not store whether data were submitted:
+    the run scores completion and revenue 0 without them, which the stored points tell apart."""
+    stored = {"completion": card.completion_points, "revenue": card.revenue_points}
+    submitted = scoring_rules.score(_facts(card, submitted=True), book.scoring)
+    if all(submitted.points()[key] == points for key, points in stored.items()):
+        return submitted
+    return scoring_rules.score(_facts(card, submitted=False), book.scoring)
+
+
+def explain(card: ScoreCard, book: Rulebook) -> list[DimensionLine]:
+    """Each dimension with its value, points and the band that gave them (第六章第一条)."""
+    labels = _dimension_labels()
+    dimensions = {d.dimension: d for d in _scored(card, book).dimensions}
+    stored = {
+        "participation": card.participation_points, "completion": card.completion_points,
+        "revenue": card.revenue_points, "awards": card.award_points, "contributions": card.contribution_points,
+    }
+    fractions = {
+        "participation": (card.attended, card.expected),
+        "completion": (card.milestones_done, card.milestones_planned),
+        "revenue": (card.revenue, card.revenue_target),
+    }
+    lines = []
+    for key, label in labels.items():
+        dimension = dimensions[key]
+        section = getattr(book.scoring, key)
+        points = stored[key]
+        sentence = {"dimension": label, "points": points, "article": ARTICLE_SCORING}
+        if key == "awards":
+            level = str(AwardLevel(card.award_level).label) if card.award_level else ""
+            value = level or _("none")
+            rule = (_("%(dimension)s: highest verified award %(level)s → %(points)d points; awards do not add up "
+                      "(%(article)s)") % {**sentence, "level": level}) if level else (
+                _("%(dimension)s: no verified award this quarter → 0 points (%(article)s)") % sentence)
+        elif dimension.band is None:  # completion or revenue without submitted data
+            value = _("not submitted")
+            rule = _("%(dimension)s: no quarterly data submitted → 0 points (%(article)s)") % {
+                **sentence, "article": ARTICLE_APPEAL}
+        elif key == "contributions":
+            value = _("%(count)s items") % {"count": card.contributions}
+            bands = section.bands
+            rule = _("%(dimension)s %(value)s: %(range)s → %(points)d points (%(article)s)") % {
+                **sentence, "value": value, "range": _count_range(bands, bands.index(dimension.band))}
+        else:
+            numerator, denominator = fractions[key]
+            shown = f"{_number(dimension.value)}%"
+            if key == "revenue":
+                value = _("%(rate)s (¥%(revenue)s of ¥%(target)s)") % {
+                    "rate": shown, "revenue": f"{numerator:,.2f}", "target": f"{denominator:,.2f}"}
+            else:
+                value = f"{shown}（{numerator}/{denominator}）"
+            bands = section.bands
+            rule = _("%(dimension)s %(value)s: %(range)s → %(points)d points (%(article)s)") % {
+                **sentence, "value": shown, "range": _rate_range(bands, bands.index(dimension.band))}
+            if not denominator:
+                rule += _(" Nothing was expected (a zero denominator counts as %(rate)s%%).") % {
+                    "rate": _number(section.rate_when_nothing_expected)}
+        lines.append(DimensionLine(key, label, value, points, section.max_points, rule))
+    return lines
+
+
+# --- Warning status and what the next quarter needs (第六章第二条) --------------------------------------
+
+
+@dataclass(frozen=True)
+class Outlook:
+    outcome: str
+    outcome_label: str
+    reasons: list[str]
+    streak: int  # consecutive quarters below the warning line, this one included
+    next_minimum: int | None  # the total next quarter needs to avoid elimination (None when eliminated)
+    advice: list[str] = field(default_factory=list)
+
+
+def outlook(card: ScoreCard, book: Rulebook) -> Outlook:
+    """The card's verdict in plain words and what the next quarter needs (第六章第二条).
+
+    The bottom-ratio rule depends on everyone's scores, so no total *guarantees* staying; the
+    advice names the floor, the warning line and the ranking rule, each with its number.
+    """
+    rules = book.elimination
+    floor_, threshold = int(rules.hard_floor), int(rules.warning_threshold)
+    ratio = _number(rules.bottom_ratio * 100)
+    reasons = [reason_text(reason, rules) for reason in card.reasons or []]
+    label = _("not on the warning list") if card.outcome == Outcome.OK else str(Outcome(card.outcome).label)
+    if card.outcome == Outcome.ELIMINATED:
+        advice = [_("Elimination takes effect as exit by assessment after the publication window, unless an "
+                    "appeal is upheld (%(article)s).") % {"article": ARTICLE_ELIMINATION}]
+        return Outlook(card.outcome, label, reasons, card.streak_below_threshold, None, advice)
+    streak = card.streak_below_threshold
+    advice = []
+    if streak + 1 >= rules.eliminate_after_quarters:
+        minimum = threshold
+        advice.append(_("Next quarter below %(threshold)s points would be the %(count)d consecutive one: "
+                        "elimination. Score at least %(threshold)s points.")
+                      % {"threshold": threshold, "count": rules.eliminate_after_quarters})
+    else:
+        minimum = floor_
+        advice.append(_("Next quarter, score at least %(floor)s points to stay above the elimination line.")
+                      % {"floor": floor_})
+        if streak + 1 >= rules.warning_after_quarters:
+            advice.append(_("Below %(threshold)s points next quarter puts you on the warning list.")
+                          % {"threshold": threshold})
+    if streak:
+        advice.append(_("A quarter with %(threshold)s points or more clears the warning.") % {"threshold": threshold})
+    advice.append(_("Whoever ranks in the bottom %(ratio)s%% of the quarter is also eliminated (%(article)s).")
+                  % {"ratio": ratio, "article": ARTICLE_ELIMINATION})
+    return Outlook(card.outcome, label, reasons, streak, minimum, advice)
+
+
+# --- History chart (server-rendered SVG, no script, no CDN) ----------------------------------------------
+
+#: Geometry (px) of the history chart.
+HISTORY_WIDTH, HISTORY_HEIGHT, HISTORY_LEFT, HISTORY_TOP, HISTORY_BOTTOM = 340, 180, 34, 12, 28
+
+
+def history_chart(cards: Sequence[ScoreCard], book: Rulebook) -> dict[str, Any]:
+    """A line of the totals, oldest first, with the elimination (60) and warning (70) lines of ``book``."""
+    rules = book.elimination
+    plot_w = HISTORY_WIDTH - HISTORY_LEFT - 10
+    plot_h = HISTORY_HEIGHT - HISTORY_TOP - HISTORY_BOTTOM
+    step = plot_w / max(len(cards) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(HISTORY_TOP + plot_h * (1 - value / 100), 1)
+
+    points = []
+    for index, card in enumerate(cards):
+        x = round(HISTORY_LEFT + (index * step if len(cards) > 1 else plot_w / 2), 1)
+        points.append({"x": x, "y": y(card.total), "total": card.total, "label": str(card.quarter),
+                       "outcome": card.outcome, "label_y": HISTORY_HEIGHT - 8})
+    lines = [
+        {"y": y(float(rules.hard_floor)), "label": _number(rules.hard_floor), "kind": "floor"},
+        {"y": y(float(rules.warning_threshold)), "label": _number(rules.warning_threshold), "kind": "warning"},
+    ]
+    return {
+        "width": HISTORY_WIDTH, "height": HISTORY_HEIGHT, "left": HISTORY_LEFT, "right": HISTORY_WIDTH - 10,
+        "points": points, "polyline": " ".join(f"{p['x']},{p['y']}" for p in points), "lines": lines,
+        "ticks": [{"y": y(v), "label": v} for v in (0, 50, 100)],
+    }
+
+
+# --- The pages -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CardPage:
+    card: ScoreCard
+    lines: list[DimensionLine]
+    outlook: Outlook
+    publication: Publication | None
+    window_open: bool
+    window_days_left: int | None
+    appeals: list[ScoreAppeal]
+    can_appeal: bool
+    answer_days: int
+    rulebook_version: int
+
+
+def card_page(card: ScoreCard, *, now: datetime | None = None) -> CardPage:
+    """Everything the card's page shows (fixed queries: rulebook version, publication, appeals, calendar)."""
+    now = now or timezone.now()
+    book = rules_for(card.quarter)
+    publication = publication_of(card.quarter)
+    window_open = appeal_window_open(card.quarter, publication, now)
+    appeals = list(card.appeals.order_by("-submitted_at"))
+    pending = any(appeal.status == ScoreAppealStatus.PENDING for appeal in appeals)
+    days_left = workdays.working_days_left(timezone.localdate(publication.window_ends_at)) if window_open else None
+    return CardPage(
+        card=card, lines=explain(card, book), outlook=outlook(card, book), publication=publication,
+        window_open=window_open, window_days_left=days_left, appeals=appeals,
+        can_appeal=window_open and not pending,
+        answer_days=rulebook.in_force(on=timezone.localdate(now)).deadlines.appeal_answer_working_days,
+        rulebook_version=book.version,
+    )
+
+
+def latest_card(resident: Resident) -> ScoreCard | None:
+    """The resident's most recent visible card (the dashboard's "score" card)."""
+    return resident_cards(resident).order_by("-quarter__year", "-quarter__number").first()

@@ -1,0 +1,541 @@
+"""Quarterly inputs (季度考核数据, 第六章第一条、第三条): residents submit, staff verify or correct.
+
+Workflow (``INPUT_TRANSITIONS``): a resident saves its own draft (milestones, revenue and
+target, awards with certificate, contributions with proof, evidence files) and submits it
+before the quarter's deadline (``Quarter.inputs_due_on``, until 23:59 Asia/Shanghai); it may
+change a submitted input until the deadline. Staff then verify it (awards and contributions
+count once verified, 第六章第三条 数据透明) or correct it with a written reason. Staff may also
+record a quarter's inputs for everyone from an Excel sheet (:func:`inputs_import`), all rows or
+none. Once a quarter is confirmed, its inputs change only through an upheld appeal
+(``scoring.services.signoff.apply_upheld_appeal``).
+
+Bad numbers — a negative revenue or milestone count, a missing target, more milestones
+completed than planned is *allowed* (over-achievement scores the top band) — are refused with
+a message naming the field, and nothing is written.
+"""
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opc_community import rulebook
+from opc_community.core.audit import acting_as
+from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.money import quantize_money
+from opc_community.core.transitions import lock, move
+from opc_community.core.uploads import validate_upload
+from opc_community.portal.services import notify
+from opc_community.workdays.rules import local_date
+from residents.models import Resident
+from scoring import quarters
+from scoring.models import (
+    AwardClaim,
+    AwardLevel,
+    Contribution,
+    ContributionKind,
+    EvidenceKind,
+    InputEvidence,
+    InputStatus,
+    Quarter,
+    QuarterInput,
+    QuarterStatus,
+)
+from scoring.selectors import inputs as selectors
+from scoring.selectors.inputs import in_cohort
+
+INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    InputStatus.DRAFT: frozenset({InputStatus.SUBMITTED, InputStatus.CORRECTED}),
+    InputStatus.SUBMITTED: frozenset({InputStatus.SUBMITTED, InputStatus.VERIFIED, InputStatus.CORRECTED}),
+    InputStatus.VERIFIED: frozenset({InputStatus.CORRECTED}),
+    InputStatus.CORRECTED: frozenset({InputStatus.VERIFIED, InputStatus.CORRECTED}),
+}
+
+#: The numbers of an input, in the order of the form and of the Excel sheet.
+NUMBER_FIELDS = ("milestones_planned", "milestones_done", "revenue", "revenue_target")
+#: Largest milestone count stored (PositiveSmallIntegerField).
+MAX_MILESTONES = 32767
+#: Quarter states in which staff may still verify or correct inputs before confirmation.
+STAFF_EDITABLE = (QuarterStatus.OPEN, QuarterStatus.DRAFTED)
+
+
+def may_manage_inputs(user: Any) -> bool:
+    """Staff who verify and correct inputs: holders of ``scoring.change_quarterinput`` (the administrator)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("scoring.change_quarterinput"))
+
+
+def _require_staff(actor: Any) -> None:
+    if not may_manage_inputs(actor):
+        raise PermissionDenied(_("Only the administrator verifies or corrects quarterly inputs (Chapter 6)."))
+
+
+# --- Validation (pure) -------------------------------------------------------------------------------
+
+
+def _count(value: Any, *, field: str, label: str) -> int:
+    if value is None or value == "":
+        raise DomainError(_("%(field)s is required.") % {"field": label}, field=field)
+    try:
+        number = int(Decimal(str(value)))
+        exact = Decimal(str(value)) == number
+    except (InvalidOperation, ValueError):
+        exact = False
+    if not exact:
+        raise DomainError(_("%(field)s must be a whole number.") % {"field": label}, field=field)
+    if number < 0:
+        raise DomainError(_("%(field)s cannot be negative.") % {"field": label}, field=field)
+    if number > MAX_MILESTONES:
+        raise DomainError(_("%(field)s is too large.") % {"field": label}, field=field)
+    return number
+
+
+def _money(value: Any, *, field: str, label: str) -> Decimal:
+    if value is None or value == "":
+        raise DomainError(_("%(field)s is required.") % {"field": label}, field=field)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise DomainError(_("%(field)s must be an amount in yuan.") % {"field": label}, field=field)
+    if amount < 0:
+        raise DomainError(_("%(field)s cannot be negative.") % {"field": label}, field=field)
+    if amount >= Decimal("1e12"):
+        raise DomainError(_("%(field)s is too large.") % {"field": label}, field=field)
+    return quantize_money(amount)
+
+
+def field_label(name: str) -> str:
+    return str(QuarterInput._meta.get_field(name).verbose_name)
+
+
+def clean_numbers(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The four numbers of 第六章第一条 维度二、三, checked: milestone counts whole and not negative, revenue
+    not negative, the quarterly target given (a zero target counts as 100 %, RULEBOOK §7.1). Raises a
+    DomainError naming the first bad field."""
+    return {
+        "milestones_planned": _count(values.get("milestones_planned"), field="milestones_planned",
+                                     label=field_label("milestones_planned")),
+        "milestones_done": _count(values.get("milestones_done"), field="milestones_done",
+                                  label=field_label("milestones_done")),
+        "revenue": _money(values.get("revenue"), field="revenue", label=field_label("revenue")),
+        "revenue_target": _money(values.get("revenue_target"), field="revenue_target",
+                                 label=field_label("revenue_target")),
+    }
+
+
+# --- Quarters ----------------------------------------------------------------------------------------
+
+
+def check_deadline(*, year: int, number: int, inputs_due_on: Any) -> None:
+    """The inputs deadline falls after the quarter has begun (residents report on the quarter itself)."""
+    if number not in (1, 2, 3, 4):
+        raise DomainError(_("A year has quarters 1 to 4."), field="number")
+    if inputs_due_on < quarters.first_day(year, number):
+        raise DomainError(
+            _("The inputs deadline must not be before the quarter begins (%(date)s).")
+            % {"date": quarters.first_day(year, number).isoformat()},
+            field="inputs_due_on",
+        )
+
+
+@transaction.atomic
+def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Any) -> Quarter:
+    """Add a quarter for residents to report on, with its inputs deadline (administrator)."""
+    _require_staff(actor)
+    check_deadline(year=year, number=number, inputs_due_on=inputs_due_on)
+    if Quarter.objects.filter(year=year, number=number).exists():
+        raise ConflictError(_("Quarter %(year)s Q%(number)s already exists.") % {"year": year, "number": number},
+                            field="number")
+    with acting_as(actor, action="scoring.quarter_open"):
+        return Quarter.objects.create(year=year, number=number, inputs_due_on=inputs_due_on)
+
+
+@transaction.atomic
+def quarter_deadline_move(*, quarter: Quarter, inputs_due_on: Any, actor: Any) -> Quarter:
+    """Move the inputs deadline while residents are still reporting (open quarter)."""
+    _require_staff(actor)
+    quarter = lock(quarter)
+    if quarter.status != QuarterStatus.OPEN:
+        raise InvalidTransition(_("The inputs deadline moves only while the quarter is open."))
+    check_deadline(year=quarter.year, number=quarter.number, inputs_due_on=inputs_due_on)
+    with acting_as(actor, action="scoring.quarter_deadline_move"):
+        Quarter.objects.filter(pk=quarter.pk).update(inputs_due_on=inputs_due_on)
+    quarter.refresh_from_db()
+    return quarter
+
+
+# --- Residents ---------------------------------------------------------------------------------------
+
+
+def open_for_residents(quarter: Quarter, *, today: Any = None) -> bool:
+    """Residents enter data until the deadline, also after the scheduled run drafted the quarter (day 1 of
+    the next quarter, 02:00): a draft is only a draft, and it is run again after the deadline."""
+    today = today or local_date(timezone.now())
+    return quarter.status in STAFF_EDITABLE and today <= quarter.inputs_due_on
+
+
+def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, actor: Any) -> None:
+    if not open_for_residents(quarter):
+        raise InvalidTransition(
+            _("The inputs of %(quarter)s were due on %(date)s; ask the administrator to record a change.")
+            % {"quarter": quarter, "date": quarter.inputs_due_on.isoformat()}
+        )
+    if data is not None and data.status not in (InputStatus.DRAFT, InputStatus.SUBMITTED):
+        raise InvalidTransition(
+            _("Your inputs for %(quarter)s were already checked by staff and can no longer be changed.")
+            % {"quarter": quarter}
+        )
+    if data is not None and data.resident.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Any) -> QuarterInput:
+    """The resident's own numbers for the quarter (created on first save, status draft or kept submitted)."""
+    if resident.user_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    numbers = clean_numbers(values)
+    quarter = Quarter.objects.get(pk=quarter.pk)
+    if not in_cohort(quarter, resident):
+        raise DomainError(_("You were not checked in during %(quarter)s.") % {"quarter": quarter})
+    data = QuarterInput.objects.select_for_update().select_related("resident").filter(
+        quarter=quarter, resident=resident).first()
+    _require_resident_may_edit(quarter, data, actor)
+    with acting_as(actor, action="scoring.input_save"):
+        if data is None:
+            try:
+                with transaction.atomic():
+                    return QuarterInput.objects.create(quarter=quarter, resident=resident, **numbers)
+            except IntegrityError as error:  # a second tab saved first (input_once_per_quarter)
+                raise ConflictError(
+                    _("Your inputs were saved meanwhile in another window; reload the page.")
+                ) from error
+        QuarterInput.objects.filter(pk=data.pk).update(**numbers)
+        data.refresh_from_db()
+        return data
+
+
+@transaction.atomic
+def input_submit(*, input: QuarterInput, actor: Any) -> QuarterInput:
+    """Draft → submitted: the resident hands its inputs to staff (before the deadline)."""
+    input = lock(input)
+    input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
+    _require_resident_may_edit(input.quarter, input, actor)
+    with acting_as(actor, action="scoring.input_submit"):
+        return move(input, InputStatus.SUBMITTED, transitions=INPUT_TRANSITIONS, submitted_at=timezone.now())
+
+
+def _editable_by_resident(input: QuarterInput, actor: Any) -> QuarterInput:
+    input = QuarterInput.objects.select_for_update().get(pk=input.pk)
+    input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
+    _require_resident_may_edit(input.quarter, input, actor)
+    return input
+
+
+def _upload_rules() -> tuple[tuple[str, ...], int]:
+    """Evidence files follow the intake material rules (第三章第二条: PDF/JPEG/PNG, ≤ 10 MB)."""
+    intake = rulebook.in_force(on=local_date(timezone.now())).intake
+    return tuple(intake.allowed_file_types), intake.max_upload_mb
+
+
+def _store(instance: Model, field: str, upload: UploadedFile | None, *, required: bool, field_name: str) -> None:
+    if not upload:
+        if required:
+            raise DomainError(
+                _("%(field)s is required.") % {"field": instance._meta.get_field(field).verbose_name}, field=field_name
+            )
+        return
+    allowed, max_mb = _upload_rules()
+    _content_type, sha256 = validate_upload(upload, field=field_name, allowed=allowed, max_mb=max_mb)
+    getattr(instance, field).save(f"{field}-{sha256[:16]}", upload, save=False)
+
+
+def _required_text(value: str, *, field: str, model: type[Model]) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(_("%(field)s is required.") % {"field": model._meta.get_field(field).verbose_name},
+                          field=field)
+    return text
+
+
+@transaction.atomic
+def award_add(*, input: QuarterInput, level: str, title: str, certificate: UploadedFile | None,
+              actor: Any) -> AwardClaim:
+    """An award of the quarter with its certificate (第六章第一条 维度四); counts once staff verified it."""
+    input = _editable_by_resident(input, actor)
+    if level not in AwardLevel.values:
+        raise DomainError(_("Choose the level of the award."), field="level")
+    claim = AwardClaim(input=input, level=level, title=_required_text(title, field="title", model=AwardClaim))
+    _store(claim, "certificate", certificate, required=True, field_name="certificate")
+    with acting_as(actor, action="scoring.award_add"):
+        claim.save()
+    return claim
+
+
+@transaction.atomic
+def contribution_add(*, input: QuarterInput, kind: str, description: str, proof: UploadedFile | None,
+                     proof_link: str = "", actor: Any) -> Contribution:
+    """A contribution with its proof — a file or a link (第六章第一条 维度五)."""
+    input = _editable_by_resident(input, actor)
+    if kind not in ContributionKind.values:
+        raise DomainError(_("Choose the kind of contribution."), field="kind")
+    item = Contribution(input=input, kind=kind, proof_link=(proof_link or "").strip(),
+                        description=_required_text(description, field="description", model=Contribution))
+    _store(item, "proof", proof, required=not item.proof_link, field_name="proof")
+    with acting_as(actor, action="scoring.contribution_add"):
+        item.save()
+    return item
+
+
+@transaction.atomic
+def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None, actor: Any) -> InputEvidence:
+    """A progress report or financial statement behind the numbers (第六章第三条 数据透明)."""
+    input = _editable_by_resident(input, actor)
+    if kind not in EvidenceKind.values:
+        raise DomainError(_("Choose the kind of evidence."), field="kind")
+    evidence = InputEvidence(input=input, kind=kind, original_name=((upload and upload.name) or kind)[-200:])
+    _store(evidence, "file", upload, required=True, field_name="file")
+    with acting_as(actor, action="scoring.evidence_add"):
+        evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def attachment_remove(*, item: AwardClaim | Contribution | InputEvidence, actor: Any) -> None:
+    """The resident removes an award, contribution or evidence file while it may still edit its inputs."""
+    _editable_by_resident(item.input, actor)
+    with acting_as(actor, action="scoring.attachment_remove"):
+        type(item).objects.filter(pk=item.pk).delete()
+
+
+# --- Staff ---------------------------------------------------------------------------------------------
+
+
+def _require_staff_editable(quarter: Quarter) -> None:
+    if quarter.status not in STAFF_EDITABLE:
+        raise InvalidTransition(
+            _("Quarter %(quarter)s is “%(status)s”: its inputs change only through an upheld appeal.")
+            % {"quarter": quarter, "status": quarter.get_status_display()}
+        )
+
+
+@transaction.atomic
+def input_verify(*, input: QuarterInput, actor: Any) -> QuarterInput:
+    """Submitted (or corrected) → verified: the numbers stand, and every award and contribution counts."""
+    _require_staff(actor)
+    input = lock(input)
+    _require_staff_editable(Quarter.objects.get(pk=input.quarter_id))
+    with acting_as(actor, action="scoring.input_verify"):
+        AwardClaim.objects.filter(input=input).update(verified=True)
+        Contribution.objects.filter(input=input).update(verified=True)
+        return move(input, InputStatus.VERIFIED, transitions=INPUT_TRANSITIONS,
+                    verified_by=actor, verified_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What staff change on an input: any of the numbers, and the awards/contributions they do not accept."""
+
+    values: Mapping[str, Any]
+    rejected_awards: Collection[int] = ()
+    rejected_contributions: Collection[int] = ()
+
+
+def apply_correction(data: QuarterInput, correction: Correction, *, reason: str, actor: Any) -> QuarterInput:
+    """Write a correction on a locked input (shared by staff corrections and upheld appeals)."""
+    current = {name: getattr(data, name) for name in NUMBER_FIELDS}
+    numbers = clean_numbers({**current, **correction.values})
+    AwardClaim.objects.filter(input=data).update(verified=True)
+    AwardClaim.objects.filter(input=data, pk__in=list(correction.rejected_awards)).update(verified=False)
+    Contribution.objects.filter(input=data).update(verified=True)
+    Contribution.objects.filter(input=data, pk__in=list(correction.rejected_contributions)).update(verified=False)
+    return move(data, InputStatus.CORRECTED, transitions=INPUT_TRANSITIONS, verified_by=actor,
+                verified_at=timezone.now(), correction_reason=reason, **numbers)
+
+
+def clean_reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(_("Give the reason for the correction."), field="reason")
+    return text
+
+
+def input_for_staff(quarter: Quarter, resident: Resident) -> QuarterInput:
+    """The resident's input, locked; an empty one is created when it submitted nothing (staff record it)."""
+    data, _created = QuarterInput.objects.get_or_create(quarter=quarter, resident=resident)
+    return lock(data)
+
+
+@transaction.atomic
+def input_correct(*, quarter: Quarter, resident: Resident, correction: Correction, reason: str,
+                  actor: Any) -> QuarterInput:
+    """Staff correct (or record) a resident's inputs with a reason the resident is told (第六章第三条)."""
+    _require_staff(actor)
+    reason = clean_reason(reason)
+    clean_numbers({**{"milestones_planned": 0, "milestones_done": 0, "revenue": 0, "revenue_target": 0},
+                   **correction.values})  # refuse before anything is written
+    quarter = lock(quarter)
+    _require_staff_editable(quarter)
+    with acting_as(actor, action="scoring.input_correct"):
+        data = apply_correction(input_for_staff(quarter, resident), correction, reason=reason, actor=actor)
+    _tell_corrected(data, reason)
+    return data
+
+
+def _tell_corrected(data: QuarterInput, reason: str) -> None:
+    notify(
+        recipients=[data.resident.user],
+        title=_("Your inputs for %(quarter)s were corrected") % {"quarter": data.quarter},
+        body=_("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
+        link=reverse("scoring:input_detail", args=[data.quarter_id]),
+        kind="scoring.input_corrected",
+    )
+
+
+# --- Excel import (staff) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the sheet's row number (the header is row 1)
+    field: str
+    message: str
+
+
+class ImportRefused(DomainError):
+    """Some rows are wrong: nothing was imported; ``errors`` lists every one."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(
+            _("%(count)d rows have errors; nothing was imported.") % {"count": len({e.row for e in errors})},
+            code="import_refused",
+            details={"errors": [{"row": e.row, "field": e.field, "message": e.message} for e in errors]},
+        )
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[dict[int, dict[str, Any]], list[RowError]]:
+    """Each row's resident number and numbers, checked without the database; every error collected."""
+    errors: list[RowError] = []
+    parsed: dict[int, dict[str, Any]] = {}
+    seen: dict[int, int] = {}
+    for number, row in rows:
+        raw_id = row.get("resident_id")
+        try:
+            resident_id = int(str(raw_id).strip())
+        except (TypeError, ValueError):
+            errors.append(RowError(number, "resident_id", _("Resident number missing or not a number.")))
+            continue
+        if resident_id in seen:
+            errors.append(RowError(number, "resident_id", _("Resident %(id)s already appears in row %(row)d.")
+                                   % {"id": resident_id, "row": seen[resident_id]}))
+            continue
+        seen[resident_id] = number
+        try:
+            parsed[resident_id] = clean_numbers(row)
+        except DomainError as error:
+            errors.append(RowError(number, error.field or "", str(error.message)))
+        parsed.setdefault(resident_id, {})["_row"] = number
+    return parsed, errors
+
+
+@transaction.atomic
+def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, Any]]], reason: str,
+                  actor: Any) -> ImportResult:
+    """Record a whole quarter's numbers from a sheet: every row checked first (resident in the quarter's
+    cohort, numbers valid, each resident once); any error → :class:`ImportRefused` listing them all and
+    nothing written. Rows whose numbers differ from what is stored become corrections with ``reason``;
+    rows equal to them are verified. Set-based: a fixed number of queries whatever the number of rows."""
+    _require_staff(actor)
+    reason = clean_reason(reason)
+    quarter = lock(quarter)
+    _require_staff_editable(quarter)
+    parsed, errors = _check_rows(rows)
+    cohort = set(selectors.cohort(quarter).filter(pk__in=list(parsed)).values_list("pk", flat=True))
+    for resident_id, values in parsed.items():
+        if resident_id not in cohort:
+            errors.append(RowError(values["_row"], "resident_id",
+                                   _("Resident %(id)s was not checked in during %(quarter)s.")
+                                   % {"id": resident_id, "quarter": quarter}))
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: (e.row, e.field)))
+    existing = {data.resident_id: data for data in QuarterInput.objects.filter(quarter=quarter, resident_id__in=cohort)}
+    now = timezone.now()
+    new, changed, same = [], [], []
+    for resident_id, values in parsed.items():
+        numbers = {name: values[name] for name in NUMBER_FIELDS}
+        data = existing.get(resident_id)
+        if data is None:
+            new.append(QuarterInput(quarter=quarter, resident_id=resident_id, status=InputStatus.CORRECTED,
+                                    verified_by=actor, verified_at=now, correction_reason=reason, **numbers))
+            continue
+        differs = any(getattr(data, name) != value for name, value in numbers.items())
+        for name, value in numbers.items():
+            setattr(data, name, value)
+        data.verified_by, data.verified_at = actor, now
+        if differs or data.status == InputStatus.DRAFT:
+            data.status, data.correction_reason = InputStatus.CORRECTED, reason
+            changed.append(data)
+        else:
+            data.status = InputStatus.VERIFIED
+            same.append(data)
+    with acting_as(actor, action="scoring.inputs_import"):
+        QuarterInput.objects.bulk_create(new)
+        QuarterInput.objects.bulk_update(
+            changed + same, [*NUMBER_FIELDS, "status", "verified_by", "verified_at", "correction_reason"]
+        )
+        touched = [data.pk for data in changed + same]
+        AwardClaim.objects.filter(input_id__in=touched).update(verified=True)
+        Contribution.objects.filter(input_id__in=touched).update(verified=True)
+    corrected = [data.resident_id for data in new + changed]
+    if corrected:
+        notify(
+            recipients=[r.user for r in Resident.objects.filter(pk__in=corrected).select_related("user")],
+            title=_("Your inputs for %(quarter)s were corrected") % {"quarter": quarter},
+            body=_("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
+            link=reverse("scoring:input_detail", args=[quarter.pk]),
+            kind="scoring.input_corrected",
+        )
+    return ImportResult(created=len(new), updated=len(changed), unchanged=len(same))
+
+
+#: Columns of the quarter's sheet read back by the import, by position (headers may be translated).
+SHEET_COLUMNS = ("resident_id", "name", *NUMBER_FIELDS)
+
+
+def read_sheet(upload: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of an uploaded .xlsx (first sheet, header in row 1; the export's layout): (row number, values).
+    Empty rows are skipped. An unreadable file is refused as a whole."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as error:
+        raise DomainError(_("The file is not an Excel workbook (.xlsx)."), field="sheet") from error
+    sheet = book.worksheets[0]
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        values = dict(zip(SHEET_COLUMNS, cells, strict=False))
+        if all(value in (None, "") for value in values.values()):
+            continue
+        rows.append((number, values))
+    book.close()
+    return rows

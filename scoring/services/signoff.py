@@ -1,0 +1,342 @@
+"""Human sign-off, publication and effects of a quarter (第六章第二条、第三条; PIPL Art. 24).
+
+No automated decision takes effect on its own: the quarter run only drafts. Then
+
+1. :func:`quarter_confirm` — the administrator reviews the draft and confirms it (drafted → confirmed);
+   :func:`quarter_reopen` sends a confirmed draft back (confirmed → drafted) to correct inputs and re-run;
+2. :func:`quarter_publish` — confirmed → published: the results go on the notice board (kind
+   QUARTERLY_SCORES, names masked, total and points per dimension, RULEBOOK §10) for the publication
+   window (3 working days); every resident scored is told in the inbox and may appeal meanwhile;
+3. an upheld appeal changes inputs: :func:`apply_upheld_appeal` corrects them and recomputes the
+   whole quarter — elimination re-evaluated for everyone, every change recorded (RULEBOOK §7.3);
+4. when the window closes (:func:`quarter_publication_closed`, the notices close handler) and no
+   appeal is pending, :func:`quarter_finalise` applies the effects: eliminated residents exit by
+   assessment (``residents.services.lifecycle.exit_by_assessment``, RULEBOOK §4.5), residents on the
+   warning list are told (第六章第二条 2.3). An upheld objection to the publication sends the quarter
+   back to draft instead. Deciding the last pending appeal after the window calls
+   :func:`quarter_finalise_if_ready`.
+
+A confirmed quarter keeps the rulebook version it was run with (``Quarter.rulebook_version``): a later
+revision never changes it, recomputations included (RULEBOOK §7.2).
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from opc_community.accounts.permissions import has_role
+from opc_community.accounts.roles import Role
+from opc_community.accounts.selectors import members_of
+from opc_community.core.audit import acting_as
+from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.transitions import lock, move
+from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
+from opc_community.portal.services import notify
+from opc_community.workdays.rules import local_date
+from residents.models import Resident, ResidentStatus
+from scoring.models import (
+    QUARTER_TRANSITIONS,
+    Outcome,
+    Quarter,
+    QuarterStatus,
+    ScoreAppeal,
+    ScoreAppealStatus,
+    ScoreCard,
+    ScoreChange,
+)
+from scoring.services.inputs import Correction, apply_correction, clean_reason, input_for_staff
+from scoring.services.run import quarter_recompute, rules_for
+
+#: The dimensions shown on the board, in the order of 第六章第一条.
+DIMENSIONS = (
+    ("participation_points", "participation"),
+    ("completion_points", "completion"),
+    ("revenue_points", "revenue"),
+    ("award_points", "awards"),
+    ("contribution_points", "contributions"),
+)
+
+
+def _require_administrator(actor: Any) -> None:
+    if not has_role(actor, Role.ADMINISTRATOR):
+        raise PermissionDenied(_("Only the administrator confirms and publishes quarterly scores (Chapter 6)."))
+
+
+def _move(quarter: Quarter, to_status: str, **fields: Any) -> Quarter:
+    return move(quarter, to_status, transitions=QUARTER_TRANSITIONS, **fields)
+
+
+def publication_of(quarter: Quarter) -> Publication | None:
+    """The quarter's latest notice-board publication (None before publication)."""
+    return (
+        Publication.objects.filter(content_type=ContentType.objects.get_for_model(Quarter), object_id=quarter.pk,
+                                   kind=PublicationKind.QUARTERLY_SCORES)
+        .exclude(status=PublicationStatus.WITHDRAWN)
+        .order_by("-window_starts_at", "-pk")
+        .first()
+    )
+
+
+# --- Confirm, reopen, publish ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def quarter_confirm(*, quarter: Quarter, actor: Any) -> Quarter:
+    """Drafted → confirmed: the administrator has reviewed the draft cards (PIPL Art. 24, human review)."""
+    _require_administrator(actor)
+    quarter = lock(quarter)
+    if quarter.status == QuarterStatus.DRAFTED and not ScoreCard.objects.filter(quarter=quarter).exists():
+        raise DomainError(_("Quarter %(quarter)s has no score cards: run it first.") % {"quarter": quarter})
+    if quarter.run_started_at is not None and local_date(quarter.run_started_at) <= quarter.inputs_due_on:
+        # Residents could still change their inputs when this draft was computed (第六章第一条).
+        raise DomainError(
+            _("The draft of %(quarter)s was computed before its inputs deadline (%(date)s): run it again first.")
+            % {"quarter": quarter, "date": quarter.inputs_due_on.isoformat()}
+        )
+    with acting_as(actor, action="scoring.quarter_confirm"):
+        return _move(quarter, QuarterStatus.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now())
+
+
+@transaction.atomic
+def quarter_reopen(*, quarter: Quarter, actor: Any) -> Quarter:
+    """Confirmed → drafted (before publication): inputs may be corrected and the quarter run again."""
+    _require_administrator(actor)
+    quarter = lock(quarter)
+    if quarter.status != QuarterStatus.CONFIRMED:
+        raise InvalidTransition(_("Only a confirmed quarter that is not yet published can be reopened."))
+    with acting_as(actor, action="scoring.quarter_reopen"):
+        return _move(quarter, QuarterStatus.DRAFTED, confirmed_by=None, confirmed_at=None)
+
+
+def public_name(resident: Resident) -> str:
+    """How the board names a resident (RULEBOOK §10 privacy, PIPL): the discipline app's one rule."""
+    from discipline.selectors.cases import public_name as masked
+
+    return masked(resident)
+
+
+def publication_body(quarter: Quarter, cards: list[ScoreCard]) -> str:
+    """The public text: per resident (masked), the total, the points of each dimension and the outcome;
+    ordered by total, highest first. No inputs (revenue is business data) and no identity numbers."""
+    rules = rules_for(quarter).scoring
+    maxima = {
+        "participation": rules.participation.max_points, "completion": rules.completion.max_points,
+        "revenue": rules.revenue.max_points, "awards": rules.awards.max_points,
+        "contributions": rules.contributions.max_points,
+    }
+    labels = {
+        "participation": _("participation"), "completion": _("project completion"), "revenue": _("revenue"),
+        "awards": _("awards"), "contributions": _("contributions"),
+    }
+    lines = [
+        _("Quarterly assessment results of %(quarter)s (Chapter 6, Articles 1 and 2), rulebook version %(version)s.")
+        % {"quarter": quarter, "version": quarter.rulebook_version},
+        _("Each line: resident, total score, points per dimension, outcome."),
+        "",
+    ]
+    for card in sorted(cards, key=lambda c: (-c.total, c.resident_id)):
+        points = "，".join(
+            f"{labels[name]} {getattr(card, field)}/{maxima[name]}" for field, name in DIMENSIONS
+        )
+        lines.append(
+            _("%(name)s: total %(total)s (%(points)s) — %(outcome)s")
+            % {"name": public_name(card.resident), "total": card.total, "points": points,
+               "outcome": card.get_outcome_display()}
+        )
+    lines += [
+        "",
+        _("A resident may appeal its own score during the publication window in the portal; an upheld appeal "
+          "is recomputed and the elimination re-evaluated for everyone (Chapter 6, Article 3)."),
+    ]
+    return "\n".join(str(line) for line in lines)
+
+
+def _cards(quarter: Quarter) -> list[ScoreCard]:
+    return list(ScoreCard.objects.filter(quarter=quarter).select_related(
+        "resident", "resident__application", "resident__user"))
+
+
+@transaction.atomic
+def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
+    """Confirmed → published: the board shows the masked results for the publication window (RULEBOOK §10);
+    each resident scored is told where to read its card and until when it may appeal."""
+    from opc_community.notices.services import publication_open
+
+    _require_administrator(actor)
+    quarter = lock(quarter)
+    cards = _cards(quarter)
+    with acting_as(actor, action="scoring.quarter_publish"):
+        quarter = _move(quarter, QuarterStatus.PUBLISHED, published_at=timezone.now())
+        publication = publication_open(
+            kind=PublicationKind.QUARTERLY_SCORES,
+            title=_("Quarterly assessment results %(quarter)s") % {"quarter": quarter},
+            body=publication_body(quarter, cards),
+            subject=quarter,
+            actor=actor,
+        )
+    end = formats.date_format(timezone.localtime(publication.window_ends_at), "DATETIME_FORMAT")
+    notify(
+        recipients=[card.resident.user for card in cards],
+        title=_("Your score for %(quarter)s is published") % {"quarter": quarter},
+        body=_("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": end},
+        link=reverse("scoring:card_list"),
+        kind="scoring.quarter_published",
+        dedupe_key=f"scoring:quarter:{quarter.pk}:published:{publication.pk}",
+    )
+    return publication
+
+
+# --- Appeals (called by scoring.services.appeals) ------------------------------------------------------
+
+
+@transaction.atomic
+def apply_upheld_appeal(
+    *, appeal: ScoreAppeal, correction: Correction, reason: str, actor: Any
+) -> list[ScoreChange]:
+    """An upheld appeal changes the appellant's inputs (``correction``: any of the four numbers and the
+    awards/contributions not accepted); the whole quarter is then recomputed with the rules it was scored
+    with, elimination re-evaluated for everyone and every changed value recorded as a ScoreChange
+    (RULEBOOK §7.3). Only while the quarter is published (not yet final). The caller (the appeal
+    service) records the appeal's own decision in the same transaction; this changes no appeal."""
+    reason = clean_reason(reason)
+    quarter = lock(Quarter.objects.get(pk=appeal.card.quarter_id))
+    if quarter.status != QuarterStatus.PUBLISHED:
+        raise InvalidTransition(
+            _("Quarter %(quarter)s is “%(status)s”: an appeal can change it only while it is published.")
+            % {"quarter": quarter, "status": quarter.get_status_display()}
+        )
+    with acting_as(actor, action="scoring.apply_upheld_appeal"):
+        data = input_for_staff(quarter, appeal.resident)
+        apply_correction(data, correction, reason=reason, actor=actor)
+        changes = quarter_recompute(quarter=quarter, reason=reason, actor=actor)
+    _tell_changed(quarter, changes)
+    return changes
+
+
+def _tell_changed(quarter: Quarter, changes: list[ScoreChange]) -> None:
+    """Everyone whose score or outcome moved hears of it (one notification per resident and recomputation)."""
+    moved = {change.resident_id for change in changes}
+    if not moved:
+        return
+    users = [resident.user for resident in Resident.objects.filter(pk__in=moved).select_related("user")]
+    notify(
+        recipients=users,
+        title=_("Your score for %(quarter)s was recomputed") % {"quarter": quarter},
+        body=_("An upheld appeal changed the quarter's inputs; your score card shows the new result."),
+        link=reverse("scoring:card_list"),
+        kind="scoring.quarter_recomputed",
+    )
+
+
+# --- After the window ----------------------------------------------------------------------------------
+
+
+def quarter_publication_closed(publication: Publication, *, overturned: bool) -> None:
+    """Notices close handler for QUARTERLY_SCORES (registered in scoring/apps.py; inside the closing
+    transaction). Overturned → back to draft and the administrator is told; otherwise the effects apply
+    unless an appeal is still pending (its decision then calls :func:`quarter_finalise_if_ready`)."""
+    quarter = Quarter.objects.filter(pk=publication.object_id).first()
+    if quarter is None or quarter.status != QuarterStatus.PUBLISHED:
+        return
+    if overturned:
+        quarter = lock(quarter)
+        with acting_as(None, action="scoring.quarter_overturned"):
+            _move(quarter, QuarterStatus.DRAFTED, confirmed_by=None, confirmed_at=None, published_at=None)
+        notify(
+            recipients=members_of(Role.ADMINISTRATOR),
+            title=_("Quarter %(quarter)s back to draft") % {"quarter": quarter},
+            body=_("An objection to the published results was upheld: correct the inputs, run, confirm and "
+                   "publish the quarter again."),
+            link=reverse("admin:scoring_quarter_change", args=[quarter.pk]),
+            kind="scoring.quarter_overturned",
+            dedupe_key=f"scoring:quarter:{quarter.pk}:overturned:{publication.pk}",
+        )
+        return
+    quarter_finalise_if_ready(quarter=quarter)
+
+
+def _pending_appeals(quarter: Quarter) -> bool:
+    return ScoreAppeal.objects.filter(card__quarter=quarter, status=ScoreAppealStatus.PENDING).exists()
+
+
+def ready_to_finalise(quarter: Quarter) -> bool:
+    """Published, the board's window closed (taking effect) and no appeal pending."""
+    publication = publication_of(quarter)
+    return (
+        quarter.status == QuarterStatus.PUBLISHED and publication is not None
+        and publication.status == PublicationStatus.CLOSED and not _pending_appeals(quarter)
+    )
+
+
+@transaction.atomic
+def quarter_finalise_if_ready(*, quarter: Quarter, actor: Any = None) -> bool:
+    """Finalise when :func:`ready_to_finalise`; the appeal service calls this after deciding an appeal."""
+    if not ready_to_finalise(quarter):
+        return False
+    quarter_finalise(quarter=quarter, actor=actor)
+    return True
+
+
+@transaction.atomic
+def quarter_finalise(*, quarter: Quarter, actor: Any = None, today: date | None = None) -> Quarter:
+    """Published → final: eliminations take effect (exit by assessment, RULEBOOK §4.5 and §7.4) and the
+    warning list is told (第六章第二条 2.3). Refused while the window is open or an appeal is pending."""
+    quarter = lock(quarter)
+    if not ready_to_finalise(quarter):
+        raise InvalidTransition(
+            _("Quarter %(quarter)s cannot take effect yet: its publication window must be over and every "
+              "appeal decided.") % {"quarter": quarter}
+        )
+    cards = _cards(quarter)
+    with acting_as(actor, action="scoring.quarter_finalise"):
+        quarter = _move(quarter, QuarterStatus.FINAL, finalised_at=timezone.now())
+        _apply_effects(quarter, cards, actor=actor, today=today)
+    return quarter
+
+
+def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Any, today: date | None) -> None:
+    from residents.services.lifecycle import exit_by_assessment
+
+    warned = []
+    threshold = rules_for(quarter).elimination.warning_threshold
+    for card in cards:
+        if card.outcome == Outcome.ELIMINATED and card.resident.status != ResidentStatus.EXITED:
+            exit_by_assessment(
+                resident=card.resident,
+                reason=_("eliminated in the quarterly assessment %(quarter)s (total %(total)s; Chapter 6, "
+                         "Article 2)") % {"quarter": quarter, "total": card.total},
+                actor=actor, today=today,
+            )
+        elif card.outcome == Outcome.WARNING:
+            warned.append(card)
+    for card in warned:
+        notify(
+            recipients=[card.resident.user],
+            title=_("You are on the warning list (%(quarter)s)") % {"quarter": quarter},
+            body=_("Your total was below %(threshold)s for %(count)d quarters in a row. One more quarter below "
+                   "%(threshold)s means elimination; a quarter at or above it clears the warning (Chapter 6, "
+                   "Article 2).") % {"threshold": threshold,
+                                    "count": card.streak_below_threshold},
+            link=reverse("scoring:card_list"),
+            kind="scoring.warning",
+            dedupe_key=f"scoring:quarter:{quarter.pk}:warning:{card.resident_id}",
+        )
+
+
+def correction_from(values: Mapping[str, Any]) -> Correction:
+    """A :class:`Correction` from plain data (an API or form payload): the numbers given, and the ids of
+    awards and contributions not accepted under ``rejected_awards`` / ``rejected_contributions``."""
+    numbers = {key: values[key] for key in ("milestones_planned", "milestones_done", "revenue", "revenue_target")
+               if key in values and values[key] not in (None, "")}
+    return Correction(
+        values=numbers,
+        rejected_awards=tuple(int(pk) for pk in values.get("rejected_awards", ())),
+        rejected_contributions=tuple(int(pk) for pk in values.get("rejected_contributions", ())),
+    )

@@ -1,0 +1,59 @@
+"""The activities demo (resources/demo.py): a programme with history and coming activities, and a
+second run changes nothing."""
+
+from datetime import datetime, timedelta
+from importlib import import_module
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from opc_community.core.demo import SEEDERS, Demo
+from residents.models import Resident
+from resources import demo as resources_demo
+from resources import selectors
+from resources.models import Activity, ActivityRegistration, Attendance
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 18, 10, 7, tzinfo=SHANGHAI)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def _seed() -> None:
+    demo = Demo(now=timezone.now())
+    for module in SEEDERS[: SEEDERS.index("resources") + 1]:
+        import_module(f"{module}.demo").seed(demo)
+
+
+def _counts() -> tuple[int, int, int]:
+    return Activity.objects.count(), ActivityRegistration.objects.count(), Attendance.objects.count()
+
+
+def test_the_programme_has_history_and_coming_activities_and_a_second_run_changes_nothing():
+    with time_machine.travel(NOW):
+        _seed()
+        first = _counts()
+        held = Activity.objects.filter(starts_at__lt=NOW)
+        assert held.count() == len(resources_demo.HELD)
+        assert Activity.objects.filter(starts_at__gt=NOW).count() == len(resources_demo.COMING)
+        # 张三 is registered for next week's training (his QR code page works)
+        zhangsan = Resident.objects.get(user__username="zhangsan")
+        assert ActivityRegistration.objects.filter(resident=zhangsan, activity__starts_at__gt=NOW).count() == 1
+        # attendance only while checked in (RULEBOOK §6); 欧阳娜娜 missed some: below 80 %
+        assert not Attendance.objects.filter(activity__starts_at__lt=zhangsan.checked_in_at, resident=zhangsan).exists()
+        ouyang = Resident.objects.get(user__username="ouyang")
+        rate = selectors.quarter_participation(ouyang, now=timezone.now())
+        assert rate.expected > rate.attended > 0
+
+    with time_machine.travel(NOW + timedelta(days=2)):
+        _seed()
+    assert _counts() == first

@@ -1,0 +1,78 @@
+"""Shared arrangements for the quarterly-input and sign-off tests (no tests here): quarters, members, files."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from scoring.models import InputStatus, Quarter, QuarterInput
+from tests.residents.factories import ResidentFactory, acknowledge_rules
+
+SH = ZoneInfo("Asia/Shanghai")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: Inside 2026 Q3's input period (its deadline is 2026-10-09).
+DURING = datetime(2026, 9, 20, 10, 0, tzinfo=SH)
+AFTER_DEADLINE = datetime(2026, 10, 10, 0, 0, 1, tzinfo=SH)
+
+
+def sh(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+def at(moment: datetime) -> time_machine.travel:
+    return time_machine.travel(moment, tick=False)
+
+
+def make_quarter(year: int = 2026, number: int = 3, due: date = date(2026, 10, 9), **fields) -> Quarter:
+    return Quarter.objects.create(year=year, number=number, inputs_due_on=due, **fields)
+
+
+APRIL = datetime(2026, 4, 1, 9, 0, tzinfo=SH)
+
+
+def member(user=None, *, name: str | None = None, checked_in_at: datetime = APRIL, **fields):
+    """A checked-in resident who acknowledged the rules (portal pages need both)."""
+    extra = {"user": user} if user is not None else {}
+    if name:
+        extra["name"] = name
+    resident = ResidentFactory(checked_in_at=checked_in_at, **extra, **fields)
+    acknowledge_rules(resident)
+    return resident
+
+
+def numbers(planned=4, done=4, revenue="100000", target="100000") -> dict:
+    return {"milestones_planned": planned, "milestones_done": done, "revenue": revenue, "revenue_target": target}
+
+
+def stored_input(quarter, resident, *, status=InputStatus.SUBMITTED, **values) -> QuarterInput:
+    data = {**numbers(), **values}
+    return QuarterInput.objects.create(
+        quarter=quarter, resident=resident, status=status,
+        milestones_planned=data["milestones_planned"], milestones_done=data["milestones_done"],
+        revenue=Decimal(data["revenue"]), revenue_target=Decimal(data["revenue_target"]),
+    )
+
+
+def pdf(name: str = "证书.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def fake_pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("report.pdf", b"MZ\x90\x00" + b"\x00" * 64, content_type="application/pdf")
+
+
+def workbook(rows: list[list]) -> SimpleUploadedFile:
+    """An .xlsx laid out like the export: a header row, then the given rows."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "入驻主体", "计划", "完成", "营收", "目标"])
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("inputs.xlsx", buffer.getvalue())

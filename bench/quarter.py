@@ -259,7 +259,10 @@ def main() -> None:
         for query in captured.captured_queries:
             print(f"    {query['time']:>7}s  {query['sql'][:100]}")
         if profiler:  # BENCH_PROFILE=1: where the Python time goes
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+            stats = pstats.Stats(profiler).sort_stats("tottime")
+            stats.print_stats(15)
+            if os.environ.get("BENCH_CALLERS"):
+                stats.print_callers(os.environ["BENCH_CALLERS"])
     finally:
         connection.creation.destroy_test_db(configured, verbosity=0, keepdb=keep)
 

@@ -291,6 +291,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spaces.tasks.release_no_show_bookings",
         "schedule": crontab(minute="*/5"),
     },
+    # 第六章第一条: the quarter that contains today takes inputs from its first day (added with its last
+    # day as deadline unless staff added it ahead; residents told once). Daily, so a missed day 1 is made
+    # up the next morning; on other days it only tells residents checked in since.
+    "scoring-open-current-quarter": {
+        "task": "scoring.tasks.open_current_quarter",
+        "schedule": crontab(minute=5, hour=0),
+    },
     # 第六章第二条: draft score cards of the quarter just ended (day 1 of each quarter, 02:00).
     "scoring-run-quarter-just-ended": {
         "task": "scoring.tasks.run_quarter_just_ended",

@@ -1,25 +1,42 @@
-"""The scoring app's card on the portal dashboard (UI.md: "this quarter's score and warning status").
+"""The scoring app's cards on the portal dashboard (UI.md: "what do I need to do, and by when?").
+
+The app fills the dashboard's "score" slot with up to two cards (:func:`dashboard`):
+
+- "季度考核材料": the quarters the resident may still report on, each with its inputs deadline (until 23:59
+  Asia/Shanghai), the days and working days left and the state of the resident's input, in red when the
+  deadline is near and nothing is submitted yet (第六章第一条);
+- "本季度评分": the latest published quarter's total, verdict, what the next quarter needs and the appeal
+  window (第六章第二条、第三条).
 
 :func:`register` is called from ``ScoringConfig.ready()``.
 """
+
+from datetime import date
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 
 from opc_community import workdays
 from opc_community.portal.cards import Card
+from opc_community.workdays.selectors import work_calendar
 from residents.access import current_resident
-from residents.models import ResidentStatus
+from residents.models import Resident, ResidentStatus
+from scoring.models import InputStatus
 from scoring.selectors import cards as selectors
+from scoring.selectors.inputs import open_quarters_of
 from scoring.services.run import rules_for
 from scoring.services.signoff import publication_of
 
+#: The inputs card turns red when this many working days or fewer are left and nothing is submitted
+#: (working days are never more than calendar days, so this also covers "3 days left").
+URGENT_WORKING_DAYS = 3
+#: Input states in which the resident still has to act (nothing entered yet is ``None``).
+NOT_SUBMITTED = (None, InputStatus.DRAFT)
 
-def score(request: HttpRequest) -> Card | None:
+
+def score(resident: Resident) -> dict[str, Any] | None:
     """The latest published quarter's total, verdict, what the next quarter needs and the appeal window."""
-    resident = current_resident(request)
-    if resident is None or resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING):
-        return None
     card = selectors.latest_card(resident)
     if card is None:
         return None
@@ -29,12 +46,50 @@ def score(request: HttpRequest) -> Card | None:
     if selectors.appeal_window_open(card.quarter, publication, now):
         window_end = publication.window_ends_at
         days_left = workdays.working_days_left(timezone.localdate(window_end))
-    data = {"card": card, "outlook": selectors.outlook(card, rules_for(card.quarter)),
+    return {"card": card, "outlook": selectors.outlook(card, rules_for(card.quarter)),
             "window_end": window_end, "days_left": days_left}
-    return Card("scoring/cards/_dashboard_card.html", data)
+
+
+def inputs_due(resident: Resident, *, today: date | None = None) -> dict[str, Any] | None:
+    """The quarters the resident may still report on, nearest deadline first, with the days left.
+
+    Three queries whatever the number of quarters: the quarters with the resident's input states, and the
+    working-day calendar (two); one query and None when no quarter takes inputs.
+    """
+    today = today or timezone.localdate()
+    lines = open_quarters_of(resident, today=today)
+    if not lines:
+        return None
+    calendar = work_calendar(today.year, max(line.quarter.inputs_due_on.year for line in lines))
+    rows = []
+    for line in lines:
+        due = line.quarter.inputs_due_on
+        working_days_left = calendar.working_days_between(today, due)
+        rows.append({
+            "quarter": line.quarter,
+            "status": line.status,
+            "submitted": line.status not in NOT_SUBMITTED,
+            "due_on": due,
+            "days_left": (due - today).days,
+            "working_days_left": working_days_left,
+            "urgent": line.status in NOT_SUBMITTED and working_days_left <= URGENT_WORKING_DAYS,
+        })
+    return {"rows": rows, "urgent": any(row["urgent"] for row in rows)}
+
+
+def dashboard(request: HttpRequest) -> Card | None:
+    """The "score" slot: the inputs deadline card while a quarter takes inputs, then the score card once a
+    quarter is published; None (the slot's empty state) for anyone else and when there is neither."""
+    resident = current_resident(request)
+    if resident is None or resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING):
+        return None
+    data = {"inputs": inputs_due(resident), "score": score(resident)}
+    if data["inputs"] is None and data["score"] is None:
+        return None
+    return Card("scoring/cards/_dashboard_slot.html", data)
 
 
 def register() -> None:
     from opc_community.portal.cards import register_card
 
-    register_card("score", score)
+    register_card("score", dashboard)

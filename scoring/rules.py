@@ -70,16 +70,21 @@ def rate(numerator: Decimal | int, denominator: Decimal | int, *, when_nothing_e
     (no activity expected → full marks; zero revenue target → 100 %, RULEBOOK §7.1)."""
     if denominator == 0:
         return Fraction(when_nothing_expected)
-    return Fraction(numerator) / Fraction(denominator) * HUNDRED
+    # Integer ratios and one normalisation (the quarter run calls this 3 × N times).
+    (a, b), (c, d) = numerator.as_integer_ratio(), denominator.as_integer_ratio()
+    return Fraction(100 * a * d, b * c)
 
 
 def band_for(value: Fraction, bands: Sequence[Band]) -> Band:
     """The first band (highest first) whose lower limit the value reaches."""
+    # Cross-multiplied integers: exact like Fraction's operators, without their generic dispatch.
+    numerator, denominator = value.numerator, value.denominator
     for band in bands:
-        if band.min is None:
+        limit = band.limit
+        if limit is None:
             return band
-        limit = Fraction(band.min)
-        if value > limit or (band.min_inclusive and value == limit):
+        mine, theirs = numerator * limit.denominator, limit.numerator * denominator
+        if mine > theirs or (band.min_inclusive and mine == theirs):
             return band
     raise ValueError("the last band must have no lower limit")
 

@@ -1,4 +1,5 @@
-"""Celery tasks of the scoring app: the quarter run (day 1 of each quarter, 02:00, or from the admin)."""
+"""Celery tasks of the scoring app: the quarter opened for inputs (daily, 00:05: normally acts on day 1 of
+each quarter), the quarter run (day 1 of each quarter, 02:00, or from the admin), overdue score appeals."""
 
 from datetime import timedelta
 
@@ -33,6 +34,17 @@ def run_quarter_just_ended() -> dict[str, int] | None:
     if quarter.status not in (QuarterStatus.OPEN, QuarterStatus.DRAFTED):
         return None
     return run_quarter(quarter.pk)
+
+
+@shared_task
+def open_current_quarter() -> dict[str, object]:
+    """The scheduled opening: the quarter that contains today takes inputs from its first day, deadline its
+    last day unless staff added it ahead (``inputs.quarter_open_scheduled``). Daily, so that a missed beat
+    on day 1 is made up the next morning; a second run changes nothing."""
+    from scoring.services.inputs import quarter_open_scheduled
+
+    quarter, created = quarter_open_scheduled(today=timezone.localdate())
+    return {"quarter": quarter.pk, "created": created}
 
 
 @shared_task

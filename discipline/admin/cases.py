@@ -403,7 +403,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             "case": case,
             "preview": preview,
             "kind_text": selectors.kind_label(case.kind) if case else "",
-            "multipart": isinstance(form, forms.VerifyForm),
+            "back_url": reverse("admin:discipline_violationcase_change", args=[case.pk]) if case else None,
         }
         return TemplateResponse(request, "discipline/cases/admin/step_form.html", context)
 
@@ -529,6 +529,7 @@ class AppealAdmin(admin.ModelAdmin):
             "form": form,
             "appeal": appeal,
             "days_left": working_days_left(timezone.localdate(appeal.answer_due_at)),
+            "back_url": reverse("admin:discipline_appeal_change", args=[appeal.pk]),
         }
         return TemplateResponse(request, "discipline/cases/admin/appeal_decide.html", context)
 

@@ -376,7 +376,7 @@ class RewardAdmin(admin.ModelAdmin):
         kind = RewardKind.INNOVATION if form_class is InnovationForm else RewardKind.OTHER
         notes = [reward_rules.rule_note(rules_in_force.rewards, kind=kind, level=level)
                  for level in (("municipal", "provincial") if kind == RewardKind.INNOVATION else ("",))]
-        context = self._context(request, title, form=form, notes=notes, multipart=True)
+        context = self._context(request, title, form=form, notes=notes)
         return TemplateResponse(request, "discipline/rewards/admin/verify_form.html", context)
 
     # --- The named steps -------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ numbers live in the data (``seed/v1.json`` is the first version), not here.
 
 from datetime import date, time
 from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -116,6 +118,11 @@ class Band(Section):
     min: Decimal | None
     min_inclusive: bool = True
     points: NonNegativeInt
+
+    @cached_property
+    def limit(self) -> Fraction | None:
+        """``min`` as an exact fraction, computed once (compared with exact rates, scoring.rules)."""
+        return None if self.min is None else Fraction(self.min)
 
 
 class BandedDimension(Section):

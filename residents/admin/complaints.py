@@ -310,6 +310,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "complaint": complaint,
+            "back_url": reverse("admin:residents_complaint_change", args=[complaint.pk]),
             "thread": complaint.thread,
             "objects": [complaint],
             "step": step,

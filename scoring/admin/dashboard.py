@@ -283,5 +283,6 @@ class ScoreAppealAdmin(admin.ModelAdmin):
             "form": form,
             "appeal": appeal,
             "days_left": working_days_left(timezone.localdate(appeal.answer_due_at)),
+            "back_url": reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
         }
         return TemplateResponse(request, "scoring/dashboard/appeal_decide.html", context)

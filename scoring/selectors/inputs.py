@@ -2,8 +2,9 @@
 a quarter's inputs for staff and the Excel sheet. Each read has a fixed number of queries."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from residents.models import Resident
 from scoring import quarters
@@ -11,6 +12,7 @@ from scoring.models import (
     AwardClaim,
     Contribution,
     InputEvidence,
+    InputStatus,
     Quarter,
     QuarterInput,
     QuarterStatus,
@@ -102,3 +104,28 @@ def sheet_rows(quarter: Quarter) -> list[SheetRow]:
 
 def open_quarters() -> QuerySet[Quarter]:
     return Quarter.objects.filter(status=QuarterStatus.OPEN)
+
+
+@dataclass(frozen=True)
+class OpenQuarter:
+    """A quarter the resident may still report on, with the state of its own input."""
+
+    quarter: Quarter
+    status: InputStatus | None  # None: nothing entered yet
+
+
+def open_quarters_of(resident: Resident, *, today: date) -> list[OpenQuarter]:
+    """The quarters the resident may still report on today, nearest deadline first (1 query): open — or
+    already drafted by the scheduled run, which does not close the inputs — with the deadline not passed
+    (``services.inputs.open_for_residents``, as a filter), and the resident checked in during them."""
+    status = QuarterInput.objects.filter(quarter=OuterRef("pk"), resident=resident).values("status")[:1]
+    found = (
+        Quarter.objects.filter(status__in=(QuarterStatus.OPEN, QuarterStatus.DRAFTED), inputs_due_on__gte=today)
+        .annotate(input_status=Subquery(status))
+        .order_by("inputs_due_on", "year", "number")
+    )
+    return [
+        OpenQuarter(quarter, InputStatus(quarter.input_status) if quarter.input_status else None)
+        for quarter in found
+        if in_cohort(quarter, resident)
+    ]

@@ -16,6 +16,7 @@ a message naming the field, and nothing is written.
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
@@ -35,7 +36,7 @@ from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
-from residents.models import Resident
+from residents.models import Resident, ResidentStatus
 from scoring import quarters
 from scoring.models import (
     AwardClaim,
@@ -171,6 +172,39 @@ def quarter_deadline_move(*, quarter: Quarter, inputs_due_on: Any, actor: Any) -
         Quarter.objects.filter(pk=quarter.pk).update(inputs_due_on=inputs_due_on)
     quarter.refresh_from_db()
     return quarter
+
+
+@transaction.atomic
+def quarter_open_scheduled(*, today: date) -> tuple[Quarter, bool]:
+    """The scheduled job (daily, just after midnight): the quarter containing ``today`` exists, so that
+    residents report from its first day (第六章第一条). Added when staff have not added it ahead, with its
+    **last day** as the inputs deadline (the run on day 1 of the next quarter scores what was submitted by
+    then). While it takes inputs, every resident who may report is told once (dedupe key). Returns the
+    quarter and whether it was created; a second run changes nothing."""
+    year, number = quarters.containing(today)
+    with acting_as(None, action="scoring.quarter_open"):
+        quarter, created = Quarter.objects.get_or_create(
+            year=year, number=number, defaults={"inputs_due_on": quarters.last_day(year, number)}
+        )
+    if open_for_residents(quarter, today=today):
+        _tell_quarter_open(quarter)
+    return quarter, created
+
+
+def _tell_quarter_open(quarter: Quarter) -> None:
+    """One set-based message to the residents checked in and not leaving (two queries)."""
+    residents = selectors.cohort(quarter).filter(status__in=(ResidentStatus.ACTIVE, ResidentStatus.EXITING))
+    notify(
+        recipients=[resident.user for resident in residents.select_related("user")],
+        title=_("Quarterly inputs for %(quarter)s are open") % {"quarter": quarter},
+        body=_("Enter your milestones, revenue and target, awards and contributions for %(quarter)s in the "
+               "portal and submit them by %(date)s, 23:59. Staff verify them; the quarter is scored after the "
+               "deadline (Chapter 6, Article 1).")
+        % {"quarter": quarter, "date": formats.date_format(quarter.inputs_due_on, "DATE_FORMAT")},
+        link=reverse("scoring:input_list"),
+        kind="scoring.quarter_open",
+        dedupe_key=f"scoring:quarter:{quarter.pk}:open",
+    )
 
 
 # --- Residents ---------------------------------------------------------------------------------------

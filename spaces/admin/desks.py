@@ -233,10 +233,12 @@ class DeskChangeRequestAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": _("Approve desk change requests") if step == "approve" else _("Refuse desk change requests"),
             "opts": self.model._meta,
+            "objects": changes,
             "rows": list(zip(changes, forms, strict=False)) if step == "approve" else [(c, None) for c in changes],
-            "reason_form": forms[0] if step == "refuse" else None,
+            "form": forms[0] if step == "refuse" else None,
             "step": step,
-            "bulk": bulk,
+            "action_name": step,
+            "single": not bulk,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "spaces/desks/admin/decide.html", context)

@@ -128,9 +128,9 @@ class PermitAdmin(admin.ModelAdmin):
             "title": STEPS[step],
             "opts": self.model._meta,
             "form": form,
-            "permits": permits,
-            "step": step,
-            "bulk": bulk,
+            "objects": permits,
+            "action_name": step,
+            "single": not bulk,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "spaces/permits/admin/decide.html", context)

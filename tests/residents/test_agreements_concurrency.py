@@ -7,17 +7,12 @@ second caller really arrives while the first one's transaction is open: without 
 fail, with them the second caller waits and then sees the first one's work.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-import pgtrigger
 import pytest
 import time_machine
-from django.db import connection
-from django.db.backends.base.creation import BaseDatabaseCreation
 
 from opc_community.core.errors import ConflictError, DomainError
 from residents.models import Agreement, DepositEntry
@@ -26,6 +21,11 @@ from residents.services import agreements as agreement_services
 from residents.services import ledger as ledger_services
 from spaces.models import DeskAssignment
 from spaces.services import desks as space_services
+from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported to be active here
+    committed_data,
+    restore_snapshot_without_triggers,
+    run_in_parallel,
+)
 from tests.residents.test_agreements_support import (
     NOW,
     TODAY,
@@ -35,29 +35,12 @@ from tests.residents.test_agreements_support import (
     use_private_storage,
 )
 
-# Committed data (other connections must see it); the snapshot puts back the migrations' data
-# (rulebook, role groups) that the flush after each test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = committed_data
 
 
 @pytest.fixture
 def private_storage(settings, tmp_path):
     return use_private_storage(settings, tmp_path)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_snapshot_without_triggers() -> Iterator[None]:
-    """Restore the snapshot with the project's triggers off (audit tables are append-only);
-    the same arrangement as tests/browser/conftest.py."""
-    original = BaseDatabaseCreation.deserialize_db_from_string
-
-    def deserialize_db_from_string(self: BaseDatabaseCreation, data: str) -> None:
-        with pgtrigger.ignore():
-            original(self, data)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_db_from_string)
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -72,28 +55,6 @@ def _no_pdf(monkeypatch, private_storage):
     monkeypatch.setattr(agreement_services, "agreement_document_store", lambda *, agreement: agreement)
 
 
-def run_in_parallel(*calls: Callable[[], Any]) -> list[Any]:
-    """Run each call in its own thread and database connection, started together; results or exceptions."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_concurrent_issuers_never_get_the_same_agreement_number(intake_staff, monkeypatch):
     residents = [onboarding() for _ in range(4)]
     real_next_number = agreement_services._next_number
@@ -105,7 +66,7 @@ def test_concurrent_issuers_never_get_the_same_agreement_number(intake_staff, mo
 
     monkeypatch.setattr(agreement_services, "_next_number", slow_next_number)
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda resident=resident: agreement_services.agreement_issue(
             resident=resident, starts_on=TODAY, fee_amount="800", fee_period="monthly", deposit_amount="2000",
             actor=intake_staff).number)
@@ -129,7 +90,7 @@ def test_two_concurrent_withdrawals_of_the_whole_deposit_exactly_one_wins(intake
 
     monkeypatch.setattr(ledger_services, "deposit_held", slow_held)
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda kind=kind: ledger_services.deposit_record(resident=resident, kind=kind, amount="2000.00", on=TODAY,
                                                           actor=intake_staff))
         for kind in (first, second)
@@ -148,7 +109,7 @@ def test_two_concurrent_payments_cannot_together_overpay(intake_staff):
     invoice = ledger_services.invoice_create(resident=resident, kind="other", description="赔偿", amount="1000.00",
                                              due_on=TODAY, actor=intake_staff)
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda: ledger_services.payment_record(invoice=invoice, amount="700.00", paid_on=TODAY, method="cash",
                                                 actor=intake_staff))
         for _ in range(2)
@@ -164,7 +125,7 @@ def test_two_staff_assigning_the_same_desk_get_one_assignment_and_a_clear_confli
     ready_for_check_in(second, intake_staff)
     only = desk("A-101")
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda resident=resident: agreement_services.resident_check_in(resident=resident, desk=only,
                                                                         actor=daily_staff))
         for resident in (first, second)
@@ -181,7 +142,7 @@ def test_concurrent_desk_assignments_turn_the_unique_constraint_into_a_conflict(
     residents = [onboarding(), onboarding()]
     shared = desk("B-1")
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda resident=resident: space_services.desk_assign(resident=resident, desk=shared, actor=daily_staff))
         for resident in residents
     ])

@@ -89,6 +89,20 @@ def test_a_rerun_replaces_the_draft_exactly():
     assert first == again
 
 
+def test_a_rerun_rewrites_only_the_cards_that_changed():
+    quarter = _quarter()
+    kept, changed = _resident(), _resident()
+    _inputs(quarter, kept)
+    changing = _inputs(quarter, changed)
+    quarter_run(quarter=quarter)
+    before = dict(ScoreCard.objects.filter(quarter=quarter).values_list("resident", "computed_at"))
+    QuarterInput.objects.filter(pk=changing.pk).update(revenue=Decimal("200000"))  # same band, same ranks
+    quarter_run(quarter=quarter)
+    after = dict(ScoreCard.objects.filter(quarter=quarter).values_list("resident", "computed_at"))
+    assert after[kept.pk] == before[kept.pk]
+    assert after[changed.pk] > before[changed.pk]
+
+
 @pytest.mark.parametrize("residents", [10, 60])
 def test_the_number_of_queries_does_not_depend_on_the_cohort(residents):
     quarter = _quarter()

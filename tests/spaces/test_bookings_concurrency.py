@@ -9,73 +9,36 @@ no 500. The data is committed (other connections
 must see it); the snapshot puts back the migrations' data (rulebook, role groups) after the flush.
 """
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
-import pgtrigger
 import pytest
 import time_machine
-from django.db import connection
-from django.db.backends.base.creation import BaseDatabaseCreation
 from rest_framework.test import APIClient
 
 from opc_community.core.errors import ConflictError
 from spaces.models import Booking, BookingStatus
 from spaces.services import bookings as services
+from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported to be active here
+    committed_data,
+    restore_snapshot_without_triggers,
+    run_in_parallel,
+)
 from tests.factories import UserFactory
 from tests.spaces.test_bookings_support import NOW, TOMORROW, at, make_member, room
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = committed_data
 
 THREADS = 20
 ROUNDS = 20
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_snapshot_without_triggers() -> Iterator[None]:
-    """Restore the snapshot with the project's triggers off (audit tables are append-only), as in
-    tests/browser/conftest.py."""
-    original = BaseDatabaseCreation.deserialize_db_from_string
-
-    def deserialize_db_from_string(self: BaseDatabaseCreation, data: str) -> None:
-        with pgtrigger.ignore():
-            original(self, data)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_db_from_string)
-        yield
+JOIN_TIMEOUT = 120  # seconds: twenty connections queueing on one slot
 
 
 @pytest.fixture(autouse=True)
 def _now():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def run_together(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Each call in its own thread and database connection, released at once; results or exceptions."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
-    return results
 
 
 def outcome(result: Any) -> str:
@@ -95,12 +58,12 @@ def test_twenty_residents_booking_the_same_slot_at_once_exactly_one_wins_every_r
         # Each round a new slot: 09:00–10:00, 10:00–11:00, … over the next days.
         start = at(TOMORROW + timedelta(days=round_number // 12), "09:00") + timedelta(hours=round_number % 12)
         end = start + timedelta(hours=1)
-        results = run_together([
+        results = run_in_parallel([
             (lambda resident=resident, start=start, end=end: services.booking_create(
                 resident=resident, room=hall, starts_at=start, ends_at=end, purpose="并发测试", attendees=1,
                 actor=resident.user))
             for resident in residents
-        ])
+        ], timeout=JOIN_TIMEOUT)
         outcomes = Counter(outcome(result) for result in results)
         assert outcomes == {"booked": 1, "conflict": THREADS - 1}, (round_number, outcomes)
         conflicts = [result for result in results if isinstance(result, ConflictError)]
@@ -127,7 +90,8 @@ def test_twenty_residents_posting_the_same_slot_to_the_api_get_one_201_and_ninet
         response = client.post("/api/v1/bookings/", body, format="json")
         return response.status_code, response.json()
 
-    results = run_together([(lambda user=resident.user: post(user)) for resident in residents])
+    results = run_in_parallel([(lambda user=resident.user: post(user)) for resident in residents],
+                              timeout=JOIN_TIMEOUT)
 
     statuses = Counter(result[0] if isinstance(result, tuple) else repr(result) for result in results)
     assert statuses == {201: 1, 409: THREADS - 1}, statuses
@@ -143,22 +107,22 @@ def test_overlapping_but_different_slots_at_once_also_leave_one_winner():
     # Eight requests all covering 10:00–10:30, each a different shape.
     shapes = [("09:00", "11:00"), ("10:00", "10:30"), ("09:30", "10:30"), ("10:00", "12:00"),
               ("08:00", "10:30"), ("10:00", "11:00"), ("09:00", "12:00"), ("10:00", "13:00")]
-    results = run_together([
+    results = run_in_parallel([
         (lambda resident=resident, shape=shape: services.booking_create(
             resident=resident, room=hall, starts_at=at(TOMORROW, shape[0]), ends_at=at(TOMORROW, shape[1]),
             purpose="并发测试", attendees=1, actor=resident.user))
         for resident, shape in zip(residents, shapes, strict=True)
-    ])
+    ], timeout=JOIN_TIMEOUT)
     assert Counter(outcome(result) for result in results) == {"booked": 1, "conflict": 7}
 
 
 def test_adjacent_slots_booked_at_once_both_succeed():
     hall = room("A303")
     first, second = (make_member(UserFactory(), name) for name in ("甲", "乙"))
-    results = run_together([
+    results = run_in_parallel([
         lambda: services.booking_create(resident=first, room=hall, starts_at=at(TOMORROW, "09:00"),
                                         ends_at=at(TOMORROW, "10:00"), purpose="晨会", attendees=1, actor=first.user),
         lambda: services.booking_create(resident=second, room=hall, starts_at=at(TOMORROW, "10:00"),
                                         ends_at=at(TOMORROW, "11:00"), purpose="例会", attendees=1, actor=second.user),
-    ])
+    ], timeout=JOIN_TIMEOUT)
     assert [outcome(result) for result in results] == ["booked", "booked"]

@@ -6,61 +6,23 @@ its desk, its request stays open). The release is slowed down so that both trans
 at once when they reach the desk.
 """
 
-import threading
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pgtrigger
 import pytest
-from django.db import connection
-from django.db.backends.base.creation import BaseDatabaseCreation
 
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from spaces.models import DeskAssignment, DeskChangeRequest, RequestStatus
 from spaces.selectors import desks as selectors
 from spaces.services import desks as services
+from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported to be active here
+    committed_data,
+    restore_snapshot_without_triggers,
+    run_in_parallel,
+)
 from tests.spaces.test_desks_support import desk, member, seat
 
-# Committed data (other connections must see it); the snapshot puts back the migrations' data
-# (rulebook, role groups) that the flush after each test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_snapshot_without_triggers() -> Iterator[None]:
-    """Restore the snapshot with the project's triggers off (audit tables are append-only)."""
-    original = BaseDatabaseCreation.deserialize_db_from_string
-
-    def deserialize_db_from_string(self: BaseDatabaseCreation, data: str) -> None:
-        with pgtrigger.ignore():
-            original(self, data)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_db_from_string)
-        yield
-
-
-def run_in_parallel(*calls: Callable[[], Any]) -> list[Any]:
-    """Each call in its own thread and database connection, started together; results or exceptions."""
-    results: list[Any] = [None] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - handed back to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+pytestmark = committed_data
 
 
 @pytest.fixture
@@ -90,7 +52,7 @@ def test_two_staff_approving_onto_the_same_desk_get_one_move_and_one_clean_confl
         for resident in (first, second)
     ]
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda change=change, staff=staff: services.desk_request_approve(request=change, desk=wanted, actor=staff))
         for change, staff in zip(requests, (daily_staff, administrator), strict=True)
     ])
@@ -114,7 +76,7 @@ def test_two_staff_approving_the_same_request_at_once_move_the_resident_once(dai
     change = services.desk_request_create(resident=resident, reason="换位", actor=resident.user)
     targets = [desk("D-1"), desk("D-2")]
 
-    results = run_in_parallel(*[
+    results = run_in_parallel([
         (lambda target=target, staff=staff: services.desk_request_approve(request=change, desk=target, actor=staff))
         for target, staff in zip(targets, (daily_staff, administrator), strict=True)
     ])

@@ -47,7 +47,7 @@ STEP_LABELS = {
     "return": gettext_lazy("Return for more material"),
     "reject": gettext_lazy("Reject"),
     "record_evaluation": gettext_lazy("Record the project evaluation"),
-    "approve": gettext_lazy("Approve"),
+    "approve": gettext_lazy("Approve the application"),
 }
 
 

@@ -27,6 +27,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from resources import rules, selectors, services
@@ -62,19 +63,7 @@ class StateFilter(admin.SimpleListFilter):
 # --- Inlines ------------------------------------------------------------------------------------------
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class RegistrationInline(_ReadOnlyInline):
+class RegistrationInline(ReadOnlyInline):
     model = ActivityRegistration
     fields = ("resident", "registered_at", "cancelled_at")
     readonly_fields = fields
@@ -83,7 +72,7 @@ class RegistrationInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("resident").order_by("registered_at", "pk")
 
 
-class AttendanceInline(_ReadOnlyInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
     fields = ("resident", "checked_in_at", "method", "checked_in_by")
     readonly_fields = fields
@@ -257,17 +246,6 @@ class ActivityAdmin(admin.ModelAdmin):
 # --- Registrations and attendance (read-only) ------------------------------------------------------------------
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class LiveFilter(admin.SimpleListFilter):
     title = gettext_lazy("registration")
     parameter_name = "live"
@@ -284,7 +262,7 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(ActivityRegistration)
-class ActivityRegistrationAdmin(_ReadOnlyAdmin):
+class ActivityRegistrationAdmin(ReadOnlyAdmin):
     list_display = ("activity", "resident", "registered_at", "cancelled_at")
     list_filter = (LiveFilter, "activity__kind", ("activity__starts_at", admin.DateFieldListFilter))
     search_fields = ("resident__name", "resident__user__phone", "activity__title")
@@ -293,7 +271,7 @@ class ActivityRegistrationAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(_ReadOnlyAdmin):
+class AttendanceAdmin(ReadOnlyAdmin):
     list_display = ("activity", "resident", "checked_in_at", "method", "checked_in_by")
     list_filter = ("method", "activity__kind", "activity__counts_for_attendance",
                    ("checked_in_at", admin.DateFieldListFilter))

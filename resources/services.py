@@ -34,7 +34,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +41,7 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.portal.services import notify
 from residents.models import Resident, ResidentStatus
 from resources import rules
@@ -122,10 +122,6 @@ def _clean_kind(kind: str) -> str:
     if kind not in ActivityKind.values:
         _refuse(_("Choose the kind of activity: training, salon, roadshow or matchmaking session."), field="kind")
     return kind
-
-
-def _when(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _live_registrations(activity: Activity) -> Any:
@@ -213,7 +209,7 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
             activity,
             title=_("Activity changed: %(title)s") % {"title": activity.title},
             body=_("“%(title)s” now takes place %(when)s at %(place)s. Your registration stands.")
-            % {"title": activity.title, "when": _when(activity.starts_at), "place": activity.place},
+            % {"title": activity.title, "when": format_moment(activity.starts_at), "place": activity.place},
             kind="resources.activity_changed",
         )
     return activity
@@ -243,7 +239,7 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
         activity,
         title=_("Activity cancelled: %(title)s") % {"title": activity.title},
         body=_("“%(title)s” (%(when)s) is cancelled. Reason: %(reason)s")
-        % {"title": activity.title, "when": _when(activity.starts_at), "reason": reason},
+        % {"title": activity.title, "when": format_moment(activity.starts_at), "reason": reason},
         kind="resources.activity_cancelled",
     )
     return activity
@@ -342,7 +338,7 @@ class CheckIn:
 def _window_refused(window: rules.Window, activity: Activity) -> NoReturn:
     values = {"title": activity.title}
     if window == rules.Window.NOT_YET:
-        values["opens"] = _when(rules.checkin_opens_at(activity.starts_at))
+        values["opens"] = format_moment(rules.checkin_opens_at(activity.starts_at))
         minutes = int(rules.CHECKIN_OPENS_BEFORE.total_seconds() // 60)
         _refuse(
             _("Check-in for “%(title)s” opens at %(opens)s, %(minutes)s minutes before the start.")

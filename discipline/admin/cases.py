@@ -35,7 +35,6 @@ from django.utils.translation import gettext_lazy
 from discipline.forms import cases as forms
 from discipline.models import (
     Appeal,
-    AppealStatus,
     CaseStatus,
     DecisionLedgerEntry,
     EvidenceFile,
@@ -49,7 +48,15 @@ from discipline.services import cases as services
 from discipline.services.ledger import ledger_verify
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
+from opc_community.core.admin_base import (
+    AnswerOverdueFilter,
+    AppealQueueAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ReadOnlyInlineMixin,
+)
 from opc_community.core.errors import DomainError
+from opc_community.core.moments import format_moment
 from opc_community.core.uploads import private_file_response
 from opc_community.workdays.selectors import working_days_left
 
@@ -101,19 +108,7 @@ class OpenFilter(admin.SimpleListFilter):
 # --- Inlines (read-only) --------------------------------------------------------------------------------
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class EvidenceInline(_ReadOnlyInline):
+class EvidenceInline(ReadOnlyInline):
     model = EvidenceFile
     fields = ("download", "content_type", "by_resident", "uploaded_by", "uploaded_at")
     readonly_fields = fields
@@ -127,18 +122,10 @@ class EvidenceInline(_ReadOnlyInline):
                            reverse("admin:discipline_evidence_file", args=[evidence.pk]), evidence.original_name)
 
 
-class NoticeInline(admin.StackedInline):
+class NoticeInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = RectificationNotice
-    extra = 0
-    can_delete = False
     fields = ("number", "requirement", "deadline", "issued_by", "issued_at", "rectified_at", "result_note", "pdf")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("notice PDF"))
     def pdf(self, notice: RectificationNotice) -> str:
@@ -146,7 +133,7 @@ class NoticeInline(admin.StackedInline):
                            reverse("admin:discipline_notice_pdf", args=[notice.case_id]), _("Open the PDF"))
 
 
-class MeasureInline(_ReadOnlyInline):
+class MeasureInline(ReadOnlyInline):
     model = PenaltyMeasure
     fields = ("type", "described", "amount", "scope", "days", "until_paid", "ban_years", "applied_at", "invoice",
               "suspension", "note")
@@ -160,7 +147,7 @@ class MeasureInline(_ReadOnlyInline):
         return selectors.describe_measure(measure)
 
 
-class AppealInline(_ReadOnlyInline):
+class AppealInline(ReadOnlyInline):
     model = Appeal
     fields = ("status", "reason", "submitted_at", "answer_due_at", "decided_by", "decided_at", "answer")
     readonly_fields = fields
@@ -291,7 +278,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a> · {} {}', reverse("admin:notices_publication_change", args=[publication.pk]),
             publication.get_status_display(), _("window ends"),
-            formats.date_format(timezone.localtime(publication.window_ends_at), "DATETIME_FORMAT"),
+            format_moment(publication.window_ends_at),
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
@@ -436,48 +423,18 @@ def _default_days(case: ViolationCase) -> Any:
 # --- Appeals --------------------------------------------------------------------------------------------
 
 
-class AppealOverdueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("answer overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", _("Yes"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(status=AppealStatus.PENDING, answer_due_at__lt=timezone.now())
-        return queryset
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(AppealQueueAdmin):
     list_display = ("case", "resident", "submitted_at", "due", "status", "decided_by")
-    list_filter = ("status", AppealOverdueFilter)
+    list_filter = ("status", AnswerOverdueFilter)
     search_fields = ("case__number", "resident__name", "reason")
     list_select_related = ("case", "resident", "decided_by")
     change_form_template = "discipline/cases/admin/appeal_change_form.html"
     fields = ("case_link", "resident", "reason", "evidence", "submitted_at", "answer_due_at", "due_provisional",
               "status", "decided_by", "decided_at", "answer")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # residents appeal from the portal / API
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_ordering(self, request: HttpRequest) -> list[Any]:
-        return ["-status", "answer_due_at"]  # pending first, earliest due first
-
-    @admin.display(description=gettext_lazy("answer due"), ordering="answer_due_at")
-    def due(self, appeal: Appeal) -> str:
-        text = formats.date_format(timezone.localtime(appeal.answer_due_at), "DATETIME_FORMAT")
-        if appeal.status == AppealStatus.PENDING and appeal.answer_due_at < timezone.now():
-            return format_html('<strong style="color:#b42318">{} · {}</strong>', text, _("Overdue"))
-        return text
 
     @admin.display(description=gettext_lazy("case"))
     def case_link(self, appeal: Appeal) -> str:
@@ -492,18 +449,8 @@ class AppealAdmin(admin.ModelAdmin):
         return format_html_join("、", '<a href="{}" target="_blank" rel="noopener">{}</a>', (
             (reverse("admin:discipline_evidence_file", args=[f.pk]), f.original_name) for f in files))
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
-        appeal = Appeal.objects.filter(pk=object_id).only("status").first()
-        can = appeal is not None and appeal.status == AppealStatus.PENDING and _deciders_only(request)
-        extra_context = {**(extra_context or {}), "decide_url": reverse("admin:discipline_appeal_decide",
-                                                                       args=[object_id]) if can else None}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_urls(self) -> list:
-        return [
-            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="discipline_appeal_decide"),
-            *super().get_urls(),
-        ]
+    def may_decide(self, request: HttpRequest) -> bool:
+        return _deciders_only(request)
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not _deciders_only(request):
@@ -538,22 +485,13 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(DecisionLedgerEntry)
-class DecisionLedgerEntryAdmin(admin.ModelAdmin):
+class DecisionLedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "kind", "object_id", "recorded_at", "short_hash", "short_previous")
     list_filter = ("kind",)
     search_fields = ("entry_hash",)
     fields = ("sequence", "kind", "object_id", "recorded_at", "previous_hash", "entry_hash", "content")
     readonly_fields = fields
     change_list_template = "discipline/cases/admin/ledger_change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("hash"))
     def short_hash(self, entry: DecisionLedgerEntry) -> str:

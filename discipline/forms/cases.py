@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from discipline.selectors import cases as selectors
 from discipline.services.appeals import REASON_MAX_LENGTH
-from opc_community.core.errors import DomainError
+from opc_community.core.forms import DomainErrorsMixin
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,21 +34,10 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ServiceErrorsMixin:
-    """Put a service's DomainError next to its field (or on top of the form)."""
-
-    def add_domain_error(self, error: DomainError) -> None:
-        field = (error.field or "").split(".")[0]
-        aliases = getattr(self, "field_aliases", {})
-        field = aliases.get(error.field, aliases.get(field, field))
-        target = field if field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(target, str(error.message))  # type: ignore[attr-defined]
-
-
 # --- The resident -------------------------------------------------------------------------------------
 
 
-class AppealForm(ServiceErrorsMixin, forms.Form):
+class AppealForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Grounds of your request for review"), max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -62,7 +51,7 @@ class AppealForm(ServiceErrorsMixin, forms.Form):
 # --- The operations desk ------------------------------------------------------------------------------
 
 
-class OpenCaseForm(ServiceErrorsMixin, forms.Form):
+class OpenCaseForm(DomainErrorsMixin, forms.Form):
     resident = forms.ModelChoiceField(label=_("resident"), queryset=None)
     kind = forms.ChoiceField(label=_("violation kind"))
     occurred_on = forms.DateField(label=_("occurred on"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -89,15 +78,15 @@ class OpenCaseForm(ServiceErrorsMixin, forms.Form):
         return [flag for flag in ("serious", "loss") if self.cleaned_data.get(flag)]
 
 
-class VerifyForm(ServiceErrorsMixin, forms.Form):
+class VerifyForm(DomainErrorsMixin, forms.Form):
     evidence = MultipleFileField(label=_("Evidence (photos or documents)"))
 
 
-class DismissForm(ServiceErrorsMixin, forms.Form):
+class DismissForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("reason for dismissal"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoticeForm(ServiceErrorsMixin, forms.Form):
+class NoticeForm(DomainErrorsMixin, forms.Form):
     requirement = forms.CharField(label=_("rectification requirement"), widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(
         label=_("rectify by"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
@@ -105,7 +94,7 @@ class NoticeForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class NoteForm(ServiceErrorsMixin, forms.Form):
+class NoteForm(DomainErrorsMixin, forms.Form):
     note = forms.CharField(label=_("rectification result"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -113,7 +102,7 @@ class ConfirmForm(forms.Form):
     """A step without input (publish): the button confirms."""
 
 
-class DecideForm(ServiceErrorsMixin, forms.Form):
+class DecideForm(DomainErrorsMixin, forms.Form):
     """Built from the decision preview: an amount per ranged fine / compensation, the days of a suspension
     without fixed days, the measure chosen for kind 8."""
 
@@ -151,7 +140,7 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
         return {"amounts": amounts, "days": days, "chosen": data.get("chosen")}
 
 
-class AppealDecideForm(ServiceErrorsMixin, forms.Form):
+class AppealDecideForm(DomainErrorsMixin, forms.Form):
     upheld = forms.TypedChoiceField(
         label=_("decision"), coerce=lambda value: value == "upheld", widget=forms.RadioSelect,
         choices=[("upheld", _("uphold: annul the penalty")), ("dismissed", _("dismiss: the penalty stands"))],

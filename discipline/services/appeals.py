@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discipline.models import Appeal, AppealStatus, CaseStatus, LedgerKind, ViolationCase
@@ -32,6 +32,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import PublicationStatus
 from opc_community.portal.services import notify
@@ -41,10 +42,6 @@ from residents.models import Resident
 REASON_MAX_LENGTH = 4000
 #: Cases that can be appealed (the decision is on the board, or took effect within its window).
 APPEALABLE = (CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
-
-
-def _moment(value: Any) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 @transaction.atomic
@@ -75,7 +72,7 @@ def appeal_submit(
     if not publication.is_window_open(now):
         raise DomainError(
             _("The publication window ended at %(end)s; a request for review is no longer possible "
-              "(Chapter 8, Article 2).") % {"end": _moment(publication.window_ends_at)},
+              "(Chapter 8, Article 2).") % {"end": format_moment(publication.window_ends_at)},
             field="reason",
         )
     if case.appeals.filter(status=AppealStatus.PENDING).exists():
@@ -98,7 +95,7 @@ def appeal_submit(
         title=_("Request for review: case %(number)s") % {"number": case.number},
         body=_("%(resident)s asks for review of case %(number)s; answer by %(due)s (%(days)d working days, "
                "Chapter 8, Article 2).")
-        % {"resident": resident.name, "number": case.number, "due": _moment(due.at), "days": days},
+        % {"resident": resident.name, "number": case.number, "due": format_moment(due.at), "days": days},
         link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
         kind="discipline.appeal_submitted",
         dedupe_key=f"discipline:appeal:{appeal.pk}:submitted",
@@ -106,7 +103,7 @@ def appeal_submit(
     notify(
         recipients=[resident.user],
         title=_("Request for review of case %(number)s received") % {"number": case.number},
-        body=_("You will have the answer by %(due)s.") % {"due": _moment(due.at)},
+        body=_("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
         link=reverse("discipline:case_detail", args=[case.pk]),
         kind="discipline.appeal_received",
         dedupe_key=f"discipline:appeal:{appeal.pk}:received",
@@ -177,7 +174,7 @@ def appeals_flag_overdue(*, now: Any | None = None) -> int:
             title=_("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
             body=_("The answer to the request for review of case %(number)s was due by %(due)s "
                    "(Chapter 8, Article 2).")
-            % {"number": appeal.case.number, "due": _moment(appeal.answer_due_at)},
+            % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
             link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
             kind="discipline.appeal_overdue",
             dedupe_key=f"discipline:appeal:{appeal.pk}:overdue",

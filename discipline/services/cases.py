@@ -65,6 +65,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
@@ -707,7 +708,7 @@ def case_publish(*, case: ViolationCase, actor: Any) -> Publication:
         title=_("Penalty decision %(number)s published") % {"number": case.number},
         body=_("The decision is on the notice board until %(end)s. Until then you may ask for review (复核) on the "
                "case page; it is answered within %(days)d working days.")
-        % {"end": formats.date_format(timezone.localtime(publication.window_ends_at), "DATETIME_FORMAT"),
+        % {"end": format_moment(publication.window_ends_at),
            "days": book.deadlines.appeal_answer_working_days},
         step="published",
     )

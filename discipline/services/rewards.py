@@ -52,6 +52,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
@@ -359,7 +360,7 @@ def reward_publish(*, reward: Reward, actor: Any) -> Reward:
     _tell(reward, _("Your reward is on the notice board: %(kind)s"), _(
         "Published until %(end)s. Unless an objection is upheld it is granted within %(days)s working days "
         "after that (Chapter 8, Article 1)."
-    ) % {"end": _moment(publication.window_ends_at), "days": rules_in_force.deadlines.reward_grant_working_days},
+    ) % {"end": format_moment(publication.window_ends_at), "days": rules_in_force.deadlines.reward_grant_working_days},
         "published")
     return reward
 
@@ -489,7 +490,7 @@ def rewards_flag_overdue(*, now: datetime) -> int:
             title=_("Reward grant overdue: %(name)s, %(kind)s") % {
                 "name": reward.resident.name, "kind": reward.get_kind_display()},
             body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
-                   "sets after the publication).") % {"due": _moment(reward.grant_due_at)},
+                   "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
             link=reverse("admin:discipline_reward_change", args=[reward.pk]),
             kind="discipline.reward_grant_overdue",
             dedupe_key=f"discipline:reward:{reward.pk}:grant_overdue",
@@ -553,7 +554,3 @@ def _tell(reward: Reward, title: str, body: str, event: str, *, once: bool = Tru
 
 def _day(day: date) -> str:
     return date_format(day, "DATE_FORMAT")
-
-
-def _moment(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

@@ -34,6 +34,7 @@ from discipline.selectors import reports as selectors
 from opc_community.accounts.permissions import has_role
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.moments import format_moment
 
 REPORT_ROLES = selectors.REPORT_ROLES
 
@@ -221,7 +222,7 @@ def _no_show_facts(resident: Any, *, since: date, limit: int, days: int) -> str:
         "the limit is %(limit)d within %(days)d days (RULEBOOK §5)."
     ) % {
         "count": resident.no_shows, "since": date_format(since, "DATE_FORMAT"),
-        "last": date_format(timezone.localtime(resident.last_no_show_at), "DATETIME_FORMAT"),
+        "last": format_moment(resident.last_no_show_at),
         "limit": limit, "days": days,
     }
 

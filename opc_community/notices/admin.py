@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, admin_export_action
 from opc_community.notices import selectors, services
@@ -93,10 +94,8 @@ class PublicationAddForm(forms.ModelForm):
         fields = ("kind", "title", "body", "window_days")
 
 
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(ReadOnlyInline):
     model = Objection
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = (
         "author",
@@ -111,12 +110,6 @@ class ObjectionInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Objection]:
         return super().get_queryset(request).select_related("author", "decided_by")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Publication)

@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from opc_community import rulebook, workdays
 from opc_community.accounts.models import User
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import ensure_can_move, lock, move
 from opc_community.notices import registry
 from opc_community.notices.models import (
@@ -47,10 +47,6 @@ OBJECTION_MAX_LENGTH = 2000
 def _default_window_days(on: date) -> int:
     """The publication window of the rulebook in force on ``on`` (第八章第一条、第九章第一条: 3 个工作日)."""
     return rulebook.in_force(on=on).deadlines.publication_window_working_days
-
-
-def _format_moment(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _move(publication: Publication, to_status: str, **fields: Any) -> Publication:
@@ -160,7 +156,7 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
     if now < publication.window_starts_at:
         raise DomainError(
             _("The publication window opens at %(start)s.")
-            % {"start": _format_moment(publication.window_starts_at)}
+            % {"start": format_moment(publication.window_starts_at)}
         )
     if not publication.is_window_open(now):
         if publication.status == PublicationStatus.WITHDRAWN:
@@ -169,7 +165,7 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
             )
         raise DomainError(
             _("The publication window ended at %(end)s; objections are no longer accepted.")
-            % {"end": _format_moment(publication.window_ends_at)}
+            % {"end": format_moment(publication.window_ends_at)}
         )
     if publication.objections.filter(author=author).exists():
         raise ConflictError(_("You have already objected to this publication."), field="text")
@@ -210,7 +206,7 @@ def publication_close(*, publication: Publication, now: datetime) -> Publication
     if now < publication.window_over_at:
         raise DomainError(
             _("The publication window runs until %(end)s.")
-            % {"end": _format_moment(publication.window_ends_at)}
+            % {"end": format_moment(publication.window_ends_at)}
         )
     ensure_can_move(publication, PublicationStatus.CLOSED, transitions=ALLOWED_TRANSITIONS)
     # No acting_as here: the audit rows keep whoever runs this (a staff member's request

@@ -28,7 +28,8 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notices/publication_list.html",
-        {"page_obj": page, "kinds": PublicationKind.choices, "current_kind": kind},
+        {"page_obj": page, "kinds": PublicationKind.choices, "current_kind": kind,
+         "page_query": f"kind={kind}&" if kind else ""},
     )
 
 

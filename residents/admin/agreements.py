@@ -33,8 +33,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.forms import add_domain_error
 from opc_community.core.money import format_yuan
 from opc_community.core.uploads import private_file_response
 from residents.forms.agreements import (
@@ -43,7 +45,6 @@ from residents.forms.agreements import (
     InvoiceAddForm,
     PaymentForm,
     ReasonForm,
-    add_domain_error,
 )
 from residents.models import (
     Agreement,
@@ -94,18 +95,6 @@ def _day(value: date | None) -> str:
     return date_format(value, "DATE_FORMAT") if value else "—"
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class _AppendOnlyAdmin(admin.ModelAdmin):
     """Rows are read-only once written; the change permission is kept for the list's actions only."""
 
@@ -122,7 +111,8 @@ class _AppendOnlyAdmin(admin.ModelAdmin):
 # --- Agreements ---------------------------------------------------------------------------------
 
 
-class InvoiceInline(_ReadOnlyInline):
+class InvoiceInline(ReadOnlyInline):
+    show_change_link = True
     model = Invoice
     fields = ("number", "description", "amount", "due_on", "settled_on")
     readonly_fields = fields
@@ -241,7 +231,8 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PaymentInline(_ReadOnlyInline):
+class PaymentInline(ReadOnlyInline):
+    show_change_link = True
     model = Payment
     fk_name = "invoice"
     fields = ("paid_on", "amount", "method", "reference", "note", "recorded_by", "reverses")

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community import rulebook
+from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.uploads import validate_upload
@@ -83,24 +84,16 @@ class ComplaintChangeList(ChangeList):
         selectors.attach_countdowns(self.result_list, now=timezone.now())
 
 
-class ComplaintMessageInline(admin.TabularInline):
+class ComplaintMessageInline(ReadOnlyInline):
     """The thread, read-only, internal notes included (staff only)."""
 
     model = ComplaintMessage
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "author", "body")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("conversation (internal notes are never shown to the resident)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ComplaintMessage]:
         return super().get_queryset(request).select_related("author").order_by("at", "id")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 #: The named steps: action name → (service, title, success message).

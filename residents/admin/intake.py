@@ -27,9 +27,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community.accounts.permissions import has_role
+from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.masking import mask_identity_number
+from opc_community.core.moments import format_moment
 from residents.forms.intake import STEP_FORMS
 from residents.models import (
     Application,
@@ -67,18 +69,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class DocumentInline(_ReadOnlyInline):
+class DocumentInline(ReadOnlyInline):
     model = ApplicationDocument
     fields = ("kind", "download", "content_type", "size", "uploaded_at", "uploader")
     readonly_fields = fields
@@ -99,7 +90,7 @@ class DocumentInline(_ReadOnlyInline):
         )
 
 
-class TransitionInline(_ReadOnlyInline):
+class TransitionInline(ReadOnlyInline):
     model = ApplicationTransition
     fields = ("when", "from_label", "to_label", "by", "why")
     readonly_fields = fields
@@ -107,7 +98,7 @@ class TransitionInline(_ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("time"))
     def when(self, transition: ApplicationTransition) -> str:
-        return date_format(timezone.localtime(transition.at), "DATETIME_FORMAT")
+        return format_moment(transition.at)
 
     @admin.display(description=gettext_lazy("from status"))
     def from_label(self, transition: ApplicationTransition) -> str:
@@ -431,7 +422,7 @@ def _due_text(moment: Any, provisional: bool) -> str:
     """A stored deadline with its date and time in Asia/Shanghai, marked when provisional (RULEBOOK §2)."""
     if moment is None:
         return "—"
-    text = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    text = format_moment(moment)
     return f"{text}{_('（provisional）')}" if provisional else text
 
 
@@ -446,4 +437,3 @@ def _done_message(step: str, application: Application) -> str:
         "name": application.display_name,
         "status": ApplicationStatus(application.status).label,
     }
-

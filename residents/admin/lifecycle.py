@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.masking import mask_identity_number
 from residents.forms.lifecycle import ReasonForm
@@ -372,18 +373,10 @@ class GraceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ExitClearanceInline(admin.TabularInline):
+class ExitClearanceInline(ReadOnlyInline):
     model = ExitClearance
     fields = ("item", "note", "cleared_by", "cleared_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExitClearance]:
         return super().get_queryset(request).select_related("cleared_by")

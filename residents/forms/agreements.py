@@ -25,11 +25,6 @@ from spaces.selectors.desks import free_desks
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-def add_domain_error(form: forms.Form, error: Any) -> None:
-    """Show a service's DomainError next to its field (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
-
-
 # --- Portal ---------------------------------------------------------------------------------
 
 

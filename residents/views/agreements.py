@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
 from opc_community.core.uploads import private_file_response
 from residents.access import has_acknowledged_rules, resident_required
-from residents.forms.agreements import AgreementAcceptForm, OrientationForm, add_domain_error
+from residents.forms.agreements import AgreementAcceptForm, OrientationForm
 from residents.models import AgreementStatus, ResidentStatus
 from residents.selectors import agreements as selectors
 from residents.selectors import ledger as ledger_selectors

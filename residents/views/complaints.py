@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
 from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
 from opc_community.workdays.rules import local_date
 from residents.access import resident_of, resident_required
@@ -62,7 +63,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("Your complaint was filed. You will find the answers here."))
             return redirect("residents:complaint_detail", pk=complaint.pk)
@@ -85,7 +86,7 @@ def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.complaint_message(complaint=complaint, text=form.cleaned_data["text"], actor=request.user)
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("Your message was sent to the daily management team."))
             return redirect("residents:complaint_detail", pk=complaint.pk)
@@ -101,7 +102,7 @@ def complaint_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.complaint_confirm(complaint=complaint, comment=form.cleaned_data["comment"], actor=request.user)
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("Thank you. The complaint is closed."))
             return redirect("residents:complaint_detail", pk=complaint.pk)
@@ -117,7 +118,7 @@ def complaint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.complaint_reopen(complaint=complaint, reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("The complaint is reopened; a new solution deadline applies."))
             return redirect("residents:complaint_detail", pk=complaint.pk)
@@ -186,14 +187,6 @@ def _rule_note(rules_in_force: Any) -> str:
         "response": rules_in_force.deadlines.complaint_response_working_days,
         "solution": rules_in_force.deadlines.complaint_solution_working_days,
     }
-
-
-def _add_error(request: HttpRequest, form: Any, error: DomainError) -> None:
-    """A field's error goes next to the field; any other refusal on top of the page."""
-    if error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        messages.error(request, error.message)
 
 
 urlpatterns = [

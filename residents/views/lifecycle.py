@@ -6,7 +6,6 @@ through ``request.resident`` (another resident's id: 404), and every change is o
 service call whose refusal is shown next to the field, with the form kept filled in.
 """
 
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,17 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opc_community import rulebook, workdays
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
 from residents.access import resident_required
 from residents.forms.lifecycle import RenewalRequestForm, VoluntaryExitForm
 from residents.models import ExitKind, ExitStatus, RenewalStatus
 from residents.rules import term
 from residents.selectors import lifecycle as selectors
 from residents.services import lifecycle as services
-
-
-def _add_error(form: Any, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
 
 # --- Renewal ----------------------------------------------------------------------------------
 
@@ -45,7 +40,7 @@ def renewal(request: HttpRequest) -> HttpResponse:
                 resident=request.resident, note=form.cleaned_data["note"], actor=request.user, today=today
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Your renewal request was sent to the intake team."))
             return redirect("residents:renewal_detail", pk=created.pk)
@@ -108,7 +103,7 @@ def exit_list(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"], actor=request.user, today=today,
             )
         except DomainError as error:
-            _add_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Your exit application was sent to the daily management team."))
             return redirect("residents:exit_detail", pk=created.pk)

@@ -17,13 +17,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
+from opc_community.core.admin_base import AnswerOverdueFilter, AppealQueueAdmin, ReadOnlyAdmin
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.workdays import working_days_left
@@ -33,7 +34,6 @@ from scoring.models import (
     Quarter,
     QuarterInput,
     ScoreAppeal,
-    ScoreAppealStatus,
     ScoreCard,
     ScoreChange,
 )
@@ -161,37 +161,17 @@ class ScoreCardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoreChange)
-class ScoreChangeAdmin(admin.ModelAdmin):
+class ScoreChangeAdmin(ReadOnlyAdmin):
     list_display = ("at", "quarter", "resident", "field", "before", "after", "reason")
     list_filter = ("quarter", "field")
     search_fields = ("resident__name", "reason")
     list_select_related = ("quarter", "resident")
     readonly_fields = ("quarter", "resident", "field", "before", "after", "reason", "at")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 # --- Score appeals ------------------------------------------------------------------------------------------
 
 
-class AppealOverdueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("answer")
-    parameter_name = "overdue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", gettext_lazy("overdue"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "yes":
-            return queryset.filter(status=ScoreAppealStatus.PENDING, answer_due_at__lt=timezone.now())
-        return queryset
 
 
 def _decider(request: HttpRequest) -> bool:
@@ -199,27 +179,15 @@ def _decider(request: HttpRequest) -> bool:
 
 
 @admin.register(ScoreAppeal)
-class ScoreAppealAdmin(admin.ModelAdmin):
+class ScoreAppealAdmin(AppealQueueAdmin):
     list_display = ("resident", "quarter", "total", "submitted_at", "due", "status", "decided_by")
-    list_filter = ("status", AppealOverdueFilter, "card__quarter")
+    list_filter = ("status", AnswerOverdueFilter, "card__quarter")
     search_fields = ("resident__name", "reason")
     list_select_related = ("card__quarter", "resident", "decided_by")
     change_form_template = "scoring/dashboard/appeal_change_form.html"
     fields = ("card", "resident", "reason", "submitted_at", "answer_due_at", "status", "decided_by", "decided_at",
               "answer")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # residents appeal from the portal / API
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_ordering(self, request: HttpRequest) -> list[Any]:
-        return ["-status", "answer_due_at"]  # pending first, earliest due first
 
     @admin.display(description=gettext_lazy("quarter"), ordering="card__quarter")
     def quarter(self, appeal: ScoreAppeal) -> Quarter:
@@ -229,25 +197,8 @@ class ScoreAppealAdmin(admin.ModelAdmin):
     def total(self, appeal: ScoreAppeal) -> int:
         return appeal.card.total
 
-    @admin.display(description=gettext_lazy("answer due"), ordering="answer_due_at")
-    def due(self, appeal: ScoreAppeal) -> str:
-        text = formats.date_format(timezone.localtime(appeal.answer_due_at), "DATETIME_FORMAT")
-        if appeal.status == ScoreAppealStatus.PENDING and appeal.answer_due_at < timezone.now():
-            return format_html('<strong style="color:#b42318">{} · {}</strong>', text, _("Overdue"))
-        return text
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
-        appeal = ScoreAppeal.objects.filter(pk=object_id).only("status").first()
-        can = appeal is not None and appeal.status == ScoreAppealStatus.PENDING and _decider(request)
-        extra_context = {**(extra_context or {}), "decide_url": reverse("admin:scoring_scoreappeal_decide",
-                                                                       args=[object_id]) if can else None}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_urls(self) -> list:
-        return [
-            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="scoring_scoreappeal_decide"),
-            *super().get_urls(),
-        ]
+    def may_decide(self, request: HttpRequest) -> bool:
+        return _decider(request)
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Uphold (with the corrected inputs; the quarter is recomputed) or dismiss, with the answer."""

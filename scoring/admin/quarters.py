@@ -29,6 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from scoring.forms.inputs import CorrectionForm, ImportForm
@@ -291,17 +292,6 @@ SHEET_COLUMNS = (
 # --- Inputs ----------------------------------------------------------------------------------------------
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 def _file_link(kind: str, field: str) -> Any:
     @admin.display(description=gettext_lazy("file"))
     def link(self: Any, item: Any) -> str:
@@ -313,21 +303,21 @@ def _file_link(kind: str, field: str) -> Any:
     return link
 
 
-class AwardInline(_ReadOnlyInline):
+class AwardInline(ReadOnlyInline):
     model = AwardClaim
     fields = ("level", "title", "verified", "download")
     readonly_fields = fields
     download = _file_link("award", "certificate")
 
 
-class ContributionInline(_ReadOnlyInline):
+class ContributionInline(ReadOnlyInline):
     model = Contribution
     fields = ("kind", "description", "proof_link", "verified", "download")
     readonly_fields = fields
     download = _file_link("contribution", "proof")
 
 
-class EvidenceInline(_ReadOnlyInline):
+class EvidenceInline(ReadOnlyInline):
     model = InputEvidence
     fields = ("kind", "original_name", "uploaded_at", "download")
     readonly_fields = fields

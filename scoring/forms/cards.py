@@ -10,20 +10,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opc_community.core.errors import DomainError
+from opc_community.core.forms import DomainErrorsMixin
 from scoring.services.appeals import REASON_MAX_LENGTH
 
 
-class ServiceErrorsMixin:
-    """Put a service's DomainError next to its field (or on top of the form)."""
-
-    def add_domain_error(self, error: DomainError) -> None:
-        field = (error.field or "").split(".")[0]
-        target = field if field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(target, str(error.message))  # type: ignore[attr-defined]
-
-
-class ScoreAppealForm(ServiceErrorsMixin, forms.Form):
+class ScoreAppealForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Grounds of your appeal"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Say which figure is wrong and why (e.g. an activity you attended, a milestone completed, "
@@ -31,7 +22,7 @@ class ScoreAppealForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ScoreAppealDecideForm(ServiceErrorsMixin, forms.Form):
+class ScoreAppealDecideForm(DomainErrorsMixin, forms.Form):
     """Upheld with the corrected inputs (blank = unchanged), or dismissed; the answer goes to the resident."""
 
     upheld = forms.TypedChoiceField(

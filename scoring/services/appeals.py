@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
@@ -28,6 +28,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
 from residents.models import Resident
@@ -38,10 +39,6 @@ from scoring.services.signoff import apply_upheld_appeal, publication_of, quarte
 
 #: The longest grounds accepted (form, API and service say the same).
 REASON_MAX_LENGTH = 4000
-
-
-def _moment(value: datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def _text(value: str, *, field: str, missing: str) -> str:
@@ -75,7 +72,7 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
     if not publication.is_window_open(now):
         raise DomainError(
             _("The publication window of %(quarter)s ended at %(end)s; an appeal is no longer possible "
-              "(%(article)s).") % {"quarter": quarter, "end": _moment(publication.window_ends_at),
+              "(%(article)s).") % {"quarter": quarter, "end": format_moment(publication.window_ends_at),
                                    "article": ARTICLE_APPEAL},
             field="reason",
         )
@@ -97,7 +94,7 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
         title=_("Score appeal: %(resident)s, %(quarter)s") % {"resident": resident.name, "quarter": quarter},
         body=_("%(resident)s appeals its score of %(quarter)s (%(total)d points); answer by %(due)s "
                "(%(days)d working days, %(article)s).")
-        % {"resident": resident.name, "quarter": quarter, "total": card.total, "due": _moment(due.at),
+        % {"resident": resident.name, "quarter": quarter, "total": card.total, "due": format_moment(due.at),
            "days": days, "article": ARTICLE_APPEAL},
         link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
         kind="scoring.appeal_submitted",
@@ -106,7 +103,7 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
     notify(
         recipients=[resident.user],
         title=_("Your appeal against the score of %(quarter)s was received") % {"quarter": quarter},
-        body=_("You will have the answer by %(due)s.") % {"due": _moment(due.at)},
+        body=_("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
         link=reverse("scoring:card_detail", args=[card.pk]),
         kind="scoring.appeal_received",
         dedupe_key=f"scoring:appeal:{appeal.pk}:received",
@@ -176,7 +173,7 @@ def score_appeals_flag_overdue(*, now: datetime | None = None) -> int:
             title=_("Score appeal overdue: %(resident)s, %(quarter)s")
             % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
             body=_("The answer was due by %(due)s (%(article)s).")
-            % {"due": _moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
+            % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
             link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
             kind="scoring.appeal_overdue",
             dedupe_key=f"scoring:appeal:{appeal.pk}:overdue",

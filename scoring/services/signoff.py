@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community.accounts.permissions import has_role
@@ -36,6 +36,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock, move
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.portal.services import notify
@@ -181,7 +182,7 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
             subject=quarter,
             actor=actor,
         )
-    end = formats.date_format(timezone.localtime(publication.window_ends_at), "DATETIME_FORMAT")
+    end = format_moment(publication.window_ends_at)
     notify(
         recipients=[card.resident.user for card in cards],
         title=_("Your score for %(quarter)s is published") % {"quarter": quarter},

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.core.admin_base import ReadOnlyAdmin
 from opc_community.core.errors import DomainError
 from spaces.forms.bookings import StaffCancelForm
 from spaces.models import Booking, BookingStatus, RoadshowCredit, Room
@@ -197,7 +198,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoadshowCredit)
-class RoadshowCreditAdmin(admin.ModelAdmin):
+class RoadshowCreditAdmin(ReadOnlyAdmin):
     """The credit ledger (第八章第一条): grants from rewards, uses by bookings, returns on cancellation."""
 
     list_display = ("created_at", "resident", "kind", "change", "max_hours", "booking_link", "source_key", "note")
@@ -208,15 +209,6 @@ class RoadshowCreditAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [field.name for field in RoadshowCredit._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("booking"))
     def booking_link(self, credit: RoadshowCredit) -> str:

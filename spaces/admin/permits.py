@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community.core.errors import DomainError
+from opc_community.core.moments import format_moment
 from spaces.forms.permits import DecisionForm
 from spaces.models import Permit, RequestStatus
 from spaces.selectors import permits as selectors
@@ -78,7 +79,7 @@ class PermitAdmin(admin.ModelAdmin):
             return "—"
         return format_html_join(
             "", "<div>{} · {} – {} · {}</div>",
-            ((b.room.name, formats.date_format(timezone.localtime(b.starts_at), "DATETIME_FORMAT"),
+            ((b.room.name, format_moment(b.starts_at),
               formats.time_format(timezone.localtime(b.ends_at), "TIME_FORMAT"), b.get_status_display())
              for b in bookings),
         )

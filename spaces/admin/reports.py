@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.core.admin_base import ReadOnlyAdmin
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from spaces.forms.reports import OccupancyFilterForm
 from spaces.models import OccupancyReport, RoomType
@@ -43,17 +44,8 @@ BAR_WIDTH, GROUP_GAP = 22, 18
 
 
 @admin.register(OccupancyReport)
-class OccupancyReportAdmin(admin.ModelAdmin):
+class OccupancyReportAdmin(ReadOnlyAdmin):
     """The report page and its export; nothing to add, change or delete."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view

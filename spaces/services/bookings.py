@@ -31,6 +31,7 @@ from discipline.selectors import active_suspension
 from opc_community import rulebook
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
 from opc_community.rulebook.models import RulebookVersion
@@ -198,7 +199,7 @@ def _check_resident(resident: Resident, *, now: datetime) -> None:
     suspension = active_suspension(resident.pk, SuspensionScope.PUBLIC_SPACES, at=now)
     if suspension is not None:
         if suspension.ends_at is not None:
-            until = date_format(timezone.localtime(suspension.ends_at), "DATETIME_FORMAT")
+            until = format_moment(suspension.ends_at)
             message = _(
                 "Your use of public spaces is suspended until %(until)s (%(reason)s), so you cannot book rooms until then (Chapter 8, Article 2)."
             ) % {"until": until, "reason": suspension.reason}

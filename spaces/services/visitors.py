@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opc_community.accounts.permissions import has_role
@@ -29,6 +29,7 @@ from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.masking import mask_phone
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
@@ -93,7 +94,7 @@ def visitor_register(
             body=_("%(name)s (phone %(phone)s), expected %(when)s, purpose: %(purpose)s. Please confirm or refuse "
                    "the visit in the portal; visitors are admitted only after the host confirms (Chapter 4, "
                    "Article 1).")
-            % {"name": name, "phone": mask_phone(normalised), "when": _when(expected_at), "purpose": purpose},
+            % {"name": name, "phone": mask_phone(normalised), "when": format_moment(expected_at), "purpose": purpose},
             link=reverse("spaces:visitor_list"),
             kind="spaces.visitor_registered",
             dedupe_key=f"visitor:{visitor.pk}:registered",
@@ -182,7 +183,7 @@ def visitor_cancel(*, visitor: Visitor, actor: Any, reason: str = "") -> Visitor
         notify(
             recipients=[visitor.host.user],
             title=_("Visit cancelled: %(name)s") % {"name": visitor.name},
-            body=_("The front desk cancelled the visit expected %(when)s.") % {"when": _when(visitor.expected_at)}
+            body=_("The front desk cancelled the visit expected %(when)s.") % {"when": format_moment(visitor.expected_at)}
             + (f" {reason}" if reason else ""),
             link=reverse("spaces:visitor_list"),
             kind="spaces.visitor_cancelled",
@@ -271,7 +272,7 @@ def _tell_about_answer(visitor: Visitor, *, actor: Any, by_phone: bool, confirme
                 recipients=[visitor.registered_by],
                 title=title,
                 body=_("%(host)s, visit expected %(when)s.") % {"host": visitor.host.name,
-                                                               "when": _when(visitor.expected_at)},
+                                                               "when": format_moment(visitor.expected_at)},
                 link=reverse("admin:spaces_visitor_front_desk"),
                 kind="spaces.visitor_answered",
                 dedupe_key=f"visitor:{visitor.pk}:answered",
@@ -290,10 +291,6 @@ def _required(value: str | None, *, field: str, max_length: int) -> str:
 
 def _joined(note: str, addition: str) -> str:
     return "; ".join(part for part in (note, addition) if part)[:NOTE_MAX_LENGTH]
-
-
-def _when(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _site_language() -> translation.override:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
 from residents.access import resident_required
 from spaces.forms.desks import DeskRequestForm
 from spaces.models import RequestStatus
@@ -43,7 +44,7 @@ def desk_request_new(request: HttpRequest) -> HttpResponse:
                 preferred_desk=form.cleaned_data["preferred_desk"], actor=request.user,
             )
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("Your request was sent to the daily management team."))
             return redirect("spaces:desk")
@@ -74,14 +75,6 @@ def _page(request: HttpRequest, *, form: DeskRequestForm | None = None, status: 
         "form": None if open_request else (form or DeskRequestForm()),
     }
     return render(request, "spaces/desks/desk.html", context, status=status)
-
-
-def _add_error(request: HttpRequest, form: Any, error: DomainError) -> None:
-    """A field's error goes next to the field; any other refusal on top of the page."""
-    if error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        messages.error(request, error.message)
 
 
 urlpatterns = [

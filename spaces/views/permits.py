@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
 from opc_community.core.uploads import private_file_response
 from residents.access import resident_of, resident_required
 from residents.models import ResidentStatus
@@ -49,7 +50,7 @@ def permit_new(request: HttpRequest) -> HttpResponse:
         try:
             permit = services.permit_apply(resident=request.resident, actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("Your application was sent to the daily management team."))
             return redirect("spaces:permit_detail", pk=permit.pk)
@@ -85,7 +86,7 @@ def permit_reserve(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.permit_reserve_room(permit=permit, actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_error(request, form, error)
+            add_domain_error(form, error, request=request)
         else:
             messages.success(request, _("The room is reserved for your event."))
             return redirect("spaces:permit_detail", pk=permit.pk)
@@ -129,13 +130,6 @@ def _detail(request: HttpRequest, permit: Permit, *, status: int = 200, **forms:
             initial={"starts_at": permit.starts_at, "ends_at": permit.ends_at})) if can_reserve else None,
     }
     return render(request, "spaces/permits/detail.html", context, status=status)
-
-
-def _add_error(request: HttpRequest, form: Any, error: DomainError) -> None:
-    if error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        messages.error(request, error.message)
 
 
 urlpatterns = [

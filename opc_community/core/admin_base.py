@@ -1,0 +1,102 @@
+"""Admin building blocks the domain apps share: records written only by services.
+
+Statuses, logs and ledgers change through services (STYLE.md), so their admin pages and
+inlines only show them: nobody adds, edits or deletes such rows by hand.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from opc_community.core.moments import format_moment
+
+
+class ReadOnlyInlineMixin:
+    """An inline listing what services wrote under a record (messages, files, clearances…)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log, ledger or report page: viewing only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Appeals answered through a "decide" page (discipline 复核, scoring appeals) -------------------------
+
+PENDING = "pending"  # the status of an appeal awaiting its answer, in every appeal model
+
+
+class AnswerOverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("answer overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("yes", gettext_lazy("Yes"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(status=PENDING, answer_due_at__lt=timezone.now())
+        return queryset
+
+
+class AppealQueueAdmin(ReadOnlyAdmin):
+    """Appeals in the operations desk: pending first, earliest due first, overdue in red; a pending
+    appeal's page links to its "decide" page (``decide_view``) for whom ``may_decide`` admits.
+    Residents appeal from the portal or the API, so nothing is added here."""
+
+    def may_decide(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        raise NotImplementedError
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return ["-status", "answer_due_at"]
+
+    @admin.display(description=gettext_lazy("answer due"), ordering="answer_due_at")
+    def due(self, appeal: Any) -> str:
+        text = format_moment(appeal.answer_due_at)
+        if appeal.status == PENDING and appeal.answer_due_at < timezone.now():
+            return format_html('<strong style="color:#b42318">{} · {}</strong>', text, gettext_lazy("Overdue"))
+        return text
+
+    def _decide_url_name(self) -> str:
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        pending = self.model.objects.filter(pk=object_id, status=PENDING).exists()
+        decide_url = reverse(f"admin:{self._decide_url_name()}", args=[object_id]) \
+            if pending and self.may_decide(request) else None
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decide_url": decide_url})
+
+    def get_urls(self) -> list:
+        return [
+            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name=self._decide_url_name()),
+            *super().get_urls(),
+        ]

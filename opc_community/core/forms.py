@@ -1,0 +1,39 @@
+"""Forms meet services: a service's refusal (DomainError) shown where the person looks."""
+
+from collections.abc import Mapping
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+
+from opc_community.core.errors import DomainError
+
+
+def add_domain_error(
+    form: forms.Form,
+    error: DomainError,
+    *,
+    request: HttpRequest | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> None:
+    """Put the refusal next to the field it names (a dotted name by its first part, ``aliases``
+    mapping a service's names to the form's); any other refusal goes on top of the page — as a
+    message when ``request`` is given, else as an error of the whole form."""
+    aliases = aliases or {}
+    name = (error.field or "").split(".")[0]
+    field = aliases.get(error.field or "", aliases.get(name, name))
+    if field in form.fields:
+        form.add_error(field, str(error.message))
+    elif request is not None:
+        messages.error(request, error.message)
+    else:
+        form.add_error(None, str(error.message))
+
+
+class DomainErrorsMixin:
+    """``form.add_domain_error(error)``; a form may set ``field_aliases`` (service name → field)."""
+
+    field_aliases: Mapping[str, str] = {}
+
+    def add_domain_error(self, error: DomainError) -> None:
+        add_domain_error(self, error, aliases=self.field_aliases)  # type: ignore[arg-type]

@@ -294,3 +294,11 @@ def test_language_switch_is_a_post_form_on_every_page(client):
     page = client.get(LOGIN).content.decode()
     assert f'action="{reverse("set_language")}"' in page
     assert 'value="en"' in page and "English" in page and "简体中文" in page
+
+
+def test_an_english_browser_still_reads_chinese_until_english_is_chosen(client):
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page and "南沙国际 OPC 生态社区" in page
+    client.post(reverse("set_language"), {"language": "en", "next": LOGIN})
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in page

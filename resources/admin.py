@@ -15,12 +15,15 @@ oversight reads; the daily management team has no part in activities (第二章)
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -30,9 +33,11 @@ from django.utils.translation import gettext_lazy
 from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.forms import add_domain_error
 from resources import rules, selectors, services
-from resources.forms import ActivityForm, CancelForm
+from resources.forms import ActivityForm, CancelForm, RoomForm
 from resources.models import Activity, ActivityRegistration, Attendance
+from spaces.models import BookingStatus
 
 # --- Filters ------------------------------------------------------------------------------------------
 
@@ -122,7 +127,7 @@ class ActivityAdmin(admin.ModelAdmin):
                            "description")}),
     )
     record_fields = ("sheet_link", "places", "attended_count", "state", "created_by", "created_at", "cancelled_at",
-                     "booking")
+                     "room")
 
     # --- Permissions: the role matrix decides; nothing is deleted; history is read-only --------------
 
@@ -181,6 +186,58 @@ class ActivityAdmin(admin.ModelAdmin):
         )
 
     # --- One activity -------------------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("room booking"))
+    def room(self, activity: Activity) -> str:
+        """The reserved room and a link to reserve one or give it back (``room_view``)."""
+        booking = activity.booking
+        reserved = booking is not None and booking.status == BookingStatus.CONFIRMED
+        text = (format_html('<a href="{}">{}</a> · {}', reverse("admin:spaces_booking_change", args=[booking.pk]),
+                            booking.room.name, booking.get_status_display()) if booking else _("no room reserved"))
+        if activity.cancelled_at is not None or activity.ends_at <= timezone.now():
+            return text
+        label = _("Release the room") if reserved else _("Reserve a room")
+        return format_html('{} · <a href="{}">{}</a>', text, reverse("admin:resources_activity_room", args=[activity.pk]),
+                           label)
+
+    def get_urls(self) -> list:
+        return [
+            path("<int:pk>/room/", self.admin_site.admin_view(self.room_view), name="resources_activity_room"),
+            *super().get_urls(),
+        ]
+
+    def room_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Reserve a room for the activity's whole time, or release the reserved one (the services decide)."""
+        activity = get_object_or_404(Activity.objects.select_related("booking__room"), pk=pk)
+        if not self.has_change_permission(request, activity):
+            raise PermissionDenied
+        back = reverse("admin:resources_activity_change", args=[activity.pk])
+        releasing = activity.booking is not None and activity.booking.status == BookingStatus.CONFIRMED
+        form = (forms.Form if releasing else RoomForm)(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                if releasing:
+                    services.activity_room_release(activity=activity, actor=request.user)
+                else:
+                    services.activity_room_reserve(activity=activity, room=form.cleaned_data["room"], actor=request.user)
+            except DomainError as error:
+                add_domain_error(form, error)
+                self.message_user(request, str(error.message), messages.ERROR)
+            else:
+                self.message_user(request, _("%(title)s: the room was released.") % {"title": activity.title}
+                                  if releasing else _("%(title)s: %(room)s is reserved for the activity.")
+                                  % {"title": activity.title, "room": form.cleaned_data["room"].name}, messages.SUCCESS)
+                return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Release the room") if releasing else _("Reserve a room"),
+            "opts": self.model._meta,
+            "form": form,
+            "objects": [activity],
+            "single": True,
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/action_form.html", context)
 
     def get_fieldsets(self, request: HttpRequest, obj: Activity | None = None) -> Any:
         if obj is None:

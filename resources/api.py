@@ -39,6 +39,7 @@ from residents.access import IsResident
 from residents.models import Resident
 from resources import rules, selectors, services
 from resources.models import Activity, ActivityKind, Attendance, CheckInMethod
+from spaces.models import Room
 
 STAFF, RESIDENT = "staff", "resident"
 
@@ -79,7 +80,7 @@ class StaffActivitySerializer(ActivitySerializer):
 
     class Meta(ActivitySerializer.Meta):
         fields = tuple(f for f in ActivitySerializer.Meta.fields if f not in ("registered", "attended_at")) + (
-            "taken", "attended", "created_by", "created_at",
+            "taken", "attended", "created_by", "created_at", "booking",
         )
         read_only_fields = fields
 
@@ -93,6 +94,10 @@ class ActivityWriteSerializer(serializers.Serializer):
     place = serializers.CharField(label=_("place"), max_length=Activity._meta.get_field("place").max_length)
     capacity = serializers.IntegerField(label=_("capacity (people)"), min_value=1, max_value=32767)
     counts_for_attendance = serializers.BooleanField(label=_("counts for attendance"), required=False, default=True)
+
+
+class ActivityRoomSerializer(serializers.Serializer):
+    room = serializers.PrimaryKeyRelatedField(label=_("room"), queryset=Room.objects.filter(is_active=True))
 
 
 class RegistrationCancelSerializer(serializers.Serializer):
@@ -232,7 +237,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     permission_classes = [ActivityAccess]
     filterset_class = ActivityFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # DELETE: only room/ (release)
 
     def get_queryset(self) -> QuerySet[Activity]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
@@ -281,6 +286,23 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         data.is_valid(raise_exception=True)
         activity = services.activity_cancel(activity=self.get_object(), reason=data.validated_data["reason"],
                                             actor=request.user)
+        return self._answer(activity)
+
+    @extend_schema(methods=["POST"], request=ActivityRoomSerializer, responses=StaffActivitySerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses=StaffActivitySerializer)
+    @action(detail=True, methods=["post", "delete"], filterset_class=None)
+    def room(self, request: Request, pk: str | None = None) -> Response:
+        """Reserve a room for the activity's whole time (POST ``{"room": id}``: the booking rules apply, a
+        taken slot is 409 naming it) or give it back (DELETE). ``booking`` is the room booking's id."""
+        self._require_manager()
+        activity = self.get_object()
+        if request.method == "DELETE":
+            activity = services.activity_room_release(activity=activity, actor=request.user)
+        else:
+            data = ActivityRoomSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            activity = services.activity_room_reserve(activity=activity, room=data.validated_data["room"],
+                                                      actor=request.user)
         return self._answer(activity)
 
     # --- Staff: check-in --------------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ for ``make run`` (``manage.py seed_demo``, after ``residents``).
   matchmaking in turn), all counting for attendance but the last salon; the checked-in demo
   residents attended most of them, so that 我的活动 shows a participation rate below 80 % for
   欧阳娜娜 and the staff's check-in sheet has a history;
-- **coming**: a training next week (张三 registered, so his QR code page works), a salon and a
-  matchmaking session, open for registration.
+- **coming**: a training next week (张三 registered, so his QR code page works; the roadshow
+  hall reserved for it as a community booking), a salon and a matchmaking session, open for
+  registration.
 
 **How history is made.** The services refuse to publish or check in the past by design, and
 time travel is not available at runtime; held activities and their attendance are written
@@ -20,10 +21,12 @@ Idempotent: activities by title; a second ``seed_demo`` changes nothing.
 from datetime import datetime, time, timedelta
 
 from opc_community.core.demo import Demo
+from opc_community.core.errors import DomainError
 from opc_community.workdays.rules import SHANGHAI, local_date
 from residents.models import Resident, ResidentStatus
 from resources import services
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from spaces.models import Room
 
 #: (title, kind, weeks ago, place, counts for attendance)
 HELD = (
@@ -69,6 +72,19 @@ def seed(demo: Demo) -> None:
         zhangsan = residents.get("zhangsan")
         if kind == ActivityKind.TRAINING and zhangsan is not None and not activity.registrations.exists():
             services.registration_create(activity=activity, resident=zhangsan, actor=zhangsan.user)
+        if kind == ActivityKind.TRAINING and activity.booking is None:
+            _reserve_hall(activity, staff)
+
+
+def _reserve_hall(activity: Activity, staff) -> None:
+    """The training reserves the roadshow hall (a community booking; the hall stays free otherwise)."""
+    hall = Room.objects.filter(code="RH-101").first()
+    if hall is None:
+        return
+    try:
+        services.activity_room_reserve(activity=activity, room=hall, actor=staff)
+    except DomainError:  # the slot is taken by a resident's demo booking: the place stays as written
+        return
 
 
 def _at(day, hour: int) -> datetime:

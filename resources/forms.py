@@ -10,6 +10,7 @@ from resources import rules
 from resources.models import Activity
 from resources.selectors import with_counts
 from resources.services import REASON_MAX_LENGTH, problem_errors
+from spaces.models import Room
 
 
 class ActivityForm(forms.ModelForm):
@@ -49,6 +50,20 @@ class CancelForm(forms.Form):
         label=_("reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to every registered resident."),
     )
+
+
+class RoomForm(forms.Form):
+    """The room an activity reserves for its whole time (the booking rules of 第四章第一条 apply)."""
+
+    room = forms.ModelChoiceField(
+        label=_("room"), queryset=Room.objects.none(),
+        help_text=_("Reserved from the activity's start to its end, like any booking: opening hours, the "
+                    "longest booking of the room type and the room's capacity apply; a taken slot is refused."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(is_active=True).order_by("room_type", "code")
 
 
 class CodeForm(forms.Form):

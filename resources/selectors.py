@@ -214,7 +214,7 @@ def quarter_participation(resident: Resident, *, now: datetime) -> QuarterPartic
 
 def activities_for_staff() -> QuerySet[Activity]:
     """Every activity, newest first, with ``taken`` and ``attended`` counts (the admin and the API)."""
-    return with_counts(Activity.objects.select_related("created_by")).order_by("-starts_at", "-pk")
+    return with_counts(Activity.objects.select_related("created_by", "booking__room")).order_by("-starts_at", "-pk")
 
 
 @dataclass

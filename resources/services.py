@@ -46,6 +46,8 @@ from opc_community.portal.services import notify
 from residents.models import Resident, ResidentStatus
 from resources import rules
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from spaces.models import ACTIVE_BOOKING_STATUSES, BookingStatus, Room
+from spaces.services import bookings as booking_services
 
 #: Who runs activities (第二章: 资源赋能组; the administrator runs everything).
 MANAGERS = (Role.RESOURCES, Role.ADMINISTRATOR)
@@ -197,6 +199,12 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
         ),
         registered=registered,
     )
+    if _reserved(activity) and (new["starts_at"], new["ends_at"]) != (activity.starts_at, activity.ends_at):
+        _refuse(
+            _("A room is reserved for this activity at its current time: release the room first, then change "
+              "the time and reserve again."),
+            field="starts_at",
+        )
     moved = (new["starts_at"], new["ends_at"], new["place"].strip()) != (
         activity.starts_at, activity.ends_at, activity.place
     )
@@ -235,6 +243,8 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
     with acting_as(actor, action="resources.activity_cancel", reason=reason):
         activity.cancelled_at = timezone.now()
         activity.save(update_fields=["cancelled_at"])
+    if activity.booking is not None and activity.booking.status == BookingStatus.CONFIRMED:
+        booking_services.booking_cancel(booking=activity.booking, actor=actor, reason=reason)  # the room is free again
     _tell_registered(
         activity,
         title=_("Activity cancelled: %(title)s") % {"title": activity.title},
@@ -242,6 +252,48 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
         % {"title": activity.title, "when": format_moment(activity.starts_at), "reason": reason},
         kind="resources.activity_cancelled",
     )
+    return activity
+
+
+# --- The activity's room (第四章第一条: through the booking rules) -------------------------------------
+
+
+def _reserved(activity: Activity) -> bool:
+    return activity.booking is not None and activity.booking.status in ACTIVE_BOOKING_STATUSES
+
+
+@transaction.atomic
+def activity_room_reserve(*, activity: Activity, room: Room, actor: Any) -> Activity:
+    """Reserve ``room`` for the activity's whole time as a community booking: the rulebook's slot
+    rules and the overlap guard of every booking apply (a taken slot is a ConflictError naming it).
+    The activity's place becomes the room."""
+    _ensure_manager(actor)
+    activity = _lock(activity)
+    if activity.cancelled_at is not None:
+        raise InvalidTransition(_("This activity was cancelled; it needs no room."))
+    if activity.ends_at <= timezone.now():
+        raise InvalidTransition(_("This activity is over; it can no longer reserve a room."))
+    if _reserved(activity):
+        _refuse(_("%(room)s is already reserved for this activity: release it first to choose another room.")
+                % {"room": activity.booking.room.name}, field="room")
+    booking = booking_services.community_booking_create(
+        room=room, starts_at=activity.starts_at, ends_at=activity.ends_at, purpose=activity.title[:200],
+        attendees=activity.capacity, actor=actor,
+    )
+    with acting_as(actor, action="resources.activity_room_reserve"):
+        activity.booking, activity.place = booking, room.name
+        activity.save(update_fields=["booking", "place"])
+    return activity
+
+
+@transaction.atomic
+def activity_room_release(*, activity: Activity, actor: Any) -> Activity:
+    """Give the activity's room back (the booking is cancelled; the place stays as written)."""
+    _ensure_manager(actor)
+    activity = _lock(activity)
+    if activity.booking is None or activity.booking.status != BookingStatus.CONFIRMED:
+        _refuse(_("No room is reserved for this activity, or its booking has begun."), field="room")
+    booking_services.booking_cancel(booking=activity.booking, actor=actor, reason=_("Room released by the organiser."))
     return activity
 
 
@@ -393,7 +445,21 @@ def attendance_record(*, activity: Activity, resident: Resident, method: str, ac
         attendance = Attendance.objects.create(
             activity=activity, resident=resident, method=method, checked_in_at=now, checked_in_by=actor
         )
+    _room_in_use(activity, actor)
     return CheckIn(attendance, created=True)
+
+
+def _room_in_use(activity: Activity, actor: Any) -> None:
+    """The first check-in at the door also checks in the activity's room booking, so the occupancy
+    report counts the room as used. Before the room's check-in window opens nothing happens: a later
+    check-in at the door does it."""
+    booking = activity.booking
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return
+    try:
+        booking_services.booking_check_in(booking=booking, actor=actor)
+    except DomainError:  # the room's check-in window is not open yet (nothing was written)
+        return
 
 
 @transaction.atomic

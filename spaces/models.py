@@ -180,8 +180,10 @@ class Booking(models.Model):
     """A room booked for [starts_at, ends_at): adjacent bookings touch without overlapping."""
 
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings")
+    # None for a community booking: staff reserve the room for a community activity (第五章).
     resident = models.ForeignKey(
-        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="bookings"
+        "residents.Resident", verbose_name=_("resident"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bookings",
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="+"
@@ -222,6 +224,11 @@ class Booking(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_period_order"),
             models.CheckConstraint(condition=Q(attendees__gt=0), name="booking_attendees_positive"),
+            # A community booking has no resident, hence no credit and no permit of one.
+            models.CheckConstraint(
+                condition=Q(resident__isnull=False) | Q(uses_credit=False, permit__isnull=True),
+                name="booking_community_without_credit_or_permit",
+            ),
             # 第四章第一条 / RULEBOOK §5: a room never holds two overlapping bookings, whoever books.
             ExclusionConstraint(
                 name="booking_no_overlap",

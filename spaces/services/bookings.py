@@ -185,7 +185,7 @@ def _lock(booking: Booking) -> Booking:
 
 def _by_staff(booking: Booking, actor: Any) -> bool:
     """Anyone but the resident's own account acting on a booking is staff (views and API decide who may)."""
-    return getattr(actor, "pk", None) != booking.resident.user_id
+    return booking.resident is None or getattr(actor, "pk", None) != booking.resident.user_id
 
 
 # --- Checks every booking path makes ---------------------------------------------------------
@@ -446,6 +446,32 @@ def booking_create(
     return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
 
 
+def community_booking_create(
+    *, room: Room, starts_at: datetime, ends_at: datetime, purpose: str, attendees: int, actor: Any
+) -> Booking:
+    """Reserve ``room`` for a community activity (第五章 活动; no resident): the room, the slot rules of
+    the rulebook and the overlap guard are those of every booking (第四章第一条). Staff only — the
+    caller (``resources.services.activity_room_reserve``) decides who may. Not released as a
+    no-show: attendance is recorded on the activity."""
+
+    @transaction.atomic
+    def create() -> Booking:
+        now = timezone.now()
+        _check_room(room)
+        clean_purpose = _clean_purpose(purpose)
+        _slot_checks(
+            room=room, starts_at=starts_at, ends_at=ends_at, attendees=attendees, use_credit=False,
+            rules_in_force=booking_rules(starts_at), now=now,
+        )
+        with acting_as(actor, action="spaces.community_booking_create"):
+            return Booking.objects.create(
+                room=room, resident=None, booked_by=actor, starts_at=starts_at, ends_at=ends_at,
+                purpose=clean_purpose, attendees=attendees,
+            )
+
+    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
+
+
 def booking_change(
     *,
     booking: Booking,
@@ -472,6 +498,11 @@ def booking_change(
         if not rules.may_change(starts_at=locked.starts_at, now=now):
             raise DomainError(_("A booking that has started can no longer be changed."), field="starts_at")
         resident, room = locked.resident, locked.room
+        if resident is None:
+            raise DomainError(
+                _("A community booking moves with its activity: change the activity's reservation instead."),
+                code="community_booking",
+            )
         _check_resident(resident, now=now)
         _check_room(room)
         new_attendees = locked.attendees if attendees is None else attendees
@@ -570,7 +601,7 @@ def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
 _RELEASE_SQL = """
 UPDATE spaces_booking
    SET status = %(released)s, released_at = %(now)s
- WHERE status = %(confirmed)s AND starts_at <= %(cutoff)s
+ WHERE status = %(confirmed)s AND starts_at <= %(cutoff)s AND resident_id IS NOT NULL
 RETURNING id
 """
 
@@ -609,6 +640,8 @@ def bookings_release_no_shows(*, now: datetime) -> list[int]:
 
 
 def _tell_resident(booking: Booking, *, title: str, body: str, kind: str) -> None:
+    if booking.resident is None:  # a community booking: the activity's services tell its participants
+        return
     notify(
         recipients=[booking.resident.user],
         title=title,

@@ -14,6 +14,7 @@ from residents.models import Resident
 from resources import demo as resources_demo
 from resources import selectors
 from resources.models import Activity, ActivityRegistration, Attendance
+from spaces.models import Booking
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 18, 10, 7, tzinfo=SHANGHAI)
@@ -53,7 +54,12 @@ def test_the_programme_has_history_and_coming_activities_and_a_second_run_change
         ouyang = Resident.objects.get(user__username="ouyang")
         rate = selectors.quarter_participation(ouyang, now=timezone.now())
         assert rate.expected > rate.attended > 0
+        # the coming training reserved the roadshow hall through the booking rules (a community booking)
+        training = Activity.objects.get(title="大模型应用开发培训", starts_at__gt=NOW)
+        assert training.booking.resident is None and training.booking.room.code == "RH-101"
+        assert training.place == training.booking.room.name
 
     with time_machine.travel(NOW + timedelta(days=2)):
         _seed()
     assert _counts() == first
+    assert Booking.objects.filter(resident__isnull=True).count() == 1

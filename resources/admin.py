@@ -37,7 +37,6 @@ from opc_community.core.forms import add_domain_error
 from resources import rules, selectors, services
 from resources.forms import ActivityForm, CancelForm, RoomForm
 from resources.models import Activity, ActivityRegistration, Attendance
-from spaces.models import BookingStatus
 
 # --- Filters ------------------------------------------------------------------------------------------
 
@@ -191,12 +190,11 @@ class ActivityAdmin(admin.ModelAdmin):
     def room(self, activity: Activity) -> str:
         """The reserved room and a link to reserve one or give it back (``room_view``)."""
         booking = activity.booking
-        reserved = booking is not None and booking.status == BookingStatus.CONFIRMED
         text = (format_html('<a href="{}">{}</a> · {}', reverse("admin:spaces_booking_change", args=[booking.pk]),
                             booking.room.name, booking.get_status_display()) if booking else _("no room reserved"))
         if activity.cancelled_at is not None or activity.ends_at <= timezone.now():
             return text
-        label = _("Release the room") if reserved else _("Reserve a room")
+        label = _("Release the room") if services.confirmed_room_booking(activity) else _("Reserve a room")
         return format_html('{} · <a href="{}">{}</a>', text, reverse("admin:resources_activity_room", args=[activity.pk]),
                            label)
 
@@ -212,7 +210,7 @@ class ActivityAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, activity):
             raise PermissionDenied
         back = reverse("admin:resources_activity_change", args=[activity.pk])
-        releasing = activity.booking is not None and activity.booking.status == BookingStatus.CONFIRMED
+        releasing = services.confirmed_room_booking(activity) is not None
         form = (forms.Form if releasing else RoomForm)(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:

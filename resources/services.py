@@ -46,7 +46,7 @@ from opc_community.portal.services import notify
 from residents.models import Resident, ResidentStatus
 from resources import rules
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
-from spaces.models import ACTIVE_BOOKING_STATUSES, BookingStatus, Room
+from spaces.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Room
 from spaces.services import bookings as booking_services
 
 #: Who runs activities (第二章: 资源赋能组; the administrator runs everything).
@@ -243,8 +243,9 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
     with acting_as(actor, action="resources.activity_cancel", reason=reason):
         activity.cancelled_at = timezone.now()
         activity.save(update_fields=["cancelled_at"])
-    if activity.booking is not None and activity.booking.status == BookingStatus.CONFIRMED:
-        booking_services.booking_cancel(booking=activity.booking, actor=actor, reason=reason)  # the room is free again
+    booking = confirmed_room_booking(activity)
+    if booking is not None:
+        booking_services.booking_cancel(booking=booking, actor=actor, reason=reason)  # the room is free again
     _tell_registered(
         activity,
         title=_("Activity cancelled: %(title)s") % {"title": activity.title},
@@ -259,7 +260,15 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
 
 
 def _reserved(activity: Activity) -> bool:
+    """The activity holds its room (confirmed, or already in use): its time cannot move."""
     return activity.booking is not None and activity.booking.status in ACTIVE_BOOKING_STATUSES
+
+
+def confirmed_room_booking(activity: Activity) -> Booking | None:
+    """The activity's room booking while nobody has used it yet: it can still be given back, and the
+    first check-in at the door checks it in."""
+    booking = activity.booking
+    return booking if booking is not None and booking.status == BookingStatus.CONFIRMED else None
 
 
 @transaction.atomic
@@ -291,9 +300,10 @@ def activity_room_release(*, activity: Activity, actor: Any) -> Activity:
     """Give the activity's room back (the booking is cancelled; the place stays as written)."""
     _ensure_manager(actor)
     activity = _lock(activity)
-    if activity.booking is None or activity.booking.status != BookingStatus.CONFIRMED:
+    booking = confirmed_room_booking(activity)
+    if booking is None:
         _refuse(_("No room is reserved for this activity, or its booking has begun."), field="room")
-    booking_services.booking_cancel(booking=activity.booking, actor=actor, reason=_("Room released by the organiser."))
+    booking_services.booking_cancel(booking=booking, actor=actor, reason=_("Room released by the organiser."))
     return activity
 
 
@@ -453,8 +463,8 @@ def _room_in_use(activity: Activity, actor: Any) -> None:
     """The first check-in at the door also checks in the activity's room booking, so the occupancy
     report counts the room as used. Before the room's check-in window opens nothing happens: a later
     check-in at the door does it."""
-    booking = activity.booking
-    if booking is None or booking.status != BookingStatus.CONFIRMED:
+    booking = confirmed_room_booking(activity)
+    if booking is None:
         return
     try:
         booking_services.booking_check_in(booking=booking, actor=actor)

@@ -449,11 +449,8 @@ class AppealAdmin(AppealQueueAdmin):
         return format_html_join("、", '<a href="{}" target="_blank" rel="noopener">{}</a>', (
             (reverse("admin:discipline_evidence_file", args=[f.pk]), f.original_name) for f in files))
 
-    def may_decide(self, request: HttpRequest) -> bool:
-        return _deciders_only(request)
-
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not _deciders_only(request):
+        if not self.may_decide(request):
             raise PermissionDenied
         appeal = get_object_or_404(Appeal.objects.select_related("case", "resident"), pk=pk)
         form = forms.AppealDecideForm(request.POST if request.method == "POST" else None)

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.permissions import has_role
+from opc_community.accounts.roles import Role
 from opc_community.core.moments import format_moment
 
 
@@ -31,7 +33,7 @@ class ReadOnlyInlineMixin:
 
 
 class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
-    pass
+    """The usual table form of :class:`ReadOnlyInlineMixin`."""
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,14 +69,14 @@ class AnswerOverdueFilter(admin.SimpleListFilter):
 
 class AppealQueueAdmin(ReadOnlyAdmin):
     """Appeals in the operations desk: pending first, earliest due first, overdue in red; a pending
-    appeal's page links to its "decide" page (``decide_view``) for whom ``may_decide`` admits.
-    Residents appeal from the portal or the API, so nothing is added here."""
+    appeal's page links to its "decide" page for the administrator, who answers appeals (第八章第二条,
+    第六章第三条). Residents appeal from the portal or the API, so nothing is added here.
+
+    A subclass provides ``decide_view(request, pk)``: the page that asks for the answer and calls its
+    service (which checks again who may decide)."""
 
     def may_decide(self, request: HttpRequest) -> bool:
-        raise NotImplementedError
-
-    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        raise NotImplementedError
+        return has_role(request.user, Role.ADMINISTRATOR)
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         return ["-status", "answer_due_at"]

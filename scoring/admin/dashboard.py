@@ -22,8 +22,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opc_community.accounts.permissions import has_role
-from opc_community.accounts.roles import Role
 from opc_community.core.admin_base import AnswerOverdueFilter, AppealQueueAdmin, ReadOnlyAdmin
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
@@ -172,12 +170,6 @@ class ScoreChangeAdmin(ReadOnlyAdmin):
 # --- Score appeals ------------------------------------------------------------------------------------------
 
 
-
-
-def _decider(request: HttpRequest) -> bool:
-    return has_role(request.user, Role.ADMINISTRATOR)
-
-
 @admin.register(ScoreAppeal)
 class ScoreAppealAdmin(AppealQueueAdmin):
     list_display = ("resident", "quarter", "total", "submitted_at", "due", "status", "decided_by")
@@ -197,12 +189,9 @@ class ScoreAppealAdmin(AppealQueueAdmin):
     def total(self, appeal: ScoreAppeal) -> int:
         return appeal.card.total
 
-    def may_decide(self, request: HttpRequest) -> bool:
-        return _decider(request)
-
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Uphold (with the corrected inputs; the quarter is recomputed) or dismiss, with the answer."""
-        if not _decider(request):
+        if not self.may_decide(request):
             raise PermissionDenied
         appeal = get_object_or_404(ScoreAppeal.objects.select_related("card__quarter", "resident"), pk=pk)
         data = QuarterInput.objects.filter(quarter_id=appeal.card.quarter_id, resident_id=appeal.resident_id).first()

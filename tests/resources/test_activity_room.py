@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from resources import services
@@ -207,3 +209,17 @@ def test_staff_read_a_community_booking_like_any_other(client_for, api_for, acti
     assert page.status_code == 200
     assert api.status_code == 200
     assert [row["resident"] for row in api.json()["results"]] == [None]
+
+
+def test_the_activity_page_reads_the_room_in_a_fixed_number_of_queries(client_for, resources_staff, hall):
+    client = client_for(resources_staff)
+    plain, reserved = make_activity(resources_staff), make_activity(resources_staff, title="路演日")
+    services.activity_room_reserve(activity=reserved, room=hall, actor=resources_staff)
+    client.get(f"/admin/resources/activity/{plain.pk}/change/")  # warm the per-process caches
+
+    counts = []
+    for activity in (plain, reserved):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/admin/resources/activity/{activity.pk}/change/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

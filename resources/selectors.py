@@ -124,7 +124,9 @@ GROUP BY r.id
 """
 
 
-def _participation(quarter_start: date, quarter_end: date, *, resident_id: int | None = None) -> dict[int, tuple[int, int]]:
+def participation_statement(quarter_start: date, quarter_end: date, *, where: str = "") -> tuple[str, dict]:
+    """The participation query as SQL and named parameters, for callers that embed it in a larger
+    statement (the quarter run, ``scoring.services.run``): rows of (id, attended, expected)."""
     if quarter_end < quarter_start:
         raise ValueError("the quarter ends before it starts")
     since, until = quarter_bounds(quarter_start, quarter_end)
@@ -132,11 +134,17 @@ def _participation(quarter_start: date, quarter_end: date, *, resident_id: int |
         resident=Resident._meta.db_table,
         activity=Activity._meta.db_table,
         attendance=Attendance._meta.db_table,
-        where="WHERE r.id = %(resident)s" if resident_id is not None else "",
+        where=where,
     )
-    params = {"since": since, "until": until, "tz": settings.TIME_ZONE, "resident": resident_id}
+    return sql, {"since": since, "until": until, "tz": settings.TIME_ZONE}
+
+
+def _participation(quarter_start: date, quarter_end: date, *, resident_id: int | None = None) -> dict[int, tuple[int, int]]:
+    sql, params = participation_statement(
+        quarter_start, quarter_end, where="WHERE r.id = %(resident)s" if resident_id is not None else ""
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {**params, "resident": resident_id})
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
 

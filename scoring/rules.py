@@ -2,6 +2,10 @@
 
 Percentages are exact: a rate is kept as a fraction and compared with the band
 limits without rounding (RULEBOOK §7.1 decision); it is rounded only for display.
+
+The same rulebook data is also compiled into SQL (the last section): the quarter run scores a
+whole cohort in one statement. tests/scoring/test_rules.py runs every table of cases — the
+conformance cases and the boundaries — through both and requires the same points and verdicts.
 """
 
 from collections.abc import Hashable, Mapping, Sequence
@@ -9,7 +13,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from opc_community.rulebook.schema import Band, BandedDimension, Elimination, RateDimension, Scoring
+from opc_community.rulebook.schema import (
+    AwardsDimension,
+    Band,
+    BandedDimension,
+    Elimination,
+    RateDimension,
+    Scoring,
+)
 
 HUNDRED = Fraction(100)
 
@@ -187,3 +198,110 @@ def evaluate_cohort(
         else:
             verdicts[key] = Verdict("ok", (), ranks[key], streak)
     return verdicts
+
+
+# --- The same rules as SQL, for the set-based quarter run (第六章第二条) -------------------------
+#
+# Each function compiles rulebook data into SQL text: numbers only come from the validated
+# rulebook (integers, exact fractions, the award level names of its schema), never from input.
+# Comparisons are cross-multiplied in numeric, so they are as exact as the fractions above.
+
+#: The columns :func:`card_statement` reads from its ``facts`` relation.
+FACT_COLUMNS = ("attended", "expected", "milestones_done", "milestones_planned", "revenue", "revenue_target",
+                "award_levels", "contributions", "submitted")
+#: The points columns it adds (and ``total``, ``award_level``).
+POINT_COLUMNS = ("participation_points", "completion_points", "revenue_points", "award_points",
+                 "contribution_points")
+
+
+def _times(expression: str, factor: int) -> str:
+    return expression if factor == 1 else f"{expression} * {factor}"
+
+
+def _bands_sql(bands: Sequence[Band], scaled: str, per: str, *, when_zero: int | None = None) -> str:
+    """CASE over the bands, highest first: ``scaled / per`` reaches the band's limit ⇔
+    scaled × limit.denominator ≥ limit.numerator × per (> when the limit itself is excluded)."""
+    whens = [f"WHEN {per} = 0 THEN {when_zero}"] if when_zero is not None else []
+    for band in bands:
+        if band.limit is None:
+            return f"CASE {' '.join(whens)} ELSE {band.points} END" if whens else str(band.points)
+        operator = ">=" if band.min_inclusive else ">"
+        whens.append(f"WHEN {_times(scaled, band.limit.denominator)} {operator} "
+                     f"{_times(per, band.limit.numerator)} THEN {band.points}")
+    raise ValueError("the last band must have no lower limit")
+
+
+def rate_points_sql(dimension: RateDimension, numerator: str, denominator: str) -> str:
+    """The points of the rate numerator / denominator in % (a zero denominator: ``rate_when_nothing_expected``)."""
+    nothing = band_for(Fraction(dimension.rate_when_nothing_expected), dimension.bands).points
+    return _bands_sql(dimension.bands, f"100 * ({numerator})::numeric", f"({denominator})::numeric",
+                      when_zero=nothing)
+
+
+def count_points_sql(dimension: BandedDimension, count: str) -> str:
+    return _bands_sql(dimension.bands, f"({count})::numeric", "1")
+
+
+def highest_award_sql(awards: AwardsDimension, levels: str, *, give: str) -> str:
+    """The highest level among the array ``levels`` (awards do not add up, 第六章第一条): its points
+    (``give="points"``, 0 for none) or its name (``give="level"``, '' for none; between levels of equal
+    points, the one the rulebook lists first)."""
+    ranked = sorted(awards.levels.items(), key=lambda item: -item[1])  # stable: listed order among equals
+    whens = " ".join(
+        f"WHEN '{name}' = ANY({levels}) THEN " + (str(points) if give == "points" else f"'{name}'")
+        for name, points in ranked
+    )
+    return f"CASE {whens} ELSE " + ("0" if give == "points" else "''") + " END"
+
+
+def card_statement(rules: Scoring, facts: str) -> str:
+    """A SELECT of every row of the relation ``facts`` (columns :data:`FACT_COLUMNS`) with the points of
+    the five dimensions, their ``total`` and ``award_level`` (:func:`highest_award_sql`) — :func:`score` in SQL."""
+    points = (
+        rate_points_sql(rules.participation, "f.attended", "f.expected"),
+        f"CASE WHEN f.submitted THEN {rate_points_sql(rules.completion, 'f.milestones_done', 'f.milestones_planned')} "
+        "ELSE 0 END",
+        f"CASE WHEN f.submitted THEN {rate_points_sql(rules.revenue, 'f.revenue', 'f.revenue_target')} ELSE 0 END",
+        highest_award_sql(rules.awards, "f.award_levels", give="points"),
+        count_points_sql(rules.contributions, "f.contributions"),
+    )
+    columns = ", ".join(f"{expression} AS {name}" for name, expression in zip(POINT_COLUMNS, points, strict=True))
+    level = highest_award_sql(rules.awards, "f.award_levels", give="level")
+    return (f"SELECT p.*, {' + '.join(POINT_COLUMNS)} AS total FROM "
+            f"(SELECT f.*, {columns}, {level} AS award_level FROM {facts} AS f) AS p")
+
+
+def _less_than(expression: str, limit: Decimal) -> str:
+    exact = Fraction(limit)
+    return f"{expression} * {exact.denominator} < {exact.numerator}"
+
+
+def verdict_statement(rules: Elimination, cards: str, *, history: int) -> str:
+    """A SELECT of every row of the relation ``cards`` — one cohort, with ``total`` and ``previous_1`` …
+    ``previous_<history>``, the totals of the previous consecutive quarters, most recent first (NULL from
+    the first gap on) — with ``rank``, ``streak_below_threshold``, ``outcome`` and ``reasons`` (a jsonb
+    array): :func:`evaluate_cohort` in SQL."""
+    threshold = rules.warning_threshold
+    streak = " ".join(
+        [f"WHEN NOT ({_less_than('c.total', threshold)}) THEN 0"]
+        + [f"WHEN c.previous_{i} IS NULL OR NOT ({_less_than(f'c.previous_{i}', threshold)}) THEN {i}"
+           for i in range(1, history + 1)]
+    )
+    ratio = Fraction(rules.bottom_ratio)
+    ranked = (f"SELECT c.*, rank() OVER (ORDER BY c.total) AS rank, "
+              f"count(*) OVER () * {ratio.numerator} / {ratio.denominator} AS bottom_size, "  # floor(N × ratio)
+              f"CASE {streak} ELSE {history + 1} END AS streak_below_threshold FROM {cards} AS c")
+    below_floor = _less_than("v.total", rules.hard_floor)
+    in_bottom = "v.rank <= v.bottom_size"
+    third = f"v.streak_below_threshold >= {rules.eliminate_after_quarters}"
+    eliminated = f"({below_floor} OR {in_bottom} OR {third})"
+    warned = f"v.streak_below_threshold >= {rules.warning_after_quarters}"
+    reasons = (
+        f"CASE WHEN {below_floor} THEN '{BELOW_FLOOR}' WHEN {in_bottom} THEN '{BOTTOM_RATIO}' END",
+        f"CASE WHEN {third} THEN '{THIRD_QUARTER_BELOW}' END",
+        f"CASE WHEN NOT {eliminated} AND {warned} THEN '{TWO_QUARTERS_BELOW}' END",
+    )
+    return (
+        f"SELECT v.*, CASE WHEN {eliminated} THEN 'eliminated' WHEN {warned} THEN 'warning' ELSE 'ok' END AS outcome, "
+        f"to_jsonb(array_remove(ARRAY[{', '.join(reasons)}]::text[], NULL)) AS reasons FROM ({ranked}) AS v"
+    )

@@ -263,9 +263,7 @@ def _progress(quarter: Quarter) -> dict[str, Any]:
 #: The run's stages (``scoring.services.run.STAGES``) as staff read them.
 STAGE_LABELS = {
     "waiting": gettext_lazy("waiting to start"),
-    "loading": gettext_lazy("reading the inputs"),
     "scoring": gettext_lazy("scoring"),
-    "saving": gettext_lazy("saving the score cards"),
     "done": gettext_lazy("done"),
 }
 

@@ -1,27 +1,125 @@
-"""第六章: scoring bands and elimination, from the rulebook in force — conformance cases and boundaries."""
+"""第六章: scoring bands and elimination, from the rulebook in force — conformance cases and boundaries.
+
+Every table runs through both implementations of the rules: the pure functions (``python``) and
+the SQL the quarter run executes (``sql``, evaluated by PostgreSQL); both must give the same.
+"""
 
 import json
+import random
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from opc_community.rulebook.validation import parse_body
 from scoring.rules import (
+    FACT_COLUMNS,
+    POINT_COLUMNS,
     QuarterInputs,
     band_for,
     bottom_group_size,
+    card_statement,
     competition_ranks,
-    evaluate_cohort,
     rate,
-    score,
+    verdict_statement,
 )
+from scoring.rules import evaluate_cohort as evaluate_in_python
+from scoring.rules import score as score_in_python
 from tests.spec import case_id, cases
 
 RULES = parse_body(
     json.loads((Path(__file__).resolve().parents[2] / "opc_community/rulebook/seed/v1.json").read_text("utf-8"))
 )
+
+
+@dataclass(frozen=True)
+class SqlCard:
+    """The points the SQL gives, read like :class:`scoring.rules.ScoreCard`."""
+
+    by_dimension: dict[str, int]
+    total: int
+
+    def points(self) -> dict[str, int]:
+        return self.by_dimension
+
+
+#: The dimension each points column of the SQL belongs to (``ScoreCard.points()`` keys).
+DIMENSION_OF = dict(zip(POINT_COLUMNS, ("participation", "completion", "revenue", "awards", "contributions"),
+                        strict=True))
+FACT_TYPES = ("integer", "integer", "integer", "integer", "numeric", "numeric", "text[]", "integer", "boolean")
+
+
+def scores_in_sql(many: list[QuarterInputs], rules) -> list[SqlCard]:
+    """The SQL's points for each of ``many``, in one statement over a VALUES list."""
+    row = "(" + ", ".join(["%s::integer"] + [f"%s::{kind}" for kind in FACT_TYPES]) + ")"
+    facts = f"(SELECT * FROM (VALUES {', '.join([row] * len(many))}) AS facts(position, {', '.join(FACT_COLUMNS)}))"
+    params = []
+    for position, inputs in enumerate(many):
+        params += [position, inputs.attended, inputs.expected, inputs.milestones_done, inputs.milestones_planned,
+                   inputs.revenue, inputs.revenue_target, list(inputs.awards), inputs.contributions, inputs.submitted]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(POINT_COLUMNS)}, total FROM ({card_statement(rules, facts)}) AS card ORDER BY position",
+            params,
+        )
+        return [SqlCard({DIMENSION_OF[name]: value for name, value in zip(POINT_COLUMNS, points, strict=True)}, total)
+                for *points, total in cursor.fetchall()]
+
+
+def score_in_sql(inputs: QuarterInputs, rules) -> SqlCard:
+    return scores_in_sql([inputs], rules)[0]
+
+
+@dataclass(frozen=True)
+class SqlVerdict:
+    outcome: str
+    reasons: tuple[str, ...]
+    rank: int
+    streak_below_threshold: int
+
+
+def evaluate_in_sql(totals, history, rules) -> dict:
+    keys = list(totals)
+    depth = max((len(history.get(key, ())) for key in keys), default=0)
+    rows, params = [], []
+    for key in keys:
+        previous = list(history.get(key, ()))[::-1]  # most recent first, then NULL
+        rows.append("(" + ", ".join(["%s::text", "%s::numeric"] + ["%s::numeric"] * depth) + ")")
+        params += [str(key), totals[key], *previous, *[None] * (depth - len(previous))]
+    columns = ", ".join(["key", "total"] + [f"previous_{i}" for i in range(1, depth + 1)])
+    cohort = f"(SELECT * FROM (VALUES {', '.join(rows)}) AS cohort({columns}))"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, outcome, reasons, rank, streak_below_threshold FROM "
+            f"({verdict_statement(rules, cohort, history=depth)}) AS verdict",
+            params,
+        )
+        # jsonb arrives as text through Django's cursor
+        found = {key: SqlVerdict(outcome, tuple(json.loads(reasons)), rank, streak)
+                 for key, outcome, reasons, rank, streak in cursor.fetchall()}
+    return {key: found[str(key)] for key in keys}
+
+
+ENGINES = [pytest.param("python", id="python"), pytest.param("sql", id="sql", marks=pytest.mark.django_db)]
+
+
+@pytest.fixture(params=ENGINES)
+def score(request):
+    """``score(inputs, rules)`` of one implementation."""
+    return SCORERS[request.param]
+
+
+@pytest.fixture(params=ENGINES)
+def evaluate_cohort(request):
+    """``evaluate_cohort(totals, history, rules)`` of one implementation."""
+    return EVALUATORS[request.param]
+
+
+SCORERS = {"python": score_in_python, "sql": score_in_sql}
+EVALUATORS = {"python": evaluate_in_python, "sql": evaluate_in_sql}
 
 
 def _inputs(case: dict) -> QuarterInputs:
@@ -34,7 +132,7 @@ def _inputs(case: dict) -> QuarterInputs:
 
 
 @pytest.mark.parametrize("case", cases("scoring"), ids=case_id)
-def test_conformance_scoring(case):
+def test_conformance_scoring(case, score):
     card = score(_inputs(case), RULES.scoring)
     assert card.points() == case["points"]
     assert card.total == case["total"]
@@ -50,7 +148,7 @@ def test_conformance_scoring(case):
         (2, 3, 5),  # 66.67 %: exact fraction, no rounding
     ],
 )
-def test_participation_bands(attended, expected, points):
+def test_participation_bands(attended, expected, points, score):
     card = score(QuarterInputs(attended, expected, 1, 1, Decimal(1), Decimal(1), (), 0), RULES.scoring)
     assert card.points()["participation"] == points
 
@@ -59,7 +157,7 @@ def test_participation_bands(attended, expected, points):
     ("done", "planned", "points"),
     [(5, 5, 25), (6, 5, 25), (99, 100, 20), (4, 5, 20), (79, 100, 15), (3, 5, 15), (59, 100, 0), (0, 0, 25)],
 )
-def test_completion_bands_boundaries_belong_to_the_higher_band(done, planned, points):
+def test_completion_bands_boundaries_belong_to_the_higher_band(done, planned, points, score):
     card = score(QuarterInputs(1, 1, done, planned, Decimal(1), Decimal(1), (), 0), RULES.scoring)
     assert card.points()["completion"] == points
 
@@ -72,7 +170,7 @@ def test_completion_bands_boundaries_belong_to_the_higher_band(done, planned, po
         ("59999.99", "100000", 0), ("0", "0", 30), ("5", "0", 30),
     ],
 )
-def test_revenue_bands(revenue, target, points):
+def test_revenue_bands(revenue, target, points, score):
     card = score(QuarterInputs(1, 1, 1, 1, Decimal(revenue), Decimal(target), (), 0), RULES.scoring)
     assert card.points()["revenue"] == points
 
@@ -82,25 +180,25 @@ def test_revenue_bands(revenue, target, points):
     [((), 0), (("municipal",), 5), (("industry_municipal",), 5), (("industry_provincial",), 10),
      (("municipal", "provincial"), 10), (("national", "municipal"), 15)],
 )
-def test_awards_take_the_highest_level(awards, points):
+def test_awards_take_the_highest_level(awards, points, score):
     card = score(QuarterInputs(1, 1, 1, 1, Decimal(1), Decimal(1), awards, 0), RULES.scoring)
     assert card.points()["awards"] == points
 
 
 @pytest.mark.parametrize(("count", "points"), [(0, 0), (1, 10), (2, 15), (3, 20), (7, 20)])
-def test_contribution_bands(count, points):
+def test_contribution_bands(count, points, score):
     card = score(QuarterInputs(1, 1, 1, 1, Decimal(1), Decimal(1), (), count), RULES.scoring)
     assert card.points()["contributions"] == points
 
 
 def test_unknown_award_level_is_refused():
     with pytest.raises(ValueError):
-        score(QuarterInputs(1, 1, 1, 1, Decimal(1), Decimal(1), ("galactic",), 0), RULES.scoring)
+        score_in_python(QuarterInputs(1, 1, 1, 1, Decimal(1), Decimal(1), ("galactic",), 0), RULES.scoring)
 
 
 def test_rates_are_exact_and_displayed_rounded():
     assert rate(2, 3, when_nothing_expected=Decimal(100)) == Fraction(200, 3)
-    card = score(QuarterInputs(2, 3, 1, 1, Decimal(1), Decimal(1), (), 0), RULES.scoring)
+    card = score_in_python(QuarterInputs(2, 3, 1, 1, Decimal(1), Decimal(1), (), 0), RULES.scoring)
     assert card.dimensions[0].display_value == Decimal("66.67")
 
 
@@ -113,7 +211,7 @@ def test_band_for_needs_a_catch_all_band():
 
 
 @pytest.mark.parametrize("case", cases("elimination"), ids=case_id)
-def test_conformance_elimination(case):
+def test_conformance_elimination(case, evaluate_cohort):
     verdicts = evaluate_cohort(
         {k: Decimal(v) for k, v in case["totals"].items()},
         {k: [Decimal(v) for v in hist] for k, hist in case["history_oldest_first"].items()},
@@ -143,11 +241,59 @@ def test_competition_ranking_shares_the_lowest_rank():
         (Decimal(69), [Decimal(69), Decimal(75), Decimal(69)], "warning"),  # the 75 broke the streak
     ],
 )
-def test_thresholds_in_a_small_cohort_without_a_bottom_group(total, history, outcome):
+def test_thresholds_in_a_small_cohort_without_a_bottom_group(total, history, outcome, evaluate_cohort):
     verdicts = evaluate_cohort({"x": total}, {"x": history}, RULES.elimination)
     assert verdicts["x"].outcome == outcome
 
 
-def test_nothing_submitted_scores_no_completion_and_no_revenue():
+def test_nothing_submitted_scores_no_completion_and_no_revenue(score):
     card = score(QuarterInputs(1, 1, 0, 0, Decimal(0), Decimal(0), (), 0, submitted=False), RULES.scoring)
     assert (card.points()["completion"], card.points()["revenue"], card.total) == (0, 0, 10)
+
+
+# --- the two implementations agree beyond the tables ------------------------------------
+
+
+def _generated_inputs(count: int, seed: int) -> list[QuarterInputs]:
+    """Inputs drawn around every band limit (exact limits, one unit either side) and at random."""
+    generator = random.Random(seed)
+    levels = list(RULES.scoring.awards.levels)
+    many = []
+    for _ in range(count):
+        expected = generator.choice([0, 1, 3, 5, 10, 12, 100])
+        planned = generator.choice([0, 1, 3, 5, 7, 100])
+        target = Decimal(generator.choice([0, 1, 3, 100000, 123456]))
+        many.append(QuarterInputs(
+            attended=generator.randint(0, expected),
+            expected=expected,
+            milestones_done=generator.randint(0, planned + 1),
+            milestones_planned=planned,
+            revenue=(target * Decimal(generator.choice([0, 59, 60, 61, 79, 80, 81, 99, 100, 150])) / 100
+                     + Decimal(generator.choice(["-0.01", "0", "0", "0.01"]))).max(Decimal(0)),
+            revenue_target=target,
+            awards=tuple(generator.sample(levels, generator.choice([0, 0, 0, 1, 2]))),
+            contributions=generator.choice([0, 1, 2, 3, 4]),
+            submitted=generator.random() > 0.1,
+        ))
+    return many
+
+
+@pytest.mark.django_db
+def test_sql_scores_generated_inputs_like_the_pure_rules():
+    many = _generated_inputs(2000, seed=20261127)
+    for inputs, card in zip(many, scores_in_sql(many, RULES.scoring), strict=True):
+        expected = score_in_python(inputs, RULES.scoring)
+        assert (card.points(), card.total) == (expected.points(), expected.total), inputs
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 9, 10, 57, 400])
+def test_sql_judges_generated_cohorts_like_the_pure_rules(size):
+    generator = random.Random(size)
+    totals = {f"R{i}": Decimal(generator.choice([40, 59, 60, 61, 65, 69, 70, 71, 85, 100])) for i in range(size)}
+    history = {key: [Decimal(generator.choice([50, 69, 70, 90])) for _ in range(generator.randint(0, 3))]
+               for key in totals}
+    assert evaluate_in_sql(totals, history, RULES.elimination) == {
+        key: SqlVerdict(verdict.outcome, verdict.reasons, verdict.rank, verdict.streak_below_threshold)
+        for key, verdict in evaluate_in_python(totals, history, RULES.elimination).items()
+    }

@@ -29,7 +29,7 @@ What is printed:
   and its previous total), fetched into Python — what any implementation must at least read;
 - **ratio** run (every card written) / floor (goal ≤ 3) and the **number of queries** of the run (independent of N; the
   test ``tests/scoring/test_run.py::test_the_number_of_queries_does_not_depend_on_the_cohort`` holds
-  it for 10 and 60 residents).
+  it for 10 and 100 residents).
 """
 
 import cProfile

@@ -103,7 +103,7 @@ def test_a_rerun_rewrites_only_the_cards_that_changed():
     assert after[changed.pk] > before[changed.pk]
 
 
-@pytest.mark.parametrize("residents", [10, 60])
+@pytest.mark.parametrize("residents", [10, 100])
 def test_the_number_of_queries_does_not_depend_on_the_cohort(residents):
     quarter = _quarter()
     for _ in range(residents):

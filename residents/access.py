@@ -80,3 +80,37 @@ class IsResident(BasePermission):
             return False
         request.resident = resident
         return True
+
+
+# --- Endpoints that staff and residents share ---------------------------------------------------------
+
+STAFF, RESIDENT = "staff", "resident"
+
+
+def staff_or_resident(is_staff_reader: Callable[[Any], bool]) -> type[BasePermission]:
+    """DRF permission of an endpoint that staff and residents share: staff for whom
+    ``is_staff_reader(user)`` holds, or a resident (not exited; ``request.resident`` set);
+    anyone else is refused. :func:`audience` then tells the view which of the two it serves."""
+
+    class StaffOrResident(BasePermission):
+        def has_permission(self, request: Any, view: Any) -> bool:
+            if is_staff_reader(request.user):
+                request.audience = STAFF
+                return True
+            if IsResident().has_permission(request, view):
+                request.audience = RESIDENT
+                return True
+            return False
+
+    return StaffOrResident
+
+
+def staff_holding(permission: str) -> Callable[[Any], bool]:
+    """``is_staff_reader`` for :func:`staff_or_resident`: a staff user holding ``permission``."""
+    return lambda user: bool(getattr(user, "is_staff", False) and user.has_perm(permission))
+
+
+def audience(request: Any) -> str | None:
+    """``STAFF`` or ``RESIDENT`` once :func:`staff_or_resident` admitted the request, else None."""
+    return getattr(request, "audience", None)
+

@@ -30,18 +30,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
 from resources import rules, selectors, services
 from resources.models import Activity, ActivityKind, Attendance, CheckInMethod
 from spaces.models import Room
-
-STAFF, RESIDENT = "staff", "resident"
 
 # --- Serializers -----------------------------------------------------------------------------------------
 
@@ -195,27 +192,14 @@ class AttendanceFilter(filters.FilterSet):
 # --- Access -----------------------------------------------------------------------------------------------
 
 
-class ActivityAccess(BasePermission):
-    """Staff who read activities, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if services.is_reader(request.user):
-            request.activity_audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.activity_audience = RESIDENT
-            return True
-        return False
+ActivityAccess = staff_or_resident(services.is_reader)
 
 
 class _Audience:
     request: Request
 
-    def _audience(self) -> str:
-        return getattr(self.request, "activity_audience", RESIDENT)
-
     def _require_resident(self) -> None:
-        if self._audience() != RESIDENT:
+        if audience(self.request) != RESIDENT:
             raise PermissionDenied(_("Only residents register for activities, for themselves."))
 
     def _require_manager(self) -> None:
@@ -243,14 +227,14 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return Activity.objects.none()
         now = timezone.now()
-        if self._audience() == STAFF:
+        if audience(self.request) == STAFF:
             return selectors.activities_for_staff()
         if self.action == "list":
             return selectors.upcoming_for(self.request.resident, now=now)
         return selectors.visible_to(self.request.resident, now=now).order_by("starts_at", "pk")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return StaffActivitySerializer if getattr(self.request, "activity_audience", None) == STAFF else ActivitySerializer
+        return StaffActivitySerializer if audience(self.request) == STAFF else ActivitySerializer
 
     def _answer(self, activity: Activity, *, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=activity.pk)
@@ -311,7 +295,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def attendees(self, request: Request, pk: str | None = None) -> Response:
         """The check-in sheet (staff): registered residents, then walk-ins, each with its check-in."""
-        if self._audience() != STAFF:
+        if audience(self.request) != STAFF:
             raise PermissionDenied(_("Only staff see the check-in sheet."))
         rows = selectors.checkin_sheet(self.get_object())
         return Response(SheetRowSerializer(rows, many=True).data)
@@ -423,14 +407,14 @@ class AttendanceViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self) -> QuerySet[Attendance]:
         if getattr(self, "swagger_fake_view", False):
             return Attendance.objects.none()
-        if self._audience() == STAFF:
+        if audience(self.request) == STAFF:
             return Attendance.objects.select_related("activity", "resident", "checked_in_by").order_by(
                 "-checked_in_at", "-pk"
             )
         return selectors.attendance_history(self.request.resident)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return StaffAttendanceSerializer if getattr(self.request, "activity_audience", None) == STAFF else AttendanceSerializer
+        return StaffAttendanceSerializer if audience(self.request) == STAFF else AttendanceSerializer
 
 
 ROUTES = [

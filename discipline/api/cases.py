@@ -27,7 +27,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -45,10 +44,8 @@ from discipline.services import cases as services
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
-
-STAFF, RESIDENT = "staff", "resident"
 
 
 def _is_reader(user: Any) -> bool:
@@ -59,17 +56,7 @@ def _is_handler(user: Any) -> bool:
     return bool(user.is_staff and user.has_perm("discipline.change_violationcase"))
 
 
-class CaseAccess(BasePermission):
-    """Staff who read cases, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if _is_reader(request.user):
-            request.case_audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.case_audience = RESIDENT
-            return True
-        return False
+CaseAccess = staff_or_resident(_is_reader)
 
 
 # --- Serializers ---------------------------------------------------------------------------------------
@@ -260,17 +247,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[ViolationCase]:
         if getattr(self, "swagger_fake_view", False):
             return ViolationCase.objects.none()
-        if self._audience() == STAFF:
+        if audience(self.request) == STAFF:
             queryset = ViolationCase.objects.all()
         else:
             queryset = ViolationCase.objects.filter(resident=self.request.resident)
         return selectors._with_related(queryset).select_related("found_by", "decided_by").order_by("-found_at", "-id")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return StaffCaseSerializer if self._audience() == STAFF else CaseSerializer
-
-    def _audience(self) -> str:
-        return getattr(self.request, "case_audience", RESIDENT)
+        return StaffCaseSerializer if audience(self.request) == STAFF else CaseSerializer
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
@@ -288,7 +272,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         selectors.attach_display(cases)
 
     def _require(self, *, decider: bool = False) -> None:
-        if self._audience() != STAFF or not _is_handler(self.request.user):
+        if audience(self.request) != STAFF or not _is_handler(self.request.user):
             raise PermissionDenied(_("Only the daily management team and the administrator handle violation cases."))
         if decider and not has_role(self.request.user, Role.ADMINISTRATOR):
             raise PermissionDenied(_("Only the administrator decides penalties (Chapter 8, Article 2)."))
@@ -402,14 +386,14 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if getattr(self, "swagger_fake_view", False):
             return Appeal.objects.none()
         queryset = Appeal.objects.select_related("case").order_by("-submitted_at", "-id")
-        if getattr(self.request, "case_audience", RESIDENT) == STAFF:
+        if audience(self.request) == STAFF:
             return queryset
         return queryset.filter(resident=self.request.resident)
 
     @extend_schema(request={"multipart/form-data": AppealCreateSerializer}, responses={201: AppealSerializer})
     def create(self, request: Request) -> Response:
         """Ask for review of one of your own published penalties, during its publication window."""
-        if getattr(request, "case_audience", None) != RESIDENT:
+        if audience(request) != RESIDENT:
             raise PermissionDenied(_("You can only appeal your own cases."))
         data = AppealCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -425,7 +409,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"], filterset_class=None)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """Answer a pending request for review (administrator): upheld annuls the penalty."""
-        if getattr(request, "case_audience", None) != STAFF or not has_role(request.user, Role.ADMINISTRATOR):
+        if audience(request) != STAFF or not has_role(request.user, Role.ADMINISTRATOR):
             raise PermissionDenied(_("Only the administrator answers requests for review (Chapter 8, Article 2)."))
         data = AppealDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -22,7 +22,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,11 +29,8 @@ from discipline.models import Reward, RewardChoice, RewardKind, RewardStatus, Vo
 from discipline.selectors import rewards as selectors
 from discipline.services import rewards as services
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import STAFF, audience, staff_holding, staff_or_resident
 from residents.models import Resident
-
-STAFF, RESIDENT = "staff", "resident"
-
 
 # --- Serializers ------------------------------------------------------------------------------------
 
@@ -134,27 +130,11 @@ class VolunteerServiceFilter(filters.FilterSet):
 # --- Access --------------------------------------------------------------------------------------------
 
 
-def _access(permission: str) -> type[BasePermission]:
-    class Access(BasePermission):
-        """Staff holding the view permission, or a resident (``request.resident`` is then set)."""
-
-        def has_permission(self, request: Request, view: Any) -> bool:
-            if request.user.is_authenticated and request.user.is_staff and request.user.has_perm(permission):
-                request.reward_audience = STAFF
-                return True
-            if IsResident().has_permission(request, view):
-                request.reward_audience = RESIDENT
-                return True
-            return False
-
-    return Access
-
-
 class _Audience:
     request: Any
 
     def _staff(self) -> bool:
-        return getattr(self.request, "reward_audience", RESIDENT) == STAFF
+        return audience(self.request) == STAFF
 
 
 # --- Resources ----------------------------------------------------------------------------------------
@@ -167,7 +147,7 @@ class RewardViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     resident and overdue grant.
     """
 
-    permission_classes = [_access("discipline.view_reward")]
+    permission_classes = [staff_or_resident(staff_holding("discipline.view_reward"))]
     filterset_class = RewardFilter
 
     def get_queryset(self) -> QuerySet[Reward]:
@@ -178,7 +158,7 @@ class RewardViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return selectors.rewards_of(self.request.resident)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return StaffRewardSerializer if getattr(self.request, "reward_audience", None) == STAFF else RewardSerializer
+        return StaffRewardSerializer if audience(self.request) == STAFF else RewardSerializer
 
     @extend_schema(request=ChooseSerializer, responses=RewardSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
@@ -203,7 +183,7 @@ class VolunteerServiceViewSet(
     activity; staff who record volunteer services create them.
     """
 
-    permission_classes = [_access("discipline.view_volunteerservice")]
+    permission_classes = [staff_or_resident(staff_holding("discipline.view_volunteerservice"))]
     filterset_class = VolunteerServiceFilter
 
     def get_queryset(self) -> QuerySet[VolunteerService]:
@@ -214,7 +194,7 @@ class VolunteerServiceViewSet(
         return selectors.volunteer_services_of(self.request.resident)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if getattr(self.request, "reward_audience", None) == STAFF:
+        if audience(self.request) == STAFF:
             return StaffVolunteerServiceSerializer
         return VolunteerServiceSerializer
 

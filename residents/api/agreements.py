@@ -21,12 +21,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
-from residents.access import IsResident
+from residents.access import STAFF, audience, staff_or_resident
 from residents.models import (
     Agreement,
     AgreementStatus,
@@ -43,24 +42,11 @@ from residents.selectors import agreements as agreement_selectors
 from residents.selectors import ledger as ledger_selectors
 from residents.services import ledger as ledger_services
 
-STAFF, RESIDENT = "staff", "resident"
-
-
-class StaffOrResident(BasePermission):
-    """Staff of an operations group, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if is_staff_member(request.user):
-            request.audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.audience = RESIDENT
-            return True
-        return False
+StaffOrResident = staff_or_resident(is_staff_member)
 
 
 def _require_perm(request: Request, perm: str) -> None:
-    if getattr(request, "audience", None) != STAFF or not request.user.has_perm(perm):
+    if audience(request) != STAFF or not request.user.has_perm(perm):
         raise PermissionDenied(_("Only staff responsible for the ledger may do this."))
 
 
@@ -72,7 +58,7 @@ class _Scoped:
     def scope(self, queryset: QuerySet) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema generator
             return queryset.none()
-        if getattr(self.request, "audience", None) == STAFF:
+        if audience(self.request) == STAFF:
             return queryset
         return queryset.filter(resident=self.request.resident)
 
@@ -96,7 +82,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 
     def get_pdf_url(self, agreement: Agreement) -> str:
         request = self.context.get("request")
-        if getattr(request, "audience", None) == STAFF:
+        if audience(request) == STAFF:
             url = reverse("admin:residents_agreement_pdf", args=[agreement.pk])
         else:
             url = reverse("residents:agreement_pdf", args=[agreement.pk])

@@ -27,12 +27,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import (
     Complaint,
     ComplaintCategory,
@@ -43,8 +42,6 @@ from residents.models import (
 from residents.rules import complaints as rules
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
-
-STAFF, RESIDENT = "staff", "resident"
 
 # --- Serializers ----------------------------------------------------------------------------------
 
@@ -196,17 +193,7 @@ class ComplaintFilter(filters.FilterSet):
 # --- The resource -------------------------------------------------------------------------------------
 
 
-class ComplaintAccess(BasePermission):
-    """Staff who read complaints, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if services.is_reader(request.user):
-            request.complaint_audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.complaint_audience = RESIDENT
-            return True
-        return False
+ComplaintAccess = staff_or_resident(services.is_reader)
 
 
 #: Actions that need the thread (detail-shaped answers).
@@ -227,7 +214,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self) -> QuerySet[Complaint]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return Complaint.objects.none()
-        staff = self._audience() == STAFF
+        staff = audience(self.request) == STAFF
         if staff:
             queryset = selectors.complaint_queue(now=timezone.now())
         else:
@@ -237,16 +224,13 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return queryset
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        staff = getattr(self.request, "complaint_audience", None) == STAFF
+        staff = audience(self.request) == STAFF
         if self.action == "list":
             return StaffComplaintSerializer if staff else ComplaintSerializer
         return StaffComplaintDetailSerializer if staff else ComplaintDetailSerializer
 
-    def _audience(self) -> str:
-        return getattr(self.request, "complaint_audience", RESIDENT)
-
     def _require(self, *, resident: bool = False, handler: bool = False) -> None:
-        if resident and self._audience() != RESIDENT:
+        if resident and audience(self.request) != RESIDENT:
             raise PermissionDenied(_("Only the resident who filed the complaint can do this."))
         if handler and not services.is_handler(self.request.user):
             raise PermissionDenied(
@@ -298,7 +282,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], filterset_class=None)
     def message(self, request: Request, pk: str | None = None) -> Response:
         """A message in the thread: from the resident, or from the daily management team to the resident."""
-        if self._audience() == STAFF:
+        if audience(self.request) == STAFF:
             self._require(handler=True)
         data = ComplaintTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)

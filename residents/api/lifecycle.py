@@ -25,12 +25,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import (
     ClearanceItem,
     Exit,
@@ -46,29 +45,16 @@ from residents.rules import term
 from residents.selectors import lifecycle as selectors
 from residents.services import lifecycle as services
 
-STAFF, RESIDENT = "staff", "resident"
-
-
-class LifecycleAccess(BasePermission):
-    """Staff of an operations group, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if is_staff_member(request.user):
-            request.audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.audience = RESIDENT
-            return True
-        return False
+LifecycleAccess = staff_or_resident(is_staff_member)
 
 
 def _require_perm(request: Request, perm: str) -> None:
-    if getattr(request, "audience", None) != STAFF or not request.user.has_perm(perm):
+    if audience(request) != STAFF or not request.user.has_perm(perm):
         raise PermissionDenied(_("Only staff responsible for this may do it."))
 
 
 def _require_resident(request: Request) -> None:
-    if getattr(request, "audience", None) != RESIDENT:
+    if audience(request) != RESIDENT:
         raise PermissionDenied(_("Only the resident itself may do this."))
 
 
@@ -121,7 +107,7 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[Resident]:
         queryset = selectors.residents_for_staff(today=timezone.localdate()).order_by("name", "pk")
-        if getattr(self.request, "audience", None) == RESIDENT:
+        if audience(self.request) == RESIDENT:
             return queryset.filter(pk=self.request.resident.pk)
         return queryset
 
@@ -204,7 +190,7 @@ class ExitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         queryset = Exit.objects.select_related("resident").prefetch_related("clearances__cleared_by").order_by(
             "-created_at", "-pk"
         )
-        if getattr(self.request, "audience", None) == RESIDENT:
+        if audience(self.request) == RESIDENT:
             return queryset.filter(resident=self.request.resident)
         return queryset
 
@@ -349,7 +335,7 @@ class RenewalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         queryset = RenewalRequest.objects.select_related("resident", "agreement", "new_agreement").order_by(
             "-requested_at", "-pk"
         )
-        if getattr(self.request, "audience", None) == RESIDENT:
+        if audience(self.request) == RESIDENT:
             return queryset.filter(resident=self.request.resident)
         return queryset
 

@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from scoring.api.inputs import ScoringQuarterSerializer
 from scoring.models import Outcome, Quarter, ScoreAppeal, ScoreAppealStatus, ScoreCard
 from scoring.selectors import cards as selectors
@@ -41,24 +41,12 @@ from scoring.selectors import dashboard as dashboard_selectors
 from scoring.services import appeals as services
 from scoring.services.signoff import correction_from
 
-STAFF, RESIDENT = "staff", "resident"
-
 
 def _is_reader(user: Any) -> bool:
     return bool(user.is_staff and user.has_perm("scoring.view_scorecard"))
 
 
-class ScoreAccess(BasePermission):
-    """Staff who read score cards, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if _is_reader(request.user):
-            request.score_audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.score_audience = RESIDENT
-            return True
-        return False
+ScoreAccess = staff_or_resident(_is_reader)
 
 
 class StaffOnly(BasePermission):
@@ -184,13 +172,13 @@ class ScoreCardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self) -> QuerySet[ScoreCard]:
         if getattr(self, "swagger_fake_view", False):
             return ScoreCard.objects.none()
-        if self.request.score_audience == STAFF:
+        if audience(self.request) == STAFF:
             return ScoreCard.objects.select_related("quarter", "resident").order_by(
                 "-quarter__year", "-quarter__number", "rank", "id")
         return selectors.resident_cards(self.request.resident).order_by("-quarter__year", "-quarter__number")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if getattr(self.request, "score_audience", RESIDENT) == STAFF:
+        if audience(self.request) == STAFF:
             return StaffScoreCardSerializer
         return ScoreCardSerializer
 
@@ -225,14 +213,14 @@ class ScoreAppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if getattr(self, "swagger_fake_view", False):
             return ScoreAppeal.objects.none()
         queryset = ScoreAppeal.objects.order_by("-submitted_at", "-id")
-        if self.request.score_audience == STAFF:
+        if audience(self.request) == STAFF:
             return queryset
         return queryset.filter(resident=self.request.resident)
 
     @extend_schema(request=ScoreAppealCreateSerializer, responses={201: ScoreAppealSerializer})
     def create(self, request: Request) -> Response:
         """Appeal one of your own published scores, during the publication window."""
-        if request.score_audience != RESIDENT:
+        if audience(request) != RESIDENT:
             raise PermissionDenied(_("Only the resident concerned appeals its score."))
         data = ScoreAppealCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -248,7 +236,7 @@ class ScoreAppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"], filterset_class=None)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """Decide a pending appeal (administrator): upheld → corrected inputs, the quarter recomputed."""
-        if request.score_audience != STAFF or not has_role(request.user, Role.ADMINISTRATOR):
+        if audience(request) != STAFF or not has_role(request.user, Role.ADMINISTRATOR):
             raise PermissionDenied(_("Only the administrator decides score appeals (Chapter 6, Article 3)."))
         data = ScoreAppealDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)

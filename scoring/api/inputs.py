@@ -21,34 +21,22 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from scoring.models import AwardClaim, Contribution, InputStatus, Quarter, QuarterInput
 from scoring.selectors import inputs as selectors
 from scoring.services import inputs as services
-
-STAFF, RESIDENT = "staff", "resident"
 
 
 def _reads_scoring(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False) and user.has_perm("scoring.view_quarterinput"))
 
 
-class InputAccess(BasePermission):
-    """Staff who read scoring, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if _reads_scoring(request.user):
-            request.scoring_audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.scoring_audience = RESIDENT
-            return True
-        return False
+InputAccess = staff_or_resident(_reads_scoring)
 
 
 # --- Serializers -----------------------------------------------------------------------------------------
@@ -137,14 +125,11 @@ class QuarterInputViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = QuarterInputSerializer
     filterset_class = InputFilter
 
-    def _audience(self) -> str:
-        return getattr(self.request, "scoring_audience", RESIDENT)
-
     def get_queryset(self) -> QuerySet[QuarterInput]:
         if getattr(self, "swagger_fake_view", False):
             return QuarterInput.objects.none()
         queryset = selectors.with_attachments(QuarterInput.objects.order_by("-quarter__year", "-quarter__number", "pk"))
-        if self._audience() == STAFF:
+        if audience(self.request) == STAFF:
             return queryset
         return queryset.filter(resident=self.request.resident)
 
@@ -155,7 +140,7 @@ class QuarterInputViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=InputSaveSerializer, responses={201: QuarterInputSerializer})
     def create(self, request: Request) -> Response:
         """Save the resident's own numbers for a quarter (created or updated) before the deadline."""
-        if self._audience() != RESIDENT:
+        if audience(self.request) != RESIDENT:
             raise PermissionDenied(_("Residents enter their own inputs; staff correct them."))
         payload = InputSaveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -168,7 +153,7 @@ class QuarterInputViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"], filterset_class=None)
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Hand the inputs to staff (resident, before the deadline)."""
-        if self._audience() != RESIDENT:
+        if audience(self.request) != RESIDENT:
             raise PermissionDenied(_("Only the resident submits its inputs."))
         return self._answer(services.input_submit(input=self.get_object(), actor=request.user))
 

@@ -26,35 +26,23 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from spaces.models import Booking, BookingStatus, Room, RoomType
 from spaces.selectors import bookings as selectors
 from spaces.services import bookings as services
 
-STAFF, RESIDENT = "staff", "resident"
 MAX_AVAILABILITY_DAYS = 7
 
 
-class BookingAccess(BasePermission):
-    """Staff who may read bookings, or a resident (``request.resident`` is then set)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if is_staff_member(request.user) and request.user.has_perm("spaces.view_booking"):
-            request.audience = STAFF
-            return True
-        if IsResident().has_permission(request, view):
-            request.audience = RESIDENT
-            return True
-        return False
+BookingAccess = staff_or_resident(lambda user: is_staff_member(user) and user.has_perm("spaces.view_booking"))
 
 
 def _staff_may_change(request: Request) -> bool:
-    return getattr(request, "audience", None) == STAFF and request.user.has_perm("spaces.change_booking")
+    return audience(request) == STAFF and request.user.has_perm("spaces.change_booking")
 
 
 # --- Rooms ----------------------------------------------------------------------------------------------
@@ -130,7 +118,7 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
             raise serializers.ValidationError(
                 {"days": [_("Between 1 and %(max)s days.") % {"max": MAX_AVAILABILITY_DAYS}]}
             )
-        resident = getattr(request, "resident", None) if request.audience == RESIDENT else None
+        resident = getattr(request, "resident", None) if audience(request) == RESIDENT else None
         calendar = selectors.room_week(room, first, resident=resident, days=days)
         return Response(AvailabilitySerializer({"room": room.pk, "days": calendar}).data)
 
@@ -160,7 +148,7 @@ class BookingSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_ics_url(self, booking: Booking) -> str | None:
         request = self.context.get("request")
-        if request is None or getattr(request, "audience", None) != RESIDENT:
+        if request is None or audience(request) != RESIDENT:
             return None
         return request.build_absolute_uri(reverse("spaces:booking_ics", args=[booking.pk]))
 
@@ -237,12 +225,12 @@ class BookingViewSet(
     def get_queryset(self) -> QuerySet[Booking]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
             return Booking.objects.none()
-        if self.request.audience == STAFF:
+        if audience(self.request) == STAFF:
             return selectors.bookings_for_staff().order_by("-starts_at", "-id")
         return selectors.bookings_of(self.request.resident).order_by("-starts_at", "-id")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if getattr(self.request, "audience", None) == STAFF:
+        if audience(self.request) == STAFF:
             return StaffBookingSerializer
         return BookingSerializer
 
@@ -252,13 +240,13 @@ class BookingViewSet(
 
     def _may_act(self, booking: Booking) -> None:
         """The resident acts on its own bookings (the queryset saw to that); staff need the change permission."""
-        if self.request.audience == STAFF and not _staff_may_change(self.request):
+        if audience(self.request) == STAFF and not _staff_may_change(self.request):
             raise PermissionDenied(_("Only the daily management team or the administrator manages bookings."))
 
     @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Book a room (residents). 409 with the taken slot when it overlaps another booking."""
-        if request.audience != RESIDENT:
+        if audience(request) != RESIDENT:
             raise PermissionDenied(_("Rooms are booked by residents."))
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -304,7 +292,7 @@ class BookingViewSet(
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def credits(self, request: Request) -> Response:
         """The resident's free roadshow-hall bookings left (第八章第一条)."""
-        if request.audience != RESIDENT:
+        if audience(request) != RESIDENT:
             raise PermissionDenied(_("Only a resident has credits."))
         return Response({"balance": selectors.credit_balance(request.resident)})
 

@@ -22,41 +22,14 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
-from residents.access import IsResident
+from residents.access import RESIDENT, STAFF, audience, staff_holding, staff_or_resident
 from spaces.models import Desk, DeskChangeRequest, RequestStatus
 from spaces.selectors import desks as selectors
 from spaces.services import desks as services
-
-STAFF, RESIDENT = "staff", "resident"
-
-
-def audience_permission(view_permission: str) -> type[BasePermission]:
-    """Staff holding ``view_permission`` (``request.spaces_audience = "staff"``), or a resident
-    (``request.resident`` set, audience ``"resident"``); anyone else is refused."""
-
-    class Audience(BasePermission):
-        def has_permission(self, request: Request, view: Any) -> bool:
-            user = request.user
-            if getattr(user, "is_staff", False) and user.has_perm(view_permission):
-                request.spaces_audience = STAFF
-                return True
-            if IsResident().has_permission(request, view):
-                request.spaces_audience = RESIDENT
-                return True
-            return False
-
-    Audience.__name__ = f"Audience_{view_permission.replace('.', '_')}"
-    return Audience
-
-
-def audience(request: Request) -> str:
-    return getattr(request, "spaces_audience", RESIDENT)
-
 
 # --- Serializers -------------------------------------------------------------------------------------
 
@@ -164,7 +137,7 @@ class DeskRequestFilter(filters.FilterSet):
 class DeskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The desk register (第四章第一条). Staff: every desk with its occupant. A resident: its own desk."""
 
-    permission_classes = [audience_permission("spaces.view_desk")]
+    permission_classes = [staff_or_resident(staff_holding("spaces.view_desk"))]
     filterset_class = DeskFilter
 
     def get_queryset(self) -> QuerySet[Desk]:
@@ -177,7 +150,7 @@ class DeskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.desk_held_by(self.request.resident)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if self.action != "free" and getattr(self.request, "spaces_audience", None) == STAFF:
+        if self.action != "free" and audience(self.request) == STAFF:
             return StaffDeskSerializer
         return DeskSerializer
 
@@ -191,7 +164,7 @@ class DeskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class DeskRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Desk change requests (调整办公位, 第四章第一条): the resident asks, the daily management team decides."""
 
-    permission_classes = [audience_permission("spaces.view_deskchangerequest")]
+    permission_classes = [staff_or_resident(staff_holding("spaces.view_deskchangerequest"))]
     filterset_class = DeskRequestFilter
 
     def get_queryset(self) -> QuerySet[DeskChangeRequest]:
@@ -202,7 +175,7 @@ class DeskRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return selectors.desk_requests_of(self.request.resident)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if getattr(self.request, "spaces_audience", None) == STAFF:
+        if audience(self.request) == STAFF:
             return StaffDeskRequestSerializer
         return DeskRequestSerializer
 

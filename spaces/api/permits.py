@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
-from spaces.api.desks import RESIDENT, STAFF, audience, audience_permission
+from residents.access import RESIDENT, STAFF, audience, staff_holding, staff_or_resident
 from spaces.models import Booking, Permit, PermitKind, RequestStatus, Room
 from spaces.selectors import permits as selectors
 from spaces.services import permits as services
@@ -120,7 +120,7 @@ class PermitFilter(filters.FilterSet):
 class PermitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """宣传、自组织活动申请 (第四章第三条): apply, decide, reserve a room for an approved event."""
 
-    permission_classes = [audience_permission("spaces.view_permit")]
+    permission_classes = [staff_or_resident(staff_holding("spaces.view_permit"))]
     filterset_class = PermitFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -134,7 +134,7 @@ class PermitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return selectors.with_bookings(queryset) if self.action != "list" else queryset
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        staff = getattr(self.request, "spaces_audience", None) == STAFF
+        staff = audience(self.request) == STAFF
         if staff:
             return StaffPermitSerializer if self.action != "list" else StaffPermitListSerializer
         return PermitSerializer if self.action == "list" else PermitDetailSerializer

@@ -23,8 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.masking import mask_phone
+from residents.access import STAFF, audience, staff_holding, staff_or_resident
 from residents.models import Resident
-from spaces.api.desks import STAFF, audience, audience_permission
 from spaces.models import Visitor, VisitorStatus
 from spaces.selectors import visitors as selectors
 from spaces.services import visitors as services
@@ -94,7 +94,7 @@ class VisitorFilter(filters.FilterSet):
 class VisitorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """外来访客: registered at the front desk, admitted only after the host confirms (第四章第一条)."""
 
-    permission_classes = [audience_permission("spaces.view_visitor")]
+    permission_classes = [staff_or_resident(staff_holding("spaces.view_visitor"))]
     filterset_class = VisitorFilter
 
     def get_queryset(self) -> QuerySet[Visitor]:
@@ -105,7 +105,7 @@ class VisitorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.visitors_of_host(self.request.resident)
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if getattr(self.request, "spaces_audience", None) == STAFF:
+        if audience(self.request) == STAFF:
             return StaffVisitorSerializer
         return VisitorSerializer
 

@@ -220,7 +220,9 @@ def _times(expression: str, factor: int) -> str:
 
 def _bands_sql(bands: Sequence[Band], scaled: str, per: str, *, when_zero: int | None = None) -> str:
     """CASE over the bands, highest first: ``scaled / per`` reaches the band's limit ⇔
-    scaled × limit.denominator ≥ limit.numerator × per (> when the limit itself is excluded)."""
+    scaled × limit.denominator ≥ limit.numerator × per (> when the limit itself is excluded) — true
+    for a denominator that is never negative, which the database guarantees (positive counts and the
+    ``input_money_not_negative`` constraint of scoring.QuarterInput)."""
     whens = [f"WHEN {per} = 0 THEN {when_zero}"] if when_zero is not None else []
     for band in bands:
         if band.limit is None:

@@ -1,6 +1,6 @@
 """The quarter run (第六章第二条): set-based, idempotent, elimination over the whole cohort."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -197,3 +197,91 @@ def test_a_recomputation_keeps_the_cards_and_their_appeals():
     QuarterInput.objects.filter(pk=data.pk).update(milestones_done=5)
     quarter_recompute(quarter=quarter, reason="复核成立")
     assert ScoreCard.objects.get(quarter=quarter).pk == card.pk
+
+
+def test_the_run_writes_what_the_pure_rules_give_for_a_generated_cohort(administrator):
+    """The one statement (rules compiled to SQL, facts gathered in SQL) against ``scoring.rules`` applied
+    resident by resident to the same facts: drafts, unverified claims, attendance, history with gaps."""
+    import random
+
+    from resources.selectors import participation
+    from scoring import quarters
+    from scoring.rules import QuarterInputs, evaluate_cohort, score
+    from tests.resources.support import attend, make_activity, sh
+
+    generator = random.Random(6)
+    quarter = _quarter()
+    q1 = _quarter(number=1, status=QuarterStatus.FINAL, rulebook_version=1)
+    q2 = _quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
+    activities = [make_activity(administrator, starts_at=sh(2026, 7, 6, 14) + timedelta(weeks=2 * i)) for i in range(6)]
+    levels = ["national", "provincial", "industry_provincial", "municipal", "industry_municipal"]
+    residents, history = [], {}
+    for _ in range(40):
+        resident = _resident()
+        residents.append(resident)
+        for activity in activities:
+            if generator.random() < 0.7:
+                attend(activity, resident, administrator)
+        if generator.random() < 0.85:
+            planned = generator.choice([0, 3, 5, 10])
+            data = _inputs(quarter, resident, done=generator.randint(0, planned), planned=planned,
+                           revenue=str(generator.choice([0, 50000, 60000, 79999.99, 80000, 100000])),
+                           target=str(generator.choice([0, 100000])),
+                           status=generator.choice([InputStatus.DRAFT, InputStatus.SUBMITTED, InputStatus.VERIFIED]))
+            for level in generator.sample(levels, generator.choice([0, 0, 1, 2])):
+                AwardClaim.objects.create(input=data, level=level, title=level, verified=generator.random() < 0.8)
+            for _ in range(generator.randint(0, 3)):
+                Contribution.objects.create(input=data, kind="tech_sharing", description="x",
+                                            verified=generator.random() < 0.8)
+        totals = {}
+        for earlier in (q1, q2):
+            if generator.random() < 0.7:
+                totals[earlier.number] = generator.choice([55, 65, 69, 70, 90])
+                ScoreCard.objects.create(
+                    quarter=earlier, resident=resident, attended=0, expected=0, milestones_done=0,
+                    milestones_planned=0, revenue=0, revenue_target=0, contributions=0, participation_points=10,
+                    completion_points=0, revenue_points=0, award_points=0, contribution_points=0,
+                    total=totals[earlier.number], rank=1, streak_below_threshold=0, outcome="ok",
+                    computed_at=datetime(2026, 7, 1, tzinfo=SH),
+                )
+        consecutive = [totals[2]] if 2 in totals else []  # Q1 counts only when Q2 is there (no gap)
+        if consecutive and 1 in totals:
+            consecutive.insert(0, totals[1])
+        history[resident.pk] = [Decimal(total) for total in consecutive]
+
+    quarter_run(quarter=quarter)
+
+    from opc_community import rulebook
+
+    rules = rulebook.in_force(on=quarters.last_day(2026, 3))
+    attendance = participation(quarters.first_day(2026, 3), quarters.last_day(2026, 3))
+    expected_cards = {}
+    for resident in residents:
+        data = QuarterInput.objects.filter(quarter=quarter, resident=resident).exclude(status=InputStatus.DRAFT).first()
+        claims = AwardClaim.objects.filter(input__quarter=quarter, input__resident=resident, verified=True)
+        facts = QuarterInputs(
+            *attendance.get(resident.pk, (0, 0)),
+            milestones_done=data.milestones_done if data else 0,
+            milestones_planned=data.milestones_planned if data else 0,
+            revenue=data.revenue if data else Decimal(0), revenue_target=data.revenue_target if data else Decimal(0),
+            awards=tuple(claims.values_list("level", flat=True)),
+            contributions=Contribution.objects.filter(input__quarter=quarter, input__resident=resident,
+                                                      verified=True).count(),
+            submitted=data is not None,
+        )
+        expected_cards[resident.pk] = score(facts, rules.scoring)
+    verdicts = evaluate_cohort({pk: Decimal(card.total) for pk, card in expected_cards.items()}, history,
+                               rules.elimination)
+    assert {verdict.outcome for verdict in verdicts.values()} == {"ok", "warning", "eliminated"}  # all exercised
+    written = {card.resident_id: card for card in ScoreCard.objects.filter(quarter=quarter)}
+    assert set(written) == set(expected_cards)
+    for pk, card in expected_cards.items():
+        points = card.points()
+        got = written[pk]
+        assert (got.participation_points, got.completion_points, got.revenue_points, got.award_points,
+                got.contribution_points, got.total) == (
+            points["participation"], points["completion"], points["revenue"], points["awards"],
+            points["contributions"], card.total)
+        verdict = verdicts[pk]
+        assert (got.rank, got.streak_below_threshold, got.outcome, tuple(got.reasons)) == (
+            verdict.rank, verdict.streak_below_threshold, verdict.outcome, verdict.reasons)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.audit import audited
+from opc_community.core.models import AppealRecord
 
 
 class SuspensionScope(models.TextChoices):
@@ -252,27 +253,17 @@ class AppealStatus(models.TextChoices):
 
 
 @audited
-class Appeal(models.Model):
+class Appeal(AppealRecord):
     """复核: the resident's request for review of a penalty, answered within 3 working days (第八章第二条)."""
 
     case = models.ForeignKey(ViolationCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="appeals")
     resident = models.ForeignKey(
         "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="appeals"
     )
-    reason = models.TextField(_("grounds"))
-    submitted_at = models.DateTimeField(_("submitted at"))
-    answer_due_at = models.DateTimeField(_("answer due"))
     due_provisional = models.BooleanField(default=False)
     status = models.CharField(_("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
 
-    class Meta:
-        ordering = ["-submitted_at"]
+    class Meta(AppealRecord.Meta):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         constraints = [

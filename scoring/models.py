@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.audit import audited
+from opc_community.core.models import AppealRecord
 
 
 class QuarterStatus(models.TextChoices):
@@ -263,28 +264,18 @@ class ScoreAppealStatus(models.TextChoices):
 
 
 @audited
-class ScoreAppeal(models.Model):
+class ScoreAppeal(AppealRecord):
     """申诉 within the publication window (第六章第三条 申诉通道)."""
 
     card = models.ForeignKey(ScoreCard, verbose_name=_("score card"), on_delete=models.PROTECT, related_name="appeals")
     resident = models.ForeignKey(
         "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="score_appeals"
     )
-    reason = models.TextField(_("grounds"))
-    submitted_at = models.DateTimeField(_("submitted at"))
-    answer_due_at = models.DateTimeField(_("answer due"))
     status = models.CharField(
         _("status"), max_length=10, choices=ScoreAppealStatus.choices, default=ScoreAppealStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
 
-    class Meta:
-        ordering = ["-submitted_at"]
+    class Meta(AppealRecord.Meta):
         verbose_name = _("score appeal")
         verbose_name_plural = _("score appeals")
         constraints = [

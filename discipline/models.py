@@ -11,6 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opc_community.core.audit import audited
 from opc_community.core.models import AppealRecord
@@ -194,7 +195,7 @@ class RectificationNotice(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("rectification notice", "issued at"))
     document = models.FileField(_("notice PDF"), upload_to="notices/", blank=True, max_length=200)
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     result_note = models.TextField(_("rectification result"), blank=True)

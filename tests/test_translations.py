@@ -29,3 +29,15 @@ def test_catalogue_is_complete_and_compiled(po_path):
     expected = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in catalogue.translated_entries()}
     actual = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in compiled if e.msgid}
     assert actual == expected, "the .mo file is stale: run `make messages`"
+
+
+def test_a_string_reads_the_same_in_every_catalogue():
+    """Django merges the catalogues and the first app listed wins: the same English string translated two
+    ways shows one of them everywhere. Where the meaning differs, the string carries a context
+    (``pgettext_lazy("complaint", "closed at")``)."""
+    readings: dict[tuple[str | None, str], dict[str, str]] = {}
+    for po_path in CATALOGUES:
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            readings.setdefault((entry.msgctxt, entry.msgid), {})[str(po_path.relative_to(ROOT))] = entry.msgstr
+    differing = {key: by for key, by in readings.items() if len(set(by.values())) > 1}
+    assert not differing, differing

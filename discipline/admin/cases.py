@@ -30,7 +30,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from discipline.forms import cases as forms
 from discipline.models import (
@@ -441,7 +441,7 @@ class AppealAdmin(AppealQueueAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:discipline_violationcase_change",
                                                           args=[appeal.case_id]), appeal.case.number)
 
-    @admin.display(description=gettext_lazy("evidence"))
+    @admin.display(description=pgettext_lazy("violation case", "evidence"))
     def evidence(self, appeal: Appeal) -> str:
         files = appeal.case.evidence.filter(by_resident=True).order_by("uploaded_at")
         if not files:

@@ -6,6 +6,7 @@ which state, file type by content) are the services' (discipline.services.reward
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from discipline.models import RewardChoice, VolunteerService
 from discipline.services.rewards import (
@@ -112,7 +113,7 @@ class OtherContributionForm(forms.Form):
     )
     amount = forms.DecimalField(label=_("amount (yuan, cash only)"), max_digits=12, decimal_places=2, required=False)
     support = forms.CharField(label=_("resource support (if chosen)"), max_length=NOTE_MAX_LENGTH, required=False)
-    basis = forms.CharField(label=_("contribution"), max_length=NOTE_MAX_LENGTH,
+    basis = forms.CharField(label=pgettext_lazy("reward", "contribution"), max_length=NOTE_MAX_LENGTH,
                             help_text=_("What the resident did for the community."))
     evidence = forms.FileField(
         label=_("supporting document (optional)"), required=False,

@@ -26,7 +26,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from discipline.models import CaseStatus, SuspensionScope
@@ -101,7 +101,7 @@ def stacked_bars(rows: Sequence[tuple[str, dict[str, int]]], series: Sequence[Se
 #: penalties, amber for the cases still in progress, grey for those set aside — told apart by lightness too.
 SERIES = (
     Series("penalties", gettext_lazy("penalties (decided, published, confirmed)"), "#0f4c81"),
-    Series("in_progress", gettext_lazy("in progress"), "#b45309"),
+    Series("in_progress", pgettext_lazy("violation case", "in progress"), "#b45309"),
     Series("set_aside", gettext_lazy("set aside (annulled, dismissed)"), "#98a2b3"),
 )
 
@@ -167,7 +167,7 @@ SUMMARY_COLUMNS = [
 
 CASE_COLUMNS = [
     Column(gettext_lazy("case number"), lambda c: c.number, width=20),
-    Column(gettext_lazy("opened at"), lambda c: c.found_at, "datetime", 18),
+    Column(pgettext_lazy("violation case", "opened at"), lambda c: c.found_at, "datetime", 18),
     Column(gettext_lazy("occurred on"), lambda c: c.occurred_on, "date", 12),
     Column(gettext_lazy("resident"), lambda c: c.resident.name, width=18),
     Column(gettext_lazy("violation kind"), lambda c: c.kind, width=10),

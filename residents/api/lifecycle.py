@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -160,7 +161,7 @@ class LifecycleReasonSerializer(serializers.Serializer):
 
 
 class ClearSerializer(serializers.Serializer):
-    item = serializers.ChoiceField(label=_("item"), choices=ClearanceItem.choices)
+    item = serializers.ChoiceField(label=pgettext_lazy("exit clearance", "item"), choices=ClearanceItem.choices)
     note = serializers.CharField(label=_("note"), required=False, allow_blank=True, max_length=200)
 
 

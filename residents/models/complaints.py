@@ -73,7 +73,7 @@ class Complaint(models.Model):
     due_provisional = models.BooleanField(_("provisional deadlines"), default=False)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("complaint", "closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # A reopening starts a new solution round with its own deadline (solution_due_at moves on);
     # this keeps the memory that an earlier round's solution came after its deadline, so the
@@ -96,7 +96,7 @@ class Complaint(models.Model):
 
 
 class MessageKind(models.TextChoices):
-    MESSAGE = "message", _("message")
+    MESSAGE = "message", pgettext_lazy("complaint", "message")
     RESPONSE = "response", _("response")
     SOLUTION = "solution", _("solution")
     REOPEN = "reopen", _("reopened")

@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opc_community.core.audit import audited
 from residents.models.archive import protect_archive
@@ -295,7 +296,7 @@ class ExitClearance(models.Model):
 
     exit = models.ForeignKey(Exit, on_delete=models.PROTECT, related_name="clearances")
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
-    item = models.CharField(_("item"), max_length=24, choices=ClearanceItem.choices)
+    item = models.CharField(pgettext_lazy("exit clearance", "item"), max_length=24, choices=ClearanceItem.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("cleared by"), null=True, blank=True,

@@ -17,7 +17,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -30,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.forms import add_domain_error
@@ -266,11 +265,10 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Cancel the selected activities"), permissions=["change"])
     def cancel_activities(self, request: HttpRequest, queryset: QuerySet[Activity]) -> TemplateResponse | None:
         """Ask for the reason, then cancel each activity through the service (registered residents are told)."""
-        form = CancelForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
+        def apply(data: dict[str, Any]) -> None:
             for activity in queryset:
                 try:
-                    services.activity_cancel(activity=activity, reason=form.cleaned_data["reason"], actor=request.user)
+                    services.activity_cancel(activity=activity, reason=data["reason"], actor=request.user)
                 except DomainError as error:
                     self.message_user(request, f"{activity.title}: {error.message}", messages.ERROR)
                 else:
@@ -278,17 +276,12 @@ class ActivityAdmin(admin.ModelAdmin):
                         request, _("%(title)s: cancelled; the registered residents were told.") % {"title": activity.title},
                         messages.SUCCESS,
                     )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Cancel the selected activities"),
-            "opts": self.model._meta,
-            "form": form,
-            "objects": queryset,
-            "action_name": "cancel_activities",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "resources/admin/cancel_form.html", context)
+
+        return action_step(
+            self, request, queryset, form=CancelForm(request.POST if "apply" in request.POST else None),
+            title=_("Cancel the selected activities"), action_name="cancel_activities", apply=apply,
+            template="resources/admin/cancel_form.html",
+        )
 
     @admin.action(description=gettext_lazy("Export the attendance of the selected activities to Excel"),
                   permissions=["view"])

@@ -1,14 +1,19 @@
 """Admin building blocks the domain apps share: records written only by services.
 
 Statuses, logs and ledgers change through services (STYLE.md), so their admin pages and
-inlines only show them: nobody adds, edits or deletes such rows by hand.
+inlines only show them: nobody adds, edits or deletes such rows by hand; actions that need
+an answer first (a reason, a desk…) ask for it on an intermediate page (:func:`action_step`).
 """
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,6 +22,36 @@ from django.utils.translation import gettext_lazy
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.moments import format_moment
+
+
+def action_step(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    form: forms.Form,
+    title: str,
+    action_name: str,
+    apply: Callable[[dict[str, Any]], None],
+    template: str = "admin/action_form.html",
+) -> TemplateResponse | None:
+    """An admin action's intermediate page asking for its input (``form``, bound once the page is
+    submitted); on a valid answer ``apply(cleaned_data)`` and None, back to the list. ``template``
+    extends admin/action_form.html to say more about the objects."""
+    if form.is_bound and form.is_valid():
+        apply(form.cleaned_data)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": queryset,
+        "action_name": action_name,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+        "media": modeladmin.media + form.media,
+    }
+    return TemplateResponse(request, template, context)
 
 
 class ReadOnlyInlineMixin:

@@ -8,12 +8,10 @@ Who may do what follows the role matrix (accounts/roles.py): the operations
 groups write, the administrator too, oversight only reads.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -22,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from opc_community.core.admin_base import ReadOnlyInline
+from opc_community.core.admin_base import ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, admin_export_action
 from opc_community.notices import selectors, services
@@ -42,34 +40,6 @@ DESK_KINDS = (
     PublicationKind.POLICY_NOTICE,
     PublicationKind.OTHER,
 )
-
-
-def _reason_step(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet,
-    *,
-    form_class: type[forms.Form],
-    title: str,
-    action_name: str,
-    apply: Callable[[str], None],
-) -> TemplateResponse | None:
-    """An intermediate page asking for the reason; on a valid answer, ``apply(reason)`` and back to the list."""
-    form = form_class(request.POST if "apply" in request.POST else None)
-    if form.is_bound and form.is_valid():
-        apply(form.cleaned_data["reason"])
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "objects": queryset,
-        "action_name": action_name,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "opts": modeladmin.model._meta,
-        "media": modeladmin.media + form.media,
-    }
-    return TemplateResponse(request, "admin/action_form.html", context)
 
 
 class PublicationAddForm(forms.ModelForm):
@@ -302,14 +272,14 @@ class PublicationAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
 
-        return _reason_step(
+        return action_step(
             self,
             request,
             queryset,
-            form_class=WithdrawalReasonForm,
+            form=WithdrawalReasonForm(request.POST if "apply" in request.POST else None),
             title=_("Withdraw publications"),
             action_name="withdraw",
-            apply=apply,
+            apply=lambda data: apply(data["reason"]),
         )
 
 
@@ -393,14 +363,14 @@ class ObjectionAdmin(admin.ModelAdmin):
                 messages.SUCCESS if decided else messages.INFO,
             )
 
-        return _reason_step(
+        return action_step(
             self,
             request,
             queryset,
-            form_class=DecisionReasonForm,
+            form=DecisionReasonForm(request.POST if "apply" in request.POST else None),
             title=_("Uphold objections") if upheld else _("Dismiss objections"),
             action_name="uphold" if upheld else "dismiss",
-            apply=apply,
+            apply=lambda data: apply(data["reason"]),
         )
 
     @admin.action(

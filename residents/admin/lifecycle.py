@@ -17,9 +17,7 @@ database refuses anyway (residents/models/archive.py).
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -34,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
-from opc_community.core.admin_base import ReadOnlyInline
+from opc_community.core.admin_base import ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.masking import mask_identity_number
 from residents.forms.lifecycle import ReasonForm
@@ -103,33 +101,6 @@ def retention_message(resident: Resident | None) -> str:
         "This record belongs to the archive of %(name)s, kept for %(years)d years after the exit "
         "(Chapter 3, Article 5): it cannot be deleted."
     ) % {"name": resident.name if resident else "—", "years": rulebook.in_force().term.archive_retention_years}
-
-
-def _action_step(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet,
-    *,
-    form: forms.Form,
-    title: str,
-    action_name: str,
-    apply: Callable[[dict[str, Any]], None],
-) -> TemplateResponse | None:
-    """An intermediate page asking for the action's input; on a valid answer ``apply(cleaned_data)``."""
-    if form.is_bound and form.is_valid():
-        apply(form.cleaned_data)
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "objects": queryset,
-        "action_name": action_name,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "opts": modeladmin.model._meta,
-        "media": modeladmin.media + form.media,
-    }
-    return TemplateResponse(request, "admin/action_form.html", context)
 
 
 def _each(
@@ -274,7 +245,7 @@ class ResidentAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.ModelAdmin
                 _("checked in."),
             )[1])
 
-        return _action_step(
+        return action_step(
             self, request, queryset,
             form=CheckInForm(request.POST if "apply" in request.POST else None),
             title=_("Check in"), action_name="check_in", apply=apply,
@@ -347,7 +318,7 @@ class RenewalRequestAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.Mode
             _each(self, request, queryset, lambda r: (
                 services.renewal_refuse(renewal=r, reason=data["reason"], actor=request.user), _("refused."))[1])
 
-        return _action_step(
+        return action_step(
             self, request, queryset, form=ReasonForm(request.POST if "apply" in request.POST else None),
             title=_("Refuse the renewal"), action_name="refuse", apply=apply,
         )
@@ -473,7 +444,7 @@ class ExitAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.ModelAdmin):
             _each(self, request, queryset, lambda e: (
                 services.exit_cancel(exit=e, reason=data["reason"], actor=request.user), _("cancelled."))[1])
 
-        return _action_step(
+        return action_step(
             self, request, queryset, form=ReasonForm(request.POST if "apply" in request.POST else None),
             title=_("Cancel the exit"), action_name="cancel", apply=apply,
         )

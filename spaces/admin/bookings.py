@@ -14,7 +14,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
-from opc_community.core.admin_base import ReadOnlyAdmin
+from opc_community.core.admin_base import ReadOnlyAdmin, action_step
 from opc_community.core.errors import DomainError
 from spaces.forms.bookings import StaffCancelForm
 from spaces.models import Booking, BookingStatus, RoadshowCredit, Room
@@ -123,24 +122,17 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel the selected bookings (with a reason)"), permissions=["change"])
     def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> TemplateResponse | None:
-        form = StaffCancelForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
+        def apply(data: dict[str, Any]) -> None:
             done = self._each(request, queryset, lambda booking: services.booking_cancel(
-                booking=booking, actor=request.user, reason=form.cleaned_data["reason"]))
+                booking=booking, actor=request.user, reason=data["reason"]))
             self.message_user(request, _("Bookings cancelled: %(count)s. The residents were told why.")
                               % {"count": done}, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Cancel bookings"),
-            "form": form,
-            "objects": queryset.select_related("room", "resident"),
-            "action_name": "cancel_bookings",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "spaces/bookings/admin/action_form.html", context)
+
+        return action_step(
+            self, request, queryset.select_related("room", "resident"),
+            form=StaffCancelForm(request.POST if "apply" in request.POST else None), title=_("Cancel bookings"),
+            action_name="cancel_bookings", apply=apply, template="spaces/bookings/admin/action_form.html",
+        )
 
     @admin.action(description=gettext_lazy("Check in the selected bookings"), permissions=["change"])
     def check_in_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:

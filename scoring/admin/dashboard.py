@@ -68,6 +68,14 @@ SHEET_COLUMNS = [
 
 # --- Score cards --------------------------------------------------------------------------------------------
 
+#: Rows of each list on the dashboard (bottom group, eliminated, warning list); the rest is one click away
+#: in the score-card list, filtered the same way (a dashboard is for looking; 10,000 rows are not).
+LIST_LIMIT = 50
+
+
+def _cards_url(quarter: Quarter) -> str:
+    return f"{reverse('admin:scoring_scorecard_changelist')}?quarter__id__exact={quarter.pk}"
+
 
 @admin.register(ScoreCard)
 class ScoreCardAdmin(admin.ModelAdmin):
@@ -136,6 +144,8 @@ class ScoreCardAdmin(admin.ModelAdmin):
             "histogram": selectors.histogram_chart(report.bins) if report else None,
             "averages": selectors.averages_chart(report.averages) if report else None,
             "moves": report.moves[:20] if report else [],
+            "list_limit": LIST_LIMIT,
+            "all_cards_url": _cards_url(quarter) if quarter else "",
         }
         return TemplateResponse(request, "scoring/dashboard/quarter.html", context)
 

@@ -166,3 +166,20 @@ def test_a_bad_correction_comes_back_with_the_field_named(cast, client_for, admi
     appeal.refresh_from_db()
     assert appeal.status == ScoreAppealStatus.PENDING  # nothing written
     assert Resident.objects.count() == 3
+
+
+def test_long_lists_show_the_first_rows_and_link_to_all(resident_a, resident_b, client_for, administrator):
+    from scoring.admin.dashboard import LIST_LIMIT
+
+    cast = drafted_cast(resident_a, resident_b)
+    for index in range(LIST_LIMIT + 5):
+        member(name=f"钱{index}号")  # checked in, no inputs: 10 points, eliminated
+    quarter_run(quarter=cast.quarter)
+    html = client_for(administrator).get(reverse("admin:scoring_scorecard_dashboard"),
+                                         {"quarter": cast.quarter.pk}).content.decode()
+    eliminated = html.split('data-testid="eliminated"')[1].split("</table>")[0]
+    assert eliminated.count("<tr>") == 1 + LIST_LIMIT  # the header and the first rows
+    more = html.split('data-testid="eliminated-more"')[1].split("</p>")[0]
+    assert f"已显示 {LIST_LIMIT} / {LIST_LIMIT + 6} 人" in more
+    assert f"?quarter__id__exact={cast.quarter.pk}&amp;outcome__exact=eliminated" in more
+    assert 'data-testid="warning-list-more"' not in html  # one on the warning list: nothing more to show

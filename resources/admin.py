@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy
 from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
-from opc_community.core.forms import add_domain_error
 from resources import rules, selectors, services
 from resources.forms import ActivityForm, CancelForm, RoomForm
 from resources.models import Activity, ActivityRegistration, Attendance
@@ -210,31 +209,24 @@ class ActivityAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back = reverse("admin:resources_activity_change", args=[activity.pk])
         releasing = services.confirmed_room_booking(activity) is not None
-        form = (forms.Form if releasing else RoomForm)(request.POST if request.method == "POST" else None)
-        if form.is_bound and form.is_valid():
-            try:
-                if releasing:
-                    services.activity_room_release(activity=activity, actor=request.user)
-                else:
-                    services.activity_room_reserve(activity=activity, room=form.cleaned_data["room"], actor=request.user)
-            except DomainError as error:
-                add_domain_error(form, error)
-                self.message_user(request, str(error.message), messages.ERROR)
+
+        def apply(data: dict[str, Any]) -> None:
+            if releasing:
+                services.activity_room_release(activity=activity, actor=request.user)
+                done = _("%(title)s: the room was released.") % {"title": activity.title}
             else:
-                self.message_user(request, _("%(title)s: the room was released.") % {"title": activity.title}
-                                  if releasing else _("%(title)s: %(room)s is reserved for the activity.")
-                                  % {"title": activity.title, "room": form.cleaned_data["room"].name}, messages.SUCCESS)
-                return HttpResponseRedirect(back)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Release the room") if releasing else _("Reserve a room"),
-            "opts": self.model._meta,
-            "form": form,
-            "objects": [activity],
-            "single": True,
-            "back_url": back,
-        }
-        return TemplateResponse(request, "admin/action_form.html", context)
+                services.activity_room_reserve(activity=activity, room=data["room"], actor=request.user)
+                done = _("%(title)s: %(room)s is reserved for the activity.") % {
+                    "title": activity.title, "room": data["room"].name}
+            self.message_user(request, done, messages.SUCCESS)
+
+        page = action_step(
+            self, request, [activity], form=(forms.Form if releasing else RoomForm)(
+                request.POST if request.method == "POST" else None),
+            title=_("Release the room") if releasing else _("Reserve a room"), action_name="", apply=apply,
+            single=True, back_url=back,
+        )
+        return page or HttpResponseRedirect(back)
 
     def get_fieldsets(self, request: HttpRequest, obj: Activity | None = None) -> Any:
         if obj is None:

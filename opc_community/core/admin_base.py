@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
+from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
+from opc_community.core.models import PENDING, AppealRecord
 from opc_community.core.moments import format_moment
 
 
@@ -34,13 +37,21 @@ def action_step(
     action_name: str,
     apply: Callable[[dict[str, Any]], None],
     template: str = "admin/action_form.html",
+    single: bool = False,
+    back_url: str | None = None,
 ) -> TemplateResponse | None:
     """An admin action's intermediate page asking for its input (``form``, bound once the page is
-    submitted); on a valid answer ``apply(cleaned_data)`` and None, back to the list. ``template``
-    extends admin/action_form.html to say more about the objects."""
+    submitted); on a valid answer ``apply(cleaned_data)`` and None: the caller goes back. A refusal
+    ``apply`` raises (DomainError) comes back on the page, next to its field. ``template`` extends
+    admin/action_form.html to say more about the objects; ``single`` and ``back_url`` make it the page
+    of one object (no selection to carry back; Cancel goes to ``back_url``)."""
     if form.is_bound and form.is_valid():
-        apply(form.cleaned_data)
-        return None
+        try:
+            apply(form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error, request=request)
+        else:
+            return None
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -50,6 +61,8 @@ def action_step(
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         "opts": modeladmin.model._meta,
         "media": modeladmin.media + form.media,
+        "single": single,
+        "back_url": back_url,
     }
     return TemplateResponse(request, template, context)
 
@@ -86,8 +99,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 # --- Appeals answered through a "decide" page (discipline 复核, scoring appeals) -------------------------
 
-PENDING = "pending"  # the status of an appeal awaiting its answer, in every appeal model
-
 
 class AnswerOverdueFilter(admin.SimpleListFilter):
     title = gettext_lazy("answer overdue")
@@ -117,7 +128,7 @@ class AppealQueueAdmin(ReadOnlyAdmin):
         return ["-status", "answer_due_at"]
 
     @admin.display(description=gettext_lazy("answer due"), ordering="answer_due_at")
-    def due(self, appeal: Any) -> str:
+    def due(self, appeal: AppealRecord) -> str:
         text = format_moment(appeal.answer_due_at)
         if appeal.status == PENDING and appeal.answer_due_at < timezone.now():
             return format_html('<strong style="color:#b42318">{} · {}</strong>', text, gettext_lazy("Overdue"))

@@ -15,6 +15,10 @@ class AuditEvent(MiddlewareEvents):
         verbose_name_plural = _("audit trail")
 
 
+#: The status of an appeal awaiting its answer, in every appeal model.
+PENDING = "pending"
+
+
 class AppealRecord(models.Model):
     """What every appeal records — 复核 of a penalty (第八章第二条), 申诉 of a quarter's score (第六章第三条):
     the grounds, when it was submitted and is due an answer, and the answer (``core.admin_base.AppealQueueAdmin``

@@ -29,7 +29,6 @@ from opc_community.core.transitions import lock, move
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import Rulebook
 from opc_community.rulebook.selectors import rules_of
-from residents.models import Resident
 from resources.selectors import participation_statement
 from scoring import quarters
 from scoring.models import (
@@ -44,6 +43,7 @@ from scoring.models import (
     ScoreChange,
 )
 from scoring.rules import POINT_COLUMNS, card_statement, verdict_statement
+from scoring.selectors.inputs import cohort
 
 #: Stages reported to the admin's progress bar while a run works.
 STAGES = ("scoring", "done")
@@ -70,8 +70,13 @@ def run_progress(quarter_id: int) -> dict[str, object] | None:
     return cache.get(progress_key(quarter_id))
 
 
-#: Who is scored: checked in before the quarter's end and not exited before its first day.
-_COHORT = "r.checked_in_at < %(end)s AND (r.exited_on IS NULL OR r.exited_on >= %(start)s)"
+def _cohort_statement(quarter: Quarter) -> tuple[str, dict]:
+    """Who is scored — ``selectors.inputs.cohort``, the one definition — as SQL with named parameters
+    (the run's statement names its parameters; Django compiles positional ones)."""
+    sql, params = cohort(quarter).values("id").query.sql_with_params()
+    names = [f"cohort_{index}" for index in range(len(params))]
+    return sql % tuple(f"%({name})s" for name in names), dict(zip(names, params, strict=True))
+
 
 #: The values of a card compared by a re-run (a card that did not change keeps its computed_at).
 _CARD_VALUES = ("attended", "expected", "milestones_done", "milestones_planned", "revenue", "revenue_target",
@@ -79,13 +84,13 @@ _CARD_VALUES = ("attended", "expected", "milestones_done", "milestones_planned",
                 "outcome", "reasons")
 
 
-def _statement(quarter: Quarter, rules: Rulebook) -> tuple[str, dict]:
-    """The one statement that scores the cohort and upserts its cards, and its parameters."""
+def _statement(quarter: Quarter, rules: Rulebook, members: tuple[str, dict]) -> tuple[str, dict]:
+    """The one statement that scores the cohort (``members``: :func:`_cohort_statement`) and upserts its
+    cards, and its parameters."""
     first, last = quarters.first_day(quarter.year, quarter.number), quarters.last_day(quarter.year, quarter.number)
-    start, end = quarters.bounds(quarter.year, quarter.number)
     attendance, params = participation_statement(first, last)
-    params |= {"quarter": quarter.pk, "start": start.date(), "end": end, "draft": InputStatus.DRAFT,
-               "now": timezone.now()}
+    members_sql, members_params = members
+    params |= members_params | {"quarter": quarter.pk, "draft": InputStatus.DRAFT, "now": timezone.now()}
     card_table, quarter_table = ScoreCard._meta.db_table, Quarter._meta.db_table
     input_table = QuarterInput._meta.db_table
     # The previous consecutive quarters' totals, most recent first (a gap ends the sequence, 第六章第二条 2.3).
@@ -101,7 +106,8 @@ def _statement(quarter: Quarter, rules: Rulebook) -> tuple[str, dict]:
     # A card whose values did not change is left as it is (its computed_at too): a re-run writes
     # only what changed, and the audit trail records only real changes.
     sql = f"""
-        WITH attendance AS ({attendance}),
+        WITH cohort AS ({members_sql}),
+        attendance AS ({attendance}),
         awards AS (
             SELECT i.resident_id, array_agg(a.level::text) AS levels
             FROM {AwardClaim._meta.db_table} a JOIN {input_table} i ON i.id = a.input_id
@@ -123,13 +129,12 @@ def _statement(quarter: Quarter, rules: Rulebook) -> tuple[str, dict]:
                    COALESCE(i.revenue, 0) AS revenue, COALESCE(i.revenue_target, 0) AS revenue_target,
                    COALESCE(aw.levels, ARRAY[]::text[]) AS award_levels, COALESCE(co.n, 0) AS contributions,
                    i.id IS NOT NULL AS submitted{"".join(f", h.previous_{i}" for i in range(1, depth + 1))}
-            FROM {Resident._meta.db_table} r
+            FROM cohort r
             LEFT JOIN {input_table} i ON i.resident_id = r.id AND i.quarter_id = %(quarter)s AND i.status <> %(draft)s
             LEFT JOIN awards aw ON aw.resident_id = r.id
             LEFT JOIN contributions co ON co.resident_id = r.id
             LEFT JOIN attendance att ON att.id = r.id
             LEFT JOIN history h ON h.resident_id = r.id
-            WHERE {_COHORT}
         )
         INSERT INTO {card_table} ({", ".join(columns)})
         SELECT %(quarter)s, resident_id, {", ".join(_CARD_VALUES)}, %(now)s FROM ({scored}) AS card
@@ -145,15 +150,15 @@ def _score(quarter: Quarter, rules: Rulebook) -> RunResult:
     (cards keep their ids — appeals point at them, ``ScoreAppeal.card`` — so a recomputation never breaks
     one), the scoring statement, and the counts of the outcome."""
     _report(quarter.pk, "scoring", 0, quarter.run_total)
-    sql, params = _statement(quarter, rules)
+    members = _cohort_statement(quarter)
+    sql, params = _statement(quarter, rules, members)
     table = ScoreCard._meta.db_table
     with connection.cursor() as cursor:
         # The statement's per-row expressions make PostgreSQL's estimate high enough to JIT-compile it;
         # compiling (~70 ms) costs more than it saves on a cohort (bench/quarter.py).
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            f"DELETE FROM {table} WHERE quarter_id = %(quarter)s AND resident_id NOT IN "  # noqa: S608
-            f"(SELECT r.id FROM {Resident._meta.db_table} r WHERE {_COHORT})",
+            f"DELETE FROM {table} WHERE quarter_id = %(quarter)s AND resident_id NOT IN ({members[0]})",  # noqa: S608
             params,
         )
         cursor.execute(sql, params)

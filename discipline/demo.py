@@ -52,7 +52,7 @@ from discipline.services import appeals, cases, rewards
 from opc_community import workdays
 from opc_community.core.demo import Demo
 from opc_community.notices.models import Publication
-from opc_community.notices.services import publication_close
+from opc_community.notices.services import board_exit, publication_close
 from opc_community.portal.models import Notification
 from opc_community.workdays.rules import SHANGHAI, local_date
 from residents.models import Resident
@@ -164,6 +164,7 @@ def _confirmed_case(resident: Resident, daily: Any, lead: Any, today: date) -> N
     ends = workdays.deadline(published_at, publication.window_days)
     Publication.objects.filter(pk=publication.pk).update(
         window_starts_at=published_at, window_ends_at=ends.at, window_provisional=ends.provisional,
+        leaves_board_at=board_exit(kind=publication.kind, window_ends_at=ends.at, on=local_date(published_at)),
         created_at=published_at,
     )
     Notification.objects.filter(pk__gt=last_message).delete()

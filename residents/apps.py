@@ -9,8 +9,13 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents")
 
     def ready(self) -> None:
+        from opc_community.notices.registry import register_name_source
         from opc_community.portal.cards import register_card
         from residents import cards
+        from residents.models import Application
+
+        # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
+        register_name_source(Application, "person_name")
 
         register_card("application", cards.application)
         register_card("agreement", cards.agreement)

@@ -9,8 +9,10 @@ class SpacesConfig(AppConfig):
     verbose_name = _("Spaces")
 
     def ready(self) -> None:
+        from opc_community.notices.registry import register_name_source
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
         from residents.services.lifecycle import register_exit_handler
+        from spaces.models import Visitor
         from spaces.services.bookings import cancel_future_bookings
         from spaces.services.desks import desk_requests_close_for_exit
         from spaces.services.permits import permits_withdraw_for_exit
@@ -24,6 +26,8 @@ class SpacesConfig(AppConfig):
         register_exit_handler("spaces.desk_requests", desk_requests_close_for_exit)
         register_exit_handler("spaces.permits", permits_withdraw_for_exit)
         register_exit_handler("spaces.visitors", visitors_cancel_for_exit)
+        # RULEBOOK §10 (decisions added 2026-12): a visitor's name never reaches the public board.
+        register_name_source(Visitor, "name")
         # UI.md: the dashboard shows today's and upcoming bookings.
         register_card("bookings", dashboard_card)
         # The resident's spaces pages, linked from the dashboard's "my records" card (checked-in only).

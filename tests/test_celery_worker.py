@@ -70,7 +70,7 @@ def test_smoke_task_runs_on_a_real_worker_through_redis(worker):
 
 def test_closing_publication_windows_runs_on_the_worker(worker, administrator):
     publication = notices.publication_open(
-        kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="正文",
+        kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="正文", staff_text={},
         starts_at=timezone.now() - timedelta(days=30), window_days=3, actor=administrator,
     )
     closed, _ = _run(close_publication_windows, worker)

@@ -174,7 +174,7 @@ STEPS: dict[str, tuple[Any, type, tuple[str, ...], bool]] = {
     "not_rectified": (gettext_lazy("Not rectified"), forms.NoteForm, (CaseStatus.NOTICE_ISSUED,), False),
     "decide": (gettext_lazy("Decide the penalty"), forms.DecideForm,
                (CaseStatus.NOTICE_ISSUED, CaseStatus.RECTIFIED, CaseStatus.NOT_RECTIFIED), True),
-    "publish": (gettext_lazy("Publish on the notice board"), forms.ConfirmForm, (CaseStatus.DECIDED,), True),
+    "publish": (gettext_lazy("Publish on the notice board"), forms.PublishForm, (CaseStatus.DECIDED,), True),
 }
 
 
@@ -348,6 +348,8 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             form = form_class(post, preview=preview)
         elif step == "notice":
             form = form_class(post, initial={"deadline": timezone.localdate() + _default_days(case)})
+        elif step == "publish":
+            form = form_class(post, initial={"public_facts": selectors.facts_summary(case)})
         else:
             form = form_class(post, files) if form_class is forms.VerifyForm else form_class(post)
         if form.is_bound and form.is_valid() and self._apply(request, step, case, form):
@@ -365,7 +367,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             "rectified": lambda: services.case_mark_rectified(case=case, actor=user, note=data["note"]),
             "not_rectified": lambda: services.case_mark_not_rectified(case=case, actor=user, note=data["note"]),
             "decide": lambda: services.case_decide(case=case, actor=user, **form.service_arguments()),
-            "publish": lambda: services.case_publish(case=case, actor=user),
+            "publish": lambda: services.case_publish(case=case, actor=user, public_facts=data["public_facts"]),
         }
         try:
             calls[step]()

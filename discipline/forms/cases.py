@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from discipline.selectors import cases as selectors
 from discipline.services.appeals import REASON_MAX_LENGTH
+from discipline.services.cases import PUBLIC_FACTS_MAX_LENGTH
 from opc_community.core.forms import DomainErrorsMixin
 
 
@@ -98,8 +99,22 @@ class NoteForm(DomainErrorsMixin, forms.Form):
     note = forms.CharField(label=_("rectification result"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ConfirmForm(forms.Form):
-    """A step without input (publish): the button confirms."""
+class PublishForm(DomainErrorsMixin, forms.Form):
+    """公示: the facts as the notice board shows them, prefilled with the start of the case's facts.
+
+    The board names the resident by its public name itself; this text is scanned before publication
+    and refused, naming each span, while it holds personal data (RULEBOOK §10, decisions added 2026-12).
+    """
+
+    public_facts = forms.CharField(
+        label=_("Facts as published"),
+        max_length=PUBLIC_FACTS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Shown on the public notice board. No names of people, phone, ID or bank card numbers, "
+            "e-mail addresses: say “a visitor”, “a staff member”, “the resident”."
+        ),
+    )
 
 
 class DecideForm(DomainErrorsMixin, forms.Form):

@@ -43,7 +43,6 @@ from discipline.models import (
     ViolationCase,
 )
 from opc_community import rulebook
-from opc_community.core.masking import mask_person_name
 from opc_community.core.money import format_yuan
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.rulebook.schema import Measure, Rulebook, ViolationKind
@@ -253,16 +252,12 @@ def case_rule_text(case: ViolationCase) -> str:
                          choose_one=False, code=case.kind)
 
 
-# --- Public naming (RULEBOOK §10 privacy) ----------------------------------------------------------------
+# --- The public board ------------------------------------------------------------------------------------
 
 
-def public_name(resident: Any) -> str:
-    """How the board names a resident: a company by its registered name when it agreed to be named
-    (PIPL Art. 25, ``consent_public_naming``), otherwise — and always for a person — the masked name."""
-    application = resident.application
-    if application.company_name and application.consent_public_naming:
-        return application.company_name
-    return mask_person_name(application.company_name or application.person_name or resident.name)
+def facts_summary(case: ViolationCase) -> str:
+    """The facts as the notice board shows them unless staff rewrite them: their first 120 characters."""
+    return case.facts if len(case.facts) <= 120 else case.facts[:119] + "…"
 
 
 # --- Publications of cases (generic relation, fetched set-based) ----------------------------------------

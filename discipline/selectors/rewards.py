@@ -40,6 +40,7 @@ from opc_community.rulebook.selectors import rules_of
 from opc_community.workdays.rules import local_date
 from opc_community.workdays.selectors import work_calendar
 from residents.models import Resident, ResidentStatus
+from residents.rules.naming import public_name
 
 #: Residents who can be judged and rewarded: checked in and not gone.
 LIVE_STATUSES = (ResidentStatus.ACTIVE, ResidentStatus.EXITING)
@@ -281,22 +282,11 @@ def reward_page(resident: Resident, *, today: date) -> RewardPage:
 # --- The public board ---------------------------------------------------------------------------------
 
 
-def public_name(resident: Resident) -> str:
-    """How the board names a resident (RULEBOOK §10 privacy): a company by its registered name when the
-    resident agreed to be named (``consent_public_naming``); otherwise, and always for a person, surname + "*"."""
-    from opc_community.core.masking import mask_person_name
-
-    application = resident.application
-    if application.consent_public_naming and application.company_name:
-        return application.company_name
-    return mask_person_name(application.person_name or resident.name)
-
-
 def public_body(reward: Reward, rules_in_force: Rulebook) -> str:
     """The text published on the notice board: masked name, kind, year, what is given, the rule; no grounds
     written by staff (they may name people), no phone or identity numbers."""
     lines = [
-        _("Resident: %(name)s") % {"name": public_name(reward.resident)},
+        _("Resident: %(name)s") % {"name": public_name(reward.resident.application)},
         _("Reward: %(kind)s (%(year)s)") % {"kind": reward.get_kind_display(), "year": reward.year},
     ]
     if reward.kind == RewardKind.INNOVATION:
@@ -349,6 +339,6 @@ def day_text(day: date) -> str:
 
 __all__ = [
     "Candidate", "RewardLine", "RewardPage", "archive_entries", "compliance_candidate", "compliance_candidates",
-    "day_text", "overdue_grants", "overdue_q", "public_body", "public_name", "reward_lines", "reward_page",
+    "day_text", "overdue_grants", "overdue_q", "public_body", "reward_lines", "reward_page",
     "reward_queue", "rewards_of", "volunteer_services_of",
 ]

@@ -72,6 +72,7 @@ from opc_community.core.uploads import validate_upload
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.portal.services import notify
 from residents.models import Invoice, InvoiceKind, Resident
+from residents.rules.naming import public_name
 
 #: Decision: a fine / compensation invoice of a confirmed case is due this many calendar days later.
 FINE_DUE_DAYS = 15
@@ -86,6 +87,8 @@ MEASURED_BASES = frozenset({"days_after_grace", "days_overdue", "damage_value"})
 #: Flags staff may set when opening a case (not_rectified comes from the workflow).
 STAFF_FLAGS = frozenset({"serious", "loss"})
 EVIDENCE_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+#: Longest text of the facts as the notice board shows them (staff rewrite them shorter, without names).
+PUBLIC_FACTS_MAX_LENGTH = 300
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
@@ -641,16 +644,16 @@ def _system_publisher() -> Any:
     return user
 
 
-def publication_body(case: ViolationCase, measures: list[PenaltyMeasure]) -> str:
-    """The masked public text: who (masked), the kind, the facts' summary, the measures, the rule."""
+def publication_body(case: ViolationCase, measures: list[PenaltyMeasure], *, facts: str) -> str:
+    """The public text, from the case's fields: who (the public name), the kind, the day, the facts as
+    published (``facts``: staff-typed, scanned by ``publication_open``), the measures and the rule."""
     book = rulebook.in_force(on=case.occurred_on)
     kind = book.violations.kinds[case.kind]
-    facts = case.facts if len(case.facts) <= 120 else case.facts[:119] + "…"
     lines = [
-        _("Resident: %(name)s") % {"name": selectors.public_name(case.resident)},
+        _("Resident: %(name)s") % {"name": public_name(case.resident.application)},
         _("Violation: %(kind)s") % {"kind": f"{case.kind} {kind.name}（{kind.category}）"},
         _("Date: %(day)s") % {"day": _day(case.occurred_on)},
-        _("Facts: %(facts)s") % {"facts": _mask_text(facts, case)},
+        _("Facts: %(facts)s") % {"facts": facts},
         _("Penalty: %(measures)s") % {"measures": "、".join(selectors.describe_measure(m) for m in measures)},
         _("Basis: the penalty table of %(article)s (same-kind violation no. %(count)d in %(days)d days).")
         % {"article": selectors.ARTICLE, "count": case.same_kind_count or 1, "days": book.violations.lookback_days},
@@ -660,36 +663,36 @@ def publication_body(case: ViolationCase, measures: list[PenaltyMeasure]) -> str
     return "\n".join(str(line) for line in lines)
 
 
-def _mask_text(text: str, case: ViolationCase) -> str:
-    """Replace the resident's own names and numbers in the facts with their masked forms."""
-    from opc_community.core.masking import mask_identity_number, mask_person_name, mask_phone
-
-    application = case.resident.application
-    replacements = [
-        (application.id_number, mask_identity_number(application.id_number)),
-        (application.uscc, mask_identity_number(application.uscc)),
-        (application.phone, mask_phone(application.phone)),
-        (application.person_name, mask_person_name(application.person_name)),
-        (case.resident.user.full_name, mask_person_name(case.resident.user.full_name)),
-        (case.resident.user.phone, mask_phone(case.resident.user.phone)),
-    ]
-    if not application.consent_public_naming:
-        replacements.append((application.company_name, mask_person_name(application.company_name)))
-    for value, masked in replacements:
-        if value and len(value) > 1:
-            text = text.replace(value, masked)
+def _public_facts(case: ViolationCase, public_facts: str | None) -> str:
+    if public_facts is None:
+        return selectors.facts_summary(case)
+    text = public_facts.strip()
+    if not text:
+        raise DomainError(_("Write the facts as the notice board shows them."), field="public_facts")
+    if len(text) > PUBLIC_FACTS_MAX_LENGTH:
+        raise DomainError(
+            _("The facts as published are at most %(count)d characters long.") % {"count": PUBLIC_FACTS_MAX_LENGTH},
+            field="public_facts",
+        )
     return text
 
 
 @transaction.atomic
-def case_publish(*, case: ViolationCase, actor: Any) -> Publication:
-    """Decided → published: the penalty decision goes on the notice board (masked, RULEBOOK §10) for the
-    publication window (``publication_window_working_days``), during which the resident may ask for review."""
+def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = None) -> Publication:
+    """Decided → published: the penalty decision goes on the notice board for the publication window
+    (``publication_window_working_days``), during which the resident may ask for review.
+
+    The board names the resident by its public name (RULEBOOK §10) and shows the facts as
+    ``public_facts`` — by default the start of the case's facts (``selectors.facts_summary``). Either is
+    scanned before publication: while it holds an ID, phone, bank card number, an e-mail address or the
+    name of anyone the system knows, publication is refused naming each span (RULEBOOK §10, decisions
+    added 2026-12), and staff publish again with the facts rewritten."""
     from opc_community.notices.services import publication_open
 
     _require(actor, DECIDERS)
     case = lock(case)
     case = ViolationCase.objects.select_related("resident", "resident__application", "resident__user").get(pk=case.pk)
+    facts = _public_facts(case, public_facts)
     measures = list(case.measures.order_by("id"))
     book = rulebook.in_force(on=timezone.localdate())
     with acting_as(actor, action="discipline.case_publish"):
@@ -697,7 +700,8 @@ def case_publish(*, case: ViolationCase, actor: Any) -> Publication:
         publication = publication_open(
             kind=PublicationKind.PENALTY_DECISION,
             title=_("Penalty decision %(number)s") % {"number": case.number},
-            body=publication_body(case, measures),
+            body=publication_body(case, measures, facts=facts),
+            staff_text={"public_facts": facts},
             subject=case,
             concerned_user=case.resident.user,
             window_days=book.deadlines.publication_window_working_days,

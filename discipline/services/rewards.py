@@ -61,6 +61,7 @@ from opc_community.portal.services import notify
 from opc_community.rulebook.schema import Rulebook
 from opc_community.workdays.rules import local_date
 from residents.models import Resident
+from residents.rules.naming import public_name
 
 ACTIVITY_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 2000
@@ -351,8 +352,9 @@ def reward_publish(*, reward: Reward, actor: Any) -> Reward:
     publication = publication_open(
         kind=PublicationKind.REWARD_DECISION,
         title=_("Reward decision: %(kind)s, %(name)s") % {
-            "kind": reward.get_kind_display(), "name": selectors.public_name(resident)},
+            "kind": reward.get_kind_display(), "name": public_name(resident.application)},
         body=selectors.public_body(reward, rules_in_force),
+        staff_text={},  # composed from the reward's fields only; the grounds staff wrote stay private
         subject=reward,
         concerned_user=resident.user,
         actor=actor,

@@ -8,3 +8,11 @@ class NoticesConfig(AppConfig):
     name = "opc_community.notices"
     label = "notices"
     verbose_name = _("Notice board")
+
+    def ready(self) -> None:
+        from opc_community.accounts.models import User
+        from opc_community.notices.registry import register_name_source
+
+        # RULEBOOK §10 (decisions added 2026-12): every account holder — resident, applicant,
+        # staff member — is a person whose full name never reaches the public board.
+        register_name_source(User, "full_name")

@@ -37,7 +37,8 @@ def seed(demo: Demo) -> None:
         if Publication.objects.filter(title=title).exists():
             continue
         publication = publication_open(
-            kind=kind, title=title, body=body, starts_at=demo.now - timedelta(days=days_ago), actor=lead
+            kind=kind, title=title, body=body, staff_text={"title": title, "body": body},
+            starts_at=demo.now - timedelta(days=days_ago), actor=lead,
         )
         if demo.now >= publication.window_ends_at + timedelta(seconds=1):  # the last second still counts
             publication_close(publication=publication, now=demo.now)

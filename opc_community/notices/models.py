@@ -82,8 +82,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 class Publication(models.Model):
     """One notice on the board, with its publication window (公示期).
 
-    ``body`` is plain text already masked by the publisher (RULEBOOK §10 privacy
-    decision). ``subject`` points at the owning app's object (a penalty, a reward,
+    ``body`` is plain text composed by the publisher from masked fields and staff-typed text
+    that was scanned for personal data (RULEBOOK §10 privacy decisions). ``subject`` points at the owning app's object (a penalty, a reward,
     a score run, a rulebook version…) so that its close handler can find it.
     """
 
@@ -93,7 +93,10 @@ class Publication(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(
         _("text"),
-        help_text=_("Plain text, already masked: no ID numbers, phone numbers or full names."),
+        help_text=_(
+            "Plain text without personal data: no ID, phone or bank card numbers, e-mail addresses "
+            "or names of people (checked before publication); companies by their registered name."
+        ),
     )
     content_type = models.ForeignKey(
         ContentType,
@@ -120,6 +123,15 @@ class Publication(models.Model):
         _("window end provisional"),
         default=False,
         help_text=_("The window crosses a year whose holiday schedule is not loaded yet."),
+    )
+    leaves_board_at = models.DateTimeField(
+        _("leaves the public board at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Penalty and score publications leave the public board 30 days after their window "
+            "(rule data) and stay in this archive; empty: the publication stays on the board."
+        ),
     )
     status = models.CharField(
         _("status"),
@@ -183,6 +195,11 @@ class Publication(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(window_days__gte=1), name="notices_pub_window_days_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(leaves_board_at__isnull=True)
+                | Q(leaves_board_at__gt=models.F("window_ends_at")),
+                name="notices_pub_leaves_after_window",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="notices_pub_title_present"),
             models.CheckConstraint(condition=~Q(body=""), name="notices_pub_body_present"),

@@ -1,4 +1,6 @@
-"""Close hooks: how the app that owns a publication learns that its window is over (RULEBOOK §10).
+"""Extension points of the notice board: close hooks and the sources of known names.
+
+Close hooks: how the app that owns a publication learns that its window is over (RULEBOOK §10).
 
 The contract, for owning apps (discipline: reward and penalty decisions; scoring:
 quarterly results; rulebook: rule revisions; …):
@@ -12,7 +14,9 @@ quarterly results; rulebook: rule revisions; …):
 
   One handler per kind. Registering the same function again is harmless; a second,
   different handler for a kind is a configuration error.
-* Publish with ``notices.services.publication_open(kind=..., subject=your_object, ...)``.
+* Publish with ``notices.services.publication_open(kind=..., subject=your_object, staff_text=..., ...)``:
+  compose the text from your object's fields (a resident by ``residents.rules.naming.public_name``)
+  and pass what staff typed as ``staff_text``, which is scanned for personal data first.
 * ``handler(publication, *, overturned: bool) -> None`` is called exactly once per
   publication, when it closes: by the hourly job once the window is over without pending
   objections, or when staff decide the last pending objection afterwards.
@@ -26,11 +30,20 @@ quarterly results; rulebook: rule revisions; …):
   ``transaction.on_commit`` so that nothing is announced for a close that rolled back.
 * A withdrawn publication (``publication_withdraw``) never reaches its handler.
 * Kinds without a handler (service procedures, policy notices…) simply close.
+
+Known names (RULEBOOK §10, decisions added 2026-12): staff-typed text is refused for publication
+while it holds the full name of any person the system knows. Each app that stores people's names
+registers where, in its ``AppConfig.ready()``::
+
+      register_name_source(Visitor, "name")
+
+The notice board reads every source with one query (``selectors.known_names_in``).
 """
 
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model
 
 from opc_community.notices.models import Publication, PublicationKind
 
@@ -59,3 +72,16 @@ def notify_closed(publication: Publication, *, overturned: bool) -> None:
     handler = _close_handlers.get(publication.kind)
     if handler is not None:
         handler(publication, overturned=overturned)
+
+
+_name_sources: dict[str, tuple[type[Model], str]] = {}
+
+
+def register_name_source(model: type[Model], field: str) -> None:
+    """Have the full names in ``model.field`` count as known names (registering twice is harmless)."""
+    model._meta.get_field(field)  # a typo fails at start-up, not at the first publication
+    _name_sources[f"{model._meta.label}.{field}"] = (model, field)
+
+
+def name_sources() -> list[tuple[type[Model], str]]:
+    return list(_name_sources.values())

@@ -4,9 +4,12 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, Model, Q, QuerySet, Value
+from django.db.models.functions import Length, StrIndex
 
 from opc_community.accounts.models import User
+from opc_community.core.personal_data import MIN_NAME_LENGTH, name_key
+from opc_community.notices import registry
 from opc_community.notices.models import (
     WINDOW_END_RESOLUTION,
     Objection,
@@ -16,16 +19,31 @@ from opc_community.notices.models import (
 )
 
 
+def _started(now: datetime) -> QuerySet[Publication]:
+    return Publication.objects.filter(window_starts_at__lte=now)
+
+
+def on_board_q(now: datetime) -> Q:
+    """Not yet off the board: penalty and score publications leave it at ``leaves_board_at``."""
+    return Q(leaves_board_at__isnull=True) | Q(leaves_board_at__gt=now)
+
+
 def public_publications(*, now: datetime, kind: str | None = None) -> QuerySet[Publication]:
-    """What the public board shows (RULEBOOK §10): every publication whose window has started, newest first.
+    """What the public board shows (RULEBOOK §10): every publication whose window has started and that
+    has not left the board (penalties and scores leave it 30 days after their window), newest first.
 
     Withdrawn and closed publications stay listed with their status. Nothing here joins a
     person: the board never shows who published, who is concerned or who objected.
     """
-    publications = Publication.objects.filter(window_starts_at__lte=now)
+    publications = _started(now).filter(on_board_q(now))
     if kind:
         publications = publications.filter(kind=kind)
     return publications.order_by("-window_starts_at", "-id")
+
+
+def started_publication(*, pk: int, now: datetime) -> Publication | None:
+    """A publication whose window has started — on the board or already off it (one query)."""
+    return _started(now).filter(pk=pk).first()
 
 
 def publications_about(subject: Model) -> QuerySet[Publication]:
@@ -69,3 +87,34 @@ def desk_publications() -> QuerySet[Publication]:
     return Publication.objects.select_related("published_by", "concerned_user").annotate(
         pending_objections=Count("objections", filter=Q(objections__status=ObjectionStatus.PENDING))
     )
+
+
+class _NameKey(Func):
+    """The database's twin of :func:`opc_community.core.personal_data.name_key`: NFKC, no spaces, lower-case."""
+
+    template = "lower(regexp_replace(normalize(%(expressions)s, NFKC), '\\s', '', 'g'))"
+    output_field = CharField()
+
+
+def known_names_in(text: str) -> list[str]:
+    """The full names of known people that occur in ``text`` (RULEBOOK §10, decisions added 2026-12).
+
+    Every registered name source (accounts, applications, visitors…; see
+    :func:`registry.register_name_source`) is read with ONE query, whatever the number of people:
+    the database compares each name's key with the text's key and returns only the names found,
+    of at least ``MIN_NAME_LENGTH`` characters. ``find_personal_data`` then places them exactly.
+    """
+    key = name_key(text)
+    if len(key) < MIN_NAME_LENGTH:
+        return []
+    names: set[str] = set()
+    for model, field in registry.name_sources():
+        names.update(
+            model._default_manager.alias(name_key=_NameKey(F(field)))
+            .alias(name_length=Length("name_key"), position=StrIndex(Value(key), F("name_key")))
+            .filter(name_length__gte=MIN_NAME_LENGTH, position__gt=0)
+            .order_by()
+            .values_list(field, flat=True)
+            .distinct()
+        )
+    return sorted(names)

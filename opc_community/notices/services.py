@@ -12,6 +12,7 @@ check the state. Deciding objections also checks the actor's permission here,
 because it is the one staff decision this app makes on its own.
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -20,14 +21,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from opc_community import rulebook, workdays
 from opc_community.accounts.models import User
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_moment
+from opc_community.core.personal_data import FindingKind, find_personal_data
 from opc_community.core.transitions import ensure_can_move, lock, move
-from opc_community.notices import registry
+from opc_community.notices import registry, rules, selectors
 from opc_community.notices.models import (
     ALLOWED_TRANSITIONS,
     Objection,
@@ -42,6 +45,65 @@ from opc_community.workdays.rules import local_date
 
 #: Longest objection text accepted (the form and the API say the same).
 OBJECTION_MAX_LENGTH = 2000
+
+
+#: How a refusal names each kind of personal data found.
+FINDING_LABELS = {
+    FindingKind.ID_NUMBER: pgettext_lazy("personal data", "ID card number"),
+    FindingKind.USCC: pgettext_lazy("personal data", "unified social credit code"),
+    FindingKind.PHONE: pgettext_lazy("personal data", "mobile number"),
+    FindingKind.EMAIL: pgettext_lazy("personal data", "e-mail address"),
+    FindingKind.BANK_CARD: pgettext_lazy("personal data", "bank card number"),
+    FindingKind.NAME: pgettext_lazy("personal data", "name"),
+}
+
+
+def ensure_publishable(texts: Mapping[str, str]) -> None:
+    """Refuse staff-typed text that would put personal data on the public board (RULEBOOK §10,
+    decisions added 2026-12), naming every offending span so that it can be rewritten.
+
+    ``texts`` maps the name of the field staff typed into (``"body"``, ``"public_facts"``…) to
+    its text; the refusal names the first field with a finding and lists the findings of all,
+    e.g. 公示内容含有个人信息，请改写后再公示：手机号「138 0013 8000」、姓名「王小明」. Known names come
+    from every registered source (one query each, for all the texts together).
+    """
+    texts = {field: text for field, text in texts.items() if text}
+    if not texts:
+        return
+    names = selectors.known_names_in("\n".join(texts.values()))
+    found = [
+        (field, finding)
+        for field, text in texts.items()
+        for finding in find_personal_data(text, names)
+    ]
+    if not found:
+        return
+    spans = "、".join(
+        _("%(kind)s “%(text)s”") % {"kind": FINDING_LABELS[finding.kind], "text": finding.text}
+        for _field, finding in found
+    )
+    raise DomainError(
+        _("The text to publish contains personal data; rewrite it before publishing: %(spans)s")
+        % {"spans": spans},
+        field=found[0][0],
+        code="personal_data",
+        details={
+            "findings": [
+                {"field": field, "kind": finding.kind.value, "text": finding.text}
+                for field, finding in found
+            ]
+        },
+    )
+
+
+def board_exit(*, kind: str, window_ends_at: datetime, on: date) -> datetime | None:
+    """When a publication of ``kind`` leaves the public board, by the rulebook in force on ``on``
+    (``publication.public_retention_days``, RULEBOOK §10, decisions added 2026-12); None: it stays."""
+    return rules.leaves_board_at(
+        kind=kind,
+        window_ends_at=window_ends_at,
+        retention_days=rulebook.in_force(on=on).publication.public_retention_days,
+    )
 
 
 def _default_window_days(on: date) -> int:
@@ -66,6 +128,7 @@ def publication_open(
     kind: str,
     title: str,
     body: str,
+    staff_text: Mapping[str, str],
     subject: models.Model | None = None,
     concerned_user: User | None = None,
     window_days: int | None = None,
@@ -77,7 +140,14 @@ def publication_open(
     The window runs from ``starts_at`` (default: now) to the end (23:59:59 Asia/Shanghai)
     of the ``window_days``-th working day after its local date (RULEBOOK §2); the default
     length is the rulebook's ``publication_window_working_days`` in force on the start date
-    (3 个工作日, 第八章第一条、第九章第一条). ``body`` must already be masked by the caller.
+    (3 个工作日, 第八章第一条、第九章第一条).
+
+    Privacy (RULEBOOK §10): the caller composes ``title`` and ``body`` from structured fields —
+    a resident by ``residents.rules.naming.public_name`` — and passes every part that staff
+    typed in ``staff_text`` (field name → text; ``{}`` when nothing is typed). Those parts are
+    scanned by :func:`ensure_publishable` and the publication is refused while they hold
+    personal data. Penalty and score publications get the moment they leave the public
+    board (:func:`board_exit`, by the rulebook in force on the start date).
     The owning app passes its object as ``subject`` and registers a close handler for ``kind``.
     """
     if kind not in PublicationKind.values:
@@ -97,7 +167,9 @@ def publication_open(
         raise DomainError(
             _("A publication window lasts at least one working day."), field="window_days"
         )
+    ensure_publishable(staff_text)
     window_end = workdays.deadline(starts_at, window_days)
+    leaves_board_at = board_exit(kind=kind, window_ends_at=window_end.at, on=local_date(starts_at))
     with acting_as(actor, action="notices.publication_open"):
         return Publication.objects.create(
             kind=kind,
@@ -109,6 +181,7 @@ def publication_open(
             window_ends_at=window_end.at,
             window_days=window_days,
             window_provisional=window_end.provisional,
+            leaves_board_at=leaves_board_at,
             published_by=actor,
         )
 

@@ -1,10 +1,12 @@
 """The public notice board (公示栏, RULEBOOK §10): readable by anyone, objections by logged-in people."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from opc_community.core.errors import DomainError
 from opc_community.notices import selectors, services
 from opc_community.notices.forms import ObjectionForm
-from opc_community.notices.models import PublicationKind
+from opc_community.notices.models import Publication, PublicationKind
+from opc_community.workdays.rules import local_date
 
 PAGE_SIZE = 20
 
@@ -35,9 +38,19 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One publication; during its window a logged-in person may object here (POST)."""
+    """One publication; during its window a logged-in person may object here (POST).
+
+    A penalty or score publication that has left the board (RULEBOOK §10, decisions added
+    2026-12) answers 410 Gone with a page saying so and when — nothing of its text — so that a
+    link kept from the feed explains itself; the staff archive (admin) still has it.
+    """
     now = timezone.now()
-    publication = get_object_or_404(selectors.public_publications(now=now), pk=pk)
+    publication = selectors.started_publication(pk=pk, now=now)
+    if publication is None:
+        raise Http404
+    left_at = publication.leaves_board_at
+    if left_at is not None and now >= left_at:
+        return _gone(request, publication, left_at=left_at)
     form = ObjectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -67,4 +80,19 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show_form": window_open or form.is_bound,
             "own_objection": selectors.own_objection(publication=publication, user=request.user),
         },
+    )
+
+
+def _gone(request: HttpRequest, publication: Publication, *, left_at: datetime) -> HttpResponse:
+    left_on = local_date(left_at)
+    return render(
+        request,
+        "notices/publication_gone.html",
+        {
+            "kind": publication.get_kind_display(),
+            "left_on": left_on,
+            # The rule's number as it was applied (the day after the last day on the board).
+            "days": (left_on - local_date(publication.window_ends_at)).days - 1,
+        },
+        status=410,
     )

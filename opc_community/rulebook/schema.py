@@ -326,6 +326,17 @@ class Rewards(Section):
     other_contribution: MoneyRange
 
 
+# --- §10: publication ------------------------------------------------------------
+
+
+class PublicationRules(Section):
+    """The public notice board (公示栏, RULEBOOK §10, decisions added 2026-12)."""
+
+    # A penalty or score publication leaves the public board this many calendar days after
+    # its window closes (shown through the last window day + N, gone from 00:00 the day after).
+    public_retention_days: PositiveInt
+
+
 # --- The whole body -------------------------------------------------------------
 
 
@@ -339,6 +350,7 @@ class Rulebook(Section):
     elimination: Elimination
     violations: Violations
     rewards: Rewards
+    publication: PublicationRules
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

@@ -117,6 +117,8 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
         kind=PublicationKind.RULE_REVISION,
         title=_("Rule revision: %(title)s") % {"title": version.title},
         body=_publication_text(version),
+        # The title and the summary are typed by staff; the rest is rule data (RULEBOOK §10).
+        staff_text={"title": version.title, "summary": version.summary},
         subject=version,
         window_days=window_days,
         starts_at=now,

@@ -191,8 +191,10 @@ class ApplicationForm(forms.Form):
     )
     consent_public_naming = forms.BooleanField(
         label=_(
-            "I agree to be named on the community's public notice board (Personal Information Protection Law, "
-            "Art. 25). Optional: without it the board shows my surname only (e.g. 张*)."
+            "Sole traders: I agree that the community's public notice board shows my registered business name "
+            "(Personal Information Protection Law, Art. 25). Optional: without it the board shows my surname "
+            "only (e.g. 张*). Companies and institutions appear by their registered name; a person's full name "
+            "is never shown."
         ),
         required=False,
     )

@@ -42,6 +42,7 @@ from opc_community.notices.models import Publication, PublicationKind, Publicati
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
 from residents.models import Resident, ResidentStatus
+from residents.rules.naming import public_name
 from scoring.models import (
     QUARTER_TRANSITIONS,
     Outcome,
@@ -116,13 +117,6 @@ def quarter_reopen(*, quarter: Quarter, actor: Any) -> Quarter:
         return _move(quarter, QuarterStatus.DRAFTED, confirmed_by=None, confirmed_at=None)
 
 
-def public_name(resident: Resident) -> str:
-    """How the board names a resident (RULEBOOK §10 privacy, PIPL): the discipline app's one rule."""
-    from discipline.selectors.cases import public_name as masked
-
-    return masked(resident)
-
-
 def publication_body(quarter: Quarter, cards: list[ScoreCard]) -> str:
     """The public text: per resident (masked), the total, the points of each dimension and the outcome;
     ordered by total, highest first. No inputs (revenue is business data) and no identity numbers."""
@@ -148,7 +142,7 @@ def publication_body(quarter: Quarter, cards: list[ScoreCard]) -> str:
         )
         lines.append(
             _("%(name)s: total %(total)s (%(points)s) — %(outcome)s")
-            % {"name": public_name(card.resident), "total": card.total, "points": points,
+            % {"name": public_name(card.resident.application), "total": card.total, "points": points,
                "outcome": card.get_outcome_display()}
         )
     lines += [
@@ -179,6 +173,7 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
             kind=PublicationKind.QUARTERLY_SCORES,
             title=_("Quarterly assessment results %(quarter)s") % {"quarter": quarter},
             body=publication_body(quarter, cards),
+            staff_text={},  # composed from the score cards only: public names, points, outcomes
             subject=quarter,
             actor=actor,
         )

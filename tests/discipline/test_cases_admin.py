@@ -93,7 +93,7 @@ def test_the_steps_through_the_admin(clock, client_for, member_a, administrator)
     step("notice", {"requirement": "立即停止占用并释放资源。", "deadline": (TODAY + timedelta(days=3)).isoformat()})
     step("rectified", {"note": "已释放。"})
     step("decide", {})
-    step("publish", {})
+    step("publish", {"public_facts": "长时间占用共享 GPU 用于非项目用途。"})
     case.refresh_from_db()
     assert case.status == CaseStatus.PUBLISHED
     assert [m.type for m in case.measures.order_by("id")] == ["warning", "suspension"]

@@ -21,6 +21,7 @@ from opc_community.notices.models import Publication, PublicationKind, Publicati
 from opc_community.portal.models import Notification
 from tests.discipline.test_cases_support import (
     TODAY,
+    at,
     close,
     confirmed_case,
     evidence,
@@ -409,15 +410,29 @@ def test_a_later_violation_does_not_count_for_an_earlier_one(member_a, daily_sta
 # --- Publication and the close hook ------------------------------------------------------------------
 
 
-def test_publish_puts_a_masked_decision_on_the_board(today, member_a, daily_staff, administrator):
-    case = open_case(member_a, daily_staff, kind="2b", facts="张三在公共区域丢弃垃圾，电话13800000001。")
+def test_publish_puts_the_decision_on_the_board_under_the_public_name(today, member_a, daily_staff, administrator):
+    case = open_case(member_a, daily_staff, kind="2b", facts="在公共区域丢弃垃圾，未按规定分类。")
     publication = to_published(case, daily_staff, administrator)
     assert case.status == CaseStatus.PUBLISHED
     assert publication.kind == PublicationKind.PENALTY_DECISION
     assert publication.subject == case and publication.concerned_user == member_a.user
     assert publication.window_days == 3
-    assert "张三" not in publication.body and "13800000001" not in publication.body
-    assert "张*" in publication.body and "2b 污染环境" in publication.body and "警告" in publication.body
+    assert "张三" not in publication.body and "张*" in publication.body
+    assert "2b 污染环境" in publication.body and "警告" in publication.body
+    assert "违规事实：在公共区域丢弃垃圾，未按规定分类。" in publication.body
+    # Off the public board 30 days after the window (Thu 10-15): from 00:00 on 11-15 (RULEBOOK §10).
+    assert publication.leaves_board_at == at(date(2026, 11, 15), hour=0)
+
+
+def test_facts_naming_the_resident_are_refused_until_rewritten(today, member_a, daily_staff, administrator):
+    case = open_case(member_a, daily_staff, kind="2b", facts="张三在公共区域丢弃垃圾，电话13800000001。")
+    to_decided(case, daily_staff, administrator)
+    with pytest.raises(DomainError) as refused:
+        services.case_publish(case=case, actor=administrator)
+    assert refused.value.field == "public_facts"
+    assert "姓名「张三」、手机号「13800000001」" in refused.value.message
+    publication = services.case_publish(case=case, actor=administrator, public_facts="在公共区域丢弃垃圾。")
+    assert "13800000001" not in publication.body and "张三" not in publication.body
 
 
 def test_publish_is_for_the_administrator_and_only_once(today, member_a, daily_staff, administrator):

@@ -431,13 +431,17 @@ def test_the_public_body_is_masked(today, member_a, administrator):
     assert "第八章第一条" in publication.body
 
 
-@pytest.mark.parametrize(("consent", "shown"), [(True, "广州智算科技有限公司"), (False, "张*"), (None, "张*")])
-def test_a_company_is_named_only_with_consent(today, member_a, consent, shown):
+def test_a_company_is_published_by_its_registered_name(today, member_a, administrator):
+    # RULEBOOK §10: a company by its registered name (the rule: residents/rules/naming.py)
     application = member_a.application
-    application.company_name, application.consent_public_naming = "广州智算科技有限公司", consent
-    application.save(update_fields=["company_name", "consent_public_naming"])
-    member_a.refresh_from_db()
-    assert selectors.public_name(member_a) == shown
+    application.entity_type, application.company_name = "opc_company", "广州智算科技有限公司"
+    application.save(update_fields=["entity_type", "company_name"])
+    eligible(member_a, administrator)
+    reward = propose(member_a, administrator)
+    services.reward_publish(reward=reward, actor=administrator)
+    publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
+    assert "广州智算科技有限公司" in publication.title and "广州智算科技有限公司" in publication.body
+    assert "张三" not in publication.title + publication.body
 
 
 # --- Overdue grants, archive ----------------------------------------------------------------------------------

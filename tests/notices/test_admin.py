@@ -322,7 +322,8 @@ def test_staff_export_the_selected_publications_to_excel(administrator, client_f
     from opc_community.notices.models import PublicationKind
 
     publication = services.publication_open(
-        kind=PublicationKind.POLICY_NOTICE, title="算力券申领通知", body="正文", window_days=3, actor=administrator
+        kind=PublicationKind.POLICY_NOTICE, title="算力券申领通知", body="正文", staff_text={},
+        window_days=3, actor=administrator,
     )
     response = client_for(administrator).post(
         "/admin/notices/publication/",

@@ -65,7 +65,8 @@ def test_the_board_shows_how_a_publication_ended(client, publish, administrator,
             publication=publication, reason="发布有误", actor=administrator
         )
 
-    page = _text(client.get(reverse("notices:list")))
+    with time_machine.travel(AFTER, tick=False):
+        page = _text(client.get(reverse("notices:list")))
 
     assert label in page
 
@@ -79,11 +80,12 @@ def test_the_board_is_newest_first_and_filtered_by_kind(client, publish):
         starts_at=START + timedelta(days=2),
     )
 
-    everything = _text(client.get(reverse("notices:list")))
-    penalties = _text(
-        client.get(reverse("notices:list"), {"kind": PublicationKind.PENALTY_DECISION})
-    )
-    unknown_kind = _text(client.get(reverse("notices:list"), {"kind": "gossip"}))
+    with time_machine.travel(AFTER, tick=False):
+        everything = _text(client.get(reverse("notices:list")))
+        penalties = _text(
+            client.get(reverse("notices:list"), {"kind": PublicationKind.PENALTY_DECISION})
+        )
+        unknown_kind = _text(client.get(reverse("notices:list"), {"kind": "gossip"}))
 
     assert (
         everything.index("算力券申领通知")
@@ -99,8 +101,9 @@ def test_the_board_pages_by_twenty(client, publish):
     for number in range(25):
         publish(title=f"第{number:02d}号公示", starts_at=START + timedelta(minutes=number))
 
-    first = _text(client.get(reverse("notices:list")))
-    second = _text(client.get(reverse("notices:list"), {"page": 2}))
+    with time_machine.travel(AFTER, tick=False):
+        first = _text(client.get(reverse("notices:list")))
+        second = _text(client.get(reverse("notices:list"), {"page": 2}))
 
     assert first.count('class="notice-list__link"') == 20
     assert second.count('class="notice-list__link"') == 5
@@ -145,7 +148,8 @@ def test_after_the_window_nobody_is_offered_the_form(client_for, publish, reside
 def test_the_pages_are_printable_and_made_for_phones(client, publish):
     publication = publish()
 
-    page = _text(client.get(publication.get_absolute_url()))
+    with time_machine.travel(DURING, tick=False):
+        page = _text(client.get(publication.get_absolute_url()))
 
     assert 'name="viewport" content="width=device-width' in page  # base.html: 375 px first
     assert "notices/notices.css" in page  # with its @media print rules

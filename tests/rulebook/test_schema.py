@@ -38,6 +38,7 @@ def test_the_seed_is_a_valid_rulebook_with_the_regulations_numbers():
     assert len(rules.violations.kinds) == 20  # 1a…8 of the §9 table
     assert rules.rewards.compliance_excellence.voucher_subsidy == Decimal(500)
     assert rules.rewards.innovation["provincial"].max == Decimal(10000)
+    assert rules.publication.public_retention_days == 30  # RULEBOOK §10, decisions added 2026-12
 
 
 def test_the_parsed_rules_are_immutable():

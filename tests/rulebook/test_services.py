@@ -65,6 +65,26 @@ def test_publishing_puts_the_revision_on_the_board_with_its_changes(draft, overs
     assert "term.grace_days: 7 → 10" in publication.body
 
 
+def test_a_revision_note_naming_a_person_is_refused_until_rewritten(draft, oversight, administrator, daily_staff):
+    # RULEBOOK §10 (decisions added 2026-12): the title and summary are typed by staff and published.
+    draft = rulebook_version_update(
+        version=draft, actor=administrator, body=draft.body, title=draft.title,
+        summary="应钱日常（13800138000）建议延长缓冲期", effective_from=draft.effective_from,
+    )
+    with pytest.raises(DomainError) as refused:
+        rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    assert refused.value.field == "summary"
+    assert "姓名「钱日常」、手机号「13800138000」" in refused.value.message
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT  # still a draft: rewrite the summary and publish again
+
+    draft = rulebook_version_update(
+        version=draft, actor=administrator, body=draft.body, title=draft.title,
+        summary="应日常管理组建议延长缓冲期", effective_from=draft.effective_from,
+    )
+    assert rulebook_version_publish(version=draft, actor=oversight, now=MONDAY).leaves_board_at is None
+
+
 def test_only_approvers_may_publish(draft, intake_staff):
     with pytest.raises(PermissionDenied):
         rulebook_version_publish(version=draft, actor=intake_staff, now=MONDAY)

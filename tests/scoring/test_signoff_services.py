@@ -107,6 +107,20 @@ def test_publication_shows_masked_names_totals_and_points_for_three_working_days
     assert Notification.objects.filter(kind="scoring.quarter_published").count() == 3
 
 
+def test_a_company_is_named_and_the_results_leave_the_board_30_days_after(cast, administrator):
+    # RULEBOOK §10: a company by its registered name (residents/rules/naming.py); penalty and score
+    # publications leave the public board 30 days after their window (rule data).
+    quarter, good, warned, idle = cast
+    application = warned.application
+    application.entity_type, application.company_name = "opc_company", "广州欧阳智算科技有限公司"
+    application.save(update_fields=["entity_type", "company_name"])
+    publication = _publish(quarter, administrator)
+    assert "广州欧阳智算科技有限公司" in publication.body and "张*" in publication.body
+    assert "欧阳娜娜" not in publication.body and "张三" not in publication.body
+    # The window ends Thu 10-15: shown through 11-14, gone from 00:00 on 11-15.
+    assert publication.leaves_board_at == sh(2026, 11, 15, 0)
+
+
 def test_after_the_window_eliminations_take_effect_and_warnings_are_told(cast, administrator):
     quarter, good, warned, idle = cast
     publication = _publish(quarter, administrator)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from opc_community.core.errors import DomainError
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import Rulebook
-from opc_community.rulebook.validation import parse_body
+from opc_community.rulebook.validation import parse_body, with_later_rules
 
 # Parsed rules per (version id, last update). Adopted bodies are immutable (database trigger)
 # and versions are few, so the cache stays small and never goes stale.
@@ -19,7 +19,8 @@ def rules_of(version: RulebookVersion) -> Rulebook:
     """The typed rules of a version (parsed once per process)."""
     key = (version.pk, version.updated_at)
     if key not in _parsed:
-        _parsed[key] = parse_body(version.body, version=version.number, effective_from=version.effective_from)
+        _parsed[key] = parse_body(
+            with_later_rules(version.body), version=version.number, effective_from=version.effective_from)
     return _parsed[key]
 
 

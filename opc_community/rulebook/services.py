@@ -27,7 +27,7 @@ from opc_community.notices.selectors import publications_about
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.rules import diff_bodies
 from opc_community.rulebook.selectors import in_force
-from opc_community.rulebook.validation import parse_body
+from opc_community.rulebook.validation import parse_body, with_later_rules
 from opc_community.workdays import deadline
 from opc_community.workdays.rules import local_date
 
@@ -54,7 +54,7 @@ def rulebook_version_draft(
             title=title.strip(),
             summary=summary,
             effective_from=effective_from,
-            body=based_on.body,
+            body=with_later_rules(based_on.body),
             based_on=based_on,
             created_by=actor,
         )

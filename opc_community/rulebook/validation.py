@@ -1,5 +1,8 @@
 """Validation of a rulebook body with messages a staff member can act on."""
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -32,6 +35,31 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return _("invalid value (%(detail)s)") % {"detail": error["msg"]}
+
+
+SEED = Path(__file__).resolve().parent / "seed" / "v1.json"
+
+
+@cache
+def _seed() -> dict[str, Any]:
+    return json.loads(SEED.read_text(encoding="utf-8"))
+
+
+def _fill(body: Any, seed: Any) -> Any:
+    if not (isinstance(body, dict) and isinstance(seed, dict)):
+        return body
+    return {**{k: v for k, v in seed.items() if k not in body}, **{k: _fill(v, seed.get(k)) for k, v in body.items()}}
+
+
+def with_later_rules(body: Any) -> Any:
+    """``body`` with every rule it lacks taken from the seed (第九章第一条).
+
+    A rule added to the rulebook after a version was adopted reads, in that version, the value it
+    was introduced with: adopted bodies are never rewritten (database trigger), so a deployment
+    that adopted its versions before the rule existed keeps parsing them. Only missing keys are
+    filled; nothing a version states is changed.
+    """
+    return _fill(body, _seed())
 
 
 def parse_body(body: Any, *, version: int = 0, effective_from: Any = None) -> Rulebook:

@@ -51,3 +51,20 @@ def test_one_query_then_cached_parsing(django_assert_num_queries):
     rulebook.in_force(on=date(2026, 5, 1))
     with django_assert_num_queries(1):  # the version row; the parsed body comes from the cache
         assert rulebook.in_force(on=date(2026, 5, 2)).version == 1
+
+
+def test_a_version_adopted_before_a_rule_existed_reads_the_rule_as_introduced():
+    """An adopted body is never rewritten; a rule it predates takes the seed's value (第九章第一条)."""
+    first = RulebookVersion.objects.get(number=1)
+    body = {k: v for k, v in first.body.items() if k != "publication"}
+    body["term"] = {k: v for k, v in body["term"].items() if k != "grace_days"}
+    older = RulebookVersion.objects.create(
+        number=2, title="旧版", effective_from=date(2027, 1, 1), body=body,
+        status=RulebookVersion.Status.ADOPTED, based_on=first,
+    )
+    rules = rulebook.in_force(on=date(2027, 1, 1))
+    assert rules.version == 2
+    assert rules.publication.public_retention_days == first.body["publication"]["public_retention_days"]
+    assert rules.term.grace_days == first.body["term"]["grace_days"]
+    older.refresh_from_db()
+    assert "publication" not in older.body  # stored as adopted

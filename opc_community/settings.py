@@ -244,6 +244,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Idempotency -------------------------------------------------------------
+# How long an API Idempotency-Key or a form's one-time token counts (opc_community.core.idempotency):
+# a retry or a page sent again within it gets the first answer; a form older than this is refused
+# ("reload the page"). Records older than this are purged nightly (beat below).
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
@@ -264,6 +270,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # The schedule is code: reviewed here, the same on every machine (ARCHITECTURE.md, "Jobs").
 # Every job is idempotent, so a beat that fires twice changes nothing the second time.
 CELERY_BEAT_SCHEDULE = {
+    # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
+    "core-purge-idempotency-records": {
+        "task": "opc_community.core.tasks.purge_idempotency_records",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # 第九章第一条 / RULEBOOK §10: publication windows that ended hand their
     # decision back to the owning app. Hourly, so that a window ending at
     # 23:59:59 takes effect early the next morning.

@@ -1,4 +1,4 @@
-"""Cross-cutting models: the audit trail as staff see it; what every appeal records."""
+"""Cross-cutting models: the audit trail as staff see it; what every appeal records; idempotency keys."""
 
 from django.conf import settings
 from django.db import models
@@ -38,3 +38,37 @@ class AppealRecord(models.Model):
         abstract = True
         ordering = ["-submitted_at"]
 
+
+
+class IdempotencyRecord(models.Model):
+    """A POST that was carried out under an idempotency key, with the answer it got
+    (``opc_community.core.idempotency``): a repeat of it — a retry, a double click, a second
+    request racing the first — gets this answer instead of doing the work again.
+
+    A key belongs to one user and one operation (``scope``): nobody else's request can collide
+    with it or read its answer. The row is written in the same transaction as the work it
+    records, so both are there or neither is; while that transaction is open, the unique
+    constraint makes a concurrent request with the same key wait for it. Rows older than
+    ``settings.IDEMPOTENCY_KEY_TTL`` no longer count and are purged daily.
+    """
+
+    scope = models.CharField(_("operation"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    # Empty only inside the claiming transaction: a committed row always holds its answer. The body is
+    # JSON text, not jsonb, so that a replay is byte for byte the first answer (jsonb reorders keys).
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    body = models.TextField(_("stored response"), blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="idempotency_key_once")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -4,6 +4,9 @@ import socket
 
 from celery import shared_task
 from django.db import connection
+from django.utils import timezone
+
+from opc_community.core import idempotency
 
 
 @shared_task(name="opc_community.core.tasks.ping")
@@ -13,3 +16,9 @@ def ping() -> dict[str, object]:
         cursor.execute("SELECT current_database()")
         (database,) = cursor.fetchone()
     return {"pong": True, "database": database, "worker_host": socket.gethostname()}
+
+
+@shared_task(name="opc_community.core.tasks.purge_idempotency_records")
+def purge_idempotency_records() -> int:
+    """Nightly: idempotency keys and form tokens older than ``IDEMPOTENCY_KEY_TTL`` go (safe to run twice)."""
+    return idempotency.purge_expired(now=timezone.now())

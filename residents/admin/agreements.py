@@ -6,6 +6,8 @@
 - 账单 / 收款 / 保证金: invoices with their paid amount, open balance and days overdue,
   filters staff use (overdue, kind, resident), a "record a payment" page per invoice,
   Excel export; payments can only be reversed (with a reason), deposit entries only added.
+  The payment and deposit pages carry a one-time token (opc_community.core.idempotency): the
+  same page sent twice — a double click, a resend — records once and says 已记录 the second time.
 - 岗前告知: the acknowledgements, read-only.
 
 Check-in (办理入驻) is an action of the residents list (residents/admin/lifecycle.py) that
@@ -37,6 +39,7 @@ from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.forms import add_domain_error
+from opc_community.core.idempotency import submit_once
 from opc_community.core.money import format_yuan
 from opc_community.core.uploads import private_file_response
 from residents.forms.agreements import (
@@ -325,14 +328,17 @@ class InvoiceAdmin(_AppendOnlyAdmin):
         form = PaymentForm(request.POST if request.method == "POST" else None,
                            initial={"amount": invoice.balance if invoice.balance > 0 else None})
         if form.is_bound and form.is_valid():
-            try:
+
+            def record() -> HttpResponse:
                 payment = ledger_services.payment_record(invoice=invoice, actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
                 self.message_user(request, _("%(amount)s recorded on invoice %(number)s.") % {
                     "amount": format_yuan(payment.amount), "number": invoice.number}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:residents_invoice_changelist"))
+
+            try:
+                return submit_once(request, form, scope="residents.payment_record", perform=record)
+            except DomainError as error:
+                add_domain_error(form, error)
         facts = [
             (_("Resident"), str(invoice.resident)),
             (_("Invoice"), f"{invoice.number} · {invoice.description}"),
@@ -449,15 +455,18 @@ class DepositEntryAdmin(_AppendOnlyAdmin):
         form = DepositEntryForm(request.POST if request.method == "POST" else None,
                                 initial={"resident": request.GET.get("resident")})
         if form.is_bound and form.is_valid():
-            try:
+
+            def record() -> HttpResponse:
                 entry = ledger_services.deposit_record(actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
                 self.message_user(request, _("%(entry)s recorded for %(resident)s; deposit held now %(held)s.") % {
                     "entry": entry, "resident": entry.resident,
                     "held": format_yuan(ledger_selectors.deposit_held(entry.resident))}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:residents_depositentry_changelist"))
+
+            try:
+                return submit_once(request, form, scope="residents.deposit_record", perform=record)
+            except DomainError as error:
+                add_domain_error(form, error)
         return _form_page(self, request, title=_("Record a deposit movement"), form=form, submit_label=_("Record"),
                           status=400 if form.is_bound else 200)
 

@@ -8,6 +8,9 @@
 
 Refusals of the services come back as 400 (409 for a conflict) with the Chinese message
 and its ``field``; malformed input as 400 with field errors.
+
+The three POSTs take an optional ``Idempotency-Key`` header (opc_community.core.idempotency):
+a retry with the same key and body records nothing twice and gets the first answer again.
 """
 
 from typing import Any
@@ -25,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
+from opc_community.core.idempotency import idempotent
 from residents.access import STAFF, audience, staff_or_resident
 from residents.models import (
     Agreement,
@@ -235,6 +239,7 @@ class PaymentViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
     def get_queryset(self) -> QuerySet[Payment]:
         return self.scope(Payment.objects.select_related("invoice").order_by("-paid_on", "-id"))
 
+    @idempotent("residents.payment_record")
     @extend_schema(request=PaymentCreateSerializer, responses={201: PaymentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a payment on an invoice (staff with the permission to add payments)."""
@@ -245,6 +250,7 @@ class PaymentViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         return Response(PaymentSerializer(payment, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
+    @idempotent("residents.payment_reverse")
     @extend_schema(request=PaymentReversalSerializer, responses={201: PaymentSerializer})
     @action(detail=True, methods=["post"], url_path="reverse", filterset_class=None)
     def reverse_payment(self, request: Request, pk: str | None = None) -> Response:
@@ -297,6 +303,7 @@ class DepositEntryViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyMod
     def get_queryset(self) -> QuerySet[DepositEntry]:
         return self.scope(DepositEntry.objects.order_by("-on", "-id"))
 
+    @idempotent("residents.deposit_record")
     @extend_schema(request=DepositEntryCreateSerializer, responses={201: DepositEntrySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a deposit movement (staff with the permission to add deposit entries)."""

@@ -12,6 +12,10 @@ Two audiences on one resource:
 
 Refusals: a wrong role → 403; bad input → 400 with the Chinese message per field;
 a step the status does not allow → 409 (``opc_community.core.api.exception_handler``).
+
+Filing takes an optional ``Idempotency-Key`` header (opc_community.core.idempotency): a retry
+with the same key and body files nothing twice and gets the first answer again. Without it,
+the database still refuses a second identical open complaint of the resident (409).
 """
 
 from typing import Any
@@ -31,6 +35,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
+from opc_community.core.idempotency import idempotent
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import (
     Complaint,
@@ -243,6 +248,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     # --- The resident -----------------------------------------------------------------------
 
+    @idempotent("residents.complaint_file")
     @extend_schema(request={"multipart/form-data": ComplaintCreateSerializer}, responses={201: ComplaintDetailSerializer})
     def create(self, request: Request) -> Response:
         """File a complaint (residents): category, subject, text, optional attachment (PDF/JPEG/PNG)."""

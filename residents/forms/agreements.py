@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opc_community.core.idempotency import SubmitOnceForm
 from residents.models import (
     DepositEntryKind,
     FeePeriod,
@@ -68,7 +69,9 @@ class AgreementIssueForm(forms.Form):
     deposit_amount = forms.DecimalField(label=_("Deposit (yuan)"), min_value=Decimal("0"), **MONEY)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(SubmitOnceForm):
+    """Money received against an invoice: recorded once however often the page is sent."""
+
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), **MONEY)
     paid_on = forms.DateField(
         label=_("Paid on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -109,7 +112,9 @@ class InvoiceAddForm(forms.Form):
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
-class DepositEntryForm(forms.Form):
+class DepositEntryForm(SubmitOnceForm):
+    """A deposit movement: recorded once however often the page is sent."""
+
     resident = forms.ModelChoiceField(label=_("Resident"), queryset=Resident.objects.order_by("name"))
     kind = forms.ChoiceField(label=_("Kind"), choices=DepositEntryKind.choices, initial=DepositEntryKind.PAID)
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), **MONEY)

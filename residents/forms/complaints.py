@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opc_community.core.idempotency import SubmitOnceForm
 from residents.models import (
     Complaint,
     ComplaintCategory,
@@ -20,8 +21,8 @@ from residents.models import (
 from residents.services.complaints import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
-class ComplaintForm(forms.Form):
-    """A resident files a complaint or request in the portal."""
+class ComplaintForm(SubmitOnceForm):
+    """A resident files a complaint or request in the portal (once, however often the page is sent)."""
 
     category = forms.ChoiceField(label=_("category"), choices=ComplaintCategory.choices)
     subject = forms.CharField(label=pgettext_lazy("complaint", "subject"), max_length=SUBJECT_MAX_LENGTH)

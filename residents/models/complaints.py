@@ -4,6 +4,7 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import MD5
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,6 +43,9 @@ COMPLAINT_TRANSITIONS: dict[str, frozenset[str]] = {
     ComplaintStatus.SOLVED: frozenset({ComplaintStatus.CLOSED, ComplaintStatus.IN_PROGRESS}),  # confirm / reopen
     ComplaintStatus.CLOSED: frozenset(),
 }
+
+#: The constraint that files an identical open complaint once (residents.services.complaints._create).
+OPEN_ONCE = "complaint_open_once"
 
 
 @audited
@@ -88,7 +92,15 @@ class Complaint(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(solution_due_at__gte=models.F("response_due_at")), name="complaint_due_order"
-            )
+            ),
+            # The same complaint sent twice (a double submit, a retry racing the first) is filed once:
+            # while it is open, a resident has no second complaint of the same category, subject and
+            # text (the text by its MD5: a long text does not fit in an index entry).
+            models.UniqueConstraint(
+                "resident", "category", "subject", MD5("text"),
+                condition=~Q(status=ComplaintStatus.CLOSED),
+                name=OPEN_ONCE,
+            ),
         ]
 
     def __str__(self) -> str:

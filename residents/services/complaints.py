@@ -18,6 +18,10 @@ Who does what:
 
 SLA decisions (reopening, solving straight away, on time) are in
 ``residents.rules.complaints``.
+
+A complaint is filed once: a second *open* complaint of the resident with the same category,
+subject and details is refused with a ConflictError naming the first — decided by a database
+constraint, so two identical submissions arriving together make one complaint.
 """
 
 import uuid
@@ -26,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
@@ -37,7 +41,7 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
-from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -54,6 +58,7 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
+from residents.models.complaints import OPEN_ONCE
 from residents.rules import complaints as rules
 
 #: Who handles complaints (第二章第二条: the daily management team; the administrator runs everything).
@@ -168,8 +173,17 @@ def _create(
         complaint.attachment.save(
             f"{uuid.uuid4().hex}.{ATTACHMENT_EXTENSIONS[content_type]}", attachment, save=False
         )
-    with acting_as(actor, action="residents.complaint_file"):
-        complaint.save()
+    try:
+        # A savepoint: the identical complaint filed meanwhile is named in the refusal below.
+        with transaction.atomic(), acting_as(actor, action="residents.complaint_file"):
+            complaint.save()
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or str(error)
+        if OPEN_ONCE not in constraint:
+            raise
+        if complaint.attachment:
+            complaint.attachment.delete(save=False)
+        raise _already_filed(resident, category=category, subject=subject, text=text) from error
     with _site_language():
         when = _("Respond by %(response)s, give a solution by %(solution)s (Chapter 4, Article 4).") % {
             "response": _day(response.at),
@@ -199,6 +213,21 @@ def _create(
                 dedupe_key=f"complaint:{complaint.pk}:recorded",
             )
     return complaint
+
+
+def _already_filed(resident: Resident, *, category: str, subject: str, text: str) -> ConflictError:
+    """The refusal of a second identical open complaint, naming the first (database constraint ``OPEN_ONCE``)."""
+    first = (
+        Complaint.objects.filter(resident=resident, category=category, subject=subject, text=text)
+        .exclude(status=ComplaintStatus.CLOSED)
+        .get()
+    )
+    return ConflictError(
+        _("The same complaint (%(subject)s, filed %(filed)s) is still open; add a message to it instead of filing it again.")
+        % {"subject": _short(first.subject), "filed": _day(first.filed_at)},
+        code="already_filed",
+        details={"complaint": first.pk},
+    )
 
 
 # --- The team's steps -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
 from opc_community.core.forms import add_domain_error
+from opc_community.core.idempotency import submit_once
 from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
 from opc_community.workdays.rules import local_date
 from residents.access import resident_of, resident_required
@@ -45,7 +46,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @resident_required
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    """File a complaint or request; the page says by when it will be answered (第四章第四条)."""
+    """File a complaint or request; the page says by when it will be answered (第四章第四条). The form's
+    one-time token files it once however often the page is sent (a double click: one complaint)."""
     rules_in_force = rulebook.in_force()
     form = ComplaintForm(
         request.POST if request.method == "POST" else None,
@@ -53,20 +55,16 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         max_upload_mb=rules_in_force.intake.max_upload_mb,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.complaint_file(
-                resident=request.resident,
-                category=form.cleaned_data["category"],
-                subject=form.cleaned_data["subject"],
-                text=form.cleaned_data["text"],
-                attachment=form.cleaned_data["attachment"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
+
+        def file() -> HttpResponse:
+            complaint = services.complaint_file(resident=request.resident, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Your complaint was filed. You will find the answers here."))
             return redirect("residents:complaint_detail", pk=complaint.pk)
+
+        try:
+            return submit_once(request, form, scope="residents.complaint_file", perform=file)
+        except DomainError as error:
+            add_domain_error(form, error, request=request)
     return render(request, "residents/complaints/new.html", {"form": form, "rule": _rule_note(rules_in_force)})
 
 

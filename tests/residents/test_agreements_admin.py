@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from residents.models import Agreement, AgreementStatus, DepositEntry, Invoice, Payment
 from residents.services import ledger
+from tests.forms import form_token
 from tests.residents.test_agreements_support import (
     NOW,
     TODAY,
@@ -158,11 +159,14 @@ def test_recording_a_payment_on_an_invoice(client_for, intake_staff):
     page = client.get(url).content.decode()
     assert "张三" in page and "¥800.00" in page
 
-    over = client.post(url, {"amount": "800.01", "paid_on": TODAY.isoformat(), "method": "bank_transfer"})
+    token = form_token(client, url)
+    over = client.post(url, {"amount": "800.01", "paid_on": TODAY.isoformat(), "method": "bank_transfer",
+                             "form_token": token})
     assert over.status_code == 400 and "不接受超额付款" in over.content.decode()
 
+    # The refused page, corrected and sent again with its token, records the payment.
     done = client.post(url, {"amount": "500.00", "paid_on": TODAY.isoformat(), "method": "bank_transfer",
-                             "reference": "BK-1"})
+                             "reference": "BK-1", "form_token": token})
     assert done.status_code == 302
     payment = Payment.objects.get()
     assert (payment.amount, payment.reference, payment.recorded_by) == (500, "BK-1", intake_staff)
@@ -200,9 +204,10 @@ def test_recording_deposit_movements(client_for, intake_staff):
     client = client_for(intake_staff)
     url = reverse("admin:residents_depositentry_add")
 
-    paid = client.post(url, {"resident": resident.pk, "kind": "paid", "amount": "2000.00", "on": TODAY.isoformat()})
+    paid = client.post(url, {"resident": resident.pk, "kind": "paid", "amount": "2000.00", "on": TODAY.isoformat(),
+                             "form_token": form_token(client, url)})
     refused = client.post(url, {"resident": resident.pk, "kind": "refunded", "amount": "2500.00",
-                                "on": TODAY.isoformat()})
+                                "on": TODAY.isoformat(), "form_token": form_token(client, url)})
 
     assert paid.status_code == 302
     assert refused.status_code == 400 and "现持有保证金 ¥2,000.00" in refused.content.decode()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from residents.models import Complaint, ComplaintChannel, ComplaintStatus
 from residents.services import complaints as services
+from tests.forms import form_token
 from tests.residents.factories import AgreementFactory, ResidentFactory
 from tests.residents.test_complaints_support import (
     FILED,
@@ -107,10 +108,10 @@ def test_the_form_says_by_when_it_will_be_answered(client_for, member_a):
 
 
 def test_a_resident_files_a_complaint_with_an_attachment(client_for, member_a, daily_staff):
+    client = client_for(member_a.user)
     with at(FILED):
-        response = client_for(member_a.user).post(
-            NEW, {"category": "facilities", "subject": "空调不制冷", "text": "301 会议室", "attachment": pdf_upload()}
-        )
+        response = client.post(NEW, {"category": "facilities", "subject": "空调不制冷", "text": "301 会议室",
+                                     "attachment": pdf_upload(), "form_token": form_token(client, NEW)})
 
     complaint = Complaint.objects.get()
     assert response.status_code == 302
@@ -120,9 +121,9 @@ def test_a_resident_files_a_complaint_with_an_attachment(client_for, member_a, d
 
 
 def test_a_bad_attachment_comes_back_next_to_its_field_with_the_form_filled_in(client_for, member_a):
-    response = client_for(member_a.user).post(
-        NEW, {"category": "facilities", "subject": "空调不制冷", "text": "301 会议室", "attachment": fake_pdf_upload()}
-    )
+    client = client_for(member_a.user)
+    response = client.post(NEW, {"category": "facilities", "subject": "空调不制冷", "text": "301 会议室",
+                                 "attachment": fake_pdf_upload(), "form_token": form_token(client, NEW)})
 
     assert response.status_code == 200
     page = response.content.decode()

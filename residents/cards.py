@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from opc_community import workdays
+from opc_community.accounts.permissions import is_staff_account
 from opc_community.portal.cards import Card, shortcut_links
 from opc_community.workdays.rules import local_date
 from residents.access import current_resident
@@ -17,7 +18,7 @@ def application(request: HttpRequest) -> Card | None:
     resident = current_resident(request)
     if resident is not None and resident.status != ResidentStatus.EXITED:
         return None
-    if request.user.is_staff:
+    if is_staff_account(request.user):  # staff accounts never apply (accounts.conflicts)
         return None
     current = application_page(request.user)
     due = getattr(current, "current_due", None)

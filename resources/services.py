@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
@@ -74,6 +75,9 @@ PROBLEM_MESSAGES = {
         "%(registered)s residents have registered: the capacity cannot be lower than that."
     ),
 }
+
+#: Attendance counts in the quarterly score (第六章第一条): nobody records or removes their own.
+OWN_ATTENDANCE = gettext_lazy("attendance of your own account (it counts in your score)")
 
 
 def is_manager(user: Any) -> bool:
@@ -421,6 +425,7 @@ def attendance_record(*, activity: Activity, resident: Resident, method: str, ac
     walk-in when every place is taken.
     """
     _ensure_manager(actor)
+    ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_ATTENDANCE)
     if method not in CheckInMethod.values:
         raise ValueError(method)
     activity = _lock(activity)
@@ -479,6 +484,7 @@ def attendance_undo(*, attendance: Attendance, actor: Any) -> None:
     The audit trail keeps the deleted row and who removed it.
     """
     _ensure_manager(actor)
+    ensure_not_own(actor, concerned_user=attendance.resident.user_id, what=OWN_ATTENDANCE)
     activity = _lock(attendance.activity)
     if activity.ends_at <= timezone.now():
         raise InvalidTransition(_("“%(title)s” is over: its attendance record is final.") % {"title": activity.title})

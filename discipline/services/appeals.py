@@ -27,6 +27,7 @@ from discipline.selectors import cases as selectors
 from discipline.services import cases as case_services
 from discipline.services.ledger import ledger_append
 from opc_community import rulebook, workdays
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -116,6 +117,7 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Any) -> A
     """The administrator answers a pending appeal: upheld annuls the case, dismissed keeps the penalty."""
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator answers requests for review (Chapter 8, Article 2)."))
+    ensure_not_own(actor, concerned_user=appeal.resident.user_id, what=_("a request for review of your own case"))
     answer = (answer or "").strip()
     if not answer:
         raise DomainError(_("Write the answer to the resident, with its reasons."), field="answer")

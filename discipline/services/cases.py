@@ -14,7 +14,11 @@ Who may act (checked by the admin, API and views; the penalty decisions also her
 - the daily management team and the administrator open and verify cases, issue notices and record
   the rectification result (日常管理组 runs the site, 第二章第二条);
 - only the administrator decides, publishes and answers appeals (RULEBOOK §1: "penalties");
-- oversight reads.
+- oversight reads;
+- nobody handles a case against their own account (``opc_community.accounts.conflicts``): a case about
+  a member of staff who also holds a resident account is handled by the other handlers and decided by
+  another administrator; when the only administrator is the subject, nobody in the system can decide
+  it and oversight (社区组织) must appoint someone (escalation outside the system).
 
 Decisions taken here (RULEBOOK leaves them open):
 - Case numbers are "违〔2026〕0001号", notices "整改〔2026〕0001号": per calendar year of opening,
@@ -60,6 +64,7 @@ from discipline.models import (
 )
 from discipline.selectors import cases as selectors
 from opc_community import rulebook
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -98,12 +103,15 @@ def _day(value: date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-def _require(actor: Any, roles: tuple[str, ...]) -> None:
-    """Services for people refuse the wrong role; ``actor`` None is the system (the automatic ladders)."""
+def _require(actor: Any, roles: tuple[str, ...], resident: Resident) -> None:
+    """Services for people refuse the wrong role, and anyone handling a case against their own resident
+    account (conflict of interest: another handler, or another administrator, acts); ``actor`` None is
+    the system (the automatic ladders)."""
     if actor is not None and not has_role(actor, *roles):
         if roles == DECIDERS:
             raise PermissionDenied(_("Only the administrator decides penalties (Chapter 8, Article 2)."))
         raise PermissionDenied(_("Only the daily management team and the administrator handle violation cases."))
+    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a violation case against your own account"))
 
 
 def _advisory_lock(key: str, second: int | None = None) -> None:
@@ -199,7 +207,7 @@ def case_open(
         existing = ViolationCase.objects.filter(source_key=source_key).first()
         if existing is not None:
             return _same_resident(existing, resident)
-    _require(actor, CASE_HANDLERS)
+    _require(actor, CASE_HANDLERS, resident)
     today = timezone.localdate()
     if occurred_on > today:
         raise DomainError(_("The day of the violation cannot be in the future."), field="occurred_on")
@@ -299,7 +307,7 @@ def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedF
     """Found → verified, with the evidence (photos, documents; private files). Staff must attach at
     least one file unless the case already has evidence; the system verifies automatic cases, whose
     evidence is the ledger."""
-    _require(actor, CASE_HANDLERS)
+    _require(actor, CASE_HANDLERS, case.resident)
     case = lock(case)
     files = _uploads(evidence)
     if actor is not None and not files and not case.evidence.exists():
@@ -320,7 +328,7 @@ def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedF
 @transaction.atomic
 def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCase:
     """Found / verified → dismissed (the violation is not confirmed), with the reason; nothing counts."""
-    _require(actor, CASE_HANDLERS)
+    _require(actor, CASE_HANDLERS, case.resident)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for dismissing the case."), field="reason")
@@ -347,7 +355,7 @@ def notice_issue(
     deadline (default: the issue day + ``violations.rectification_default_days`` calendar days of the
     rulebook in force on the day of the violation). The PDF is rendered after commit and stored; the
     resident is told with a link to the case, where the PDF is."""
-    _require(actor, CASE_HANDLERS)
+    _require(actor, CASE_HANDLERS, case.resident)
     requirement = (requirement or "").strip()
     if not requirement:
         raise DomainError(_("Write what the resident must do to rectify."), field="requirement")
@@ -411,7 +419,7 @@ def notice_render(*, notice_id: int, force: bool = False) -> RectificationNotice
 @transaction.atomic
 def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> ViolationCase:
     """Notice issued → rectified in time (by the deadline; later it is "not rectified")."""
-    _require(actor, CASE_HANDLERS)
+    _require(actor, CASE_HANDLERS, case.resident)
     case = lock(case)
     notice = _notice(case)
     today = timezone.localdate()
@@ -438,7 +446,7 @@ def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> V
 def case_mark_not_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> ViolationCase:
     """Notice issued → not rectified, once the deadline has passed: adds the "not_rectified" circumstance,
     which escalates per the ladder (e.g. 1c subletting → forced exit; 3c → suspension; 4a → fine)."""
-    _require(actor, CASE_HANDLERS)
+    _require(actor, CASE_HANDLERS, case.resident)
     case = lock(case)
     notice = _notice(case)
     today = timezone.localdate()
@@ -509,7 +517,7 @@ def case_decide(
 
     Refused, with nothing written, on any bad input.
     """
-    _require(actor, DECIDERS)
+    _require(actor, DECIDERS, case.resident)
     case = lock(case)
     if CaseStatus.DECIDED not in CASE_TRANSITIONS.get(case.status, ()):
         raise InvalidTransition(
@@ -689,7 +697,7 @@ def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = 
     added 2026-12), and staff publish again with the facts rewritten."""
     from opc_community.notices.services import publication_open
 
-    _require(actor, DECIDERS)
+    _require(actor, DECIDERS, case.resident)
     case = lock(case)
     case = ViolationCase.objects.select_related("resident", "resident__application", "resident__user").get(pk=case.pk)
     facts = _public_facts(case, public_facts)

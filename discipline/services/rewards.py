@@ -11,7 +11,9 @@ administrator verifies, publishes, grants and annuls rewards — the services ch
 Volunteer services are recorded by whoever holds ``discipline.add_volunteerservice``: the
 administrator, and the resources team once the role matrix grants it (activities and
 volunteer service are the resources team's work, 第二章). The resident chooses the form of
-a compliance-excellence reward; staff may record the choice for them.
+a compliance-excellence reward; staff may record the choice for them. Nobody verifies, publishes,
+grants or annuls a reward to their own account, nor records their own volunteer service
+(``opc_community.accounts.conflicts``).
 
 Decision ledger (the tamper-evident chain): a reward's *decisions* are appended — the
 decision taking effect after the publication window (approved), an annulment of a reward
@@ -48,6 +50,7 @@ from discipline.models import (
 )
 from discipline.selectors import rewards as selectors
 from opc_community import rulebook, workdays
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
@@ -82,9 +85,10 @@ def can_decide_rewards(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and user.has_perm("discipline.change_reward")
 
 
-def _require_decider(actor: Any) -> None:
+def _require_decider(actor: Any, resident: Resident) -> None:
     if not can_decide_rewards(actor):
         raise PermissionDenied(_("Only the administrator decides rewards (Chapter 8, Article 1)."))
+    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a reward to your own account"))
 
 
 # --- Volunteer service (志愿服务) ----------------------------------------------------------------------
@@ -137,6 +141,7 @@ def volunteer_service_record(
     """Record one volunteer service of a checked-in resident (it counts towards compliance excellence)."""
     if not can_record_volunteer(actor):
         raise PermissionDenied(_("Only the resources team or the administrator records volunteer services."))
+    ensure_not_own(actor, concerned_user=resident.user_id, what=_("volunteer services of your own account"))
     activity, hours = volunteer_service_check(
         resident=resident, served_on=served_on, activity=activity, hours=hours, today=today
     )
@@ -190,7 +195,7 @@ def reward_propose_compliance(
     *, resident: Resident, year: int, actor: Any, note: str = "", today: date | None = None
 ) -> Reward:
     """Verify compliance excellence (合规优秀) of ``year`` for an eligible resident; the resident then chooses."""
-    _require_decider(actor)
+    _require_decider(actor, resident)
     today = today or timezone.localdate()
     if year > today.year:
         raise DomainError(_("A year is judged once it has begun."), field="year")
@@ -250,7 +255,7 @@ def reward_verify_innovation(
     evidence: UploadedFile | None = None,
 ) -> Reward:
     """项目创新: a municipal or higher entrepreneurship award; cash within the level's range (staff choose)."""
-    _require_decider(actor)
+    _require_decider(actor, resident)
     _live(resident)
     today = timezone.localdate()
     rules_in_force = rulebook.in_force(on=today)
@@ -274,7 +279,7 @@ def reward_verify_other(
     basis: str = "", evidence: UploadedFile | None = None,
 ) -> Reward:
     """其他贡献: judged by staff; cash within the range, or resource support described in words."""
-    _require_decider(actor)
+    _require_decider(actor, resident)
     _live(resident)
     today = timezone.localdate()
     rules_in_force = rulebook.in_force(on=today)
@@ -340,7 +345,7 @@ def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
 @transaction.atomic
 def reward_publish(*, reward: Reward, actor: Any) -> Reward:
     """Publish a verified reward on the notice board (3 working days, masked name, RULEBOOK §10)."""
-    _require_decider(actor)
+    _require_decider(actor, reward.resident)
     reward = lock(reward)
     rules_in_force = _rules_of(reward)
     with acting_as(actor, action="discipline.reward_publish"):
@@ -413,7 +418,7 @@ def _annul(reward: Reward, *, reason: str, actor: Any, action: str) -> Reward:
 @transaction.atomic
 def reward_annul(*, reward: Reward, reason: str, actor: Any) -> Reward:
     """Withdraw a reward before it takes effect (verified, or on the board: the publication is withdrawn)."""
-    _require_decider(actor)
+    _require_decider(actor, reward.resident)
     reason = _text(reason, field="reason", message=_("Give the reason for annulling the reward."))
     reward = lock(reward)
     if reward.status == RewardStatus.PUBLISHED:
@@ -438,7 +443,7 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
     issues vouchers itself) and resource support are staff confirmations: ``note`` records what was
     done (transfer reference, voucher number, the support given).
     """
-    _require_decider(actor)
+    _require_decider(actor, reward.resident)
     now = now or timezone.now()
     reward = lock(reward)
     if reward.status != RewardStatus.APPROVED:

@@ -33,6 +33,19 @@ def is_staff_member(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and has_role(user, *Role.STAFF)
 
 
+def is_staff_account(user: Any) -> bool:
+    """An account of the organisation: staff flag, superuser, or any staff role (oversight included)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff or user.is_superuser) or has_role(user, *Role.STAFF)
+
+
+def is_oversight_only(user: Any) -> bool:
+    """Oversight (社区组织) without any operational role: reads everything, writes only revision approvals."""
+    operational = tuple(role for role in Role.STAFF if role != Role.OVERSIGHT)
+    return has_role(user, Role.OVERSIGHT) and not user.is_superuser and not has_role(user, *operational)
+
+
 def role_required(*roles: str) -> Callable:
     """View decorator: logged in (else redirect to login) and in one of ``roles`` (else 403)."""
 

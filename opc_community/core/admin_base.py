@@ -84,6 +84,20 @@ class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
     """The usual table form of :class:`ReadOnlyInlineMixin`."""
 
 
+class WriteColumnsMixin:
+    """List columns that link to a page that writes, shown only to those holding its permission:
+    ``write_columns = {"pay_link": "residents.add_payment"}`` (oversight and other readers see none)."""
+
+    write_columns: dict[str, str] = {}
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        columns = super().get_list_display(request)  # type: ignore[misc]
+        return [
+            column for column in columns
+            if column not in self.write_columns or request.user.has_perm(self.write_columns[column])
+        ]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A log, ledger or report page: viewing only."""
 

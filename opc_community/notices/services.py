@@ -9,7 +9,10 @@ publication is being closed — and then move the status with a compare-and-set
 
 Authorisation: interfaces (admin, views, API) check who may act; services
 check the state. Deciding objections also checks the actor's permission here,
-because it is the one staff decision this app makes on its own.
+because it is the one staff decision this app makes on its own, and refuses the
+author of the objection and the person the publication is about (conflict of
+interest, ``opc_community.accounts.conflicts``). Oversight does not object: it
+writes nothing but rule-revision approvals.
 """
 
 from collections.abc import Mapping
@@ -24,7 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.models import User
+from opc_community.accounts.permissions import is_oversight_only
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_moment
@@ -217,6 +222,11 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
     """
     if not getattr(author, "is_authenticated", False) or not author.is_active:
         raise PermissionDenied(_("Log in to object to a publication."))
+    if is_oversight_only(author):
+        raise PermissionDenied(
+            _("Oversight reads the notice board and raises its concerns with the administrator; "
+              "it does not object on the board (RULEBOOK §1: oversight changes nothing operational).")
+        )
     text = _required_text(text, field="text", message=_("Write what you object to and why."))
     if len(text) > OBJECTION_MAX_LENGTH:
         raise DomainError(
@@ -296,6 +306,11 @@ def objection_decide(*, objection: Objection, upheld: bool, reason: str, actor: 
     """
     if not actor.has_perm("notices.change_objection"):
         raise PermissionDenied(_("Only operations staff decide objections."))
+    ensure_not_own(
+        actor,
+        concerned_user=(objection.author_id, objection.publication.concerned_user_id),
+        what=_("an objection you raised, or one to a publication about you"),
+    )
     reason = _required_text(reason, field="reason", message=_("Give the reason for the decision."))
     publication = lock(objection.publication)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)

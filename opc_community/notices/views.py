@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from opc_community.accounts.permissions import is_oversight_only
 from opc_community.core.errors import DomainError
 from opc_community.notices import selectors, services
 from opc_community.notices.forms import ObjectionForm
@@ -79,6 +80,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Keep a submitted text on the page even when the window closed meanwhile.
             "show_form": window_open or form.is_bound,
             "own_objection": selectors.own_objection(publication=publication, user=request.user),
+            # Oversight writes nothing but rule-revision approvals (RULEBOOK §1): no objection form
+            # (its accounts are staff accounts; residents' pages cost no role query).
+            "read_only": request.user.is_staff and is_oversight_only(request.user),
         },
     )
 

@@ -134,14 +134,17 @@ class RulebookVersionAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
 
-    @admin.action(description=_("Withdraw (drafts, or revisions still on the notice board)"), permissions=["approve"])
+    @admin.action(
+        description=_("Withdraw (reject a draft; the administrator also takes revisions off the notice board)"),
+        permissions=["change", "approve"],
+    )
     def withdraw_draft(self, request: HttpRequest, queryset: QuerySet[RulebookVersion]) -> None:
         for version in queryset:
             try:
                 rulebook_version_withdraw(
                     version=version, actor=request.user, reason=_("Withdrawn by %(name)s.") % {"name": request.user}
                 )
-            except DomainError as exc:
+            except (DomainError, PermissionDenied) as exc:
                 self.message_user(request, f"v{version.number}: {exc}", messages.ERROR)
 
     def has_approve_permission(self, request: HttpRequest) -> bool:

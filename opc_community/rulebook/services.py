@@ -1,7 +1,7 @@
 """Rule revisions (第九章第一条; RULEBOOK §11): draft → publicised 3 working days → adopted.
 
 A revision is drafted from the version in force, edited while it is a draft,
-approved for publication by someone holding ``rulebook.approve_rulebookversion``
+approved (or rejected) by someone holding ``rulebook.approve_rulebookversion``
 (oversight or the administrator), published on the notice board, and adopted
 when the window closes without an upheld objection. It then applies to events
 from its effective date on, which must come after the window.
@@ -38,11 +38,18 @@ def _move(version: RulebookVersion, to_status: str, **fields: Any) -> RulebookVe
     return move(version, to_status, transitions=RulebookVersion.TRANSITIONS, **fields)
 
 
+def _require(actor: User, *permissions: str) -> None:
+    """Drafting and editing are the administrator's (``add``/``change``); approving is oversight's too."""
+    if not any(actor.has_perm(f"rulebook.{permission}") for permission in permissions):
+        raise PermissionDenied(_("Only the administrator drafts and edits rule revisions."))
+
+
 @transaction.atomic
 def rulebook_version_draft(
     *, title: str, effective_from: date, actor: User, summary: str = "", based_on: RulebookVersion | None = None
 ) -> RulebookVersion:
     """A new draft whose rule data starts as a copy of ``based_on`` (default: the version in force today)."""
+    _require(actor, "add_rulebookversion")
     if not title.strip():
         raise DomainError(_("A revision needs a title."), field="title")
     if based_on is None:
@@ -65,6 +72,7 @@ def rulebook_version_update(
     *, version: RulebookVersion, actor: User, body: Any, title: str, summary: str, effective_from: date
 ) -> RulebookVersion:
     """Edit a draft. The rule data must be valid (every problem is named by its path)."""
+    _require(actor, "change_rulebookversion")
     version = lock(version)
     if not version.is_editable:
         raise InvalidTransition(
@@ -128,13 +136,21 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
 
 @transaction.atomic
 def rulebook_version_withdraw(*, version: RulebookVersion, actor: User, reason: str = "") -> RulebookVersion:
-    """Abandon a draft, or take a revision off the notice board before its window ends.
+    """Abandon or reject a draft, or take a revision off the notice board before its window ends.
 
+    Who (RULEBOOK §1, §11): a draft is abandoned by the administrator or rejected by an approver
+    (oversight's one write besides approving); a revision on the notice board is taken off only by
+    the administrator — oversight's objection to it goes to the administrator, like anyone's.
     A publicised revision's publication is withdrawn with it (withdrawals never reach the
     close hook, so the version is moved here).
     """
+    _require(actor, "change_rulebookversion", "approve_rulebookversion")
     version = lock(version)
     if version.status == Status.PUBLICISED:
+        if not actor.has_perm("rulebook.change_rulebookversion"):
+            raise PermissionDenied(
+                _("Only the administrator takes a revision off the notice board; oversight approves or rejects drafts.")
+            )
         if not reason.strip():
             raise DomainError(_("Give the reason for withdrawing a revision on the notice board."), field="reason")
         for publication in publications_about(version).filter(

@@ -35,7 +35,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opc_community.core.admin_base import ReadOnlyInline
+from opc_community.core.admin_base import ReadOnlyInline, WriteColumnsMixin
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.forms import add_domain_error
@@ -246,11 +246,12 @@ class PaymentInline(ReadOnlyInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(_AppendOnlyAdmin):
+class InvoiceAdmin(WriteColumnsMixin, _AppendOnlyAdmin):
     list_display = (
         "invoice_col", "resident", "kind", "amount_col", "balance_col", "due_on", "overdue_days", "settled_on",
         "pay_link",
     )
+    write_columns = {"pay_link": "residents.add_payment"}
     list_display_links = ("invoice_col",)
     list_filter = (OverdueFilter, "kind", ("resident", admin.RelatedOnlyFieldListFilter),
                    ("due_on", admin.DateFieldListFilter))

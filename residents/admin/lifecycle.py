@@ -82,7 +82,8 @@ class ArchiveRetentionMixin:
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
-        if obj is not None and not archive_selectors.retention_passed(
+        may_delete = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        if obj is not None and may_delete and not archive_selectors.retention_passed(
             self.archive_resident(obj), today=timezone.localdate()
         ):
             messages.error(request, retention_message(self.archive_resident(obj)))

@@ -31,8 +31,10 @@ from django.db.models.functions import Cast, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
@@ -68,6 +70,8 @@ AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 #: Check-in opens the portal (第三章第二条 开通社区资源使用权限).
 CHECK_IN_TRANSITIONS: dict[str, frozenset[str]] = {ResidentStatus.ONBOARDING: frozenset({ResidentStatus.ACTIVE})}
 
+#: Nobody issues, cancels or checks in on their own residency (conflict of interest).
+OWN_AGREEMENT = gettext_lazy("the agreement or check-in of your own residency")
 #: Key of the advisory lock serialising agreement numbers (second key: the year).
 _NUMBER_LOCK = 0x0A61
 
@@ -146,6 +150,7 @@ def agreement_issue(
     """
     today = timezone.localdate()
     resident = lock(resident)
+    ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_AGREEMENT)
     if renews is None:
         if resident.status != ResidentStatus.ONBOARDING:
             raise DomainError(
@@ -303,6 +308,7 @@ def agreement_cancel(*, agreement: Agreement, reason: str, actor: Any) -> Agreem
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for the cancellation."), field="reason")
     agreement = lock(agreement)
+    ensure_not_own(actor, concerned_user=agreement.resident.user_id, what=OWN_AGREEMENT)
     paid = Payment.objects.filter(invoice__agreement=agreement).aggregate(total=Sum("amount"))["total"]
     if paid:
         raise DomainError(
@@ -337,6 +343,7 @@ def resident_check_in(*, resident: Resident, desk: Desk | None, actor: Any) -> R
     """
     today = timezone.localdate()
     resident = lock(resident)
+    ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_AGREEMENT)
     if resident.status != ResidentStatus.ONBOARDING:
         raise DomainError(
             _("%(resident)s is “%(status)s”: only an approved resident awaiting check-in can be checked in.")

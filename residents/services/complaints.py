@@ -14,7 +14,9 @@ Who does what:
 - the daily management team and the administrator ("handlers"): record a
   complaint on a resident's behalf (suggestion box, in person, phone), respond,
   give a solution, write messages and internal notes (never shown to the resident);
-- oversight reads only.
+- oversight reads only;
+- nobody handles a complaint of their own account (``opc_community.accounts.conflicts``): a member
+  of staff who is also the resident concerned takes part as the resident only.
 
 SLA decisions (reopening, solving straight away, on time) are in
 ``residents.rules.complaints``.
@@ -37,6 +39,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.conflicts import ensure_not_own, is_self_dealing
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -118,7 +121,7 @@ def complaint_record(
     actor: Any,
 ) -> Complaint:
     """Staff record a complaint on a resident's behalf: from the suggestion box, in person or by phone."""
-    _ensure_handler(actor)
+    _ensure_handler(actor, resident)
     if channel == ComplaintChannel.PORTAL or channel not in ComplaintChannel.values:
         raise DomainError(
             _("Choose how the complaint reached you: suggestion box, in person or by phone."), field="channel"
@@ -236,7 +239,7 @@ def _already_filed(resident: Resident, *, category: str, subject: str, text: str
 @transaction.atomic
 def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complaint:
     """First response (awaiting response → responded, solution pending); due within 2 working days."""
-    _ensure_handler(actor)
+    _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
     complaint = _lock(complaint)
     now = timezone.now()
@@ -262,7 +265,7 @@ def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complai
 def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint:
     """A solution (→ solution given, awaiting confirmation); due within 7 working days of the filing
     or of the latest reopening. Given to a complaint not yet responded to, it is also the response."""
-    _ensure_handler(actor)
+    _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
     complaint = _lock(complaint)
     now = timezone.now()
@@ -294,7 +297,7 @@ def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint
 @transaction.atomic
 def complaint_note(*, complaint: Complaint, text: str, actor: Any) -> ComplaintMessage:
     """An internal note of the team: never shown to the resident, tells nobody."""
-    _ensure_handler(actor)
+    _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
     complaint = _lock(complaint)
     with acting_as(actor, action="residents.complaint_note"):
@@ -371,7 +374,8 @@ def complaint_message(*, complaint: Complaint, text: str, actor: Any) -> Complai
     """
     text = _required_text(text, field="text")
     complaint = _lock(complaint)
-    from_staff = is_handler(actor)
+    # A handler writing on a complaint of their own account writes as the resident, not as staff.
+    from_staff = is_handler(actor) and not is_self_dealing(actor, complaint.resident.user_id)
     if not from_staff:
         _ensure_owner(complaint, actor)
     if complaint.status == ComplaintStatus.CLOSED:
@@ -483,12 +487,13 @@ def _post(complaint: Complaint, *, kind: str, body: str, author: Any) -> Complai
     return ComplaintMessage.objects.create(complaint=complaint, kind=kind, body=body, author=author)
 
 
-def _ensure_handler(actor: Any) -> None:
+def _ensure_handler(actor: Any, resident: Resident) -> None:
     if not is_handler(actor):
         raise DomainError(
             _("Only the daily management team or the administrator handles complaints (Chapter 4, Article 4)."),
             code="not_allowed",
         )
+    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a complaint of your own account"))
 
 
 def _ensure_owner(complaint: Complaint, actor: Any) -> None:

@@ -28,7 +28,8 @@ that step; the reason is stored on the application and in the transition row.
 
 Authorisation: portal views and the API decide who may call; the services check
 it again (the applicant for their own draft, the intake team or the
-administrator for review steps) so no interface can skip it.
+administrator for review steps) so no interface can skip it. Staff accounts never apply, and
+nobody reviews an application of their own (``opc_community.accounts.conflicts``).
 """
 
 import re
@@ -49,6 +50,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.conflicts import ensure_not_own, ensure_not_staff_applicant
 from opc_community.accounts.models import User
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -125,9 +127,10 @@ def _require_reason(reason: str, *, field: str = "reason", message: str | None =
     return text
 
 
-def _require_reviewer(actor: User) -> None:
+def _require_reviewer(actor: User, application: Application) -> None:
     if not has_role(actor, *REVIEWERS):
         raise PermissionDenied(_("Only the intake team or the operations lead may review applications."))
+    ensure_not_own(actor, concerned_user=application.applicant_id, what=_("this application"))
 
 
 def _require_applicant(application: Application, actor: User) -> None:
@@ -287,6 +290,7 @@ def application_save_draft(
     """
     if actor.pk != applicant.pk:
         raise PermissionDenied(_("Only the applicant may change or submit an application."))
+    ensure_not_staff_applicant(applicant)
     now = timezone.now()
     details = _clean_details(details, local_date(now))
     application = (
@@ -521,6 +525,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
     """
     application = lock(application)
     _require_applicant(application, actor)
+    ensure_not_staff_applicant(actor)
     under_review = _("This application has been submitted and is under review.")
     _refuse(
         application,
@@ -619,7 +624,7 @@ def application_start_evaluation(
     An application with eligibility flags passes only with an ``eligibility_override``
     reason given here; it is stored on the application and in the transition row.
     """
-    _require_reviewer(actor)
+    _require_reviewer(actor, application)
     application = lock(application)
     _refuse(
         application,
@@ -668,7 +673,7 @@ def application_start_evaluation(
 @transaction.atomic
 def application_return(*, application: Application, actor: User, reason: str) -> Application:
     """Return for more material (退回补充材料): the applicant adds what is asked and resubmits."""
-    _require_reviewer(actor)
+    _require_reviewer(actor, application)
     reason = _require_reason(reason)
     application = lock(application)
     _refuse(
@@ -707,7 +712,7 @@ def application_return(*, application: Application, actor: User, reason: str) ->
 @transaction.atomic
 def application_reject(*, application: Application, actor: User, reason: str) -> Application:
     """Reject, with the reasons the applicant reads (第三章第二条)."""
-    _require_reviewer(actor)
+    _require_reviewer(actor, application)
     reason = _require_reason(reason)
     application = lock(application)
     _refuse(application, ApplicationStatus.REJECTED, _not_under_review_messages())
@@ -736,7 +741,7 @@ def application_record_evaluation(
 ) -> Application:
     """Record the project evaluation (项目评估: feasibility, fit); the result is due within the
     rulebook's ``intake_evaluation_result_working_days`` working days (第三章第二条: 2 个工作日)."""
-    _require_reviewer(actor)
+    _require_reviewer(actor, application)
     feasibility = _require_reason(
         feasibility, field="feasibility", message=_("Evaluation: describe the project's feasibility.")
     )
@@ -784,7 +789,8 @@ def application_approve(*, application: Application, actor: User, reason: str = 
     """Approve an evaluated application: the applicant becomes a resident (status ONBOARDING) and
     joins the resident role group. The agreement (《OPC社区入驻协议》) follows (第三章第二条).
     """
-    _require_reviewer(actor)
+    _require_reviewer(actor, application)
+    ensure_not_staff_applicant(application.applicant)  # the account may have joined the staff since
     application = lock(application)
     _refuse(
         application,

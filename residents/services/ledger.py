@@ -20,7 +20,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
 from opc_community.core.money import format_yuan, quantize_money
@@ -38,6 +40,8 @@ from residents.models import (
 from residents.selectors.ledger import deposit_held
 
 ZERO = Decimal("0.00")
+#: Nobody records payments, reversals or deposits on their own account (conflict of interest).
+OWN_LEDGER = gettext_lazy("payments and deposits of your own account")
 
 
 def money(value: Any, *, field: str) -> Decimal:
@@ -208,6 +212,7 @@ def payment_record(
     of the deposit held (a deposit entry "applied"), refused when the deposit is short.
     """
     invoice = _lock_invoice(invoice)
+    ensure_not_own(actor, concerned_user=invoice.resident.user_id, what=OWN_LEDGER)
     if method == PaymentMethod.REVERSAL:
         raise DomainError(_("A reversal is recorded by reversing the payment it corrects."), field="method")
     if method not in PaymentMethod.values:
@@ -266,6 +271,7 @@ def payment_reverse(*, payment: Payment, reason: str, actor: Any) -> Payment:
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for the reversal."), field="reason")
     invoice = _lock_invoice(payment.invoice)
+    ensure_not_own(actor, concerned_user=invoice.resident.user_id, what=OWN_LEDGER)
     payment = Payment.objects.get(pk=payment.pk)
     if payment.method == PaymentMethod.REVERSAL:
         raise DomainError(_("A reversal cannot itself be reversed; record a new payment instead."), field="payment")
@@ -323,6 +329,7 @@ def deposit_record(
     ``agreement`` defaults to the resident's live agreement (issued or accepted), if any.
     """
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_LEDGER)
     if kind not in DepositEntryKind.values:
         raise DomainError(_("Unknown kind of deposit entry."), field="kind")
     amount = money(amount, field="amount")

@@ -36,6 +36,9 @@ Exit handlers (bookings, vouchers)
     e.g. "3 bookings cancelled"). Handlers run *inside* the exit's transaction when the
     "permissions revoked" item is cleared (and in :func:`force_exit` / :func:`exit_by_assessment`),
     in name order; an error in one rolls the whole step back, so nothing is half-revoked.
+
+Nobody takes a staff step on a renewal or exit of their own residency
+(``opc_community.accounts.conflicts``).
 """
 
 from datetime import date
@@ -46,8 +49,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
@@ -78,6 +83,8 @@ from residents.selectors import lifecycle as selectors
 
 # --- State machines of this topic ------------------------------------------------------------
 
+#: What a member of staff may not decide: renewal and exit steps of their own residency (conflict of interest).
+OWN_RESIDENCY = gettext_lazy("the renewal or exit of your own residency")
 #: A resident's status after admission (第三章第四条). ONBOARDING → EXITED: a forced exit before check-in.
 RESIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
     ResidentStatus.ONBOARDING: frozenset({ResidentStatus.EXITED}),
@@ -308,6 +315,7 @@ def renewal_withdraw(*, renewal: RenewalRequest, actor: Any) -> RenewalRequest:
 def renewal_confirm_direction(*, renewal: RenewalRequest, fits: bool, actor: Any) -> RenewalRequest:
     """Staff record whether the project still fits the community's direction (the fourth §4.3 condition)."""
     renewal = _lock_renewal(renewal)
+    ensure_not_own(actor, concerned_user=renewal.resident.user_id, what=OWN_RESIDENCY)
     if renewal.status != RenewalStatus.REQUESTED:
         raise InvalidTransition(_("This renewal request has already been decided."))
     with acting_as(actor, action="residents.renewal_confirm_direction"):
@@ -332,6 +340,7 @@ def renewal_approve(*, renewal: RenewalRequest, actor: Any, today: date | None =
     """
     today = today or timezone.localdate()
     renewal = _lock_renewal(renewal)
+    ensure_not_own(actor, concerned_user=renewal.resident.user_id, what=OWN_RESIDENCY)
     if renewal.status != RenewalStatus.REQUESTED:
         raise InvalidTransition(_("This renewal request has already been decided."))
     old = lock(renewal.agreement)
@@ -396,6 +405,7 @@ def renewal_refuse(*, renewal: RenewalRequest, reason: str, actor: Any, today: d
     if not (reason or "").strip():
         raise DomainError(_("Give the reasons for the refusal."), field="reason")
     renewal = _lock_renewal(renewal)
+    ensure_not_own(actor, concerned_user=renewal.resident.user_id, what=OWN_RESIDENCY)
     if renewal.status != RenewalStatus.REQUESTED:
         raise InvalidTransition(_("This renewal request has already been decided."))
     conditions = selectors.renewal_conditions_for(
@@ -576,6 +586,7 @@ def exit_withdraw(*, exit: Exit, actor: Any) -> Exit:
 def exit_confirm(*, exit: Exit, actor: Any) -> Exit:
     """Staff confirm a voluntary exit: scheduled for its date, the resident becomes "exiting"."""
     exit = _lock_exit(exit)
+    ensure_not_own(actor, concerned_user=exit.resident.user_id, what=OWN_RESIDENCY)
     if exit.kind != ExitKind.VOLUNTARY:
         raise InvalidTransition(_("Only a voluntary exit application needs confirming."))
     with acting_as(actor, action="residents.exit_confirm"):
@@ -599,6 +610,7 @@ def exit_cancel(*, exit: Exit, reason: str, actor: Any) -> Exit:
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for cancelling the exit."), field="reason")
     exit = _lock_exit(exit)
+    ensure_not_own(actor, concerned_user=exit.resident.user_id, what=OWN_RESIDENCY)
     if exit.kind != ExitKind.VOLUNTARY:
         raise InvalidTransition(
             _("Only a voluntary exit can be cancelled; the other exits follow from the rules (Chapter 3, Article 4).")
@@ -772,6 +784,7 @@ def exit_clear(*, exit: Exit, item: str, actor: Any, note: str = "", today: date
     """
     today = today or timezone.localdate()
     exit = _lock_exit(exit)
+    ensure_not_own(actor, concerned_user=exit.resident.user_id, what=OWN_RESIDENCY)
     if exit.status == ExitStatus.REQUESTED:
         raise InvalidTransition(_("Confirm the exit before clearing it."))
     if exit.status != ExitStatus.SCHEDULED:

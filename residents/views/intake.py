@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
-from opc_community.accounts.permissions import is_staff_member
+from opc_community.accounts.permissions import is_staff_account, is_staff_member
 from opc_community.core.errors import DomainError
 from opc_community.core.uploads import private_file_response
 from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm, apply_domain_error
@@ -116,7 +116,10 @@ def application_edit(request: HttpRequest) -> HttpResponse:
 
     Submitting first saves the draft (its own transaction: what was typed and uploaded stays),
     then submits (a second transaction, refused as a whole with every problem next to its field).
+    Staff accounts never apply (conflict of interest): the portal does not offer them the form.
     """
+    if is_staff_account(request.user):
+        raise PermissionDenied
     if _resident_record(request) is not None:
         messages.info(request, _("You are already a resident of the community: no application is needed."))
         return redirect("portal:dashboard")

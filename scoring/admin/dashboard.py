@@ -29,6 +29,7 @@ from opc_community.workdays import working_days_left
 from scoring.documents.report import report_response
 from scoring.forms.cards import ScoreAppealDecideForm
 from scoring.models import (
+    AwardLevel,
     Quarter,
     QuarterInput,
     ScoreAppeal,
@@ -51,7 +52,7 @@ SHEET_COLUMNS = [
     Column(gettext_lazy("milestones planned"), lambda c: c.milestones_planned, "number", 10),
     Column(gettext_lazy("revenue"), lambda c: c.revenue, "money", 14),
     Column(gettext_lazy("quarterly revenue target"), lambda c: c.revenue_target, "money", 14),
-    Column(gettext_lazy("highest award"), lambda c: c.get_award_level_display() if c.award_level else "", width=14),
+    Column(gettext_lazy("highest award"), lambda c: AwardLevel(c.award_level).label if c.award_level else "", width=14),
     Column(gettext_lazy("contributions"), lambda c: c.contributions, "number", 10),
     Column(gettext_lazy("participation"), lambda c: c.participation_points, "number", 10),
     Column(gettext_lazy("project completion"), lambda c: c.completion_points, "number", 10),

@@ -29,7 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opc_community.core.admin_base import ReadOnlyInline
+from opc_community.core.admin_base import ReadOnlyInline, WriteColumnsMixin
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from scoring.forms.inputs import CorrectionForm, ImportForm
@@ -71,9 +71,10 @@ class QuarterForm(forms.ModelForm):
 
 
 @admin.register(Quarter)
-class QuarterAdmin(admin.ModelAdmin):
+class QuarterAdmin(WriteColumnsMixin, admin.ModelAdmin):
     list_display = ("__str__", "status", "inputs_due_on", "rulebook_version", "card_count", "run_finished_at",
-                    "confirmed_by", "published_at", "run_link")
+                    "confirmed_by", "published_at", "run_link", "import_link")
+    write_columns = {"import_link": "scoring.change_quarter"}
     list_filter = ("status", "year")
     list_select_related = ("confirmed_by",)
     ordering = ("-year", "-number")
@@ -113,11 +114,15 @@ class QuarterAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("inputs"))
     def run_link(self, quarter: Quarter) -> str:
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:scoring_quarter_export", args=[quarter.pk]), _("Excel export"),
-            reverse("admin:scoring_quarter_import", args=[quarter.pk]), _("Excel import"),
             reverse("admin:scoring_quarter_progress", args=[quarter.pk]), _("run progress"),
         )
+
+    @admin.display(description=gettext_lazy("Excel import"))
+    def import_link(self, quarter: Quarter) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("admin:scoring_quarter_import", args=[quarter.pk]),
+                           _("Excel import"))
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
@@ -323,9 +328,10 @@ class EvidenceInline(ReadOnlyInline):
 
 
 @admin.register(QuarterInput)
-class QuarterInputAdmin(admin.ModelAdmin):
+class QuarterInputAdmin(WriteColumnsMixin, admin.ModelAdmin):
     list_display = ("resident", "quarter", "status", "milestones_done", "milestones_planned", "revenue",
                     "revenue_target", "award_count", "contribution_count", "verified_by", "correct_link")
+    write_columns = {"correct_link": "scoring.change_quarterinput"}
     list_filter = ("quarter", "status")
     search_fields = ("resident__name",)
     actions = ("verify",)

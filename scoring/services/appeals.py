@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -123,6 +124,7 @@ def score_appeal_decide(
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator decides score appeals (%(article)s).")
                                % {"article": ARTICLE_APPEAL})
+    ensure_not_own(actor, concerned_user=appeal.resident.user_id, what=_("an appeal against your own score"))
     answer = _text(answer, field="answer", missing=_("Write the answer to the resident, with its reasons."))
     appeal = ScoreAppeal.objects.select_for_update().select_related("card__quarter", "resident__user").get(
         pk=appeal.pk)

@@ -7,7 +7,8 @@ change a submitted input until the deadline. Staff then verify it (awards and co
 count once verified, 第六章第三条 数据透明) or correct it with a written reason. Staff may also
 record a quarter's inputs for everyone from an Excel sheet (:func:`inputs_import`), all rows or
 none. Once a quarter is confirmed, its inputs change only through an upheld appeal
-(``scoring.services.signoff.apply_upheld_appeal``).
+(``scoring.services.signoff.apply_upheld_appeal``). Nobody verifies, corrects or imports their own
+inputs (``opc_community.accounts.conflicts``).
 
 Bad numbers — a negative revenue or milestone count, a missing target, more milestones
 completed than planned is *allowed* (over-achievement scores the top band) — are refused with
@@ -27,8 +28,10 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.money import quantize_money
@@ -64,6 +67,8 @@ INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
 NUMBER_FIELDS = ("milestones_planned", "milestones_done", "revenue", "revenue_target")
 #: Largest milestone count stored (PositiveSmallIntegerField).
 MAX_MILESTONES = 32767
+#: What a member of staff may not verify, correct or import: their own inputs (conflict of interest).
+OWN_INPUTS = gettext_lazy("quarterly inputs of your own account")
 #: Quarter states in which staff may still verify or correct inputs before confirmation.
 STAFF_EDITABLE = (QuarterStatus.OPEN, QuarterStatus.DRAFTED)
 
@@ -366,6 +371,7 @@ def _require_staff_editable(quarter: Quarter) -> None:
 def input_verify(*, input: QuarterInput, actor: Any) -> QuarterInput:
     """Submitted (or corrected) → verified: the numbers stand, and every award and contribution counts."""
     _require_staff(actor)
+    ensure_not_own(actor, concerned_user=input.resident.user_id, what=OWN_INPUTS)
     input = lock(input)
     _require_staff_editable(Quarter.objects.get(pk=input.quarter_id))
     with acting_as(actor, action="scoring.input_verify"):
@@ -414,6 +420,7 @@ def input_correct(*, quarter: Quarter, resident: Resident, correction: Correctio
                   actor: Any) -> QuarterInput:
     """Staff correct (or record) a resident's inputs with a reason the resident is told (第六章第三条)."""
     _require_staff(actor)
+    ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_INPUTS)
     reason = clean_reason(reason)
     clean_numbers({**{"milestones_planned": 0, "milestones_done": 0, "revenue": 0, "revenue_target": 0},
                    **correction.values})  # refuse before anything is written
@@ -501,6 +508,8 @@ def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, An
     quarter = lock(quarter)
     _require_staff_editable(quarter)
     parsed, errors = _check_rows(rows)
+    sheet_users = Resident.objects.filter(pk__in=list(parsed)).values_list("user_id", flat=True)
+    ensure_not_own(actor, concerned_user=sheet_users, what=OWN_INPUTS)
     cohort = set(selectors.cohort(quarter).filter(pk__in=list(parsed)).values_list("pk", flat=True))
     for resident_id, values in parsed.items():
         if resident_id not in cohort:

@@ -16,6 +16,9 @@ No automated decision takes effect on its own: the quarter run only drafts. Then
    back to draft instead. Deciding the last pending appeal after the window calls
    :func:`quarter_finalise_if_ready`.
 
+An administrator whose own account is scored in the quarter cannot confirm, reopen or publish it
+(``opc_community.accounts.conflicts``): another administrator signs it off.
+
 A confirmed quarter keeps the rulebook version it was run with (``Quarter.rulebook_version``): a later
 revision never changes it, recomputations included (RULEBOOK §7.2).
 """
@@ -31,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -66,9 +70,12 @@ DIMENSIONS = (
 )
 
 
-def _require_administrator(actor: Any) -> None:
+def _require_administrator(actor: Any, quarter: Quarter) -> None:
+    """The administrator signs a quarter off — unless it scores the administrator's own account."""
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator confirms and publishes quarterly scores (Chapter 6)."))
+    scored = ScoreCard.objects.filter(quarter=quarter).values_list("resident__user_id", flat=True)
+    ensure_not_own(actor, concerned_user=scored, what=_("a quarter that scores your own account"))
 
 
 def _move(quarter: Quarter, to_status: str, **fields: Any) -> Quarter:
@@ -92,7 +99,7 @@ def publication_of(quarter: Quarter) -> Publication | None:
 @transaction.atomic
 def quarter_confirm(*, quarter: Quarter, actor: Any) -> Quarter:
     """Drafted → confirmed: the administrator has reviewed the draft cards (PIPL Art. 24, human review)."""
-    _require_administrator(actor)
+    _require_administrator(actor, quarter)
     quarter = lock(quarter)
     if quarter.status == QuarterStatus.DRAFTED and not ScoreCard.objects.filter(quarter=quarter).exists():
         raise DomainError(_("Quarter %(quarter)s has no score cards: run it first.") % {"quarter": quarter})
@@ -109,7 +116,7 @@ def quarter_confirm(*, quarter: Quarter, actor: Any) -> Quarter:
 @transaction.atomic
 def quarter_reopen(*, quarter: Quarter, actor: Any) -> Quarter:
     """Confirmed → drafted (before publication): inputs may be corrected and the quarter run again."""
-    _require_administrator(actor)
+    _require_administrator(actor, quarter)
     quarter = lock(quarter)
     if quarter.status != QuarterStatus.CONFIRMED:
         raise InvalidTransition(_("Only a confirmed quarter that is not yet published can be reopened."))
@@ -164,7 +171,7 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
     each resident scored is told where to read its card and until when it may appeal."""
     from opc_community.notices.services import publication_open
 
-    _require_administrator(actor)
+    _require_administrator(actor, quarter)
     quarter = lock(quarter)
     cards = _cards(quarter)
     with acting_as(actor, action="scoring.quarter_publish"):

@@ -163,6 +163,8 @@ class VisitorAdmin(admin.ModelAdmin):
         ]
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:spaces_visitor_front_desk"))
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -185,7 +186,7 @@ def desk_request_approve(
     """The team approves, choosing the desk: the resident's desk is released and ``desk`` assigned,
     in this one transaction. A desk taken meanwhile (or out of use) refuses the whole approval with
     a clear message; the resident then keeps its desk and the request stays open."""
-    _ensure_manager(actor)
+    _ensure_manager(actor, request.resident)
     request = _lock(request)
     ensure_can_move(request, RequestStatus.APPROVED, transitions=REQUEST_TRANSITIONS)
     resident = request.resident
@@ -224,7 +225,7 @@ def desk_request_approve(
 @transaction.atomic
 def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) -> DeskChangeRequest:
     """The team refuses with a reason the resident reads (requested → refused); the desk stays."""
-    _ensure_manager(actor)
+    _ensure_manager(actor, request.resident)
     reason = _required_text(reason, field="reason")
     request = _lock(request)
     with acting_as(actor, action="spaces.desk_request_refuse"):
@@ -262,12 +263,13 @@ def _lock(request: DeskChangeRequest) -> DeskChangeRequest:
     )
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Any, resident: Any) -> None:
     if not is_desk_manager(actor):
         raise DomainError(
             _("Only the daily management team or the administrator decides desk changes (Chapter 4, Article 1)."),
             code="not_allowed",
         )
+    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a desk change request of your own account"))
 
 
 def _required_text(value: str | None, *, field: str) -> str:

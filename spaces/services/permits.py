@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -151,7 +152,7 @@ def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
 @transaction.atomic
 def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
     """Approve (requested → approved); an optional note for the resident. Approving twice is refused."""
-    _ensure_decider(actor)
+    _ensure_decider(actor, permit.resident)
     permit = _lock(permit)
     ensure_can_move(permit, RequestStatus.APPROVED, transitions=REQUEST_TRANSITIONS)
     if not rules.decidable(ends_at=permit.ends_at, now=timezone.now()):
@@ -182,7 +183,7 @@ def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
 @transaction.atomic
 def permit_refuse(*, permit: Permit, reason: str, actor: Any) -> Permit:
     """Refuse with a reason the resident reads (requested → refused)."""
-    _ensure_decider(actor)
+    _ensure_decider(actor, permit.resident)
     reason = _required(reason, field="reason", max_length=TEXT_MAX_LENGTH)
     permit = _lock(permit)
     with acting_as(actor, action="spaces.permit_refuse"):
@@ -261,12 +262,13 @@ def _lock(permit: Permit) -> Permit:
     return Permit.objects.select_for_update(of=("self",)).select_related("resident__user").get(pk=permit.pk)
 
 
-def _ensure_decider(actor: Any) -> None:
+def _ensure_decider(actor: Any, resident: Any) -> None:
     if not is_permit_decider(actor):
         raise DomainError(
             _("Only the daily management team or the administrator decides permits (Chapter 4, Article 3)."),
             code="not_allowed",
         )
+    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a permit of your own account"))
 
 
 def _required(value: str | None, *, field: str, max_length: int) -> str:

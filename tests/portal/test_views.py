@@ -175,9 +175,9 @@ def test_dashboard_query_count(client_for, resident_a, django_assert_num_queries
     NotificationFactory.create_batch(5, recipient=resident_a)
     client = client_for(resident_a)
     # 1 session, 2 user, 3 newest unread notifications (card), 4 the resident record (the
-    # residents app's cards), 5 the current application (none yet: the "apply" card),
-    # 6 unread count (badge and card)
-    with django_assert_num_queries(6):
+    # residents app's cards), 5 the account's role groups (staff accounts get no "apply" card),
+    # 6 the current application (none yet: the "apply" card), 7 unread count (badge and card)
+    with django_assert_num_queries(7):
         assert client.get(DASHBOARD).status_code == 200
 
 

@@ -143,6 +143,31 @@ def test_withdrawing_a_publicised_revision_takes_it_off_the_board(draft, oversig
     assert publication.status == PublicationStatus.WITHDRAWN
 
 
+def test_oversight_rejects_a_draft_but_cannot_take_a_revision_off_the_board(draft, oversight, administrator):
+    """Oversight's writes are the revision decisions (RULEBOOK §1, §11): approve, or reject a draft."""
+    other = rulebook_version_draft(title="另一修订", effective_from=date(2027, 2, 1), actor=administrator)
+    rulebook_version_withdraw(version=other, actor=oversight, reason="依据不足")
+    other.refresh_from_db()
+    assert other.status == Status.WITHDRAWN
+    rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    with pytest.raises(PermissionDenied):
+        rulebook_version_withdraw(version=draft, actor=oversight, reason="撤下")
+    draft.refresh_from_db()
+    assert draft.status == Status.PUBLICISED
+
+
+@pytest.mark.parametrize("fixture", ["oversight", "intake_staff"])
+def test_only_the_administrator_drafts_and_edits(request, fixture, draft):
+    user = request.getfixturevalue(fixture)
+    with pytest.raises(PermissionDenied):
+        rulebook_version_draft(title="修订", effective_from=date(2027, 1, 1), actor=user)
+    with pytest.raises(PermissionDenied):
+        rulebook_version_update(version=draft, actor=user, body=draft.body, title="改", summary="",
+                                effective_from=draft.effective_from)
+    with pytest.raises(PermissionDenied):
+        rulebook_version_withdraw(version=draft, actor=request.getfixturevalue("resources_staff"), reason="x")
+
+
 def test_the_database_freezes_adopted_versions_whoever_writes():
     first = RulebookVersion.objects.get(number=1)
     with pytest.raises(DatabaseError), transaction.atomic():

@@ -40,6 +40,7 @@ from residents.models import (
     ApplicationTransition,
 )
 from residents.rules import intake as rules
+from residents.rules.identity import identity_search_term
 from residents.selectors import intake as selectors
 from residents.services import intake as services
 
@@ -120,8 +121,18 @@ class TransitionInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class IdentitySearchMixin:
+    """The search finds a complete ID number or credit code however it was typed or pasted
+    (full-width, spaced, dashed, lower-case x): it is looked up in its stored spelling."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        return super().get_search_results(request, queryset, identity_search_term(search_term))  # type: ignore[misc]
+
+
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
     change_form_template = "residents/intake/admin/change_form.html"
     change_list_template = "residents/intake/admin/change_list.html"
     list_display = (

@@ -35,6 +35,7 @@ from opc_community import rulebook
 from opc_community.core.admin_base import ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.masking import mask_identity_number
+from residents.admin.intake import IdentitySearchMixin
 from residents.forms.lifecycle import ReasonForm
 from residents.models import (
     Ban,
@@ -149,7 +150,7 @@ class TermFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.ModelAdmin):
+class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.ModelAdmin):
     list_display = ("name", "status", "agreement_end", "exit_state", "checked_in_at", "archive_link")
     list_filter = ("status", TermFilter)
     list_select_related = ("application", "user")
@@ -455,7 +456,7 @@ class ExitAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.ModelAdmin):
 
 
 @admin.register(Ban)
-class BanAdmin(ArchiveRetentionMixin, admin.ModelAdmin):
+class BanAdmin(IdentitySearchMixin, ArchiveRetentionMixin, admin.ModelAdmin):
     """Re-application bans (RULEBOOK §4.6): read-only, recorded by a forced exit; the longer one wins."""
 
     list_display = ("id_number_masked", "uscc_masked", "source", "starts_on", "ends_on", "resident", "in_force")

@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import HasRole, has_role
-from opc_community.core.errors import ConflictError, InvalidTransition
+from opc_community.core.errors import InvalidTransition
 from opc_community.core.masking import mask_identity_number
 from residents.models import (
     Application,
@@ -46,6 +46,7 @@ from residents.models import (
     EntityType,
 )
 from residents.rules import intake as rules
+from residents.rules.identity import normalise_identity
 from residents.selectors import intake as selectors
 from residents.services import intake as services
 
@@ -149,6 +150,14 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         }
 
 
+class IdentityNumberField(serializers.CharField):
+    """An ID card number or credit code as sent, in its one spelling (``normalise_identity``);
+    the service refuses anything but ASCII digits and letters, naming the field."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return normalise_identity(super().to_internal_value(data))
+
+
 class ApplicationDraftSerializer(serializers.Serializer):
     """What the applicant writes on 《OPC社区入驻申请表》 (draft); materials go to …/documents/."""
 
@@ -156,9 +165,9 @@ class ApplicationDraftSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=Direction.choices, required=False, allow_blank=True)
     direction_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     person_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    id_number = serializers.CharField(max_length=25, required=False, allow_blank=True, write_only=True)
+    id_number = IdentityNumberField(max_length=25, required=False, allow_blank=True, write_only=True)
     company_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    uscc = serializers.CharField(max_length=25, required=False, allow_blank=True)
+    uscc = IdentityNumberField(max_length=25, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     project_summary = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -270,12 +279,11 @@ class ApplicationViewSet(
     def create(self, request: Request) -> Response:
         data = ApplicationDraftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if selectors.applications_of(request.user).filter(status__in=services.LIVE).exists():
-            raise ConflictError(_("You already have an application in progress: change it with PATCH."))
         application = services.application_save_draft(
             applicant=request.user,
             details=services.ApplicationDetails(**data.validated_data),
             actor=request.user,
+            new=True,
         )
         return self._detail(application, code=status.HTTP_201_CREATED)
 

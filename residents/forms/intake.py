@@ -20,6 +20,7 @@ from opc_community.accounts.models import User
 from opc_community.core.errors import DomainError
 from opc_community.core.uploads import TYPE_LABELS, validate_upload
 from residents.models import Direction, DocumentKind, EntityType
+from residents.rules.identity import normalise_identity
 from residents.services.intake import PHONE_PATTERN, ApplicationDetails
 
 _ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -101,6 +102,19 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class IdentityNumberField(forms.CharField):
+    """An ID card number or credit code as typed, in its one spelling (``normalise_identity``):
+    full-width, spaced or dashed input is accepted; the service refuses anything but ASCII digits
+    and letters, next to the field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        super().__init__(max_length=40, required=False, widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return normalise_identity(super().to_python(value))
+
+
 def _choices(choices: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", _("— choose —")), *choices]
 
@@ -142,12 +156,8 @@ class ApplicationForm(forms.Form):
         help_text=_("Required for “other”: explain how the project fits the community. Staff read it and decide."),
     )
     person_name = forms.CharField(label=_("Name as on the ID card"), max_length=60, required=False)
-    id_number = forms.CharField(
-        label=_("ID card number"),
-        max_length=25,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
-        help_text=_("18 characters; shown masked everywhere except to the intake team."),
+    id_number = IdentityNumberField(
+        label=_("ID card number"), help_text=_("18 characters; shown masked everywhere except to the intake team.")
     )
     phone = forms.CharField(
         label=_("Mobile phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
@@ -156,12 +166,8 @@ class ApplicationForm(forms.Form):
     company_name = forms.CharField(
         label=_("Registered name"), max_length=120, required=False, help_text=_("As on the business licence.")
     )
-    uscc = forms.CharField(
-        label=_("Unified social credit code"),
-        max_length=25,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
-        help_text=_("18 characters, on the business licence."),
+    uscc = IdentityNumberField(
+        label=_("Unified social credit code"), help_text=_("18 characters, on the business licence.")
     )
     project_summary = forms.CharField(
         label=_("Project summary"),

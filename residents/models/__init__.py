@@ -11,6 +11,7 @@ from residents.models.complaints import (
 )
 from residents.models.intake import (
     APPLICATION_TRANSITIONS,
+    LIVE_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -47,7 +48,7 @@ from residents.models.residency import (
 )
 
 __all__ = [
-    "APPLICATION_TRANSITIONS", "COMPLAINT_TRANSITIONS", "Agreement", "AgreementStatus", "Application",
+    "APPLICATION_TRANSITIONS", "COMPLAINT_TRANSITIONS", "LIVE_STATUSES", "Agreement", "AgreementStatus", "Application",
     "ApplicationDocument", "ApplicationTransition", "ApplicationStatus", "Ban", "BanSource", "ClearanceItem",
     "Complaint", "ComplaintCategory", "ComplaintChannel", "ComplaintMessage", "ComplaintStatus",
     "DepositEntry", "DepositEntryKind", "DepositOutcome", "Direction", "DocumentKind", "EntityType", "Exit",

@@ -44,6 +44,50 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn by the applicant")
 
 
+#: Statuses of a live application: one per applicant, and one per ID number or credit code.
+LIVE_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.EVALUATION,
+    ApplicationStatus.EVALUATED,
+    ApplicationStatus.RETURNED,
+)
+
+#: The stored spellings (``residents.rules.identity.normalise_identity``): empty, or ASCII only.
+ID_NUMBER_SHAPE = r"^([0-9]{17}[0-9X])?$"
+USCC_SHAPE = r"^([0-9A-HJ-NPQRTUWXY]{18})?$"  # GB 32100's 31 characters (no I, O, Z, S, V)
+
+#: The constraint (raised by the trigger below) that one ID number or credit code holds one application.
+IDENTITY_IN_USE = "application_identity_in_use"
+
+_LIVE_SQL = ", ".join(f"'{status}'" for status in LIVE_STATUSES)
+
+
+def _identity_claim_sql(column: str) -> str:
+    """Refuse a row that becomes live holding ``column`` while another application holds it.
+
+    Another application holds a number while it is live, and after its approval while its
+    resident has not exited (former residents may apply again, rejected and withdrawn
+    applications hold nothing). A transaction-scoped advisory lock per number serialises
+    concurrent claims, so the check sees whatever a concurrent claimer committed.
+    """
+    return f"""
+    IF NEW.status IN ({_LIVE_SQL}) AND NEW.{column} <> '' AND (
+        TG_OP = 'INSERT' OR OLD.status NOT IN ({_LIVE_SQL}) OR OLD.{column} IS DISTINCT FROM NEW.{column}
+    ) THEN
+        PERFORM pg_advisory_xact_lock(hashtext('residents.application.{column}'), hashtext(NEW.{column}));
+        IF EXISTS (
+            SELECT 1 FROM residents_application a
+              LEFT JOIN residents_resident r ON r.application_id = a.id
+             WHERE a.{column} = NEW.{column} AND a.id <> NEW.id
+               AND (a.status IN ({_LIVE_SQL}) OR r.status <> 'exited')
+        ) THEN
+            RAISE EXCEPTION 'another open application or a resident holds this {column}'
+                USING ERRCODE = 'unique_violation', CONSTRAINT = '{IDENTITY_IN_USE}', COLUMN = '{column}';
+        END IF;
+    END IF;"""
+
+
 #: The review state machine (第三章第二条). Resubmitting a returned application restarts the clock.
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
     ApplicationStatus.DRAFT: frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}),
@@ -122,14 +166,20 @@ class Application(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        indexes = [models.Index(fields=["status", "review_due_at"]), models.Index(fields=["id_number"])]
+        indexes = [
+            models.Index(fields=["status", "review_due_at"]),
+            models.Index(fields=["id_number"]),
+            models.Index(fields=["uscc"]),
+        ]
         constraints = [
             # One live application per person at a time.
             models.UniqueConstraint(
                 fields=["applicant"],
-                condition=Q(status__in=["draft", "submitted", "evaluation", "evaluated", "returned"]),
+                condition=Q(status__in=LIVE_STATUSES),
                 name="application_one_open_per_applicant",
             ),
+            models.CheckConstraint(condition=Q(id_number__regex=ID_NUMBER_SHAPE), name="application_id_number_ascii"),
+            models.CheckConstraint(condition=Q(uscc__regex=USCC_SHAPE), name="application_uscc_ascii"),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(decision_reason=""),
                 name="application_rejection_has_reasons",
@@ -140,7 +190,17 @@ class Application(models.Model):
                 name="application_reviewed_has_id_consent",
             ),
         ]
-        triggers = [protect_archive(resident_column="application_id", old_column="id")]
+        triggers = [
+            protect_archive(resident_column="application_id", old_column="id"),
+            # One ID number (and one credit code) holds at most one live application or resident,
+            # whoever's account: a partial unique index cannot see the resident, this trigger can.
+            pgtrigger.Trigger(
+                name="identity_in_use",
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("status", "id_number", "uscc"),
+                when=pgtrigger.Before,
+                func="BEGIN" + _identity_claim_sql("id_number") + _identity_claim_sql("uscc") + "\n    RETURN NEW;\nEND;",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.get_status_display()})"
@@ -244,6 +304,8 @@ class Ban(models.Model):
         indexes = [models.Index(fields=["id_number"]), models.Index(fields=["uscc"])]
         constraints = [
             models.CheckConstraint(condition=~Q(id_number="") | ~Q(uscc=""), name="ban_matches_something"),
+            models.CheckConstraint(condition=Q(id_number__regex=ID_NUMBER_SHAPE), name="ban_id_number_ascii"),
+            models.CheckConstraint(condition=Q(uscc__regex=USCC_SHAPE), name="ban_uscc_ascii"),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="ban_period_order"),
         ]
         triggers = [protect_archive()]

@@ -8,8 +8,16 @@ the future passes ``today``).
   with ISO 7064 MOD 11-2 (``X`` stands for 10).
 - Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from
   a 31-character set without I, O, Z, S, V; the last is a MOD 31 check character.
+
+Every number that enters the system (portal form, API, services, the ban lookup, the
+admin's search) goes through :func:`normalise_identity` first, and only ASCII digits
+and capital letters pass the checks below: Python's ``str.isdigit``/``int`` also
+accept the digits of other scripts (``٤``, ``४``), which would let one number be
+written several ways and slip past the ban check and the one-number-one-application rule.
 """
 
+import re
+import unicodedata
 from datetime import date
 from enum import StrEnum
 
@@ -17,26 +25,46 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, Z, S, V
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # [0-9] is ASCII only (unlike \d)
+_ASCII_ALPHANUMERIC = re.compile(r"[0-9A-Z]*")
+#: Dropped as separators: dashes beyond Unicode's dash punctuation (Pd), and invisible spaces.
+_SEPARATORS = frozenset("\u2212\u2043\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class IdCardProblem(StrEnum):
     """Why an ID card number is refused (the caller turns it into a message naming the field)."""
 
+    CHARACTERS = "characters"  # not ASCII: the first 17 are not all digits 0-9, or the last is not one or X
     LENGTH = "length"  # not 18 characters
-    CHARACTERS = "characters"  # the first 17 are not all digits, or the last is not a digit or X
     BIRTH_DATE = "birth_date"  # characters 7–14 are no real date (or one after ``today``)
     CHECK = "check"  # the check character does not match
 
 
 class UsccProblem(StrEnum):
+    CHARACTERS = "characters"  # a character outside GB 32100's set (I, O, Z, S, V; lowercase is normalised)
     LENGTH = "length"
-    CHARACTERS = "characters"  # a character outside GB 32100's set (I, O, Z, S, V, lowercase are normalised)
     CHECK = "check"
 
 
-def normalise_identity(value: str) -> str:
-    """Strip spaces and upper-case: ``11010519491231002x`` → ``11010519491231002X``."""
-    return "".join((value or "").split()).upper()
+def normalise_identity(value: str | None) -> str:
+    """The one spelling of an ID card number or credit code, kept and compared everywhere.
+
+    NFKC (full-width ``４４０１`` → ``4401``), then spaces, dashes of every kind and invisible
+    spaces dropped, then ASCII letters upper-cased (``x`` → ``X``). Characters NFKC does not
+    turn into ASCII (Arabic-Indic ``٤``, Chinese ``四``, ``ı``) stay as they are, so that
+    :func:`is_ascii_identity` and the checks below refuse them.
+    """
+    text = unicodedata.normalize("NFKC", value or "")
+    kept = "".join(
+        c for c in text if not (c.isspace() or unicodedata.category(c) == "Pd" or c in _SEPARATORS)
+    )
+    return kept.translate(_UPPER)
+
+
+def is_ascii_identity(value: str) -> bool:
+    """True when ``value`` holds nothing but the ASCII digits 0-9 and capital letters A-Z."""
+    return _ASCII_ALPHANUMERIC.fullmatch(value) is not None
 
 
 def id_card_check_character(first17: str) -> str:
@@ -48,9 +76,11 @@ def id_card_check_character(first17: str) -> str:
 def id_card_problem(number: str, *, today: date | None = None) -> IdCardProblem | None:
     """None when the number is a valid GB 11643 number (after :func:`normalise_identity`)."""
     number = normalise_identity(number)
+    if not is_ascii_identity(number):
+        return IdCardProblem.CHARACTERS
     if len(number) != 18:
         return IdCardProblem.LENGTH
-    if not number[:17].isdigit() or number[17] not in "0123456789X":
+    if not _ID_SHAPE.fullmatch(number):
         return IdCardProblem.CHARACTERS
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -77,10 +107,10 @@ def uscc_check_character(first17: str) -> str:
 def uscc_problem(code: str) -> UsccProblem | None:
     """None when the code is a valid GB 32100 unified social credit code (after normalising)."""
     code = normalise_identity(code)
-    if len(code) != 18:
-        return UsccProblem.LENGTH
     if any(c not in _USCC_CHARSET for c in code):
         return UsccProblem.CHARACTERS
+    if len(code) != 18:
+        return UsccProblem.LENGTH
     if code[17] != uscc_check_character(code[:17]):
         return UsccProblem.CHECK
     return None
@@ -89,3 +119,10 @@ def uscc_problem(code: str) -> UsccProblem | None:
 def is_valid_uscc(code: str) -> bool:
     """Unified social credit code (统一社会信用代码), GB 32100-2015 check character."""
     return uscc_problem(code) is None
+
+
+def identity_search_term(term: str) -> str:
+    """A search term that is a complete ID number or credit code however typed (``４４０１ …``,
+    ``440115-…``, a lower-case ``x``), in its stored spelling; any other term unchanged."""
+    normalised = normalise_identity(term)
+    return normalised if len(normalised) == 18 and is_ascii_identity(normalised) else term

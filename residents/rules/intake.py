@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from residents.models.intake import ApplicationStatus, Direction, DocumentKind, EntityType
+from residents.rules.identity import normalise_identity
 
 
 def required_materials(entity_type: str) -> tuple[str, ...]:
@@ -78,17 +79,18 @@ def ban_in_force(bans: Iterable[BanLike], *, id_number: str, uscc: str, today: d
     """The ban that refuses an application today, or None (RULEBOOK §4.6).
 
     A ban matches on the ID number or on the unified social credit code (both compared
-    normalised, empty values never match) and is in force while ``today <= ends_on``.
-    Where several apply, the one ending last wins (RULEBOOK §4.6 decision: the longer ban).
+    as :func:`~residents.rules.identity.normalise_identity` writes them, empty values never
+    match) and is in force while ``today <= ends_on``. Where several apply, the one ending
+    last wins (RULEBOOK §4.6 decision: the longer ban).
     """
-    id_number, uscc = id_number.strip().upper(), uscc.strip().upper()
+    id_number, uscc = normalise_identity(id_number), normalise_identity(uscc)
     matching = [
         ban
         for ban in bans
         if today <= ban.ends_on
         and (
-            (id_number and ban.id_number.strip().upper() == id_number)
-            or (uscc and ban.uscc.strip().upper() == uscc)
+            (id_number and normalise_identity(ban.id_number) == id_number)
+            or (uscc and normalise_identity(ban.uscc) == uscc)
         )
     ]
     return max(matching, key=lambda ban: ban.ends_on, default=None)

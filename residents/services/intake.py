@@ -20,8 +20,10 @@ by the end of the 2nd working day after the evaluation (RULEBOOK §2).
 Eligibility (第三章第一条) is checked at submission. Hard requirements refuse the
 submission (the applicant fixes them): entity type and direction given, a
 justification for direction "other", the no-dishonesty declaration, valid
-identity numbers, the consent to process the ID number, the required materials,
-and no ban in force (RULEBOOK §4.6). Points only staff can judge are *flags*
+identity numbers (in their one ASCII spelling, ``residents.rules.identity``), no
+other live application or resident holding the same ID number or credit code, the
+consent to process the ID number, the required materials, and no ban in force
+(RULEBOOK §4.6). Points only staff can judge are *flags*
 (:func:`residents.rules.intake.eligibility_flags`): the application passes
 initial review only when the reviewer gives an ``eligibility_override`` reason in
 that step; the reason is stored on the application and in the transition row.
@@ -56,13 +58,14 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
-from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.transitions import ensure_can_move, lock, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
 from residents.models import (
     APPLICATION_TRANSITIONS,
+    LIVE_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -74,6 +77,7 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
+from residents.models.intake import IDENTITY_IN_USE
 from residents.rules import intake as rules
 from residents.rules.identity import (
     IdCardProblem,
@@ -87,14 +91,9 @@ from residents.rules.identity import (
 REVIEWERS = (Role.INTAKE, Role.ADMINISTRATOR)
 #: Statuses in which the applicant may still change the application and its materials.
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
-#: Statuses of a live application (one per applicant, enforced by the database too).
-LIVE = (
-    ApplicationStatus.DRAFT,
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.EVALUATION,
-    ApplicationStatus.EVALUATED,
-    ApplicationStatus.RETURNED,
-)
+#: Statuses of a live application (one per applicant, and one per ID number or credit code;
+#: enforced by the database too).
+LIVE = LIVE_STATUSES
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 NOTIFICATION_KIND = "residents.application"
 
@@ -204,7 +203,10 @@ _MAX_LENGTHS = {"direction_note": 300, "person_name": 60, "company_name": 120, "
 def _id_number_message(problem: IdCardProblem) -> str:
     return {
         IdCardProblem.LENGTH: _("ID card number: a resident identity card number has 18 characters."),
-        IdCardProblem.CHARACTERS: _("ID card number: 17 digits followed by a digit or X."),
+        IdCardProblem.CHARACTERS: _(
+            "ID card number: only the digits 0-9, and X as the last character "
+            "(full-width digits are converted; digits of other scripts are not accepted)."
+        ),
         IdCardProblem.BIRTH_DATE: _("ID card number: characters 7 to 14 must be a real date of birth."),
         IdCardProblem.CHECK: _(
             "ID card number: the last character does not match (GB 11643 check character). Please check the number."
@@ -216,13 +218,49 @@ def _uscc_message(problem: UsccProblem) -> str:
     return {
         UsccProblem.LENGTH: _("Unified social credit code: the code has 18 characters."),
         UsccProblem.CHARACTERS: _(
-            "Unified social credit code: only digits and capital letters other than I, O, Z, S and V."
+            "Unified social credit code: only the digits 0-9 and the letters A-Z other than I, O, Z, S and V "
+            "(full-width characters are converted; other scripts are not accepted)."
         ),
         UsccProblem.CHECK: _(
             "Unified social credit code: the last character does not match (GB 32100 check character). "
             "Please check the code."
         ),
     }[problem]
+
+
+def _identity_in_use_message(field: str) -> str:
+    if field == "uscc":
+        return _(
+            "Unified social credit code: another application in progress or a resident of the community "
+            "already uses this code, and one code holds one application. If the code is yours, contact the "
+            "intake team."
+        )
+    return _(
+        "ID card number: another application in progress or a resident of the community already uses this "
+        "number, and one number holds one application. If the number is yours, contact the intake team."
+    )
+
+
+#: An application holds its ID number and credit code while it is live, and after its approval
+#: while its resident has not exited (the database's ``identity_in_use`` trigger, in the service's words).
+_HOLDS_IDENTITY = Q(status__in=LIVE) | Q(
+    resident__status__in=[status for status in ResidentStatus.values if status != ResidentStatus.EXITED]
+)
+
+
+def _check_identity_in_use(application: Application, errors: _Errors) -> None:
+    """One ID number (one credit code) holds at most one live application or resident, whoever's account."""
+    for field in ("id_number", "uscc"):
+        value = getattr(application, field)
+        others = Application.objects.filter(_HOLDS_IDENTITY, **{field: value}).exclude(pk=application.pk)
+        if value and others.exists():
+            errors.add(field, _identity_in_use_message(field), lead=True)
+
+
+def _claimed_field(error: IntegrityError) -> str | None:
+    """The field whose number the database's ``identity_in_use`` trigger refused, if that was the error."""
+    diag = getattr(error.__cause__, "diag", None)
+    return diag.column_name if getattr(diag, "constraint_name", None) == IDENTITY_IN_USE else None
 
 
 def _clean_details(details: ApplicationDetails, today: date) -> ApplicationDetails:
@@ -281,23 +319,27 @@ def application_save_draft(
     details: ApplicationDetails,
     uploads: Sequence[tuple[str, UploadedFile]] = (),
     actor: User,
+    new: bool = False,
 ) -> Application:
     """Create or update the applicant's editable application (draft, or returned for more material).
 
     ``uploads`` are (kind, file) pairs added as materials in the same transaction: a bad file
     refuses the whole save, nothing half-written. Consents are stamped with the time they
     were given; withdrawing the ID consent in a draft clears it (and the ID number must go).
+    ``new``: the caller starts an application (the API's create), so one in progress is a conflict.
+
+    The applicant's account row is locked first: the same form sent twice at once (a double
+    click, a retried request) is saved one after the other, into one application.
     """
     if actor.pk != applicant.pk:
         raise PermissionDenied(_("Only the applicant may change or submit an application."))
     ensure_not_staff_applicant(applicant)
     now = timezone.now()
     details = _clean_details(details, local_date(now))
-    application = (
-        Application.objects.select_for_update()
-        .filter(applicant=applicant, status__in=LIVE)
-        .first()
-    )
+    User.objects.select_for_update().get(pk=applicant.pk)
+    application = Application.objects.select_for_update().filter(applicant=applicant, status__in=LIVE).first()
+    if application is not None and new:
+        raise ConflictError(_("You already have an application in progress: change it with PATCH."))
     if application is None:
         _refuse_second_application(applicant)
         application = Application(applicant=applicant, status=ApplicationStatus.DRAFT)
@@ -316,12 +358,18 @@ def application_save_draft(
     if application.consent_public_naming is not details.consent_public_naming:
         application.consent_public_naming = details.consent_public_naming
         application.consent_public_naming_at = now
+    errors = _Errors()
+    _check_identity_in_use(application, errors)
+    errors.raise_if_any()
     with acting_as(actor, action="residents.application_save_draft"):
         try:
             with transaction.atomic():
                 application.save()
-        except IntegrityError as error:  # a concurrent save created the live application meanwhile
-            raise DomainError(_("You already have an application in progress.")) from error
+        except IntegrityError as error:  # another account claimed the same number meanwhile
+            if (field := _claimed_field(error)) is None:
+                raise
+            message = _identity_in_use_message(field)
+            raise DomainError(message, field=field, details={"errors": {field: [message]}}) from error
         for kind, upload in uploads:
             _add_document(application=application, kind=kind, upload=upload, actor=actor)
     return application
@@ -350,10 +398,13 @@ def _add_document(*, application: Application, kind: str, upload: UploadedFile, 
         )
     allowed, max_mb = _rules_for_upload(local_date(timezone.now()))
     content_type, sha256 = validate_upload(upload, field=kind, allowed=allowed, max_mb=max_mb)
+    original_name = (upload.name or kind)[-200:]
+    if same := application.documents.filter(kind=kind, sha256=sha256, original_name=original_name).first():
+        return same  # the same file sent again (a form sent twice): kept once
     document = ApplicationDocument(
         application=application,
         kind=kind,
-        original_name=(upload.name or kind)[-200:],
+        original_name=original_name,
         content_type=content_type,
         size=upload.size,
         sha256=sha256,
@@ -435,9 +486,9 @@ def ban_in_force_for(*, id_number: str, uscc: str, on: date) -> Ban | None:
         return None
     query = Q()
     if id_number:
-        query |= Q(id_number__iexact=id_number)
+        query |= Q(id_number=id_number)  # stored normalised (a check constraint keeps them so)
     if uscc:
-        query |= Q(uscc__iexact=uscc)
+        query |= Q(uscc=uscc)
     return rules.ban_in_force(Ban.objects.filter(query, ends_on__gte=on), id_number=id_number, uscc=uscc, today=on)
 
 
@@ -511,6 +562,7 @@ def submission_problems(application: Application, *, today: date) -> _Errors:
             _("%(material)s: required material, not uploaded yet (第三章第二条).")
             % {"material": DocumentKind(kind).label},
         )
+    _check_identity_in_use(application, errors)
     _check_ban(application, errors, today=today)
     return errors
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opc_community import rulebook
 from opc_community.accounts.permissions import is_staff_account, is_staff_member
-from opc_community.core.errors import DomainError
+from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.uploads import private_file_response
 from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm, apply_domain_error
 from residents.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Resident
@@ -139,6 +139,9 @@ def application_edit(request: HttpRequest) -> HttpResponse:
             current = services.application_save_draft(
                 applicant=request.user, details=form.details(), uploads=form.uploads(), actor=request.user
             )
+        except InvalidTransition as error:  # submitted meanwhile: the same form sent twice, another tab
+            messages.info(request, str(error.message))
+            return redirect("residents:application")
         except DomainError as error:
             apply_domain_error(form, error)
         else:
@@ -147,6 +150,9 @@ def application_edit(request: HttpRequest) -> HttpResponse:
                 return redirect("residents:application_edit")
             try:
                 services.application_submit(application=current, actor=request.user)
+            except InvalidTransition as error:
+                messages.info(request, str(error.message))
+                return redirect("residents:application")
             except DomainError as error:
                 apply_domain_error(form, error)
                 messages.warning(

@@ -22,11 +22,18 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
+from residents.rules.identity import id_card_check_character
 from tests.factories import UserFactory
 
 #: Valid identity numbers (GB 11643 / GB 32100 check characters).
 VALID_ID_NUMBERS = ("11010519491231002X", "440106199003075670", "310101198001010018")
 VALID_USCC = ("91350100M000100Y43", "91440101MA59TQXX18")
+
+
+def valid_id_number(sequence: int) -> str:
+    """A valid ID card number of its own for each ``sequence`` (one number holds one application)."""
+    first17 = f"440115{19800101 + sequence % 28:08d}{sequence // 28 % 1000:03d}"
+    return first17 + id_card_check_character(first17)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -38,7 +45,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     entity_type = EntityType.INDIVIDUAL
     direction = Direction.AI_NATIVE
     person_name = factory.LazyAttribute(lambda a: a.applicant.full_name or "张三")
-    id_number = VALID_ID_NUMBERS[0]
+    id_number = factory.Sequence(valid_id_number)
     phone = "13800000001"
     email = factory.LazyAttribute(lambda a: a.applicant.email)
     project_summary = "基于大模型的跨境电商客服助手"

@@ -10,12 +10,28 @@ from residents.rules.identity import (
     UsccProblem,
     id_card_check_character,
     id_card_problem,
+    identity_search_term,
+    is_ascii_identity,
     is_valid_id_card,
     is_valid_uscc,
     normalise_identity,
     uscc_check_character,
     uscc_problem,
 )
+from residents.stored_identities import stored_spelling
+
+ID = "440115198607095447"  # valid: 440115, born 1986-07-09, 544, check character 7
+ID_X = "11010519491231002X"  # valid, check character X
+USCC = "91440101MA59TQXX18"
+
+
+def _to(digits: str, zero: int) -> str:
+    """ASCII digits written in another script whose zero is ``zero`` (e.g. 0x0660 Arabic-Indic)."""
+    return "".join(chr(zero + int(c)) if c.isdigit() else c for c in digits)
+
+
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in ID)  # ４４０１…７
+ARABIC_INDIC = _to(ID, 0x0660)  # ٤٤٠١…٧
 
 
 @pytest.mark.parametrize(
@@ -85,7 +101,7 @@ def test_a_birth_date_in_the_future_is_refused_when_today_is_given(birth, today,
         ("91350100M000Z00Y43", UsccProblem.CHARACTERS),
         ("91350100M000S00Y43", UsccProblem.CHARACTERS),
         ("91350100M000V00Y43", UsccProblem.CHARACTERS),
-        ("91350100M000-00Y43", UsccProblem.CHARACTERS),
+        ("91350100M000-00Y43", UsccProblem.LENGTH),  # the dash is dropped as a separator: 17 characters left
     ],
 )
 def test_unified_social_credit_codes(code, problem):
@@ -106,3 +122,107 @@ def test_check_characters_cover_the_zero_and_x_cases():
 )
 def test_normalise_identity(raw, normalised):
     assert normalise_identity(raw) == normalised
+
+
+# --- One spelling: NFKC, separators dropped, ASCII only (digits of other scripts slip past isdigit/int) ---
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        (ID, ID),
+        (ID_X.lower(), ID_X),  # lower-case x
+        (FULL_WIDTH, ID),  # full-width digits
+        ("１１０１０５１９４９１２３１００２ｘ", ID_X),  # full-width lower-case ｘ
+        (ID[:9] + FULL_WIDTH[9:], ID),  # mixed ASCII and full-width
+        (" 110105 19491231 002x ", ID_X),  # spaces
+        ("440115\u300019860709\u00a05447\t\n", ID),  # ideographic space, no-break space, tab, newline
+        ("440115-19860709-5447", ID),  # hyphen-minus
+        ("440115\u201019860709\u2013544\u20147", ID),  # hyphen, en dash, em dash
+        ("440115\uff0d19860709\u2212544\ufe637", ID),  # full-width hyphen-minus, minus sign, small hyphen-minus
+        ("440115\u00ad1986\u200b0709\ufeff5447", ID),  # soft hyphen, zero-width space, BOM
+        ("４４０１１５ー１９８６", "440115ー1986"),  # the katakana long vowel mark is a letter, kept (and refused)
+        (ARABIC_INDIC, ARABIC_INDIC),  # NFKC keeps Arabic-Indic digits: refused below, never folded
+        ("ı", "ı"),  # dotless i: never upper-cased into an ASCII I
+        ("", ""),
+    ],
+)
+def test_one_spelling(raw, normalised):
+    assert normalise_identity(raw) == normalised
+    assert normalise_identity(normalised) == normalised  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [
+        (ID, None),
+        (FULL_WIDTH, None),
+        ("４４０１１５１９８６０７０９５４４7", None),  # full-width, the last digit ASCII
+        ("440115 1986-0709 5447", None),
+        ("110105-19491231-002ｘ", None),
+        (ARABIC_INDIC, IdCardProblem.CHARACTERS),  # ٤٤٠١١٥١٩٨٦٠٧٠٩٥٤٤٧
+        (_to(ID[:17], 0x0660) + "7", IdCardProblem.CHARACTERS),  # Arabic-Indic, the last digit ASCII
+        (_to(ID, 0x06F0), IdCardProblem.CHARACTERS),  # Extended Arabic-Indic (Persian) digits
+        (_to(ID, 0x0966), IdCardProblem.CHARACTERS),  # Devanagari digits
+        (ID[:5] + "\u0664" + ID[6:], IdCardProblem.CHARACTERS),  # one Arabic-Indic digit among ASCII ones
+        (ID[:16] + "四7", IdCardProblem.CHARACTERS),  # a Chinese numeral
+        (ID_X[:17] + "Ｘ\u0301", IdCardProblem.CHARACTERS),  # a combining accent on the X
+        (_to(ID, 0x0660)[:10], IdCardProblem.CHARACTERS),  # other scripts are named before the length
+    ],
+)
+def test_id_numbers_in_other_spellings(number, problem):
+    assert id_card_problem(number) == problem
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        (USCC, None),
+        (USCC.lower(), None),
+        ("".join(chr(ord(c) + 0xFEE0) for c in USCC), None),  # full-width
+        ("9144 0101-MA59 TQXX 18", None),
+        (_to(USCC, 0x0660), UsccProblem.CHARACTERS),
+        ("91440101МА59TQXX18", UsccProblem.CHARACTERS),  # Cyrillic М and А that look Latin
+    ],
+)
+def test_credit_codes_in_other_spellings(code, problem):
+    assert uscc_problem(code) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "ascii"),
+    [("", True), (ID, True), ("ABC123", True), ("abc", False), ("٤", False), ("４", False), ("A B", False)],
+)
+def test_is_ascii_identity(value, ascii):
+    assert is_ascii_identity(value) is ascii
+
+
+@pytest.mark.parametrize(
+    ("term", "searched"),
+    [
+        (FULL_WIDTH, ID),
+        ("440115-19860709-5447", ID),
+        ("440115 19860709 5447", ID),
+        (ID_X.lower(), ID_X),
+        ("王五", "王五"),  # any other term stays as typed
+        ("13800138000", "13800138000"),
+        ("440115", "440115"),  # partial numbers are not completed
+        (ARABIC_INDIC, ARABIC_INDIC),
+    ],
+)
+def test_identity_search_term(term, searched):
+    assert identity_search_term(term) == searched
+
+
+@pytest.mark.parametrize(
+    ("stored", "spelled"),
+    [
+        (ID, ID),
+        (FULL_WIDTH, ID),
+        (_to(ID[:17], 0x0660) + "7", ID),  # stored before the ASCII rule: read as int() read it then
+        (_to(ID_X[:17], 0x0966) + "x", ID_X),
+        ("", ""),
+    ],
+)
+def test_stored_spelling_reads_old_values_as_they_were_read(stored, spelled):
+    assert stored_spelling(stored) == spelled

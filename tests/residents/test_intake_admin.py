@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from residents.models import Application, ApplicationStatus, Resident
 from tests.factories import UserFactory
+from tests.residents.factories import valid_id_number
 from tests.residents.test_intake_support import (
     ID_A,
     ID_B,
@@ -66,10 +67,14 @@ def test_residents_do_not_reach_the_desk(client_for, member_a):
 
 
 def test_the_queue_is_sorted_by_the_current_deadline_and_flags_overdue_rows(client_for, intake_staff):
-    late = submitted(UserFactory(full_name="甲"), when=sh(2026, 6, 1, 9, 0), person_name="甲")  # due 10 June
-    soon = submitted(UserFactory(full_name="乙"), when=sh(2026, 6, 8, 9, 0), person_name="乙")  # due 17 June
-    result = evaluated(UserFactory(full_name="丙"), intake_staff, when=sh(2026, 6, 9, 9, 0), person_name="丙")  # 11 June
-    no_deadline = in_evaluation(UserFactory(full_name="丁"), intake_staff, when=sh(2026, 6, 2, 9, 0), person_name="丁")
+    late = submitted(UserFactory(full_name="甲"), when=sh(2026, 6, 1, 9, 0), person_name="甲",
+                     id_number=valid_id_number(1))  # due 10 June
+    soon = submitted(UserFactory(full_name="乙"), when=sh(2026, 6, 8, 9, 0), person_name="乙",
+                     id_number=valid_id_number(2))  # due 17 June
+    result = evaluated(UserFactory(full_name="丙"), intake_staff, when=sh(2026, 6, 9, 9, 0), person_name="丙",
+                       id_number=valid_id_number(3))  # 11 June
+    no_deadline = in_evaluation(UserFactory(full_name="丁"), intake_staff, when=sh(2026, 6, 2, 9, 0), person_name="丁",
+                                id_number=valid_id_number(4))
 
     with at(sh(2026, 6, 12, 9, 0)):  # Friday: 10 June was 2 working days ago, 11 June 1
         response = client_for(intake_staff).get(QUEUE)
@@ -93,6 +98,11 @@ def test_id_numbers_are_masked_in_the_list(client_for, intake_staff, outsider):
         (ID_A, True),
         (ID_A.lower(), True),
         (ID_A[:10], False),  # a partial ID number finds nothing
+        # typed or pasted in another spelling: found in the stored one
+        ("１１０１０５１９４９１２３１００２Ｘ", True),
+        ("110105 19491231 002x", True),
+        ("110105-19491231-002X", True),
+        ("\u0661\u0661\u0660\u0661\u0660\u0665" + ID_A[6:], False),  # Arabic-Indic digits are other characters
         ("王五", True),
         ("13800138000", True),
         ("1380013", True),  # partial phone numbers are fine
@@ -126,7 +136,7 @@ def test_the_list_shows_this_month_s_service_level(client_for, intake_staff, out
 @pytest.mark.parametrize("rows", [1, 7])
 def test_the_queue_has_a_fixed_number_of_queries(client_for, intake_staff, django_assert_num_queries, rows):
     for index in range(rows):
-        submitted(UserFactory(), when=MONDAY + timedelta(hours=index), id_number=(ID_A, ID_B)[index % 2])
+        submitted(UserFactory(), when=MONDAY + timedelta(hours=index), id_number=valid_id_number(index))
     client = client_for(intake_staff)
     client.get(QUEUE)  # warm caches (content types)
     # 1 session, 2 user; the month's SLA summary: 3 transitions, 4 rulebook versions, 5–6 calendar;

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from residents.models import Application, ApplicationStatus, Resident
+from tests.residents.factories import valid_id_number
 from tests.residents.test_intake_support import (
     ID_A,
     JPEG,
@@ -273,7 +274,7 @@ def _make(count: int) -> None:
 
     for index in range(count):
         user = UserFactory(username=f"applicant{index}")
-        submitted(user, when=MONDAY + timedelta(minutes=index))
+        submitted(user, when=MONDAY + timedelta(minutes=index), id_number=valid_id_number(index))
 
 
 @pytest.mark.parametrize("rows", [1, 6])

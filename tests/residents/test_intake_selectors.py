@@ -10,6 +10,7 @@ from residents.models import Application
 from residents.selectors import intake as selectors
 from residents.services import intake as services
 from tests.factories import UserFactory
+from tests.residents.factories import valid_id_number
 from tests.residents.test_intake_support import (
     ID_B,
     at,
@@ -31,9 +32,9 @@ def _applicant():
 def test_initial_reviews_on_time_overdue_and_pending(intake_staff):
     on_time = submitted(_applicant(), when=sh(2026, 6, 1, 9, 0))  # due 10 June
     late = submitted(_applicant(), when=sh(2026, 6, 1, 10, 0), id_number=ID_B)  # due 10 June
-    waiting_late = submitted(_applicant(), when=sh(2026, 6, 1, 11, 0))  # due 10 June, never reviewed
-    waiting = submitted(_applicant(), when=sh(2026, 6, 8, 9, 0))  # due 17 June
-    withdrawn = submitted(_applicant(), when=sh(2026, 6, 1, 12, 0))
+    waiting_late = submitted(_applicant(), when=sh(2026, 6, 1, 11, 0), id_number=valid_id_number(1))  # due 10 June
+    waiting = submitted(_applicant(), when=sh(2026, 6, 8, 9, 0), id_number=valid_id_number(2))  # due 17 June
+    withdrawn = submitted(_applicant(), when=sh(2026, 6, 1, 12, 0), id_number=valid_id_number(3))
     with at(sh(2026, 6, 10, 23, 0)):
         services.application_start_evaluation(application=on_time, actor=intake_staff)
     with at(sh(2026, 6, 11, 9, 0)):
@@ -77,7 +78,7 @@ def test_every_round_is_an_initial_review_and_the_period_counts_by_deadline(inta
 
 def test_the_summary_has_a_fixed_number_of_queries(intake_staff, django_assert_num_queries):
     for index in range(5):
-        submitted(_applicant(), when=sh(2026, 6, 1, 9, index))
+        submitted(_applicant(), when=sh(2026, 6, 1, 9, index), id_number=valid_id_number(index))
     # 1 transitions, 2 adopted rulebook versions, 3–4 the working-day calendar
     with django_assert_num_queries(4):
         assert selectors.intake_sla_summary(*JUNE, now=sh(2026, 6, 2, 9, 0)).initial_review.pending == 5
@@ -127,8 +128,8 @@ def test_who_may_read_materials(request, outsider, who, allowed):
 
 
 def test_the_staff_queue_orders_by_current_deadline(intake_staff):
-    later = submitted(_applicant(), when=sh(2026, 6, 8, 9, 0))
-    sooner = submitted(_applicant(), when=sh(2026, 6, 1, 9, 0))
+    later = submitted(_applicant(), when=sh(2026, 6, 8, 9, 0), id_number=valid_id_number(1))
+    sooner = submitted(_applicant(), when=sh(2026, 6, 1, 9, 0), id_number=valid_id_number(2))
     done = evaluated(_applicant(), intake_staff, when=sh(2026, 6, 1, 9, 0))
     with at(sh(2026, 6, 2, 9, 0)):
         services.application_approve(application=done, actor=intake_staff)

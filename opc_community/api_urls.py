@@ -1,11 +1,15 @@
 """The REST API (/api/v1/): one router; each app lists its viewsets as ``ROUTES`` in its ``api.py``.
 
-Every viewset states its own permission classes; the default is "logged in".
+Every viewset states its own permission classes; the default is "logged in". Integrations log in
+at ``auth/token/`` (public) and send ``Authorization: Token <token>``.
 """
 
 from importlib import import_module
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from opc_community.accounts.api import ObtainTokenView
 
 #: Apps that expose an ``api.py`` with ``ROUTES = [(prefix, viewset, basename), ...]``.
 API_APPS = (
@@ -25,4 +29,8 @@ for module_name in API_APPS:
     for prefix, viewset, basename in import_module(f"{module_name}.api").ROUTES:
         router.register(prefix, viewset, basename=basename)
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Public: a user name and password (and the two-factor code of staff who have one) → API token.
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    *router.urls,
+]

@@ -250,6 +250,70 @@ SPECTACULAR_SETTINGS = {
 # ("reload the page"). Records older than this are purged nightly (beat below).
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
+# --- Logins ------------------------------------------------------------------
+# Throttled logins (django-axes), staff two-factor authentication (django-otp, TOTP),
+# idle session expiry by role, expiring API tokens. docs/security.md explains each part.
+# Security settings of the operator, not rules of the regulation: they live here, not
+# in the rulebook.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    # Sliding idle expiry: 30 minutes for staff, 7 days for residents (accounts.sessions).
+    "opc_community.accounts.middleware.SlidingSessionMiddleware",
+    # Sessions that need a second factor reach only the two-factor pages until it is given.
+    "opc_community.accounts.middleware.TwoFactorMiddleware",
+]
+# Last: turns a login refused by axes into HTTP 429 (the page itself says why).
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked accounts and addresses before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+#: Failed logins (wrong password or wrong two-factor code) within LOGIN_FAILURE_WINDOW that lock
+#: further attempts for the same time: per account (user name as typed) and per client address.
+LOGIN_FAILURE_LIMITS = {"username": 5, "ip_address": 20}
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+AXES_HANDLER = "opc_community.accounts.lockout.LoginAttemptsHandler"
+AXES_LOCKOUT_PARAMETERS = list(LOGIN_FAILURE_LIMITS)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["username"]
+AXES_COOLOFF_TIME = LOGIN_FAILURE_WINDOW
+# A refused attempt does not restart the clock: the lock ends 15 minutes after the failure that set it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "opc_community.accounts.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "opc_community.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "opc_community.accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp_token"]
+# Failures and lock-outs go to the audit trail (accounts.SecurityEvent); axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+#: Reverse proxies in front of the site that append the client's address to X-Forwarded-For.
+#: Production (docker compose) sits behind one HTTPS proxy; 0 = use the TCP peer (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+
+# Staff enrol a TOTP authenticator; the administrator and oversight roles must (accounts.two_factor).
+OTP_TOTP_ISSUER = "OPC 社区"
+# The lock-out above counts wrong codes too; the device's own back-off would refuse right codes.
+OTP_TOTP_THROTTLE_FACTOR = 0
+
+#: Idle time after which a session ends (sliding: requests restart it; accounts.sessions).
+SESSION_IDLE_TIMEOUT = {"staff": timedelta(minutes=30), "resident": timedelta(days=7)}
+SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT["resident"].total_seconds())
+
+#: API tokens (Authorization: Token …) live 30 days from issue; a password change revokes them.
+API_TOKEN_LIFETIME = timedelta(days=30)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "opc_community.accounts.authentication.ExpiringTokenAuthentication"
+    if name == "rest_framework.authentication.TokenAuthentication"
+    else name
+    for name in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+]
+
+#: Sign-up submissions per client address and window (residents' sign-up page).
+SIGNUP_RATE_LIMIT = 10
+SIGNUP_RATE_WINDOW = timedelta(hours=1)
+# --- end of Logins -------------------------------------------------------------
+
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)

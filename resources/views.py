@@ -18,7 +18,6 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,12 +27,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
+from opc_community.core.qr import qr_svg
 from opc_community.portal.cards import Card
 from residents.access import current_resident, resident_required
 from residents.models import Resident
@@ -147,7 +146,7 @@ def my_code(request: HttpRequest, pk: int) -> HttpResponse:
     if activity.attended_at is None and context["window"] in (rules.Window.NOT_YET, rules.Window.OPEN):
         context["code"] = services.personal_code(activity=activity, resident=request.resident)
         link = _code_link(request, context["code"])
-        context["qr"] = _qr_svg(link, title=_("Check-in code of %(name)s") % {"name": request.resident.name})
+        context["qr"] = qr_svg(link, title=_("Check-in code of %(name)s") % {"name": request.resident.name})
     return render(request, "resources/activities/code.html", context)
 
 
@@ -217,14 +216,6 @@ def _participation_rule(quarter_end: Any) -> str:
 
 def _code_link(request: HttpRequest, code: str) -> str:
     return request.build_absolute_uri(f"{reverse('resources:checkin_scan')}?{rules.CODE_PARAMETER}={quote(code)}")
-
-
-def _qr_svg(text: str, *, title: str) -> str:
-    """The QR code as inline SVG, generated on the server (segno, pure Python); black on white for scanners."""
-    svg = segno.make(text, error="m", micro=False).svg_inline(
-        scale=1, border=4, dark="#000", light="#fff", omitsize=True, title=title, svgclass="qr-code__image"
-    )
-    return mark_safe(svg)  # noqa: S308 - segno's own markup; the title is escaped by segno
 
 
 # --- Staff -----------------------------------------------------------------------------------------------

@@ -6,13 +6,16 @@ account but no role.
 """
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
+from opc_community import settings as project_settings
 from opc_community.accounts.roles import Role
 from opc_community.celery import app as celery_app
 from tests.factories import UserFactory
+from tests.logins import login
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -35,6 +38,18 @@ def _isolated_cache(settings):
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"opc-test-{uuid.uuid4().hex}"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _sessions_outlast_time_travel(settings):
+    """Tests log in, then travel days ahead to the moment they test: their sessions do not end by
+    idleness. Tests of the idle expiry itself ask for ``idle_expiry`` (the production timeouts)."""
+    settings.SESSION_IDLE_TIMEOUT = {role: timedelta(days=3650) for role in project_settings.SESSION_IDLE_TIMEOUT}
+
+
+@pytest.fixture
+def idle_expiry(settings):
+    settings.SESSION_IDLE_TIMEOUT = project_settings.SESSION_IDLE_TIMEOUT
 
 
 @pytest.fixture
@@ -84,11 +99,10 @@ def oversight(db):
 
 @pytest.fixture
 def client_for():
-    """``client_for(user)`` → a test client logged in as that user."""
+    """``client_for(user)`` → a test client logged in as that user, past the second factor when
+    the login needs one (tests.logins.login; a bare ``Client().force_login`` stays before it)."""
 
     def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return login(Client(), user)
 
     return make

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from opc_community.accounts.models import User
+from opc_community.accounts.models import SecurityEvent, User
+from opc_community.core.admin_base import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -20,3 +21,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "phone", "password1", "password2")}),
     )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """Failed logins, lock-outs and two-factor changes (also rows of the audit trail); read-only.
+    A lock-out ends by itself after 15 minutes; ``manage.py axes_reset_username <name>`` ends it early."""
+
+    list_display = ("at", "kind", "username", "ip_address", "path")
+    list_filter = ("kind",)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "at"

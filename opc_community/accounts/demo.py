@@ -1,6 +1,14 @@
-"""Demo accounts: one person per staff group and three residents (printed by ``make run``)."""
+"""Demo accounts: one person per staff group and three residents (printed by ``make run``).
+
+The administrator and oversight accounts must log in with a second factor: their authenticators
+hold the published demo secret :data:`DEMO_TOTP_SECRET` (add it to any authenticator app, or run
+``manage.py demo_totp_code``). A demo secret is no secret: never load demo data on a real site.
+"""
+
+from base64 import b32decode
 
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from opc_community.accounts.models import User
 from opc_community.accounts.roles import Role
@@ -17,6 +25,11 @@ ACCOUNTS = {
     "ouyang": ("ouyang", "欧阳娜娜", Role.RESIDENT, False),
     "lisi": ("lisi", "李四", Role.RESIDENT, False),
 }
+
+#: The demo authenticators' secret as apps take it (base32), and as django-otp stores it (hex).
+DEMO_TOTP_SECRET = "OPCD EMOO PCDE MOOP CDEM OOPC DEMO OPCD"
+DEMO_TOTP_KEY = b32decode(DEMO_TOTP_SECRET.replace(" ", "")).hex()
+TWO_FACTOR_DEMO_ACCOUNTS = ("lead", "oversight")
 
 
 def seed(demo: Demo) -> None:
@@ -36,3 +49,7 @@ def seed(demo: Demo) -> None:
             user.save(update_fields=["password"])
             user.groups.add(groups[role])
         demo.users[handle] = user
+    for handle in TWO_FACTOR_DEMO_ACCOUNTS:
+        TOTPDevice.objects.get_or_create(
+            user=demo.users[handle], defaults={"name": "demo", "key": DEMO_TOTP_KEY, "confirmed": True}
+        )

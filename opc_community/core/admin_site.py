@@ -6,11 +6,20 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from opc_community.accounts import two_factor
+from opc_community.accounts.forms import AdminLoginForm
+
 
 class OpcAdminSite(admin.AdminSite):
     site_header = _("Nansha International OPC Ecosystem Community · Operations")
     site_title = _("OPC Community operations")
     index_title = _("Operations desk")
+    # Says so when too many failures locked the login (django-axes); the code comes next.
+    login_form = AdminLoginForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff, and no second factor outstanding (TwoFactorMiddleware sends such sessions to it first)."""
+        return super().has_permission(request) and not two_factor.outstanding(request)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         from opc_community.workdays.selectors import calendar_warnings

@@ -14,3 +14,13 @@ class OpcAdminConfig(admin_apps.AdminConfig):
 
     default = False  # named explicitly in INSTALLED_APPS
     default_site = "opc_community.core.admin_site.OpcAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # autodiscovers every app's admin module
+        from django.contrib import admin
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        # Authenticator secrets are nobody's business in the operations desk: a lost phone is
+        # handled by ``manage.py two_factor_reset`` (accounts.services.two_factor_reset).
+        if admin.site.is_registered(TOTPDevice):
+            admin.site.unregister(TOTPDevice)

@@ -1,4 +1,4 @@
-"""Portal pages: log in and out, the dashboard, the inbox.
+"""Portal pages: log in and out, two-factor authentication of staff, the dashboard, the inbox.
 
 Thin views (STYLE.md #7): each states who may use it with a decorator, fetches
 through a selector scoped to the logged-in person, calls at most one service.
@@ -7,13 +7,22 @@ through a selector scoped to the logged-in person, calls at most one service.
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from opc_community.accounts import services as account_services
+from opc_community.accounts import two_factor
+from opc_community.accounts.forms import LoginForm, TwoFactorCodeForm
+from opc_community.accounts.lockout import client_ip
+from opc_community.core.errors import DomainError
+from opc_community.core.forms import add_domain_error
+from opc_community.core.qr import qr_svg
 from opc_community.portal import selectors, services
 from opc_community.portal.cards import cards_for
 
@@ -29,10 +38,11 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-# Public: the login page (``?next=`` is followed only to this site's own pages).
+# Public: the login page (``?next=`` is followed only to this site's own pages). Too many failures
+# lock the account or the address for a while (accounts.lockout); the page says so (HTTP 429).
 login = login_not_required(
     auth_views.LoginView.as_view(
-        template_name="portal/login.html", redirect_authenticated_user=True
+        template_name="portal/login.html", redirect_authenticated_user=True, authentication_form=LoginForm
     )
 )
 
@@ -49,6 +59,77 @@ password_change = login_required(
 password_change_done = login_required(
     auth_views.PasswordChangeDoneView.as_view(template_name="portal/password_change_done.html")
 )
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the second factor is given: ``next`` if it is a page of this site, else the
+    operations desk (the pages that need it are staff pages)."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return reverse("admin:index")
+
+
+# Staff (others: 403): enrol an authenticator app — required for the administrator and oversight
+# roles, optional for the other teams; once enrolled, every login asks for its code.
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """The QR code and the secret of a new authenticator, confirmed by one of its codes; a person
+    who has one sees its state (a lost phone is reset by an operator: manage.py two_factor_reset)."""
+    if not two_factor.may_enrol(request.user):
+        raise PermissionDenied
+    next_url = _next_url(request)
+    device = two_factor.confirmed_device(request.user)
+    if device is not None:
+        if two_factor.outstanding(request):
+            return redirect(two_factor.step_url(two_factor.VERIFY, next_url))
+        return render(request, "portal/two_factor_enrolled.html", {"device": device})
+    key = two_factor.pending_key(request)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = account_services.two_factor_enrol(
+                user=request.user, key=key, code=form.cleaned_data["code"],
+                ip_address=client_ip(request), path=request.path,
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            two_factor.mark_verified(request, device)
+            messages.success(request, _("Two-factor authentication is on: every login will ask for a code."))
+            return redirect(next_url)
+    uri = two_factor.config_url(request.user, key)
+    context = {
+        "form": form,
+        "next": next_url,
+        "required": two_factor.requires_two_factor(request.user),
+        "secret": two_factor.secret_text(key),
+        "qr": qr_svg(uri, title=_("QR code for your authenticator app"), svgclass="two-factor__qr-image"),
+    }
+    return render(request, "portal/two_factor_enrol.html", context)
+
+
+# Logged-in users whose login still needs the code of their authenticator (others go on to ``next``).
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login. Wrong codes count as failed logins (the same lock-out)."""
+    next_url = _next_url(request)
+    if not two_factor.outstanding(request):
+        return redirect(next_url)
+    if two_factor.confirmed_device(request.user) is None:
+        return redirect(two_factor.step_url(two_factor.ENROL, next_url))
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = two_factor.verify(request, request.user, form.cleaned_data["code"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            two_factor.mark_verified(request, device)
+            return redirect(next_url)
+    return render(request, "portal/two_factor_verify.html", {"form": form, "next": next_url})
 
 
 @login_required

@@ -42,7 +42,11 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
 
 
 class SignupForm(UserCreationForm):
-    """An applicant's account: name, mobile phone and email; the password passes Django's validators."""
+    """An applicant's account: name, mobile phone and email; the password passes Django's validators.
+
+    Whether the phone or email already has an account is never said here (the service answers the
+    same either way); the user name is the public handle and so may not be a phone number or email.
+    """
 
     full_name = forms.CharField(label=_("Full name"), max_length=100, help_text=_("As on your ID card."))
     phone = forms.CharField(
@@ -52,7 +56,7 @@ class SignupForm(UserCreationForm):
     )
     email = forms.EmailField(
         label=_("Email"),
-        help_text=_("Decisions on your application are also sent here."),
+        help_text=_("We send the link that activates your account here; decisions on your application too."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -62,23 +66,24 @@ class SignupForm(UserCreationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].help_text = _("You log in with it: letters, digits and @ . + - _ only.")
+        self.fields["username"].help_text = _(
+            "You log in with it: letters, digits and . + - _ only; not your phone number or email."
+        )
+
+    def clean_username(self) -> str | None:
+        username = super().clean_username()  # None when taken (the error is already on the field)
+        if username and ("@" in username or re.match(PHONE_PATTERN, username)):
+            raise forms.ValidationError(_("User name: choose a name, not a phone number or an email address."))
+        return username
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].replace(" ", "").replace("-", "")
         if not re.match(PHONE_PATTERN, phone):
             raise forms.ValidationError(_("Mobile phone: 11 digits starting with 1, e.g. 13800138000."))
-        if User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(
-                _("An account with this mobile phone already exists: log in instead.")
-            )
         return phone
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists: log in instead."))
-        return email
+        return self.cleaned_data["email"].strip()
 
 
 # --- the application form -----------------------------------------------------------------------

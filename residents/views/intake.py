@@ -7,6 +7,7 @@ intake team, the operations lead and oversight open materials through the same
 permission-checked download view (the admin links to it); other staff groups get 403.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, login_required
@@ -19,8 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
+from opc_community.accounts.lockout import client_ip
 from opc_community.accounts.permissions import is_staff_account, is_staff_member
+from opc_community.accounts.tokens import account_to_activate
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.ratelimit import within_rate_limit
 from opc_community.core.uploads import private_file_response
 from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm, apply_domain_error
 from residents.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Resident
@@ -32,30 +36,71 @@ def _resident_record(request: HttpRequest) -> Resident | None:
     return Resident.objects.filter(user=request.user).first()
 
 
-# Public on purpose: this is how applicants get an account (第三章第二条: apply in the portal).
+def _origin(request: HttpRequest) -> str:
+    """``https://host`` of this request, to begin the links of emails (the host is in ALLOWED_HOSTS)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+# Public on purpose: this is how applicants get an account (第三章第二条). Submissions are limited
+# per client address (SIGNUP_RATE_LIMIT per SIGNUP_RATE_WINDOW); the answer never says whether the
+# email address or phone number already has an account (residents.services.intake, "sign-up").
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an applicant's account, log it in, and go on to the application form."""
+    """Create an applicant's account (inactive until the emailed link is opened)."""
     if request.user.is_authenticated:
         return redirect("residents:application")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.applicant_sign_up(
-                username=form.cleaned_data["username"],
-                full_name=form.cleaned_data["full_name"],
-                phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password1"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account was created. Now fill in the application form."))
-            return redirect("residents:application_edit")
+    if request.method == "POST":
+        window = settings.SIGNUP_RATE_WINDOW
+        if not within_rate_limit(f"signup:{client_ip(request)}", limit=settings.SIGNUP_RATE_LIMIT, window=window):
+            # Nothing is checked while the limit holds; what was typed comes back (passwords never do).
+            form = SignupForm(initial={name: request.POST.get(name, "") for name in SignupForm.Meta.fields})
+            messages.error(request, _("Too many sign-ups from your network: try again in %(minutes)s minutes.") % {
+                "minutes": int(window.total_seconds() // 60)
+            })
+            return render(request, "residents/intake/signup.html", {"form": form}, status=429)
+        if form.is_valid():
+            try:
+                services.applicant_sign_up(
+                    username=form.cleaned_data["username"],
+                    full_name=form.cleaned_data["full_name"],
+                    phone=form.cleaned_data["phone"],
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password1"],
+                    origin=_origin(request),
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect("residents:signup_sent")
     return render(request, "residents/intake/signup.html", {"form": form})
+
+
+# Public: what every accepted sign-up is told.
+@login_not_required
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "residents/intake/signup_sent.html")
+
+
+# Public (the emailed link is the key): activate the account, log it in, go on to the application form.
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def signup_activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET shows the account and a button (mail scanners open links; only the button activates)."""
+    if request.method == "POST":
+        try:
+            user = services.applicant_activate(uidb64=uidb64, token=token, origin=_origin(request))
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("portal:login")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is active. Now fill in the application form."))
+        return redirect("residents:application_edit")
+    return render(
+        request, "residents/intake/signup_activate.html", {"account": account_to_activate(uidb64, token)}
+    )
 
 
 @login_required
@@ -236,6 +281,8 @@ def application_document_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("signup/", signup, name="signup"),
+    path("signup/sent/", signup_sent, name="signup_sent"),
+    path("signup/activate/<str:uidb64>/<str:token>/", signup_activate, name="signup_activate"),
     path("application/", application, name="application"),
     path("application/edit/", application_edit, name="application_edit"),
     path("application/withdraw/", application_withdraw, name="application_withdraw"),

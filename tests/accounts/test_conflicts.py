@@ -266,14 +266,14 @@ def _score_appeal(owner, helpers):
 
 
 def _objection_of(owner, helpers):
-    publication = publication_open(kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="流程说明",
+    publication = publication_open(kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="流程说明", staff_text={},
                                    actor=helpers.admin)
     objection = Objection.objects.create(publication=publication, author=owner, text="有误")
     return lambda actor: objection_decide(objection=objection, upheld=False, reason="无误", actor=actor)
 
 
 def _objection_about(owner, helpers):
-    publication = publication_open(kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="流程说明",
+    publication = publication_open(kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="流程说明", staff_text={},
                                    concerned_user=owner, actor=helpers.admin)
     objection = Objection.objects.create(publication=publication, author=helpers.daily, text="有误")
     return lambda actor: objection_decide(objection=objection, upheld=True, reason="成立", actor=actor)

@@ -11,6 +11,7 @@ the end. Screenshots of the key steps go to $BROWSER_SCREENSHOTS (default /tmp).
 """
 
 import os
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -113,7 +114,7 @@ def success(page: Page):
     return page.locator("ul.messagelist li.success, .messages .message--success, [role=status]")
 
 
-def test_from_sign_up_to_a_confirmed_complaint(phone: Page, staff_desk):
+def test_from_sign_up_to_a_confirmed_complaint(phone: Page, staff_desk, mailoutbox):
     # Given the community's staff and its desk register (everything else happens in the browser)
     UserFactory(username="intake", full_name="李招商", is_staff=True, roles=[Role.INTAKE])
     UserFactory(username="daily", full_name="钱管理", is_staff=True, roles=[Role.DAILY])
@@ -130,6 +131,11 @@ def test_from_sign_up_to_a_confirmed_complaint(phone: Page, staff_desk):
     phone.locator("#id_password1").fill(PASSWORD)
     phone.locator("#id_password2").fill(PASSWORD)
     phone.get_by_role("button", name="注册").click()
+    expect(phone.locator("h1")).to_have_text("请查收邮件")
+    # then opens the emailed link (the live server's transaction committed: the email went out)
+    (activation,) = mailoutbox
+    phone.goto(re.search(r"https?://\S+/signup/activate/\S+/", activation.body).group(0))
+    phone.get_by_role("button", name="激活并继续").click()
 
     # 《OPC社区入驻申请表》 with its materials (PNG and PDF, checked by content on the server)
     phone.get_by_label("主体类型").select_option("individual")

@@ -15,6 +15,7 @@ from opc_community.accounts.roles import Role
 from scoring import quarters
 from scoring.models import Contribution, Quarter, QuarterStatus, ScoreAppeal, ScoreCard
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.logins import authenticator, current_code
 from tests.residents.factories import AgreementFactory
 from tests.scoring.test_inputs_support import member, stored_input
 
@@ -56,13 +57,19 @@ def test_staff_publish_a_quarter_and_the_resident_appeals_on_a_phone(page, phone
     data = stored_input(quarter, zhang, milestones_done=3, milestones_planned=5)  # 60 % → 15 points
     Contribution.objects.create(input=data, kind="open_source", description="开源 SDK", verified=True)
     stored_input(quarter, ouyang)
-    UserFactory(username="lead", full_name="孙负责", is_staff=True, roles=[Role.ADMINISTRATOR])
+    lead = UserFactory(username="lead", full_name="孙负责", is_staff=True, roles=[Role.ADMINISTRATOR])
+    device = authenticator(lead)
 
-    # When the administrator runs, confirms and publishes the quarter in the admin
+    # When the administrator logs in to the admin (password, then the authenticator's code) …
     page.goto("/admin/login/?next=/admin/scoring/quarter/")
     page.locator("#id_username").fill("lead")
     page.locator("#id_password").fill(TEST_PASSWORD)
     page.locator("input[type='submit']").click()
+    expect(page.locator("h1")).to_have_text("输入验证码")
+    page.get_by_label("验证器 App 上的验证码").fill(current_code(device))
+    page.get_by_role("button", name="验证").click()
+    # … and runs, confirms and publishes the quarter
+    expect(page).to_have_url("/admin/scoring/quarter/")
     admin_action(page, quarter, "run")
     expect(page.locator("body")).to_contain_text(str(quarter))
     assert ScoreCard.objects.filter(quarter=quarter).count() == 2

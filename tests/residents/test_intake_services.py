@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from opc_community.accounts.models import User
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.portal.models import Notification
@@ -61,20 +62,31 @@ def _inbox(user):
 # --- Sign-up -------------------------------------------------------------------------------------
 
 
-def test_sign_up_creates_an_account_without_a_role():
+def test_sign_up_creates_an_inactive_account_without_a_role():
     user = services.applicant_sign_up(
-        username="wangwu", full_name="王五", phone="13800138000", email="w@example.com", password="Nansha-OPC-2026!"
+        username="wangwu", full_name="王五", phone="13800138000", email="w@example.com", password="Nansha-OPC-2026!",
+        origin="https://opc.example.org",
     )
 
     assert user.check_password("Nansha-OPC-2026!")
     assert (user.full_name, user.phone, user.email) == ("王五", "13800138000", "w@example.com")
-    assert not user.groups.exists() and not user.is_staff
+    assert not user.is_active and not user.groups.exists() and not user.is_staff
+
+
+def test_sign_up_with_a_registered_email_creates_nothing(outsider):
+    created = services.applicant_sign_up(
+        username="wangwu", full_name="王五", phone="13800138000", email=outsider.email.upper(),
+        password="Nansha-OPC-2026!", origin="https://opc.example.org",
+    )
+    assert created is None
+    assert not User.objects.filter(username="wangwu").exists()
 
 
 def test_sign_up_refuses_a_taken_user_name(outsider):
     with pytest.raises(DomainError) as refused:
         services.applicant_sign_up(
-            username="outsider", full_name="王五", phone="13800138000", email="w@example.com", password="x-Long-2026!"
+            username="outsider", full_name="王五", phone="13800138000", email="w@example.com", password="x-Long-2026!",
+            origin="https://opc.example.org",
         )
     assert refused.value.field == "username"
 

@@ -1,11 +1,10 @@
-"""Portal pages of intake: sign-up, the application form (draft, submit, errors next to the fields,
+"""Portal pages of intake (sign-up: test_signup_views.py): the application form (draft, submit, errors next to the fields,
 nothing lost), the applicant's page (status, deadline, reasons, history), withdrawal, and the
 permission-checked material downloads (A's files are 404 to B, 403 to other staff groups)."""
 
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from residents.models import Application, ApplicationDocument, ApplicationStatus, DocumentKind
@@ -27,7 +26,6 @@ from tests.residents.test_intake_support import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
-SIGNUP = reverse("residents:signup")
 PAGE = reverse("residents:application")
 EDIT = reverse("residents:application_edit")
 WITHDRAW = reverse("residents:application_withdraw")
@@ -54,62 +52,6 @@ def _form_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-# --- Sign-up (public) ------------------------------------------------------------------------------
-
-
-def test_the_sign_up_page_is_public(client):
-    response = client.get(SIGNUP)
-    assert response.status_code == 200
-    assert "注册账号，申请入驻" in response.content.decode()
-
-
-def test_signing_up_logs_in_and_leads_to_the_form(client):
-    response = client.post(SIGNUP, {
-        "username": "wangwu", "full_name": "王五", "phone": "13900139000", "email": "wangwu@example.com",
-        "password1": "Nansha-OPC-2026!", "password2": "Nansha-OPC-2026!",
-    })
-
-    assert response.status_code == 302 and response.headers["Location"] == EDIT
-    user = get_user_model().objects.get(username="wangwu")
-    assert (user.full_name, user.phone) == ("王五", "13900139000")
-    form = client.get(EDIT).content.decode()  # logged in already
-    assert 'value="王五"' in form and 'value="13900139000"' in form
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"password1": "123", "password2": "123"}, "password2", "密码"),
-        ({"password2": "different-Pass-2026"}, "password2", "不一致"),
-        ({"phone": "12345"}, "phone", "11 位"),
-        ({"phone": "13800000001"}, "phone", "已注册"),
-        ({"username": "outsider"}, "username", "已存在"),
-        ({"full_name": ""}, "full_name", "必填"),
-    ],
-)
-def test_sign_up_errors_are_shown_next_to_the_field(client, outsider, overrides, field, message):
-    outsider.phone = "13800000001"
-    outsider.save()
-    data = {
-        "username": "wangwu", "full_name": "王五", "phone": "13900139000", "email": "wangwu@example.com",
-        "password1": "Nansha-OPC-2026!", "password2": "Nansha-OPC-2026!", **overrides,
-    }
-    response = client.post(SIGNUP, data)
-
-    assert response.status_code == 200
-    assert message in " ".join(response.context["form"].errors[field])
-    assert 'value="wangwu@example.com"' in response.content.decode()  # nothing lost
-    assert not get_user_model().objects.filter(username="wangwu").exists() or field == "username"
-
-
-def test_a_logged_in_user_skips_sign_up(client_for, outsider):
-    assert client_for(outsider).get(SIGNUP).headers["Location"] == PAGE
-
-
-def test_sign_up_answers_only_get_and_post(client):
-    assert client.put(SIGNUP).status_code == 405
 
 
 # --- Who may open the pages -----------------------------------------------------------------------

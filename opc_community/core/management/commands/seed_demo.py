@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from opc_community.accounts.demo import ACCOUNTS
+from opc_community.accounts.demo import ACCOUNTS, DEMO_TOTP_SECRET, TWO_FACTOR_DEMO_ACCOUNTS
 from opc_community.core.audit import acting_as
 from opc_community.core.demo import DEMO_PASSWORD, Demo, seed_all
 
@@ -19,3 +19,7 @@ class Command(BaseCommand):
         for username, full_name, role, is_staff in ACCOUNTS.values():
             where = "/admin/" if is_staff else "/portal/"
             self.stdout.write(f"  {username:<10} {full_name:<6} {role:<10} {where}")
+        self.stdout.write(
+            f"两步验证 / two-factor ({', '.join(TWO_FACTOR_DEMO_ACCOUNTS)}): add the secret {DEMO_TOTP_SECRET} "
+            "to an authenticator app, or run `python manage.py demo_totp_code`"
+        )

@@ -22,8 +22,10 @@ from opc_community.core.tasks import ping
 from opc_community.notices import services as notices
 from opc_community.notices.models import PublicationKind, PublicationStatus
 from opc_community.notices.tasks import close_publication_windows
+from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401
 
-pytestmark = pytest.mark.worker
+# Committed data the worker can see; the snapshot restores the rulebook a flush removed.
+pytestmark = [pytest.mark.worker, committed_data]
 
 
 def _database_url() -> str:

@@ -314,6 +314,29 @@ SIGNUP_RATE_LIMIT = 10
 SIGNUP_RATE_WINDOW = timedelta(hours=1)
 # --- end of Logins -------------------------------------------------------------
 
+# --- Content-Security-Policy ---------------------------------------------------
+# Every page (portal, notice board, admin, API pages) gets one policy (django-csp 4): scripts and
+# everything else only from this site, no inline script except one carrying the request's nonce
+# (``<script nonce="{{ request.csp_nonce }}">``; none does today), no plugins, no framing, forms
+# posting only here. Styles may be inline (the admin and the Swagger UI set style attributes);
+# images may be data: URIs (the Swagger UI's icons). Nothing comes from a CDN (UI.md).
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)

@@ -1,11 +1,24 @@
 """factory_boy factories shared by every test folder."""
 
+from io import BytesIO
+from typing import Any
+
 import factory
 from django.contrib.auth.models import Group
 
 from opc_community.accounts.models import User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def image_bytes(kind: str = "png", *, size: tuple[int, int] = (8, 8), **save_options: Any) -> bytes:
+    """A small, valid JPEG or PNG: uploads are decoded and re-encoded without metadata, so test
+    pictures must be real ones (``save_options`` such as ``exif=`` add what a phone would)."""
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, (66, 133, 244)).save(buffer, "JPEG" if kind == "jpeg" else "PNG", **save_options)
+    return buffer.getvalue()
 
 
 class UserFactory(factory.django.DjangoModelFactory):

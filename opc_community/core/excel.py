@@ -3,16 +3,23 @@
 One way to write a sheet: declare the columns, hand over the rows. Money is
 written as numbers with a yuan format, dates as dates, aware datetimes as
 Asia/Shanghai wall time (Excel has no time zones).
+
+Every other value is written as a text cell, never as a formula: an applicant
+named ``=HYPERLINK(...)`` stays a name (formula injection, OWASP "CSV
+Injection"). Every export of the project goes through :func:`workbook_bytes`.
 """
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
+
+from opc_community.core.uploads import attachment_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"money": '"¥"#,##0.00', "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "percent": "0.00%"}
@@ -26,14 +33,25 @@ class Column:
     width: int = 14
 
 
-def _cell(value: Any) -> Any:
+#: Leading characters that make a spreadsheet read text as a formula (or run it on editing).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """A value as Excel should hold it: numbers and dates typed, everything else inert text."""
+    from openpyxl.cell import Cell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, date) or value is None or isinstance(value, int | float):
+    if isinstance(value, date | int | float | Decimal) or value is None:
         return value
-    if hasattr(value, "as_tuple"):  # Decimal
-        return value
-    return str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))  # control characters Excel refuses
+    cell = Cell(sheet, value=text)
+    cell.data_type = "s"  # text, even when it reads "=…" (a formula) or "#N/A" (an error)
+    if text.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True  # and Excel keeps it text when someone edits the cell
+    return cell
 
 
 @dataclass(frozen=True)
@@ -53,12 +71,12 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
     book.remove(book.active)
     for spec in sheets:
         sheet = book.create_sheet(str(spec.title)[:31])  # Excel's limit
-        sheet.append([str(column.header) for column in spec.columns])
+        sheet.append([_cell(sheet, column.header) for column in spec.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in spec.rows:
-            sheet.append([_cell(column.value(row)) for column in spec.columns])
+            sheet.append([_cell(sheet, column.value(row)) for column in spec.columns])
         for index, column in enumerate(spec.columns, start=1):
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = column.width
@@ -72,9 +90,7 @@ def workbook_bytes(*sheets: Sheet) -> bytes:
 
 def xlsx_response(filename: str, *sheets: Sheet) -> HttpResponse:
     """Download response for :func:`workbook_bytes` (``filename`` without extension)."""
-    response = HttpResponse(workbook_bytes(*sheets), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return attachment_response(workbook_bytes(*sheets), download_name=f"{filename}.xlsx", content_type=XLSX)
 
 
 def admin_export_action(*, filename: str, title: Any, columns: Sequence[Column]) -> Callable:

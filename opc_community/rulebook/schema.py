@@ -68,6 +68,8 @@ class Intake(Section):
 
     max_upload_mb: PositiveInt
     allowed_file_types: tuple[Literal["pdf", "jpeg", "png"], ...] = Field(min_length=1)
+    # Decision (not in the regulation): files one application may hold, all kinds together.
+    max_files_per_application: PositiveInt
 
 
 # --- §5: spaces ---------------------------------------------------------------

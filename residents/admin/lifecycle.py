@@ -35,6 +35,7 @@ from opc_community import rulebook
 from opc_community.core.admin_base import ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.masking import mask_identity_number
+from opc_community.core.uploads import attachment_response
 from residents.admin.intake import IdentitySearchMixin
 from residents.forms.lifecycle import ReasonForm
 from residents.models import (
@@ -218,21 +219,24 @@ class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMi
             **self.admin_site.each_context(request),
             "title": _("Archive of %(name)s") % {"name": resident.name},
             "archive": archive,
+            "may_export": archive_selectors.may_export_archive(request.user),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "residents/lifecycle/admin/archive.html", context)
 
     def archive_pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The archive as a PDF (Chinese, CJK font embedded), downloaded, never stored publicly."""
+        """The archive as a PDF (Chinese, CJK font embedded), downloaded, never stored publicly; only for
+        :data:`~residents.selectors.archive.ARCHIVE_EXPORTERS`."""
         from residents.documents.archive import archive_filename, archive_pdf
 
         if request.method != "GET":
             return HttpResponse(status=405, headers={"Allow": "GET"})
         resident = self._archived(request, pk)
-        response = HttpResponse(archive_pdf(resident), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{archive_filename(resident)}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        if not archive_selectors.may_export_archive(request.user):
+            raise PermissionDenied
+        return attachment_response(
+            archive_pdf(resident), download_name=archive_filename(resident), content_type="application/pdf"
+        )
 
     @admin.action(description=gettext_lazy("Check in (desk, portal)"), permissions=["change"])
     def check_in(self, request: HttpRequest, queryset: QuerySet[Resident]) -> TemplateResponse | None:

@@ -37,6 +37,8 @@ from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
 from opc_community.accounts.models import User
+from opc_community.accounts.permissions import has_role
+from opc_community.accounts.roles import Role
 from opc_community.core.masking import mask_identity_number
 from opc_community.core.models import AuditEvent
 from opc_community.core.money import format_yuan
@@ -56,6 +58,16 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
+
+#: Who may take an archive away as a PDF: the team that keeps the archives, the operations lead and
+#: oversight (RULEBOOK §1). Other staff read the archive page for their work, but a copy of a whole
+#: person's file leaves with no one else (PIPL Art. 6: no more than the purpose needs).
+ARCHIVE_EXPORTERS = (Role.INTAKE, Role.ADMINISTRATOR, Role.OVERSIGHT)
+
+
+def may_export_archive(user: Any) -> bool:
+    return has_role(user, *ARCHIVE_EXPORTERS)
+
 
 SECTIONS = {
     "application": gettext_lazy("Application and materials"),

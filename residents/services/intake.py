@@ -463,9 +463,10 @@ def application_save_draft(
     return application
 
 
-def _rules_for_upload(today: date) -> tuple[tuple[str, ...], int]:
+def _rules_for_upload(today: date) -> tuple[tuple[str, ...], int, int]:
+    """(allowed file types, size limit in MB, files per application) of the rulebook in force."""
     intake = rulebook.in_force(on=today).intake
-    return tuple(intake.allowed_file_types), intake.max_upload_mb
+    return tuple(intake.allowed_file_types), intake.max_upload_mb, intake.max_files_per_application
 
 
 def _add_document(*, application: Application, kind: str, upload: UploadedFile, actor: User) -> ApplicationDocument:
@@ -484,7 +485,13 @@ def _add_document(*, application: Application, kind: str, upload: UploadedFile, 
             _("A business licence is only uploaded by registered entities: choose the entity type first."),
             field=kind,
         )
-    allowed, max_mb = _rules_for_upload(local_date(timezone.now()))
+    allowed, max_mb, max_files = _rules_for_upload(local_date(timezone.now()))
+    if application.documents.count() >= max_files:  # the caller holds the application's row lock
+        raise DomainError(
+            _("An application holds at most %(limit)s files: %(name)s was not added. Remove a file you no longer "
+              "need first.") % {"limit": max_files, "name": upload.name},
+            field=kind,
+        )
     content_type, sha256 = validate_upload(upload, field=kind, allowed=allowed, max_mb=max_mb)
     original_name = (upload.name or kind)[-200:]
     if same := application.documents.filter(kind=kind, sha256=sha256, original_name=original_name).first():

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from opc_community.core.documents import render_pdf
+from opc_community.core.uploads import attachment_response
 from scoring.models import ScoreCard
 from scoring.selectors import cards as selectors
 from scoring.services.run import rules_for
@@ -61,7 +62,7 @@ def render_report(card: ScoreCard) -> bytes:
 
 
 def report_response(card: ScoreCard) -> HttpResponse:
-    """The report as an inline PDF download (rendered on request: it is a reading of stored data)."""
-    response = HttpResponse(render_report(card), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{report_number(card)}.pdf"'
-    return response
+    """The report as a PDF download (rendered on request: it is a reading of stored data)."""
+    return attachment_response(
+        render_report(card), download_name=f"{report_number(card)}.pdf", content_type="application/pdf"
+    )

@@ -25,6 +25,7 @@ from icalendar import Calendar, Event
 
 from opc_community import rulebook
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.uploads import attachment_response
 from opc_community.portal.cards import Card
 from residents.access import current_resident, resident_required
 from residents.models import ResidentStatus
@@ -291,9 +292,9 @@ def _calendar(name: str, bookings: list[Booking]) -> bytes:
 def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """One booking as an .ics file to add to a phone's calendar."""
     booking = _own(request, pk)
-    response = HttpResponse(_calendar(booking.room.name, [booking]), content_type=ICS_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
-    return response
+    return attachment_response(
+        _calendar(booking.room.name, [booking]), download_name=f"booking-{booking.pk}.ics", content_type=ICS_CONTENT_TYPE
+    )
 
 
 @resident_required

@@ -27,3 +27,19 @@ window.addEventListener("pageshow", () => {
     delete button.dataset.autoDisabled;
   });
 });
+
+// Behaviour is declared with data attributes, never inline handlers (onclick=…): the
+// Content-Security-Policy runs scripts from this site's files only.
+// data-select-on-focus: the whole value is selected, ready to copy (the calendar address).
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) {
+    event.target.select();
+  }
+});
+
+// data-submit-on-change: a picker that sends its form once a value is chosen (the calendar's date).
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-submit-on-change]") && event.target.form) {
+    event.target.form.requestSubmit();
+  }
+});

@@ -18,6 +18,7 @@ from discipline.services import cases as services
 from opc_community.notices.services import publication_close
 from residents.models import DepositEntryKind
 from residents.services import ledger
+from tests.factories import image_bytes
 from tests.residents.conftest import member_a, member_b  # noqa: F401  (fixtures re-exported)
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -40,7 +41,7 @@ def today():
 
 
 def evidence(name: str = "photo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+    return SimpleUploadedFile(name, image_bytes("png"), content_type="image/png")
 
 
 def pdf_upload(name: str = "evidence.pdf") -> SimpleUploadedFile:

@@ -17,6 +17,7 @@ from tests.discipline.test_cases_support import (
     to_notice,
     to_published,
 )
+from tests.downloads import assert_safe_download
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +132,12 @@ def test_notice_pdf_and_evidence_are_served_privately(client_for, published, mem
     with on_day(TODAY, hour=12):
         pdf = client.get(reverse("discipline:notice_pdf", args=[published.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf["Cache-Control"] == "private, no-store"
+    assert_safe_download(pdf, f"{published.notice.number}.pdf")
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
     row = EvidenceFile.objects.get(case=published)
     got = client.get(reverse("discipline:evidence_file", args=[row.pk]))
     assert got.status_code == 200 and got["Content-Type"] == "image/png"
+    assert_safe_download(got, "photo.png")
 
 
 def test_dashboard_card_lists_the_deadlines(client_for, published, member_a, daily_staff):

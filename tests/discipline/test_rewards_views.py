@@ -8,6 +8,7 @@ from django.urls import reverse
 from discipline.models import RewardChoice
 from discipline.services import rewards as services
 from tests.discipline.test_rewards_support import eligible, member_a, member_b, today  # noqa: F401
+from tests.downloads import assert_safe_download
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("discipline:my_rewards")
@@ -74,7 +75,7 @@ def test_the_certificate_is_private(client, client_for, today, member_a, member_
     reward = services.reward_verify_innovation(resident=member_a, level="municipal", amount="2000",
                                                certificate="证书", reason="获奖", evidence=pdf, actor=administrator)
     url = reverse("discipline:reward_evidence", args=[reward.pk])
-    assert client_for(resident_a).get(url).status_code == 200
+    assert_safe_download(client_for(resident_a).get(url), f"reward-{reward.pk}.pdf")
     assert client_for(administrator).get(url).status_code == 200
     assert client_for(resident_b).get(url).status_code == 404
     assert client.get(url).status_code == 302

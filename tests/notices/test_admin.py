@@ -331,3 +331,24 @@ def test_staff_export_the_selected_publications_to_excel(administrator, client_f
     )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][0] == "算力券申领通知"
+
+
+def test_the_export_action_writes_a_formula_like_title_as_text(administrator, client_for):
+    from io import BytesIO
+
+    from django.contrib.admin import helpers
+    from openpyxl import load_workbook
+
+    from opc_community.notices import services
+    from opc_community.notices.models import PublicationKind
+
+    title = '=HYPERLINK("http://evil.example","点此")'
+    publication = services.publication_open(
+        kind=PublicationKind.POLICY_NOTICE, title=title, body="正文", window_days=3, actor=administrator
+    )
+    response = client_for(administrator).post(
+        "/admin/notices/publication/",
+        {"action": "export_excel", helpers.ACTION_CHECKBOX_NAME: [publication.pk]},
+    )
+    cell = load_workbook(BytesIO(response.content)).active["A2"]
+    assert (cell.data_type, cell.value, cell.quotePrefix) == ("s", title, True)

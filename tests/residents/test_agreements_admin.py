@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from residents.models import Agreement, AgreementStatus, DepositEntry, Invoice, Payment
 from residents.services import ledger
+from tests.downloads import assert_safe_download
 from tests.forms import form_token
 from tests.residents.test_agreements_support import (
     NOW,
@@ -103,7 +104,7 @@ def test_staff_download_the_archived_pdf(client_for, intake_staff, oversight, re
 
     for staff in (intake_staff, oversight):
         response = client_for(staff).get(url)
-        assert response.status_code == 200
+        assert_safe_download(response, f"{agreement.number}.pdf")
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert client_for(resident_a).get(url).status_code == 302  # not staff: the admin login
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from residents.models import AgreementStatus, OrientationAcknowledgement
 from residents.services import agreements as services
 from residents.services import ledger
+from tests.downloads import assert_safe_download
 from tests.residents.test_agreements_support import (
     NOW,
     TODAY,
@@ -144,7 +145,7 @@ def test_the_pdf_is_served_privately_and_rendered_when_missing(client_for, a_onb
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"] == "private, no-store"
+    assert_safe_download(response, f"{agreement.number}.pdf")
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     agreement.refresh_from_db()
     assert agreement.document.name == f"agreements/{agreement.number}.pdf"

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opc_community.core.masking import mask_identity_number
+from residents.documents.archive import archive_filename
 from residents.models import Resident, ResidentStatus
 from residents.services import lifecycle as services
+from tests.downloads import assert_safe_download
 from tests.residents.test_archive_selectors import furnish
 from tests.residents.test_lifecycle_support import on_day
 
@@ -47,6 +49,19 @@ def test_the_archive_page_shows_everything_with_pending_sections(client_for, mem
 @pytest.mark.parametrize("member", ["intake_staff", "daily_staff", "resources_staff", "administrator", "oversight"])
 def test_every_staff_group_reads_the_archive(client_for, member_a, request, member):
     assert client_for(request.getfixturevalue(member)).get(archive_url(member_a)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("member", "exports"),
+    [("intake_staff", True), ("administrator", True), ("oversight", True),
+     ("daily_staff", False), ("resources_staff", False)],
+)
+def test_only_the_intake_team_the_lead_and_oversight_export_the_pdf(client_for, member_a, request, member, exports):
+    client = client_for(request.getfixturevalue(member))
+    page = client.get(archive_url(member_a)).content.decode()
+    response = client.get(pdf_url(member_a))
+    assert response.status_code == (200 if exports else 403)
+    assert (pdf_url(member_a) in page) is exports  # no link to what would be refused
 
 
 def test_residents_and_anonymous_users_do_not_reach_it(client, client_for, member_a):
@@ -91,8 +106,7 @@ def test_the_archive_pdf_is_chinese_with_the_cjk_font_embedded(client_for, membe
     response = client_for(intake_staff).get(pdf_url(member_a))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert "attachment" in response["Content-Disposition"]
-    assert "no-store" in response["Cache-Control"]
+    assert_safe_download(response, archive_filename(member_a))
     pdf = tmp_path / "archive.pdf"
     pdf.write_bytes(response.content)
     assert pdf.read_bytes().startswith(b"%PDF-")

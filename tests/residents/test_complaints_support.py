@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from residents.models import ComplaintCategory
 from residents.services import complaints as services
+from tests.factories import image_bytes
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -21,7 +22,7 @@ RESPONSE_DUE = datetime(2026, 10, 9, 23, 59, 59, tzinfo=SH)
 SOLUTION_DUE = datetime(2026, 10, 15, 23, 59, 59, tzinfo=SH)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_bytes("png")
 
 
 def sh(*args: int) -> datetime:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from residents.models import Complaint, ComplaintChannel, ComplaintStatus
 from residents.services import complaints as services
+from tests.downloads import assert_safe_download
 from tests.forms import form_token
 from tests.residents.factories import AgreementFactory, ResidentFactory
 from tests.residents.test_complaints_support import (
@@ -257,6 +258,7 @@ def test_a_png_attachment_is_served_as_png(client_for, member_a):
     complaint = file_complaint(member_a, attachment=SimpleUploadedFile("a.png", PNG, content_type="image/png"))
     response = client_for(member_a.user).get(step("attachment", complaint))
     assert response["Content-Type"] == "image/png"
+    assert_safe_download(response, f"complaint-{complaint.pk}.png")
 
 
 def test_no_attachment_no_file(client_for, complaint_a):

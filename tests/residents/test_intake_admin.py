@@ -9,6 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from residents.models import Application, ApplicationStatus, Resident
+from tests.core.test_excel import DANGEROUS
 from tests.factories import UserFactory
 from tests.residents.factories import valid_id_number
 from tests.residents.test_intake_support import (
@@ -266,3 +267,19 @@ def test_the_export_masks_id_numbers(client_for, intake_staff, outsider):
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "1101**********002X" in values and ID_A not in values
 
+
+
+@pytest.mark.parametrize("name", DANGEROUS.values(), ids=DANGEROUS.keys())
+def test_the_export_writes_a_formula_like_name_as_text(client_for, intake_staff, outsider, name):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    application = submitted(outsider)
+    Application.objects.filter(pk=application.pk).update(person_name=name, company_name="")
+    response = client_for(intake_staff).post(
+        QUEUE, {"action": "export_excel", ACTION_CHECKBOX_NAME: [application.pk]}
+    )
+    applicant = load_workbook(BytesIO(response.content)).active["B2"]
+    assert applicant.data_type == "s" and applicant.quotePrefix  # text, not a live formula
+    assert applicant.value == name.replace("\r", "\n")

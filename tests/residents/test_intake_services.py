@@ -2,7 +2,10 @@
 submission with its deadline and refusals (bans, missing material), every review transition and
 every illegal one, approval creating the resident, notifications, the transition log and audit."""
 
+import copy
+import hashlib
 from datetime import date, timedelta
+from io import BytesIO
 
 import pghistory.models
 import pytest
@@ -10,11 +13,13 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from PIL import Image
 
 from opc_community.accounts.models import User
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.portal.models import Notification
+from opc_community.rulebook.models import RulebookVersion
 from residents.models import (
     Application,
     ApplicationDocument,
@@ -29,6 +34,8 @@ from residents.models import (
     ResidentStatus,
 )
 from residents.services import intake as services
+from tests.core.test_uploads import phone_exif
+from tests.factories import image_bytes
 from tests.residents.test_intake_support import (
     ID_A,
     ID_B,
@@ -239,7 +246,7 @@ def test_materials_are_stored_privately_under_a_neutral_name(outsider, request, 
 )
 def test_a_jpeg_named_pdf_is_judged_by_its_content(outsider, monkeypatch, allowed, accepted):
     application = draft(outsider, with_materials=False)
-    monkeypatch.setattr(services, "_rules_for_upload", lambda today: (allowed, 10))
+    monkeypatch.setattr(services, "_rules_for_upload", lambda today: (allowed, 10, 20))
     renamed = upload("计划书.pdf", JPEG, "application/pdf")
 
     if accepted:
@@ -309,6 +316,62 @@ def test_several_qualifications_may_be_uploaded(outsider):
             application=application, kind=DocumentKind.QUALIFICATION, upload=upload(name), actor=outsider
         )
     assert application.documents.filter(kind=DocumentKind.QUALIFICATION).count() == 2
+
+
+def test_an_id_card_photo_is_stored_without_its_gps_position(outsider):
+    application = draft(outsider, with_materials=False)
+    photo = image_bytes("jpeg", size=(40, 20), exif=phone_exif(orientation=6))
+
+    document = services.application_document_add(
+        application=application, kind=DocumentKind.ID_CARD, upload=upload("身份证.jpg", photo, "image/jpeg"),
+        actor=outsider,
+    )
+
+    with document.file.open("rb") as stored:
+        data = stored.read()
+    image = Image.open(BytesIO(data))
+    assert len(image.getexif()) == 0 and b"PhoneMaker" not in data  # no GPS, no camera, no time
+    assert image.size == (20, 40)  # upright, as the phone showed it
+    assert (document.size, document.sha256) == (len(data), hashlib.sha256(data).hexdigest())  # the stored file
+
+
+@pytest.fixture
+def three_files_per_application(db):
+    """A rulebook in force whose cap is 3 files per application (the number is data, not code)."""
+    first = RulebookVersion.objects.get(number=1)
+    body = copy.deepcopy(first.body)
+    body["intake"]["max_files_per_application"] = 3
+    return RulebookVersion.objects.create(
+        number=91, title="测试：每份申请最多 3 个文件", effective_from=date(2026, 4, 2), body=body,
+        status=RulebookVersion.Status.ADOPTED, based_on=first,
+    )
+
+
+@pytest.mark.usefixtures("three_files_per_application")
+def test_an_application_holds_at_most_the_rulebooks_number_of_files(outsider):
+    application = draft(outsider)  # the ID card and the project plan
+    services.application_document_add(
+        application=application, kind=DocumentKind.QUALIFICATION, upload=upload("证书一.pdf"), actor=outsider
+    )  # the third: the limit itself is allowed
+
+    with pytest.raises(DomainError) as refused:
+        services.application_document_add(
+            application=application, kind=DocumentKind.QUALIFICATION, upload=upload("证书二.pdf"), actor=outsider
+        )
+
+    assert refused.value.field == DocumentKind.QUALIFICATION
+    assert str(refused.value.message) == "每份申请最多 3 个文件：证书二.pdf 未添加。请先删除不再需要的文件。"
+    assert application.documents.count() == 3
+
+
+@pytest.mark.usefixtures("three_files_per_application")
+def test_a_draft_with_too_many_files_is_refused_whole(outsider):
+    extra = [(DocumentKind.QUALIFICATION, upload(f"证书{n}.pdf")) for n in range(2)]
+    with pytest.raises(DomainError, match="最多 3 个文件"):
+        services.application_save_draft(
+            applicant=outsider, details=details(), uploads=[*materials(), *extra], actor=outsider
+        )
+    assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
 
 
 def test_another_user_cannot_add_or_remove_materials(outsider, resident_b):

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from opc_community.rulebook.models import RulebookVersion
 from residents.models import Application, Direction, DocumentKind, EntityType
 from residents.services import intake as services
+from tests.factories import image_bytes
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -24,8 +25,8 @@ USCC_A = "91350100M000100Y43"
 USCC_B = "91440101MA59TQXX18"
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = image_bytes("jpeg")
+PNG = image_bytes("png")
 TEXT = "这不是 PDF，只是改了扩展名的文本文件。\n".encode()
 
 #: A weekday outside any holiday, inside rulebook v1 (from 2026-04-01).

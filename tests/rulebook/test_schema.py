@@ -28,6 +28,7 @@ def test_the_seed_is_a_valid_rulebook_with_the_regulations_numbers():
     assert rules.term.archive_retention_years == 3
     assert (rules.bans.forced_exit_years, rules.bans.subletting_years, rules.bans.subsidy_fraud_years) == (3, 1, 3)
     assert rules.intake.max_upload_mb == 10
+    assert rules.intake.max_files_per_application == 20
     assert rules.booking.no_show_release_minutes == 15
     assert (rules.booking.no_show_limit, rules.booking.no_show_window_days) == (3, 30)
     assert rules.scoring.total_points == 100

@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from scoring.documents.report import report_number
 from scoring.models import ScoreAppeal, ScoreAppealStatus
+from tests.downloads import assert_safe_download
 from tests.scoring.test_cards_support import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
 from tests.scoring.test_inputs_support import at
 
@@ -98,8 +100,10 @@ def test_wrong_methods_and_who_may_use_the_pages(cast, client, client_for, resid
 
 
 def test_the_resident_downloads_its_own_report(cast, client_for, resident_a):
-    answer = client_for(resident_a).get(reverse("scoring:card_report", args=[cast.card(cast.good).pk]))
+    card = cast.card(cast.good)
+    answer = client_for(resident_a).get(reverse("scoring:card_report", args=[card.pk]))
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert_safe_download(answer, f"{report_number(card)}.pdf")
     assert answer.content.startswith(b"%PDF")
 
 

@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 
 from residents.models import Resident
+from scoring.documents.report import report_number
 from scoring.models import ScoreAppealStatus
 from scoring.selectors import dashboard as selectors
 from scoring.services import appeals as services
 from scoring.services.run import quarter_run
+from tests.downloads import assert_safe_download
 from tests.scoring.test_cards_support import IN_WINDOW, drafted_cast, published_cast
 from tests.scoring.test_inputs_support import at, member, sh, stored_input
 
@@ -125,6 +127,7 @@ def test_the_pdf_report_is_chinese_with_the_cjk_font_embedded(cast, client_for, 
     card = cast.card(cast.warned)
     answer = client_for(administrator).get(reverse("admin:scoring_scorecard_report", args=[card.pk]))
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    assert_safe_download(answer, f"{report_number(card)}.pdf")
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(answer.content)
     fonts = subprocess.run([_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from scoring.models import AwardClaim, InputStatus, QuarterInput, QuarterStatus
+from tests.downloads import assert_safe_download
 from tests.scoring.test_inputs_support import (
     AFTER_DEADLINE,
     DURING,
@@ -48,7 +49,7 @@ def test_a_resident_fills_in_uploads_and_submits(client_for, quarter, me):
     award = AwardClaim.objects.get()
     download = client.get(reverse("scoring:input_file", args=["award", award.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert download["Cache-Control"] == "private, no-store"
+    assert_safe_download(download, award.certificate.name.rsplit("/", 1)[-1] + ".pdf")  # the stored name, typed
     assert client.post(reverse("scoring:input_submit", args=[quarter.pk])).status_code == 302
     data = QuarterInput.objects.get()
     assert (data.status, data.milestones_planned) == (InputStatus.SUBMITTED, 5)

@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from residents.models import ResidentStatus
 from spaces.models import Booking, BookingStatus, CalendarFeed
+from tests.downloads import assert_safe_download
 from tests.spaces.test_bookings_support import (
     TOMORROW,
     at,
@@ -330,7 +331,7 @@ def test_one_booking_as_an_ics_file(client_a, a_booking):
     response = client_a.get(url("booking_ics", a_booking.pk))
 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert f'filename="booking-{a_booking.pk}.ics"' in response["Content-Disposition"]
+    assert_safe_download(response, f"booking-{a_booking.pk}.ics")
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]
     assert str(event["UID"]) == f"booking-{a_booking.pk}@opc-community"
     assert event.decoded("DTSTART").isoformat() == "2026-11-17T01:00:00+00:00"  # UTC

@@ -14,12 +14,13 @@ from django.utils import timezone
 from residents.models import Resident
 from spaces.models import Desk, DeskAssignment
 from spaces.services import desks as desk_services
+from tests.factories import image_bytes
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
 
 SH = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = image_bytes("png")
+JPEG = image_bytes("jpeg")
 
 
 def member(user=None, **kwargs: object) -> Resident:

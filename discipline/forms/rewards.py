@@ -49,6 +49,8 @@ class VolunteerServiceForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        if "resident" not in self.fields:  # a recorded service: the admin shows it read-only, without fields
+            return
         self.fields["resident"].queryset = _live_residents()
         self.fields["activity"].max_length = ACTIVITY_MAX_LENGTH
 

@@ -244,6 +244,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- API robustness ----------------------------------------------------------
+# No request a logged-in user can send ends in a 500 (docs/security.md, "API robustness";
+# opc_community/core/api.py, filters.py, parsers.py).
+# Missing or bad credentials answer 401 with `WWW-Authenticate: Token` (core.api.exception_handler).
+# JSON bodies nested deeper than core.parsers.MAX_JSON_DEPTH are a 400 (not a RecursionError).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "opc_community.core.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)

@@ -33,3 +33,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A path no pattern matches: JSON under /api/ (like every other API refusal), Django's page elsewhere.
+handler404 = "opc_community.core.api.not_found"

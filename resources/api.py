@@ -34,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import IsoDateTimeFilter
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
 from resources import rules, selectors, services
@@ -169,8 +170,8 @@ class ActivityFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
     counts_for_attendance = filters.BooleanFilter()
     cancelled = filters.BooleanFilter(field_name="cancelled_at", lookup_expr="isnull", exclude=True)
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Activity
@@ -181,8 +182,8 @@ class AttendanceFilter(filters.FilterSet):
     activity = filters.NumberFilter(field_name="activity_id")
     resident = filters.NumberFilter(field_name="resident_id")
     method = filters.ChoiceFilter(choices=CheckInMethod.choices)
-    checked_in_after = filters.IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="gte")
-    checked_in_before = filters.IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="lt")
+    checked_in_after = IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="gte")
+    checked_in_before = IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="lt")
 
     class Meta:
         model = Attendance

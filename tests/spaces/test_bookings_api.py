@@ -95,6 +95,9 @@ def test_a_week_of_availability_and_bad_parameters(api_a, meeting_room):
     assert len(week["days"]) == 7
     assert api_a.get(f"{ROOMS}{meeting_room.pk}/availability/", {"date": "17/11/2026"}).status_code == 400
     assert api_a.get(f"{ROOMS}{meeting_room.pk}/availability/", {"days": 8}).status_code == 400
+    # Regression: the last days of the calendar overflowed the week's arithmetic (500).
+    far = api_a.get(f"{ROOMS}{meeting_room.pk}/availability/", {"date": "9999-12-31"})
+    assert far.status_code == 400 and far.json() == {"date": ["请给出 1900-01-01 至 2999-12-31 之间的日期。"]}
 
 
 # --- Create ------------------------------------------------------------------------------------------------

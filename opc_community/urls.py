@@ -29,7 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Integrations: authenticated by session or token; each viewset states its permissions.
     path("api/v1/", include("opc_community.api_urls")),
-    # Public: the OpenAPI schema and its documentation page (no CDN: drf-spectacular-sidecar).
+    # Logged-in users: the OpenAPI schema and its documentation page (no CDN: drf-spectacular-sidecar).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -26,7 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -213,6 +219,18 @@ class _Audience:
 # --- Activities -------------------------------------------------------------------------------------------------
 
 
+def _as_the_caller_sees_it(**kwargs: Any) -> PolymorphicProxySerializer:
+    """Residents and staff read an activity differently: their own registration, or the live figures."""
+    return PolymorphicProxySerializer(
+        component_name="ActivityAsTheCallerSeesIt", serializers=[ActivitySerializer, StaffActivitySerializer],
+        resource_type_field_name=None, **kwargs,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_as_the_caller_sees_it(many=True)),
+    retrieve=extend_schema(responses=_as_the_caller_sees_it()),
+)
 class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Activities (活动): trainings, salons, roadshows, matchmaking sessions (RULEBOOK §6).
 
@@ -274,7 +292,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self._answer(activity)
 
     @extend_schema(methods=["POST"], request=ActivityRoomSerializer, responses=StaffActivitySerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses=StaffActivitySerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={200: StaffActivitySerializer})
     @action(detail=True, methods=["post", "delete"], filterset_class=None)
     def room(self, request: Request, pk: str | None = None) -> Response:
         """Reserve a room for the activity's whole time (POST ``{"room": id}``: the booking rules apply, a

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from opc_community.accounts.roles import Role
 from opc_community.celery import app as celery_app
@@ -92,3 +93,9 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def openapi_schema(outsider, client_for) -> dict:
+    """The OpenAPI schema, as /api/schema/ serves it to a logged-in user (anonymous users are refused)."""
+    return client_for(outsider).get(reverse("api-schema"), {"format": "json"}).json()

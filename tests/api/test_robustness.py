@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import URLPattern
+from django.urls import URLPattern, reverse
 from rest_framework import parsers
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -165,3 +165,30 @@ def test_missing_or_bad_credentials_are_a_401_with_the_token_challenge(resident_
 def test_a_logged_in_user_without_the_role_is_a_403(outsider):
     response = api(outsider).get("/api/v1/bookings/")
     assert response.status_code == 403 and "WWW-Authenticate" not in response
+
+
+# --- The schema -------------------------------------------------------------------------------------------
+
+
+def test_the_schema_and_its_documentation_need_a_login(client, client_for, resident_a):
+    for name in ("api-schema", "api-docs"):
+        assert client.get(reverse(name)).status_code == 401
+        assert client_for(resident_a).get(reverse(name)).status_code == 200
+
+
+def test_every_operation_documents_its_refusals(openapi_schema):
+    assert openapi_schema["components"]["schemas"]["Error"]["properties"]["detail"]["type"] == "string"
+    for path, operations in openapi_schema["paths"].items():
+        for method, operation in operations.items():
+            expected = {"400", "401", "403", "404"} | ({"409", "415"} if method != "get" else set())
+            assert expected <= set(operation["responses"]), f"{method} {path}"
+            for code in expected:
+                assert operation["responses"][code]["content"]["application/json"]["schema"], f"{method} {path} {code}"
+
+
+def test_read_only_fields_that_may_be_blank_document_the_blank_value(openapi_schema):
+    schemas = openapi_schema["components"]["schemas"]
+    proof_link = schemas["InputContribution"]["properties"]["proof_link"]
+    assert {"type": "string", "maxLength": 0} in proof_link["oneOf"]  # a URL, or blank
+    card_levels = schemas["ScoreCard"]["properties"]["award_level"]["oneOf"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in card_levels

@@ -272,8 +272,7 @@ def test_oversight_reads_but_does_not_act(oversight, member_a, meeting_room):
     assert booking.status == BookingStatus.CONFIRMED
 
 
-def test_the_endpoints_are_in_the_openapi_schema(client):
-    schema = client.get("/api/schema/").content.decode()
+def test_the_endpoints_are_in_the_openapi_schema(openapi_schema):
     for route in ("/api/v1/rooms/{id}/availability/", "/api/v1/bookings/{id}/check-in/",
                   "/api/v1/bookings/{id}/cancel/", "/api/v1/bookings/credits/"):
-        assert route in schema
+        assert route in openapi_schema["paths"]

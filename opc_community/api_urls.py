@@ -24,7 +24,10 @@ API_APPS = (
     "scoring",
 )
 
+# No format suffixes (``/bookings/credits.json``): the Accept header chooses the format, and DRF would pass
+# a ``format`` argument that no custom action accepts (a 500). Such paths are a JSON 404.
 router = DefaultRouter()
+router.include_format_suffixes = False
 for module_name in API_APPS:
     for prefix, viewset, basename in import_module(f"{module_name}.api").ROUTES:
         router.register(prefix, viewset, basename=basename)

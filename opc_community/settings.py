@@ -337,6 +337,27 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- API robustness ----------------------------------------------------------
+# No request a logged-in user can send ends in a 500, and the schema says what each operation
+# answers (docs/security.md, "API robustness"; opc_community/core/api.py, filters.py, parsers.py,
+# openapi.py).
+# Missing or bad credentials answer 401 with `WWW-Authenticate: Token` (core.api.exception_handler).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "opc_community.core.openapi.AutoSchema"
+# JSON bodies nested deeper than core.parsers.MAX_JSON_DEPTH are a 400 (not a RecursionError).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "opc_community.core.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AwardLevelEnum"] = "scoring.models.AwardLevel"
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)
+]
+# The schema and its documentation page need a login, in every environment: they map every
+# endpoint, staff-only ones included.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+
 # --- Celery ------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)

@@ -29,8 +29,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Integrations: authenticated by session or token; each viewset states its permissions.
     path("api/v1/", include("opc_community.api_urls")),
-    # Public: the OpenAPI schema and its documentation page (no CDN: drf-spectacular-sidecar). The split
-    # view serves the page's set-up script as a file (?script), so the Content-Security-Policy holds there too.
+    # Logged-in users: the OpenAPI schema and its documentation page (no CDN: drf-spectacular-sidecar). The
+    # split view serves the page's set-up script as a file (?script), so the Content-Security-Policy holds there too.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# A path no pattern matches: JSON under /api/ (like every other API refusal), Django's page elsewhere.
+handler404 = "opc_community.core.api.not_found"

@@ -26,7 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -34,6 +40,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import IsoDateTimeFilter
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
 from resources import rules, selectors, services
@@ -169,8 +176,8 @@ class ActivityFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
     counts_for_attendance = filters.BooleanFilter()
     cancelled = filters.BooleanFilter(field_name="cancelled_at", lookup_expr="isnull", exclude=True)
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Activity
@@ -181,8 +188,8 @@ class AttendanceFilter(filters.FilterSet):
     activity = filters.NumberFilter(field_name="activity_id")
     resident = filters.NumberFilter(field_name="resident_id")
     method = filters.ChoiceFilter(choices=CheckInMethod.choices)
-    checked_in_after = filters.IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="gte")
-    checked_in_before = filters.IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="lt")
+    checked_in_after = IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="gte")
+    checked_in_before = IsoDateTimeFilter(field_name="checked_in_at", lookup_expr="lt")
 
     class Meta:
         model = Attendance
@@ -212,6 +219,18 @@ class _Audience:
 # --- Activities -------------------------------------------------------------------------------------------------
 
 
+def _as_the_caller_sees_it(**kwargs: Any) -> PolymorphicProxySerializer:
+    """Residents and staff read an activity differently: their own registration, or the live figures."""
+    return PolymorphicProxySerializer(
+        component_name="ActivityAsTheCallerSeesIt", serializers=[ActivitySerializer, StaffActivitySerializer],
+        resource_type_field_name=None, **kwargs,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_as_the_caller_sees_it(many=True)),
+    retrieve=extend_schema(responses=_as_the_caller_sees_it()),
+)
 class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Activities (活动): trainings, salons, roadshows, matchmaking sessions (RULEBOOK §6).
 
@@ -273,7 +292,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         return self._answer(activity)
 
     @extend_schema(methods=["POST"], request=ActivityRoomSerializer, responses=StaffActivitySerializer)
-    @extend_schema(methods=["DELETE"], request=None, responses=StaffActivitySerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={200: StaffActivitySerializer})
     @action(detail=True, methods=["post", "delete"], filterset_class=None)
     def room(self, request: Request, pk: str | None = None) -> Response:
         """Reserve a room for the activity's whole time (POST ``{"room": id}``: the booking rules apply, a

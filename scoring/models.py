@@ -207,7 +207,7 @@ class ScoreCard(models.Model):
     milestones_planned = models.PositiveSmallIntegerField(_("milestones planned"))
     revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2)
     revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2)
-    award_level = models.CharField(_("highest award"), max_length=20, blank=True)
+    award_level = models.CharField(_("highest award"), max_length=20, choices=AwardLevel.choices, blank=True)
     contributions = models.PositiveSmallIntegerField(_("contributions"))
     participation_points = models.PositiveSmallIntegerField(_("participation"))
     completion_points = models.PositiveSmallIntegerField(_("project completion"))

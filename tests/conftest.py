@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from opc_community import settings as project_settings
 from opc_community.accounts.roles import Role
@@ -106,3 +107,9 @@ def client_for():
         return login(Client(), user)
 
     return make
+
+
+@pytest.fixture
+def openapi_schema(outsider, client_for) -> dict:
+    """The OpenAPI schema, as /api/schema/ serves it to a logged-in user (anonymous users are refused)."""
+    return client_for(outsider).get(reverse("api-schema"), {"format": "json"}).json()

@@ -26,7 +26,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -44,6 +43,7 @@ from discipline.services import cases as services
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import DateFilter
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
 
@@ -229,8 +229,8 @@ class CaseFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=CaseStatus.choices)
     kind = filters.CharFilter()
     resident = filters.NumberFilter(field_name="resident_id")
-    occurred_after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
-    occurred_before = filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+    occurred_after = DateFilter(field_name="occurred_on", lookup_expr="gte")
+    occurred_before = DateFilter(field_name="occurred_on", lookup_expr="lte")
     behind = filters.BooleanFilter(method="filter_behind", label=_("behind schedule"))
 
     class Meta:
@@ -250,7 +250,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     permission_classes = [CaseAccess]
     filterset_class = CaseFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[ViolationCase]:
         if getattr(self, "swagger_fake_view", False):
@@ -390,7 +389,6 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = [CaseAccess]
     serializer_class = AppealSerializer
     filterset_class = AppealFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Appeal]:
         if getattr(self, "swagger_fake_view", False):

@@ -29,6 +29,7 @@ from discipline.models import Reward, RewardChoice, RewardKind, RewardStatus, Vo
 from discipline.selectors import rewards as selectors
 from discipline.services import rewards as services
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import DateFilter, YearFilter
 from residents.access import STAFF, audience, staff_holding, staff_or_resident
 from residents.models import Resident
 
@@ -102,7 +103,7 @@ class VolunteerServiceCreateSerializer(serializers.Serializer):
 class RewardFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=RewardStatus.choices)
     kind = filters.ChoiceFilter(choices=RewardKind.choices)
-    year = filters.NumberFilter()
+    year = YearFilter()
     resident = filters.NumberFilter(field_name="resident_id")
     grant_overdue = filters.BooleanFilter(method="filter_grant_overdue", label=_("grant overdue"))
 
@@ -117,9 +118,9 @@ class RewardFilter(filters.FilterSet):
 
 class VolunteerServiceFilter(filters.FilterSet):
     resident = filters.NumberFilter(field_name="resident_id")
-    year = filters.NumberFilter(field_name="served_on", lookup_expr="year")
-    served_after = filters.DateFilter(field_name="served_on", lookup_expr="gte")
-    served_before = filters.DateFilter(field_name="served_on", lookup_expr="lte")
+    year = YearFilter(field_name="served_on", lookup_expr="year")
+    served_after = DateFilter(field_name="served_on", lookup_expr="gte")
+    served_before = DateFilter(field_name="served_on", lookup_expr="lte")
     activity = filters.CharFilter(field_name="activity", lookup_expr="icontains")
 
     class Meta:

@@ -49,9 +49,10 @@ class VolunteerServiceForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if "resident" in self.fields:  # the admin's view of a recorded service shows every field read-only
-            self.fields["resident"].queryset = _live_residents()
-            self.fields["activity"].max_length = ACTIVITY_MAX_LENGTH
+        if "resident" not in self.fields:  # a recorded service: the admin shows it read-only, without fields
+            return
+        self.fields["resident"].queryset = _live_residents()
+        self.fields["activity"].max_length = ACTIVITY_MAX_LENGTH
 
     def clean(self) -> dict:
         """The service's own checks (date not in the future, not before check-in, hours), next to the field."""

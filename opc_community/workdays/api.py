@@ -1,12 +1,14 @@
 """Working-day calendar for integrations: the special days, and a deadline calculator."""
 
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opc_community.core.filters import DateFilter, YearFilter
 from opc_community.workdays.models import SpecialDay
 from opc_community.workdays.selectors import deadline
 
@@ -27,12 +29,22 @@ class DeadlineSerializer(serializers.Serializer):
     provisional = serializers.BooleanField()
 
 
+class SpecialDayFilter(filters.FilterSet):
+    date__year = YearFilter(field_name="date", lookup_expr="year")
+    date__gte = DateFilter(field_name="date", lookup_expr="gte")
+    date__lte = DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = SpecialDay
+        fields = ("kind",)
+
+
 class SpecialDayViewSet(viewsets.ReadOnlyModelViewSet):
     """Holidays and adjusted working days (logged-in users). Filter with ``?date__year=2026&kind=holiday``."""
 
     queryset = SpecialDay.objects.order_by("date")
     serializer_class = SpecialDaySerializer
-    filterset_fields = {"date": ["year", "gte", "lte"], "kind": ["exact"]}
+    filterset_class = SpecialDayFilter
 
     @extend_schema(
         parameters=[

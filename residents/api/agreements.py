@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
+from opc_community.core.filters import DateFilter
 from opc_community.core.idempotency import idempotent
 from residents.access import STAFF, audience, staff_or_resident
 from residents.models import (
@@ -102,8 +103,8 @@ class AgreementFilter(filters.FilterSet):
     resident = _id_filter("resident", _("resident id"))
     status = filters.ChoiceFilter(choices=AgreementStatus.choices)
     fee_period = filters.ChoiceFilter(choices=FeePeriod.choices)
-    ends_before = filters.DateFilter(field_name="ends_on", lookup_expr="lte", label=_("ends on or before"))
-    ends_after = filters.DateFilter(field_name="ends_on", lookup_expr="gte", label=_("ends on or after"))
+    ends_before = DateFilter(field_name="ends_on", lookup_expr="lte", label=_("ends on or before"))
+    ends_after = DateFilter(field_name="ends_on", lookup_expr="gte", label=_("ends on or after"))
 
     class Meta:
         model = Agreement
@@ -155,8 +156,8 @@ class InvoiceFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=InvoiceKind.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue (open balance past the due date)"))
     open = filters.BooleanFilter(method="filter_open", label=_("open balance"))
-    due_before = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("due on or before"))
-    due_after = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("due on or after"))
+    due_before = DateFilter(field_name="due_on", lookup_expr="lte", label=_("due on or before"))
+    due_after = DateFilter(field_name="due_on", lookup_expr="gte", label=_("due on or after"))
 
     class Meta:
         model = Invoice
@@ -221,8 +222,8 @@ class PaymentFilter(filters.FilterSet):
     resident = _id_filter("resident", _("resident id"))
     invoice = _id_filter("invoice", _("invoice id"))
     method = filters.ChoiceFilter(choices=PaymentMethod.choices)
-    paid_before = filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("paid on or before"))
-    paid_after = filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("paid on or after"))
+    paid_before = DateFilter(field_name="paid_on", lookup_expr="lte", label=_("paid on or before"))
+    paid_after = DateFilter(field_name="paid_on", lookup_expr="gte", label=_("paid on or after"))
 
     class Meta:
         model = Payment

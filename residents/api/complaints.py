@@ -30,11 +30,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import IsoDateTimeFilter
 from opc_community.core.idempotency import idempotent
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import (
@@ -177,8 +177,8 @@ class ComplaintFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=ComplaintCategory.choices)
     channel = filters.ChoiceFilter(choices=ComplaintChannel.choices)
     resident = filters.NumberFilter(field_name="resident_id")
-    filed_after = filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
-    filed_before = filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+    filed_after = IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
     response_overdue = filters.BooleanFilter(method="filter_response_overdue", label=_("response overdue"))
     solution_overdue = filters.BooleanFilter(method="filter_solution_overdue", label=_("solution overdue"))
 
@@ -214,7 +214,6 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     permission_classes = [ComplaintAccess]
     filterset_class = ComplaintFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Complaint]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller

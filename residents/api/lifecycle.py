@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
+from opc_community.core.filters import DateFilter
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import (
     ClearanceItem,
@@ -83,7 +84,7 @@ class ResidentSerializer(serializers.ModelSerializer):
 
 class ResidentFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ResidentStatus.choices)
-    ending_before = filters.DateFilter(method="filter_ending_before", label=_("agreement ends on or before"))
+    ending_before = DateFilter(method="filter_ending_before", label=_("agreement ends on or before"))
     in_grace = filters.BooleanFilter(method="filter_in_grace", label=_("in the grace period"))
 
     class Meta:

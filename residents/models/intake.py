@@ -120,8 +120,9 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
-    entity_type = models.CharField(_("entity type"), max_length=20, choices=EntityType.choices)
-    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices)
+    # A draft may leave these empty (blank); submitting requires them (services.intake).
+    entity_type = models.CharField(_("entity type"), max_length=20, choices=EntityType.choices, blank=True)
+    direction = models.CharField(_("direction"), max_length=20, choices=Direction.choices, blank=True)
     direction_note = models.CharField(_("direction details"), max_length=300, blank=True)
     person_name = models.CharField(_("name (as on the ID card)"), max_length=60)
     id_number = models.CharField(_("ID card number"), max_length=18)

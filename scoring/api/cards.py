@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import YearFilter
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from scoring.api.inputs import ScoringQuarterSerializer
 from scoring.models import Outcome, Quarter, ScoreAppeal, ScoreAppealStatus, ScoreCard
@@ -154,7 +155,7 @@ class ScoreAppealDecisionSerializer(serializers.Serializer):
 
 class ScoreCardFilter(filters.FilterSet):
     quarter = filters.NumberFilter(field_name="quarter_id")
-    year = filters.NumberFilter(field_name="quarter__year")
+    year = YearFilter(field_name="quarter__year")
     outcome = filters.ChoiceFilter(choices=Outcome.choices)
     resident = filters.NumberFilter(field_name="resident_id")
 

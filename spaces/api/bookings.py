@@ -13,7 +13,7 @@ a rule broken → 400 with the Chinese message, the ``field`` and ``errors`` by 
 → 403 (``opc_community.core.api.exception_handler``).
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,8 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -30,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.accounts.permissions import is_staff_member
+from opc_community.core.filters import DateFilter, IsoDateTimeFilter, validate_supported_date
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from spaces.models import Booking, BookingStatus, Room, RoomType
 from spaces.selectors import bookings as selectors
@@ -80,6 +80,17 @@ class AvailabilitySerializer(serializers.Serializer):
     days = DaySerializer(many=True)
 
 
+class AvailabilityQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(
+        label=_("date"), required=False, validators=[validate_supported_date],
+        help_text="The first day (default: today, Asia/Shanghai).",
+    )
+    days = serializers.IntegerField(
+        label=_("days"), min_value=1, max_value=MAX_AVAILABILITY_DAYS, default=1,
+        help_text=f"How many days (1–{MAX_AVAILABILITY_DAYS}).",
+    )
+
+
 class RoomFilter(filters.FilterSet):
     room_type = filters.ChoiceFilter(choices=RoomType.choices)
 
@@ -98,26 +109,15 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Room]:
         return selectors.rooms_open()
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("date", OpenApiTypes.DATE, description="The first day (default: today, Asia/Shanghai)."),
-            OpenApiParameter("days", OpenApiTypes.INT, description=f"How many days (1–{MAX_AVAILABILITY_DAYS}, default 1)."),
-        ],
-        responses=AvailabilitySerializer,
-    )
+    @extend_schema(parameters=[AvailabilityQuerySerializer], responses=AvailabilitySerializer)
     @action(detail=True, methods=["get"], filterset_class=None)
     def availability(self, request: Request, pk: str | None = None) -> Response:
         """The room's slots of a day (or up to a week): free or busy — never who booked."""
         room = self.get_object()
-        try:
-            first = date.fromisoformat(request.query_params.get("date") or timezone.localdate().isoformat())
-            days = int(request.query_params.get("days") or 1)
-        except ValueError:
-            raise serializers.ValidationError({"date": [_("Give the date as YYYY-MM-DD and days as a number.")]}) from None
-        if not 1 <= days <= MAX_AVAILABILITY_DAYS:
-            raise serializers.ValidationError(
-                {"days": [_("Between 1 and %(max)s days.") % {"max": MAX_AVAILABILITY_DAYS}]}
-            )
+        query = AvailabilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        first = query.validated_data.get("date") or timezone.localdate()
+        days = query.validated_data["days"]
         resident = getattr(request, "resident", None) if audience(request) == RESIDENT else None
         calendar = selectors.room_week(room, first, resident=resident, days=days)
         return Response(AvailabilitySerializer({"room": room.pk, "days": calendar}).data)
@@ -198,9 +198,9 @@ class BookingFilter(filters.FilterSet):
     room_type = filters.ChoiceFilter(field_name="room__room_type", choices=RoomType.choices)
     status = filters.ChoiceFilter(choices=BookingStatus.choices)
     resident = filters.NumberFilter(field_name="resident_id")
-    date = filters.DateFilter(method="filter_date", label=_("date"))
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    date = DateFilter(method="filter_date", label=_("date"))
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Booking

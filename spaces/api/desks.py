@@ -119,7 +119,8 @@ class DeskFilter(filters.FilterSet):
         fields = ("floor", "zone", "is_active")
 
     def filter_occupied(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return queryset.filter(occupant_id__isnull=not value)
+        # By the assignments, not the staff queryset's ``occupant_id`` annotation: the resident's has none.
+        return selectors.occupied(queryset, occupied=value)
 
 
 class DeskRequestFilter(filters.FilterSet):

@@ -15,11 +15,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from opc_community.core.api import PersonSerializer
+from opc_community.core.filters import IsoDateTimeFilter
 from residents.access import RESIDENT, STAFF, audience, staff_holding, staff_or_resident
 from spaces.models import Booking, Permit, PermitKind, RequestStatus, Room
 from spaces.selectors import permits as selectors
@@ -109,8 +109,8 @@ class PermitFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=RequestStatus.choices)
     kind = filters.ChoiceFilter(choices=PermitKind.choices)
     resident = filters.NumberFilter(field_name="resident_id")
-    starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Permit
@@ -122,7 +122,6 @@ class PermitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     permission_classes = [staff_or_resident(staff_holding("spaces.view_permit"))]
     filterset_class = PermitFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Permit]:
         if getattr(self, "swagger_fake_view", False):

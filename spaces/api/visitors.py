@@ -22,6 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opc_community.core.filters import DateFilter
 from opc_community.core.masking import mask_phone
 from residents.access import STAFF, audience, staff_holding, staff_or_resident
 from residents.models import Resident
@@ -80,8 +81,8 @@ class VisitorFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=VisitorStatus.choices)
     name = filters.CharFilter(lookup_expr="icontains")
     host = filters.CharFilter(field_name="host__name", lookup_expr="icontains", label=_("host"))
-    expected_from = filters.DateFilter(method="filter_range", label=_("expected from"))
-    expected_to = filters.DateFilter(method="filter_range", label=_("expected until"))
+    expected_from = DateFilter(method="filter_range", label=_("expected from"))
+    expected_to = DateFilter(method="filter_range", label=_("expected until"))
 
     class Meta:
         model = Visitor

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.errors import DomainError
+from opc_community.core.filters import validate_supported_date
 from spaces.models import RoomType
 from spaces.selectors.reports import DEFAULT_WEEKS, monday_of, validate_range
 
@@ -29,10 +30,10 @@ class OccupancyFilterForm(forms.Form):
         self.today = today or timezone.localdate()
         # "from" is a Python keyword: the fields are added by name.
         self.fields["from"] = forms.DateField(
-            label=_("first day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            label=_("first day"), required=False, validators=[validate_supported_date], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
         self.fields["to"] = forms.DateField(
-            label=_("last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            label=_("last day"), required=False, validators=[validate_supported_date], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
         self.order_fields(["from", "to", "room_type"])
 

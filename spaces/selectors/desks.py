@@ -12,11 +12,15 @@ def _open_assignments() -> QuerySet[DeskAssignment]:
     return DeskAssignment.objects.filter(ends_at__isnull=True)
 
 
+def occupied(desks: QuerySet[Desk], *, occupied: bool = True) -> QuerySet[Desk]:
+    """Those of ``desks`` that someone holds now (an open assignment), or with ``occupied=False`` the others."""
+    held = Exists(_open_assignments().filter(desk=OuterRef("pk")))
+    return desks.filter(held if occupied else ~held)
+
+
 def free_desks() -> QuerySet[Desk]:
     """Desks in use (``is_active``) with no open assignment, by floor, zone and code."""
-    return Desk.objects.filter(is_active=True).exclude(
-        Exists(_open_assignments().filter(desk=OuterRef("pk")))
-    )
+    return occupied(Desk.objects.filter(is_active=True), occupied=False)
 
 
 def desks_with_occupant() -> QuerySet[Desk]:

@@ -109,3 +109,12 @@ def test_volunteer_services_are_added_through_the_service_and_exported(client_fo
     assert "活动" in client.get(changelist + "?q=张三").content.decode()
     export = client.post(changelist, {"action": "export_excel", "_selected_action": [record.pk]})
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_recorded_volunteer_service_is_shown_read_only(client_for, today, member_a, administrator):
+    """Regression: its page crashed (the add form's fields are not on the read-only page)."""
+    check_in(member_a, date(2026, 1, 5))
+    record = services.volunteer_service_record(resident=member_a, served_on=date(2026, 10, 10), activity="义务讲解",
+                                               hours=None, actor=administrator)
+    page = client_for(administrator).get(reverse("admin:discipline_volunteerservice_change", args=[record.pk]))
+    assert page.status_code == 200 and "义务讲解" in page.content.decode()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from residents.models import Resident
 from scoring.documents.report import report_number
-from scoring.models import ScoreAppealStatus
+from scoring.models import AwardLevel, ScoreAppealStatus, ScoreCard
 from scoring.selectors import dashboard as selectors
 from scoring.services import appeals as services
 from scoring.services.run import quarter_run
@@ -103,6 +103,17 @@ def test_the_score_sheet_export(cast, client_for, oversight):
     assert len(rows) == 4 and rows[1][1] == "王小明"  # lowest rank first
     assert [row[15] for row in rows[1:]] == [10, 65, 75]
     assert rows[1][18] == "总分低于 60 分" and rows[2][18] == "连续两个季度低于 70 分"  # the reasons, in words
+
+
+def test_the_score_sheet_names_the_highest_award(cast, client_for, oversight):
+    """Regression: a card with an award level crashed the export (the field had no choices to display)."""
+    from openpyxl import load_workbook
+
+    ScoreCard.objects.filter(pk=cast.card(cast.good).pk).update(award_level=AwardLevel.NATIONAL)
+    answer = client_for(oversight).get(reverse("admin:scoring_scorecard_export"), {"quarter": cast.quarter.pk})
+    assert answer.status_code == 200
+    rows = list(load_workbook(BytesIO(answer.content)).active.iter_rows(values_only=True))
+    assert [row[8] for row in rows[1:] if row[1] == "张三"] == ["国家级"]
 
 
 def _tool(name: str) -> str:

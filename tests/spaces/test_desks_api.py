@@ -64,6 +64,13 @@ def test_a_resident_sees_only_its_own_desk(api_for, seated, other):
     assert [row["code"] for row in client.get(f"{DESKS}free/").json()] == ["F-1"]
 
 
+def test_a_resident_filters_its_desk_by_occupied(api_for, seated, other):
+    """Regression: the filter read the staff list's occupant annotation, which the resident's list lacks (500)."""
+    client = api_for(seated.user)
+    assert [row["code"] for row in client.get(DESKS, {"occupied": "true"}).json()["results"]] == ["A-1"]
+    assert client.get(DESKS, {"occupied": "false"}).json()["results"] == []
+
+
 def test_the_resident_asks_withdraws_and_cannot_reach_anothers_request(api_for, seated, other):
     free = desk("F-1")
     theirs = services.desk_request_create(resident=other, reason="x", actor=other.user)

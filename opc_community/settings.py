@@ -463,7 +463,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own loggers print through the root handler only (not twice).
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes announces itself at every start; lock-outs are security events (audit trail).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 SITE_NAME = _("Nansha International OPC Ecosystem Community")

@@ -243,25 +243,36 @@ def quarters_draft_ended(*, today: date) -> list[Drafted]:
     that ended and were never run, the one that ended last added if missing — each in a transaction of
     its own with the administrator's notice that the draft awaits confirmation (once per quarter). A
     second run the same day, or a redelivered one, finds nothing left (a quarter run meanwhile is
-    skipped under its row lock)."""
+    skipped under its row lock); a quarter that fails is logged and tried again by the next run, and
+    does not hold back the others."""
     existing = {
         (year, number): status != QuarterStatus.OPEN
         for year, number, status in Quarter.objects.values_list("year", "number", "status")
     }
     drafted = []
     for year, number in quarters.to_draft(today, existing):
-        with transaction.atomic():
-            with acting_as(None, action="scoring.quarter_open"):
-                quarter, _created = Quarter.objects.get_or_create(
-                    year=year, number=number, defaults={"inputs_due_on": quarters.last_day(year, number)}
-                )
-            quarter = lock(quarter)
-            if quarter.status != QuarterStatus.OPEN:
-                continue
-            result = quarter_run(quarter=quarter)
-            _tell_draft_awaits(quarter, result)
-        drafted.append(Drafted(quarter, result))
+        try:
+            done = _draft(year, number)
+        except Exception:
+            logger.exception("Drafting %s Q%s failed; the next run retries it.", year, number)
+            continue
+        if done is not None:
+            drafted.append(done)
     return drafted
+
+
+@transaction.atomic
+def _draft(year: int, number: int) -> Drafted | None:
+    with acting_as(None, action="scoring.quarter_open"):
+        quarter, _created = Quarter.objects.get_or_create(
+            year=year, number=number, defaults={"inputs_due_on": quarters.last_day(year, number)}
+        )
+    quarter = lock(quarter)
+    if quarter.status != QuarterStatus.OPEN:
+        return None
+    result = quarter_run(quarter=quarter)
+    _tell_draft_awaits(quarter, result)
+    return Drafted(quarter, result)
 
 
 def _tell_draft_awaits(quarter: Quarter, result: RunResult) -> None:

@@ -71,3 +71,14 @@ def test_the_catch_up_on_3_january_drafts_2026_q4_and_tells_the_administrator_on
     assert told.recipient == administrator
     assert told.title == "2026 Q4 的初评分待您确认"
     assert told.link == f"/admin/scoring/quarter/{q4.pk}/change/"
+
+
+@pytest.mark.django_db
+def test_a_quarter_that_cannot_be_drafted_does_not_hold_back_the_others(caplog):
+    # 2026 Q1 ended before the first rulebook version took effect (2026-04-01): it cannot be scored
+    Quarter.objects.create(year=2026, number=1, inputs_due_on=quarters.last_day(2026, 1))
+    with time_machine.travel(datetime(2026, 10, 1, 2, 0, tzinfo=SH), tick=False):
+        drafted = run_quarter_just_ended.delay().get()
+    assert [row["quarter"] for row in drafted] == ["2026 Q3"]
+    assert Quarter.objects.get(year=2026, number=1).status == QuarterStatus.OPEN  # tried again tomorrow
+    assert "Drafting 2026 Q1 failed" in caplog.text

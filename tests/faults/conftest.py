@@ -15,11 +15,11 @@ def private_redis(settings) -> Iterator[PrivateRedis]:
     """The cache and the Celery broker of this process on a private Redis; tasks are sent to it, not run
     in-process (the request path never reads a task's result)."""
     server = PrivateRedis()
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=server.url, task_always_eager=False)
-    _forget_celery_connections()
     try:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+        celery_app.conf.update(broker_url=server.url, task_always_eager=False)
+        _forget_celery_connections()
         yield server
     finally:
         celery_app.conf.update(saved)

@@ -42,7 +42,11 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
-        wait_until(lambda: self._answers(client), timeout=10, what="the private Redis")
+        try:
+            wait_until(lambda: self._answers(client), timeout=10, what="the private Redis")
+        except AssertionError:
+            self.stop()
+            raise
 
     @staticmethod
     def _answers(client: redis.Redis) -> bool:

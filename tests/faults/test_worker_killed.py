@@ -65,6 +65,8 @@ def killed_mid_run(task, args: tuple, lock: tuple[str, list], kill: str) -> obje
         celery_app.conf.task_always_eager = True
         for worker in workers:
             worker.stop()
+        with celery_app.connection_for_write() as connection:  # the e-mail nudges the job left behind
+            connection.default_channel.queue_purge(queue)
 
 
 # --- The daily ladders ---------------------------------------------------------------------------------

@@ -157,11 +157,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Cache (Redis) -----------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+#: Seconds to wait for Redis to accept a connection, and then for each answer (cache, broker, results):
+#: a hung Redis holds a request no longer than this (docs/operations.md, "Reliability").
+REDIS_TIMEOUT = env_int("REDIS_TIMEOUT", 2)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "opc"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }
 }
 
@@ -367,10 +371,29 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# The longest job (a quarter run or a day's ladders: seconds, docs/scores.md) is stopped at the hard
+# limit; the broker hands a job that was never acknowledged to another worker once the visibility
+# timeout has passed since its delivery, so that timeout must stay just above the hard limit (a
+# longer one delays the recovery after a killed worker, a shorter one runs a slow job twice).
+CELERY_TASK_TIME_LIMIT = 10 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+JOB_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+# Acknowledged after the job ends; a job whose worker or pool process died goes back to the queue
+# (every job is idempotent, ARCHITECTURE.md "Jobs").
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": JOB_VISIBILITY_TIMEOUT,
+    # Look for jobs of dead workers every 10 s (more often when a test shortens the timeout).
+    "unacked_restore_interval": max(1, min(10, JOB_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -418,10 +441,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.open_current_quarter",
         "schedule": crontab(minute=5, hour=0),
     },
-    # 第六章第二条: draft score cards of the quarter just ended (day 1 of each quarter, 02:00).
+    # 第六章第二条: draft score cards of every quarter that ended and was never run (normally the one that
+    # ended yesterday, on day 1 of a quarter); daily at 02:00, so a missed day 1 is made up the next.
     "scoring-run-quarter-just-ended": {
         "task": "scoring.tasks.run_quarter_just_ended",
-        "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+        "schedule": crontab(minute=0, hour=2),
     },
     # 第六章第三条: score appeals not answered within their working days, flagged once each.
     "scoring-flag-overdue-score-appeals": {
@@ -448,7 +472,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discipline.tasks.flag_overdue_reward_grants",
         "schedule": crontab(hour=8, minute=30),
     },
+    # The e-mail outbox: notifications' e-mails still pending (each at most once; NOTIFICATION_EMAIL_OUTBOX).
+    "portal-send-notification-emails": {
+        "task": "opc_community.portal.tasks.send_notification_emails",
+        "schedule": crontab(),
+    },
 }
+
+# --- Reliability -------------------------------------------------------------
+# docs/operations.md, "Reliability". Redis timeouts (REDIS_TIMEOUT) and redelivery of killed jobs
+# are set in the cache and Celery blocks above.
+
+#: The e-mail outbox (``portal.services.notification_emails_send``): e-mails sent per run; after an error
+#: reply of the mail server the next attempt waits base · 2^(n−1) seconds (at most max) until
+#: ``max_attempts``, then the e-mail is "failed"; an e-mail still "sending" after the lease was
+#: interrupted by a dead worker and is marked "failed", never sent again (at most once).
+NOTIFICATION_EMAIL_OUTBOX = {
+    "batch": env_int("NOTIFICATION_EMAIL_BATCH", 200),
+    "retry_base_seconds": 60,
+    "retry_max_seconds": 60 * 60,
+    "max_attempts": 8,
+    "sending_lease_seconds": 10 * 60,
+}
+#: Seconds to wait for the mail server (connect and each reply); Django's default waits forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # --- Audit trail -------------------------------------------------------------
 PGHISTORY_ADMIN_MODEL = "core.AuditEvent"

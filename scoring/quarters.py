@@ -1,5 +1,7 @@
-"""Quarter arithmetic (pure): calendar bounds in Asia/Shanghai and the previous quarters."""
+"""Quarter arithmetic (pure): calendar bounds in Asia/Shanghai, the previous quarters, and which ended
+quarters the scheduled run drafts."""
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from opc_community.workdays.rules import SHANGHAI
@@ -32,3 +34,15 @@ def previous(year: int, number: int, count: int) -> list[tuple[int, int]]:
 
 def containing(day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
+
+
+def to_draft(today: date, existing: Mapping[tuple[int, int], bool]) -> list[tuple[int, int]]:
+    """The quarters the scheduled run drafts on ``today`` (第六章第二条), oldest first: every quarter that
+    ended before today and was never run (``existing`` maps each added quarter to whether it was run),
+    and the quarter that ended last when it was never added — so a run that missed day 1 makes it up
+    on any later day. Never the quarter containing today, nor one added ahead."""
+    due = {quarter for quarter, run in existing.items() if not run and last_day(*quarter) < today}
+    (last,) = previous(*containing(today), 1)
+    if last not in existing:
+        due.add(last)
+    return sorted(due)

@@ -1,13 +1,11 @@
 """Celery tasks of the scoring app: the quarter opened for inputs (daily, 00:05: normally acts on day 1 of
-each quarter), the quarter run (day 1 of each quarter, 02:00, or from the admin), overdue score appeals."""
-
-from datetime import timedelta
+each quarter), the quarter run (daily, 02:00: normally acts on day 1 of each quarter; or from the admin),
+overdue score appeals."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from scoring import quarters
-from scoring.models import Quarter, QuarterStatus
+from scoring.models import Quarter
 from scoring.services.run import quarter_run
 
 
@@ -23,17 +21,18 @@ def run_quarter(quarter_id: int, actor_id: int | None = None) -> dict[str, int]:
 
 
 @shared_task
-def run_quarter_just_ended() -> dict[str, int] | None:
-    """The scheduled run: the quarter that ended yesterday, created if needed; a quarter already
-    confirmed is left alone (its scores change only through appeals), so a second run is harmless."""
-    yesterday = timezone.localdate() - timedelta(days=1)
-    year, number = quarters.containing(yesterday)
-    quarter, _ = Quarter.objects.get_or_create(
-        year=year, number=number, defaults={"inputs_due_on": quarters.last_day(year, number)}
-    )
-    if quarter.status not in (QuarterStatus.OPEN, QuarterStatus.DRAFTED):
-        return None
-    return run_quarter(quarter.pk)
+def run_quarter_just_ended() -> list[dict[str, object]]:
+    """The scheduled run (daily, 02:00): drafts every quarter that ended and was never run — normally the
+    one that ended yesterday, on day 1 of a quarter; any later day when beat missed it — and tells the
+    administrator that the draft awaits confirmation. A quarter already run is left alone (a draft is
+    re-run from the admin; a confirmed one changes only through appeals), so a second run does nothing."""
+    from scoring.services.run import quarters_draft_ended
+
+    return [
+        {"quarter": str(drafted.quarter), "cards": drafted.result.cards, "eliminated": drafted.result.eliminated,
+         "warnings": drafted.result.warnings}
+        for drafted in quarters_draft_ended(today=timezone.localdate())
+    ]
 
 
 @shared_task

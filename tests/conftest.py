@@ -9,8 +9,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from opc_community import settings as project_settings
 from opc_community.accounts.roles import Role
@@ -24,6 +26,14 @@ def _celery_eager() -> None:
     """Tasks run in-process unless a test starts a real worker (tests/test_celery_worker.py)."""
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A request in English (the language switch) leaves the thread's language active after it:
+    put Chinese back, so that no later test reads English text by accident."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

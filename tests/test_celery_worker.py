@@ -5,13 +5,9 @@ queue of its own, pointed at this test run's database; data it must see is commi
 (``transactional_db``).
 """
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -23,39 +19,22 @@ from opc_community.notices import services as notices
 from opc_community.notices.models import PublicationKind, PublicationStatus
 from opc_community.notices.tasks import close_publication_windows
 from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401
+from tests.workers import start_worker
 
 # Committed data the worker can see; the snapshot restores the rulebook a flush removed.
 pytestmark = [pytest.mark.worker, committed_data]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker(transactional_db):
     queue = f"opc-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue, "DEBUG": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "opc_community", "worker", "--pool=solo",
-         "--queues", queue, "--loglevel=warning", "--without-gossip", "--without-mingle"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    process = start_worker(queue)
     celery_app.conf.task_always_eager = False
     try:
         yield queue
     finally:
         celery_app.conf.task_always_eager = True
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if process.returncode not in (0, -15):
-            print(output.decode(errors="replace"))
+        process.stop()
 
 
 def _run(task, queue: str, **kwargs):

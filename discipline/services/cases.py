@@ -63,6 +63,7 @@ from discipline.models import (
     ViolationCase,
 )
 from discipline.selectors import cases as selectors
+from discipline.tasks import render_rectification_notice
 from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
@@ -70,6 +71,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.jobs import enqueue_on_commit
 from opc_community.core.moments import format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
@@ -376,7 +378,8 @@ def notice_issue(
             issued_by=actor,
             issued_at=now,
         )
-    transaction.on_commit(lambda: _render_later(notice.pk), robust=True)
+    # The PDF is rendered by the worker; without a broker, when the notice is first opened (views.cases).
+    enqueue_on_commit(render_rectification_notice, notice.pk)
     _tell_resident(
         case,
         title=_("Rectification notice %(number)s") % {"number": notice.number},
@@ -386,12 +389,6 @@ def notice_issue(
         step="notice",
     )
     return notice
-
-
-def _render_later(notice_id: int) -> None:
-    from discipline.tasks import render_rectification_notice
-
-    render_rectification_notice.delay(notice_id)
 
 
 def notice_render(*, notice_id: int, force: bool = False) -> RectificationNotice:

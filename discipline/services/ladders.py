@@ -55,18 +55,24 @@ Decisions:
    publication window — and the ledger's settlement hook lifts it the day the invoice is paid
    (``discipline.services.cases.invoice_settled``). The notice's requirement names the invoice
    for every band ("请于…前缴清账单…").
+6. **One run at a time**: a run holds a PostgreSQL advisory lock for its whole length; a run that
+   starts meanwhile (beat firing while a redelivered run works, two workers) opens nothing and says
+   so (``skipped``) — the run holding the lock opens everything due. The lock is transaction-level,
+   on a connection of its own (each case commits on its own), so it ends with the run, or with the
+   process when a worker is killed: it is never left behind.
 """
 
 import logging
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -88,6 +94,8 @@ LADDER_INVOICE_KINDS = ("fee", "other")
 LADDER_RESIDENT_STATUSES = ("active", "exiting")
 #: Case statuses that no longer stand (a forced exit in them does not hold a resident, decision 4).
 FALLEN_STATUSES = (CaseStatus.ANNULLED, CaseStatus.DISMISSED)
+#: The advisory lock of a run (decision 6).
+RUN_LOCK = "discipline.ladders.run"
 
 
 # --- The bands, from the rule data (pure) ------------------------------------------------------------
@@ -237,6 +245,7 @@ class LadderRun:
     already: int = 0  # steps whose case existed (a second run the same day: all of them)
     held: int = 0  # forced-exit steps held back: the resident already faces a forced exit (decision 4)
     failed: int = 0  # steps that raised (logged; the next run retries them)
+    skipped: bool = False  # another run held the lock: this one did nothing (decision 6)
 
     @property
     def total_opened(self) -> int:
@@ -246,6 +255,7 @@ class LadderRun:
         return {
             "opened": dict(sorted(self.opened.items())), "total_opened": self.total_opened,
             "resumed": self.resumed, "already": self.already, "held": self.held, "failed": self.failed,
+            "skipped": self.skipped,
         }
 
 
@@ -306,11 +316,35 @@ def _facing_forced_exit(resident_ids: set[int]) -> set[int]:
     )
 
 
+@contextmanager
+def _one_run_at_a_time() -> Iterator[bool]:
+    """Whether this run holds the run lock (decision 6): ``pg_try_advisory_xact_lock`` on a connection of
+    its own whose transaction stays open until the run ends; closing it — or the death of the process —
+    ends the transaction and releases the lock."""
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [RUN_LOCK])
+            (held,) = cursor.fetchone()
+        yield held
+    finally:
+        holder.close()
+
+
 def ladders_run(*, today: date) -> LadderRun:
-    """Both ladders for ``today`` (see the module docstring). Reads are set-based whatever the number
-    of residents: the rulebook, the overdue invoices, the overdue exits, the existing cases of the
-    planned keys, the residents already facing a forced exit — five queries — then one transaction
-    per case to open."""
+    """Both ladders for ``today`` (see the module docstring), unless another run is going (decision 6).
+    Reads are set-based whatever the number of residents: the rulebook, the overdue invoices, the
+    overdue exits, the existing cases of the planned keys, the residents already facing a forced exit —
+    five queries — then one transaction per case to open."""
+    with _one_run_at_a_time() as held:
+        if not held:
+            logger.warning("Overdue ladders for %s skipped: another run holds the lock.", today)
+            return LadderRun(skipped=True)
+        return _run(today)
+
+
+def _run(today: date) -> LadderRun:
     violations = rulebook.in_force(on=today).violations
     steps = plan_fees(_fee_rows(today), ladder_bands(LADDER_KINDS[FEES], violations))
     steps += plan_exits(_exit_rows(today), ladder_bands(LADDER_KINDS[EXIT], violations))

@@ -9,7 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from opc_community.core.audit import audited
 
 
-@audited
+class EmailState(models.TextChoices):
+    """Where a notification's e-mail stands in the outbox (``services.notification_emails_send``)."""
+
+    NONE = "none", _("no e-mail")  # not asked for, or the recipient has no address
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+#: The outbox's bookkeeping: a claim or a failed attempt writes no audit event (the trail records the
+#: message and the moment it was e-mailed, ``emailed_at``).
+EMAIL_BOOKKEEPING = ("email_state", "email_attempts", "email_next_attempt_at", "email_claimed_at", "email_error")
+
+
+@audited(exclude=EMAIL_BOOKKEEPING)
 class Notification(models.Model):
     """One message in one person's inbox, optionally also sent by email.
 
@@ -19,7 +34,10 @@ class Notification(models.Model):
     - ``dedupe_key`` is unique per recipient when set, so a job that runs twice
       (ARCHITECTURE.md, "Jobs") notifies a person exactly once;
     - ``link`` is a path inside this site (checked by ``services.notify``), never an
-      outside address: a message must not send a resident elsewhere.
+      outside address: a message must not send a resident elsewhere;
+    - the row is the e-mail's outbox entry: written with the message in the caller's
+      transaction, sent later by a job, at most once (``email_state``; docs/operations.md,
+      "Reliability").
     """
 
     recipient = models.ForeignKey(
@@ -50,6 +68,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=10, choices=EmailState.choices, default=EmailState.NONE
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_next_attempt_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True)
+    email_error = models.TextField(_("e-mail error"), blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -70,6 +95,12 @@ class Notification(models.Model):
                 fields=("recipient",),
                 condition=Q(read_at__isnull=True),
                 name="portal_notif_unread_idx",
+            ),
+            # The outbox job: the e-mails due, oldest first (a small partial index).
+            models.Index(
+                fields=("email_next_attempt_at", "id"),
+                condition=Q(email_state="pending"),
+                name="portal_notif_outbox_idx",
             ),
         ]
 

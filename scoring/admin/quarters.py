@@ -19,7 +19,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from opc_community.core.admin_base import ReadOnlyInline, WriteColumnsMixin
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.jobs import enqueue
 from scoring.forms.inputs import CorrectionForm, ImportForm
 from scoring.models import (
     AwardClaim,
@@ -44,7 +44,7 @@ from scoring.models import (
 from scoring.selectors import inputs as selectors
 from scoring.services import inputs as services
 from scoring.services import signoff
-from scoring.services.run import run_progress
+from scoring.services.run import ProgressUnavailable, run_progress
 from scoring.views.inputs import file_response
 
 # --- Quarters --------------------------------------------------------------------------------------------
@@ -151,8 +151,11 @@ class QuarterAdmin(WriteColumnsMixin, admin.ModelAdmin):
                 request, _("Quarter %(quarter)s is “%(status)s”: its scores change only through appeals.")
                 % {"quarter": quarter, "status": quarter.get_status_display()}, messages.ERROR)
             return None
-        actor_id = request.user.pk
-        transaction.on_commit(lambda: run_quarter.delay(quarter.pk, actor_id))
+        if not enqueue(run_quarter, quarter.pk, request.user.pk):
+            self.message_user(request, _("The computation of %(quarter)s could not be started: the job queue "
+                                         "(Redis) is unreachable. Nothing was changed; try again in a few "
+                                         "minutes.") % {"quarter": quarter}, messages.ERROR)
+            return None
         self.message_user(request, _("The computation of %(quarter)s has started.") % {"quarter": quarter},
                           messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:scoring_quarter_progress", args=[quarter.pk]))
@@ -255,14 +258,21 @@ class QuarterAdmin(WriteColumnsMixin, admin.ModelAdmin):
 
 
 def _progress(quarter: Quarter) -> dict[str, Any]:
-    """The live progress (cache) while running, else what the quarter records."""
-    live = run_progress(quarter.pk) or {}
+    """The live progress (cache) while running, else what the quarter records. Without the cache (Redis
+    down or hung: at most its socket timeout) the page says so and shows what the quarter records."""
+    message = ""
+    try:
+        live = run_progress(quarter.pk) or {}
+    except ProgressUnavailable:
+        live = {"stage": "done" if quarter.run_finished_at else "unavailable"}
+        message = _("The live progress cannot be read: the cache server (Redis) is unreachable. The computation "
+                    "is not affected; the status below is read from the database. Reload this page later.")
     stage = live.get("stage") or ("done" if quarter.run_finished_at else "waiting")
     total = live.get("total") or quarter.run_total
-    done = live.get("done") if live else quarter.run_progress
+    done = live.get("done", quarter.run_progress)
     percent = 100 if stage == "done" else (int(100 * done / total) if total else 0)
     return {"stage": stage, "stage_label": str(STAGE_LABELS.get(stage, stage)), "done": done or 0,
-            "total": total or 0, "percent": percent, "status": quarter.get_status_display()}
+            "total": total or 0, "percent": percent, "status": quarter.get_status_display(), "message": message}
 
 
 #: The run's stages (``scoring.services.run.STAGES``) as staff read them.
@@ -270,6 +280,7 @@ STAGE_LABELS = {
     "waiting": gettext_lazy("waiting to start"),
     "scoring": gettext_lazy("scoring"),
     "done": gettext_lazy("done"),
+    "unavailable": gettext_lazy("progress unavailable"),
 }
 
 

@@ -15,17 +15,24 @@ Decisions (RULEBOOK §7 leaves them open):
 - the quarter is scored with the rulebook version in force on its last day (RULEBOOK §7.2).
 """
 
+import logging
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from opc_community import rulebook
+from opc_community.accounts.roles import Role
+from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import InvalidTransition
 from opc_community.core.transitions import lock, move
+from opc_community.portal.services import notify
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import Rulebook
 from opc_community.rulebook.selectors import rules_of
@@ -45,6 +52,8 @@ from scoring.models import (
 from scoring.rules import POINT_COLUMNS, card_statement, verdict_statement
 from scoring.selectors.inputs import cohort
 
+logger = logging.getLogger(__name__)
+
 #: Stages reported to the admin's progress bar while a run works.
 STAGES = ("scoring", "done")
 
@@ -61,13 +70,30 @@ def progress_key(quarter_id: int) -> str:
     return f"scoring:run:{quarter_id}"
 
 
+class ProgressUnavailable(Exception):
+    """The live progress cannot be read: the cache (Redis) is down or does not answer."""
+
+
+#: What the cache raises when Redis is down or hung (its socket timeouts: settings ``REDIS_TIMEOUT``).
+_CACHE_ERRORS = (RedisError, OSError)
+
+
 def _report(quarter_id: int, stage: str, done: int, total: int) -> None:
-    """Progress lives in the cache (Redis), outside the run's transaction, so the admin sees it live."""
-    cache.set(progress_key(quarter_id), {"stage": stage, "done": done, "total": total}, timeout=3600)
+    """Progress lives in the cache (Redis), outside the run's transaction, so the admin sees it live.
+    Only a display: without Redis the run goes on (the quarter records its result)."""
+    try:
+        cache.set(progress_key(quarter_id), {"stage": stage, "done": done, "total": total}, timeout=3600)
+    except _CACHE_ERRORS:
+        logger.warning("Progress of the run of quarter %s not recorded: the cache is unreachable.", quarter_id)
 
 
 def run_progress(quarter_id: int) -> dict[str, object] | None:
-    return cache.get(progress_key(quarter_id))
+    """The live progress of the quarter's run, None when none is recorded; raises
+    :class:`ProgressUnavailable` when the cache cannot be read."""
+    try:
+        return cache.get(progress_key(quarter_id))
+    except _CACHE_ERRORS as error:
+        raise ProgressUnavailable from error
 
 
 def _cohort_statement(quarter: Quarter) -> tuple[str, dict]:
@@ -202,6 +228,64 @@ def quarter_run(*, quarter: Quarter, actor: object | None = None) -> RunResult:
         )
     _report(quarter.pk, "done", result.cards, result.cards)
     return result
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A quarter the scheduled run drafted, and its result."""
+
+    quarter: Quarter
+    result: RunResult
+
+
+def quarters_draft_ended(*, today: date) -> list[Drafted]:
+    """The scheduled run (daily): draft every quarter :func:`scoring.quarters.to_draft` names — the quarters
+    that ended and were never run, the one that ended last added if missing — each in a transaction of
+    its own with the administrator's notice that the draft awaits confirmation (once per quarter). A
+    second run the same day, or a redelivered one, finds nothing left (a quarter run meanwhile is
+    skipped under its row lock); a quarter that fails is logged and tried again by the next run, and
+    does not hold back the others."""
+    existing = {
+        (year, number): status != QuarterStatus.OPEN
+        for year, number, status in Quarter.objects.values_list("year", "number", "status")
+    }
+    drafted = []
+    for year, number in quarters.to_draft(today, existing):
+        try:
+            done = _draft(year, number)
+        except Exception:
+            logger.exception("Drafting %s Q%s failed; the next run retries it.", year, number)
+            continue
+        if done is not None:
+            drafted.append(done)
+    return drafted
+
+
+@transaction.atomic
+def _draft(year: int, number: int) -> Drafted | None:
+    with acting_as(None, action="scoring.quarter_open"):
+        quarter, _created = Quarter.objects.get_or_create(
+            year=year, number=number, defaults={"inputs_due_on": quarters.last_day(year, number)}
+        )
+    quarter = lock(quarter)
+    if quarter.status != QuarterStatus.OPEN:
+        return None
+    result = quarter_run(quarter=quarter)
+    _tell_draft_awaits(quarter, result)
+    return Drafted(quarter, result)
+
+
+def _tell_draft_awaits(quarter: Quarter, result: RunResult) -> None:
+    notify(
+        recipients=members_of(Role.ADMINISTRATOR),
+        title=_("Draft scores of %(quarter)s await your confirmation") % {"quarter": quarter},
+        body=_("%(cards)d score cards: %(eliminated)d eliminated, %(warnings)d on the warning list. Review the "
+               "draft, then confirm it; nothing takes effect before (Chapter 6, Article 2).")
+        % {"cards": result.cards, "eliminated": result.eliminated, "warnings": result.warnings},
+        link=reverse("admin:scoring_quarter_change", args=[quarter.pk]),
+        kind="scoring.draft_awaits",
+        dedupe_key=f"scoring:quarter:{quarter.pk}:draft",
+    )
 
 
 #: Card columns compared when a published quarter is recomputed (what a person would call "a change").

@@ -342,4 +342,4 @@ def test_the_task_returns_the_counts(tenant):
     with on_day(day(8), hour=8):
         result = run_overdue_ladders.delay().get()
     assert result == {"opened": {"fees:d8": 1}, "total_opened": 1, "resumed": 0, "already": 0, "held": 0,
-                      "failed": 0}
+                      "failed": 0, "skipped": False}

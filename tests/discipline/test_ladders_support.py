@@ -88,6 +88,28 @@ def snapshot() -> dict[str, Any]:
     }
 
 
+def content() -> dict[str, Any]:
+    """What the ladders and the close job wrote, without database ids."""
+    cases = {case.pk: case.source_key for case in ViolationCase.objects.all()}
+    return {
+        "cases": list(ViolationCase.objects.order_by("number").values_list(
+            "number", "source_key", "status", "kind", "occurred_on", "measure", "same_kind_count", "resident_id")),
+        "measures": sorted(
+            (cases[m.case_id], m.type, m.amount, m.until_paid, m.applied_at is not None, m.invoice_id is not None,
+             m.suspension_id is not None)
+            for m in PenaltyMeasure.objects.all()
+        ),
+        "invoices": sorted(Invoice.objects.values_list("resident_id", "kind", "amount", "due_on", "settled_on")),
+        "suspensions": sorted(Suspension.objects.values_list("resident_id", "scope", "ends_at", "lifted_at")),
+        # The moment of decision is the run's (08:00 for cases the crashed run completed, 09:00 for the
+        # rest); everything else of each entry must match.
+        "ledger": [
+            (entry.sequence, entry.kind, {k: v for k, v in entry.content.items() if k != "decided_at"})
+            for entry in DecisionLedgerEntry.objects.order_by("sequence")
+        ],
+    }
+
+
 def checked_in(user, name: str) -> Any:
     """Like tests/residents/conftest.py's member_a / member_b: checked in, oriented, accepted agreement
     2026-04-01 … 2027-03-31."""

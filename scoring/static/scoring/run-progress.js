@@ -11,8 +11,12 @@
       document.getElementById("run-stage").textContent = p.stage_label;
       document.getElementById("run-status").textContent = p.status;
       document.getElementById("run-count").textContent = p.done + " / " + p.total;
+      // Redis unreachable: the page shows why and asks less often.
+      const message = document.getElementById("run-message");
+      message.textContent = p.message;
+      message.hidden = !p.message;
       if (p.stage !== "done") {
-        setTimeout(poll, 1000);
+        setTimeout(poll, p.message ? 10000 : 1000);
       }
     }).catch(() => setTimeout(poll, 3000));
   }

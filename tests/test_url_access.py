@@ -27,6 +27,7 @@ PUBLIC = {
     "set_language": "language switch",
     "api-schema": "OpenAPI schema",
     "api-docs": "API documentation page",
+    "healthz": "health check for the orchestrator and monitoring: states and ages, no data",
     None: "the site root only redirects to the portal (which asks for a login)",
 }
 PUBLIC_UNNAMED_PATHS = {"/"}

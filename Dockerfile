@@ -1,5 +1,7 @@
-# Production image of OPC Community. One image, three roles (docker-compose.yml):
-# gunicorn serving Django (static files through WhiteNoise), the Celery worker, and beat.
+# Production image of OPC Community. One image, four roles (docker-compose.yml): the one-shot
+# `migrate` job, gunicorn serving Django (static files through WhiteNoise; the image's command —
+# it never migrates, so a web start never waits on or races a migration), the Celery worker, and
+# beat. The web health check is scripts/healthcheck.py (GET /healthz).
 # Configuration comes from environment variables only; see docs/operations.md.
 FROM python:3.11-slim-bookworm
 

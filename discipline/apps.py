@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +12,14 @@ class DisciplineConfig(AppConfig):
 
     def ready(self) -> None:
         from discipline import cards
-        from discipline.services import cases, rewards
+        from discipline.models import Appeal
+        from discipline.selectors import rewards as reward_selectors
+        from discipline.services import appeals, cases, rewards
+        from opc_community.core.appeals import provisional_answers
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
+        from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.services.ledger import register_settlement_handler
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
@@ -27,3 +33,12 @@ class DisciplineConfig(AppConfig):
         # The resident's pages of this app, on the dashboard's "my records" card.
         register_shortcut(Shortcut(_("My violation cases"), "discipline:case_list"))
         register_shortcut(Shortcut(_("My rewards and credits"), "discipline:my_rewards"))
+        # RULEBOOK §2: a calendar change recomputes the open provisional deadlines (第八章第一条、第二条).
+        register_deadline_kind(DeadlineKind(
+            "discipline.appeal", _("requests for review"),
+            partial(provisional_answers, Appeal), appeals.appeals_recompute_provisional,
+        ))
+        register_deadline_kind(DeadlineKind(
+            "discipline.reward_grant", _("reward grants"),
+            reward_selectors.provisional_grants, rewards.rewards_recompute_provisional,
+        ))

@@ -261,7 +261,6 @@ class Appeal(AppealRecord):
     resident = models.ForeignKey(
         "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="appeals"
     )
-    due_provisional = models.BooleanField(default=False)
     status = models.CharField(_("status"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING)
 
     class Meta(AppealRecord.Meta):
@@ -353,7 +352,11 @@ class Reward(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("verified by"), on_delete=models.PROTECT, related_name="+"
     )
     verified_at = models.DateTimeField(_("verified at"))
+    # Granted within the working days of the rulebook from the end of the publication (or a late
+    # objection decision); a provisional deadline is recomputed from that start (RULEBOOK §2).
+    grant_period_starts_at = models.DateTimeField(_("grant period starts at"), null=True, blank=True)
     grant_due_at = models.DateTimeField(_("grant due"), null=True, blank=True)
+    grant_due_provisional = models.BooleanField(_("grant due provisional"), default=False)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",

@@ -502,6 +502,23 @@ PGHISTORY_ADMIN_MODEL = "core.AuditEvent"
 PGHISTORY_ADMIN_CLASS = "opc_community.core.admin.AuditEventAdmin"
 PGHISTORY_ADMIN_ORDERING = "-pgh_created_at"
 
+# --- Health ------------------------------------------------------------------
+# /healthz (opc_community.core.health) and outages (opc_community.core.outages), docs/operations.md
+# "Health and outages". Each check gives up after HEALTH_CHECK_TIMEOUT seconds.
+HEALTH_CHECK_TIMEOUT = env_int("HEALTH_CHECK_TIMEOUT", 2)
+# Heartbeats in Redis: the worker's (Celery's heartbeat_sent, recorded at most every
+# HEALTH_HEARTBEAT_EVERY seconds) and beat's (each scheduler tick, at least every
+# CELERY_BEAT_MAX_LOOP_INTERVAL seconds); older than these limits they are reported "stale".
+HEALTH_KEY_PREFIX = f"{CACHES['default']['KEY_PREFIX']}:health"
+HEALTH_HEARTBEAT_EVERY = 15
+HEALTH_WORKER_STALE_AFTER = env_int("HEALTH_WORKER_STALE_AFTER", 60)
+HEALTH_BEAT_STALE_AFTER = env_int("HEALTH_BEAT_STALE_AFTER", 180)
+CELERY_BEAT_SCHEDULER = "opc_community.core.health:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+# A view that fails because PostgreSQL is unreachable answers 503, not 500 (any position works:
+# it only handles exceptions).
+MIDDLEWARE.append("opc_community.core.outages.DatabaseOutageMiddleware")
+
 # --- Logging -----------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from opc_community.core.views import healthz
+
 urlpatterns = [
     # Public: the landing page sends people to the portal (which asks them to log in).
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
@@ -33,7 +35,12 @@ urlpatterns = [
     # split view serves the page's set-up script as a file (?script), so the Content-Security-Policy holds there too.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Public: the health check for the orchestrator and monitoring (states and ages only, no data).
+    path("healthz", healthz, name="healthz"),
 ]
 
 # A path no pattern matches: JSON under /api/ (like every other API refusal), Django's page elsewhere.
 handler404 = "opc_community.core.api.not_found"
+# A database outage is a 503 maintenance page (JSON on the API), other errors a 500 page; both in
+# Chinese in the site's look, rendered without the database (opc_community.core.outages).
+handler500 = "opc_community.core.outages.server_error"

@@ -11,8 +11,12 @@ class ResidentsConfig(AppConfig):
     def ready(self) -> None:
         from opc_community.notices.registry import register_name_source
         from opc_community.portal.cards import register_card
+        from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents import cards
         from residents.models import Application
+        from residents.selectors import complaints as complaint_selectors
+        from residents.selectors import intake as intake_selectors
+        from residents.services import complaints, intake
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
         register_name_source(Application, "person_name")
@@ -21,3 +25,17 @@ class ResidentsConfig(AppConfig):
         register_card("agreement", cards.agreement)
         register_card("complaints", cards.complaints)
         register_card("shortcuts", cards.shortcuts)
+
+        # RULEBOOK §2: a calendar change recomputes the open provisional deadlines (第三章第二条, 第四章第四条).
+        register_deadline_kind(DeadlineKind(
+            "residents.application_review", _("initial reviews of applications"),
+            intake_selectors.provisional_reviews, intake.reviews_recompute_provisional,
+        ))
+        register_deadline_kind(DeadlineKind(
+            "residents.application_result", _("results of evaluated applications"),
+            intake_selectors.provisional_results, intake.results_recompute_provisional,
+        ))
+        register_deadline_kind(DeadlineKind(
+            "residents.complaint", _("complaints (response and solution)"),
+            complaint_selectors.provisional_complaints, complaints.complaints_recompute_provisional,
+        ))

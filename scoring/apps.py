@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +11,14 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Quarterly assessment")
 
     def ready(self) -> None:
+        from opc_community.core.appeals import provisional_answers
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_shortcut
+        from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from scoring import cards
+        from scoring.models import ScoreAppeal
+        from scoring.services.appeals import score_appeals_recompute_provisional
         from scoring.services.signoff import quarter_publication_closed
 
         # 第六章第三条 / RULEBOOK §10: the results take effect when their publication window closes.
@@ -22,3 +28,8 @@ class ScoringConfig(AppConfig):
         # 第六章第一条: residents enter their quarterly inputs before the deadline.
         register_shortcut(Shortcut(_("My quarterly inputs"), "scoring:input_list"))
         register_shortcut(Shortcut(_("My quarterly scores"), "scoring:card_list"))
+        # RULEBOOK §2: a calendar change recomputes the open provisional deadlines (第六章第三条).
+        register_deadline_kind(DeadlineKind(
+            "scoring.score_appeal", _("score appeals"),
+            partial(provisional_answers, ScoreAppeal), score_appeals_recompute_provisional,
+        ))

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from opc_community.celery import app as celery_app
+from opc_community.core import health
 from opc_community.core.tasks import ping
 from opc_community.notices import services as notices
 from opc_community.notices.models import PublicationKind, PublicationStatus
@@ -47,6 +48,17 @@ def test_smoke_task_runs_on_a_real_worker_through_redis(worker):
     result, _ = _run(ping, worker)
     assert result["pong"] is True
     assert result["database"] == connection.settings_dict["NAME"]
+
+
+def test_a_running_worker_keeps_its_heartbeat_fresh_for_healthz(worker):
+    """The worker's heartbeat (Celery's heartbeat_sent signal, every 2 s, recorded at most every 15 s)."""
+    health._redis().delete(health._key(health.WORKER))
+    _run(ping, worker)
+    deadline = time.monotonic() + 25
+    while (check := health.check_redis_and_heartbeats()[health.WORKER]).state != health.State.OK:
+        assert time.monotonic() < deadline, check
+        time.sleep(0.5)
+    assert check.seconds is not None and check.seconds < 5
 
 
 def test_closing_publication_windows_runs_on_the_worker(worker, administrator):

@@ -28,6 +28,7 @@ PUBLIC = {
     "admin:logout": "logging out nobody changes nothing (POST only)",
     "portal:logout": "logging out nobody changes nothing (POST only)",
     "set_language": "language switch",
+    "healthz": "health check for the orchestrator and monitoring: states and ages, no data",
     None: "the site root only redirects to the portal (which asks for a login)",
 }
 PUBLIC_UNNAMED_PATHS = {"/"}

@@ -155,6 +155,11 @@ def overdue_grants(*, now: datetime) -> QuerySet[Reward]:
     return Reward.objects.filter(status=RewardStatus.APPROVED, grant_due_at__lt=now).select_related("resident")
 
 
+def provisional_grants() -> QuerySet[Reward]:
+    """Approved rewards to be granted by a provisional deadline (RULEBOOK §2)."""
+    return Reward.objects.filter(status=RewardStatus.APPROVED, grant_due_provisional=True)
+
+
 def overdue_q(now: datetime) -> Q:
     return Q(status=RewardStatus.APPROVED, grant_due_at__lt=now)
 

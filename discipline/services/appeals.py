@@ -31,12 +31,14 @@ from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
+from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import PublicationStatus
 from opc_community.portal.services import notify
+from opc_community.workdays.registry import Recomputed
 from residents.models import Resident
 
 #: The longest grounds accepted (form, API and service say the same).
@@ -179,7 +181,18 @@ def appeals_flag_overdue(*, now: Any | None = None) -> int:
             % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
             link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
             kind="discipline.appeal_overdue",
-            dedupe_key=f"discipline:appeal:{appeal.pk}:overdue",
+            dedupe_key=overdue_flag_key(appeal.pk),
         )
         flagged += bool(created)
     return flagged
+
+
+def overdue_flag_key(appeal_id: int) -> str:
+    """The key of an appeal's overdue notice (withdrawn when a calendar change moves its deadline)."""
+    return f"discipline:appeal:{appeal_id}:overdue"
+
+
+def appeals_recompute_provisional() -> Recomputed:
+    """Provisional answer deadlines of pending requests for review, computed again after a calendar
+    change (RULEBOOK §2; registered in discipline/apps.py)."""
+    return answers_recompute_provisional(Appeal, flag_key=overdue_flag_key)

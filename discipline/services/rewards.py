@@ -26,6 +26,7 @@ a staff confirmation: the vouchers app (resources issue) will hook its voucher i
 :func:`reward_grant` when it exists.
 """
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -60,9 +61,11 @@ from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
-from opc_community.portal.services import notify
+from opc_community.portal.services import notifications_withdraw, notify
 from opc_community.rulebook.schema import Rulebook
+from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import Resident
 from residents.rules.naming import public_name
 
@@ -397,7 +400,8 @@ def reward_publication_closed(publication: Publication, *, overturned: bool) -> 
     days = rulebook.in_force(on=local_date(start)).deadlines.reward_grant_working_days
     due = workdays.deadline(start, days)
     with acting_as(None, action="discipline.reward_publication_closed"):
-        reward = move(reward, RewardStatus.APPROVED, transitions=REWARD_TRANSITIONS, grant_due_at=due.at)
+        reward = move(reward, RewardStatus.APPROVED, transitions=REWARD_TRANSITIONS, grant_period_starts_at=start,
+                      grant_due_at=due.at, grant_due_provisional=due.provisional)
     _ledger(reward, "approved", publication=publication.pk, grant_due_at=due.at.isoformat())
     _tell(reward, _("Your reward takes effect: %(kind)s"), _(
         "No objection was upheld. It will be granted by %(due)s (%(days)s working days, Chapter 8, Article 1)."
@@ -500,10 +504,29 @@ def rewards_flag_overdue(*, now: datetime) -> int:
                    "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
             link=reverse("admin:discipline_reward_change", args=[reward.pk]),
             kind="discipline.reward_grant_overdue",
-            dedupe_key=f"discipline:reward:{reward.pk}:grant_overdue",
+            dedupe_key=overdue_flag_key(reward.pk),
         )
         flagged += bool(created)
     return flagged
+
+
+def overdue_flag_key(reward_id: int) -> str:
+    """The key of a reward's grant-overdue notice (withdrawn when a calendar change moves its deadline)."""
+    return f"discipline:reward:{reward_id}:grant_overdue"
+
+
+def rewards_recompute_provisional() -> Recomputed:
+    """Provisional grant deadlines of approved rewards, computed again from the start of their grant
+    period after a calendar change (RULEBOOK §2; registered in discipline/apps.py). The overdue notice
+    of a reward whose deadline moved is withdrawn; the daily flag job raises it again if need be."""
+    rules_on = rulebook.in_force_by_day()
+    moves, result = recompute_deadlines(
+        selectors.provisional_grants(), provisional="grant_due_provisional",
+        fields=[DeadlineField("grant_due_at", "grant_period_starts_at",
+                              lambda day: rules_on(day).deadlines.reward_grant_working_days)],
+    )
+    return replace(result, flags_cleared=notifications_withdraw(
+        dedupe_keys=[overdue_flag_key(move.pk) for move in moves]))
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------

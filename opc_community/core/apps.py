@@ -8,6 +8,14 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
 
+    def ready(self) -> None:
+        from celery.signals import heartbeat_sent
+
+        from opc_community.core.health import worker_heartbeat
+
+        # /healthz: a running worker refreshes its heartbeat (Celery sends one every 2 s).
+        heartbeat_sent.connect(worker_heartbeat, dispatch_uid="opc_community.core.health.worker_heartbeat")
+
 
 class OpcAdminConfig(admin_apps.AdminConfig):
     """Replaces the stock admin site with the branded operations desk."""

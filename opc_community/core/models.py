@@ -27,6 +27,9 @@ class AppealRecord(models.Model):
     reason = models.TextField(_("grounds of the appeal"))
     submitted_at = models.DateTimeField(_("submitted at"))
     answer_due_at = models.DateTimeField(_("answer due"))
+    # The answer's deadline reaches into a year whose holiday schedule is not loaded (RULEBOOK §2):
+    # a calendar change computes it again (core.appeals.answers_recompute_provisional).
+    due_provisional = models.BooleanField(_("answer due provisional"), default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
@@ -37,7 +40,6 @@ class AppealRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ["-submitted_at"]
-
 
 
 class IdempotencyRecord(models.Model):

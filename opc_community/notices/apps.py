@@ -11,8 +11,15 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from opc_community.accounts.models import User
+        from opc_community.notices import selectors, services
         from opc_community.notices.registry import register_name_source
+        from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
 
         # RULEBOOK §10 (decisions added 2026-12): every account holder — resident, applicant,
         # staff member — is a person whose full name never reaches the public board.
         register_name_source(User, "full_name")
+        # RULEBOOK §2: a calendar change recomputes the open windows that end by a provisional deadline.
+        register_deadline_kind(DeadlineKind(
+            "notices.publication_window", _("publication windows"),
+            selectors.provisional_windows, services.windows_recompute_provisional,
+        ))

@@ -118,3 +118,8 @@ def known_names_in(text: str) -> list[str]:
             .distinct()
         )
     return sorted(names)
+
+
+def provisional_windows() -> QuerySet[Publication]:
+    """Open publications whose window ends by a provisional deadline (RULEBOOK §2)."""
+    return Publication.objects.filter(status=PublicationStatus.OPEN, window_provisional=True)

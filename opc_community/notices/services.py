@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -46,6 +47,8 @@ from opc_community.notices.models import (
     PublicationStatus,
 )
 from opc_community.portal.services import notify
+from opc_community.workdays import services as workdays_services
+from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
 
 #: Longest objection text accepted (the form and the API say the same).
@@ -190,6 +193,22 @@ def publication_open(
             published_by=actor,
         )
 
+
+
+def windows_recompute_provisional() -> Recomputed:
+    """Open windows ending by a provisional deadline, computed again from their start after a calendar
+    change (RULEBOOK §2; registered in notices/apps.py); the day a penalty or score publication
+    leaves the board moves with its window's end (``rules.leaves_board_at``: a fixed number of days
+    after it). The hourly closing job reads the stored end, so a window never closes by a stale date."""
+    moves, result = workdays_services.recompute_deadlines(
+        selectors.provisional_windows(), provisional="window_provisional",
+        fields=[workdays_services.DeadlineField("window_ends_at", "window_starts_at", "window_days")],
+    )
+    Publication.objects.bulk_update(
+        [Publication(pk=move.pk, leaves_board_at=F("leaves_board_at") + Value(move.new - move.old)) for move in moves],
+        ["leaves_board_at"], batch_size=1000,
+    )
+    return result
 
 @transaction.atomic
 def publication_withdraw(*, publication: Publication, reason: str, actor: User) -> Publication:

@@ -127,6 +127,21 @@ def notifications_mark_all_read(*, user: Any) -> int:
     )
 
 
+def notifications_withdraw(*, dedupe_keys: Iterable[str]) -> int:
+    """Take back the notifications sent under these keys, from every inbox (one DELETE); returns how many.
+
+    For flags that no longer hold — an overdue notice whose deadline a calendar change moved
+    (``opc_community.workdays.registry``): the job that raised it raises it again, under the same
+    key, if the new deadline passes too. Keys name what a notification is about, never a person.
+    """
+    keys = sorted(set(dedupe_keys))
+    if not keys:
+        return 0
+    deleted, _by_model = Notification.objects.filter(dedupe_key__in=keys).delete()
+    return deleted
+
+
+
 # --- The e-mail outbox ------------------------------------------------------------------------------
 #
 # At most once per notification: a row is claimed ("pending" → "sending", compare-and-set under

@@ -1,5 +1,7 @@
 """Reads of the rulebook: ``in_force(on=date)`` is how every app gets its numbers (RULEBOOK §11)."""
 
+from bisect import bisect_right
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -37,5 +39,26 @@ def in_force(on: date | None = None) -> Rulebook:
         .first()
     )
     if version is None:
-        raise DomainError(_("No rulebook version is in force on %(date)s.") % {"date": on}, code="no_rulebook")
+        raise _none_in_force(on)
     return rules_of(version)
+
+
+def in_force_by_day() -> Callable[[date], Rulebook]:
+    """:func:`in_force` for many days at once (a batch recomputing stored deadlines, each by the
+    version in force on its own event day): the adopted versions are read once (one query)."""
+    versions = list(
+        RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED).order_by("effective_from")
+    )
+    starts = [version.effective_from for version in versions]
+
+    def on(day: date) -> Rulebook:
+        index = bisect_right(starts, day)
+        if index == 0:
+            raise _none_in_force(day)
+        return rules_of(versions[index - 1])
+
+    return on
+
+
+def _none_in_force(on: date) -> DomainError:
+    return DomainError(_("No rulebook version is in force on %(date)s.") % {"date": on}, code="no_rulebook")

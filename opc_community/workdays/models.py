@@ -1,5 +1,7 @@
 """The working-day calendar as data (RULEBOOK §2, decision "the calendar is data in the database")."""
 
+import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -61,3 +63,37 @@ class SpecialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name} ({self.get_kind_display()})"
+
+
+class CalendarChange(models.Model):
+    """One change of the calendar and what it did to the stored deadlines (RULEBOOK §2).
+
+    Written by ``workdays.services`` in the transaction of the change itself: what changed, by
+    whom, and per deadline kind how many open provisional deadlines were computed again, how many
+    moved, how many became final and how many overdue flags were withdrawn. Append-only.
+    """
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("edited in the admin")
+        FILE = "file", _("loaded from a file")
+        PACKAGE = "package", _("loaded from the chinesecalendar package")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    summary = models.TextField(_("what changed"))
+    # {kind key: {"deadlines": n, "moved": n, "settled": n, "flags_cleared": n}} (registry.Recomputed)
+    results = models.JSONField(_("deadlines recomputed"), default=dict, blank=True)
+    moved = models.PositiveIntegerField(_("deadlines moved"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("calendar change")
+        verbose_name_plural = _("calendar changes")
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary[:40]}"

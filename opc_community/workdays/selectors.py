@@ -5,13 +5,17 @@ touch (two queries); batch jobs load it once with :func:`work_calendar` and call
 the methods of :class:`~opc_community.workdays.rules.WorkCalendar` directly.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community.workdays.models import CalendarYear, SpecialDay
+from opc_community.workdays.registry import deadline_kinds
 from opc_community.workdays.rules import Deadline, WorkCalendar, WorkingDay, local_date
 
 # Working days per year are ~250: a span of n working days stays within n // 200 + 1 years.
@@ -29,18 +33,24 @@ def work_calendar(first_year: int, last_year: int) -> WorkCalendar:
     return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(loaded))
 
 
-def _calendar_for(day: date, n: int) -> WorkCalendar:
-    return work_calendar(day.year, day.year + n // _DAYS_PER_YEAR_LOWER_BOUND + 1)
+def calendar_for_periods(periods: Iterable[tuple[date, int]]) -> WorkCalendar:
+    """The calendar of every year that ``n`` working days after each ``day`` may reach (two queries)."""
+    periods = list(periods)
+    if not periods:
+        return WorkCalendar()
+    first = min(day.year for day, _n in periods)
+    last = max(day.year + n // _DAYS_PER_YEAR_LOWER_BOUND + 1 for day, n in periods)
+    return work_calendar(first, last)
 
 
 def add_working_days(day: date, n: int) -> WorkingDay:
     """The n-th working day after ``day`` (``day`` itself never counts)."""
-    return _calendar_for(day, n).add_working_days(day, n)
+    return calendar_for_periods([(day, n)]).add_working_days(day, n)
 
 
 def deadline(event_at: datetime, n: int) -> Deadline:
     """End (23:59:59 Asia/Shanghai) of the n-th working day after the event's local date."""
-    return _calendar_for(local_date(event_at), n).deadline(event_at, n)
+    return calendar_for_periods([(local_date(event_at), n)]).deadline(event_at, n)
 
 
 def working_days_left(until: date, *, today: date | None = None) -> int:
@@ -58,7 +68,25 @@ def calendar_warnings(*, today: date | None = None) -> list[dict[str, str]]:
         return []
     message = _(
         "The official holiday schedule of %(year)s is not loaded yet: deadlines that reach into "
-        "%(year)s count Monday to Friday and are marked provisional. Enter the State Council's "
-        "schedule for %(year)s, then add %(year)s to the loaded calendar years."
+        "%(year)s count Monday to Friday and are marked provisional. Load the State Council's "
+        "schedule for %(year)s from a file: its provisional deadlines are then computed again."
     ) % {"year": next_year}
-    return [{"level": "warning", "message": message, "link": reverse("admin:workdays_specialday_changelist")}]
+    return [{"level": "warning", "message": message, "link": reverse("admin:workdays_calendaryear_changelist")}]
+
+
+@dataclass(frozen=True)
+class ProvisionalCount:
+    label: Any
+    count: int
+
+
+@dataclass(frozen=True)
+class ProvisionalSummary:
+    total: int
+    lines: list[ProvisionalCount]  # the kinds with any
+
+
+def provisional_summary() -> ProvisionalSummary:
+    """Open deadlines still provisional, per registered kind (one COUNT query per kind)."""
+    counts = [ProvisionalCount(kind.label, kind.open_provisional().count()) for kind in deadline_kinds()]
+    return ProvisionalSummary(sum(line.count for line in counts), [line for line in counts if line.count])

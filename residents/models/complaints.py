@@ -74,11 +74,15 @@ class Complaint(models.Model):
     filed_at = models.DateTimeField(_("filed at"))
     response_due_at = models.DateTimeField(_("response due"))
     solution_due_at = models.DateTimeField(_("solution due"))
+    # An open deadline reaches into a year whose holiday schedule is not loaded (RULEBOOK §2).
     due_provisional = models.BooleanField(_("provisional deadlines"), default=False)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
     closed_at = models.DateTimeField(pgettext_lazy("complaint", "closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # The current solution round's deadline runs from the last reopening (else from the filing);
+    # a calendar change recomputes a provisional deadline from it (workdays.registry).
+    reopened_at = models.DateTimeField(_("last reopened at"), null=True, blank=True)
     # A reopening starts a new solution round with its own deadline (solution_due_at moves on);
     # this keeps the memory that an earlier round's solution came after its deadline, so the
     # monthly SLA report never turns a late solution into an on-time one (residents.rules.complaints).

@@ -262,3 +262,10 @@ def sla_export_rows(month: date, *, now: datetime | None = None) -> list[dict[st
             }
         )
     return rows
+
+
+def provisional_complaints() -> QuerySet[Complaint]:
+    """Complaints the team still works on by a provisional deadline (RULEBOOK §2)."""
+    return Complaint.objects.filter(
+        status__in=(ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS), due_provisional=True
+    )

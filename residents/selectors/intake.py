@@ -240,3 +240,13 @@ def intake_sla_summary(start: date, end: date, *, now: datetime | None = None) -
         initial_review=StepCounts(*counts[ApplicationStatus.SUBMITTED]),
         result=StepCounts(*counts[ApplicationStatus.EVALUATED]),
     )
+
+
+def provisional_reviews() -> QuerySet[Application]:
+    """Applications awaiting their initial review by a provisional deadline (RULEBOOK §2)."""
+    return Application.objects.filter(status=ApplicationStatus.SUBMITTED, review_due_provisional=True)
+
+
+def provisional_results() -> QuerySet[Application]:
+    """Evaluated applications whose result is due by a provisional deadline (RULEBOOK §2)."""
+    return Application.objects.filter(status=ApplicationStatus.EVALUATED, result_due_provisional=True)

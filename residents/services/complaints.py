@@ -27,12 +27,15 @@ constraint, so two identical submissions arriving together make one complaint.
 """
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
@@ -47,9 +50,11 @@ from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
-from opc_community.portal.services import notify
+from opc_community.portal.services import notifications_withdraw, notify
+from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import WorkCalendar, local_date
 from opc_community.workdays.selectors import work_calendar
+from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import (
     COMPLAINT_TRANSITIONS,
     Complaint,
@@ -350,7 +355,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
         complaint = move(
             complaint, ComplaintStatus.IN_PROGRESS, transitions=COMPLAINT_TRANSITIONS,
             solved_at=None, solution_due_at=due.at, due_provisional=due.provisional,
-            reopened_count=complaint.reopened_count + 1,
+            reopened_count=complaint.reopened_count + 1, reopened_at=now,
         )
         _post(complaint, kind=MessageKind.REOPEN, body=reason, author=actor)
     with _site_language():
@@ -434,10 +439,41 @@ def complaints_flag_overdue(*, now: datetime | None = None) -> int:
                     },
                     link=_staff_link(complaint),
                     kind=f"residents.complaint_{kind}_overdue",
-                    dedupe_key=f"complaint:{complaint.pk}:{kind}-overdue:{local_date(due).isoformat()}",
+                    dedupe_key=overdue_flag_key(complaint.pk, kind, due),
                 )
             )
     return created
+
+
+def overdue_flag_key(complaint_id: int, kind: str, due_at: datetime) -> str:
+    """The key of the overdue notice of one deadline (response or solution) on its due date."""
+    return f"complaint:{complaint_id}:{kind}-overdue:{local_date(due_at).isoformat()}"
+
+
+def complaints_recompute_provisional() -> Recomputed:
+    """Open provisional deadlines computed again after a calendar change (RULEBOOK §2, registered in
+    residents/apps.py): the response from the filing while awaited, the solution from the filing or
+    the last reopening, each with the rulebook in force that day. An overdue notice raised for a date
+    that moved is withdrawn; the hourly flag job raises it again if the new date passes too."""
+    from residents.selectors.complaints import provisional_complaints
+
+    rules_on = rulebook.in_force_by_day()
+    moves, result = recompute_deadlines(
+        provisional_complaints().annotate(solution_from=Coalesce("reopened_at", "filed_at")),
+        provisional="due_provisional",
+        fields=[
+            DeadlineField("response_due_at", "filed_at",
+                          lambda day: rules_on(day).deadlines.complaint_response_working_days,
+                          open=Q(status=ComplaintStatus.OPEN)),
+            DeadlineField("solution_due_at", "solution_from",
+                          lambda day: rules_on(day).deadlines.complaint_solution_working_days),
+        ],
+    )
+    kinds = {"response_due_at": rules.DueKind.RESPONSE, "solution_due_at": rules.DueKind.SOLUTION}
+    cleared = notifications_withdraw(
+        dedupe_keys=[overdue_flag_key(move.pk, kinds[move.due], move.old) for move in moves]
+    )
+    return replace(result, flags_cleared=cleared)
 
 
 @transaction.atomic

@@ -72,7 +72,9 @@ from opc_community.core.errors import ConflictError, DomainError, InvalidTransit
 from opc_community.core.transitions import ensure_can_move, lock, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
+from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import (
     APPLICATION_TRANSITIONS,
     LIVE_STATUSES,
@@ -96,6 +98,7 @@ from residents.rules.identity import (
     normalise_identity,
     uscc_problem,
 )
+from residents.selectors.intake import provisional_results, provisional_reviews
 
 #: Who runs the review (第二章: 招商入驻组; the operations lead may act for it).
 REVIEWERS = (Role.INTAKE, Role.ADMINISTRATOR)
@@ -1074,10 +1077,34 @@ def application_review_step(*, application: Application, step: str, actor: User,
     raise DomainError(_("Unknown review step."), field="step")
 
 
+# --- Deadlines that follow the calendar (RULEBOOK §2, registered in residents/apps.py) -------------
+
+
+def reviews_recompute_provisional() -> Recomputed:
+    """Provisional initial-review deadlines computed again from their submissions, after a calendar change."""
+    rules_on = rulebook.in_force_by_day()
+    _moves, result = recompute_deadlines(provisional_reviews(), provisional="review_due_provisional", fields=[
+        DeadlineField("review_due_at", "submitted_at",
+                      lambda day: rules_on(day).deadlines.intake_initial_review_working_days),
+    ])
+    return result
+
+
+def results_recompute_provisional() -> Recomputed:
+    """Provisional result deadlines computed again from their evaluations, after a calendar change."""
+    rules_on = rulebook.in_force_by_day()
+    _moves, result = recompute_deadlines(provisional_results(), provisional="result_due_provisional", fields=[
+        DeadlineField("result_due_at", "evaluated_at",
+                      lambda day: rules_on(day).deadlines.intake_evaluation_result_working_days),
+    ])
+    return result
+
+
 __all__ = [
     "ApplicationDetails", "REVIEWERS", "REVIEW_STEPS", "applicant_activate", "applicant_sign_up", "application_approve",
     "application_document_add", "application_document_remove", "application_reject", "application_review_step",
     "application_record_evaluation", "application_return", "application_save_draft",
     "application_start_evaluation", "application_submit", "application_withdraw", "available_steps",
-    "ban_in_force_for", "details_of", "sign_up_email_send", "submission_problems",
+    "ban_in_force_for", "details_of", "results_recompute_provisional", "reviews_recompute_provisional",
+    "sign_up_email_send", "submission_problems",
 ]

@@ -27,11 +27,13 @@ from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
+from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
+from opc_community.workdays.registry import Recomputed
 from residents.models import Resident
 from scoring.models import QuarterStatus, ScoreAppeal, ScoreAppealStatus, ScoreCard, ScoreChange
 from scoring.selectors.cards import ARTICLE_APPEAL
@@ -84,7 +86,8 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
     try:
         with transaction.atomic(), acting_as(actor, action="scoring.score_appeal_submit"):
             appeal = ScoreAppeal.objects.create(
-                card=card, resident=resident, reason=reason, submitted_at=now, answer_due_at=due.at
+                card=card, resident=resident, reason=reason, submitted_at=now, answer_due_at=due.at,
+                due_provisional=due.provisional,
             )
     except IntegrityError as error:  # the one-pending-appeal constraint, should the check be raced
         raise ConflictError(
@@ -178,7 +181,18 @@ def score_appeals_flag_overdue(*, now: datetime | None = None) -> int:
             % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
             link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
             kind="scoring.appeal_overdue",
-            dedupe_key=f"scoring:appeal:{appeal.pk}:overdue",
+            dedupe_key=overdue_flag_key(appeal.pk),
         )
         flagged += bool(created)
     return flagged
+
+
+def overdue_flag_key(appeal_id: int) -> str:
+    """The key of an appeal's overdue notice (withdrawn when a calendar change moves its deadline)."""
+    return f"scoring:appeal:{appeal_id}:overdue"
+
+
+def score_appeals_recompute_provisional() -> Recomputed:
+    """Provisional answer deadlines of pending score appeals, computed again after a calendar change
+    (RULEBOOK §2; registered in scoring/apps.py)."""
+    return answers_recompute_provisional(ScoreAppeal, flag_key=overdue_flag_key)

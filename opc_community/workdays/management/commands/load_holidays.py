@@ -1,11 +1,12 @@
-"""``manage.py load_holidays [--year 2026 ...]``: (re)load official schedules from the chinesecalendar package."""
+"""``manage.py load_holidays [--year 2026 ...]``: (re)load official schedules from the chinesecalendar package.
+
+Like every calendar change, it recomputes the open provisional deadlines and records the change
+(``workdays.services.package_load``).
+"""
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
-from opc_community.core.audit import acting_as
-from opc_community.workdays.models import CalendarYear, SpecialDay
-from opc_community.workdays.package import load_into
+from opc_community.workdays.services import package_load
 
 
 class Command(BaseCommand):
@@ -15,9 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, action="append", help="only this year (repeatable)")
 
     def handle(self, *args: object, year: list[int] | None = None, **options: object) -> None:
-        with transaction.atomic(), acting_as(None, command="load_holidays"):
-            loaded = load_into(CalendarYear, SpecialDay, year)
-        if not loaded:
+        loaded, change = package_load(years=year)
+        if not loaded or change is None:
             self.stdout.write(self.style.WARNING("The package has no schedule for the requested years."))
             return
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(loaded)} year(s): {loaded[0]}–{loaded[-1]}"))
+        self.stdout.write(self.style.SUCCESS(
+            f"Loaded {len(loaded)} year(s): {loaded[0]}–{loaded[-1]}; {change.moved} provisional deadline(s) moved."
+        ))

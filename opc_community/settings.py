@@ -340,6 +340,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discipline.tasks.flag_overdue_reward_grants",
         "schedule": crontab(hour=8, minute=30),
     },
+    # The decision ledger: chain, published checkpoints and live decisions verified; a break is told to the
+    # administrators once; an intact chain's new head is published on the notice board (docs/discipline.md §6).
+    "discipline-watch-decision-ledger": {
+        "task": "discipline.tasks.watch_decision_ledger",
+        "schedule": crontab(hour=4, minute=10),
+    },
+}
+
 }
 
 # --- Audit trail -------------------------------------------------------------

@@ -44,6 +44,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from opc_community.core.db_roles import connect_as_owner  # noqa: E402
+
 ROOMS = 12
 RESIDENTS = 10
 
@@ -131,6 +133,7 @@ def main() -> None:
     service_count = int(os.environ.get("BENCH_SERVICE", "2000"))
     api_count = int(os.environ.get("BENCH_API", "1000"))
     keep = os.environ.get("BENCH_KEEPDB") == "1"
+    connect_as_owner()  # the benchmark creates and migrates a database of its own
 
     database = settings.DATABASES["default"]
     configured = database["NAME"]

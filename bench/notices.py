@@ -29,6 +29,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from opc_community.core.db_roles import connect_as_owner  # noqa: E402
+
 
 def _bench_database() -> str:
     name = os.environ.get("BENCH_DATABASE_NAME") or f"bench_{settings.DATABASES['default']['NAME']}"
@@ -43,6 +45,7 @@ def main() -> None:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     renders = int(os.environ.get("BENCH_RENDERS", "20"))
     keep = os.environ.get("BENCH_KEEPDB") == "1"
+    connect_as_owner()  # the benchmark creates and migrates a database of its own
     original = settings.DATABASES["default"]["NAME"]
     bench_name = _bench_database()
     with connection.cursor() as cursor:

@@ -54,6 +54,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from opc_community.core.db_roles import connect_as_owner  # noqa: E402
+
 SH = ZoneInfo("Asia/Shanghai")
 YEAR, NUMBER = 2026, 3
 BATCH = 2000
@@ -211,6 +213,7 @@ def _floor(count: int) -> float:
 def main() -> None:
     count = int(os.environ.get("BENCH_RESIDENTS", "10000"))
     keep = os.environ.get("BENCH_KEEPDB") == "1"
+    connect_as_owner()  # the benchmark creates and migrates a database of its own
     database = settings.DATABASES["default"]
     configured = database["NAME"]
     database.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_DATABASE_NAME", f"bench_quarter_{configured}")

@@ -242,6 +242,13 @@ class PenaltyMeasure(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="measure_amount_not_negative")
         ]
+        triggers = [
+            # Kept with its case; what was decided never changes (applying it only records the effect).
+            pgtrigger.Protect(name="keep_measures", operation=pgtrigger.Delete),
+            pgtrigger.ReadOnly(
+                name="decision_frozen", fields=["case", "type", "amount", "scope", "days", "until_paid", "ban_years"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.type}"
@@ -269,6 +276,7 @@ class Appeal(AppealRecord):
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="appeal_one_pending_per_case")
         ]
+        triggers = [pgtrigger.Protect(name="keep_appeals", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.case} ({self.get_status_display()})"
@@ -424,3 +432,28 @@ class DecisionLedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.get_kind_display()}"
+
+
+class LedgerCheckpoint(models.Model):
+    """The chain's head (sequence and hash) as published on the notice board: a later verification that
+    finds another hash at that sequence — or no entry — shows the chain was rewritten or cut short.
+
+    Append-only twice over: triggers refuse UPDATE and DELETE, and the application role holds only
+    INSERT and SELECT on the table (opc_community.core.db_roles).
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    entry_hash = models.CharField(_("hash"), max_length=64)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    publication = models.ForeignKey(
+        "notices.Publication", verbose_name=_("publication"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.entry_hash[:16]}…"

@@ -23,6 +23,16 @@ def flag_overdue_appeals() -> int:
     return appeals_flag_overdue()
 
 
+@shared_task
+def watch_decision_ledger() -> dict:
+    """Verify the decision ledger (chain, checkpoints, live decisions); alert the administrators once per
+    break, or publish the chain's head when it holds and moved (discipline.services.ledger.ledger_watch).
+    Daily. Idempotent: a second run alerts nobody again and publishes nothing new."""
+    from discipline.services.ledger import ledger_watch
+
+    return ledger_watch()
+
+
 # --- Automatic ladders (第八章第二条 rows 7 and 1b; RULEBOOK §9) -------------------------------------
 
 

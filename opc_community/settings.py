@@ -110,6 +110,24 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
 
+# --- Database roles ----------------------------------------------------------
+# Two PostgreSQL roles (docs/operations.md, "Database roles"). DATABASE_URL is the application's:
+# the web server, worker and beat connect as a role that is neither superuser nor owner of the
+# tables, so it cannot TRUNCATE, disable triggers or set session_replication_role, and holds only
+# the rights opc_community.core.db_roles grants it. MIGRATION_DATABASE_URL is the owner's:
+# `manage.py migrate`, `seed_demo` and the tests connect with its role, password, host and port to
+# DATABASE_URL's database (db_roles.connect_as_owner), and every migrate ends by granting the
+# application role its rights (creating the role, with DATABASE_URL's password, if the owner may).
+# Without it one role does everything, as on a throwaway development database.
+MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL", "")
+DATABASE_OWNER = dj_database_url.parse(MIGRATION_DATABASE_URL) if MIGRATION_DATABASE_URL else None
+#: The role the owner grants the application's rights to ("" when one role does everything), and its
+#: password (kept here: connect_as_owner replaces the connection's credentials).
+DATABASE_APP_ROLE = (
+    DATABASES["default"]["USER"] if DATABASE_OWNER and DATABASE_OWNER["USER"] != DATABASES["default"]["USER"] else ""
+)
+DATABASE_APP_PASSWORD = DATABASES["default"]["PASSWORD"] if DATABASE_APP_ROLE else ""
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "portal:login"
@@ -476,6 +494,12 @@ CELERY_BEAT_SCHEDULE = {
     "portal-send-notification-emails": {
         "task": "opc_community.portal.tasks.send_notification_emails",
         "schedule": crontab(),
+    },
+    # The decision ledger: chain, published checkpoints and live decisions verified; a break is told to the
+    # administrators once; an intact chain's new head is published on the notice board (docs/discipline.md §6).
+    "discipline-watch-decision-ledger": {
+        "task": "discipline.tasks.watch_decision_ledger",
+        "schedule": crontab(hour=4, minute=10),
     },
 }
 

@@ -3,8 +3,13 @@
 A quarter is scored with the rulebook version in force on its last day (RULEBOOK §7.2);
 that version's number is stored on the quarter when it is run and never changes after
 confirmation, whatever later revisions say.
+
+Kept records (RULEBOOK §4.7: scores are part of the archive): inputs, appeals and recorded changes
+are never deleted, and a score card only while its quarter is a draft (a re-run replaces the draft);
+the database refuses the rest, whoever asks.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -97,6 +102,8 @@ class QuarterInput(models.Model):
         ordering = ["quarter", "resident"]
         verbose_name = _("quarterly input")
         verbose_name_plural = _("quarterly inputs")
+        # Corrected by staff, never deleted: a withdrawn input stays a draft (第六章第三条 数据透明).
+        triggers = [pgtrigger.Protect(name="keep_inputs", operation=pgtrigger.Delete)]
         constraints = [
             models.UniqueConstraint(fields=["quarter", "resident"], name="input_once_per_quarter"),
             models.CheckConstraint(
@@ -189,8 +196,25 @@ class Outcome(models.TextChoices):
     ELIMINATED = "eliminated", _("eliminated")
 
 
+#: A quarter whose cards are still a draft: a re-run may remove the card of a resident no longer scored.
+DRAFT_QUARTER_STATUSES = (QuarterStatus.OPEN, QuarterStatus.DRAFTED)
+
+_KEEP_SCORED_CARDS_SQL = """
+IF EXISTS (SELECT 1 FROM {quarter_table} q WHERE q.id = OLD.quarter_id AND q.status NOT IN ({drafts})) THEN
+    RAISE EXCEPTION 'score card % belongs to a confirmed quarter and is kept (第六章第二条): deletion refused',
+        OLD.id USING ERRCODE = 'P0001';
+END IF;
+RETURN OLD;
+"""
+
+
+@audited(level=pgtrigger.Statement)
 class ScoreCard(models.Model):
-    """A resident's score for a quarter, with every input used, the band of each dimension and the verdict."""
+    """A resident's score for a quarter, with every input used, the band of each dimension and the verdict.
+
+    Audited by statement (one trigger call per statement, not per card): the quarter run writes the
+    whole cohort's cards in one statement.
+    """
 
     # No single-column indexes: card_once_per_quarter (quarter, resident) and the (resident, quarter)
     # index below serve both lookups, and every index slows the quarter run's 10,000-card write.
@@ -230,6 +254,16 @@ class ScoreCard(models.Model):
             models.CheckConstraint(condition=Q(total__lte=100), name="card_total_at_most_100"),
         ]
         indexes = [models.Index(fields=["resident", "quarter"])]
+        triggers = [
+            pgtrigger.Trigger(
+                name="keep_scored_cards",
+                operation=pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=_KEEP_SCORED_CARDS_SQL.format(
+                    quarter_table=Quarter._meta.db_table, drafts=", ".join(f"'{status}'" for status in DRAFT_QUARTER_STATUSES)
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident} {self.quarter}: {self.total}"
@@ -252,6 +286,7 @@ class ScoreChange(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("score change")
         verbose_name_plural = _("score changes")
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.resident} {self.field}: {self.before} → {self.after}"
@@ -281,6 +316,7 @@ class ScoreAppeal(AppealRecord):
         constraints = [
             models.UniqueConstraint(fields=["card"], condition=Q(status="pending"), name="score_appeal_one_pending")
         ]
+        triggers = [pgtrigger.Protect(name="keep_appeals", operation=pgtrigger.Delete)]
 
     def __str__(self) -> str:
         return f"{self.card} ({self.get_status_display()})"

@@ -11,8 +11,11 @@
 #
 # "Provision" means: install the missing Debian packages, create .venv and install the
 # project into it (again only when pyproject.toml changed), then make PostgreSQL and
-# Redis available. DATABASE_URL / REDIS_URL, when set, are used as they are; otherwise a
-# PRIVATE PostgreSQL cluster and a private Redis run from .data/ on free local ports.
+# Redis available. DATABASE_URL / REDIS_URL, when set, are used as they are (with
+# MIGRATION_DATABASE_URL, the owner role's, when given); otherwise a PRIVATE PostgreSQL
+# cluster and a private Redis run from .data/ on free local ports, the cluster with the
+# two roles of docs/operations.md "Database roles": opc_owner owns the tables (migrate,
+# seed_demo, pytest), opc_app is what the web server, worker and beat connect as.
 # Each command stops, when it ends, the private services that it started itself, never
 # ones it found running (another terminal's `make run`) or ones given by URL.
 #
@@ -37,6 +40,8 @@ cd "$ROOT"
 APT_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
               postgresql postgresql-contrib redis-server chromium poppler-utils)
 PG_DB=opc_community          # database name inside the private cluster
+PG_OWNER_ROLE=opc_owner      # owns the tables: migrations, demo data, tests
+PG_APP_ROLE=opc_app          # the application: neither superuser nor owner
 PG_PORT_FROM=55432           # first port tried for the private PostgreSQL
 REDIS_PORT_FROM=56379        # first port tried for the private Redis
 WEB_PORT=${WEB_PORT:-8000}   # `make run` serves http://127.0.0.1:$WEB_PORT
@@ -290,7 +295,58 @@ ensure_private_pg() {
         STARTED_PG=1
         DB_SOURCE="private PostgreSQL $PG_VERSION in .data/pg, started now (stopped at exit)"
     fi
-    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/$PG_DB"
+    ensure_private_roles "$port"
+    export DATABASE_URL="postgres://$PG_APP_ROLE@127.0.0.1:$port/$PG_DB"
+    export MIGRATION_DATABASE_URL="postgres://$PG_OWNER_ROLE@127.0.0.1:$port/$PG_DB"
+}
+
+# As the cluster's superuser: the owner role (LOGIN CREATEDB: pytest creates its test database)
+# and the application role (LOGIN only), the database owned by the owner. A cluster made before
+# the roles existed has its database, test databases and objects handed over to the owner (once).
+# The application role's rights are granted by `manage.py migrate` (opc_community.core.db_roles).
+ensure_private_roles() {
+    "$PY" - "postgres://postgres@127.0.0.1:$1/postgres" "$PG_DB" "$PG_OWNER_ROLE" "$PG_APP_ROLE" <<'PY' ||
+import sys
+
+import psycopg
+from psycopg import sql
+
+url, database, owner, app = sys.argv[1:]
+with psycopg.connect(url, autocommit=True, connect_timeout=10) as admin:
+    for role, rights in ((owner, "LOGIN CREATEDB"), (app, "LOGIN")):
+        if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            admin.execute(sql.SQL("CREATE ROLE {} " + rights).format(sql.Identifier(role)))
+            print(f"==> Created the database role {role}")
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+        admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), sql.Identifier(owner)))
+        print(f"==> Created database {database} (owner {owner})")
+    for (name,) in admin.execute(
+        "SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba"
+        " WHERE (datname = %s OR datname LIKE %s) AND r.rolname <> %s", [database, f"test_{database}%", owner]
+    ).fetchall():
+        admin.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(name), sql.Identifier(owner)))
+        print(f"==> Database {name} now belongs to {owner}")
+with psycopg.connect(url.rsplit("/", 1)[0] + "/" + database, autocommit=True, connect_timeout=10) as db:
+    # Tables, sequences, views and functions (pgtrigger's, pghistory's) of the schema, but not the
+    # objects of extensions (btree_gist), which stay the superuser's.
+    objects = db.execute("""
+        SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.oid::regclass::text
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'S')
+           AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = %(owner)s)
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+        UNION ALL
+        SELECT 'FUNCTION', p.oid::regprocedure::text
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = %(owner)s)
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+    """, {"owner": owner}).fetchall()
+    for kind, name in objects:
+        db.execute(sql.SQL("ALTER {} {} OWNER TO {}").format(sql.SQL(kind), sql.SQL(name), sql.Identifier(owner)))
+    if objects:
+        print(f"==> {len(objects)} tables, sequences and functions of {database} now belong to {owner}")
+PY
+        die "could not set up the database roles $PG_OWNER_ROLE and $PG_APP_ROLE (see above)"
 }
 
 stop_private_pg() {
@@ -359,31 +415,45 @@ stop_private_redis() {
 # ---------------------------------------------------------------------------------------
 # Services: the URLs given, or the private ones
 # ---------------------------------------------------------------------------------------
-# Ensure DATABASE_URL's database exists and can be reached, and warn when btree_gist
-# (package postgresql-contrib) is not available to it.
+# Ensure the database exists — created by the owner role (MIGRATION_DATABASE_URL) when there are
+# two roles — and that both roles can reach it; warn when btree_gist (package
+# postgresql-contrib) is not available to it.
 check_database() {
-    "$PY" - "$DATABASE_URL" <<'PY' || die "cannot use DATABASE_URL=$(mask_url "$DATABASE_URL") (see above)"
+    local owner_url=${MIGRATION_DATABASE_URL:-$DATABASE_URL}
+    "$PY" - "$owner_url" "$DATABASE_URL" <<'PY' || die "cannot use DATABASE_URL=$(mask_url "$DATABASE_URL") / MIGRATION_DATABASE_URL=$(mask_url "$owner_url") (see above)"
 import sys
 
 import dj_database_url
 import psycopg
 from psycopg import sql
 
-cfg = dj_database_url.parse(sys.argv[1])
-conn = {k: v for k, v in {"host": cfg["HOST"], "port": cfg["PORT"], "user": cfg["USER"],
-                          "password": cfg["PASSWORD"]}.items() if v}
+
+def settings(url):
+    cfg = dj_database_url.parse(url)
+    conn = {k: v for k, v in {"host": cfg["HOST"], "port": cfg["PORT"], "user": cfg["USER"],
+                              "password": cfg["PASSWORD"]}.items() if v}
+    return cfg["NAME"], conn
+
+
+name, conn = settings(sys.argv[1])
 try:
-    db = psycopg.connect(dbname=cfg["NAME"], connect_timeout=10, **conn)
+    db = psycopg.connect(dbname=name, connect_timeout=10, **conn)
 except psycopg.OperationalError as exc:
     if "does not exist" not in str(exc):
         sys.exit(f"PostgreSQL refused the connection: {exc}")
     with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=10, **conn) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-    print(f"==> Created database {cfg['NAME']}")
-    db = psycopg.connect(dbname=cfg["NAME"], connect_timeout=10, **conn)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    print(f"==> Created database {name}")
+    db = psycopg.connect(dbname=name, connect_timeout=10, **conn)
 with db:
     if not db.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'btree_gist'").fetchone():
         print("warning: extension btree_gist is not available (install postgresql-contrib)", file=sys.stderr)
+if sys.argv[2] != sys.argv[1]:
+    app_name, app_conn = settings(sys.argv[2])
+    try:
+        psycopg.connect(dbname=app_name, connect_timeout=10, **app_conn).close()
+    except psycopg.OperationalError as exc:
+        sys.exit(f"The application role of DATABASE_URL cannot connect: {exc}")
 PY
 }
 
@@ -404,6 +474,11 @@ start_services() {
     lock_services
     if [[ -n ${DATABASE_URL:-} ]]; then
         DB_SOURCE="DATABASE_URL from the environment (left alone at exit)"
+        if [[ -n ${MIGRATION_DATABASE_URL:-} ]]; then
+            export MIGRATION_DATABASE_URL
+        else
+            DB_SOURCE+="; one role (no MIGRATION_DATABASE_URL): the app runs as the table owner"
+        fi
     else
         ensure_private_pg
     fi
@@ -521,7 +596,7 @@ ${BOLD}OPC Community — development server${OFF}
   Admin (staff)           $url/admin/
   Notice board (public)   $url/notices/
   API docs                $url/api/docs/
-  Database   $(mask_url "$DATABASE_URL")
+  Database   $(mask_url "$DATABASE_URL")$([[ -n ${MIGRATION_DATABASE_URL:-} ]] && printf '  (application role)\n             %s  (owner: migrations, demo data)' "$(mask_url "$MIGRATION_DATABASE_URL")")
              $DB_SOURCE
   Redis      $(mask_url "$REDIS_URL")
              $REDIS_SOURCE
@@ -556,6 +631,7 @@ cmd_test() {
     # A queue of its own: a `make run` worker on the same Redis never takes the tests' tasks.
     export CELERY_QUEUE=opc-test-$$
     say "Database $(mask_url "$DATABASE_URL") — $DB_SOURCE"
+    [[ -z ${MIGRATION_DATABASE_URL:-} ]] || say "         owner role (pytest creates and uses its test database as it): $(mask_url "$MIGRATION_DATABASE_URL")"
     say "Redis    $(mask_url "$REDIS_URL") — $REDIS_SOURCE; Celery queue $CELERY_QUEUE"
 
     # Every step runs, so that one run shows all problems; the exit status is non-zero

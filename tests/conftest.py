@@ -17,8 +17,17 @@ from django.utils import translation
 from opc_community import settings as project_settings
 from opc_community.accounts.roles import Role
 from opc_community.celery import app as celery_app
+from opc_community.core.db_roles import connect_as_owner
 from tests.factories import UserFactory
 from tests.logins import login
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """The tests create, migrate and use their database as the owner role (MIGRATION_DATABASE_URL, when
+    set: docs/operations.md, "Database roles"); tests/faults/test_database_roles.py connects as the
+    application role where it matters."""
+    connect_as_owner()
 
 
 @pytest.fixture(autouse=True, scope="session")

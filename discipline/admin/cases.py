@@ -38,6 +38,7 @@ from discipline.models import (
     CaseStatus,
     DecisionLedgerEntry,
     EvidenceFile,
+    LedgerCheckpoint,
     PenaltyMeasure,
     RectificationNotice,
     ViolationCase,
@@ -506,8 +507,12 @@ class DecisionLedgerEntryAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    #: Breaks shown on the page; ``manage.py verify_ledger`` lists them all.
+    SHOWN_BREAKS = 10
+
     def verify_view(self, request: HttpRequest) -> HttpResponse:
-        """Walk the whole chain (POST) and say whether it is intact or where it first breaks."""
+        """Verify the ledger (POST): the chain, the published checkpoints and the live decisions; say that
+        it holds, or name each break."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         if request.method != "POST":
@@ -515,7 +520,29 @@ class DecisionLedgerEntryAdmin(ReadOnlyAdmin):
         result = ledger_verify()
         if result.ok:
             self.message_user(request, _("Verified: %(reason)s") % {"reason": result.reason}, messages.SUCCESS)
-        else:
-            self.message_user(request, _("BROKEN at entry #%(sequence)s: %(reason)s")
-                              % {"sequence": result.first_broken_sequence, "reason": result.reason}, messages.ERROR)
+        for found in result.breaks[:self.SHOWN_BREAKS]:
+            text = found.message if found.sequence is None else _("BROKEN at entry #%(sequence)s: %(reason)s") % {
+                "sequence": found.sequence, "reason": found.message}
+            self.message_user(request, text, messages.ERROR)
+        if len(result.breaks) > self.SHOWN_BREAKS:
+            self.message_user(request, _("… and %(count)d more (manage.py verify_ledger lists them all).")
+                              % {"count": len(result.breaks) - self.SHOWN_BREAKS}, messages.ERROR)
         return HttpResponseRedirect(reverse("admin:discipline_decisionledgerentry_changelist"))
+
+
+@admin.register(LedgerCheckpoint)
+class LedgerCheckpointAdmin(ReadOnlyAdmin):
+    """The chain's heads as published on the notice board (daily job, docs/discipline.md §6)."""
+
+    list_display = ("sequence", "recorded_at", "short_hash", "board")
+    list_select_related = ("publication",)
+    fields = ("sequence", "entry_hash", "recorded_at", "publication")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("hash"))
+    def short_hash(self, checkpoint: LedgerCheckpoint) -> str:
+        return format_html("<code>{}…</code>", checkpoint.entry_hash[:16])
+
+    @admin.display(description=gettext_lazy("publication"))
+    def board(self, checkpoint: LedgerCheckpoint) -> str:
+        return format_html('<a href="{}">{}</a>', checkpoint.publication.get_absolute_url(), checkpoint.publication.title)

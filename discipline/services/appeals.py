@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from discipline.models import Appeal, AppealStatus, CaseStatus, LedgerKind, ViolationCase
 from discipline.selectors import cases as selectors
 from discipline.services import cases as case_services
-from discipline.services.ledger import ledger_append
+from discipline.services.ledger import appeal_content, ledger_append
 from opc_community import rulebook, workdays
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
@@ -136,16 +136,8 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Any) -> A
             status=status, decided_by=actor, decided_at=now, answer=answer
         )
         appeal.refresh_from_db()
-        ledger_append(kind=LedgerKind.APPEAL, object_id=appeal.pk, content={
-            "case": case.number,
-            "resident_id": case.resident_id,
-            "outcome": status,
-            "submitted_at": appeal.submitted_at.isoformat(),
-            "answer_due_at": appeal.answer_due_at.isoformat(),
-            "decided_at": now.isoformat(),
-            "decided_by": actor.pk,
-            "on_time": now <= appeal.answer_due_at,
-        })
+        appeal.case = case
+        ledger_append(kind=LedgerKind.APPEAL, object_id=appeal.pk, content=appeal_content(appeal))
         if upheld:
             case_services.case_annul(
                 case=case, reason=_("request for review upheld: %(answer)s") % {"answer": answer}, actor=actor

@@ -635,7 +635,7 @@ def _fine_amount(rule: Any, value: Any, *, index: int) -> Decimal:
 # --- Publication, confirmation, annulment -------------------------------------------------------------
 
 
-def _system_publisher() -> Any:
+def system_publisher() -> Any:
     """The account named as publisher of the automatic ladders' publications (the board needs a
     publisher; the system is not a person): an inactive account without a password."""
     from opc_community.accounts.models import User
@@ -710,7 +710,7 @@ def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = 
             subject=case,
             concerned_user=case.resident.user,
             window_days=book.deadlines.publication_window_working_days,
-            actor=actor or _system_publisher(),
+            actor=actor or system_publisher(),
         )
     _tell_resident(
         case,
@@ -728,7 +728,7 @@ def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = 
 def case_confirm(*, case: ViolationCase) -> ViolationCase:
     """Published → confirmed: the decision takes effect; its effects are applied (once) and the decision is
     appended to the decision ledger. Called by the close hook and by the dismissal of a pending appeal."""
-    from discipline.services.ledger import ledger_append
+    from discipline.services.ledger import ledger_append, penalty_content
 
     case = lock(case)
     with acting_as(None, action="discipline.case_confirm"):
@@ -746,28 +746,6 @@ def case_confirm(*, case: ViolationCase) -> ViolationCase:
     return case
 
 
-def penalty_content(case: ViolationCase, measures: list[PenaltyMeasure]) -> dict[str, Any]:
-    """What the decision ledger keeps of a confirmed penalty (the decision, not personal data)."""
-    return {
-        "case": case.number,
-        "resident_id": case.resident_id,
-        "kind": case.kind,
-        "occurred_on": case.occurred_on.isoformat(),
-        "flags": sorted(case.flags or ()),
-        "measure": case.measure,
-        "same_kind_count": case.same_kind_count,
-        "rulebook_version": case.rulebook_version,
-        "decided_by": case.decided_by_id,
-        "decided_at": case.decided_at.isoformat() if case.decided_at else None,
-        "confirmed_at": case.confirmed_at.isoformat() if case.confirmed_at else None,
-        "measures": [
-            {"type": m.type, "amount": m.amount, "scope": m.scope or None, "days": m.days,
-             "until_paid": m.until_paid, "ban_years": m.ban_years}
-            for m in measures
-        ],
-    }
-
-
 @transaction.atomic
 def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase:
     """Published / confirmed → annulled (an appeal or an objection upheld): the case no longer counts for
@@ -782,7 +760,7 @@ def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase
         publication = selectors.publication_of(case)
         if publication is not None and publication.status in (PublicationStatus.OPEN,
                                                                PublicationStatus.AWAITING_DECISION):
-            publication_withdraw(publication=publication, reason=reason, actor=actor or _system_publisher())
+            publication_withdraw(publication=publication, reason=reason, actor=actor or system_publisher())
         if was_confirmed:
             _reverse_effects(case, reason=reason)
     _tell_resident(

@@ -540,23 +540,9 @@ def _rules_of(reward: Reward) -> Rulebook:
 
 def _ledger(reward: Reward, event: str, **extra: Any) -> None:
     """Append a reward decision to the tamper-evident decision ledger."""
-    from discipline.services.ledger import ledger_append
+    from discipline.services.ledger import ledger_append, reward_content
 
-    content = {
-        "event": event,
-        "reward": reward.pk,
-        "resident": reward.resident_id,
-        "kind": reward.kind,
-        "year": reward.year,
-        "level": reward.level,
-        "choice": reward.choice,
-        "amount": None if reward.amount is None else str(reward.amount),
-        "status": reward.status,
-        "rulebook_version": reward.rulebook_version,
-        "at": timezone.now().isoformat(),
-        **extra,
-    }
-    ledger_append(kind=LedgerKind.REWARD, object_id=reward.pk, content=content)
+    ledger_append(kind=LedgerKind.REWARD, object_id=reward.pk, content=reward_content(reward, event, **extra))
 
 
 def _verified_body(reward: Reward, rules_in_force: Rulebook) -> str:

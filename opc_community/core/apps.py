@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,11 @@ class CoreConfig(AppConfig):
 
         # /healthz: a running worker refreshes its heartbeat (Celery sends one every 2 s).
         heartbeat_sent.connect(worker_heartbeat, dispatch_uid="opc_community.core.health.worker_heartbeat")
+
+        from opc_community.core import db_roles
+
+        # Once per migrate (sent for this app after every migration ran): the database roles' rights.
+        post_migrate.connect(db_roles.after_migrate, sender=self, dispatch_uid="core.db_roles")
 
 
 class OpcAdminConfig(admin_apps.AdminConfig):

@@ -12,18 +12,23 @@ from contextlib import AbstractContextManager
 from typing import TypeVar
 
 import pghistory
+import pgtrigger
 from django.db import models
 from pghistory import runtime as pghistory_runtime
 
 ModelT = TypeVar("ModelT", bound=type[models.Model])
 
 
-def audited(model: ModelT | None = None, *, exclude: Sequence[str] = ()) -> ModelT | Callable[[ModelT], ModelT]:
+def audited(
+    model: ModelT | None = None, *, exclude: Sequence[str] = (), level: pgtrigger.Level = pgtrigger.Row
+) -> ModelT | Callable[[ModelT], ModelT]:
     """Class decorator: record every insert, update and delete of the model.
 
     Event rows are append-only (protected by a trigger against update and delete).
     ``exclude`` names fields never copied into the trail (secrets such as password hashes);
-    a change touching only those fields writes no event.
+    a change touching only those fields writes no event. ``level=pgtrigger.Statement`` records
+    with one trigger call per statement (from its transition tables) instead of one per row: for
+    tables written set-based, thousands of rows in one statement.
     """
     tracker = pghistory.track(
         pghistory.InsertEvent(),
@@ -31,6 +36,7 @@ def audited(model: ModelT | None = None, *, exclude: Sequence[str] = ()) -> Mode
         pghistory.DeleteEvent(),
         exclude=list(exclude) or None,
         append_only=True,
+        level=level,
     )
     return tracker(model) if model is not None else tracker
 

@@ -14,6 +14,7 @@ between states, and the check constraints below keep the dependent fields
 
 from datetime import datetime, timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -166,6 +167,8 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         ordering = ("-window_starts_at", "-id")
+        # Withdrawn or off the public board, a publication stays in the archive: never deleted.
+        triggers = [pgtrigger.Protect(name="keep_publications", operation=pgtrigger.Delete)]
         indexes = [
             # The public board: newest first, optionally one kind; the API also filters by status.
             models.Index(fields=["-window_starts_at", "-id"], name="notices_pub_start_idx"),

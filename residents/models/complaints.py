@@ -139,7 +139,10 @@ class ComplaintMessage(models.Model):
         ordering = ["complaint", "at", "id"]
         verbose_name = _("complaint message")
         verbose_name_plural = _("complaint messages")
-        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update)]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update),
+            pgtrigger.Protect(name="keep_messages", operation=pgtrigger.Delete),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.at:%Y-%m-%d}"

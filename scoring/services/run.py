@@ -39,6 +39,7 @@ from opc_community.rulebook.selectors import rules_of
 from resources.selectors import participation_statement
 from scoring import quarters
 from scoring.models import (
+    DRAFT_QUARTER_STATUSES,
     QUARTER_TRANSITIONS,
     AwardClaim,
     Contribution,
@@ -172,9 +173,12 @@ def _statement(quarter: Quarter, rules: Rulebook, members: tuple[str, dict]) -> 
 
 
 def _score(quarter: Quarter, rules: Rulebook) -> RunResult:
-    """Write the quarter's cards (fixed queries): the DELETE of the cards of residents no longer in the cohort
-    (cards keep their ids — appeals point at them, ``ScoreAppeal.card`` — so a recomputation never breaks
-    one), the scoring statement, and the counts of the outcome."""
+    """Write the quarter's cards (fixed queries): for a draft, the DELETE of the cards of residents no longer
+    in the cohort (cards keep their ids — appeals point at them, ``ScoreAppeal.card`` — so a recomputation
+    never breaks one), the scoring statement, and the counts of the outcome.
+
+    A confirmed quarter's cards are kept records (RULEBOOK §4.7, a database trigger refuses their
+    deletion): its recomputation rewrites them but removes none."""
     _report(quarter.pk, "scoring", 0, quarter.run_total)
     members = _cohort_statement(quarter)
     sql, params = _statement(quarter, rules, members)
@@ -183,10 +187,11 @@ def _score(quarter: Quarter, rules: Rulebook) -> RunResult:
         # The statement's per-row expressions make PostgreSQL's estimate high enough to JIT-compile it;
         # compiling (~70 ms) costs more than it saves on a cohort (bench/quarter.py).
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(
-            f"DELETE FROM {table} WHERE quarter_id = %(quarter)s AND resident_id NOT IN ({members[0]})",  # noqa: S608
-            params,
-        )
+        if quarter.status in DRAFT_QUARTER_STATUSES:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE quarter_id = %(quarter)s AND resident_id NOT IN ({members[0]})",  # noqa: S608
+                params,
+            )
         cursor.execute(sql, params)
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE outcome = 'eliminated'), "  # noqa: S608

@@ -26,4 +26,5 @@ def test_concurrent_appends_stay_gapless_and_chained():
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert list(DecisionLedgerEntry.objects.values_list("sequence", flat=True)) == list(range(1, 21))
-    assert ledger_verify().ok
+    # The entries describe no real reward (the live comparison reports those); the chain itself holds.
+    assert not [found for found in ledger_verify().breaks if found.key.startswith("chain:")]

@@ -1,4 +1,8 @@
-"""``manage.py seed_demo``: load the demo community once, then print the demo accounts."""
+"""``manage.py seed_demo``: load the demo community once, then print the demo accounts.
+
+It connects as the owner role (``MIGRATION_DATABASE_URL``, docs/operations.md "Database roles"): the
+demo back-dates append-only rows under ``pgtrigger.ignore``, which the application role may not do.
+"""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -6,6 +10,7 @@ from django.utils import timezone
 
 from opc_community.accounts.demo import ACCOUNTS, DEMO_TOTP_SECRET, TWO_FACTOR_DEMO_ACCOUNTS
 from opc_community.core.audit import acting_as
+from opc_community.core.db_roles import connect_as_owner
 from opc_community.core.demo import DEMO_PASSWORD, Demo, seed_all
 
 
@@ -13,6 +18,7 @@ class Command(BaseCommand):
     help = "Create the demo community (idempotent) and print the demo accounts."
 
     def handle(self, *args: object, **options: object) -> None:
+        connect_as_owner()
         with transaction.atomic(), acting_as(None, command="seed_demo"):
             seed_all(Demo(now=timezone.now()))
         self.stdout.write(self.style.SUCCESS(f"演示账号 / demo accounts (password for all: {DEMO_PASSWORD})"))

@@ -1,0 +1,148 @@
+"""The application's PostgreSQL role (docs/operations.md, "Database roles") on a real connection as that
+role: it cannot delete kept records, truncate, switch triggers off (by ALTER TABLE, by
+``session_replication_role`` or by pgtrigger's ``pgtrigger.ignore``) nor rewrite the decision ledger and
+its checkpoints — while the application's own work (services, audit trail, ledger, checkpoints) runs as it.
+"""
+
+from pathlib import Path
+
+import pghistory.models
+import pgtrigger
+import psycopg
+import pytest
+import yaml
+from django.db import DatabaseError, connection, transaction
+from psycopg import errors
+
+from discipline.models import DecisionLedgerEntry, LedgerCheckpoint
+from discipline.services.ledger import ledger_append, ledger_checkpoint, ledger_verify, ledger_watch
+from opc_community.core.db_roles import IGNORE_GUARD_MARK, guarded_tables
+from opc_community.notices.models import Publication, PublicationKind
+from opc_community.notices.services import publication_open
+from scoring.models import QuarterStatus, ScoreCard
+from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401  (fixture)
+from tests.faults.database_roles import app_role, django_connected_as  # noqa: F401  (fixture)
+from tests.scoring.test_cards_support import old_card
+from tests.scoring.test_inputs_support import make_quarter, member
+
+ROOT = Path(__file__).resolve().parents[2]
+LEDGER = DecisionLedgerEntry._meta.db_table
+CHECKPOINTS = LedgerCheckpoint._meta.db_table
+PUBLICATIONS = Publication._meta.db_table
+CARDS = ScoreCard._meta.db_table
+
+
+def _refused(db: psycopg.Connection, sql: str, params: list | None = None) -> type[Exception]:
+    """Run ``sql`` as the application role in a transaction rolled back; return the error PostgreSQL raised."""
+    with pytest.raises(psycopg.Error) as refused, db.transaction():
+        db.execute(sql, params)
+    return type(refused.value)
+
+
+def _allowed(db: psycopg.Connection, sql: str, params: list | None = None) -> None:
+    """Run ``sql`` as the application role and roll it back."""
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), db.transaction():
+        db.execute(sql, params)
+        raise Rollback
+
+
+@pytest.mark.django_db
+def test_the_application_role_is_weaker_than_the_owner(app_role):  # noqa: F811
+    with app_role.connect() as db:
+        superuser, bypass, create = db.execute(
+            "SELECT rolsuper, rolbypassrls, has_schema_privilege(current_user, 'public', 'CREATE')"
+            " FROM pg_roles WHERE rolname = current_user").fetchone()
+        owns = db.execute("SELECT count(*) FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles"
+                          " WHERE rolname = current_user)").fetchone()[0]
+        member_of_owner = db.execute(
+            "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database WHERE datname = current_database()"
+        ).fetchone()[0]
+    assert (superuser, bypass, create, owns, member_of_owner) == (False, False, False, 0, False)
+    with connection.cursor() as cursor:  # the owner replaced pgtrigger's ignore check after migrating
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = '_pgtrigger_should_ignore'")
+        assert IGNORE_GUARD_MARK in cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_the_application_role_cannot_truncate_switch_triggers_off_or_rewrite_the_ledger(app_role):  # noqa: F811
+    with app_role.connect() as db:
+        for table in (LEDGER, CHECKPOINTS, PUBLICATIONS, CARDS, "residents_resident"):
+            assert _refused(db, f'TRUNCATE "{table}"') is errors.InsufficientPrivilege, table
+            assert _refused(db, f'ALTER TABLE "{table}" DISABLE TRIGGER USER') is errors.InsufficientPrivilege, table
+        assert _refused(db, "SET session_replication_role = replica") is errors.InsufficientPrivilege
+        assert _refused(db, "CREATE TABLE opc_intruder (id int)") is errors.InsufficientPrivilege
+        # The ledger, its checkpoints and the audit trail: insert and read only.
+        for table in (LEDGER, CHECKPOINTS, "discipline_violationcaseevent", "scoring_scorecardevent"):
+            assert _refused(db, f'UPDATE "{table}" SET id = id') is errors.InsufficientPrivilege, table
+            assert _refused(db, f'DELETE FROM "{table}"') is errors.InsufficientPrivilege, table
+            _allowed(db, f'SELECT count(*) FROM "{table}"')
+        # Every table whose triggers refuse a delete on every row refuses it by its rights too.
+        for table, refused in guarded_tables():
+            if "DELETE" in refused:
+                assert _refused(db, f'DELETE FROM "{table}"') is errors.InsufficientPrivilege, table
+
+
+@pytest.mark.django_db
+def test_a_table_a_later_migration_creates_is_granted_at_once(app_role):  # noqa: F811
+    with connection.cursor() as cursor:  # as the owner, as a migration would
+        cursor.execute("CREATE TABLE opc_later_migration (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY)")
+        cursor.execute("SELECT has_table_privilege(%s, 'opc_later_migration', 'INSERT'),"
+                       " has_table_privilege(%s, 'opc_later_migration', 'TRUNCATE')", [app_role.name] * 2)
+        assert cursor.fetchone() == (True, False)
+
+
+@committed_data
+def test_the_guards_hold_and_the_application_works_as_the_application_role(app_role, administrator):  # noqa: F811
+    confirmed = make_quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
+    draft = make_quarter(number=3, status=QuarterStatus.DRAFTED, rulebook_version=1)
+    resident = member(name="张三")
+    kept_card, draft_card = old_card(confirmed, resident, 80), old_card(draft, resident, 70)
+
+    with django_connected_as(app_role):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            assert cursor.fetchone()[0] == app_role.name
+        # The application's work: a service (audited through pghistory's context), ledger appends, the
+        # daily watch publishing a checkpoint (insert only).
+        publication = publication_open(kind=PublicationKind.SERVICE_PROCEDURE, title="服务流程", body="正文",
+                                       staff_text={}, actor=administrator)
+        ledger_append(kind="reward", object_id=999, content={"event": "test"})
+        assert ledger_watch()["ok"] is False  # the test entry describes no reward: found, and told
+        checkpoint = ledger_checkpoint()
+        assert checkpoint.sequence == 1 and ledger_verify().checkpoints == 1
+        [event] = pghistory.models.Events.objects.tracks(publication)
+        assert event.pgh_context["action"] == "notices.publication_open"
+        # Kept records refuse deletion by right; a confirmed quarter's card by its trigger, which the
+        # application role cannot switch off; a draft card is replaced as before.
+        for statement in (
+            lambda: Publication.objects.filter(pk=publication.pk).delete(),
+            lambda: LedgerCheckpoint.objects.filter(pk=checkpoint.pk).update(entry_hash="0" * 64),
+            lambda: DecisionLedgerEntry.objects.all().delete(),
+            lambda: ScoreCard.objects.filter(pk=kept_card.pk).delete(),
+        ):
+            with pytest.raises(DatabaseError), transaction.atomic():
+                statement()
+        with pytest.raises(DatabaseError, match="第六章第二条"), \
+                pgtrigger.ignore("scoring.ScoreCard:keep_scored_cards"), transaction.atomic():
+            ScoreCard.objects.filter(pk=kept_card.pk).delete()
+        ScoreCard.objects.filter(pk=draft_card.pk).delete()
+    assert ScoreCard.objects.filter(pk=kept_card.pk).exists() and LedgerCheckpoint.objects.count() == 1
+
+
+def test_docker_compose_gives_the_owner_role_to_the_migrations_only():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    migrate = services["migrate"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--no-input"] and migrate["restart"] == "no"
+    assert migrate["environment"]["MIGRATION_DATABASE_URL"].startswith("${MIGRATION_DATABASE_URL:?")
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        # The owner's URL is blanked (.env holds it), the application role's is required.
+        assert service["environment"]["MIGRATION_DATABASE_URL"] == "", name
+        assert service["environment"]["DATABASE_URL"].startswith("${DATABASE_URL:?"), name
+        assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert "migrate" not in " ".join(service.get("command", [])), name

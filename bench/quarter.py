@@ -151,7 +151,7 @@ def _arrange(count: int):
 
 def _floor_sql() -> tuple[str, dict]:
     """One statement reading every input of the run, per resident of the cohort."""
-    from resources.selectors import quarter_bounds
+    from resources.selectors.activities import quarter_bounds
     from scoring import quarters
 
     first, last = quarters.first_day(YEAR, NUMBER), quarters.last_day(YEAR, NUMBER)

@@ -24,8 +24,8 @@ from opc_community.core.demo import Demo
 from opc_community.core.errors import DomainError
 from opc_community.workdays.rules import SHANGHAI, local_date
 from residents.models import Resident, ResidentStatus
-from resources import services
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from resources.services import activities as services
 from spaces.models import Room
 
 #: (title, kind, weeks ago, place, counts for attendance)

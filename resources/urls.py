@@ -1,6 +1,6 @@
-"""Portal URLs of the resources app (/portal/resources/…)."""
+"""Portal URLs of the resources app (/portal/resources/…): each topic's views module lists its own."""
 
-from resources.views import urlpatterns as activity_urls
+from resources.views import activities
 
 app_name = "resources"
-urlpatterns = [*activity_urls]
+urlpatterns = [*activities.urlpatterns]

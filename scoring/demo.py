@@ -28,7 +28,7 @@ from opc_community.core.demo import Demo
 from opc_community.core.errors import DomainError
 from opc_community.workdays.rules import local_date
 from residents.models import Resident
-from resources.selectors import participation
+from resources.selectors.activities import participation
 from scoring import quarters
 from scoring.models import (
     Contribution,

@@ -36,7 +36,7 @@ from opc_community.portal.services import notify
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import Rulebook
 from opc_community.rulebook.selectors import rules_of
-from resources.selectors import participation_statement
+from resources.selectors.activities import participation_statement
 from scoring import quarters
 from scoring.models import (
     DRAFT_QUARTER_STATUSES,

@@ -451,7 +451,7 @@ def community_booking_create(
 ) -> Booking:
     """Reserve ``room`` for a community activity (第五章 活动; no resident): the room, the slot rules of
     the rulebook and the overlap guard are those of every booking (第四章第一条). Staff only — the
-    caller (``resources.services.activity_room_reserve``) decides who may. Not released as a
+    caller (``resources.services.activities.activity_room_reserve``) decides who may. Not released as a
     no-show: attendance is recorded on the activity."""
 
     @transaction.atomic

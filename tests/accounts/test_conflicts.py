@@ -42,7 +42,7 @@ from residents.models import (
 )
 from residents.services import agreements, complaints, intake, ledger, lifecycle
 from resources.models import Activity, ActivityKind
-from resources.services import attendance_record
+from resources.services.activities import attendance_record
 from scoring.models import ScoreAppeal
 from scoring.services import appeals as score_appeals
 from scoring.services import inputs as score_inputs

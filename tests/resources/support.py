@@ -10,7 +10,7 @@ import time_machine
 
 from residents.models import Resident
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
-from resources.services import new_checkin_token
+from resources.services.activities import new_checkin_token
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -11,8 +11,9 @@ import time
 from typing import Any
 
 from opc_community.core.errors import ConflictError
-from resources import rules, services
 from resources.models import ActivityRegistration, Attendance
+from resources.rules import activities as rules
+from resources.services import activities as services
 from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported to be active here
     committed_data,
     restore_snapshot_without_triggers,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from opc_community.rulebook.schema import Band
-from resources import rules
-from resources.rules import Problem, Refusal, Window
+from resources.rules import activities as rules
+from resources.rules.activities import Problem, Refusal, Window
 from tests.resources.support import ENDS, STARTS, sh
 
 SH = ZoneInfo("Asia/Shanghai")

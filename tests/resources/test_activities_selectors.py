@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from residents.models import ResidentStatus
-from resources import rules, selectors
 from resources.models import Activity, Attendance, CheckInMethod
+from resources.rules import activities as rules
+from resources.selectors import activities as selectors
 from tests.residents.factories import ResidentFactory
 from tests.resources.support import NOW, attend, make_activity, member, register, sh
 

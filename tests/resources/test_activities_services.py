@@ -9,8 +9,8 @@ from django.core import signing
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.portal.models import Notification
 from residents.models import ResidentStatus
-from resources import services
 from resources.models import Activity, ActivityRegistration, Attendance, CheckInMethod
+from resources.services import activities as services
 from tests.resources.support import ENDS, NOW, STARTS, at, make_activity, member, register, sh
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from resources import services
 from resources.models import ActivityRegistration, Attendance, CheckInMethod
+from resources.services import activities as services
 from tests.resources.support import (
     ENDS,
     NOW,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
-from resources import services
+from resources.services import activities as services
 from spaces.models import Booking, BookingStatus, RoomType
 from spaces.services import bookings as booking_services
 from tests.resources.support import ENDS, STARTS, at, make_activity, member, sh

@@ -12,8 +12,8 @@ from django.utils import timezone
 from opc_community.core.demo import SEEDERS, Demo
 from residents.models import Resident
 from resources import demo as resources_demo
-from resources import selectors
 from resources.models import Activity, ActivityRegistration, Attendance
+from resources.selectors import activities as selectors
 from spaces.models import Booking
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -203,7 +203,7 @@ def test_the_run_writes_what_the_pure_rules_give_for_a_generated_cohort(administ
     resident by resident to the same facts: drafts, unverified claims, attendance, history with gaps."""
     import random
 
-    from resources.selectors import participation
+    from resources.selectors.activities import participation
     from scoring import quarters
     from scoring.rules import QuarterInputs, evaluate_cohort, score
     from tests.resources.support import attend, make_activity, sh

@@ -43,8 +43,10 @@ from opc_community.core.api import PersonSerializer
 from opc_community.core.filters import IsoDateTimeFilter
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
-from resources import rules, selectors, services
 from resources.models import Activity, ActivityKind, Attendance, CheckInMethod
+from resources.rules import activities as rules
+from resources.selectors import activities as selectors
+from resources.services import activities as services
 from spaces.models import Room
 
 # --- Serializers -----------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resources import rules
 from resources.models import Activity
-from resources.selectors import with_counts
-from resources.services import REASON_MAX_LENGTH, problem_errors
+from resources.rules import activities as rules
+from resources.selectors.activities import with_counts
+from resources.services.activities import REASON_MAX_LENGTH, problem_errors
 from spaces.models import Room
 
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from opc_community.workdays.rules import SHANGHAI
 from residents.models import Resident
-from resources import rules
 from resources.models import Activity, ActivityRegistration, Attendance
-from resources.services import PRESENT
+from resources.rules import activities as rules
+from resources.services.activities import PRESENT
 
 # --- Annotations ------------------------------------------------------------------------------------
 

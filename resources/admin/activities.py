@@ -32,9 +32,11 @@ from django.utils.translation import gettext_lazy
 from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
-from resources import rules, selectors, services
-from resources.forms import ActivityForm, CancelForm, RoomForm
+from resources.forms.activities import ActivityForm, CancelForm, RoomForm
 from resources.models import Activity, ActivityRegistration, Attendance
+from resources.rules import activities as rules
+from resources.selectors import activities as selectors
+from resources.services import activities as services
 
 # --- Filters ------------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ signed with the project's secret key and the activity's own random ``checkin_tok
 (``django.core.signing``): it cannot be forged or moved to another resident or activity,
 it expires when the activity ends, and replacing the activity's token voids every code.
 
-Decisions on windows and walk-ins are in :mod:`resources.rules`.
+Decisions on windows and walk-ins are in :mod:`resources.rules.activities`.
 """
 
 import secrets
@@ -45,8 +45,8 @@ from opc_community.core.errors import ConflictError, DomainError, InvalidTransit
 from opc_community.core.moments import format_moment
 from opc_community.portal.services import notify
 from residents.models import Resident, ResidentStatus
-from resources import rules
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from resources.rules import activities as rules
 from spaces.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Room
 from spaces.services import bookings as booking_services
 
@@ -63,7 +63,7 @@ EDITABLE = ("title", "kind", "description", "starts_at", "ends_at", "place", "ca
 
 REASON_MAX_LENGTH = 500
 
-#: One sentence per problem of an activity's data (resources.rules.Problem).
+#: One sentence per problem of an activity's data (resources.rules.activities.Problem).
 PROBLEM_MESSAGES = {
     rules.Problem.NO_TITLE: gettext_lazy("Please give the activity a title."),
     rules.Problem.NO_PLACE: gettext_lazy("Please say where the activity takes place."),

@@ -36,9 +36,11 @@ from opc_community.core.qr import qr_svg
 from opc_community.portal.cards import Card
 from residents.access import current_resident, resident_required
 from residents.models import Resident
-from resources import rules, selectors, services
-from resources.forms import CodeForm, ResidentChoiceForm
+from resources.forms.activities import CodeForm, ResidentChoiceForm
 from resources.models import Activity, Attendance, CheckInMethod
+from resources.rules import activities as rules
+from resources.selectors import activities as selectors
+from resources.services import activities as services
 
 PAGE_SIZE = 20
 

@@ -1,0 +1,3 @@
+"""The resources app in the operations desk, one module per topic."""
+
+from resources.admin import activities  # noqa: F401

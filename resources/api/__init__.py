@@ -1,0 +1,5 @@
+"""REST API of the resources app (/api/v1/…): each topic's module lists its ``ROUTES``."""
+
+from resources.api import activities
+
+ROUTES = [*activities.ROUTES]

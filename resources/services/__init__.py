@@ -1,0 +1,4 @@
+"""State changes of the resources app, one module per topic (each function owns its transaction):
+
+- ``activities``  activities, registration, check-in and attendance (第五章第三条)
+"""

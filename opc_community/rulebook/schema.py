@@ -216,7 +216,10 @@ MeasureType = Literal[
     "legal_liability",  # 追究法律责任
     "visitor_removal",  # 访客警告驱离
 ]
-SuspensionScope = Literal["public_spaces", "resources", "community"]
+# RULEBOOK §9, decisions added 2026-12: public spaces = room bookings and event/promotion permits;
+# public resources = lending of equipment and public facilities; resources = vouchers, equipment
+# lending, the sharing board, matchmaking, policy and service requests; community = all of them.
+SuspensionScope = Literal["public_spaces", "public_resources", "resources", "community"]
 
 
 class Measure(Section):
@@ -252,6 +255,12 @@ class Measure(Section):
         return self
 
 
+#: Circumstances that escalate a penalty: their steps add to the base measures, never replace them
+#: (RULEBOOK §9, decisions added 2026-12: "not rectified → …" adds to the base). "loss" is not one:
+#: 5a's "loss → compensation + fine" is a base of its own, the alternative to "no loss".
+ESCALATION_FLAGS = frozenset({"serious", "not_rectified"})
+
+
 class Condition(Section):
     """When a step applies: the same-kind count, a measured value, a staff-recorded flag."""
 
@@ -281,6 +290,18 @@ class ViolationKind(Section):
     basis: ViolationBasis
     automatic: bool = False  # opened by a daily job, not by staff
     steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _escalations_add(self) -> "ViolationKind":
+        for step in self.steps:
+            if step.when.flag in ESCALATION_FLAGS and not step.also:
+                raise ValueError(
+                    _("the step for “%(flag)s” must be an “also” step: an escalation adds to the base measures")
+                    % {"flag": step.when.flag}
+                )
+            if step.also and step.choose_one:
+                raise ValueError(_("only a base step lets staff choose one measure"))
+        return self
 
 
 class Violations(Section):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from opc_community.core.errors import DomainError
 from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.rules import Change, describe_changes
 from opc_community.rulebook.schema import Rulebook
 from opc_community.rulebook.validation import parse_body, with_later_rules
 
@@ -39,3 +40,11 @@ def in_force(on: date | None = None) -> Rulebook:
     if version is None:
         raise DomainError(_("No rulebook version is in force on %(date)s.") % {"date": on}, code="no_rulebook")
     return rules_of(version)
+
+
+def revision_changes(version: RulebookVersion) -> list[Change]:
+    """What ``version`` changes from the version it is based on, item by item with its article (第九章第一条);
+    empty for a first version. No query beyond the ``based_on`` row; parsing is cached per version."""
+    if version.based_on is None:
+        return []
+    return describe_changes(rules_of(version.based_on), rules_of(version))

@@ -18,9 +18,11 @@ from opc_community.core.models import AppealRecord
 
 
 class SuspensionScope(models.TextChoices):
-    """What a suspension covers (第八章第二条: 公共空间 / 资源使用权限 / 社区使用)."""
+    """What a suspension covers (第八章第二条: 公共空间 / 公共资源 / 资源使用权限 / 社区使用; RULEBOOK §9,
+    decisions added 2026-12: public resources = lending of equipment and public facilities, 3c)."""
 
     PUBLIC_SPACES = "public_spaces", _("public spaces (room bookings)")
+    PUBLIC_RESOURCES = "public_resources", _("public resources (equipment lending, public facilities)")
     RESOURCES = "resources", _("resources (vouchers, equipment, shared resources)")
     COMMUNITY = "community", _("the whole community")
 
@@ -92,7 +94,8 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
     CaseStatus.DISMISSED: frozenset(),
 }
 
-#: Cases that count for escalation and renewal (RULEBOOK §4.3, §9: confirmed penalties; annulled ones do not).
+#: Penalties on record, for renewal, rewards and reports (RULEBOOK §4.3, §8: decided penalties; annulled ones
+#: do not). The same-kind count of §9 counts from verification on: ``discipline.rules.COUNTING_CASE_STATUSES``.
 COUNTING_STATUSES = (CaseStatus.DECIDED, CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
 
 

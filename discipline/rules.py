@@ -2,8 +2,13 @@
 
 ``decide(facts, violations)`` walks the ladder of the violation's kind: the
 first matching step applies, and every matching ``also`` step adds to it
-("情节严重…" on top of the base penalty). "Count" is the number of confirmed
-violations of the same kind in the look-back window, this one included.
+("情节严重…", "整改不到位…" on top of the base penalty: an escalation never drops
+the base measures, RULEBOOK §9 decisions added 2026-12; the schema refuses an
+escalation that is not an ``also`` step).
+
+``same_kind_count(case, others, lookback_days)`` is the "count" of a case: the
+counting cases of its kind dated within the look-back window up to and including
+its own date, whatever the order in which they were decided.
 """
 
 from collections.abc import Iterable
@@ -28,18 +33,52 @@ class Facts:
 class Outcome:
     kind: str
     measures: tuple[Measure, ...]
-    choose_one: bool = False  # staff pick one of the measures (kind 8)
+    # Kind 8: staff pick one of the first ``alternatives`` measures; the rest (escalations) always apply.
+    alternatives: int = 0
 
     @property
     def is_none(self) -> bool:
         return not self.measures
 
+    @property
+    def choose_one(self) -> bool:
+        return self.alternatives > 0
+
+
+#: Statuses of a case that count for the same-kind count (RULEBOOK §9, decisions added 2026-12): a case
+#: counts once verified — never while only found, nor once dismissed or annulled (withdrawn on appeal
+#: or objection). Plain strings mirroring ``discipline.models.CaseStatus`` (this module has no ORM).
+COUNTING_CASE_STATUSES = frozenset(
+    {"verified", "notice_issued", "rectified", "not_rectified", "decided", "published", "confirmed"}
+)
+
+
+@dataclass(frozen=True)
+class CaseOnRecord:
+    """A violation case as counting sees it."""
+
+    kind: str
+    occurred_on: date  # the day it happened, not the day it was verified or decided
+    status: str
+
 
 def count_in_window(event_day: date, earlier_days: Iterable[date], lookback_days: int) -> int:
-    """Same-kind count incl. this one: earlier violations *later than* event − lookback count
-    (one exactly 365 days earlier no longer does; RULEBOOK §9 decision)."""
+    """Same-kind count incl. this one: other violations dated *later than* event − lookback and not after
+    the event count (one exactly 365 days earlier no longer does; RULEBOOK §9 decision)."""
     start = event_day - timedelta(days=lookback_days)
     return 1 + sum(1 for day in earlier_days if start < day <= event_day)
+
+
+def same_kind_count(case: CaseOnRecord, others: Iterable[CaseOnRecord], lookback_days: int) -> int:
+    """The count of ``case`` (第八章第二条 "第 N 次"): itself plus the other COUNTING cases of its kind dated
+    within ``lookback_days`` up to and including its own date — whatever the order in which they were
+    verified or decided, so a case dated 09-05 counts one dated 09-01 that is verified but not yet decided,
+    and the 09-01 case never counts the later one. ``others`` must not contain ``case`` itself."""
+    return count_in_window(
+        case.occurred_on,
+        [other.occurred_on for other in others if other.kind == case.kind and other.status in COUNTING_CASE_STATUSES],
+        lookback_days,
+    )
 
 
 def _matches(condition: Condition, facts: Facts) -> bool:
@@ -72,7 +111,7 @@ def decide(facts: Facts, violations: Violations) -> Outcome:
     if base is None:
         return Outcome(facts.kind, ())
     measures = base.measures + tuple(m for step in extras for m in step.measures)
-    return Outcome(facts.kind, measures, base.choose_one)
+    return Outcome(facts.kind, measures, len(base.measures) if base.choose_one else 0)
 
 
 def fine_allowed(measure: Measure, amount: Decimal) -> bool:

@@ -129,7 +129,7 @@ class DecideForm(DomainErrorsMixin, forms.Form):
         if outcome.choose_one:
             self.fields["chosen"] = forms.TypedChoiceField(
                 label=_("measure chosen"), coerce=int, widget=forms.RadioSelect,
-                choices=[(index, text) for index, text in enumerate(preview.measure_texts)],
+                choices=list(enumerate(preview.measure_texts[:outcome.alternatives])),
             )
         for index in preview.needs_amount:
             measure = outcome.measures[index]

@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 
 from discipline import rules
 from discipline.models import (
-    COUNTING_STATUSES,
     Appeal,
     AppealStatus,
     CaseStatus,
@@ -57,21 +56,22 @@ OPEN_STATUSES = (
 )
 
 
-# --- Counting (RULEBOOK §9: same kind, rolling look-back window, confirmed penalties only) ------------
+# --- Counting (RULEBOOK §9: same kind, by violation date, rolling look-back window) ----------------------
 
 
 def same_kind_count(
     *, resident_id: int, kind: str, occurred_on: date, lookback_days: int, exclude_pk: int | None = None
 ) -> int:
-    """The same-kind count incl. this one: COUNTING cases of the resident (decided, published, confirmed —
-    never annulled or dismissed) whose ``occurred_on`` is later than ``occurred_on − lookback_days`` and
-    not after ``occurred_on`` (``rules.count_in_window``; one query)."""
-    earlier = (
-        ViolationCase.objects.filter(resident_id=resident_id, kind=kind, status__in=COUNTING_STATUSES)
+    """The same-kind count incl. this one (``rules.same_kind_count``): the resident's counting cases of the
+    kind — verified and later, never dismissed or annulled — dated within the window up to and including
+    ``occurred_on``, whatever the order in which they were decided (one query)."""
+    others = (
+        ViolationCase.objects.filter(resident_id=resident_id, kind=kind, occurred_on__lte=occurred_on)
         .exclude(pk=exclude_pk)
-        .values_list("occurred_on", flat=True)
+        .values_list("kind", "occurred_on", "status")
     )
-    return rules.count_in_window(occurred_on, list(earlier), lookback_days)
+    this = rules.CaseOnRecord(kind=kind, occurred_on=occurred_on, status="")
+    return rules.same_kind_count(this, [rules.CaseOnRecord(*row) for row in others], lookback_days)
 
 
 def kind_of(case: ViolationCase, book: Rulebook | None = None) -> ViolationKind | None:
@@ -159,9 +159,15 @@ def describe_measure(measure: PenaltyMeasure) -> str:
     return describe_type(measure.type)
 
 
-def join_measures(texts: Iterable[str], *, choose_one: bool = False) -> str:
+def join_measures(texts: Iterable[str], *, alternatives: int = 0) -> str:
+    """"警告、罚款 ¥50.00"; with ``alternatives`` (kind 8) "以下择一：…；…", then the measures that always apply."""
     texts = [str(text) for text in texts]
-    return (_("one of: ") if choose_one else "") + ("；" if choose_one else "、").join(texts)
+    if not alternatives:
+        return "、".join(texts)
+    choice = _("one of: ") + "；".join(texts[:alternatives])
+    if len(texts) == alternatives:
+        return choice
+    return _("%(choice)s; in addition: %(measures)s") % {"choice": choice, "measures": "、".join(texts[alternatives:])}
 
 
 @dataclass(frozen=True)
@@ -179,13 +185,13 @@ class Preview:
 
     @property
     def rule_text(self) -> str:
-        return rule_sentence(self.kind, self.count, self.measure_texts, choose_one=self.outcome.choose_one,
+        return rule_sentence(self.kind, self.count, self.measure_texts, alternatives=self.outcome.alternatives,
                              code=self.outcome.kind)
 
 
-def rule_sentence(kind: ViolationKind, count: int, measure_texts: list[str], *, choose_one: bool, code: str) -> str:
+def rule_sentence(kind: ViolationKind, count: int, measure_texts: list[str], *, code: str, alternatives: int = 0) -> str:
     """"2b 污染环境（空间管理违规），365 天内同类第 2 次 → 罚款 ¥50.00（第八章第二条）"."""
-    outcome = join_measures(measure_texts, choose_one=choose_one) if measure_texts else _("no measure applies")
+    outcome = join_measures(measure_texts, alternatives=alternatives) if measure_texts else _("no measure applies")
     return _("%(kind)s, same-kind violation no. %(count)d in the look-back window → %(outcome)s (%(article)s)") % {
         "kind": f"{code} {kind.name}（{kind.category}）", "count": count, "outcome": outcome, "article": ARTICLE,
     }
@@ -236,7 +242,7 @@ def next_step_text(case: ViolationCase, *, count: int | None = None) -> str:
     if outcome.is_none:
         return str(_("the rulebook prescribes no further measure"))
     return join_measures([describe_rule_measure(m, bans=book.bans) for m in outcome.measures],
-                         choose_one=outcome.choose_one)
+                         alternatives=outcome.alternatives)
 
 
 def case_rule_text(case: ViolationCase) -> str:
@@ -248,8 +254,7 @@ def case_rule_text(case: ViolationCase) -> str:
     measures = getattr(case, "measure_list", None)
     if measures is None:
         measures = list(case.measures.all())
-    return rule_sentence(kind, case.same_kind_count, [describe_measure(m) for m in measures],
-                         choose_one=False, code=case.kind)
+    return rule_sentence(kind, case.same_kind_count, [describe_measure(m) for m in measures], code=case.kind)
 
 
 # --- The public board ------------------------------------------------------------------------------------
@@ -491,7 +496,7 @@ def attach_display(cases: list[ViolationCase], *, now: datetime | None = None) -
             measure.text = describe_measure(measure)
         case.measure_texts = [measure.text for measure in measures]
         case.rule_text = (
-            rule_sentence(kind, case.same_kind_count, case.measure_texts, choose_one=False, code=case.kind)
+            rule_sentence(kind, case.same_kind_count, case.measure_texts, code=case.kind)
             if kind and case.same_kind_count is not None and case.status != CaseStatus.ANNULLED else ""
         )
         case.next_step = ""
@@ -500,7 +505,7 @@ def attach_display(cases: list[ViolationCase], *, now: datetime | None = None) -
                 rules.Facts(kind=case.kind, count=case.same_kind_count + 1, measure=case.measure), book.violations
             )
             case.next_step = join_measures(
-                [describe_rule_measure(m, bans=book.bans) for m in outcome.measures], choose_one=outcome.choose_one
+                [describe_rule_measure(m, bans=book.bans) for m in outcome.measures], alternatives=outcome.alternatives
             ) if not outcome.is_none else ""
         notice = notice_or_none(case)
         case.notice_days_left = (

@@ -23,9 +23,11 @@ Who may act (checked by the admin, API and views; the penalty decisions also her
 Decisions taken here (RULEBOOK leaves them open):
 - Case numbers are "违〔2026〕0001号", notices "整改〔2026〕0001号": per calendar year of opening,
   gapless, serialised by a transaction-scoped advisory lock.
-- The count is taken at decision time over COUNTING cases (decided, published, confirmed; never
-  annulled or dismissed) by ``occurred_on`` (``rules.count_in_window``), under an advisory lock per
-  resident, so two cases of one resident decided at once count each other.
+- The count is taken at decision time over COUNTING cases (verified and later; never dismissed or
+  annulled) by ``occurred_on``, whatever the order of decision (``rules.same_kind_count``; RULEBOOK §9,
+  decisions added 2026-12), under an advisory lock per resident, so two cases of one resident decided at
+  once count each other. A case that starts or stops counting after a later-dated one was decided does
+  not rewrite that decision: ``counting.recount_after`` names it to the administrator.
 - Effects happen once, on confirmation (the publication window closed without an upheld objection
   and no appeal pending or upheld). A window that closes while an appeal is pending leaves the case
   published: dismissing the appeal confirms it, upholding annuls it — so effects never need undoing
@@ -63,6 +65,7 @@ from discipline.models import (
     ViolationCase,
 )
 from discipline.selectors import cases as selectors
+from discipline.services import counting
 from discipline.tasks import render_rectification_notice
 from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_own
@@ -318,6 +321,7 @@ def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedF
         case = _move(case, CaseStatus.VERIFIED, verified_by=actor, verified_at=timezone.now())
         if files:
             evidence_add(case=case, files=files, actor=actor)
+    counting.recount_after(case)  # it counts from now on, for later-dated cases already decided too
     _tell_resident(
         case,
         title=_("Violation case %(number)s verified") % {"number": case.number},
@@ -335,8 +339,11 @@ def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCa
     if not reason:
         raise DomainError(_("Give the reason for dismissing the case."), field="reason")
     case = lock(case)
+    counted = case.status == CaseStatus.VERIFIED
     with acting_as(actor, action="discipline.case_dismiss"):
         case = _move(case, CaseStatus.DISMISSED, dismissal_reason=reason)
+    if counted:
+        counting.recount_after(case)
     _tell_resident(
         case,
         title=_("Violation case %(number)s dismissed") % {"number": case.number},
@@ -500,14 +507,15 @@ def case_decide(
     """Decide the penalty (notice issued / rectified / not rectified → decided) from the rulebook in force on
     the day of the violation, and return the measures stored (one PenaltyMeasure each).
 
-    The same-kind count is computed now over COUNTING cases by ``occurred_on`` (annulled ones do not
-    count) and stored with the rulebook version. Indices below are those of ``rules.decide(...).measures``
-    (``selectors.decision_preview(case).outcome.measures``):
+    The same-kind count is computed now over counting cases by ``occurred_on`` — verified ones not yet
+    decided included; dismissed and annulled ones not — and stored with the rulebook version. Indices
+    below are those of ``rules.decide(...).measures`` (``selectors.decision_preview(case).outcome.measures``):
 
     - ``amounts[i]``: a fine with a range needs the amount chosen within it (refused outside it with a
       message naming the range); a fixed fine is its amount; compensation needs the amount (kind 2a
       defaults to the damage value);
-    - ``chosen``: kind 8's "one of" needs the index of the measure chosen;
+    - ``chosen``: kind 8's "one of" needs the index of the measure chosen (among ``outcome.alternatives``;
+      an escalation after them always applies);
     - ``days[i]``: a suspension without fixed days (kind 8) needs the days;
     - ``until_paid_invoice``: the invoice an "until paid" suspension waits for (the ladders pass the
       overdue invoice of kind 7); default: the fine of this case.
@@ -524,7 +532,7 @@ def case_decide(
     amounts = dict(amounts or {})
     days = dict(days or {})
     # Same resident, same moment: serialise counting so two cases decided at once see each other.
-    _advisory_lock("discipline.count", case.resident_id)
+    counting.counting_lock(case.resident_id)
     preview = selectors.decision_preview(case)
     if preview is None:
         raise DomainError(_("Kind %(kind)s is not in the rulebook in force on that day.") % {"kind": case.kind},
@@ -533,13 +541,14 @@ def case_decide(
     if outcome.is_none:
         raise DomainError(_("The penalty table prescribes no measure for these facts; dismiss the case instead."))
     indices = list(range(len(outcome.measures)))
-    if outcome.choose_one:
-        if chosen is None or not (0 <= int(chosen) < len(outcome.measures)):
+    if outcome.choose_one:  # kind 8: one of the alternatives, plus any escalation ("serious")
+        if chosen is None or not (0 <= int(chosen) < outcome.alternatives):
             raise DomainError(
-                _("Choose one of the measures: %(measures)s.") % {"measures": join(preview.measure_texts)},
+                _("Choose one of the measures: %(measures)s.")
+                % {"measures": join(preview.measure_texts[:outcome.alternatives])},
                 field="chosen",
             )
-        indices = [int(chosen)]
+        indices = [int(chosen), *indices[outcome.alternatives:]]
     rows: list[dict[str, Any]] = []
     has_fine = any(outcome.measures[i].type == "fine" for i in indices)
     for index in indices:
@@ -596,7 +605,7 @@ def case_decide(
         title=_("Penalty decided: case %(number)s") % {"number": case.number},
         body=_("%(rule)s. It will be published on the notice board; you may ask for review (复核) during the "
                "publication window.")
-        % {"rule": selectors.rule_sentence(preview.kind, preview.count, texts, choose_one=False, code=case.kind)},
+        % {"rule": selectors.rule_sentence(preview.kind, preview.count, texts, code=case.kind)},
         step="decided",
     )
     return measures
@@ -763,6 +772,7 @@ def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase
             publication_withdraw(publication=publication, reason=reason, actor=actor or system_publisher())
         if was_confirmed:
             _reverse_effects(case, reason=reason)
+    counting.recount_after(case)
     _tell_resident(
         case,
         title=_("Penalty decision %(number)s annulled") % {"number": case.number},

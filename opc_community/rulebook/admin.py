@@ -5,9 +5,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.errors import DomainError
 from opc_community.rulebook.models import RulebookVersion
-from opc_community.rulebook.rules import diff_bodies
+from opc_community.rulebook.selectors import revision_changes
 from opc_community.rulebook.services import (
     rulebook_version_draft,
     rulebook_version_publish,
@@ -92,16 +94,13 @@ class RulebookVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changes from the version it is based on"))
     def changes(self, obj: RulebookVersion) -> str:
-        base = obj.based_on.body if obj.based_on else {}
-        rows = diff_bodies(base, obj.body)
-        if not rows:
+        try:
+            sentences = [change.sentence for change in revision_changes(obj)]
+        except DomainError as exc:  # a draft written before the schema last changed: say what to fix
+            return str(exc.message)
+        if not sentences:
             return _("(no change in the numbers)")
-        return format_html(
-            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
-            _("item"), _("before"), _("after"),
-            format_html_join("", "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                             ((c.path, c.old, c.new) for c in rows)),
-        )
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((text,) for text in sentences)))
 
     def save_model(self, request: HttpRequest, obj: RulebookVersion, form: forms.ModelForm, change: bool) -> None:
         data = form.cleaned_data
@@ -120,8 +119,21 @@ class RulebookVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve and publish on the notice board (3 working days)"),
                   permissions=["approve"])
-    def approve_and_publish(self, request: HttpRequest, queryset: QuerySet[RulebookVersion]) -> None:
-        for version in queryset:
+    def approve_and_publish(
+        self, request: HttpRequest, queryset: QuerySet[RulebookVersion]
+    ) -> TemplateResponse | None:
+        """Two steps: the approver first reads what each revision changes, sentence by sentence with its
+        article, then confirms (``post=yes``)."""
+        versions = list(queryset.select_related("based_on").order_by("number"))
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(request, "rulebook/admin/approve_confirm.html", {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Approve and publish these revisions?"),
+                "revisions": [(version, self.changes(version)) for version in versions],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })
+        for version in versions:
             try:
                 publication = rulebook_version_publish(version=version, actor=request.user)
             except (DomainError, PermissionDenied) as exc:

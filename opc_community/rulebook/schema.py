@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 PositiveInt = Annotated[int, Field(gt=0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
@@ -216,7 +216,10 @@ MeasureType = Literal[
     "legal_liability",  # 追究法律责任
     "visitor_removal",  # 访客警告驱离
 ]
-SuspensionScope = Literal["public_spaces", "resources", "community"]
+# RULEBOOK §9, decisions added 2026-12: public spaces = room bookings and event/promotion permits;
+# public resources = lending of equipment and public facilities; resources = vouchers, equipment
+# lending, the sharing board, matchmaking, policy and service requests; community = all of them.
+SuspensionScope = Literal["public_spaces", "public_resources", "resources", "community"]
 
 
 class Measure(Section):
@@ -252,6 +255,12 @@ class Measure(Section):
         return self
 
 
+#: Circumstances that escalate a penalty: their steps add to the base measures, never replace them
+#: (RULEBOOK §9, decisions added 2026-12: "not rectified → …" adds to the base). "loss" is not one:
+#: 5a's "loss → compensation + fine" is a base of its own, the alternative to "no loss".
+ESCALATION_FLAGS = frozenset({"serious", "not_rectified"})
+
+
 class Condition(Section):
     """When a step applies: the same-kind count, a measured value, a staff-recorded flag."""
 
@@ -281,6 +290,22 @@ class ViolationKind(Section):
     basis: ViolationBasis
     automatic: bool = False  # opened by a daily job, not by staff
     steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _escalations_add(self, info: ValidationInfo) -> "ViolationKind":
+        # RULEBOOK §9 (Decision 2026-12): an escalation adds to the base measures. Checked on what staff
+        # draft and on the seed; a stored version (``as_stored``) is judged as it was adopted, so one
+        # adopted before the Decision still parses and applies its own ladders until a revision.
+        as_stored = bool(info.context and info.context.get("as_stored"))
+        for step in self.steps:
+            if step.when.flag in ESCALATION_FLAGS and not step.also and not as_stored:
+                raise ValueError(
+                    _("the step for “%(flag)s” must be an “also” step: an escalation adds to the base measures")
+                    % {"flag": step.when.flag}
+                )
+            if step.also and step.choose_one:
+                raise ValueError(_("only a base step lets staff choose one measure"))
+        return self
 
 
 class Violations(Section):
@@ -358,8 +383,10 @@ class Rulebook(Section):
     _effective_from: date | None = PrivateAttr(default=None)
 
     @classmethod
-    def load(cls, body: dict[str, Any], *, version: int, effective_from: date) -> "Rulebook":
-        rules = cls.model_validate(body)
+    def load(
+        cls, body: dict[str, Any], *, version: int, effective_from: date, as_stored: bool = False
+    ) -> "Rulebook":
+        rules = cls.model_validate(body, context={"as_stored": as_stored})
         rules._version = version
         rules._effective_from = effective_from
         return rules

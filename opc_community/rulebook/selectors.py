@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from opc_community.core.errors import DomainError
 from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.rules import Change, describe_changes
 from opc_community.rulebook.schema import Rulebook
 from opc_community.rulebook.validation import parse_body, with_later_rules
 
@@ -22,7 +23,8 @@ def rules_of(version: RulebookVersion) -> Rulebook:
     key = (version.pk, version.updated_at)
     if key not in _parsed:
         _parsed[key] = parse_body(
-            with_later_rules(version.body), version=version.number, effective_from=version.effective_from)
+            with_later_rules(version.body), version=version.number, effective_from=version.effective_from,
+            as_stored=True)
     return _parsed[key]
 
 
@@ -62,3 +64,9 @@ def in_force_by_day() -> Callable[[date], Rulebook]:
 
 def _none_in_force(on: date) -> DomainError:
     return DomainError(_("No rulebook version is in force on %(date)s.") % {"date": on}, code="no_rulebook")
+def revision_changes(version: RulebookVersion) -> list[Change]:
+    """What ``version`` changes from the version it is based on, item by item with its article (第九章第一条);
+    empty for a first version. No query beyond the ``based_on`` row; parsing is cached per version."""
+    if version.based_on is None:
+        return []
+    return describe_changes(rules_of(version.based_on), rules_of(version))

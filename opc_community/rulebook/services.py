@@ -25,8 +25,7 @@ from opc_community.notices import services as notices
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.notices.selectors import publications_about
 from opc_community.rulebook.models import RulebookVersion
-from opc_community.rulebook.rules import diff_bodies
-from opc_community.rulebook.selectors import in_force
+from opc_community.rulebook.selectors import in_force, revision_changes
 from opc_community.rulebook.validation import parse_body, with_later_rules
 from opc_community.workdays import deadline
 from opc_community.workdays.rules import local_date
@@ -86,17 +85,17 @@ def rulebook_version_update(
     return version
 
 
-def _publication_text(version: RulebookVersion) -> str:
-    base = version.based_on.body if version.based_on else {}
-    changes = diff_bodies(base, version.body)
+def _publication_text(version: RulebookVersion, changes: list[str]) -> str:
+    """The board text: the version, its effective date, the summary and each change as a sentence with
+    its article ("· 第六章第二条 考核淘汰 末位淘汰比例：10% → 8%")."""
     lines = [
         _("Rulebook version %(number)s: %(title)s") % {"number": version.number, "title": version.title},
         _("Effective from %(date)s (第九章第一条).") % {"date": date_format(version.effective_from, "DATE_FORMAT")},
     ]
     if version.summary:
         lines += ["", version.summary]
-    lines += ["", _("Changed rule data (%(count)s items):") % {"count": len(changes)}]
-    lines += [f"· {c.path}: {c.old} → {c.new}" for c in changes] or [_("(no change in the numbers)")]
+    lines += ["", _("What changes (%(count)s):") % {"count": len(changes)}]
+    lines += [f"· {sentence}" for sentence in changes] or [_("(no change in the numbers)")]
     return "\n".join(lines)
 
 
@@ -121,12 +120,14 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
             _("Another adopted version already takes effect on that day."), field="effective_from"
         )
     version = _move(version, Status.PUBLICISED, approved_by=actor, publicised_at=now)
+    changes = [change.sentence for change in revision_changes(version)]
     return notices.publication_open(
         kind=PublicationKind.RULE_REVISION,
         title=_("Rule revision: %(title)s") % {"title": version.title},
-        body=_publication_text(version),
-        # The title and the summary are typed by staff; the rest is rule data (RULEBOOK §10).
-        staff_text={"title": version.title, "summary": version.summary},
+        body=_publication_text(version, changes),
+        # The title and the summary are typed by staff, and so are the names in the rule data (the
+        # violation kinds'): the changes are scanned with them (RULEBOOK §10).
+        staff_text={"title": version.title, "summary": version.summary, "changes": "\n".join(changes)},
         subject=version,
         window_days=window_days,
         starts_at=now,

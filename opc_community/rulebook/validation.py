@@ -62,10 +62,10 @@ def with_later_rules(body: Any) -> Any:
     return _fill(body, _seed())
 
 
-def parse_body(body: Any, *, version: int = 0, effective_from: Any = None) -> Rulebook:
+def parse_body(body: Any, *, version: int = 0, effective_from: Any = None, as_stored: bool = False) -> Rulebook:
     """Parse a version's body, or raise a DomainError on field ``body`` listing every problem by path."""
     try:
-        return Rulebook.load(body, version=version, effective_from=effective_from)
+        return Rulebook.load(body, version=version, effective_from=effective_from, as_stored=as_stored)
     except ValidationError as exc:
         problems = "; ".join(f"{_location(e['loc'])}: {_message(e)}" for e in exc.errors())
         raise DomainError(

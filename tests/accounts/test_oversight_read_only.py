@@ -290,7 +290,9 @@ def test_oversight_approves_and_rejects_drafts_through_the_admin(client_for, ove
     page = client.get(changelist).content.decode()
     assert 'value="approve_and_publish"' in page and 'value="withdraw_draft"' in page
     for action, version in (("approve_and_publish", approve), ("withdraw_draft", reject)):
-        response = client.post(changelist, {"action": action, helpers.ACTION_CHECKBOX_NAME: [version.pk], "index": 0})
+        # approving has a confirmation step that shows the changes (post=yes confirms)
+        response = client.post(
+            changelist, {"action": action, helpers.ACTION_CHECKBOX_NAME: [version.pk], "index": 0, "post": "yes"})
         assert response.status_code == 302
     approve.refresh_from_db()
     reject.refresh_from_db()

@@ -35,6 +35,7 @@ from tests.discipline.test_cases_support import (
     to_notice,
     to_published,
 )
+from tests.spec import case_id, cases
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,28 @@ def test_a_community_suspension_for_serious_unauthorised_promotion(today, member
     suspension = case.measures.get(type="suspension").suspension
     assert suspension.scope == "community"
     assert active_suspension(member_a.pk, "public_spaces") == suspension  # community blocks every scope
+
+
+@pytest.mark.parametrize("case", [c for c in cases("discipline_decisions") if "rectified" in c], ids=case_id)
+def test_conformance_3c_not_rectified_adds_a_public_resources_suspension(case, member_a, daily_staff, administrator):
+    with on_day(TODAY):
+        found = open_case(member_a, daily_staff, kind=case["kind"], facts="损坏共享投影仪后未修复。")
+        to_notice(found, daily_staff, deadline=TODAY + timedelta(days=1))
+    with on_day(TODAY + timedelta(days=2)):
+        services.case_mark_not_rectified(case=found, actor=daily_staff)
+        services.case_decide(case=found, actor=administrator, amounts={0: Decimal("600")})
+        close(services.case_publish(case=found, actor=administrator))
+    found.refresh_from_db()
+    assert found.status == CaseStatus.CONFIRMED
+    measures = list(found.measures.order_by("id"))
+    assert [f"{m.type} {m.scope} {m.days} days" if m.scope else m.type for m in measures] == case["measures"]
+    assert measures[0].invoice.kind == InvoiceKind.COMPENSATION
+    suspension = measures[2].suspension
+    assert suspension.ends_at - suspension.starts_at == timedelta(days=7)
+    during = suspension.starts_at + timedelta(days=1)
+    assert active_suspension(member_a.pk, "public_resources", at=during) == suspension
+    assert active_suspension(member_a.pk, "resources", at=during) is None
+    assert active_suspension(member_a.pk, "public_spaces", at=during) is None
 
 
 def test_report_to_the_authorities_is_a_staff_task_once(today, member_a, daily_staff, administrator):

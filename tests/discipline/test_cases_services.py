@@ -31,6 +31,7 @@ from tests.discipline.test_cases_support import (
     to_notice,
     to_published,
 )
+from tests.spec import case_id, cases
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +321,8 @@ def test_compensation_needs_an_amount_where_nothing_was_measured(today, member_a
     assert [(m.type, m.amount) for m in measures] == [("compensation", Decimal("1200.00")), ("fine", Decimal("800.00"))]
 
 
-def test_not_rectified_escalates_per_the_ladder(member_a, daily_staff, administrator):
+def test_not_rectified_escalates_per_the_ladder_keeping_the_base(member_a, daily_staff, administrator):
+    # RULEBOOK §9, decisions added 2026-12: "not rectified → …" adds to the base measures
     with on_day(TODAY):
         case = open_case(member_a, daily_staff, kind="1c", facts="将工位转借给非入驻人员使用。")
         to_notice(case, daily_staff, deadline=TODAY + timedelta(days=1))
@@ -328,8 +330,21 @@ def test_not_rectified_escalates_per_the_ladder(member_a, daily_staff, administr
         services.case_mark_not_rectified(case=case, actor=daily_staff)
         measures = services.case_decide(case=case, actor=administrator)
     assert [(m.type, m.ban_years) for m in measures] == [
-        ("forced_exit", 1), ("deposit_forfeiture", None), ("fine", None)]
-    assert measures[2].amount == Decimal("800.00")
+        ("warning", None), ("rectification", None), ("forced_exit", 1), ("deposit_forfeiture", None), ("fine", None)]
+    assert measures[4].amount == Decimal("800.00")
+
+
+def test_a_serious_other_violation_adds_the_forced_exit_to_the_measure_chosen(
+    today, member_a, daily_staff, administrator
+):
+    case = open_case(member_a, daily_staff, kind="8", flags=["serious"], flag_reason="多次警告无效",
+                     facts="多次在会议室大声喧哗影响他人。")
+    to_notice(case, daily_staff)
+    with pytest.raises(DomainError) as refused:
+        services.case_decide(case=case, actor=administrator, chosen=3)  # the escalation is not a choice
+    assert refused.value.field == "chosen"
+    measures = services.case_decide(case=case, actor=administrator, chosen=0)
+    assert [m.type for m in measures] == ["warning", "forced_exit"]
 
 
 def test_rectified_in_time_keeps_the_first_rung(member_a, daily_staff, administrator):
@@ -341,7 +356,7 @@ def test_rectified_in_time_keeps_the_first_rung(member_a, daily_staff, administr
     assert [m.type for m in measures] == ["warning", "rectification"]
 
 
-# --- The count (RULEBOOK §9): confirmed same-kind cases in the rolling 365 days -----------------------
+# --- The count (RULEBOOK §9): counting same-kind cases by violation date in the rolling 365 days ---------
 
 
 #: The window tests look back from mid-2027, so that 365 days earlier is still under rulebook v1 (from 2026-04-01).
@@ -405,6 +420,77 @@ def test_a_later_violation_does_not_count_for_an_earlier_one(member_a, daily_sta
         confirmed_case(member_a, daily_staff, administrator, kind="2b", occurred_on=TODAY)
     count, _, _ = _count_for(member_a, daily_staff, administrator, TODAY - timedelta(days=1))
     assert count == 1
+
+
+@pytest.mark.parametrize("conformance", [c for c in cases("discipline_decisions") if "cases" in c], ids=case_id)
+def test_conformance_counting_by_violation_date_not_decision_order(conformance, member_a, daily_staff, administrator):
+    # A dated 09-01 is verified (not decided) when B dated 09-05 is decided first: B counts A; A never counts B
+    kind = conformance["kind"]
+    with on_day(TODAY):
+        by_id = {c["id"]: open_case(member_a, daily_staff, kind=kind,
+                                    occurred_on=date.fromisoformat(c["violation_date"]))
+                 for c in conformance["cases"]}
+        first = next(c["id"] for c in conformance["cases"] if c.get("decided_first"))
+        for c in conformance["cases"]:
+            if c["id"] != first:
+                assert c["status_when_B_decided"] == "verified"
+                services.case_verify(case=by_id[c["id"]], actor=daily_staff, evidence=[evidence()])
+        measures = {first: to_decided(by_id[first], daily_staff, administrator)}
+        for case_id_, case in by_id.items():
+            if case_id_ != first:
+                case.refresh_from_db()
+                services.notice_issue(case=case, actor=daily_staff, requirement="立即清理并按规定分类投放。")
+                measures[case_id_] = services.case_decide(case=case, actor=administrator)
+    for case_id_, case in by_id.items():
+        case.refresh_from_db()
+        assert case.same_kind_count == conformance["counts"][case_id_]
+        outcome = " + ".join(f"{m.type} {m.amount:.0f}" if m.amount else m.type for m in measures[case_id_])
+        assert outcome == conformance["outcomes"][case_id_]
+    # A counted for B from its verification on: no decision became stale
+    assert not Notification.objects.filter(kind="discipline.count_changed").exists()
+
+
+def test_a_case_verified_after_a_later_dated_decision_is_named_to_the_administrator(
+    member_a, daily_staff, administrator
+):
+    with on_day(TODAY):
+        earlier = open_case(member_a, daily_staff, kind="2b", occurred_on=TODAY - timedelta(days=10))  # found only
+        decided = open_case(member_a, daily_staff, kind="2b", occurred_on=TODAY - timedelta(days=5))
+        to_decided(decided, daily_staff, administrator)
+        assert decided.same_kind_count == 1
+        later = open_case(member_a, daily_staff, kind="2b", occurred_on=TODAY)
+        services.case_verify(case=later, actor=daily_staff, evidence=[evidence()])  # dated after: changes nothing
+        assert not Notification.objects.filter(kind="discipline.count_changed").exists()
+
+        services.case_verify(case=earlier, actor=daily_staff, evidence=[evidence()])
+
+    note = Notification.objects.get(recipient=administrator, kind="discipline.count_changed")
+    assert decided.number in note.title and earlier.number in note.body
+    assert "第 1 次" in note.body and "第 2 次" in note.body and "罚款 ¥50.00" in note.body
+    decided.refresh_from_db()  # the decision stands as taken
+    assert decided.same_kind_count == 1 and [m.type for m in decided.measures.all()] == ["warning"]
+    # and the earlier case, decided now, counts 1: the later-dated one never counts for it
+    with on_day(TODAY):
+        services.notice_issue(case=earlier, actor=daily_staff, requirement="立即清理。")
+        services.case_decide(case=earlier, actor=administrator)
+    earlier.refresh_from_db()
+    assert earlier.same_kind_count == 1
+
+
+def test_a_counted_case_dismissed_after_a_later_dated_decision_is_named_to_the_administrator(
+    member_a, daily_staff, administrator
+):
+    with on_day(TODAY):
+        earlier = open_case(member_a, daily_staff, kind="2b", occurred_on=TODAY - timedelta(days=10))
+        services.case_verify(case=earlier, actor=daily_staff, evidence=[evidence()])
+        decided = open_case(member_a, daily_staff, kind="2b", occurred_on=TODAY - timedelta(days=5))
+        assert [m.type for m in to_decided(decided, daily_staff, administrator)] == ["fine"]
+        assert decided.same_kind_count == 2
+
+        services.case_dismiss(case=earlier, actor=daily_staff, reason="证据不足，不予认定。")
+
+    note = Notification.objects.get(recipient=administrator, kind="discipline.count_changed")
+    assert decided.number in note.title and "现应为第 1 次" in note.body and "警告" in note.body
 
 
 # --- Publication and the close hook ------------------------------------------------------------------

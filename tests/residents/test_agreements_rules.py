@@ -109,7 +109,9 @@ def test_the_penalty_table_reads_in_plain_chinese_in_the_order_of_the_regulation
         ("缓冲期满后逾期 超过 7 天", "强制退出（3 年内不得再次申请入驻）、没收保证金、罚款 ¥1,000.00"),
     ]
     assert ladders["2b"] == [("第 1 次", "警告"), ("第 2 次", "罚款 ¥50.00"), ("第 3 次及以上", "罚款 ¥100.00")]
-    assert ladders["1c"][1] == ("整改不到位的", "强制退出（1 年内不得再次申请入驻）、没收保证金、罚款 ¥800.00")
+    # RULEBOOK §9, decisions added 2026-12: an escalation adds to the base measures
+    assert ladders["1c"][1] == ("整改不到位的", "另加：强制退出（1 年内不得再次申请入驻）、没收保证金、罚款 ¥800.00")
+    assert ladders["3c"][1] == ("整改不到位的", "另加：暂停公共资源使用权限 7 天")
     assert ladders["2a"] == [
         ("损失价值 不超过 ¥500.00", "照价赔偿、警告"),
         ("损失价值 超过 ¥500.00", "照价赔偿、罚款 ¥200.00–¥500.00"),
@@ -118,7 +120,7 @@ def test_the_penalty_table_reads_in_plain_chinese_in_the_order_of_the_regulation
     assert ladders["5a"] == [
         ("", "警告、赔礼道歉"),
         ("造成损失的", "照价赔偿、罚款 ¥500.00–¥1,000.00"),
-        ("情节严重的", "强制退出（3 年内不得再次申请入驻）"),
+        ("情节严重的", "另加：强制退出（3 年内不得再次申请入驻）"),
     ]
     assert ladders["8"][0] == ("", "视情节给予以下之一：警告，或罚款 ¥50.00–¥200.00，或暂停资源使用权限")
     assert [kind.automatic for kind in summary.penalties if kind.code in ("1b", "7")] == [True, True]

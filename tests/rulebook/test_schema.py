@@ -71,6 +71,10 @@ def _broken(path: list, value) -> dict:
         (["elimination", "bottom_ratio"], "1.5", "elimination.bottom_ratio"),
         (["booking", "room_types", "meeting_room", "closes"], "07:00", "meeting_room"),
         (["violations", "kinds", "2b", "steps", 0, "measures", 0, "amount"], None, "kinds.2b.steps[0]"),
+        # RULEBOOK §9, decisions added 2026-12: an escalation adds to the base, never replaces it.
+        (["violations", "kinds", "3c", "steps", 1, "also"], False, "kinds.3c: 「not_rectified」对应的规则须为“另加”规则"),
+        (["violations", "kinds", "8", "steps", 1, "choose_one"], True, "kinds.8: 只有基本规则可由工作人员择一"),
+        (["violations", "kinds", "3c", "steps", 1, "measures", 0, "scope"], "equipment", "kinds.3c.steps[1]"),
     ],
 )
 def test_a_broken_body_is_refused_naming_the_item(path, value, message):

@@ -1,5 +1,6 @@
 """rulebook.in_force picks the version in force on the day of the event (RULEBOOK §11)."""
 
+import copy
 from datetime import date
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
 from opc_community.rulebook.models import RulebookVersion
+from opc_community.rulebook.validation import parse_body
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,18 @@ def test_a_version_adopted_before_a_rule_existed_reads_the_rule_as_introduced():
     assert rules.term.grace_days == first.body["term"]["grace_days"]
     older.refresh_from_db()
     assert "publication" not in older.body  # stored as adopted
+
+
+def test_a_version_adopted_before_escalations_had_to_add_still_parses():
+    """Drafts must make "not rectified" add to the base measures (RULEBOOK §9, Decision 2026-12); a
+    version adopted before that Decision is judged as adopted, so it keeps parsing."""
+    first = RulebookVersion.objects.get(number=1)
+    body = copy.deepcopy(first.body)
+    body["violations"]["kinds"]["3c"]["steps"][1]["also"] = False
+    with pytest.raises(DomainError):
+        parse_body(body)
+    RulebookVersion.objects.create(
+        number=2, title="旧版", effective_from=date(2027, 1, 1), body=body,
+        status=RulebookVersion.Status.ADOPTED, based_on=first,
+    )
+    assert rulebook.in_force(on=date(2027, 1, 1)).violations.kinds["3c"].steps[1].also is False

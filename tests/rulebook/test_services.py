@@ -1,5 +1,6 @@
 """Rule revisions: draft → publicised (3 working days) → adopted or withdrawn (第九章第一条)."""
 
+import copy
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -62,7 +63,20 @@ def test_publishing_puts_the_revision_on_the_board_with_its_changes(draft, overs
     assert publication.kind == PublicationKind.RULE_REVISION
     assert publication.subject == draft
     assert publication.window_ends_at == datetime(2026, 12, 3, 23, 59, 59, tzinfo=SH)
-    assert "term.grace_days: 7 → 10" in publication.body
+    # each change as a sentence with its article, not a JSON path (第九章第一条)
+    assert "· 第三章第三条 入驻期限、续约与退出 到期退出缓冲期：7 天 → 10 天" in publication.body
+    assert "修订内容（共 1 项）" in publication.body and "grace_days" not in publication.body
+
+
+def test_names_typed_into_the_rule_data_are_scanned_before_publication(draft, oversight, administrator, daily_staff):
+    # RULEBOOK §10: a violation kind's name is typed by staff and published with the changes
+    body = copy.deepcopy(draft.body)
+    body["violations"]["kinds"]["2b"]["name"] = "污染环境（钱日常举报）"
+    draft = rulebook_version_update(version=draft, actor=administrator, body=body, title=draft.title,
+                                    summary=draft.summary, effective_from=draft.effective_from)
+    with pytest.raises(DomainError) as refused:
+        rulebook_version_publish(version=draft, actor=oversight, now=MONDAY)
+    assert refused.value.field == "changes" and "姓名「钱日常」" in refused.value.message
 
 
 def test_a_revision_note_naming_a_person_is_refused_until_rewritten(draft, oversight, administrator, daily_staff):

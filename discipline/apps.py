@@ -10,10 +10,17 @@ class DisciplineConfig(AppConfig):
 
     def ready(self) -> None:
         from discipline import cards
+        from discipline.selectors import history
+        from discipline.selectors import rewards as reward_selectors
         from discipline.services import cases, rewards
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
+        from residents.extensions import (
+            ArchiveSection,
+            register_archive_section,
+            register_renewal_condition,
+        )
         from residents.services.ledger import register_settlement_handler
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
@@ -27,3 +34,13 @@ class DisciplineConfig(AppConfig):
         # The resident's pages of this app, on the dashboard's "my records" card.
         register_shortcut(Shortcut(_("My violation cases"), "discipline:case_list"))
         register_shortcut(Shortcut(_("My rewards and credits"), "discipline:my_rewards"))
+        # 第三章第三条 (RULEBOOK §4.3): no penalty this term, no unresolved rectification notice.
+        for condition in history.RENEWAL_CONDITIONS:
+            register_renewal_condition(condition)
+        # 第三章第五条 (RULEBOOK §4.7): violations and rewards in the resident's archive.
+        register_archive_section(ArchiveSection(
+            key="violation", label=history.ARCHIVE_LABEL, order=30, entries=history.archive_rows,
+        ))
+        register_archive_section(ArchiveSection(
+            key="reward", label=reward_selectors.ARCHIVE_LABEL, order=40, entries=reward_selectors.archive_entries,
+        ))

@@ -1,4 +1,5 @@
-"""The penalty table (第八章第二条; RULEBOOK §9) as a pure function of the facts and the rulebook.
+"""The penalty table (第八章第二条; RULEBOOK §9) as a pure function of the facts and the rulebook, and
+the renewal conditions this app judges (RULEBOOK §4.3).
 
 ``decide(facts, violations)`` walks the ladder of the violation's kind: the
 first matching step applies, and every matching ``also`` step adds to it
@@ -90,3 +91,17 @@ def ban_years(measure: Measure, bans: Bans) -> int:
         "subletting": bans.subletting_years,
         "subsidy_fraud": bans.subsidy_fraud_years,
     }[measure.ban]
+
+
+# --- Renewal conditions (第三章第三条; RULEBOOK §4.3) ---------------------------------------------------
+
+
+def no_penalty_this_term(penalties_on_record: int) -> bool:
+    """No violation on record: no confirmed penalty this term (warnings count; one annulled on appeal
+    does not — the count passed in is of penalties on record, RULEBOOK §4.3 decision)."""
+    return penalties_on_record == 0
+
+
+def cooperating(unresolved_notices: int) -> bool:
+    """Cooperation: no 《违规整改通知书》 left unresolved."""
+    return unresolved_notices == 0

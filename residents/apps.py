@@ -12,7 +12,9 @@ class ResidentsConfig(AppConfig):
         from opc_community.notices.registry import register_name_source
         from opc_community.portal.cards import register_card
         from residents import cards
+        from residents.extensions import register_renewal_condition
         from residents.models import Application
+        from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
         register_name_source(Application, "person_name")
@@ -21,3 +23,6 @@ class ResidentsConfig(AppConfig):
         register_card("agreement", cards.agreement)
         register_card("complaints", cards.complaints)
         register_card("shortcuts", cards.shortcuts)
+        # 第三章第三条 (RULEBOOK §4.3): fees paid on time, and the project still fits (the intake team's answer).
+        for condition in RESIDENTS_CONDITIONS:
+            register_renewal_condition(condition)

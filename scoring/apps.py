@@ -12,7 +12,9 @@ class ScoringConfig(AppConfig):
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_shortcut
+        from residents.extensions import ArchiveSection, register_archive_section
         from scoring import cards
+        from scoring.selectors import archive
         from scoring.services.signoff import quarter_publication_closed
 
         # 第六章第三条 / RULEBOOK §10: the results take effect when their publication window closes.
@@ -22,3 +24,7 @@ class ScoringConfig(AppConfig):
         # 第六章第一条: residents enter their quarterly inputs before the deadline.
         register_shortcut(Shortcut(_("My quarterly inputs"), "scoring:input_list"))
         register_shortcut(Shortcut(_("My quarterly scores"), "scoring:card_list"))
+        # 第三章第五条 (RULEBOOK §4.7): project progress reports and scores in the resident's archive.
+        register_archive_section(ArchiveSection(
+            key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
+        ))

@@ -80,6 +80,18 @@ def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> Des
         ) from error
 
 
+def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -> str:
+    """The check-in step (第三章第二条 分配办公空间): ``choice``, or the first free desk; a sentence for the
+    welcome notice. Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
+    from spaces.selectors.desks import free_desks
+
+    desk = choice if choice is not None else free_desks().first()
+    if desk is None:  # taken by a concurrent check-in since the problems were checked
+        raise ConflictError(_("no free desk"), field="desk")
+    assignment = desk_assign(resident=resident, desk=desk, actor=actor, note=_("check-in"))
+    return _("Your desk is %(desk)s.") % {"desk": assignment.desk.code}
+
+
 @transaction.atomic
 def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment | None:
     """Close the resident's open desk assignment (exit: 释放工位); None when it holds no desk.
@@ -98,6 +110,14 @@ def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment
     with acting_as(actor, action="spaces.desk_release"):
         assignment.save(update_fields=["ends_at", "released_by", "note"])
     return assignment
+
+
+def desk_release_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+    """Exit handler of the "desk released" item (第三章第四条 释放工位)."""
+    assignment = desk_release(resident=resident, actor=actor, note=_("exit"))
+    if assignment is None:
+        return _("No desk held.")
+    return _("Desk %(desk)s released.") % {"desk": assignment.desk.code}
 
 
 # --- Change requests (第四章第一条) -------------------------------------------------------------------

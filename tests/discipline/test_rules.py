@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from discipline.rules import Facts, ban_years, count_in_window, decide, fine_allowed
+from discipline.rules import (
+    Facts,
+    ban_years,
+    cooperating,
+    count_in_window,
+    decide,
+    fine_allowed,
+    no_penalty_this_term,
+)
 from opc_community.rulebook.validation import parse_body
 from tests.spec import cases
 
@@ -160,3 +168,16 @@ def test_fines_must_be_within_the_range(kind, step, amount, allowed):
 def test_unknown_flags_are_refused():
     with pytest.raises(ValueError):
         decide(Facts("2a", measure=Decimal(1), flags=frozenset({"angry"})), V)
+
+
+# --- Renewal conditions (RULEBOOK §4.3) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "met"), [(0, True), (1, False), (3, False)])
+def test_no_violation_means_no_penalty_on_record_this_term(count, met):
+    assert no_penalty_this_term(count) is met
+
+
+@pytest.mark.parametrize(("count", "met"), [(0, True), (1, False)])
+def test_cooperation_means_no_unresolved_rectification_notice(count, met):
+    assert cooperating(count) is met

@@ -10,7 +10,7 @@ class DisciplineConfig(AppConfig):
 
     def ready(self) -> None:
         from discipline import cards
-        from discipline.selectors import history
+        from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
         from discipline.services import cases, rewards
         from opc_community.notices.models import PublicationKind
@@ -21,6 +21,7 @@ class DisciplineConfig(AppConfig):
             register_archive_section,
             register_renewal_condition,
         )
+        from residents.guards import register_guard
         from residents.services.ledger import register_settlement_handler
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
@@ -34,6 +35,8 @@ class DisciplineConfig(AppConfig):
         # The resident's pages of this app, on the dashboard's "my records" card.
         register_shortcut(Shortcut(_("My violation cases"), "discipline:case_list"))
         register_shortcut(Shortcut(_("My rewards and credits"), "discipline:my_rewards"))
+        # RULEBOOK §9 (decisions added 2026-12): a suspension refuses every action its scope covers.
+        register_guard("discipline.suspensions", suspensions.suspension_guard)
         # 第三章第三条 (RULEBOOK §4.3): no penalty this term, no unresolved rectification notice.
         for condition in history.RENEWAL_CONDITIONS:
             register_renewal_condition(condition)

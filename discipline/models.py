@@ -18,9 +18,11 @@ from opc_community.core.models import AppealRecord
 
 
 class SuspensionScope(models.TextChoices):
-    """What a suspension covers (第八章第二条: 公共空间 / 资源使用权限 / 社区使用)."""
+    """What a suspension covers (第八章第二条: 公共空间 / 公共资源 / 资源使用权限 / 社区使用); the actions of
+    each scope are ``discipline.rules.SUSPENDED_ACTIONS`` (RULEBOOK §9, decisions added 2026-12)."""
 
     PUBLIC_SPACES = "public_spaces", _("public spaces (room bookings)")
+    PUBLIC_RESOURCES = "public_resources", _("public resources (equipment, public facilities)")
     RESOURCES = "resources", _("resources (vouchers, equipment, shared resources)")
     COMMUNITY = "community", _("the whole community")
 

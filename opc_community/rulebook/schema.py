@@ -216,7 +216,7 @@ MeasureType = Literal[
     "legal_liability",  # 追究法律责任
     "visitor_removal",  # 访客警告驱离
 ]
-SuspensionScope = Literal["public_spaces", "resources", "community"]
+SuspensionScope = Literal["public_spaces", "public_resources", "resources", "community"]
 
 
 class Measure(Section):

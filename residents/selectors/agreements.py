@@ -250,6 +250,7 @@ def _n(value: Decimal | int) -> str:
 def _scope(scope: str | None) -> str:
     return {
         "public_spaces": _("public spaces"),
+        "public_resources": _("public resources"),
         "resources": _("community resources"),
         "community": _("the community"),
     }.get(scope or "", scope or "")

@@ -32,6 +32,7 @@ from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.portal.services import notify
+from residents.guards import Action, ensure_allowed
 from spaces.models import (
     REQUEST_TRANSITIONS,
     Desk,
@@ -135,6 +136,7 @@ def desk_request_create(
     """A checked-in resident asks to move desks, with a reason and optionally a free desk it prefers.
 
     One open request at a time (a database constraint; a second one is a ConflictError).
+    Refused while a suspension covers desk change requests (RULEBOOK §9: the community scope).
     The daily management team is told through its inbox.
     """
     if getattr(actor, "pk", None) != resident.user_id:
@@ -143,6 +145,7 @@ def desk_request_create(
         raise DomainError(
             _("Desk changes are requested after check-in (Chapter 4, Article 1)."), code="not_checked_in"
         )
+    ensure_allowed(resident, Action.REQUEST_DESK_CHANGE)
     reason = _required_text(reason, field="reason")
     current = DeskAssignment.objects.filter(resident=resident, ends_at__isnull=True).select_related("desk").first()
     if preferred_desk is not None:

@@ -141,7 +141,8 @@ def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
     if permit.resident.user_id != getattr(actor, "pk", None):
         raise DomainError(_("Only the resident who applied can withdraw the permit."), code="not_allowed")
     ensure_can_move(permit, RequestStatus.WITHDRAWN, transitions=REQUEST_TRANSITIONS)
-    if permit.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).exists():
+    holds_bookings = permit.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).exists()
+    if rules.withdraw_refusal(status=permit.status, holds_bookings=holds_bookings) == "has_bookings":
         raise DomainError(
             _("This permit holds room bookings; cancel them first in “My bookings”."), code="has_bookings"
         )

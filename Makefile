@@ -2,7 +2,7 @@
 # docs/operations.md says what each target does and prints.
 #
 #   make run                         serve http://127.0.0.1:8000 with worker and beat
-#   make test                        ruff, migrations check, the whole pytest suite
+#   make test                        ruff, import contracts, migrations check, the whole pytest suite
 #   make test PYTEST_ARGS="-k foo"   ... with arguments passed on to pytest
 
 DEV := bash scripts/dev.sh
@@ -17,10 +17,10 @@ help: ## list the targets
 run: ## install what is missing, start PostgreSQL + Redis, migrate, load demo data, serve :8000 with Celery worker + beat
 	@$(DEV) run
 
-test: ## same provisioning, then ruff, makemigrations --check and pytest (PYTEST_ARGS="..." passes arguments on)
+test: ## same provisioning, then ruff, lint-imports, makemigrations --check and pytest (PYTEST_ARGS="..." passes arguments on)
 	@$(DEV) test $(PYTEST_ARGS)
 
-lint: ## ruff check .
+lint: ## ruff check . and lint-imports (the import contracts)
 	@$(DEV) lint
 
 migrate: ## apply migrations to the configured or private database

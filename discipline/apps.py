@@ -13,6 +13,7 @@ class DisciplineConfig(AppConfig):
     def ready(self) -> None:
         from discipline import cards
         from discipline.models import Appeal
+        from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
         from discipline.services import appeals, cases, rewards
         from opc_community.core.appeals import provisional_answers
@@ -20,6 +21,12 @@ class DisciplineConfig(AppConfig):
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
+        from residents.extensions import (
+            ArchiveSection,
+            register_archive_section,
+            register_renewal_condition,
+        )
+        from residents.guards import register_guard
         from residents.services.ledger import register_settlement_handler
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
@@ -41,4 +48,16 @@ class DisciplineConfig(AppConfig):
         register_deadline_kind(DeadlineKind(
             "discipline.reward_grant", _("reward grants"),
             reward_selectors.provisional_grants, rewards.rewards_recompute_provisional,
+        ))
+        # RULEBOOK §9 (decisions added 2026-12): a suspension refuses every action its scope covers.
+        register_guard("discipline.suspensions", suspensions.suspension_guard)
+        # 第三章第三条 (RULEBOOK §4.3): no penalty this term, no unresolved rectification notice.
+        for condition in history.RENEWAL_CONDITIONS:
+            register_renewal_condition(condition)
+        # 第三章第五条 (RULEBOOK §4.7): violations and rewards in the resident's archive.
+        register_archive_section(ArchiveSection(
+            key="violation", label=history.ARCHIVE_LABEL, order=30, entries=history.archive_rows,
+        ))
+        register_archive_section(ArchiveSection(
+            key="reward", label=reward_selectors.ARCHIVE_LABEL, order=40, entries=reward_selectors.archive_entries,
         ))

@@ -18,8 +18,8 @@ from opc_community.core.models import AppealRecord
 
 
 class SuspensionScope(models.TextChoices):
-    """What a suspension covers (第八章第二条: 公共空间 / 公共资源 / 资源使用权限 / 社区使用; RULEBOOK §9,
-    decisions added 2026-12: public resources = lending of equipment and public facilities, 3c)."""
+    """What a suspension covers (第八章第二条: 公共空间 / 公共资源 / 资源使用权限 / 社区使用); the actions of
+    each scope are ``discipline.rules.SUSPENDED_ACTIONS`` (RULEBOOK §9, decisions added 2026-12)."""
 
     PUBLIC_SPACES = "public_spaces", _("public spaces (room bookings)")
     PUBLIC_RESOURCES = "public_resources", _("public resources (equipment lending, public facilities)")

@@ -1,4 +1,5 @@
-"""The penalty table (第八章第二条; RULEBOOK §9) as a pure function of the facts and the rulebook.
+"""The penalty table (第八章第二条; RULEBOOK §9) as a pure function of the facts and the rulebook;
+what each suspension scope covers; the renewal conditions this app judges (RULEBOOK §4.3).
 
 ``decide(facts, violations)`` walks the ladder of the violation's kind: the
 first matching step applies, and every matching ``also`` step adds to it
@@ -17,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from opc_community.rulebook.schema import Bans, Condition, Measure, ViolationKind, Violations
+from residents.guards import Action
 
 FLAGS = frozenset({"serious", "loss", "not_rectified"})
 
@@ -129,3 +131,44 @@ def ban_years(measure: Measure, bans: Bans) -> int:
         "subletting": bans.subletting_years,
         "subsidy_fraud": bans.subsidy_fraud_years,
     }[measure.ban]
+
+
+# --- Suspension scopes (RULEBOOK §9, decisions added 2026-12) ----------------------------------------
+
+_PUBLIC_SPACES = frozenset({Action.BOOK_ROOM, Action.APPLY_PERMIT})
+_PUBLIC_RESOURCES = frozenset({Action.BORROW_EQUIPMENT, Action.USE_FACILITY})
+_RESOURCES = frozenset({
+    Action.APPLY_VOUCHER, Action.USE_VOUCHER, Action.BORROW_EQUIPMENT, Action.POST_SHARING,
+    Action.JOIN_SCENARIO, Action.REQUEST_POLICY, Action.REQUEST_SERVICE,
+})
+
+#: What each suspension scope covers: *public spaces* = room bookings and event/promotion permits;
+#: *public resources* = lending of equipment and public facilities; *resources* = vouchers (applying
+#: and using), equipment lending, the sharing board, scenario matchmaking, policy and service
+#: requests; *community* = everything above plus activity registration, visitors and desk changes.
+SUSPENDED_ACTIONS: dict[str, frozenset[Action]] = {
+    "public_spaces": _PUBLIC_SPACES,
+    "public_resources": _PUBLIC_RESOURCES,
+    "resources": _RESOURCES,
+    "community": _PUBLIC_SPACES | _PUBLIC_RESOURCES | _RESOURCES
+    | {Action.REGISTER_ACTIVITY, Action.INVITE_VISITOR, Action.REQUEST_DESK_CHANGE},
+}
+
+
+def scopes_covering(action: Action) -> frozenset[str]:
+    """The suspension scopes that stop ``action`` (the community scope stops every action)."""
+    return frozenset(scope for scope, actions in SUSPENDED_ACTIONS.items() if action in actions)
+
+
+# --- Renewal conditions (第三章第三条; RULEBOOK §4.3) ---------------------------------------------------
+
+
+def no_penalty_this_term(penalties_on_record: int) -> bool:
+    """No violation on record: no confirmed penalty this term (warnings count; one annulled on appeal
+    does not — the count passed in is of penalties on record, RULEBOOK §4.3 decision)."""
+    return penalties_on_record == 0
+
+
+def cooperating(unresolved_notices: int) -> bool:
+    """Cooperation: no 《违规整改通知书》 left unresolved."""
+    return unresolved_notices == 0

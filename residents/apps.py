@@ -13,9 +13,11 @@ class ResidentsConfig(AppConfig):
         from opc_community.portal.cards import register_card
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents import cards
+        from residents.extensions import register_renewal_condition
         from residents.models import Application
         from residents.selectors import complaints as complaint_selectors
         from residents.selectors import intake as intake_selectors
+        from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
         from residents.services import complaints, intake
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
@@ -39,3 +41,6 @@ class ResidentsConfig(AppConfig):
             "residents.complaint", _("complaints (response and solution)"),
             complaint_selectors.provisional_complaints, complaints.complaints_recompute_provisional,
         ))
+        # 第三章第三条 (RULEBOOK §4.3): fees paid on time, and the project still fits (the intake team's answer).
+        for condition in RESIDENTS_CONDITIONS:
+            register_renewal_condition(condition)

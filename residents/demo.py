@@ -2,7 +2,6 @@
 
 What the seed builds, with dates relative to ``demo.now``:
 
-- **desks** on two floors (3F A 区 / B 区, 4F C 区), when the register is empty;
 - **applicants** ``applicant1`` … ``applicant8`` (password as every demo account), one per review
   stage: a draft missing its project plan, submitted within the 7-working-day initial review,
   submitted and **overdue**, in evaluation, evaluated with the result due, returned for more
@@ -19,8 +18,8 @@ What the seed builds, with dates relative to ``demo.now``:
   closed last month (one from the suggestion box, late) for the monthly SLA report.
 
 **How history is made.** Every state is created through the services (``residents.services.*``,
-``spaces.services.desks``) where they can make it. The services act *now*, and time travel is
-not available at runtime, so the parts that happened in the past are written with the ORM
+and the registered check-in steps: the spaces app's desk) where they can make it. The services
+act *now*, and time travel is not available at runtime, so the parts that happened in the past are written with the ORM
 afterwards, each marked ``# History:`` below:
 
 - timestamps of steps done through the services (submission, review steps, complaint steps,
@@ -32,8 +31,12 @@ afterwards, each marked ``# History:`` below:
   first agreement starting before today); their invoices, payments and deposits go through the
   ledger services, which accept past dates;
 - check-ins of residents who came months ago are written directly (``resident_check_in``
-  checks the agreement and invoices as of *today*); the desk goes through the desk register's
-  service.
+  checks the agreement and invoices as of *today*); the registered check-in steps run for
+  them (the desk: the spaces app's demo dates its assignment back to the check-in, and the
+  release back to the exit).
+
+The check-ins need the spaces app's desk register: :func:`~opc_community.core.demo.prepare_registers`
+has the spaces demo make it first (this app never imports ``spaces``).
 
 Idempotent: every person is looked up by natural key (user name, and the resident of that
 account; complaints by subject) and skipped when present, so a second ``seed_demo`` changes
@@ -57,10 +60,11 @@ from django.db.models import Max
 
 from opc_community import rulebook, workdays
 from opc_community.accounts.models import User
-from opc_community.core.demo import DEMO_PASSWORD, Demo
+from opc_community.core.demo import DEMO_PASSWORD, Demo, prepare_registers
 from opc_community.portal.models import Notification
 from opc_community.rulebook.schema import Rulebook
 from opc_community.workdays.rules import SHANGHAI, local_date
+from residents.extensions import check_in_steps
 from residents.models import (
     Agreement,
     AgreementStatus,
@@ -92,9 +96,6 @@ from residents.rules import complaints as complaint_rules
 from residents.rules.identity import id_card_check_character, uscc_check_character
 from residents.rules.term import add_months, agreement_end
 from residents.services import agreements, complaints, intake, ledger, lifecycle
-from spaces.models import Desk, DeskAssignment
-from spaces.selectors.desks import free_desks
-from spaces.services.desks import desk_assign
 
 # --- The cast -----------------------------------------------------------------------------------
 
@@ -176,12 +177,6 @@ RESIDENTS = {
     ),
 }
 
-#: Desk register created when it is empty: floor → zone → codes.
-DESKS = {
-    "3F": {"A 区": [f"A-30{i}" for i in range(1, 7)], "B 区": [f"B-30{i}" for i in range(1, 5)]},
-    "4F": {"C 区（靠窗）": [f"C-40{i}" for i in range(1, 5)]},
-}
-
 #: Nansha district's area code, for the demo ID numbers.
 AREA = "440115"
 
@@ -212,7 +207,7 @@ def seed(demo: Demo) -> None:
         lead=users["lead"],
     )
     quiet = _quiet_pdf_rendering()
-    _desks()
+    prepare_registers(demo)
     # Chronological order, so that agreement numbers follow the dates of issue.
     _lisi(ctx)
     _ouyang(ctx)
@@ -519,22 +514,15 @@ def _agreement_from_the_past(
     return agreement
 
 
-def _desk(code: str) -> Desk | None:
-    """The desk of that code if it is free, else the first free desk (another seeder may own the register)."""
-    return free_desks().filter(code=code).first() or free_desks().first()
-
-
-def _checked_in_in_the_past(ctx: Seeding, resident: Resident, *, desk_code: str, at: datetime) -> None:
+def _checked_in_in_the_past(ctx: Seeding, resident: Resident, *, at: datetime) -> None:
     """History: the check-in of a resident who came months ago, and the orientation the next morning.
 
     ``resident_check_in`` judges the agreement and the invoices as of today, so the check-in
-    that happened back then is written directly; the desk goes through the desk register's
-    service and the acknowledgement through the orientation service, then both are dated.
+    that happened back then is written directly; the registered check-in steps run (the first
+    free desk) and the acknowledgement goes through the orientation service, then it is dated.
     """
-    desk = _desk(desk_code)
-    if desk is not None:
-        assignment = desk_assign(resident=resident, desk=desk, actor=ctx.daily, note="办理入驻")
-        DeskAssignment.objects.filter(pk=assignment.pk).update(starts_at=at)
+    for step in check_in_steps():
+        step.apply(resident, choice=None, actor=ctx.daily)
     Resident.objects.filter(pk=resident.pk).update(
         status=ResidentStatus.ACTIVE, checked_in_at=at, checked_in_by=ctx.daily
     )
@@ -636,21 +624,6 @@ def _move_complaint(ctx: Seeding, complaint: Complaint, filed_at: datetime, step
             ComplaintMessage.objects.filter(complaint=complaint, kind=kinds[step.kind]).update(at=when[step.kind])
 
 
-# --- Desks ------------------------------------------------------------------------------------------
-
-
-def _desks() -> None:
-    """The desk register, created only when empty (the spaces app may bring its own)."""
-    if Desk.objects.exists():
-        return
-    Desk.objects.bulk_create(
-        Desk(code=code, floor=floor, zone=zone)
-        for floor, zones in DESKS.items()
-        for zone, codes in zones.items()
-        for code in codes
-    )
-
-
 # --- The residents ----------------------------------------------------------------------------------
 
 
@@ -665,7 +638,7 @@ def _lisi(ctx: Seeding) -> None:
     agreement = _agreement_from_the_past(ctx, resident, starts_on=starts_on, fee="9600.00",
                                          period=FeePeriod.TERM, deposit="2000.00")
     _pay(ctx, _fee_invoices(agreement)[0], agreement.fee_amount, starts_on)
-    _checked_in_in_the_past(ctx, resident, desk_code="B-301", at=datetime.combine(starts_on, time(9, 30), tzinfo=SHANGHAI))
+    _checked_in_in_the_past(ctx, resident, at=datetime.combine(starts_on, time(9, 30), tzinfo=SHANGHAI))
     # Two complaints closed last month, for the monthly SLA report: one on time, one late (suggestion box).
     _complaint(
         ctx, resident, subject="B 区打印机频繁卡纸", category=ComplaintCategory.FACILITIES,
@@ -705,7 +678,7 @@ def _ouyang(ctx: Seeding) -> None:
         return
     agreement = _agreement_from_the_past(ctx, resident, starts_on=starts_on, fee="600.00",
                                          period=FeePeriod.MONTHLY, deposit="1500.00")
-    _checked_in_in_the_past(ctx, resident, desk_code="A-302", at=datetime.combine(starts_on, time(10), tzinfo=SHANGHAI))
+    _checked_in_in_the_past(ctx, resident, at=datetime.combine(starts_on, time(10), tzinfo=SHANGHAI))
     invoices = [invoice for invoice in _fee_invoices(agreement) if invoice.due_on <= ctx.today]
     *paid, last = invoices
     for number, invoice in enumerate(paid):
@@ -742,7 +715,7 @@ def _zhaoliu(ctx: Seeding) -> None:
     agreement = _agreement_from_the_past(ctx, resident, starts_on=starts_on, fee="9000.00",
                                          period=FeePeriod.TERM, deposit="2000.00")
     _pay(ctx, _fee_invoices(agreement)[0], agreement.fee_amount, starts_on)
-    _checked_in_in_the_past(ctx, resident, desk_code="A-305", at=datetime.combine(starts_on, time(10), tzinfo=SHANGHAI))
+    _checked_in_in_the_past(ctx, resident, at=datetime.combine(starts_on, time(10), tzinfo=SHANGHAI))
     ledger.invoice_create(
         resident=resident, agreement=agreement, kind=InvoiceKind.COMPENSATION,
         description="私拉电线损坏 A 区公共插座及消防指示灯，照价赔偿", amount="1200.00",
@@ -758,7 +731,6 @@ def _zhaoliu(ctx: Seeding) -> None:
     moment = datetime.combine(exit_day, time(15), tzinfo=SHANGHAI)
     Exit.objects.filter(pk=exit.pk).update(created_at=moment, completed_at=moment + timedelta(minutes=20))
     ExitClearance.objects.filter(exit=exit).update(cleared_at=moment + timedelta(minutes=10))
-    DeskAssignment.objects.filter(resident=resident).update(ends_at=moment + timedelta(minutes=10))
     resident.bans.update(created_at=moment)
 
 
@@ -776,7 +748,7 @@ def _zhangsan(ctx: Seeding) -> None:
     ledger.deposit_record(resident=resident, kind=DepositEntryKind.PAID, amount="2000.00", on=ctx.today,
                           note="入驻时微信支付", actor=ctx.intake, agreement=agreement)
     _pay(ctx, _fee_invoices(agreement)[0], "800.00", ctx.today, PaymentMethod.WECHAT)
-    resident = agreements.resident_check_in(resident=resident, desk=_desk("A-301"), actor=ctx.daily)
+    resident = agreements.resident_check_in(resident=resident, actor=ctx.daily)  # the first free desk
     agreements.orientation_acknowledge(resident=resident, actor=resident.user)
     _complaint(
         ctx, resident, subject="工位插座接触不良", category=ComplaintCategory.FACILITIES,

@@ -16,8 +16,10 @@ class ScoringConfig(AppConfig):
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
+        from residents.extensions import ArchiveSection, register_archive_section
         from scoring import cards
         from scoring.models import ScoreAppeal
+        from scoring.selectors import archive
         from scoring.services.appeals import score_appeals_recompute_provisional
         from scoring.services.signoff import quarter_publication_closed
 
@@ -32,4 +34,8 @@ class ScoringConfig(AppConfig):
         register_deadline_kind(DeadlineKind(
             "scoring.score_appeal", _("score appeals"),
             partial(provisional_answers, ScoreAppeal), score_appeals_recompute_provisional,
+        ))
+        # 第三章第五条 (RULEBOOK §4.7): project progress reports and scores in the resident's archive.
+        register_archive_section(ArchiveSection(
+            key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
         ))

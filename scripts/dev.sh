@@ -6,7 +6,7 @@
 #
 #   scripts/dev.sh run          provision, migrate, load demo data, serve http://127.0.0.1:8000
 #                               with a Celery worker and beat; Ctrl-C stops all it started
-#   scripts/dev.sh test [ARGS]  provision, then ruff, makemigrations --check, pytest ARGS
+#   scripts/dev.sh test [ARGS]  provision, then ruff, lint-imports, makemigrations --check, pytest ARGS
 #   scripts/dev.sh lint | migrate | shell | messages | stop | clean-data
 #
 # "Provision" means: install the missing Debian packages, create .venv and install the
@@ -649,6 +649,8 @@ cmd_test() {
         return 0
     }
     run_step "ruff check ." ruff check .
+    # The dependency direction between the apps (pyproject.toml [tool.importlinter], docs/architecture.md).
+    run_step "lint-imports" lint-imports --no-cache
     run_step "makemigrations --check" manage makemigrations --check --dry-run
     run_step "pytest $*" pytest "$@"
 
@@ -665,6 +667,7 @@ cmd_test() {
 cmd_lint() {
     ensure_venv
     "$VENV/bin/ruff" check .
+    "$VENV/bin/lint-imports" --no-cache
 }
 
 cmd_migrate() {

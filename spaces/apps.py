@@ -11,10 +11,23 @@ class SpacesConfig(AppConfig):
     def ready(self) -> None:
         from opc_community.notices.registry import register_name_source
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
+        from residents.extensions import (
+            ArchiveSection,
+            CheckInStep,
+            register_archive_section,
+            register_check_in_step,
+        )
+        from residents.models import ClearanceItem
         from residents.services.lifecycle import register_exit_handler
+        from spaces.forms.desks import check_in_desk_field
         from spaces.models import Visitor
+        from spaces.selectors import desks as desk_selectors
         from spaces.services.bookings import cancel_future_bookings
-        from spaces.services.desks import desk_requests_close_for_exit
+        from spaces.services.desks import (
+            desk_assign_at_check_in,
+            desk_release_for_exit,
+            desk_requests_close_for_exit,
+        )
         from spaces.services.permits import permits_withdraw_for_exit
         from spaces.services.visitors import visitors_cancel_for_exit
         from spaces.views.bookings import dashboard_card
@@ -26,6 +39,17 @@ class SpacesConfig(AppConfig):
         register_exit_handler("spaces.desk_requests", desk_requests_close_for_exit)
         register_exit_handler("spaces.permits", permits_withdraw_for_exit)
         register_exit_handler("spaces.visitors", visitors_cancel_for_exit)
+        # 第三章第二条 办理入驻: check-in assigns a desk (chosen on the staff form, or the first free one).
+        register_check_in_step(CheckInStep(
+            name="spaces.desk", choice="desk", problems=desk_selectors.check_in_problems,
+            apply=desk_assign_at_check_in, form_field=check_in_desk_field, summary=desk_selectors.desk_line,
+        ))
+        # 第三章第四条 释放工位: the exit's "desk released" item releases it in the desk register.
+        register_exit_handler("spaces.desk", desk_release_for_exit, item=ClearanceItem.DESK_RELEASED)
+        # 第三章第五条: the resident's desks in the archive.
+        register_archive_section(ArchiveSection(
+            key="desk", label=desk_selectors.ARCHIVE_LABEL, order=60, entries=desk_selectors.archive_entries,
+        ))
         # RULEBOOK §10 (decisions added 2026-12): a visitor's name never reaches the public board.
         register_name_source(Visitor, "name")
         # UI.md: the dashboard shows today's and upcoming bookings.

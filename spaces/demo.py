@@ -3,6 +3,10 @@ permits and a desk change request, for ``make run`` (``manage.py seed_demo``, af
 
 What the seed builds, with times relative to ``demo.now`` (Asia/Shanghai):
 
+- the **desk register** on two floors (3F A 区 / B 区, 4F C 区), when it is empty — made first, by
+  :func:`seed_register` (``opc_community.core.demo.prepare_registers``), because the residents
+  demo's check-ins take desks; their assignments are then dated back to each check-in (and a
+  past exit's release to that exit), as a desk assigned back then would be;
 - **rooms** of each type with their equipment: three meeting rooms (6, 12 and 20 people), the
   roadshow hall, two negotiation rooms;
 - **bookings** on a weekly rhythm (:data:`RHYTHM`): the past 28 days as history (mostly checked
@@ -27,7 +31,7 @@ cancelled the day before), each dated back — marked ``# History:`` below. A re
 starts at its check-in. Everything from now on goes through the services: future bookings,
 cancellation, credits, visitors, permits and the desk request.
 
-Idempotent: rooms by code, visitors by (name, host), permits by (resident, title), the desk
+Idempotent: desks when the register is empty, rooms by code, visitors by (name, host), permits by (resident, title), the desk
 request by resident, the credit by its source key; bookings are made once (when the demo rooms
 hold none), so a second ``seed_demo`` — even on another day — changes nothing. Texts are
 Chinese data, as in the other demos.
@@ -39,17 +43,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 
 from opc_community import rulebook
 from opc_community.accounts.models import User
 from opc_community.core.demo import Demo
 from opc_community.rulebook.schema import Rulebook
 from opc_community.workdays.rules import SHANGHAI, local_date
-from residents.models import Resident, ResidentStatus
+from residents.models import ClearanceItem, ExitClearance, Resident, ResidentStatus
 from spaces.models import (
     Booking,
     BookingStatus,
+    Desk,
+    DeskAssignment,
     DeskChangeRequest,
     Permit,
     PermitKind,
@@ -105,6 +111,12 @@ RHYTHM = (
     Rhythm("MR-301", "zhangsan", (SAT,), time(14), 120, "多语种客服模型调优讨论", 4),
 )
 
+#: The desk register, created when it is empty: floor → zone → codes.
+DESKS = {
+    "3F": {"A 区": [f"A-30{i}" for i in range(1, 7)], "B 区": [f"B-30{i}" for i in range(1, 5)]},
+    "4F": {"C 区（靠窗）": [f"C-40{i}" for i in range(1, 5)]},
+}
+
 HISTORY_DAYS = 28
 AHEAD_DAYS = 7
 #: Minutes beyond the rulebook's notice before a slot is booked ahead (the seed takes a moment).
@@ -126,7 +138,20 @@ class Seeding:
         return datetime.combine(day, clock, tzinfo=SHANGHAI)
 
 
+def seed_register(demo: Demo) -> None:
+    """The desk register, created only when empty (before any seed: the residents demo checks in)."""
+    if Desk.objects.exists():
+        return
+    Desk.objects.bulk_create(
+        Desk(code=code, floor=floor, zone=zone)
+        for floor, zones in DESKS.items()
+        for zone, codes in zones.items()
+        for code in codes
+    )
+
+
 def seed(demo: Demo) -> None:
+    _desk_history()
     rooms = _rooms()
     residents = {
         resident.user.username: resident
@@ -146,6 +171,20 @@ def seed(demo: Demo) -> None:
     _permits(ctx)
     _visitors(ctx)
     _desk_request(ctx)
+
+
+def _desk_history() -> None:
+    """History: the residents demo runs the check-in steps *now* for residents who came months ago, and
+    releases desks at exits it dates back. A resident's first assignment starts at its check-in, and one
+    released at an exit ends when the exit's "desk released" item was cleared (a second run changes nothing)."""
+    first = DeskAssignment.objects.filter(resident__checked_in_at__lt=F("starts_at")).exclude(
+        Exists(DeskAssignment.objects.filter(resident=OuterRef("resident"), starts_at__lt=OuterRef("starts_at")))
+    )
+    first.update(starts_at=Subquery(Resident.objects.filter(pk=OuterRef("resident")).values("checked_in_at")[:1]))
+    released = ExitClearance.objects.filter(
+        resident=OuterRef("resident"), item=ClearanceItem.DESK_RELEASED
+    ).order_by("-cleared_at").values("cleared_at")[:1]
+    DeskAssignment.objects.filter(ends_at__gt=Subquery(released)).update(ends_at=Subquery(released))
 
 
 def _rooms() -> dict[str, Room]:

@@ -1,9 +1,10 @@
 """A resident's discipline history as the residents app reads it: the renewal conditions (第三章第三条;
 RULEBOOK §4.3) and the archive (第三章第五条; RULEBOOK §4.7).
 
-These are the bodies of the residents app's hooks (residents/selectors/lifecycle.py
-``confirmed_penalties`` / ``unresolved_rectifications``, residents/selectors/archive.py
-``archive_violations``); the residents app calls them and reads nothing else of ours.
+They fill the residents app's extension points (``residents.extensions``, registered in
+``DisciplineConfig.ready()``): the renewal conditions "no violation" (:func:`no_violation`)
+and "cooperation" (:func:`cooperation`), and the archive's violations section
+(:func:`archive_rows`). The residents app never imports this app.
 
 Definitions (decisions, also in docs):
 
@@ -32,8 +33,11 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from discipline import rules
 from discipline.models import (
     COUNTING_STATUSES,
     CaseStatus,
@@ -42,6 +46,7 @@ from discipline.models import (
     ViolationCase,
 )
 from opc_community import rulebook
+from residents.extensions import Judgement, RenewalCondition, RenewalContext
 
 #: Case statuses in which the case's rectification notice is unresolved (see the module docstring).
 UNRESOLVED_NOTICE_STATUSES = (CaseStatus.NOTICE_ISSUED, CaseStatus.NOT_RECTIFIED)
@@ -59,6 +64,38 @@ def unresolved_notices(resident: Any) -> int:
     return RectificationNotice.objects.filter(
         case__resident=resident, case__status__in=UNRESOLVED_NOTICE_STATUSES, rectified_at__isnull=True
     ).count()
+
+
+# --- Renewal conditions (RULEBOOK §4.3) ------------------------------------------------------------
+
+
+def no_violation(context: RenewalContext) -> Judgement:
+    """No violation on record this term: no penalty on record since the term started (one query)."""
+    since = context.agreement.starts_on
+    count = penalties_on_record(context.resident, since=since)
+    start = date_format(since, "DATE_FORMAT")
+    if rules.no_penalty_this_term(count):
+        return Judgement(True, _("No confirmed penalty since %(start)s (warnings count too).") % {"start": start})
+    return Judgement(False, _("Confirmed penalties since %(start)s: %(count)d (warnings count too).")
+                     % {"count": count, "start": start})
+
+
+def cooperation(context: RenewalContext) -> Judgement:
+    """Cooperation: no rectification notice left unresolved (one query)."""
+    count = unresolved_notices(context.resident)
+    if rules.cooperating(count):
+        return Judgement(True, str(_("No rectification notice is waiting to be resolved.")))
+    return Judgement(False, _("Rectification notices not yet resolved: %(count)d.") % {"count": count})
+
+
+#: This app's renewal conditions, in the regulation's order among the residents app's (fees 20, fit 40).
+RENEWAL_CONDITIONS = (
+    RenewalCondition("no_violation", 10, gettext_lazy("No violation on record this term"), no_violation),
+    RenewalCondition("cooperation", 30, gettext_lazy("No unresolved rectification notice"), cooperation),
+)
+
+#: The archive section of the cases (第三章第五条; RULEBOOK §4.7).
+ARCHIVE_LABEL = gettext_lazy("Violations and penalties")
 
 
 def _describe(measure: PenaltyMeasure) -> str:

@@ -20,6 +20,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from discipline import reward_rules as rules
 from discipline.models import (
@@ -306,6 +307,10 @@ def public_body(reward: Reward, rules_in_force: Rulebook) -> str:
 
 
 # --- The archive (RULEBOOK §4.7) ----------------------------------------------------------------------
+
+
+#: The archive section of the rewards (第三章第五条; RULEBOOK §4.7).
+ARCHIVE_LABEL = gettext_lazy("Rewards")
 
 
 def archive_entries(resident: Resident) -> list[Any]:

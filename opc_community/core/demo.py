@@ -4,6 +4,11 @@ Each app that has demo data provides ``<app>/demo.py`` with ``seed(demo: Demo) -
 they run in :data:`SEEDERS` order inside one transaction, and each is idempotent
 (get-or-create by natural keys), so running the command again changes nothing.
 Later apps extend the community by adding their module to the list.
+
+A ``demo.py`` may also provide ``seed_register(demo)``: reference data that the seeds of
+*lower* apps stand on (the spaces app's desk register, which the residents demo's check-ins
+take). :func:`prepare_registers` runs them all before the first seed that needs them, so
+that a lower app's demo uses them without importing the higher app (docs/architecture.md).
 """
 
 from dataclasses import dataclass, field
@@ -33,9 +38,22 @@ class Demo:
 
     now: datetime
     users: dict[str, User] = field(default_factory=dict)
+    registers_ready: bool = False
+
+
+def prepare_registers(demo: Demo) -> None:
+    """Run every seeder's ``seed_register(demo)`` once per ``demo`` (each is idempotent too)."""
+    if demo.registers_ready:
+        return
+    for module in SEEDERS:
+        register = getattr(import_module(f"{module}.demo"), "seed_register", None)
+        if register is not None:
+            register(demo)
+    demo.registers_ready = True
 
 
 def seed_all(demo: Demo) -> Demo:
+    prepare_registers(demo)
     for module in SEEDERS:
         import_module(f"{module}.demo").seed(demo)
     return demo

@@ -240,14 +240,14 @@ class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMi
 
     @admin.action(description=gettext_lazy("Check in (desk, portal)"), permissions=["change"])
     def check_in(self, request: HttpRequest, queryset: QuerySet[Resident]) -> TemplateResponse | None:
-        """办理入驻 (第三章第二条): the agreements topic's form (a free desk) and service
-        (``resident_check_in`` refuses, naming everything still missing)."""
+        """办理入驻 (第三章第二条): the agreements topic's form (a field per check-in step: a free desk)
+        and service (``resident_check_in`` refuses, naming everything still missing)."""
         from residents.forms.agreements import CheckInForm
         from residents.services.agreements import resident_check_in
 
         def apply(data: dict[str, Any]) -> None:
             _each(self, request, queryset, lambda resident: (
-                resident_check_in(resident=resident, desk=data.get("desk"), actor=request.user),
+                resident_check_in(resident=resident, actor=request.user, **CheckInForm.choices(data)),
                 _("checked in."),
             )[1])
 

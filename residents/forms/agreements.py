@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.idempotency import SubmitOnceForm
+from residents.extensions import check_in_steps
 from residents.models import (
     DepositEntryKind,
     FeePeriod,
@@ -20,8 +21,6 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
-from spaces.models import Desk
-from spaces.selectors.desks import free_desks
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -89,15 +88,17 @@ class ReasonForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    desk = forms.ModelChoiceField(
-        label=_("Desk"), queryset=Desk.objects.none(), empty_label=None,
-        help_text=_("Free desks in use, by floor and zone."),
-    )
+    """One field per registered check-in step (``residents.extensions``; the spaces app: the desk)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["desk"].queryset = free_desks()
-        self.fields["desk"].label_from_instance = lambda desk: f"{desk.code} · {desk.floor} · {desk.zone}"
+        for step in check_in_steps():
+            self.fields[step.choice] = step.form_field()
+
+    @staticmethod
+    def choices(data: dict[str, Any]) -> dict[str, Any]:
+        """The check-in service's keywords from the cleaned data (``resident_check_in(**choices)``)."""
+        return {step.choice: data.get(step.choice) for step in check_in_steps()}
 
 
 class InvoiceAddForm(forms.Form):

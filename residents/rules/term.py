@@ -8,6 +8,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 # --- Term (第三章第三条) -------------------------------------------------------------
 
@@ -149,37 +150,15 @@ def settlement(*, deposit_held: Decimal, balances: Sequence[tuple[Hashable, Deci
 
 
 # --- Renewal conditions (第三章第三条; RULEBOOK §4.3) ---------------------------------
+# Each condition is judged by the app that owns its facts (``residents.extensions``): the fees here,
+# penalties and rectification notices in ``discipline.rules``; the project's fit is the staff's answer.
 
 
-@dataclass(frozen=True)
-class RenewalFacts:
-    confirmed_penalties_this_term: int
-    invoices_paid_late_this_term: int
-    open_invoices_overdue: int
-    unresolved_rectifications: int
-    direction_confirmed: bool | None  # None: staff have not confirmed yet
+def fees_paid_on_time(*, paid_late: int, overdue_unpaid: int) -> bool:
+    """All fees paid on time this term: no invoice paid after its due date, none overdue and still unpaid."""
+    return paid_late == 0 and overdue_unpaid == 0
 
 
-@dataclass(frozen=True)
-class Condition:
-    code: str
-    met: bool | None  # None: waiting for staff
-    detail: str = ""
-
-
-def renewal_conditions(facts: RenewalFacts) -> list[Condition]:
-    """Every §4.3 condition, each met / failed / pending, in the order the regulation lists them."""
-    return [
-        Condition("no_violation", facts.confirmed_penalties_this_term == 0, str(facts.confirmed_penalties_this_term)),
-        Condition(
-            "fees_on_time",
-            facts.invoices_paid_late_this_term == 0 and facts.open_invoices_overdue == 0,
-            str(facts.invoices_paid_late_this_term + facts.open_invoices_overdue),
-        ),
-        Condition("cooperation", facts.unresolved_rectifications == 0, str(facts.unresolved_rectifications)),
-        Condition("direction_fit", facts.direction_confirmed),
-    ]
-
-
-def renewal_allowed(conditions: list[Condition]) -> bool:
+def renewal_allowed(conditions: Sequence[Any]) -> bool:
+    """Renewal needs every condition met: a failed one refuses, one still waiting for staff (None) holds it."""
     return all(condition.met is True for condition in conditions)

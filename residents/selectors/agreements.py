@@ -2,13 +2,14 @@
 
 - ``resident_agreements`` / ``agreement_for_resident`` — the portal's pages (scoped to the resident);
 - ``agreement_card`` — the dashboard card "我的协议" (end date, days left, renewal status);
-- ``check_in_problems`` — what still blocks check-in, in Chinese, each naming its rule;
+- ``check_in_problems`` — what still blocks check-in, in Chinese, each naming its rule (this
+  app's conditions, then those of the registered check-in steps: the spaces app's desk);
 - ``orientation_summary`` — the rules in force in plain Chinese, generated from the
   rulebook data (deadlines, the penalty table of §9, the scoring bands of §7, the
   rewards of §8), never from hard-coded text.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
 from opc_community.core.money import format_yuan
+from residents.extensions import Problem, check_in_steps
 from residents.models import (
     Agreement,
     AgreementStatus,
@@ -30,8 +32,6 @@ from residents.models import (
 )
 from residents.rules.term import renewal_reminder_date
 from residents.selectors.ledger import deposit_held, unpaid_due_by
-from spaces.models import Desk, DeskAssignment
-from spaces.selectors.desks import free_desks
 
 LIVE = (AgreementStatus.ISSUED, AgreementStatus.ACCEPTED)
 
@@ -143,23 +143,17 @@ def agreement_card(resident: Resident, *, today: date | None = None) -> Agreemen
 # --- Check-in ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    code: str  # agreement / invoices / deposit / desk
-    message: str
-
-
-def first_free_desk() -> Desk | None:
-    return free_desks().first()
-
-
-def check_in_problems(resident: Resident, *, today: date, desk: Desk | None = None) -> list[Problem]:
+def check_in_problems(
+    resident: Resident, *, today: date, choices: Mapping[str, Any] | None = None
+) -> list[Problem]:
     """Everything that still blocks check-in (第三章第二条), each in Chinese naming what is missing.
 
     - an accepted agreement in force today (not merely issued; not starting later);
     - every owed invoice due on or before today settled (the first fee is due on the start day);
     - the deposit held at least the agreement's deposit;
-    - a desk: the chosen one in use and free, or (``desk`` None) any free desk.
+    - what each registered check-in step needs (``residents.extensions``; the spaces app: a desk,
+      the chosen one in use and free, or any free desk when none is chosen), given its choice
+      from ``choices``.
     """
     problems: list[Problem] = []
     agreements = list(resident.agreements.filter(status__in=LIVE).order_by("starts_on"))
@@ -193,13 +187,9 @@ def check_in_problems(resident: Resident, *, today: date, desk: Desk | None = No
                 "short": format_yuan(agreement.deposit_amount - held), "held": format_yuan(held),
                 "expected": format_yuan(agreement.deposit_amount),
             }))
-    if desk is None:
-        if not free_desks().exists():
-            problems.append(Problem("desk", _("no free desk")))
-    elif not desk.is_active:
-        problems.append(Problem("desk", _("desk %(desk)s is out of use") % {"desk": desk.code}))
-    elif DeskAssignment.objects.filter(desk=desk, ends_at__isnull=True).exists():
-        problems.append(Problem("desk", _("desk %(desk)s is already assigned") % {"desk": desk.code}))
+    choices = choices or {}
+    for step in check_in_steps():
+        problems.extend(step.problems(resident, today=today, choice=choices.get(step.choice)))
     return problems
 
 

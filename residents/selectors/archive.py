@@ -12,9 +12,9 @@ the number of rows — and merges the rows into one timeline in time order:
  7. deposit entries                                     15. the rulebook in force (retention years)
  8. orientation acknowledgements
 
-Violations, rewards and quarterly scores come from later issues through the hooks
-:func:`archive_violations`, :func:`archive_rewards` and :func:`archive_scores` (empty,
-without a query, until then). Identity numbers are masked.
+Then the sections other apps register (``residents.extensions.register_archive_section``):
+violations and rewards (discipline), quarterly progress reports and scores (scoring), desks
+(spaces) — each in its own fixed number of queries. Identity numbers are masked.
 
 Also here: the retention test shared by the admin (:func:`retention_passed`).
 """
@@ -42,6 +42,7 @@ from opc_community.accounts.roles import Role
 from opc_community.core.masking import mask_identity_number
 from opc_community.core.models import AuditEvent
 from opc_community.core.money import format_yuan
+from residents import extensions
 from residents.models import (
     Agreement,
     ApplicationDocument,
@@ -82,37 +83,6 @@ SECTIONS = {
     "ban": gettext_lazy("Re-application bans"),
 }
 
-#: Sections fed by later issues (RULEBOOK §4.7), each through a hook below.
-PENDING_SECTIONS = {
-    "violation": gettext_lazy("Violations and penalties"),
-    "reward": gettext_lazy("Rewards"),
-    "score": gettext_lazy("Quarterly scores"),
-}
-
-
-# --- Hooks filled by later issues --------------------------------------------------------------
-
-
-def archive_violations(resident: Resident) -> list["Entry"]:
-    """Violations and penalties of the resident (discipline.selectors.history: one query with no case,
-    three with any number)."""
-    from discipline.selectors.history import archive_rows
-
-    return archive_rows(resident)
-
-
-def archive_rewards(resident: Resident) -> list["Entry"]:
-    """Rewards of the resident (第八章第一条): verified, granted, annulled — one query."""
-    from discipline.selectors.rewards import archive_entries
-
-    return archive_entries(resident)
-
-
-def archive_scores(resident: Resident) -> list["Entry"]:
-    """Quarterly score cards of the resident: filled by the scoring issue (no query until then)."""
-    return []
-
-
 # --- The archive ----------------------------------------------------------------------------------
 
 
@@ -130,7 +100,10 @@ class Entry:
 
     @property
     def section_label(self) -> str:
-        return str(SECTIONS.get(self.section) or PENDING_SECTIONS.get(self.section) or self.section)
+        if self.section in SECTIONS:
+            return str(SECTIONS[self.section])
+        registered = {section.key: section.label for section in extensions.archive_sections()}
+        return str(registered.get(self.section, self.section))
 
 
 @dataclass(frozen=True)
@@ -177,7 +150,8 @@ class Archive:
     resident: Resident
     entries: list[Entry]
     audit: list[AuditRow]
-    pending: list[tuple[str, str, list[Entry]]] = field(default_factory=list)
+    #: The registered sections in their order: (key, label, entries).
+    sections: list[tuple[str, str, list[Entry]]] = field(default_factory=list)
     id_number_masked: str = ""
     uscc_masked: str = ""
     deposit_held: Decimal = Decimal("0.00")
@@ -222,7 +196,8 @@ def _audit(obj: Any) -> list[Any]:
 
 
 def resident_archive(resident: Resident, *, now: datetime | None = None) -> Archive:
-    """Everything of §4.7 for one resident, in time order; 15 queries whatever the number of rows."""
+    """Everything of §4.7 for one resident, in time order: 15 queries whatever the number of rows, plus
+    those of the registered sections (each fixed too)."""
     from residents.selectors.ledger import with_balance
 
     now = now or timezone.now()
@@ -379,17 +354,13 @@ def resident_archive(resident: Resident, *, now: datetime | None = None) -> Arch
         (d.amount if d.kind == DepositEntryKind.PAID else -d.amount for d in deposits), Decimal("0.00")
     )
     balance = sum((i.balance for i in invoices if i.balance > 0), Decimal("0.00"))
-    pending = [
-        (key, str(label), hook(resident))
-        for (key, label), hook in zip(
-            PENDING_SECTIONS.items(), (archive_violations, archive_rewards, archive_scores), strict=True
-        )
-    ]
+    sections = [(section.key, str(section.label), section.entries(resident))
+                for section in extensions.archive_sections()]
     return Archive(
         resident=resident,
         entries=entries,
         audit=audit,
-        pending=pending,
+        sections=sections,
         id_number_masked=mask_identity_number(application.id_number),
         uscc_masked=mask_identity_number(application.uscc),
         deposit_held=held,

@@ -3,11 +3,10 @@
 Every list here has a fixed number of queries whatever the number of rows; the
 daily jobs select their work set-based (one query) and hand ids to the services.
 
-Hook points filled by later issues (they return "nothing" until then, and are
-the only place the residents app reads those apps' data):
-
-- :func:`confirmed_penalties` — the discipline issue (penalties, warnings included);
-- :func:`unresolved_rectifications` — the discipline issue (《违规整改通知书》 not yet resolved).
+The §4.3 renewal conditions are the registered ones (``residents.extensions``): this app
+judges the fees and the staff's answer on the project (:func:`fees_on_time`,
+:func:`direction_fit`, registered in ``ResidentsConfig.ready()``); the discipline app
+registers the penalties and rectification notices.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from opc_community import rulebook
+from residents import extensions
+from residents.extensions import Judgement, RenewalCondition, RenewalContext
 from residents.models import (
     Agreement,
     AgreementStatus,
@@ -59,31 +60,6 @@ CHECKLIST = (
     ClearanceItem.DESK_RELEASED,
     ClearanceItem.PERMISSIONS_REVOKED,
 )
-
-
-# --- Hooks filled by later issues ----------------------------------------------------------
-
-
-def confirmed_penalties(resident: Resident, *, since: date) -> int:
-    """Confirmed penalties (warnings included) of the resident dated on or after ``since``.
-
-    Filled by the discipline issue (RULEBOOK §4.3 decision: a penalty overturned on
-    appeal does not count). Body: discipline.selectors.history (decided, published and confirmed
-    cases count; annulled and dismissed ones do not). One query.
-    """
-    from discipline.selectors.history import penalties_on_record
-
-    return penalties_on_record(resident, since=since)
-
-
-def unresolved_rectifications(resident: Resident) -> int:
-    """Rectification notices (《违规整改通知书》) of the resident not yet resolved.
-
-    Body: discipline.selectors.history (notice issued, neither rectified nor decided yet). One query.
-    """
-    from discipline.selectors.history import unresolved_notices
-
-    return unresolved_notices(resident)
 
 
 # --- Agreements -----------------------------------------------------------------------------
@@ -131,61 +107,42 @@ class ConditionView:
     article: str = ""
 
 
-CONDITION_TITLES = {
-    "no_violation": _("No violation on record this term"),
-    "fees_on_time": _("All fees paid on time this term"),
-    "cooperation": _("No unresolved rectification notice"),
-    "direction_fit": _("The project still fits the community's direction"),
-}
-
-
-def _explain(condition: term.Condition, facts: term.RenewalFacts, since: date) -> str:
+def fees_on_time(context: RenewalContext) -> Judgement:
+    """All fees paid on time this term (RULEBOOK §4.3): no invoice of the term paid after its due date,
+    none overdue and unpaid (ledger: two queries)."""
     from django.utils.formats import date_format
 
-    start = date_format(since, "DATE_FORMAT")
-    if condition.code == "no_violation":
-        count = facts.confirmed_penalties_this_term
-        if count == 0:
-            return _("No confirmed penalty since %(start)s (warnings count too).") % {"start": start}
-        return _("Confirmed penalties since %(start)s: %(count)d (warnings count too).") % {
-            "count": count, "start": start
-        }
-    if condition.code == "fees_on_time":
-        late, overdue = facts.invoices_paid_late_this_term, facts.open_invoices_overdue
-        if late == 0 and overdue == 0:
-            return _("Every invoice since %(start)s was paid by its due date.") % {"start": start}
-        return _(
-            "Since %(start)s: %(late)d invoice(s) paid after the due date, %(overdue)d overdue and still unpaid."
-        ) % {"start": start, "late": late, "overdue": overdue}
-    if condition.code == "cooperation":
-        count = facts.unresolved_rectifications
-        if count == 0:
-            return str(_("No rectification notice is waiting to be resolved."))
-        return _("Rectification notices not yet resolved: %(count)d.") % {"count": count}
-    if condition.met is None:
-        return str(_("Waiting for the intake team to confirm."))
-    if condition.met:
-        return str(_("The intake team confirmed that the project still fits."))
-    return str(_("The intake team found that the project no longer fits the community's direction."))
-
-
-def renewal_facts(
-    *, resident: Resident, agreement: Agreement, today: date, direction_confirmed: bool | None
-) -> term.RenewalFacts:
-    """The facts §4.3 is judged on, for the agreement's term (ledger: two queries; hooks: none yet)."""
     from residents.selectors import ledger
 
-    since = agreement.starts_on
-    return term.RenewalFacts(
-        confirmed_penalties_this_term=confirmed_penalties(resident, since=since),
-        invoices_paid_late_this_term=_count(ledger.invoices_paid_late(resident, since=since)),
-        open_invoices_overdue=sum(
-            1 for invoice in ledger.outstanding_invoices(resident)
-            if invoice.due_on < today and invoice.due_on >= since
-        ),
-        unresolved_rectifications=unresolved_rectifications(resident),
-        direction_confirmed=direction_confirmed,
+    since = context.agreement.starts_on
+    late = _count(ledger.invoices_paid_late(context.resident, since=since))
+    overdue = sum(
+        1 for invoice in ledger.outstanding_invoices(context.resident)
+        if since <= invoice.due_on < context.today
     )
+    start = date_format(since, "DATE_FORMAT")
+    if term.fees_paid_on_time(paid_late=late, overdue_unpaid=overdue):
+        return Judgement(True, _("Every invoice since %(start)s was paid by its due date.") % {"start": start})
+    return Judgement(False, _(
+        "Since %(start)s: %(late)d invoice(s) paid after the due date, %(overdue)d overdue and still unpaid."
+    ) % {"start": start, "late": late, "overdue": overdue})
+
+
+def direction_fit(context: RenewalContext) -> Judgement:
+    """The project still fits the community's direction: the intake team's answer (None: not yet; no query)."""
+    if context.direction_confirmed is None:
+        return Judgement(None, str(_("Waiting for the intake team to confirm.")))
+    if context.direction_confirmed:
+        return Judgement(True, str(_("The intake team confirmed that the project still fits.")))
+    return Judgement(False, str(_("The intake team found that the project no longer fits the community's direction.")))
+
+
+#: This app's conditions (registered in ``ResidentsConfig.ready()``); the order is the regulation's,
+#: leaving room for the discipline app's "no violation" (10) and "cooperation" (30).
+RESIDENTS_CONDITIONS = (
+    RenewalCondition("fees_on_time", 20, _("All fees paid on time this term"), fees_on_time),
+    RenewalCondition("direction_fit", 40, _("The project still fits the community's direction"), direction_fit),
+)
 
 
 def _count(rows: Any) -> int:
@@ -199,29 +156,25 @@ def _count(rows: Any) -> int:
 def renewal_conditions_for(
     *, resident: Resident, agreement: Agreement, today: date, direction_confirmed: bool | None
 ) -> list[ConditionView]:
-    """Every §4.3 condition with its plain-Chinese explanation and the article."""
-    facts = renewal_facts(
-        resident=resident, agreement=agreement, today=today, direction_confirmed=direction_confirmed
-    )
-    return [
-        ConditionView(
-            code=condition.code,
-            met=condition.met,
-            title=str(CONDITION_TITLES[condition.code]),
-            explanation=_explain(condition, facts, agreement.starts_on),
-            article=str(ARTICLE_TERM),
-        )
-        for condition in term.renewal_conditions(facts)
-    ]
+    """Every registered §4.3 condition, in the regulation's order, with its plain-Chinese explanation."""
+    context = RenewalContext(resident=resident, agreement=agreement, today=today,
+                             direction_confirmed=direction_confirmed)
+    views = []
+    for condition in extensions.renewal_conditions():
+        judged = condition.judge(context)
+        views.append(ConditionView(code=condition.code, met=judged.met, title=str(condition.title),
+                                   explanation=str(judged.explanation), article=str(ARTICLE_TERM)))
+    return views
 
 
 def stored_conditions(renewal: RenewalRequest) -> list[ConditionView]:
-    """The conditions as they stood when staff decided (kept on the request)."""
+    """The conditions as they stood when staff decided (kept on the request), titled in today's language."""
+    titles = {condition.code: condition.title for condition in extensions.renewal_conditions()}
     return [
         ConditionView(
             code=row["code"],
             met=row["met"],
-            title=str(CONDITION_TITLES.get(row["code"], row["code"])),
+            title=str(titles.get(row["code"], row.get("title", row["code"]))),
             explanation=row.get("explanation", ""),
             article=str(ARTICLE_TERM),
         )
@@ -244,7 +197,7 @@ class RenewalState:
 
     @property
     def allowed(self) -> bool:
-        return bool(self.conditions) and all(c.met is True for c in self.conditions)
+        return bool(self.conditions) and term.renewal_allowed(self.conditions)
 
 
 def renewal_state(resident: Resident, *, today: date) -> RenewalState:
@@ -476,8 +429,8 @@ def residents_by_ids(ids: list[int]) -> QuerySet[Resident]:
 
 __all__ = [
     "CHECKLIST", "ChecklistRow", "ConditionView", "RenewalState", "agreement_ids_due_for_reminder",
-    "agreement_ids_expired", "confirmed_penalties", "current_agreement", "exit_checklist", "exits_of",
+    "agreement_ids_expired", "current_agreement", "direction_fit", "fees_on_time", "exit_checklist", "exits_of",
     "grace_over", "in_grace", "ending_within", "last_day_covered", "open_exit", "overdue_exits",
-    "outstanding_total", "renewal_agreement", "renewal_conditions_for", "renewal_facts", "renewal_state",
-    "residents_for_staff", "stored_conditions", "unresolved_rectifications",
+    "outstanding_total", "renewal_agreement", "renewal_conditions_for", "renewal_state",
+    "residents_for_staff", "stored_conditions",
 ]

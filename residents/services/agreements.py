@@ -42,6 +42,7 @@ from opc_community.core.errors import ConflictError, DomainError
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
+from residents.extensions import check_in_steps
 from residents.models import (
     Agreement,
     AgreementStatus,
@@ -55,8 +56,6 @@ from residents.models import (
 from residents.rules.term import add_months, agreement_end
 from residents.selectors import agreements as agreement_selectors
 from residents.services.ledger import invoice_create, money
-from spaces.models import Desk
-from spaces.services.desks import desk_assign
 
 #: The agreement's state machine: accepted by the resident, or cancelled before that;
 #: an accepted agreement ends (expiry, exit, renewal) through the lifecycle services.
@@ -327,13 +326,16 @@ def agreement_cancel(*, agreement: Agreement, reason: str, actor: Any) -> Agreem
 
 
 @transaction.atomic
-def resident_check_in(*, resident: Resident, desk: Desk | None, actor: Any) -> Resident:
+def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resident:
     """Check an approved resident in (第三章第二条 办理入驻): desk assigned, portal opened, archive created.
 
     Conditions (all checked, all missing ones named in one Chinese message): the
     agreement is accepted and in force today; every invoice due on or before today is
     settled (the first fee is due on the start date); the deposit held reaches the
-    agreement's deposit; a desk is free. ``desk`` None takes the first free desk.
+    agreement's deposit; and whatever the registered check-in steps need
+    (``residents.extensions.register_check_in_step``) — the spaces app's step assigns the
+    desk: ``desk=`` a free desk, or None for the first free one. ``choices`` are the steps'
+    keywords; an unknown one is a programming error (TypeError).
 
     Status ACTIVE opens the portal (``residents.access`` checks it) — the resident then
     has to acknowledge the rules before anything else (岗前告知). "Archive created" needs
@@ -341,6 +343,10 @@ def resident_check_in(*, resident: Resident, desk: Desk | None, actor: Any) -> R
     agreements, ledger, desk assignments, acknowledgements, later violations and scores)
     *is* the archive (第三章第五条), kept by the database's archive triggers.
     """
+    steps = check_in_steps()
+    unknown = set(choices) - {step.choice for step in steps}
+    if unknown:
+        raise TypeError(f"resident_check_in() got unexpected choices: {', '.join(sorted(unknown))}")
     today = timezone.localdate()
     resident = lock(resident)
     ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_AGREEMENT)
@@ -350,17 +356,16 @@ def resident_check_in(*, resident: Resident, desk: Desk | None, actor: Any) -> R
             % {"resident": resident, "status": resident.get_status_display()},
             field="resident",
         )
-    problems = agreement_selectors.check_in_problems(resident, today=today, desk=desk)
+    problems = agreement_selectors.check_in_problems(resident, today=today, choices=choices)
     if problems:
+        fields = {problem.field for problem in problems}
         raise DomainError(
             _("Check-in refused (第三章第二条): %(problems)s")
             % {"problems": "；".join(problem.message for problem in problems)},
-            field="desk" if [problem.code for problem in problems] == ["desk"] else None,
+            field=fields.pop() if len(fields) == 1 else None,
             details={"problems": {problem.code: problem.message for problem in problems}},
         )
-    if desk is None:
-        desk = agreement_selectors.first_free_desk()
-    desk_assign(resident=resident, desk=desk, actor=actor, note=_("check-in"))
+    notes = [step.apply(resident, choice=choices.get(step.choice), actor=actor) for step in steps]
     with acting_as(actor, action="residents.check_in"):
         resident = move(
             resident, ResidentStatus.ACTIVE, transitions=CHECK_IN_TRANSITIONS,
@@ -369,11 +374,10 @@ def resident_check_in(*, resident: Resident, desk: Desk | None, actor: Any) -> R
     notify(
         recipients=[resident.user],
         title=_("Welcome to the community: you are checked in"),
-        body=_(
-            "Your desk is %(desk)s. Before using the portal, please read the community rules and the "
-            "reward and penalty mechanism, and confirm that you have read them (岗前告知, 第三章第二条)."
-        )
-        % {"desk": desk.code},
+        body=" ".join([*(str(note) for note in notes if note), _(
+            "Before using the portal, please read the community rules and the reward and penalty mechanism, "
+            "and confirm that you have read them (岗前告知, 第三章第二条)."
+        )]),
         link=reverse("residents:orientation"),
         kind="residents.checked_in",
         dedupe_key=f"checked-in:{resident.pk}",

@@ -24,18 +24,18 @@ Settlement rules (**Decision**, RULEBOOK §4.5; pure rule: ``residents.rules.ter
       the "fees settled" clearance note (the debt survives the exit).
     Every clearance is an :class:`~residents.models.ExitClearance` row: item, who, when, note.
 
-Exit handlers (bookings, vouchers)
+Exit handlers and exit steps (bookings, desk, vouchers)
     Other apps revoke what they granted through :func:`register_exit_handler`, called from
-    their ``AppConfig.ready()``::
+    their ``AppConfig.ready()``, each under the checklist item it belongs to::
 
         from residents.services.lifecycle import register_exit_handler
-        register_exit_handler("spaces.bookings", cancel_future_bookings)   # spaces issue
-        register_exit_handler("resources.vouchers", revoke_vouchers)      # resources issue
+        register_exit_handler("spaces.bookings", cancel_future_bookings)   # "permissions revoked"
+        register_exit_handler("spaces.desk", desk_release_for_exit, item=ClearanceItem.DESK_RELEASED)
 
     A handler is ``handler(*, resident, exit, actor) -> str`` (a short note of what it did,
-    e.g. "3 bookings cancelled"). Handlers run *inside* the exit's transaction when the
-    "permissions revoked" item is cleared (and in :func:`force_exit` / :func:`exit_by_assessment`),
-    in name order; an error in one rolls the whole step back, so nothing is half-revoked.
+    e.g. "3 bookings cancelled"). The handlers of an item run *inside* the exit's transaction
+    when that item is cleared (and in :func:`force_exit` / :func:`exit_by_assessment`), in
+    name order; an error in one rolls the whole step back, so nothing is half-revoked.
 
 Nobody takes a staff step on a renewal or exit of their own residency
 (``opc_community.accounts.conflicts``).
@@ -121,21 +121,36 @@ class ExitHandler(Protocol):
     def __call__(self, *, resident: Resident, exit: Exit, actor: Any) -> str: ...
 
 
-_EXIT_HANDLERS: dict[str, ExitHandler] = {}
+#: The checklist items other apps take part in (fees and the deposit are this app's ledger).
+HANDLED_ITEMS = (ClearanceItem.ITEMS_CLEARED, ClearanceItem.DESK_RELEASED, ClearanceItem.PERMISSIONS_REVOKED)
+#: name → (checklist item, handler)
+_EXIT_HANDLERS: dict[str, tuple[str, ExitHandler]] = {}
 
 
-def register_exit_handler(name: str, handler: ExitHandler) -> None:
-    """Register (or replace) what another app revokes when a resident exits (see the module docstring)."""
-    _EXIT_HANDLERS[name] = handler
+def register_exit_handler(
+    name: str, handler: ExitHandler, *, item: str = ClearanceItem.PERMISSIONS_REVOKED
+) -> None:
+    """Register (or replace) what another app does when the exit clears ``item`` (one of
+    :data:`HANDLED_ITEMS`; see the module docstring)."""
+    if item not in HANDLED_ITEMS:
+        raise ValueError(f"exit handlers run on {', '.join(HANDLED_ITEMS)}, not on {item!r}")
+    _EXIT_HANDLERS[name] = (item, handler)
 
 
 def unregister_exit_handler(name: str) -> None:
     _EXIT_HANDLERS.pop(name, None)
 
 
-def exit_handlers() -> dict[str, ExitHandler]:
-    """The registered handlers by name (a copy)."""
-    return dict(_EXIT_HANDLERS)
+def exit_handlers(item: str = ClearanceItem.PERMISSIONS_REVOKED) -> dict[str, ExitHandler]:
+    """The handlers registered for ``item`` by name (a copy)."""
+    return {name: handler for name, (of_item, handler) in _EXIT_HANDLERS.items() if of_item == item}
+
+
+def _run_exit_handlers(exit: Exit, item: str, *, actor: Any) -> list[str]:
+    """Run the handlers of ``item`` in name order; their notes (empty ones left out)."""
+    notes = [handler(resident=exit.resident, exit=exit, actor=actor)
+             for _name, handler in sorted(exit_handlers(item).items())]
+    return [str(note) for note in notes if note]
 
 
 # --- Small helpers -------------------------------------------------------------------------------
@@ -713,21 +728,11 @@ def _settle_deposit(exit: Exit, *, actor: Any, today: date) -> str:
     return _("%(amount)s refunded.") % {"amount": format_yuan(held)}
 
 
-def _release_desk(exit: Exit, *, actor: Any) -> str:
-    from spaces.services.desks import desk_release
-
-    assignment = desk_release(resident=exit.resident, actor=actor, note=_("exit"))
-    if assignment is None:
-        return _("No desk held.")
-    return _("Desk %(desk)s released.") % {"desk": assignment.desk.code}
-
-
 def _revoke_permissions(exit: Exit, *, actor: Any) -> str:
-    notes = [handler(resident=exit.resident, exit=exit, actor=actor) for _name, handler in
-             sorted(_EXIT_HANDLERS.items())]
+    notes = _run_exit_handlers(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor)
     _close_open_renewals(exit.resident, reason=_("Withdrawn: the resident is leaving."), actor=actor)
-    notes.append(_("Portal access ends when the exit is complete."))
-    return " ".join(str(note) for note in notes if note)
+    notes.append(str(_("Portal access ends when the exit is complete.")))
+    return " ".join(notes)
 
 
 def _apply(exit: Exit, item: str, *, actor: Any, today: date, note: str = "") -> ExitClearance:
@@ -738,12 +743,10 @@ def _apply(exit: Exit, item: str, *, actor: Any, today: date, note: str = "") ->
         effect = _settle_fees(exit, actor=actor, today=today)
     elif item == ClearanceItem.DEPOSIT_SETTLED:
         effect = _settle_deposit(exit, actor=actor, today=today)
-    elif item == ClearanceItem.DESK_RELEASED:
-        effect = _release_desk(exit, actor=actor)
     elif item == ClearanceItem.PERMISSIONS_REVOKED:
         effect = _revoke_permissions(exit, actor=actor)
-    elif item == ClearanceItem.ITEMS_CLEARED:
-        effect = ""
+    elif item in HANDLED_ITEMS:  # the desk: the spaces app's desk register
+        effect = " ".join(_run_exit_handlers(exit, item, actor=actor))
     else:
         raise DomainError(_("Unknown clearance item."), field="item")
     return _record(exit, item, actor=actor, note=" ".join(part for part in (effect, (note or "").strip()) if part))
@@ -779,8 +782,9 @@ def exit_clear(*, exit: Exit, item: str, actor: Any, note: str = "", today: date
 
     Fees: the deposit pays open invoices (refund exits; refused with the shortfall if it
     cannot); deposit: refunded after the fees, or forfeited; desk: released in the desk
-    register; permissions: the registered exit handlers (bookings, vouchers) run. Each item
-    once; the exit completes when all five are cleared.
+    register (the spaces app's handler of that item); permissions: the registered exit
+    handlers (bookings, vouchers) run. Each item once; the exit completes when all five are
+    cleared.
     """
     today = today or timezone.localdate()
     exit = _lock_exit(exit)
@@ -954,7 +958,7 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
 
 
 __all__ = [
-    "EXIT_TRANSITIONS", "RENEWAL_TRANSITIONS", "RESIDENT_TRANSITIONS", "ExitHandler", "ban_record",
+    "EXIT_TRANSITIONS", "HANDLED_ITEMS", "RENEWAL_TRANSITIONS", "RESIDENT_TRANSITIONS", "ExitHandler", "ban_record",
     "exit_by_assessment", "exit_cancel", "exit_clear", "exit_confirm", "exit_handlers", "exit_open_on_expiry",
     "exit_request_voluntary", "exit_withdraw", "force_exit", "register_exit_handler", "renewal_approve",
     "renewal_confirm_direction", "renewal_refuse", "renewal_reminder_send", "renewal_request",

@@ -26,12 +26,12 @@ from opc_community.core.errors import DomainError
 from opc_community.core.forms import add_domain_error
 from opc_community.core.uploads import private_file_response
 from residents.access import has_acknowledged_rules, resident_required
+from residents.extensions import check_in_summary
 from residents.forms.agreements import AgreementAcceptForm, OrientationForm
 from residents.models import AgreementStatus, ResidentStatus
 from residents.selectors import agreements as selectors
 from residents.selectors import ledger as ledger_selectors
 from residents.services import agreements as services
-from spaces.selectors.desks import current_desk_assignment
 
 
 def resident_from_approval(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -193,7 +193,6 @@ def orientation(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:dashboard")
     elif request.method == "POST":
         return redirect("portal:dashboard")
-    assignment = current_desk_assignment(resident)
     return render(
         request,
         "residents/agreements/orientation.html",
@@ -201,7 +200,7 @@ def orientation(request: HttpRequest) -> HttpResponse:
             "summary": selectors.orientation_summary(rules),
             "acknowledgement": acknowledgement,
             "form": form,
-            "desk": assignment.desk if assignment else None,
+            "check_in_lines": check_in_summary(resident),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

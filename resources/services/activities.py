@@ -44,6 +44,7 @@ from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_moment
 from opc_community.portal.services import notify
+from residents.guards import Action, ensure_allowed
 from residents.models import Resident, ResidentStatus
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
 from resources.rules import activities as rules
@@ -341,13 +342,15 @@ def _registration_refused(refusal: rules.Refusal, activity: Activity) -> NoRetur
 
 @transaction.atomic
 def registration_create(*, activity: Activity, resident: Resident, actor: Any) -> ActivityRegistration:
-    """The resident registers for an activity; refused when full (under a row lock), started or cancelled.
+    """The resident registers for an activity; refused when full (under a row lock), started or cancelled,
+    and while a suspension covers activity registration (RULEBOOK §9: the community scope).
 
     Registering again after cancelling takes a place again (the same row, live again).
     """
     _ensure_own(resident, actor)
     if resident.status not in PRESENT:
         _refuse(_("Activities are open to residents who have checked in."), code="not_checked_in")
+    ensure_allowed(resident, Action.REGISTER_ACTIVITY)
     activity = _lock(activity)
     existing = ActivityRegistration.objects.filter(activity=activity, resident=resident).first()
     if existing is not None and existing.cancelled_at is None:

@@ -21,6 +21,14 @@ class DeskChoiceField(forms.ModelChoiceField):
         return f"{desk.code} · {desk.floor} · {desk.zone}"
 
 
+def check_in_desk_field() -> DeskChoiceField:
+    """The staff check-in form's desk (the check-in step's choice): one of the free desks."""
+    return DeskChoiceField(
+        label=_("Desk"), queryset=free_desks(), empty_label=None,
+        help_text=_("Free desks in use, by floor and zone."),
+    )
+
+
 class DeskRequestForm(forms.Form):
     """A resident asks to move desks: a reason and, optionally, a free desk it prefers."""
 

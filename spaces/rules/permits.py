@@ -14,6 +14,8 @@ from datetime import datetime
 MATERIAL_REQUIRED_KINDS = frozenset({"posters", "flyers"})
 #: Kinds that take place somewhere at a time and may reserve a room once approved.
 ROOM_KINDS = frozenset({"event", "roadshow"})
+#: Statuses the resident may withdraw from (the moves to "withdrawn" of ``spaces.models.REQUEST_TRANSITIONS``).
+WITHDRAWABLE_STATUSES = frozenset({"requested", "approved"})
 
 
 def material_required(kind: str) -> bool:
@@ -32,6 +34,17 @@ def period_problem(*, starts_at: datetime, ends_at: datetime, now: datetime) -> 
 def can_reserve_room(*, kind: str, status: str) -> bool:
     """Only an approved event or roadshow reserves a room."""
     return kind in ROOM_KINDS and status == "approved"
+
+
+def withdraw_refusal(*, status: str, holds_bookings: bool) -> str | None:
+    """Why the resident cannot withdraw the permit now, or None when it can: ``"status"`` (refused or
+    withdrawn already) or ``"has_bookings"`` (an approved event still holds active room bookings: they are
+    cancelled first). The service refuses, and the portal offers the button, on this one answer."""
+    if status not in WITHDRAWABLE_STATUSES:
+        return "status"
+    if holds_bookings:
+        return "has_bookings"
+    return None
 
 
 def booking_within_permit(

@@ -1,10 +1,15 @@
 """Reads of the desk register: free desks, who sits where, change requests and each desk's history
-(one query each)."""
+(one query each); the desk's part of check-in and of the resident's archive (registered with the
+residents app in ``SpacesConfig.ready()``)."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from residents.extensions import Problem
 from spaces.models import Desk, DeskAssignment, DeskChangeRequest, RequestStatus
 
 
@@ -75,3 +80,62 @@ def desk_history(desk: Desk) -> dict[str, list[Any]]:
         desk_requests().filter(Q(current_desk=desk) | Q(preferred_desk=desk) | Q(assigned_desk=desk))
     )
     return {"assignments": assignments, "requests": requests}
+
+
+# --- Check-in (第三章第二条 办理入驻: a desk is assigned) -------------------------------------------------
+
+
+def check_in_problems(resident: Any, *, today: date, choice: Desk | None) -> list[Problem]:
+    """What blocks check-in on the desk's side: the chosen desk out of use or taken, or (no choice) no
+    free desk at all (one query)."""
+    if choice is None:
+        return [] if free_desks().exists() else [Problem("desk", _("no free desk"), field="desk")]
+    if not choice.is_active:
+        return [Problem("desk", _("desk %(desk)s is out of use") % {"desk": choice.code}, field="desk")]
+    if _open_assignments().filter(desk=choice).exists():
+        return [Problem("desk", _("desk %(desk)s is already assigned") % {"desk": choice.code}, field="desk")]
+    return []
+
+
+def desk_line(resident: Any) -> str:
+    """The orientation page's line on the resident's desk, "" without one (one query)."""
+    assignment = current_desk_assignment(resident)
+    if assignment is None:
+        return ""
+    desk = assignment.desk
+    return _("Your desk: %(desk)s (%(floor)s, %(zone)s).") % {"desk": desk.code, "floor": desk.floor, "zone": desk.zone}
+
+
+# --- The archive (第三章第五条; RULEBOOK §4.7) ------------------------------------------------------------
+
+ARCHIVE_LABEL = gettext_lazy("Desks")
+
+
+def archive_entries(resident: Any) -> list[Any]:
+    """The resident's desks as archive lines: each assignment (and its release) and each change request
+    with its decision, in time order (two queries)."""
+    from residents.selectors.archive import Entry, _name
+
+    entries = []
+    for assignment in DeskAssignment.objects.filter(resident=resident).select_related(
+        "desk", "assigned_by", "released_by"
+    ):
+        entries.append(Entry(
+            at=assignment.starts_at, section="desk",
+            title=_("Desk %(desk)s assigned") % {"desk": assignment.desk.code},
+            detail=assignment.note, actor=_name(assignment.assigned_by),
+        ))
+        if assignment.ends_at is not None:
+            entries.append(Entry(
+                at=assignment.ends_at, section="desk",
+                title=_("Desk %(desk)s released") % {"desk": assignment.desk.code},
+                actor=_name(assignment.released_by),
+            ))
+    for request in desk_requests_of(resident):
+        entries.append(Entry(
+            at=request.requested_at, section="desk",
+            title=_("Desk change requested: %(status)s") % {"status": request.get_status_display()},
+            detail=" · ".join(part for part in (request.reason, request.decision_reason) if part),
+            actor=_name(request.decided_by) if request.decided_by_id else str(resident),
+        ))
+    return sorted(entries, key=lambda entry: entry.at)

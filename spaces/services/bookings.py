@@ -26,16 +26,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from discipline.models import SuspensionScope
-from discipline.selectors import active_suspension
 from opc_community import rulebook
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
-from opc_community.core.moments import format_moment
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import Rulebook
+from residents import guards
 from residents.models import Resident, ResidentStatus
 from spaces.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -196,18 +194,10 @@ def _check_resident(resident: Resident, *, now: datetime) -> None:
         _refuse_one(
             _("Only checked-in residents can book rooms (Chapter 4, Article 1)."), field="resident", code="not_checked_in"
         )
-    suspension = active_suspension(resident.pk, SuspensionScope.PUBLIC_SPACES, at=now)
-    if suspension is not None:
-        if suspension.ends_at is not None:
-            until = format_moment(suspension.ends_at)
-            message = _(
-                "Your use of public spaces is suspended until %(until)s (%(reason)s), so you cannot book rooms until then (Chapter 8, Article 2)."
-            ) % {"until": until, "reason": suspension.reason}
-        else:
-            message = _(
-                "Your use of public spaces is suspended until invoice %(invoice)s is paid (%(reason)s), so you cannot book rooms until then (Chapter 8, Article 2)."
-            ) % {"invoice": getattr(suspension.until_paid, "number", ""), "reason": suspension.reason}
-        _refuse_one(message, field="resident", code="suspended")
+    # RULEBOOK §5 / §9: a suspension covering room bookings (public spaces, community) refuses it.
+    refusal = guards.refusal(resident, guards.Action.BOOK_ROOM, at=now)
+    if refusal is not None:
+        _refuse_one(refusal.message, field="resident", code=refusal.code)
 
 
 def _check_room(room: Room) -> None:

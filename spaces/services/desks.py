@@ -32,6 +32,7 @@ from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.portal.services import notify
+from residents.guards import Action, ensure_allowed
 from spaces.models import (
     REQUEST_TRANSITIONS,
     Desk,
@@ -80,6 +81,18 @@ def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> Des
         ) from error
 
 
+def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -> str:
+    """The check-in step (第三章第二条 分配办公空间): ``choice``, or the first free desk; a sentence for the
+    welcome notice. Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
+    from spaces.selectors.desks import free_desks
+
+    desk = choice if choice is not None else free_desks().first()
+    if desk is None:  # taken by a concurrent check-in since the problems were checked
+        raise ConflictError(_("no free desk"), field="desk")
+    assignment = desk_assign(resident=resident, desk=desk, actor=actor, note=_("check-in"))
+    return _("Your desk is %(desk)s.") % {"desk": assignment.desk.code}
+
+
 @transaction.atomic
 def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment | None:
     """Close the resident's open desk assignment (exit: 释放工位); None when it holds no desk.
@@ -100,6 +113,14 @@ def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment
     return assignment
 
 
+def desk_release_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+    """Exit handler of the "desk released" item (第三章第四条 释放工位)."""
+    assignment = desk_release(resident=resident, actor=actor, note=_("exit"))
+    if assignment is None:
+        return _("No desk held.")
+    return _("Desk %(desk)s released.") % {"desk": assignment.desk.code}
+
+
 # --- Change requests (第四章第一条) -------------------------------------------------------------------
 
 
@@ -115,6 +136,7 @@ def desk_request_create(
     """A checked-in resident asks to move desks, with a reason and optionally a free desk it prefers.
 
     One open request at a time (a database constraint; a second one is a ConflictError).
+    Refused while a suspension covers desk change requests (RULEBOOK §9: the community scope).
     The daily management team is told through its inbox.
     """
     if getattr(actor, "pk", None) != resident.user_id:
@@ -123,6 +145,7 @@ def desk_request_create(
         raise DomainError(
             _("Desk changes are requested after check-in (Chapter 4, Article 1)."), code="not_checked_in"
         )
+    ensure_allowed(resident, Action.REQUEST_DESK_CHANGE)
     reason = _required_text(reason, field="reason")
     current = DeskAssignment.objects.filter(resident=resident, ends_at__isnull=True).select_related("desk").first()
     if preferred_desk is not None:

@@ -32,6 +32,7 @@ from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
+from residents.guards import Action, ensure_allowed
 from spaces.models import (
     ACTIVE_BOOKING_STATUSES,
     REQUEST_TRANSITIONS,
@@ -73,11 +74,13 @@ def permit_apply(
     actor: Any,
     material: UploadedFile | None = None,
 ) -> Permit:
-    """A checked-in resident applies for a promotion or event permit (→ requested)."""
+    """A checked-in resident applies for a promotion or event permit (→ requested); refused while a
+    suspension covers permits (RULEBOOK §9: public spaces, community)."""
     if getattr(actor, "pk", None) != resident.user_id:
         raise DomainError(_("Only the resident itself can apply for a permit in the portal."), code="not_allowed")
     if resident.status not in _CHECKED_IN:
         raise DomainError(_("Permits are applied for after check-in (Chapter 4, Article 3)."), code="not_checked_in")
+    ensure_allowed(resident, Action.APPLY_PERMIT)
     if kind not in PermitKind.values:
         raise DomainError(_("Choose what the permit is for."), field="kind")
     title = _required(title, field="title", max_length=TITLE_MAX_LENGTH)
@@ -138,7 +141,8 @@ def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
     if permit.resident.user_id != getattr(actor, "pk", None):
         raise DomainError(_("Only the resident who applied can withdraw the permit."), code="not_allowed")
     ensure_can_move(permit, RequestStatus.WITHDRAWN, transitions=REQUEST_TRANSITIONS)
-    if permit.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).exists():
+    holds_bookings = permit.bookings.filter(status__in=ACTIVE_BOOKING_STATUSES).exists()
+    if rules.withdraw_refusal(status=permit.status, holds_bookings=holds_bookings) == "has_bookings":
         raise DomainError(
             _("This permit holds room bookings; cancel them first in “My bookings”."), code="has_bookings"
         )

@@ -33,6 +33,7 @@ from opc_community.core.moments import format_moment
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
+from residents.guards import Action, ensure_allowed
 from spaces.models import VISITOR_TRANSITIONS, Visitor, VisitorStatus
 from spaces.rules import visitors as rules
 
@@ -69,7 +70,9 @@ def visitor_register(
     actor: Any,
     note: str = "",
 ) -> Visitor:
-    """The front desk registers a visitor (→ awaiting the host); the host is asked to confirm."""
+    """The front desk registers a visitor (→ awaiting the host); the host is asked to confirm.
+
+    Refused while a suspension covers receiving visitors (RULEBOOK §9: the community scope)."""
     _ensure_front_desk(actor)
     name = _required(name, field="name", max_length=NAME_MAX_LENGTH)
     purpose = _required(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH)
@@ -80,6 +83,7 @@ def visitor_register(
         )
     if host is None or host.status not in _CHECKED_IN:
         raise DomainError(_("Choose a checked-in resident as the host."), field="host")
+    ensure_allowed(host, Action.INVITE_VISITOR, field="host")
     if expected_at is None or not rules.expected_day_acceptable(local_date(expected_at), today=timezone.localdate()):
         raise DomainError(_("The expected time cannot be on a day already past."), field="expected_at")
     with acting_as(actor, action="spaces.visitor_register"):
@@ -107,10 +111,13 @@ def visitor_register(
 
 @transaction.atomic
 def visitor_confirm(*, visitor: Visitor, actor: Any, by_phone: bool = False) -> Visitor:
-    """The host confirms (awaiting → confirmed); or the front desk, having called the host (``by_phone``)."""
+    """The host confirms (awaiting → confirmed); or the front desk, having called the host (``by_phone``).
+
+    Refused while a suspension covers receiving visitors (RULEBOOK §9: the community scope)."""
     visitor = _lock(visitor)
     _ensure_host_or_phone(visitor, actor, by_phone=by_phone)
     _ensure_awaiting(visitor)
+    ensure_allowed(visitor.host, Action.INVITE_VISITOR)
     with acting_as(actor, action="spaces.visitor_confirm"):
         visitor = move(
             visitor, VisitorStatus.CONFIRMED, transitions=VISITOR_TRANSITIONS,

@@ -23,7 +23,7 @@ from opc_community.core.uploads import private_file_response
 from residents.access import resident_of, resident_required
 from residents.models import ResidentStatus
 from spaces.forms.permits import PermitForm, ReserveRoomForm
-from spaces.models import Permit, RequestStatus
+from spaces.models import ACTIVE_BOOKING_STATUSES, Permit
 from spaces.rules import permits as rules
 from spaces.selectors import permits as selectors
 from spaces.services import permits as services
@@ -121,11 +121,17 @@ def _own(request: HttpRequest, pk: int) -> Permit:
 
 def _detail(request: HttpRequest, permit: Permit, *, status: int = 200, **forms: Any) -> HttpResponse:
     can_reserve = rules.can_reserve_room(kind=permit.kind, status=permit.status)
+    bookings = getattr(permit, "room_bookings", [])
+    # The service's own predicate: no button it would refuse (an event still holding bookings says why).
+    withdraw_refusal = rules.withdraw_refusal(
+        status=permit.status, holds_bookings=any(b.status in ACTIVE_BOOKING_STATUSES for b in bookings)
+    )
     context = {
         "permit": permit,
-        "bookings": getattr(permit, "room_bookings", []),
+        "bookings": bookings,
         "can_reserve": can_reserve,
-        "can_withdraw": permit.status in (RequestStatus.REQUESTED, RequestStatus.APPROVED),
+        "can_withdraw": withdraw_refusal is None,
+        "withdraw_needs_cancelling": withdraw_refusal == "has_bookings",
         "reserve_form": (forms.get("reserve_form") or ReserveRoomForm(
             initial={"starts_at": permit.starts_at, "ends_at": permit.ends_at})) if can_reserve else None,
     }

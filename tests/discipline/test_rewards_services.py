@@ -25,7 +25,6 @@ from opc_community.core.errors import ConflictError, DomainError, InvalidTransit
 from opc_community.notices.models import Publication, PublicationOutcome, PublicationStatus
 from opc_community.notices.services import objection_decide, objection_submit, publication_close
 from opc_community.portal.models import Notification
-from residents.selectors.archive import archive_rewards
 from spaces.models import RoadshowCredit
 from spaces.selectors.bookings import credit_balance
 from spaces.services.bookings import credit_grant
@@ -466,6 +465,6 @@ def test_rewards_are_in_the_archive(member_a, administrator):
     publish_and_close(reward, administrator)
     with on_day(date(2026, 10, 13)):
         services.reward_grant(reward=reward, actor=administrator)
-    entries = archive_rewards(member_a)
+    entries = selectors.archive_entries(member_a)
     assert [e.section for e in entries] == ["reward", "reward"]
     assert "合规优秀" in entries[0].title and "发放" in entries[1].title

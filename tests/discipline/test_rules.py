@@ -7,17 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from discipline.models import SuspensionScope
 from discipline.rules import (
     COUNTING_CASE_STATUSES,
+    SUSPENDED_ACTIONS,
     CaseOnRecord,
     Facts,
     ban_years,
+    cooperating,
     count_in_window,
     decide,
     fine_allowed,
+    no_penalty_this_term,
     same_kind_count,
+    scopes_covering,
 )
 from opc_community.rulebook.validation import parse_body
+from residents.guards import Action
 from tests.spec import case_id, cases
 
 RULES = parse_body(
@@ -262,3 +268,56 @@ def test_fines_must_be_within_the_range(kind, step, amount, allowed):
 def test_unknown_flags_are_refused():
     with pytest.raises(ValueError):
         decide(Facts("2a", measure=Decimal(1), flags=frozenset({"angry"})), V)
+
+
+# --- Suspension scopes (RULEBOOK §9, decisions added 2026-12) ------------------------------------------
+
+PUBLIC_SPACES = {Action.BOOK_ROOM, Action.APPLY_PERMIT}
+PUBLIC_RESOURCES = {Action.BORROW_EQUIPMENT, Action.USE_FACILITY}
+RESOURCES = {Action.APPLY_VOUCHER, Action.USE_VOUCHER, Action.BORROW_EQUIPMENT, Action.POST_SHARING,
+             Action.JOIN_SCENARIO, Action.REQUEST_POLICY, Action.REQUEST_SERVICE}
+COMMUNITY_ONLY = {Action.REGISTER_ACTIVITY, Action.INVITE_VISITOR, Action.REQUEST_DESK_CHANGE}
+
+
+@pytest.mark.parametrize(
+    ("scope", "actions"),
+    [
+        ("public_spaces", PUBLIC_SPACES),
+        ("public_resources", PUBLIC_RESOURCES),
+        ("resources", RESOURCES),
+        ("community", PUBLIC_SPACES | PUBLIC_RESOURCES | RESOURCES | COMMUNITY_ONLY),
+    ],
+)
+def test_each_scope_covers_the_actions_the_decision_names(scope, actions):
+    assert SUSPENDED_ACTIONS[scope] == actions
+
+
+def test_every_scope_is_a_suspension_scope_and_the_community_covers_every_action():
+    assert set(SUSPENDED_ACTIONS) == set(SuspensionScope.values)
+    assert SUSPENDED_ACTIONS["community"] == set(Action)
+
+
+@pytest.mark.parametrize(
+    ("action", "scopes"),
+    [
+        (Action.BOOK_ROOM, {"public_spaces", "community"}),
+        (Action.BORROW_EQUIPMENT, {"public_resources", "resources", "community"}),
+        (Action.USE_VOUCHER, {"resources", "community"}),
+        (Action.INVITE_VISITOR, {"community"}),
+    ],
+)
+def test_scopes_covering_an_action(action, scopes):
+    assert scopes_covering(action) == scopes
+
+
+# --- Renewal conditions (RULEBOOK §4.3) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "met"), [(0, True), (1, False), (3, False)])
+def test_no_violation_means_no_penalty_on_record_this_term(count, met):
+    assert no_penalty_this_term(count) is met
+
+
+@pytest.mark.parametrize(("count", "met"), [(0, True), (1, False)])
+def test_cooperation_means_no_unresolved_rectification_notice(count, met):
+    assert cooperating(count) is met

@@ -30,14 +30,14 @@ def pdf_url(resident) -> str:
     return reverse("admin:residents_resident_archive_pdf", args=[resident.pk])
 
 
-def test_the_archive_page_shows_everything_with_pending_sections(client_for, member_a, intake_staff):
+def test_the_archive_page_shows_everything_with_the_registered_sections(client_for, member_a, intake_staff):
     furnish(member_a, intake_staff)
     response = client_for(intake_staff).get(archive_url(member_a))
     page = response.content.decode()
     assert response.status_code == 200
     assert "张三的档案" in page
-    assert page.count("由后续模块提供") == 3  # violations, rewards, scores
-    for heading in ("时间线", "审计记录", "违规及处罚", "奖励", "季度评分"):
+    assert page.count("暂无记录") == 4  # violations, rewards, scores, desks: nothing yet
+    for heading in ("时间线", "审计记录", "违规及处罚", "奖励", "季度评分", "工位"):
         assert heading in page
     number = member_a.application.id_number
     assert mask_identity_number(number) in page and number not in page
@@ -116,7 +116,7 @@ def test_the_archive_pdf_is_chinese_with_the_cjk_font_embedded(client_for, membe
     assert embedded, fonts
     text = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = re.sub(r"\s", "", text)
-    assert "入驻主体档案" in text and "张三" in text and "由后续模块提供" in text
+    assert "入驻主体档案" in text and "张三" in text and "暂无记录" in text  # an empty registered section
 
 
 # --- Deletes refused before retention ends ------------------------------------------------------------------

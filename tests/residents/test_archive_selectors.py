@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 #: One query per source table, whatever the number of rows (see residents/selectors/archive.py):
 #: resident+application, materials, review transitions, agreements, invoices (with balances), payments,
 #: deposit entries, acknowledgements, renewals, exits, clearances, bans, audit trail ×2 (resident, application),
-#: the rulebook version in force (retention years), violations (discipline), rewards (discipline).
-ARCHIVE_QUERIES = 17
+#: the rulebook version in force (retention years); then the registered sections: violations (discipline),
+#: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two).
+ARCHIVE_QUERIES = 21
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -68,9 +69,9 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     assert "申请续签协议" in titles and "续约申请：未通过" in titles
     assert sum(1 for e in result.entries if e.title.startswith("已完成")) == len(ClearanceItem.values)
     assert any("不得再次申请" in e.title for e in result.entries)
-    # Pending sections (later modules), each through its hook, empty for now.
-    assert [(key, rows) for key, _label, rows in result.pending] == [("violation", []), ("reward", []),
-                                                                     ("score", [])]
+    # The sections other apps register, in their order, empty for this resident.
+    assert [(key, rows) for key, _label, rows in result.sections] == [("violation", []), ("reward", []),
+                                                                      ("score", []), ("desk", [])]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}
     assert len({(row.at, row.record, row.action) for row in result.audit}) == len(result.audit)  # no event twice

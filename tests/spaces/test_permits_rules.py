@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spaces.models import PermitKind, RequestStatus
+from spaces.models import REQUEST_TRANSITIONS, PermitKind, RequestStatus
 from spaces.rules import permits as rules
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -71,3 +71,23 @@ def test_a_booking_lies_within_the_permits_time(starts_at, ends_at, inside):
 @pytest.mark.parametrize(("ends_at", "decidable"), [(NOW + timedelta(seconds=1), True), (NOW, False)])
 def test_a_permit_is_approved_only_before_its_time_is_over(ends_at, decidable):
     assert rules.decidable(ends_at=ends_at, now=NOW) is decidable
+
+
+@pytest.mark.parametrize(
+    ("status", "holds_bookings", "refusal"),
+    [
+        (RequestStatus.REQUESTED, False, None),
+        (RequestStatus.APPROVED, False, None),
+        (RequestStatus.APPROVED, True, "has_bookings"),
+        (RequestStatus.REFUSED, False, "status"),
+        (RequestStatus.WITHDRAWN, True, "status"),
+    ],
+)
+def test_withdraw_refusal_the_service_and_the_page_share(status, holds_bookings, refusal):
+    assert rules.withdraw_refusal(status=status, holds_bookings=holds_bookings) == refusal
+
+
+def test_the_withdrawable_statuses_are_the_state_machines_moves_to_withdrawn():
+    assert {
+        status for status, targets in REQUEST_TRANSITIONS.items() if RequestStatus.WITHDRAWN in targets
+    } == rules.WITHDRAWABLE_STATUSES

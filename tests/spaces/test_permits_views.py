@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from spaces.models import Booking, Permit, RequestStatus
+from spaces.services import bookings as booking_services
 from spaces.services import permits as services
 from tests.spaces.test_desks_support import (
     PDF,
@@ -186,6 +187,25 @@ def test_a_requested_permit_offers_no_room_and_can_be_withdrawn(client_for, appl
 
     held.refresh_from_db()
     assert held.status == RequestStatus.WITHDRAWN
+
+
+def test_an_event_holding_bookings_says_to_cancel_them_instead_of_offering_a_refused_withdraw(
+    client_for, applicant, daily_staff
+):
+    # Given an approved event with a room booked for it: the service would refuse a withdrawal
+    held = services.permit_approve(permit=permit(applicant), actor=daily_staff)
+    services.permit_reserve_room(permit=held, room=room(), starts_at=at(17, 9), ends_at=at(17, 11), attendees=20,
+                                 actor=applicant.user)
+    client = client_for(applicant.user)
+
+    # Then the page offers no withdraw button, and says why, as the service would
+    page = client.get(url("detail", held)).content.decode()
+    assert url("withdraw", held) not in page
+    assert "该申请已关联场地预约；请先在“我的预约”中取消这些预约。" in page
+
+    # And once the booking is cancelled, the button is back
+    booking_services.booking_cancel(booking=Booking.objects.get(), actor=applicant.user)
+    assert url("withdraw", held) in client.get(url("detail", held)).content.decode()
 
 
 #: session, user, resident, rulebook version, rules acknowledged, count + page of permits, unread badge.

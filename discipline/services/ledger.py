@@ -1,4 +1,4 @@
-"""The tamper-evident decision ledger (issue 5 item 6): every confirmed penalty, reward and appeal decision.
+"""The tamper-evident decision ledger: every confirmed penalty, reward and appeal decision.
 
 Each row's ``entry_hash`` is ``sha256(previous_hash + canonical(envelope))`` where the envelope is the
 row's sequence, kind, decision id, recorded time and the decision's content, serialised canonically

@@ -12,9 +12,9 @@ the number of rows — and merges the rows into one timeline in time order:
  7. deposit entries                                     15. the rulebook in force (retention years)
  8. orientation acknowledgements
 
-Violations, rewards and quarterly scores come from later issues through the hooks
-:func:`archive_violations`, :func:`archive_rewards` and :func:`archive_scores` (empty,
-without a query, until then). Identity numbers are masked.
+Violations, rewards and quarterly scores belong to other apps and come in through the hooks
+:func:`archive_violations`, :func:`archive_rewards` (the discipline app) and :func:`archive_scores`
+(empty, without a query: score cards are not in the archive yet). Identity numbers are masked.
 
 Also here: the retention test shared by the admin (:func:`retention_passed`).
 """
@@ -82,7 +82,7 @@ SECTIONS = {
     "ban": gettext_lazy("Re-application bans"),
 }
 
-#: Sections fed by later issues (RULEBOOK §4.7), each through a hook below.
+#: Sections fed by other apps (RULEBOOK §4.7), each through a hook below.
 PENDING_SECTIONS = {
     "violation": gettext_lazy("Violations and penalties"),
     "reward": gettext_lazy("Rewards"),
@@ -90,7 +90,7 @@ PENDING_SECTIONS = {
 }
 
 
-# --- Hooks filled by later issues --------------------------------------------------------------
+# --- Hooks into other apps' data ---------------------------------------------------------------
 
 
 def archive_violations(resident: Resident) -> list["Entry"]:
@@ -109,7 +109,7 @@ def archive_rewards(resident: Resident) -> list["Entry"]:
 
 
 def archive_scores(resident: Resident) -> list["Entry"]:
-    """Quarterly score cards of the resident: filled by the scoring issue (no query until then)."""
+    """Quarterly score cards of the resident: not in the archive yet, so none (and no query)."""
     return []
 
 

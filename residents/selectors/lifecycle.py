@@ -3,11 +3,10 @@
 Every list here has a fixed number of queries whatever the number of rows; the
 daily jobs select their work set-based (one query) and hand ids to the services.
 
-Hook points filled by later issues (they return "nothing" until then, and are
-the only place the residents app reads those apps' data):
+Hook points into the discipline app (the only place the residents app reads its data):
 
-- :func:`confirmed_penalties` — the discipline issue (penalties, warnings included);
-- :func:`unresolved_rectifications` — the discipline issue (《违规整改通知书》 not yet resolved).
+- :func:`confirmed_penalties` — penalties on record, warnings included;
+- :func:`unresolved_rectifications` — 《违规整改通知书》 not yet resolved.
 """
 
 from dataclasses import dataclass, field
@@ -61,15 +60,15 @@ CHECKLIST = (
 )
 
 
-# --- Hooks filled by later issues ----------------------------------------------------------
+# --- Hooks into the discipline app ------------------------------------------------------------
 
 
 def confirmed_penalties(resident: Resident, *, since: date) -> int:
     """Confirmed penalties (warnings included) of the resident dated on or after ``since``.
 
-    Filled by the discipline issue (RULEBOOK §4.3 decision: a penalty overturned on
-    appeal does not count). Body: discipline.selectors.history (decided, published and confirmed
-    cases count; annulled and dismissed ones do not). One query.
+    RULEBOOK §4.3 decision: a penalty overturned on appeal does not count. Body:
+    discipline.selectors.history (decided, published and confirmed cases count; annulled and
+    dismissed ones do not). One query.
     """
     from discipline.selectors.history import penalties_on_record
 
@@ -355,7 +354,7 @@ class _DaysBetween(Func):
 def overdue_exits(*, today: date) -> QuerySet[Exit]:
     """Expiry exits still open after their grace period, with ``days_after_grace`` (≥ 1) annotated.
 
-    For the discipline issue's 逾期退出 ladder (RULEBOOK §9 1b: 1–3 → warning, 4–7 → fine,
+    For the discipline app's 逾期退出 ladder (RULEBOOK §9 1b: 1–3 → warning, 4–7 → fine,
     > 7 → forced exit). Set-based: one query whatever the number of exits; the count equals
     :func:`residents.rules.term.days_after` (grace day 7 → 0, not listed; day 8 → 1).
     """

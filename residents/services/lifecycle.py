@@ -24,13 +24,12 @@ Settlement rules (**Decision**, RULEBOOK §4.5; pure rule: ``residents.rules.ter
       the "fees settled" clearance note (the debt survives the exit).
     Every clearance is an :class:`~residents.models.ExitClearance` row: item, who, when, note.
 
-Exit handlers (bookings, vouchers)
+Exit handlers (bookings, desk requests, permits, visitors)
     Other apps revoke what they granted through :func:`register_exit_handler`, called from
     their ``AppConfig.ready()``::
 
         from residents.services.lifecycle import register_exit_handler
-        register_exit_handler("spaces.bookings", cancel_future_bookings)   # spaces issue
-        register_exit_handler("resources.vouchers", revoke_vouchers)      # resources issue
+        register_exit_handler("spaces.bookings", cancel_future_bookings)
 
     A handler is ``handler(*, resident, exit, actor) -> str`` (a short note of what it did,
     e.g. "3 bookings cancelled"). Handlers run *inside* the exit's transaction when the

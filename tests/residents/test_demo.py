@@ -1,4 +1,4 @@
-"""The residents' demo data (``residents/demo.py``): every state the issue asks for, built once.
+"""The residents' demo data (``residents/demo.py``): every state of the residents' workflows, built once.
 
 ``manage.py seed_demo`` runs it after the accounts, notices and portal seeders; running it
 again changes nothing (natural keys), and it shows each stage of the review, the three demo

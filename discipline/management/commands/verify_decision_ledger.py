@@ -1,4 +1,5 @@
-"""``manage.py verify_decision_ledger``: walk the tamper-evident decision ledger (issue 5 item 6).
+"""``manage.py verify_decision_ledger``: walk the tamper-evident decision ledger
+(discipline.services.ledger).
 
 Prints "OK" and the number of entries when every link holds; otherwise prints the first broken entry
 and why, and exits with status 1 (for cron / monitoring).

@@ -1,6 +1,8 @@
 """The repository stands on its own: its Markdown links stay inside it and lead to files that exist,
-and its text says what the code does rather than where the work was planned."""
+its text says what the code does rather than where the work was planned, and pytest collects only
+modules that hold tests."""
 
+import ast
 import os
 import re
 from collections.abc import Iterator
@@ -145,3 +147,19 @@ def test_no_text_speaks_of_work_items():
 def test_the_wording_check_itself(text: str, flagged: bool):
     assert bool(PLAN_WORDING.search(text)) is flagged
 
+
+# --- Test modules ------------------------------------------------------------------------------------
+
+
+def test_every_collected_test_module_holds_tests():
+    """pytest collects ``test_*.py``; helpers belong in ``support`` modules, factories in ``factories.py``."""
+    empty = []
+    for path in sorted((REPOSITORY / "tests").rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(
+            (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"))
+            or (isinstance(node, ast.ClassDef) and node.name.startswith("Test"))
+            for node in tree.body
+        ):
+            empty.append(str(path.relative_to(REPOSITORY)))
+    assert empty == []

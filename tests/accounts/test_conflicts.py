@@ -49,11 +49,11 @@ from scoring.services import inputs as score_inputs
 from scoring.services import signoff
 from spaces.models import DeskChangeRequest, Permit, PermitKind
 from spaces.services import desks, permits
-from tests.discipline.test_cases_support import evidence, on_day, open_case, to_notice, to_published
+from tests.discipline.support.cases import evidence, on_day, open_case, to_notice, to_published
 from tests.factories import UserFactory
 from tests.residents.factories import AgreementFactory, ApplicationFactory, ResidentFactory
-from tests.scoring.test_cards_support import old_card
-from tests.scoring.test_inputs_support import make_quarter, stored_input
+from tests.scoring.support.cards import old_card
+from tests.scoring.support.inputs import make_quarter, stored_input
 
 pytestmark = pytest.mark.django_db
 

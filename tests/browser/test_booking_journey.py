@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from opc_community.accounts.roles import Role
 from spaces.models import Booking, BookingStatus
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.spaces.test_bookings_support import make_member, room
+from tests.spaces.support.bookings import make_member, room
 
 pytestmark = [
     pytest.mark.browser,

@@ -32,7 +32,7 @@ from residents.models import (
 from spaces.models import Desk
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.residents.test_agreements_support import use_private_storage
+from tests.residents.support.agreements import use_private_storage
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,7 +17,7 @@ from scoring.models import Contribution, Quarter, QuarterStatus, ScoreAppeal, Sc
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.logins import authenticator, current_code
 from tests.residents.factories import AgreementFactory
-from tests.scoring.test_inputs_support import member, stored_input
+from tests.scoring.support.inputs import member, stored_input
 
 pytestmark = [
     pytest.mark.browser,

@@ -24,7 +24,7 @@ from residents.models import (
 )
 from residents.selectors.ledger import deposit_held
 from residents.services import ledger
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     SH,
     TODAY,
     close,

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from discipline.models import DecisionLedgerEntry, PenaltyMeasure, Suspension, ViolationCase
 from residents.models import Invoice
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     close,
     day,
     fee,

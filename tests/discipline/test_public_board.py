@@ -26,8 +26,8 @@ from opc_community.core.personal_data import find_personal_data
 from opc_community.notices.models import Publication
 from opc_community.notices.selectors import known_names_in
 from spaces.models import Visitor
-from tests.discipline.test_cases_support import TODAY, at, on_day, open_case, to_decided
-from tests.discipline.test_ladders_support import day, fee, run
+from tests.discipline.support.cases import TODAY, at, on_day, open_case, to_decided
+from tests.discipline.support.ladders import day, fee, run
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from discipline.models import CaseStatus, ViolationCase
 from spaces.models import Booking, BookingStatus, Room
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     other_fixture,
     staff_fixture,
     tenant_fixture,
 )
-from tests.residents.test_lifecycle_support import on_day
+from tests.residents.support.lifecycle import on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     restore_snapshot_without_triggers,
     run_in_parallel,
 )
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
     desk,

@@ -25,7 +25,7 @@ from residents.services import agreements as services
 from residents.services import ledger
 from spaces.models import DeskAssignment
 from tests.residents.factories import AgreementFactory
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
     desk,

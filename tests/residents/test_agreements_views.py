@@ -11,7 +11,7 @@ from residents.models import AgreementStatus, OrientationAcknowledgement
 from residents.services import agreements as services
 from residents.services import ledger
 from tests.downloads import assert_safe_download
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
     checked_in,

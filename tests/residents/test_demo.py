@@ -41,7 +41,7 @@ from residents.models import (
 from residents.selectors import ledger as ledger_selectors
 from residents.selectors.intake import may_read_materials
 from spaces.models import Desk, DeskAssignment
-from tests.residents.test_agreements_support import use_private_storage
+from tests.residents.support.agreements import use_private_storage
 
 pytestmark = pytest.mark.django_db
 

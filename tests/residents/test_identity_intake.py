@@ -24,8 +24,7 @@ from residents.services import intake as services
 from residents.stored_identities import normalise_stored
 from tests.factories import UserFactory
 from tests.residents.factories import ApplicationFactory, ResidentFactory
-from tests.residents.test_identity_rules import ARABIC_INDIC, FULL_WIDTH, ID
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     JPEG,
     MONDAY,
     PDF,
@@ -38,6 +37,7 @@ from tests.residents.test_intake_support import (
     submitted,
     upload,
 )
+from tests.residents.test_identity_rules import ARABIC_INDIC, FULL_WIDTH, ID
 from tests.residents.test_intake_views import EDIT, _form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from residents.models import Application, ApplicationStatus, Resident
 from tests.residents.factories import valid_id_number
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     ID_A,
     JPEG,
     MONDAY,

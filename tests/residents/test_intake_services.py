@@ -36,7 +36,7 @@ from residents.models import (
 from residents.services import intake as services
 from tests.core.test_uploads import phone_exif
 from tests.factories import image_bytes
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     ID_A,
     ID_B,
     JPEG,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from residents.models import Application, ApplicationDocument, ApplicationStatus, DocumentKind
 from residents.services import intake as services
 from tests.downloads import assert_safe_download
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     ID_A,
     JPEG,
     MONDAY,

@@ -11,7 +11,7 @@ from resources import services
 from spaces.models import Booking, BookingStatus, RoomType
 from spaces.services import bookings as booking_services
 from tests.resources.support import ENDS, STARTS, at, make_activity, member, sh
-from tests.spaces.test_bookings_support import book, room
+from tests.spaces.support.bookings import book, room
 
 pytestmark = pytest.mark.django_db
 

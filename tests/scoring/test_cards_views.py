@@ -10,8 +10,8 @@ from django.utils import timezone
 from scoring.documents.report import report_number
 from scoring.models import ScoreAppeal, ScoreAppealStatus
 from tests.downloads import assert_safe_download
-from tests.scoring.test_cards_support import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
-from tests.scoring.test_inputs_support import at
+from tests.scoring.support.cards import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
+from tests.scoring.support.inputs import at
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_the_dashboard_card_shows_the_latest_score_and_the_window(cast, client_f
 def test_the_list_page_has_a_fixed_number_of_queries(quarters, resident_a, resident_b, administrator,
                                                      client_for, django_assert_num_queries):
     from scoring.models import Quarter, QuarterStatus
-    from tests.scoring.test_cards_support import old_card
+    from tests.scoring.support.cards import old_card
 
     cast = published_cast(resident_a, resident_b, administrator)
     for year in range(2020, 2020 + quarters):
@@ -138,7 +138,7 @@ def test_the_list_page_has_a_fixed_number_of_queries(quarters, resident_a, resid
 @pytest.mark.parametrize("appeals", [0, 3])
 def test_the_card_page_has_a_fixed_number_of_queries(appeals, cast, client_for, resident_b,
                                                      django_assert_num_queries):
-    from tests.scoring.test_inputs_support import sh
+    from tests.scoring.support.inputs import sh
 
     card = cast.card(cast.warned)
     for index in range(appeals):

@@ -26,7 +26,7 @@ from scoring.services import signoff
 from scoring.services.inputs import Correction
 from scoring.services.run import quarter_recompute, quarter_run
 from tests.residents.factories import AgreementFactory
-from tests.scoring.test_inputs_support import at, make_quarter, member, sh, stored_input
+from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 pytestmark = pytest.mark.django_db
 

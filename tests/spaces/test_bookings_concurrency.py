@@ -26,7 +26,7 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     run_in_parallel,
 )
 from tests.factories import UserFactory
-from tests.spaces.test_bookings_support import NOW, TOMORROW, at, make_member, room
+from tests.spaces.support.bookings import NOW, TOMORROW, at, make_member, room
 
 pytestmark = committed_data
 

@@ -15,7 +15,7 @@ from residents.services.lifecycle import exit_handlers
 from spaces.models import Booking, BookingStatus, CalendarFeed, CreditChange, RoadshowCredit
 from spaces.selectors import bookings as selectors
 from spaces.services import bookings as services
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     NOW,
     TODAY,
     TOMORROW,

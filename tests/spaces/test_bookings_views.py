@@ -11,7 +11,7 @@ from icalendar import Calendar
 from residents.models import ResidentStatus
 from spaces.models import Booking, BookingStatus, CalendarFeed
 from tests.downloads import assert_safe_download
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     TOMORROW,
     at,
     book,

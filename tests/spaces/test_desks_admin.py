@@ -85,7 +85,7 @@ def _ask(resident, reason="想换位置", preferred=None):
 
 
 def _member_at(code, daily_staff, name="张三"):
-    from tests.spaces.test_desks_support import member, seat
+    from tests.spaces.support.desks import member, seat
 
     resident = member(name=name)
     seat(resident, code, daily_staff)

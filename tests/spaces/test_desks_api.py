@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from spaces.models import DeskAssignment, DeskChangeRequest
 from spaces.services import desks as services
-from tests.spaces.test_desks_support import desk, member, seat
+from tests.spaces.support.desks import desk, member, seat
 
 pytestmark = pytest.mark.django_db
 

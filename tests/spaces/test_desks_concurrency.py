@@ -20,7 +20,7 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     restore_snapshot_without_triggers,
     run_in_parallel,
 )
-from tests.spaces.test_desks_support import desk, member, seat
+from tests.spaces.support.desks import desk, member, seat
 
 pytestmark = committed_data
 

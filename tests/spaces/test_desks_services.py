@@ -11,7 +11,7 @@ from spaces.models import Desk, DeskAssignment, DeskChangeRequest, RequestStatus
 from spaces.selectors import desks as selectors
 from spaces.services import desks as services
 from tests.residents.factories import ResidentFactory
-from tests.spaces.test_desks_support import member, seat
+from tests.spaces.support.desks import member, seat
 
 pytestmark = pytest.mark.django_db
 

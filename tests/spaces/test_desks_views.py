@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from spaces.models import DeskChangeRequest, RequestStatus
 from spaces.services import desks as services
-from tests.spaces.test_desks_support import desk, member, seat
+from tests.spaces.support.desks import desk, member, seat
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from spaces.models import (
     VisitorStatus,
 )
 from spaces.services import bookings, desks, permits, visitors
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     NOW,
     TOMORROW,
     at,

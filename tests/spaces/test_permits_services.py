@@ -12,7 +12,7 @@ from residents.models import ResidentStatus
 from spaces.models import Booking, Permit, RequestStatus
 from spaces.services import permits as services
 from tests.residents.factories import ResidentFactory
-from tests.spaces.test_desks_support import (
+from tests.spaces.support.desks import (
     JPEG,
     PDF,
     PNG,
@@ -23,7 +23,7 @@ from tests.spaces.test_desks_support import (
     upload,
     use_private_storage,
 )
-from tests.spaces.test_permits_support import NOW, at, permit, room
+from tests.spaces.support.permits import NOW, at, permit, room
 
 pytestmark = pytest.mark.django_db
 

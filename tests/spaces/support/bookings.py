@@ -1,7 +1,7 @@
 """Shared arrangements of the booking tests (no tests here): a fixed clock, rooms of each type,
 residents A and B checked in, and helpers to write times in Asia/Shanghai.
 
-Import the fixtures into a test module to use them (``from tests.spaces.test_bookings_support
+Import the fixtures into a test module to use them (``from tests.spaces.support.bookings
 import member_a_fixture, ...``; each is named without the suffix); pytest picks up fixtures
 imported into a module.
 """

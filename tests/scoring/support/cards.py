@@ -12,7 +12,7 @@ from scoring.models import Contribution, Quarter, QuarterStatus, ScoreCard
 from scoring.services import signoff
 from scoring.services.run import quarter_run
 from tests.residents.factories import AgreementFactory
-from tests.scoring.test_inputs_support import at, make_quarter, member, sh, stored_input
+from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 PUBLISHED_AT = sh(2026, 10, 12, 10)  # Monday
 IN_WINDOW = sh(2026, 10, 14, 11)  # Wednesday

@@ -344,7 +344,8 @@ def test_the_export_action_writes_a_formula_like_title_as_text(administrator, cl
 
     title = '=HYPERLINK("http://evil.example","点此")'
     publication = services.publication_open(
-        kind=PublicationKind.POLICY_NOTICE, title=title, body="正文", window_days=3, actor=administrator
+        kind=PublicationKind.POLICY_NOTICE, title=title, body="正文", staff_text={}, window_days=3,
+        actor=administrator,
     )
     response = client_for(administrator).post(
         "/admin/notices/publication/",

@@ -1,5 +1,5 @@
-"""The monthly discipline report (issue 5, staff views: "monthly report (cases by kind, fines
-issued/paid, appeals upheld) with a chart, Excel export"; 第八章第二条).
+"""The monthly discipline report for staff: cases by kind, fines issued and paid, appeals upheld, with
+a chart and an Excel export (第八章第二条).
 
 One calendar month in Asia/Shanghai. Definitions — what each figure counts:
 

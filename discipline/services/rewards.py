@@ -22,8 +22,8 @@ that had been published (objection upheld or withdrawn from the board), and the 
 not appended; nor is the resident's choice.
 
 The 500-yuan compute-voucher subsidy is recorded on the reward (``amount``) and its grant is
-a staff confirmation: the vouchers app (resources issue) will hook its voucher issuing into
-:func:`reward_grant` when it exists.
+a staff confirmation: the system keeps no register of compute vouchers, so staff issue the
+vouchers and :func:`reward_grant` records that they did (the voucher number in its note).
 """
 
 from dataclasses import replace
@@ -443,8 +443,8 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
     """Grant an approved reward: credits through the booking app, cash paid or the subsidy recorded by staff.
 
     Roadshow credits go through ``spaces.services.bookings.credit_grant`` keyed ``reward:<id>``, so
-    they are granted once even if this is retried. Cash, the voucher subsidy (until the vouchers app
-    issues vouchers itself) and resource support are staff confirmations: ``note`` records what was
+    they are granted once even if this is retried. Cash, the voucher subsidy (the system keeps no
+    voucher register) and resource support are staff confirmations: ``note`` records what was
     done (transfer reference, voucher number, the support given).
     """
     _require_decider(actor, reward.resident)

@@ -1,4 +1,4 @@
-"""The monthly discipline report for staff (issue 5 "staff views"; 第八章第二条), in the operations desk's
+"""The monthly discipline report for staff (第八章第二条), in the operations desk's
 look: ``/portal/discipline/staff/report/?month=2026-10`` and its Excel export ``…/report/export/``;
 and the staff shortcut from the no-show candidates (spaces) to a "misuse of space" case (2c):
 ``/portal/discipline/staff/no-show-case/<resident id>/``.

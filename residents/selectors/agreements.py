@@ -60,7 +60,7 @@ def agreement_rows() -> QuerySet[Agreement]:
 
 
 def live_agreement(resident: Resident, *, today: date) -> Agreement | None:
-    """The agreement that matters today: the accepted one in force, else the next issued/accepted one,
+    """The agreement that matters today: the accepted one in force, else the next one issued or accepted,
     else the latest live one."""
     agreements = list(resident.agreements.filter(status__in=LIVE).order_by("starts_on"))
     in_force = [a for a in agreements if a.status == AgreementStatus.ACCEPTED and a.starts_on <= today <= a.ends_on]

@@ -308,7 +308,7 @@ class _DaysBetween(Func):
 def overdue_exits(*, today: date) -> QuerySet[Exit]:
     """Expiry exits still open after their grace period, with ``days_after_grace`` (≥ 1) annotated.
 
-    For the discipline issue's 逾期退出 ladder (RULEBOOK §9 1b: 1–3 → warning, 4–7 → fine,
+    For the discipline app's 逾期退出 ladder (RULEBOOK §9 1b: 1–3 → warning, 4–7 → fine,
     > 7 → forced exit). Set-based: one query whatever the number of exits; the count equals
     :func:`residents.rules.term.days_after` (grace day 7 → 0, not listed; day 8 → 1).
     """

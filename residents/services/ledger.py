@@ -81,7 +81,7 @@ def invoice_create(
 ) -> Invoice:
     """Charge the resident ``amount`` due on ``due_on``; numbered ``INV-<year>-<id>``.
 
-    Idempotent on ``source_key``: an automatic charge (a fine of the discipline issue,
+    Idempotent on ``source_key``: an automatic charge (a fine decided in the discipline app,
     a fee of an agreement) passes a key naming its cause, and calling again with the
     same key returns the invoice made the first time — even when two calls race (the
     key is unique in the database). ``actor`` may be None for a system job.

@@ -1,4 +1,4 @@
-"""The staff quarter dashboard (issue 6 item 7; 第六章第一条、第二条): what a quarter's scores look like.
+"""The staff quarter dashboard (第六章第一条、第二条): what a quarter's scores look like.
 
 Definitions — what each figure counts (all over the quarter's score cards, draft or published):
 

@@ -41,19 +41,20 @@ from residents.models import (
     ResidentStatus,
 )
 from residents.services import agreements, complaints, intake, ledger, lifecycle
-from resources.models import Activity, ActivityKind
+from resources.models import ActivityKind
 from resources.services.activities import attendance_record
-from scoring.models import ScoreAppeal
 from scoring.services import appeals as score_appeals
 from scoring.services import inputs as score_inputs
 from scoring.services import signoff
-from spaces.models import DeskChangeRequest, Permit, PermitKind
+from spaces.models import PermitKind
 from spaces.services import desks, permits
-from tests.discipline.test_cases_support import evidence, on_day, open_case, to_notice, to_published
+from tests.discipline.support.cases import evidence, on_day, open_case, to_notice, to_published
 from tests.factories import UserFactory
 from tests.residents.factories import AgreementFactory, ApplicationFactory, ResidentFactory
-from tests.scoring.test_cards_support import old_card
-from tests.scoring.test_inputs_support import make_quarter, stored_input
+from tests.resources.factories import ActivityFactory
+from tests.scoring.factories import ScoreAppealFactory, ScoreCardFactory
+from tests.scoring.support.inputs import make_quarter, stored_input
+from tests.spaces.factories import DeskChangeRequestFactory, PermitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -254,14 +255,13 @@ def _input_import(owner, helpers):
 
 def _quarter_confirm(owner, helpers):
     quarter = make_quarter(number=2, due=date(2026, 7, 10), status="drafted")
-    old_card(quarter, owner.member, 80)
+    ScoreCardFactory(quarter=quarter, resident=owner.member, total=80)
     return lambda actor: signoff.quarter_confirm(quarter=quarter, actor=actor)
 
 
 def _score_appeal(owner, helpers):
-    card = old_card(make_quarter(number=2, due=date(2026, 7, 10), status="published"), owner.member, 55)
-    appeal = ScoreAppeal.objects.create(card=card, resident=owner.member, reason="漏计奖项",
-                                        submitted_at=timezone.now(), answer_due_at=timezone.now() + timedelta(days=3))
+    quarter = make_quarter(number=2, due=date(2026, 7, 10), status="published")
+    appeal = ScoreAppealFactory(card=ScoreCardFactory(quarter=quarter, resident=owner.member, total=55))
     return lambda actor: score_appeals.score_appeal_decide(appeal=appeal, upheld=False, answer="维持", actor=actor)
 
 
@@ -314,21 +314,19 @@ def _agreement(owner, helpers):
 
 def _permit(owner, helpers):
     start = timezone.now() + timedelta(days=3)
-    permit = Permit.objects.create(resident=owner.member, kind=PermitKind.POSTERS, title="招聘海报", place="一楼大厅",
-                                   starts_at=start, ends_at=start + timedelta(days=2), description="张贴两天")
+    permit = PermitFactory(resident=owner.member, kind=PermitKind.POSTERS, title="招聘海报", place="一楼大厅",
+                           starts_at=start, ends_at=start + timedelta(days=2), description="张贴两天")
     return lambda actor: permits.permit_approve(permit=permit, actor=actor)
 
 
 def _desk_request(owner, helpers):
-    request = DeskChangeRequest.objects.create(resident=owner.member, reason="靠窗")
+    request = DeskChangeRequestFactory(resident=owner.member)
     return lambda actor: desks.desk_request_refuse(request=request, reason="暂无空位", actor=actor)
 
 
 def _attendance(owner, helpers):
-    activity = Activity.objects.create(
-        title="AI 沙龙", kind=ActivityKind.SALON, starts_at=timezone.now() - timedelta(minutes=10),
-        ends_at=timezone.now() + timedelta(hours=1), place="路演厅", capacity=30, checkin_token="t" * 32,
-        created_by=helpers.admin)
+    activity = ActivityFactory(title="AI 沙龙", kind=ActivityKind.SALON, starts_at=timezone.now() - timedelta(minutes=10),
+                               ends_at=timezone.now() + timedelta(hours=1), place="路演厅", created_by=helpers.admin)
     return lambda actor: attendance_record(activity=activity, resident=owner.member, method="list", actor=actor)
 
 

@@ -15,7 +15,7 @@ from opc_community.api_urls import router
 from opc_community.api_urls import urlpatterns as api_urlpatterns
 from opc_community.core.filters import SupportedDateTimeField
 from opc_community.core.parsers import MAX_JSON_DEPTH, JSONParser
-from tests.spaces.test_desks_support import member
+from tests.spaces.support.desks import member
 
 pytestmark = pytest.mark.django_db
 

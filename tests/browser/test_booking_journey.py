@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from opc_community.accounts.roles import Role
 from spaces.models import Booking, BookingStatus
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.spaces.test_bookings_support import make_member, room
+from tests.spaces.factories import RoomFactory
+from tests.spaces.support.bookings import make_member
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,7 +38,7 @@ def test_a_resident_books_a_room_on_a_phone_and_another_sees_it_busy(phone):
     # Given two checked-in residents and a meeting room
     make_member(UserFactory(username="zhangsan", full_name="张三", roles=[Role.RESIDENT]), "张三")
     make_member(UserFactory(username="ouyang", full_name="欧阳娜娜", roles=[Role.RESIDENT]), "欧阳娜娜")
-    meeting_room = room("A301", name="A301 会议室", capacity=8)
+    meeting_room = RoomFactory(code="A301")
     tomorrow = timezone.localdate() + timedelta(days=1)
 
     # When resident A opens the rooms and picks the meeting room

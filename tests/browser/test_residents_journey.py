@@ -29,10 +29,10 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
-from spaces.models import Desk
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.residents.test_agreements_support import use_private_storage
+from tests.residents.support.agreements import use_private_storage
+from tests.spaces.factories import DeskFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -118,8 +118,8 @@ def test_from_sign_up_to_a_confirmed_complaint(phone: Page, staff_desk, mailoutb
     # Given the community's staff and its desk register (everything else happens in the browser)
     UserFactory(username="intake", full_name="李招商", is_staff=True, roles=[Role.INTAKE])
     UserFactory(username="daily", full_name="钱管理", is_staff=True, roles=[Role.DAILY])
-    Desk.objects.create(code="A-301", floor="3F", zone="A 区")
-    Desk.objects.create(code="A-302", floor="3F", zone="A 区")
+    DeskFactory(code="A-301")
+    DeskFactory(code="A-302")
 
     # --- 1. Sign up and apply, on the phone --------------------------------------------------
     phone.goto("/portal/residents/signup/")

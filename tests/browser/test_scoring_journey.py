@@ -13,11 +13,12 @@ from playwright.sync_api import expect
 
 from opc_community.accounts.roles import Role
 from scoring import quarters
-from scoring.models import Contribution, Quarter, QuarterStatus, ScoreAppeal, ScoreCard
+from scoring.models import Quarter, QuarterStatus, ScoreAppeal, ScoreCard
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.logins import authenticator, current_code
 from tests.residents.factories import AgreementFactory
-from tests.scoring.test_inputs_support import member, stored_input
+from tests.scoring.factories import ContributionFactory, QuarterFactory
+from tests.scoring.support.inputs import member, stored_input
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,7 +47,7 @@ def admin_action(page, quarter: Quarter, action: str) -> None:
 def test_staff_publish_a_quarter_and_the_resident_appeals_on_a_phone(page, phone):
     # Given the quarter that ended last, with two checked-in residents' inputs
     year, number = quarters.previous(*quarters.containing(timezone.localdate()), 1)[0]
-    quarter = Quarter.objects.create(year=year, number=number, inputs_due_on=quarters.last_day(year, number))
+    quarter = QuarterFactory(year=year, number=number, inputs_due_on=quarters.last_day(year, number))
     checked_in = datetime.combine(quarters.first_day(year, number), datetime.min.time(), tzinfo=SH)
     zhang = member(UserFactory(username="zhangsan", full_name="张三", roles=[Role.RESIDENT]), name="张三",
                    checked_in_at=checked_in)
@@ -55,7 +56,7 @@ def test_staff_publish_a_quarter_and_the_resident_appeals_on_a_phone(page, phone
     for resident in (zhang, ouyang):
         AgreementFactory(resident=resident, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
     data = stored_input(quarter, zhang, milestones_done=3, milestones_planned=5)  # 60 % → 15 points
-    Contribution.objects.create(input=data, kind="open_source", description="开源 SDK", verified=True)
+    ContributionFactory(input=data, description="开源 SDK")
     stored_input(quarter, ouyang)
     lead = UserFactory(username="lead", full_name="孙负责", is_staff=True, roles=[Role.ADMINISTRATOR])
     device = authenticator(lead)

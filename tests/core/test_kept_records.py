@@ -20,10 +20,10 @@ from scoring.models import QuarterInput, QuarterStatus, ScoreAppeal, ScoreCard, 
 from scoring.services import appeals as score_appeals
 from scoring.services import signoff
 from scoring.services.run import quarter_recompute, quarter_run
-from tests.discipline.test_cases_support import TODAY, on_day, open_case, to_published
-from tests.residents.test_complaints_support import file_complaint
-from tests.scoring.test_cards_support import IN_WINDOW, drafted_cast, published_cast
-from tests.scoring.test_inputs_support import at, sh
+from tests.discipline.support.cases import TODAY, on_day, open_case, to_published
+from tests.residents.support.complaints import file_complaint
+from tests.scoring.support.cards import IN_WINDOW, drafted_cast, published_cast
+from tests.scoring.support.inputs import at, sh
 
 pytestmark = pytest.mark.django_db
 

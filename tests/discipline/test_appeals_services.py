@@ -15,7 +15,7 @@ from discipline.tasks import flag_overdue_appeals
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.notices.models import PublicationStatus
 from opc_community.portal.models import Notification
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     TODAY,
     at,
     close,

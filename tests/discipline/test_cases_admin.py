@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from discipline.models import AppealStatus, CaseStatus, DecisionLedgerEntry, ViolationCase
 from discipline.services import appeals
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     TODAY,
     confirmed_case,
     evidence,

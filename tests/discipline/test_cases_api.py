@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from discipline.models import Appeal, CaseStatus, PenaltyMeasure, ViolationCase
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     TODAY,
     evidence,
     on_day,

@@ -24,7 +24,7 @@ from residents.models import (
 )
 from residents.selectors.ledger import deposit_held
 from residents.services import ledger
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     SH,
     TODAY,
     close,
@@ -146,13 +146,10 @@ def test_report_to_the_authorities_is_a_staff_task_once(today, member_a, daily_s
 
 
 def _future_booking(resident):
-    from spaces.models import Booking, Room, RoomType
+    from tests.spaces.factories import BookingFactory, RoomFactory
 
-    room = Room.objects.create(code="A301", name="A301 会议室", room_type=RoomType.MEETING_ROOM, floor="3F",
-                               capacity=8, equipment="投影仪")
-    start = datetime(2026, 10, 20, 10, 0, tzinfo=SH)
-    return Booking.objects.create(resident=resident, room=room, starts_at=start, ends_at=start + timedelta(hours=1),
-                                  purpose="客户会谈", attendees=2, booked_by=resident.user)
+    return BookingFactory(resident=resident, room=RoomFactory(code="A301"),
+                          starts_at=datetime(2026, 10, 20, 10, 0, tzinfo=SH))
 
 
 def test_forced_exit_ends_agreement_forfeits_deposit_bans_3_years_cancels_bookings(

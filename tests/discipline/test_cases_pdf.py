@@ -13,7 +13,7 @@ import pytest
 
 from discipline.documents.notice import render_notice
 from discipline.services import cases as services
-from tests.discipline.test_cases_support import TODAY, confirmed_case, on_day, open_case, to_notice
+from tests.discipline.support.cases import TODAY, confirmed_case, on_day, open_case, to_notice
 
 pytestmark = pytest.mark.django_db
 

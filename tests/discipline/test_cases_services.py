@@ -19,7 +19,7 @@ from discipline.services import cases as services
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.portal.models import Notification
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     TODAY,
     at,
     close,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from discipline.models import Appeal, AppealStatus, EvidenceFile
 from discipline.services import cases as services
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     TODAY,
     on_day,
     open_case,
@@ -152,7 +152,7 @@ def test_dashboard_card_lists_the_deadlines(client_for, published, member_a, dai
 
 def test_dashboard_card_shows_the_suspensions_in_force(client_for, member_a, member_b):
     from discipline.models import Suspension, SuspensionScope
-    from tests.discipline.test_cases_support import at
+    from tests.discipline.support.cases import at
 
     with on_day(TODAY, hour=12):
         Suspension.objects.create(resident=member_a, scope=SuspensionScope.PUBLIC_SPACES, starts_at=at(TODAY, 9),

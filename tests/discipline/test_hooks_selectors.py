@@ -16,12 +16,12 @@ from discipline.models import CaseStatus
 from discipline.selectors import history
 from discipline.services import cases as services
 from residents.selectors import archive, lifecycle
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     other_fixture,
     staff_fixture,
     tenant_fixture,
 )
-from tests.residents.test_lifecycle_support import on_day
+from tests.residents.support.lifecycle import on_day
 
 pytestmark = pytest.mark.django_db
 

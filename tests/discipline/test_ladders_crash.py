@@ -17,7 +17,7 @@ import pytest
 from django.db import transaction
 
 from discipline.models import ViolationCase
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     close,
     content,
     day,

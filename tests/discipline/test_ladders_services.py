@@ -26,7 +26,7 @@ from residents.models import (
 )
 from residents.selectors.ledger import deposit_held
 from residents.services import ledger
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     DUE,
     after_grace,
     cases_of,
@@ -43,7 +43,7 @@ from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
     staff_fixture,
     tenant_fixture,
 )
-from tests.residents.test_lifecycle_support import at, on_day
+from tests.residents.support.lifecycle import at, on_day
 from tests.spec import cases
 
 pytestmark = pytest.mark.django_db

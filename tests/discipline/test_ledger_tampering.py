@@ -33,7 +33,7 @@ from opc_community.core.personal_data import find_personal_data
 from opc_community.notices.models import Publication, PublicationKind
 from opc_community.notices.services import ensure_publishable, publication_close
 from opc_community.portal.models import Notification
-from tests.discipline.test_cases_support import (
+from tests.discipline.support.cases import (
     TODAY,
     at,
     close,

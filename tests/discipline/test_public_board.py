@@ -25,9 +25,9 @@ from opc_community.core.errors import DomainError
 from opc_community.core.personal_data import find_personal_data
 from opc_community.notices.models import Publication
 from opc_community.notices.selectors import known_names_in
-from spaces.models import Visitor
-from tests.discipline.test_cases_support import TODAY, at, on_day, open_case, to_decided
-from tests.discipline.test_ladders_support import day, fee, run
+from tests.discipline.support.cases import TODAY, at, on_day, open_case, to_decided
+from tests.discipline.support.ladders import day, fee, run
+from tests.spaces.factories import VisitorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,7 @@ COMPANY = "广州南沙智算科技有限公司"
 def decided(member_a, daily_staff, administrator):
     """Resident A's case with the facts above, decided; the visitor registered at the front desk."""
     with on_day(TODAY):
-        Visitor.objects.create(
-            name="王小明", phone="13900139000", host=member_a, purpose="商务洽谈", expected_at=at(TODAY),
-            registered_by=daily_staff,
-        )
+        VisitorFactory(name="王小明", host=member_a, expected_at=at(TODAY), registered_by=daily_staff)
         case = open_case(member_a, daily_staff, kind="2b", facts=FACTS)
         to_decided(case, daily_staff, administrator)
     return case

@@ -7,13 +7,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from discipline.services import cases as services
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     other_fixture,
     staff_fixture,
     tenant_fixture,
 )
 from tests.discipline.test_reports_selectors import november  # noqa: F401 (fixture)
-from tests.residents.test_lifecycle_support import on_day
+from tests.residents.support.lifecycle import on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -3,20 +3,21 @@
 opens the case as "found" through ``case_open`` — once, however often it is clicked.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from discipline.models import CaseStatus, ViolationCase
-from spaces.models import Booking, BookingStatus, Room
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from spaces.models import BookingStatus, Room
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     other_fixture,
     staff_fixture,
     tenant_fixture,
 )
-from tests.residents.test_lifecycle_support import on_day
+from tests.residents.support.lifecycle import on_day
+from tests.spaces.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,7 @@ def no_shows(resident, count: int) -> None:
         "name": "会议室一", "room_type": "meeting_room", "floor": "3", "capacity": 8})
     for n in range(count):
         starts = datetime(2026, 11, 10 + n * 3, 10, 0, tzinfo=SH)
-        Booking.objects.create(room=room, resident=resident, booked_by=resident.user, starts_at=starts,
-                               ends_at=starts + timedelta(hours=1), purpose="讨论", status=BookingStatus.RELEASED)
+        BookingFactory(room=room, resident=resident, starts_at=starts, purpose="讨论", status=BookingStatus.RELEASED)
 
 
 def url(resident) -> str:

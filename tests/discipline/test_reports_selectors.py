@@ -17,7 +17,7 @@ from discipline.services import cases as services
 from opc_community.core.errors import DomainError
 from residents.models import PaymentMethod
 from residents.services import ledger, lifecycle
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     SH,
     checked_in,
     close,
@@ -28,7 +28,7 @@ from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
     staff_fixture,
     tenant_fixture,
 )
-from tests.residents.test_lifecycle_support import on_day
+from tests.residents.support.lifecycle import on_day
 
 pytestmark = pytest.mark.django_db
 

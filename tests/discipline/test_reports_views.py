@@ -11,13 +11,13 @@ import pytest
 from openpyxl import load_workbook
 
 from discipline.services import cases as services
-from tests.discipline.test_ladders_support import (  # noqa: F401 (fixtures)
+from tests.discipline.support.ladders import (  # noqa: F401 (fixtures)
     other_fixture,
     staff_fixture,
     tenant_fixture,
 )
 from tests.discipline.test_reports_selectors import NOVEMBER, november, published  # noqa: F401 (fixture)
-from tests.residents.test_lifecycle_support import on_day
+from tests.residents.support.lifecycle import on_day
 
 pytestmark = pytest.mark.django_db
 

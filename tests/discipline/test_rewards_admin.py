@@ -1,5 +1,5 @@
 """The operations desk for rewards and volunteer services (第八章第一条)."""
-# ruff: noqa: F811 - pytest fixtures imported from test_rewards_support are parameters here
+# ruff: noqa: F811 - pytest fixtures imported from support.rewards are parameters here
 
 from datetime import date
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from discipline.models import Reward, RewardStatus, VolunteerService
 from discipline.services import rewards as services
 from opc_community.notices.models import Publication
-from tests.discipline.test_rewards_support import (  # noqa: F401
+from tests.discipline.support.rewards import (  # noqa: F401
     check_in,
     eligible,
     member_a,
@@ -82,7 +82,7 @@ def test_publish_grant_and_annul_through_the_actions(client_for, member_a, admin
     cash.refresh_from_db(), other.refresh_from_db()
     assert cash.status == RewardStatus.PUBLISHED and other.status == RewardStatus.ANNULLED
     from opc_community.notices.services import publication_close
-    from tests.discipline.test_rewards_support import at
+    from tests.discipline.support.rewards import at
 
     publication = Publication.objects.get(object_id=cash.pk, kind="reward_decision")
     publication_close(publication=publication, now=at(date(2026, 10, 9), 0, 5))

@@ -1,5 +1,5 @@
 """/api/v1/rewards/ and /api/v1/volunteer-services/: residents see their own, staff all (第八章第一条)."""
-# ruff: noqa: F811 - pytest fixtures imported from test_rewards_support are parameters here
+# ruff: noqa: F811 - pytest fixtures imported from support.rewards are parameters here
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from discipline.models import RewardChoice, VolunteerService
 from discipline.services import rewards as services
-from tests.discipline.test_rewards_support import (  # noqa: F401
+from tests.discipline.support.rewards import (  # noqa: F401
     TODAY,
     check_in,
     eligible,

@@ -1,5 +1,5 @@
 """Reads for rewards (第八章第一条): the candidates list and "my rewards" in a fixed number of queries."""
-# ruff: noqa: F811 - pytest fixtures imported from test_rewards_support are parameters here
+# ruff: noqa: F811 - pytest fixtures imported from support.rewards are parameters here
 
 from datetime import date
 
@@ -8,7 +8,7 @@ import pytest
 from discipline.models import CaseStatus, RewardStatus
 from discipline.selectors import rewards as selectors
 from discipline.services import rewards as services
-from tests.discipline.test_rewards_support import (  # noqa: F401  (fixtures)
+from tests.discipline.support.rewards import (  # noqa: F401  (fixtures)
     TODAY,
     eligible,
     member_a,

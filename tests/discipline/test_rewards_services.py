@@ -1,5 +1,5 @@
 """Rewards and volunteer service (第八章第一条): every state change through the services."""
-# ruff: noqa: F811 - pytest fixtures imported from test_rewards_support are parameters here
+# ruff: noqa: F811 - pytest fixtures imported from support.rewards are parameters here
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +28,7 @@ from opc_community.portal.models import Notification
 from spaces.models import RoadshowCredit
 from spaces.selectors.bookings import credit_balance
 from spaces.services.bookings import credit_grant
-from tests.discipline.test_rewards_support import (  # noqa: F401  (fixtures)
+from tests.discipline.support.rewards import (  # noqa: F401  (fixtures)
     SH,
     TODAY,
     at,

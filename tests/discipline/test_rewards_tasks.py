@@ -1,5 +1,5 @@
 """The overdue-grant flag (第八章第一条): run twice, the administrator is told once."""
-# ruff: noqa: F811 - pytest fixtures imported from test_rewards_support are parameters here
+# ruff: noqa: F811 - pytest fixtures imported from support.rewards are parameters here
 
 from datetime import date
 
@@ -10,7 +10,7 @@ from discipline.services import rewards as services
 from opc_community.notices.models import Publication
 from opc_community.notices.services import publication_close
 from opc_community.portal.models import Notification
-from tests.discipline.test_rewards_support import at, member_a, on_day  # noqa: F401
+from tests.discipline.support.rewards import at, member_a, on_day  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Portal pages: 我的奖励与使用券 (第八章第一条) — happy path, anonymous, wrong method, the other resident, staff."""
-# ruff: noqa: F811 - pytest fixtures imported from test_rewards_support are parameters here
+# ruff: noqa: F811 - pytest fixtures imported from support.rewards are parameters here
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from discipline.models import RewardChoice
 from discipline.services import rewards as services
-from tests.discipline.test_rewards_support import eligible, member_a, member_b, today  # noqa: F401
+from tests.discipline.support.rewards import eligible, member_a, member_b, today  # noqa: F401
 from tests.downloads import assert_safe_download
 
 pytestmark = pytest.mark.django_db

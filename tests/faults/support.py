@@ -15,7 +15,7 @@ import redis
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from tests.discipline.test_ladders_support import fee
+from tests.discipline.support.ladders import fee
 from tests.factories import UserFactory
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
 from tests.workers import wait_until

@@ -22,8 +22,8 @@ from opc_community.notices.services import publication_open
 from scoring.models import QuarterStatus, ScoreCard
 from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401  (fixture)
 from tests.faults.database_roles import app_role, django_connected_as  # noqa: F401  (fixture)
-from tests.scoring.test_cards_support import old_card
-from tests.scoring.test_inputs_support import make_quarter, member
+from tests.scoring.factories import ScoreCardFactory
+from tests.scoring.support.inputs import make_quarter, member
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER = DecisionLedgerEntry._meta.db_table
@@ -100,7 +100,8 @@ def test_the_guards_hold_and_the_application_works_as_the_application_role(app_r
     confirmed = make_quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
     draft = make_quarter(number=3, status=QuarterStatus.DRAFTED, rulebook_version=1)
     resident = member(name="张三")
-    kept_card, draft_card = old_card(confirmed, resident, 80), old_card(draft, resident, 70)
+    kept_card = ScoreCardFactory(quarter=confirmed, resident=resident, total=80)
+    draft_card = ScoreCardFactory(quarter=draft, resident=resident, total=70)
 
     with django_connected_as(app_role):
         with connection.cursor() as cursor:

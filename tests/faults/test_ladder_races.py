@@ -10,7 +10,7 @@ from django.utils import timezone
 from discipline.models import ViolationCase
 from discipline.services.ladders import RUN_LOCK, ladders_run
 from tests.concurrency import committed_data, restore_snapshot_without_triggers, run_in_parallel  # noqa: F401
-from tests.discipline.test_ladders_support import content
+from tests.discipline.support.ladders import content
 from tests.faults.support import clean_run, database_lock, overdue_resident
 
 pytestmark = committed_data

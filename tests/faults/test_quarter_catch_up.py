@@ -16,7 +16,7 @@ from scoring import quarters
 from scoring.models import Quarter, QuarterInput, QuarterStatus, ScoreCard
 from scoring.tasks import run_quarter_just_ended
 from tests.residents.factories import ResidentFactory
-from tests.residents.test_lifecycle_support import SH
+from tests.residents.support.lifecycle import SH
 
 Q = tuple[int, int]
 

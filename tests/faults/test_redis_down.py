@@ -24,7 +24,7 @@ from residents.models import Complaint
 from scoring import quarters
 from scoring.models import Quarter
 from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401
-from tests.discipline.test_cases_support import TODAY, at, open_case, to_notice
+from tests.discipline.support.cases import TODAY, at, open_case, to_notice
 
 pytestmark = committed_data
 

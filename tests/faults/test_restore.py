@@ -23,7 +23,7 @@ from discipline.models import LedgerCheckpoint
 from discipline.services.ledger import ledger_watch
 from opc_community.core.db_roles import IGNORE_GUARD_MARK
 from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401  (fixture)
-from tests.discipline.test_cases_support import TODAY, confirmed_case, on_day
+from tests.discipline.support.cases import TODAY, confirmed_case, on_day
 from tests.faults.database_roles import app_role  # noqa: F401  (fixture)
 from tests.residents.conftest import member_a  # noqa: F401  (fixture)
 

@@ -27,7 +27,7 @@ from scoring.models import Quarter, QuarterInput, QuarterStatus, ScoreCard
 from scoring.services.run import quarter_run
 from scoring.tasks import run_quarter
 from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401
-from tests.discipline.test_ladders_support import content
+from tests.discipline.support.ladders import content
 from tests.faults.support import (
     clean_run,
     database_lock,
@@ -35,7 +35,7 @@ from tests.faults.support import (
     someone_waits_for_a_lock,
 )
 from tests.residents.factories import ResidentFactory
-from tests.residents.test_lifecycle_support import SH
+from tests.residents.support.lifecycle import SH
 from tests.workers import start_worker, wait_until
 
 pytestmark = [committed_data, pytest.mark.worker]

@@ -19,10 +19,10 @@ from rest_framework.test import APIClient
 from opc_community.core.errors import DomainError
 from opc_community.notices import selectors
 from opc_community.notices.models import Publication, PublicationKind
-from spaces.models import Visitor
 from tests.factories import UserFactory
 from tests.notices.conftest import SH, START
 from tests.residents.factories import ApplicationFactory, ResidentFactory
+from tests.spaces.factories import VisitorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,7 @@ def people(resident_a, daily_staff, outsider):
     王小明, and an account holder with the one-character name 易."""
     host = ResidentFactory(user=resident_a)
     ApplicationFactory(applicant=outsider, person_name="王五一")
-    Visitor.objects.create(
-        name="王小明", phone="13900139000", host=host, purpose="商务洽谈",
-        expected_at=START, registered_by=daily_staff,
-    )
+    VisitorFactory(name="王小明", host=host, expected_at=START, registered_by=daily_staff)
     UserFactory(username="yi", full_name="易")
 
 

@@ -15,6 +15,8 @@ from residents.models import (
     AgreementStatus,
     Application,
     ApplicationStatus,
+    Ban,
+    BanSource,
     Direction,
     EntityType,
     FeePeriod,
@@ -88,6 +90,17 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     rulebook_version = 1
     issued_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.INTAKE])
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+class BanFactory(factory.django.DjangoModelFactory):
+    """A re-application ban after a forced exit, 2025-01-01 to 2028-01-01; give ``id_number`` or ``uscc``."""
+
+    class Meta:
+        model = Ban
+
+    source = BanSource.FORCED_EXIT
+    starts_on = date(2025, 1, 1)
+    ends_on = date(2028, 1, 1)
 
 
 def acknowledge_rules(resident: Resident, version: int = 1) -> OrientationAcknowledgement:

@@ -15,7 +15,7 @@ from residents.models import Agreement, AgreementStatus, DepositEntry, Invoice, 
 from residents.services import ledger
 from tests.downloads import assert_safe_download
 from tests.forms import form_token
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
     issue,
@@ -254,11 +254,12 @@ def test_the_acknowledgement_list_is_read_only(client_for, intake_staff):
 
 def test_check_in_through_the_residents_list(client_for, intake_staff, daily_staff):
     """The residents list (lifecycle topic's admin) runs this topic's check-in service."""
-    from tests.residents.test_agreements_support import desk, ready_for_check_in
+    from tests.residents.support.agreements import ready_for_check_in
+    from tests.spaces.factories import DeskFactory
 
     resident = onboarding()
     ready_for_check_in(resident, intake_staff)
-    chosen = desk("D-1")
+    chosen = DeskFactory(code="D-1")
 
     _action(client_for(daily_staff), "resident", "check_in", [resident], apply="1", desk=chosen.pk)
 

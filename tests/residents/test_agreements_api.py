@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from residents.models import DepositEntry, Payment
 from residents.services import ledger
-from tests.residents.test_agreements_support import NOW, TODAY, issue, onboarding
+from tests.residents.support.agreements import NOW, TODAY, issue, onboarding
 
 pytestmark = pytest.mark.django_db
 

@@ -26,14 +26,14 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     restore_snapshot_without_triggers,
     run_in_parallel,
 )
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
-    desk,
     onboarding,
     ready_for_check_in,
     use_private_storage,
 )
+from tests.spaces.factories import DeskFactory
 
 pytestmark = committed_data
 
@@ -123,7 +123,7 @@ def test_two_staff_assigning_the_same_desk_get_one_assignment_and_a_clear_confli
     first, second = onboarding(), onboarding()
     ready_for_check_in(first, intake_staff)
     ready_for_check_in(second, intake_staff)
-    only = desk("A-101")
+    only = DeskFactory(code="A-101")
 
     results = run_in_parallel([
         (lambda resident=resident: agreement_services.resident_check_in(resident=resident, desk=only,
@@ -140,7 +140,7 @@ def test_two_staff_assigning_the_same_desk_get_one_assignment_and_a_clear_confli
 def test_concurrent_desk_assignments_turn_the_unique_constraint_into_a_conflict(daily_staff):
     """Below the check-in checks: the database constraint itself decides, and desk_assign says so."""
     residents = [onboarding(), onboarding()]
-    shared = desk("B-1")
+    shared = DeskFactory(code="B-1")
 
     results = run_in_parallel([
         (lambda resident=resident: space_services.desk_assign(resident=resident, desk=shared, actor=daily_staff))

@@ -11,7 +11,7 @@ import time_machine
 
 from residents.documents.agreement import agreement_pdf
 from residents.services import agreements as services
-from tests.residents.test_agreements_support import NOW, issue, onboarding
+from tests.residents.support.agreements import NOW, issue, onboarding
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from residents.models import FeePeriod
 from residents.rules.term import add_months, agreement_end
 from residents.selectors.agreements import orientation_summary, penalty_ladder
 from residents.services.agreements import fee_schedule
-from tests.residents.test_agreements_support import seed_rules
+from tests.residents.support.agreements import seed_rules
 
 
 @pytest.fixture(autouse=True)

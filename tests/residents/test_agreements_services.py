@@ -25,10 +25,9 @@ from residents.services import agreements as services
 from residents.services import ledger
 from spaces.models import DeskAssignment
 from tests.residents.factories import AgreementFactory
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
-    desk,
     issue,
     onboarding,
     pay_deposit,
@@ -36,6 +35,7 @@ from tests.residents.test_agreements_support import (
     ready_for_check_in,
     use_private_storage,
 )
+from tests.spaces.factories import DeskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,7 +253,7 @@ def test_check_in_assigns_the_desk_opens_the_portal_and_records_who(intake_staff
     # Given a resident whose agreement is accepted, first fee and deposit paid, and a free desk
     resident = onboarding()
     ready_for_check_in(resident, intake_staff)
-    chosen = desk("B-201")
+    chosen = DeskFactory(code="B-201")
 
     # When the daily management team checks it in
     checked = services.resident_check_in(resident=resident, desk=chosen, actor=daily_staff)
@@ -270,9 +270,9 @@ def test_check_in_assigns_the_desk_opens_the_portal_and_records_who(intake_staff
 def test_check_in_without_a_desk_takes_the_first_free_one(intake_staff, daily_staff):
     resident = onboarding()
     ready_for_check_in(resident, intake_staff)
-    desk("Z-9", active=False)
-    expected = desk("C-1", floor="1F")
-    desk("C-2", floor="2F")
+    DeskFactory(code="Z-9", is_active=False)
+    expected = DeskFactory(code="C-1", floor="1F")
+    DeskFactory(code="C-2", floor="2F")
 
     services.resident_check_in(resident=resident, desk=None, actor=daily_staff)
 
@@ -317,7 +317,7 @@ def test_check_in_refuses_each_missing_step_alone(intake_staff, daily_staff, ski
     pay_deposit(resident, intake_staff, "1500.00" if skip == "deposit" else "2000.00")
 
     with pytest.raises(DomainError) as refused:
-        services.resident_check_in(resident=resident, desk=desk(), actor=daily_staff)
+        services.resident_check_in(resident=resident, desk=DeskFactory(code="A-101"), actor=daily_staff)
 
     assert expected in str(refused.value.message)
     assert list(refused.value.details["problems"]) == [{"accept": "agreement", "fee": "invoices",
@@ -331,7 +331,7 @@ def test_check_in_waits_for_the_start_date_and_only_invoices_due_by_today_count(
     pay_deposit(resident, intake_staff)
 
     with pytest.raises(DomainError, match="自2026年5月9日起生效，当日起方可办理入驻"):
-        services.resident_check_in(resident=resident, desk=desk(), actor=daily_staff)
+        services.resident_check_in(resident=resident, desk=DeskFactory(code="A-101"), actor=daily_staff)
 
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
         with pytest.raises(DomainError, match="有未缴账单"):  # the first fee is due on the start day
@@ -345,7 +345,7 @@ def test_an_out_of_use_or_taken_desk_is_refused(intake_staff, daily_staff):
     resident, other = onboarding(), onboarding()
     ready_for_check_in(resident, intake_staff)
     ready_for_check_in(other, intake_staff)
-    broken, taken = desk("X-1", active=False), desk("X-2")
+    broken, taken = DeskFactory(code="X-1", is_active=False), DeskFactory(code="X-2")
     services.resident_check_in(resident=other, desk=taken, actor=daily_staff)
 
     with pytest.raises(DomainError, match="工位 X-1 已停用") as refused:
@@ -358,10 +358,10 @@ def test_an_out_of_use_or_taken_desk_is_refused(intake_staff, daily_staff):
 def test_a_resident_is_checked_in_once(intake_staff, daily_staff):
     resident = onboarding()
     ready_for_check_in(resident, intake_staff)
-    services.resident_check_in(resident=resident, desk=desk(), actor=daily_staff)
+    services.resident_check_in(resident=resident, desk=DeskFactory(code="A-101"), actor=daily_staff)
 
     with pytest.raises(DomainError, match="只有已通过审核、待办理入驻的入驻主体才能办理入驻"):
-        services.resident_check_in(resident=resident, desk=desk("A-102"), actor=daily_staff)
+        services.resident_check_in(resident=resident, desk=DeskFactory(code="A-102"), actor=daily_staff)
 
 
 # --- Orientation (岗前告知) ------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_orientation_records_the_rulebook_version_once(intake_staff, daily_staff
     with pytest.raises(DomainError, match="办理入驻后方可确认岗前告知"):
         services.orientation_acknowledge(resident=resident, actor=resident.user)
     ready_for_check_in(resident, intake_staff)
-    services.resident_check_in(resident=resident, desk=desk(), actor=daily_staff)
+    services.resident_check_in(resident=resident, desk=DeskFactory(code="A-101"), actor=daily_staff)
 
     first = services.orientation_acknowledge(resident=resident, actor=resident.user)
     again = services.orientation_acknowledge(resident=resident, actor=resident.user)
@@ -420,7 +420,7 @@ def test_nothing_is_half_written_when_check_in_fails_late(intake_staff, daily_st
 
     monkeypatch.setattr(services, "notify", explode)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.resident_check_in(resident=resident, desk=desk(), actor=daily_staff)
+        services.resident_check_in(resident=resident, desk=DeskFactory(code="A-101"), actor=daily_staff)
 
     resident.refresh_from_db()
     assert resident.status == ResidentStatus.ONBOARDING

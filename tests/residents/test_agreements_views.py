@@ -11,7 +11,7 @@ from residents.models import AgreementStatus, OrientationAcknowledgement
 from residents.services import agreements as services
 from residents.services import ledger
 from tests.downloads import assert_safe_download
-from tests.residents.test_agreements_support import (
+from tests.residents.support.agreements import (
     NOW,
     TODAY,
     checked_in,
@@ -243,14 +243,12 @@ def test_the_orientation_page_is_for_checked_in_residents(client_for, a_onboardi
 
 
 def test_orientation_is_asked_again_for_a_new_rulebook_version(client_for, resident_a, intake_staff):
-    from opc_community.rulebook.models import RulebookVersion
+    from tests.rulebook.factories import RulebookVersionFactory
 
     resident = onboarding(user=resident_a)
     checked_in(resident, intake_staff)
     services.orientation_acknowledge(resident=resident, actor=resident_a)
-    v1 = RulebookVersion.objects.get(number=1)
-    RulebookVersion.objects.create(number=2, title="第二版", body=v1.body, effective_from=TODAY,
-                                   status=RulebookVersion.Status.ADOPTED, created_by=intake_staff)
+    RulebookVersionFactory(number=2, title="第二版", effective_from=TODAY, created_by=intake_staff)
 
     response = client_for(resident_a).get(reverse("residents:ledger"))
 

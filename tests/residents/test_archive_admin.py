@@ -16,8 +16,8 @@ from residents.documents.archive import archive_filename
 from residents.models import Resident, ResidentStatus
 from residents.services import lifecycle as services
 from tests.downloads import assert_safe_download
+from tests.residents.support.lifecycle import on_day
 from tests.residents.test_archive_selectors import furnish
-from tests.residents.test_lifecycle_support import on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from residents.models import (
 from residents.selectors import archive
 from residents.services import ledger
 from residents.services import lifecycle as services
-from tests.residents.test_lifecycle_support import REMINDER_DAY, charge, on_day, pay_deposit
+from tests.residents.support.lifecycle import REMINDER_DAY, charge, on_day, pay_deposit
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from residents.models import Complaint, ComplaintChannel, ComplaintStatus, MessageKind
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
-from tests.residents.test_complaints_support import (
+from tests.residents.support.complaints import (
     FILED,
     at,
     file_complaint,

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from residents.models import Complaint, ComplaintStatus, MessageKind
 from residents.services import complaints as services
-from tests.residents.test_complaints_support import (
+from tests.residents.support.complaints import (
     FILED,
     RESPONSE_DUE,
     at,

@@ -11,7 +11,7 @@ from opc_community.core.errors import ConflictError
 from residents.models import Complaint, ComplaintStatus
 from residents.services import complaints as services
 from tests.forms import form_token
-from tests.residents.test_complaints_support import FILED, at, file_complaint, pdf_upload, sh
+from tests.residents.support.complaints import FILED, at, file_complaint, pdf_upload, sh
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from residents.models import (
 )
 from residents.services import complaints as services
 from tests.residents.factories import ResidentFactory
-from tests.residents.test_complaints_support import (
+from tests.residents.support.complaints import (
     FILED,
     RESPONSE_DUE,
     SOLUTION_DUE,

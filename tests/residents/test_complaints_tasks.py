@@ -9,7 +9,7 @@ from opc_community.portal.models import Notification
 from residents.models import ComplaintStatus, MessageKind
 from residents.services import complaints as services
 from residents.tasks.complaints import close_unconfirmed_complaints, flag_overdue_complaints
-from tests.residents.test_complaints_support import (
+from tests.residents.support.complaints import (
     at,
     file_complaint,
     sh,

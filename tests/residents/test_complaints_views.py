@@ -10,7 +10,7 @@ from residents.services import complaints as services
 from tests.downloads import assert_safe_download
 from tests.forms import form_token
 from tests.residents.factories import AgreementFactory, ResidentFactory
-from tests.residents.test_complaints_support import (
+from tests.residents.support.complaints import (
     FILED,
     PDF,
     PNG,

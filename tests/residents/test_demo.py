@@ -1,4 +1,4 @@
-"""The residents' demo data (``residents/demo.py``): every state the issue asks for, built once.
+"""The residents' demo data (``residents/demo.py``): every state of the residents' workflows, built once.
 
 ``manage.py seed_demo`` runs it after the accounts, notices and portal seeders; running it
 again changes nothing (natural keys), and it shows each stage of the review, the three demo
@@ -41,7 +41,7 @@ from residents.models import (
 from residents.selectors import ledger as ledger_selectors
 from residents.selectors.intake import may_read_materials
 from spaces.models import Desk, DeskAssignment
-from tests.residents.test_agreements_support import use_private_storage
+from tests.residents.support.agreements import use_private_storage
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,8 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     run_in_parallel,
 )
 from tests.forms import form_token
-from tests.residents.test_agreements_support import onboarding
-from tests.residents.test_complaints_support import FILED
+from tests.residents.support.agreements import onboarding
+from tests.residents.support.complaints import FILED
 
 pytestmark = committed_data
 

@@ -16,16 +16,14 @@ from residents.models import (
     Application,
     ApplicationStatus,
     Ban,
-    BanSource,
     Resident,
     ResidentStatus,
 )
 from residents.services import intake as services
 from residents.stored_identities import normalise_stored
 from tests.factories import UserFactory
-from tests.residents.factories import ApplicationFactory, ResidentFactory
-from tests.residents.test_identity_rules import ARABIC_INDIC, FULL_WIDTH, ID
-from tests.residents.test_intake_support import (
+from tests.residents.factories import ApplicationFactory, BanFactory, ResidentFactory
+from tests.residents.support.intake import (
     JPEG,
     MONDAY,
     PDF,
@@ -38,6 +36,7 @@ from tests.residents.test_intake_support import (
     submitted,
     upload,
 )
+from tests.residents.test_identity_rules import ARABIC_INDIC, FULL_WIDTH, ID
 from tests.residents.test_intake_views import EDIT, _form_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
@@ -52,12 +51,6 @@ def _full_width(ascii_text: str) -> str:
 FULL_WIDTH_USCC = _full_width(USCC_A)
 IN_USE = "只能对应一份申请"
 ASCII_ONLY = "只能使用半角数字 0-9"
-
-
-def _ban(**values) -> Ban:
-    return Ban.objects.create(
-        source=BanSource.FORCED_EXIT, starts_on=date(2025, 1, 1), ends_on=date(2028, 1, 1), **values
-    )
 
 
 def _api(user) -> APIClient:
@@ -126,14 +119,14 @@ def test_the_database_keeps_only_the_ascii_spelling():
         with pytest.raises(IntegrityError), transaction.atomic():
             Application.objects.filter(pk=application.pk).update(**{field: value})
     with pytest.raises(IntegrityError), transaction.atomic():
-        _ban(id_number=ARABIC_INDIC)
+        BanFactory(id_number=ARABIC_INDIC)
 
 
 # --- A ban matches however the number is typed (RULEBOOK §4.6) ---------------------------------------
 
 
 def test_a_banned_person_typing_full_width_digits_in_the_portal_is_refused(client_for, outsider):
-    _ban(id_number=ID)
+    BanFactory(id_number=ID)
     with at(MONDAY):
         response = client_for(outsider).post(EDIT, _form_data(submit="1", id_number=FULL_WIDTH))
     assert "2028年1月1日" in " ".join(response.context["form"].errors["id_number"])
@@ -141,7 +134,7 @@ def test_a_banned_person_typing_full_width_digits_in_the_portal_is_refused(clien
 
 
 def test_a_banned_person_typing_arabic_indic_digits_in_the_portal_is_refused(client_for, outsider):
-    _ban(id_number=ID)
+    BanFactory(id_number=ID)
     with at(MONDAY):
         response = client_for(outsider).post(EDIT, _form_data(submit="1", id_number=ARABIC_INDIC))
     assert ASCII_ONLY in " ".join(response.context["form"].errors["id_number"])
@@ -149,7 +142,7 @@ def test_a_banned_person_typing_arabic_indic_digits_in_the_portal_is_refused(cli
 
 
 def test_a_banned_person_through_the_api_is_refused_whatever_the_spelling(outsider):
-    _ban(id_number=ID)
+    BanFactory(id_number=ID)
     client = _api(outsider)
     with at(MONDAY):
         pk = client.post(LIST, {
@@ -166,7 +159,7 @@ def test_a_banned_person_through_the_api_is_refused_whatever_the_spelling(outsid
 
 
 def test_a_ban_on_a_credit_code_matches_its_full_width_spelling(outsider):
-    _ban(uscc=USCC_A)
+    BanFactory(uscc=USCC_A)
     with at(MONDAY):
         application = draft(outsider, entity_type="opc_company", uscc=FULL_WIDTH_USCC)
         with pytest.raises(DomainError) as refused:
@@ -175,7 +168,7 @@ def test_a_ban_on_a_credit_code_matches_its_full_width_spelling(outsider):
 
 
 def test_the_ban_lookup_normalises_what_it_is_given():
-    ban = _ban(id_number=ID)
+    ban = BanFactory(id_number=ID)
     assert services.ban_in_force_for(id_number=FULL_WIDTH, uscc="", on=MONDAY.date()) == ban
     assert services.ban_in_force_for(id_number="110105-19491231-002x", uscc="", on=MONDAY.date()) is None
 
@@ -320,7 +313,7 @@ def test_the_data_migration_rewrites_old_spellings_and_reports_what_needs_a_pers
     live_full_width = ApplicationFactory()
     closed_arabic = ApplicationFactory(status=ApplicationStatus.WITHDRAWN)
     company = ApplicationFactory(entity_type="opc_company", uscc=USCC_A)
-    ban = _ban(id_number=resident.application.id_number)
+    ban = BanFactory(id_number=resident.application.id_number)
     legacy = {
         live_full_width.pk: {"id_number": FULL_WIDTH},  # collides with live_ascii once normalised
         closed_arabic.pk: {"id_number": ARABIC_INDIC[:17] + "7"},
@@ -357,7 +350,7 @@ def test_the_data_migration_rewrites_old_spellings_and_reports_what_needs_a_pers
 def test_the_resident_and_ban_searches_find_a_number_however_it_is_typed(client_for, administrator):
     resident = ResidentFactory(name="张三")
     number = resident.application.id_number
-    _ban(id_number=number, resident=resident)
+    BanFactory(id_number=number, resident=resident)
     client = client_for(administrator)
     for url in (reverse("admin:residents_resident_changelist"), reverse("admin:residents_ban_changelist")):
         assert len(client.get(url, {"q": _full_width(number)}).context["cl"].result_list) == 1

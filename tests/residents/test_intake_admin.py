@@ -12,7 +12,7 @@ from residents.models import Application, ApplicationStatus, Resident
 from tests.core.test_excel import DANGEROUS
 from tests.factories import UserFactory
 from tests.residents.factories import valid_id_number
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     ID_A,
     ID_B,
     MONDAY,

@@ -8,8 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from residents.models import Application, ApplicationStatus, Resident
-from tests.residents.factories import valid_id_number
-from tests.residents.test_intake_support import (
+from tests.residents.factories import BanFactory, valid_id_number
+from tests.residents.support.intake import (
     ID_A,
     JPEG,
     MONDAY,
@@ -132,11 +132,9 @@ def test_bad_files_are_400_naming_the_field(outsider, content, message):
 
 
 def test_a_banned_id_number_is_refused_with_the_end_date(outsider):
-    from datetime import date
 
-    from residents.models import Ban, BanSource
 
-    Ban.objects.create(id_number=ID_A, source=BanSource.FORCED_EXIT, starts_on=date(2025, 1, 1), ends_on=date(2028, 1, 1))
+    BanFactory(id_number=ID_A)
     with at(MONDAY):
         application = draft(outsider)
         response = _api(outsider).post(_detail(application, "submit"))

@@ -27,8 +27,7 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     run_in_parallel,
 )
 from tests.factories import UserFactory
-from tests.residents.test_identity_rules import FULL_WIDTH, ID
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     MONDAY,
     USCC_A,
     at,
@@ -37,6 +36,7 @@ from tests.residents.test_intake_support import (
     materials,
     private_storage,  # noqa: F401 (fixture)
 )
+from tests.residents.test_identity_rules import FULL_WIDTH, ID
 from tests.residents.test_intake_views import EDIT, PAGE, _form_data
 
 pytestmark = [committed_data, pytest.mark.usefixtures("private_storage")]

@@ -11,7 +11,7 @@ from residents.selectors import intake as selectors
 from residents.services import intake as services
 from tests.factories import UserFactory
 from tests.residents.factories import valid_id_number
-from tests.residents.test_intake_support import (
+from tests.residents.support.intake import (
     ID_B,
     at,
     evaluated,

@@ -19,13 +19,11 @@ from opc_community.accounts.models import User
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.portal.models import Notification
-from opc_community.rulebook.models import RulebookVersion
 from residents.models import (
     Application,
     ApplicationDocument,
     ApplicationStatus,
     ApplicationTransition,
-    Ban,
     BanSource,
     Direction,
     DocumentKind,
@@ -36,7 +34,8 @@ from residents.models import (
 from residents.services import intake as services
 from tests.core.test_uploads import phone_exif
 from tests.factories import image_bytes
-from tests.residents.test_intake_support import (
+from tests.residents.factories import BanFactory
+from tests.residents.support.intake import (
     ID_A,
     ID_B,
     JPEG,
@@ -58,6 +57,7 @@ from tests.residents.test_intake_support import (
     submitted,
     upload,
 )
+from tests.rulebook.factories import RulebookVersionFactory, first_version
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
@@ -338,13 +338,10 @@ def test_an_id_card_photo_is_stored_without_its_gps_position(outsider):
 @pytest.fixture
 def three_files_per_application(db):
     """A rulebook in force whose cap is 3 files per application (the number is data, not code)."""
-    first = RulebookVersion.objects.get(number=1)
-    body = copy.deepcopy(first.body)
+    body = copy.deepcopy(first_version().body)
     body["intake"]["max_files_per_application"] = 3
-    return RulebookVersion.objects.create(
-        number=91, title="测试：每份申请最多 3 个文件", effective_from=date(2026, 4, 2), body=body,
-        status=RulebookVersion.Status.ADOPTED, based_on=first,
-    )
+    return RulebookVersionFactory(number=91, title="测试：每份申请最多 3 个文件", effective_from=date(2026, 4, 2),
+                                  body=body)
 
 
 @pytest.mark.usefixtures("three_files_per_application")
@@ -503,8 +500,7 @@ def test_a_registered_entity_with_everything_is_submitted(outsider):
 
 
 def _ban(**fields):
-    values = {"source": BanSource.FORCED_EXIT, "starts_on": date(2025, 6, 1), "ends_on": date(2028, 5, 31), **fields}
-    return Ban.objects.create(**values)
+    return BanFactory(**{"starts_on": date(2025, 6, 1), "ends_on": date(2028, 5, 31), **fields})
 
 
 @pytest.mark.parametrize(

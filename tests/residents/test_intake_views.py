@@ -10,7 +10,8 @@ from django.urls import reverse
 from residents.models import Application, ApplicationDocument, ApplicationStatus, DocumentKind
 from residents.services import intake as services
 from tests.downloads import assert_safe_download
-from tests.residents.test_intake_support import (
+from tests.residents.factories import BanFactory
+from tests.residents.support.intake import (
     ID_A,
     JPEG,
     MONDAY,
@@ -145,11 +146,9 @@ def test_a_text_file_named_pdf_is_refused_next_to_its_field(client_for, outsider
 
 
 def test_a_ban_is_shown_with_its_end_date(client_for, outsider):
-    from datetime import date
 
-    from residents.models import Ban, BanSource
 
-    Ban.objects.create(id_number=ID_A, source=BanSource.FORCED_EXIT, starts_on=date(2025, 1, 1), ends_on=date(2028, 1, 1))
+    BanFactory(id_number=ID_A)
     with at(MONDAY):
         response = client_for(outsider).post(EDIT, _form_data(submit="1"))
     assert "2028年1月1日" in " ".join(response.context["form"].errors["id_number"])

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from residents.models import DepositEntry, Invoice, Payment
 from residents.services import ledger
 from tests.forms import form_token
-from tests.residents.test_agreements_support import NOW, TODAY, onboarding
+from tests.residents.support.agreements import NOW, TODAY, onboarding
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from residents.models import (
 from residents.selectors import ledger as selectors
 from residents.services import ledger as services
 from tests.residents.factories import ResidentFactory
-from tests.residents.test_agreements_support import NOW, TODAY, issue, onboarding
+from tests.residents.support.agreements import NOW, TODAY, issue, onboarding
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from residents.models import ExitStatus, RenewalRequest, RenewalStatus, Resident
 from residents.services import lifecycle as services
 from spaces.models import Desk
 from tests.residents.factories import AgreementFactory, ResidentFactory
-from tests.residents.test_lifecycle_support import AFTER_END, REMINDER_DAY, on_day
+from tests.residents.support.lifecycle import AFTER_END, REMINDER_DAY, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from residents.models import ClearanceItem, Exit, ExitStatus, RenewalStatus
 from residents.services import lifecycle as services
 from tests.residents.factories import AgreementFactory, ResidentFactory
-from tests.residents.test_lifecycle_support import AFTER_END, REMINDER_DAY, on_day
+from tests.residents.support.lifecycle import AFTER_END, REMINDER_DAY, on_day
 
 pytestmark = pytest.mark.django_db
 

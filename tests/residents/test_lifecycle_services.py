@@ -40,7 +40,7 @@ from residents.services import ledger
 from residents.services import lifecycle as services
 from spaces.models import DeskAssignment
 from tests.residents.factories import VALID_USCC, AgreementFactory, ApplicationFactory
-from tests.residents.test_lifecycle_support import (
+from tests.residents.support.lifecycle import (
     AFTER_END,
     END,
     LAST_GRACE_DAY,

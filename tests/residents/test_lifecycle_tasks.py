@@ -10,7 +10,7 @@ from residents.models import AgreementStatus, Exit, ExitKind, ResidentStatus
 from residents.services import lifecycle as services
 from residents.tasks.lifecycle import open_expiry_exits, send_renewal_reminders
 from tests.residents.factories import AgreementFactory
-from tests.residents.test_lifecycle_support import AFTER_END, REMINDER_DAY, on_day
+from tests.residents.support.lifecycle import AFTER_END, REMINDER_DAY, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from residents.models import Exit, ExitStatus, RenewalRequest, RenewalStatus
 from residents.services import lifecycle as services
-from tests.residents.test_lifecycle_support import AFTER_END, REMINDER_DAY, on_day
+from tests.residents.support.lifecycle import AFTER_END, REMINDER_DAY, on_day
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from residents.models import Resident
-from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
-from resources.services.activities import new_checkin_token
+from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
+from tests.resources.factories import (
+    ActivityFactory,
+    ActivityRegistrationFactory,
+    AttendanceFactory,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -36,10 +40,10 @@ def make_activity(created_by, *, title: str = "大模型应用开发培训", sta
                   cancelled_at: datetime | None = None, kind: str = ActivityKind.TRAINING,
                   place: str = "3 楼路演厅") -> Activity:
     """An activity written straight to the ORM (any time, past ones included)."""
-    return Activity.objects.create(
+    return ActivityFactory(
         title=title, kind=kind, starts_at=starts_at, ends_at=ends_at or starts_at + timedelta(hours=2),
         place=place, capacity=capacity, counts_for_attendance=counts, cancelled_at=cancelled_at,
-        checkin_token=new_checkin_token(), created_by=created_by,
+        created_by=created_by,
     )
 
 
@@ -59,11 +63,9 @@ def member(user=None, *, name: str | None = None, checked_in_at: datetime | None
 
 
 def register(activity: Activity, resident: Resident) -> ActivityRegistration:
-    return ActivityRegistration.objects.create(activity=activity, resident=resident)
+    return ActivityRegistrationFactory(activity=activity, resident=resident)
 
 
 def attend(activity: Activity, resident: Resident, staff, *, at_: datetime | None = None) -> Attendance:
-    return Attendance.objects.create(
-        activity=activity, resident=resident, method=CheckInMethod.LIST,
-        checked_in_at=at_ or activity.starts_at, checked_in_by=staff,
-    )
+    return AttendanceFactory(activity=activity, resident=resident, checked_in_at=at_ or activity.starts_at,
+                             checked_in_by=staff)

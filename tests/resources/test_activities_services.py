@@ -11,6 +11,7 @@ from opc_community.portal.models import Notification
 from residents.models import ResidentStatus
 from resources.models import Activity, ActivityRegistration, Attendance, CheckInMethod
 from resources.services import activities as services
+from tests.resources.factories import ActivityRegistrationFactory
 from tests.resources.support import ENDS, NOW, STARTS, at, make_activity, member, register, sh
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_every_problem_is_listed_by_field(resources_staff):
 
 def test_a_change_of_time_is_told_to_the_registered_residents(activity, resources_staff, member_a, member_b):
     register(activity, member_a)
-    ActivityRegistration.objects.create(activity=activity, resident=member_b, cancelled_at=NOW)  # cancelled
+    ActivityRegistrationFactory(activity=activity, resident=member_b, cancelled_at=NOW)  # cancelled
 
     changed = services.activity_update(
         activity=activity, actor=resources_staff, starts_at=STARTS + timedelta(hours=1), ends_at=ENDS + timedelta(hours=1)

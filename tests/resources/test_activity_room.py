@@ -11,14 +11,15 @@ from resources.services import activities as services
 from spaces.models import Booking, BookingStatus, RoomType
 from spaces.services import bookings as booking_services
 from tests.resources.support import ENDS, STARTS, at, make_activity, member, sh
-from tests.spaces.test_bookings_support import book, room
+from tests.spaces.factories import RoomFactory
+from tests.spaces.support.bookings import book
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def hall(db):
-    return room("H101", RoomType.ROADSHOW_HALL, name="路演厅", capacity=80, floor="1F")
+    return RoomFactory(code="H101", room_type=RoomType.ROADSHOW_HALL, name="路演厅", capacity=80, floor="1F")
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_a_taken_slot_is_a_conflict_and_nothing_is_written(activity, hall, resou
 
 def test_the_booking_rules_apply(resources_staff, hall):
     late = make_activity(resources_staff, starts_at=sh(2026, 10, 14, 20, 0), ends_at=sh(2026, 10, 14, 23, 0))
-    small = room("A301", RoomType.MEETING_ROOM, capacity=8)
+    small = RoomFactory(code="A301")
     crowded = make_activity(resources_staff, starts_at=sh(2026, 10, 15, 9, 0), capacity=30)
 
     with pytest.raises(DomainError) as closing:

@@ -9,18 +9,16 @@ from opc_community import rulebook
 from opc_community.core.errors import DomainError
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.validation import parse_body
+from tests.rulebook.factories import RulebookVersionFactory, first_version
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def version_2027():
-    first = RulebookVersion.objects.get(number=1)
+    first = first_version()
     body = {**first.body, "term": {**first.body["term"], "grace_days": 10}}
-    return RulebookVersion.objects.create(
-        number=2, title="2027 修订", effective_from=date(2027, 1, 1), body=body,
-        status=RulebookVersion.Status.ADOPTED, based_on=first,
-    )
+    return RulebookVersionFactory(number=2, title="2027 修订", effective_from=date(2027, 1, 1), body=body)
 
 
 @pytest.mark.parametrize(
@@ -38,9 +36,8 @@ def test_in_force_on_each_side_of_an_effective_date(version_2027, on, version, g
 
 
 def test_drafts_and_publicised_versions_are_not_in_force(version_2027):
-    RulebookVersion.objects.create(
-        number=3, title="草稿", effective_from=date(2027, 2, 1), body=version_2027.body
-    )
+    RulebookVersionFactory(number=3, title="草稿", effective_from=date(2027, 2, 1), body=version_2027.body,
+                           status=RulebookVersion.Status.DRAFT)
     assert rulebook.in_force(on=date(2027, 3, 1)).version == 2
 
 
@@ -57,13 +54,10 @@ def test_one_query_then_cached_parsing(django_assert_num_queries):
 
 def test_a_version_adopted_before_a_rule_existed_reads_the_rule_as_introduced():
     """An adopted body is never rewritten; a rule it predates takes the seed's value (第九章第一条)."""
-    first = RulebookVersion.objects.get(number=1)
+    first = first_version()
     body = {k: v for k, v in first.body.items() if k != "publication"}
     body["term"] = {k: v for k, v in body["term"].items() if k != "grace_days"}
-    older = RulebookVersion.objects.create(
-        number=2, title="旧版", effective_from=date(2027, 1, 1), body=body,
-        status=RulebookVersion.Status.ADOPTED, based_on=first,
-    )
+    older = RulebookVersionFactory(number=2, title="旧版", effective_from=date(2027, 1, 1), body=body)
     rules = rulebook.in_force(on=date(2027, 1, 1))
     assert rules.version == 2
     assert rules.publication.public_retention_days == first.body["publication"]["public_retention_days"]

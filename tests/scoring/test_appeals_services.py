@@ -15,8 +15,8 @@ from scoring.services import appeals as services
 from scoring.services.inputs import Correction
 from scoring.services.signoff import publication_of
 from scoring.tasks import flag_overdue_score_appeals
-from tests.scoring.test_cards_support import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
-from tests.scoring.test_inputs_support import at, sh
+from tests.scoring.support.cards import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
+from tests.scoring.support.inputs import at, sh
 
 pytestmark = pytest.mark.django_db
 

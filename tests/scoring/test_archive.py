@@ -7,8 +7,8 @@ import pytest
 from residents.selectors.archive import resident_archive
 from scoring.models import InputStatus, QuarterInput
 from scoring.selectors.archive import archive_entries
-from tests.scoring.test_cards_support import drafted_cast, published_cast
-from tests.scoring.test_inputs_support import make_quarter, member, sh, stored_input
+from tests.scoring.support.cards import drafted_cast, published_cast
+from tests.scoring.support.inputs import make_quarter, member, sh, stored_input
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from scoring.models import ScoreAppeal, ScoreAppealStatus
-from tests.scoring.test_cards_support import AFTER_WINDOW, IN_WINDOW, published_cast
-from tests.scoring.test_inputs_support import at
+from tests.scoring.support.cards import AFTER_WINDOW, IN_WINDOW, published_cast
+from tests.scoring.support.inputs import at
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,8 @@ def test_the_dashboard_api(cast, client_for, oversight, resident_a):
 def test_the_card_list_has_a_fixed_number_of_queries(extra, resident_a, resident_b, administrator, client_for,
                                                      oversight, django_assert_num_queries):
     from scoring.services.run import quarter_run
-    from tests.scoring.test_cards_support import drafted_cast
-    from tests.scoring.test_inputs_support import member, stored_input
+    from tests.scoring.support.cards import drafted_cast
+    from tests.scoring.support.inputs import member, stored_input
 
     cast = drafted_cast(resident_a, resident_b)
     for index in range(extra):

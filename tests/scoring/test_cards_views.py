@@ -10,8 +10,8 @@ from django.utils import timezone
 from scoring.documents.report import report_number
 from scoring.models import ScoreAppeal, ScoreAppealStatus
 from tests.downloads import assert_safe_download
-from tests.scoring.test_cards_support import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
-from tests.scoring.test_inputs_support import at
+from tests.scoring.support.cards import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
+from tests.scoring.support.inputs import at
 
 pytestmark = pytest.mark.django_db
 
@@ -119,14 +119,14 @@ def test_the_dashboard_card_shows_the_latest_score_and_the_window(cast, client_f
 @pytest.mark.parametrize("quarters", [1, 4])
 def test_the_list_page_has_a_fixed_number_of_queries(quarters, resident_a, resident_b, administrator,
                                                      client_for, django_assert_num_queries):
-    from scoring.models import Quarter, QuarterStatus
-    from tests.scoring.test_cards_support import old_card
+    from scoring.models import QuarterStatus
+    from tests.scoring.factories import QuarterFactory, ScoreCardFactory
 
     cast = published_cast(resident_a, resident_b, administrator)
     for year in range(2020, 2020 + quarters):
-        old = Quarter.objects.create(year=year, number=1, inputs_due_on=date(year, 4, 9),
-                                     status=QuarterStatus.FINAL, rulebook_version=1)
-        old_card(old, cast.good, 70 + year - 2020)
+        old = QuarterFactory(year=year, number=1, inputs_due_on=date(year, 4, 9), status=QuarterStatus.FINAL,
+                             rulebook_version=1)
+        ScoreCardFactory(quarter=old, resident=cast.good, total=70 + year - 2020)
     client = client_for(resident_a)
     client.get(reverse("scoring:card_list"))  # warm the per-process caches (rulebook, calendar)
     # session, user, resident, rulebook in force + orientation (resident_required), the cards, the rulebook
@@ -138,12 +138,13 @@ def test_the_list_page_has_a_fixed_number_of_queries(quarters, resident_a, resid
 @pytest.mark.parametrize("appeals", [0, 3])
 def test_the_card_page_has_a_fixed_number_of_queries(appeals, cast, client_for, resident_b,
                                                      django_assert_num_queries):
-    from tests.scoring.test_inputs_support import sh
+    from tests.scoring.factories import ScoreAppealFactory
+    from tests.scoring.support.inputs import sh
 
     card = cast.card(cast.warned)
     for index in range(appeals):
-        ScoreAppeal.objects.create(card=card, resident=cast.warned, reason=f"理由 {index}", status="dismissed",
-                                   answer="无误", submitted_at=sh(2026, 10, 13, 9), answer_due_at=sh(2026, 10, 16, 23))
+        ScoreAppealFactory(card=card, reason=f"理由 {index}", status="dismissed", answer="无误",
+                           submitted_at=sh(2026, 10, 13, 9), answer_due_at=sh(2026, 10, 16, 23))
     client = client_for(resident_b)
     url = reverse("scoring:card_detail", args=[card.pk])
     with at(IN_WINDOW):

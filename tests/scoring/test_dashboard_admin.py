@@ -15,8 +15,8 @@ from scoring.selectors import dashboard as selectors
 from scoring.services import appeals as services
 from scoring.services.run import quarter_run
 from tests.downloads import assert_safe_download
-from tests.scoring.test_cards_support import IN_WINDOW, drafted_cast, published_cast
-from tests.scoring.test_inputs_support import at, member, sh, stored_input
+from tests.scoring.support.cards import IN_WINDOW, drafted_cast, published_cast
+from tests.scoring.support.inputs import at, member, sh, stored_input
 
 pytestmark = pytest.mark.django_db
 

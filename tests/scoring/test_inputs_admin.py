@@ -11,7 +11,7 @@ from opc_community.notices.models import Publication
 from opc_community.notices.services import publication_close
 from scoring.models import AwardClaim, InputStatus, Quarter, QuarterInput, QuarterStatus, ScoreCard
 from scoring.services.run import quarter_run
-from tests.scoring.test_inputs_support import at, make_quarter, member, sh, stored_input, workbook
+from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input, workbook
 
 pytestmark = pytest.mark.django_db
 

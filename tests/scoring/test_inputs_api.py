@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from scoring.models import InputStatus, QuarterInput
-from tests.scoring.test_inputs_support import (
+from tests.scoring.support.inputs import (
     DURING,
     at,
     make_quarter,

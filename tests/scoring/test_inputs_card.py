@@ -15,8 +15,8 @@ from django.utils import translation
 from residents.models import ResidentStatus
 from scoring import cards
 from scoring.models import InputStatus, QuarterStatus
-from tests.scoring.test_cards_support import IN_WINDOW, published_cast
-from tests.scoring.test_inputs_support import at, make_quarter, member, sh, stored_input
+from tests.scoring.support.cards import IN_WINDOW, published_cast
+from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from scoring.models import (
     QuarterStatus,
 )
 from scoring.services import inputs as services
-from tests.scoring.test_inputs_support import (
+from tests.scoring.support.inputs import (
     AFTER_DEADLINE,
     DURING,
     at,

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from scoring.models import AwardClaim, InputStatus, QuarterInput, QuarterStatus
 from tests.downloads import assert_safe_download
-from tests.scoring.test_inputs_support import (
+from tests.scoring.support.inputs import (
     AFTER_DEADLINE,
     DURING,
     at,

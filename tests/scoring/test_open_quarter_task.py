@@ -12,7 +12,7 @@ from residents.models import ResidentStatus
 from scoring.models import Quarter, QuarterStatus
 from scoring.services.inputs import input_save, input_submit
 from scoring.tasks import open_current_quarter, run_quarter_just_ended
-from tests.scoring.test_inputs_support import at, make_quarter, member, numbers, sh
+from tests.scoring.support.inputs import at, make_quarter, member, numbers, sh
 
 pytestmark = pytest.mark.django_db
 

@@ -17,19 +17,25 @@ from scoring.models import (
     Quarter,
     QuarterInput,
     QuarterStatus,
-    ScoreAppeal,
     ScoreCard,
     ScoreChange,
 )
 from scoring.services.run import quarter_recompute, quarter_run
 from tests.residents.factories import ResidentFactory
+from tests.scoring.factories import (
+    ContributionFactory,
+    QuarterFactory,
+    QuarterInputFactory,
+    ScoreAppealFactory,
+    ScoreCardFactory,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
 
 
 def _quarter(year=2026, number=3, **fields) -> Quarter:
-    return Quarter.objects.create(year=year, number=number, inputs_due_on=date(year, 3 * number, 28), **fields)
+    return QuarterFactory(year=year, number=number, inputs_due_on=date(year, 3 * number, 28), **fields)
 
 
 def _resident(**fields):
@@ -37,7 +43,7 @@ def _resident(**fields):
 
 
 def _inputs(quarter, resident, *, done=4, planned=4, revenue="100000", target="100000", status=InputStatus.VERIFIED):
-    return QuarterInput.objects.create(
+    return QuarterInputFactory(
         quarter=quarter, resident=resident, milestones_done=done, milestones_planned=planned,
         revenue=Decimal(revenue), revenue_target=Decimal(target), status=status,
     )
@@ -50,7 +56,7 @@ def test_cards_for_the_cohort_with_verified_awards_and_contributions():
     AwardClaim.objects.create(input=data, level="provincial", title="省级创业大赛二等奖", verified=True)
     AwardClaim.objects.create(input=data, level="national", title="未核实的国家级奖", verified=False)
     for kind in ("tech_sharing", "open_source"):
-        Contribution.objects.create(input=data, kind=kind, description=kind, verified=True)
+        ContributionFactory(input=data, kind=kind, description=kind)
     result = quarter_run(quarter=quarter)
     assert result.cards == 2 and result.rulebook_version == 1
     card = ScoreCard.objects.get(quarter=quarter, resident=top)
@@ -120,11 +126,9 @@ def test_three_consecutive_quarters_below_70_eliminate_and_two_warn():
     for number, total_done in ((1, 0), (2, 0)):
         earlier = _quarter(number=number, status=QuarterStatus.FINAL, rulebook_version=1)
         for r in (resident, steady):
-            ScoreCard.objects.create(
-                quarter=earlier, resident=r, attended=0, expected=0, milestones_done=total_done,
-                milestones_planned=1, revenue=0, revenue_target=1, contributions=0, participation_points=10,
-                completion_points=0, revenue_points=0, award_points=0, contribution_points=0,
-                total=65 if r == resident else 95, rank=1, streak_below_threshold=0, outcome="ok",
+            ScoreCardFactory(
+                quarter=earlier, resident=r, milestones_done=total_done, milestones_planned=1, revenue=0,
+                completion_points=0, revenue_points=0, total=65 if r == resident else 95,
                 computed_at=datetime(2026, 7, 1, tzinfo=SH),
             )
     quarter = _quarter(number=3)
@@ -190,8 +194,8 @@ def test_a_recomputation_keeps_the_cards_and_their_appeals():
     data = _inputs(quarter, resident, done=3, planned=5)
     quarter_run(quarter=quarter)
     card = ScoreCard.objects.get(quarter=quarter)
-    ScoreAppeal.objects.create(card=card, resident=resident, reason="x", submitted_at=datetime(2026, 10, 12, tzinfo=SH),
-                               answer_due_at=datetime(2026, 10, 15, tzinfo=SH))
+    ScoreAppealFactory(card=card, reason="x", submitted_at=datetime(2026, 10, 12, tzinfo=SH),
+                       answer_due_at=datetime(2026, 10, 15, tzinfo=SH))
     Quarter.objects.filter(pk=quarter.pk).update(status=QuarterStatus.PUBLISHED)
     QuarterInput.objects.filter(pk=data.pk).update(milestones_done=5)
     quarter_recompute(quarter=quarter, reason="复核成立")
@@ -230,17 +234,15 @@ def test_the_run_writes_what_the_pure_rules_give_for_a_generated_cohort(administ
             for level in generator.sample(levels, generator.choice([0, 0, 1, 2])):
                 AwardClaim.objects.create(input=data, level=level, title=level, verified=generator.random() < 0.8)
             for _ in range(generator.randint(0, 3)):
-                Contribution.objects.create(input=data, kind="tech_sharing", description="x",
-                                            verified=generator.random() < 0.8)
+                ContributionFactory(input=data, kind="tech_sharing", description="x",
+                                    verified=generator.random() < 0.8)
         totals = {}
         for earlier in (q1, q2):
             if generator.random() < 0.7:
                 totals[earlier.number] = generator.choice([55, 65, 69, 70, 90])
-                ScoreCard.objects.create(
-                    quarter=earlier, resident=resident, attended=0, expected=0, milestones_done=0,
-                    milestones_planned=0, revenue=0, revenue_target=0, contributions=0, participation_points=10,
-                    completion_points=0, revenue_points=0, award_points=0, contribution_points=0,
-                    total=totals[earlier.number], rank=1, streak_below_threshold=0, outcome="ok",
+                ScoreCardFactory(
+                    quarter=earlier, resident=resident, milestones_done=0, milestones_planned=0, revenue=0,
+                    revenue_target=0, completion_points=0, revenue_points=0, total=totals[earlier.number],
                     computed_at=datetime(2026, 7, 1, tzinfo=SH),
                 )
         consecutive = [totals[2]] if 2 in totals else []  # Q1 counts only when Q2 is there (no gap)

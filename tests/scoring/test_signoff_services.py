@@ -10,10 +10,8 @@ from opc_community.core.errors import InvalidTransition
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.notices.services import objection_decide, objection_submit, publication_close
 from opc_community.portal.models import Notification
-from opc_community.rulebook.models import RulebookVersion
 from residents.models import Exit, ExitKind, ResidentStatus
 from scoring.models import (
-    Contribution,
     Quarter,
     QuarterInput,
     QuarterStatus,
@@ -26,7 +24,9 @@ from scoring.services import signoff
 from scoring.services.inputs import Correction
 from scoring.services.run import quarter_recompute, quarter_run
 from tests.residents.factories import AgreementFactory
-from tests.scoring.test_inputs_support import at, make_quarter, member, sh, stored_input
+from tests.rulebook.factories import RulebookVersionFactory, first_version
+from tests.scoring.factories import ContributionFactory, ScoreAppealFactory, ScoreCardFactory
+from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +43,10 @@ def cast(resident_a, resident_b):
     idle = member(name="王小明")
     AgreementFactory(resident=idle)
     data = stored_input(quarter, good)
-    Contribution.objects.create(input=data, kind="open_source", description="SDK", verified=True)
+    ContributionFactory(input=data)
     stored_input(quarter, warned)
     previous = make_quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
-    ScoreCard.objects.create(
-        quarter=previous, resident=warned, attended=0, expected=0, milestones_done=4, milestones_planned=4,
-        revenue=1, revenue_target=1, contributions=0, participation_points=10, completion_points=25,
-        revenue_points=30, award_points=0, contribution_points=0, total=65, rank=1, streak_below_threshold=1,
-        outcome="ok", computed_at=sh(2026, 7, 1, 2),
-    )
+    ScoreCardFactory(quarter=previous, resident=warned, total=65, streak_below_threshold=1)
     quarter_run(quarter=quarter)
     return quarter, good, warned, idle
 
@@ -148,8 +143,8 @@ def test_an_upheld_appeal_recomputes_everyone_and_waits_for_its_decision(cast, a
     quarter, good, warned, idle = cast
     publication = _publish(quarter, administrator)
     card = _card(quarter, idle)
-    appeal = ScoreAppeal.objects.create(card=card, resident=idle, reason="我提交过财务报表",
-                                        submitted_at=sh(2026, 10, 13, 9), answer_due_at=sh(2026, 10, 16, 23, 59))
+    appeal = ScoreAppealFactory(card=card, reason="我提交过财务报表", submitted_at=sh(2026, 10, 13, 9),
+                                answer_due_at=sh(2026, 10, 16, 23, 59))
     with at(AFTER_WINDOW):
         publication_close(publication=publication, now=AFTER_WINDOW)
     quarter.refresh_from_db()
@@ -201,12 +196,11 @@ def test_a_new_rulebook_version_does_not_change_a_confirmed_quarter(cast, admini
     signoff.quarter_confirm(quarter=quarter, actor=administrator)
     before = list(ScoreCard.objects.filter(quarter=quarter).order_by("resident").values_list("resident", "total",
                                                                                               "outcome"))
-    first = RulebookVersion.objects.get(number=1)
+    first = first_version()
     scoring = first.body["scoring"]
     body = {**first.body, "scoring": {**scoring, "contributions": {
         **scoring["contributions"], "bands": [{**band, "points": 0} for band in scoring["contributions"]["bands"]]}}}
-    RulebookVersion.objects.create(number=2, title="权重调整", effective_from=sh(2026, 7, 1).date(), body=body,
-                                   status=RulebookVersion.Status.ADOPTED, based_on=first)
+    RulebookVersionFactory(number=2, title="权重调整", effective_from=sh(2026, 7, 1).date(), body=body)
     with pytest.raises(InvalidTransition):
         quarter_run(quarter=quarter)
     quarter_recompute(quarter=Quarter.objects.get(pk=quarter.pk), reason="复算")

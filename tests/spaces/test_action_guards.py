@@ -17,8 +17,8 @@ from discipline.models import Suspension, SuspensionScope
 from opc_community.core.errors import DomainError
 from spaces.models import Booking, DeskChangeRequest, Permit, Visitor, VisitorStatus
 from spaces.services import bookings, desks, permits, visitors
-from tests.spaces.test_desks_support import in_hours, member, pdf_upload, seat, use_private_storage
-from tests.spaces.test_permits_support import NOW, at, room
+from tests.spaces.support.desks import in_hours, member, pdf_upload, seat, use_private_storage
+from tests.spaces.support.permits import NOW, at, room
 
 pytestmark = pytest.mark.django_db
 

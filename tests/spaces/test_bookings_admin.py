@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from opc_community.portal.models import Notification
 from spaces.models import Booking, BookingStatus, Room
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     TODAY,
     TOMORROW,
     at,

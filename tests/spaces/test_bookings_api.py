@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from spaces.models import Booking, BookingStatus
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     TOMORROW,
     at,
     book,

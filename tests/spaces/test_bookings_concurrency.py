@@ -26,7 +26,8 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     run_in_parallel,
 )
 from tests.factories import UserFactory
-from tests.spaces.test_bookings_support import NOW, TOMORROW, at, make_member, room
+from tests.spaces.factories import RoomFactory
+from tests.spaces.support.bookings import NOW, TOMORROW, at, make_member
 
 pytestmark = committed_data
 
@@ -50,7 +51,7 @@ def outcome(result: Any) -> str:
 
 
 def test_twenty_residents_booking_the_same_slot_at_once_exactly_one_wins_every_round():
-    hall = room("A301")
+    hall = RoomFactory(code="A301")
     residents = [make_member(UserFactory(), f"入驻主体{i}") for i in range(THREADS)]
 
     summary: Counter[str] = Counter()
@@ -78,7 +79,7 @@ def test_twenty_residents_booking_the_same_slot_at_once_exactly_one_wins_every_r
 def test_twenty_residents_posting_the_same_slot_to_the_api_get_one_201_and_nineteen_409s():
     """The same race through the whole stack (DRF, middleware, exception handler): one 201, the rest a
     409 naming the taken slot — never a 500."""
-    hall = room("A304")
+    hall = RoomFactory(code="A304")
     residents = [make_member(UserFactory(), f"入驻主体{i}") for i in range(THREADS)]
     start, end = at(TOMORROW, "15:00"), at(TOMORROW, "16:00")
     body = {"room": hall.pk, "starts_at": start.isoformat(), "ends_at": end.isoformat(), "purpose": "并发测试",
@@ -102,7 +103,7 @@ def test_twenty_residents_posting_the_same_slot_to_the_api_get_one_201_and_ninet
 
 
 def test_overlapping_but_different_slots_at_once_also_leave_one_winner():
-    hall = room("A302")
+    hall = RoomFactory(code="A302")
     residents = [make_member(UserFactory(), f"入驻主体{i}") for i in range(8)]
     # Eight requests all covering 10:00–10:30, each a different shape.
     shapes = [("09:00", "11:00"), ("10:00", "10:30"), ("09:30", "10:30"), ("10:00", "12:00"),
@@ -117,7 +118,7 @@ def test_overlapping_but_different_slots_at_once_also_leave_one_winner():
 
 
 def test_adjacent_slots_booked_at_once_both_succeed():
-    hall = room("A303")
+    hall = RoomFactory(code="A303")
     first, second = (make_member(UserFactory(), name) for name in ("甲", "乙"))
     results = run_in_parallel([
         lambda: services.booking_create(resident=first, room=hall, starts_at=at(TOMORROW, "09:00"),

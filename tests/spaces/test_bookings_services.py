@@ -15,7 +15,8 @@ from residents.services.lifecycle import exit_handlers
 from spaces.models import Booking, BookingStatus, CalendarFeed, CreditChange, RoadshowCredit
 from spaces.selectors import bookings as selectors
 from spaces.services import bookings as services
-from tests.spaces.test_bookings_support import (
+from tests.discipline.factories import SuspensionFactory
+from tests.spaces.support.bookings import (
     NOW,
     TODAY,
     TOMORROW,
@@ -27,7 +28,6 @@ from tests.spaces.test_bookings_support import (
     member_b_fixture,  # noqa: F401
     negotiation_room_fixture,  # noqa: F401
     roadshow_hall_fixture,  # noqa: F401
-    suspend,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -181,7 +181,7 @@ def test_an_exiting_resident_may_still_book(member_a, meeting_room):
 
 @pytest.mark.parametrize("scope", [SuspensionScope.PUBLIC_SPACES, SuspensionScope.COMMUNITY])
 def test_a_suspended_resident_cannot_book_and_is_told_until_when(member_a, meeting_room, scope):
-    suspend(member_a, scope=scope, ends_at=at(TODAY + timedelta(days=7), "18:00"))
+    SuspensionFactory(resident=member_a, scope=scope, ends_at=at(TODAY + timedelta(days=7), "18:00"))
 
     with pytest.raises(DomainError) as refused:
         create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
@@ -192,8 +192,8 @@ def test_a_suspended_resident_cannot_book_and_is_told_until_when(member_a, meeti
 
 
 def test_a_resource_suspension_or_a_lifted_one_does_not_stop_booking(member_a, meeting_room):
-    suspend(member_a, scope=SuspensionScope.RESOURCES)
-    suspend(member_a, lifted_at=timezone.now())
+    SuspensionFactory(resident=member_a, scope=SuspensionScope.RESOURCES)
+    SuspensionFactory(resident=member_a, lifted_at=timezone.now())
     create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
 
 

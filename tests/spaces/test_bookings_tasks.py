@@ -4,7 +4,7 @@ import pytest
 
 from spaces import tasks
 from spaces.models import Booking, BookingStatus
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     TOMORROW,
     at,
     book,

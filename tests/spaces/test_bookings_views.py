@@ -10,8 +10,9 @@ from icalendar import Calendar
 
 from residents.models import ResidentStatus
 from spaces.models import Booking, BookingStatus, CalendarFeed
+from tests.discipline.factories import SuspensionFactory
 from tests.downloads import assert_safe_download
-from tests.spaces.test_bookings_support import (
+from tests.spaces.support.bookings import (
     TOMORROW,
     at,
     book,
@@ -21,7 +22,6 @@ from tests.spaces.test_bookings_support import (
     member_b_fixture,  # noqa: F401
     negotiation_room_fixture,  # noqa: F401
     roadshow_hall_fixture,  # noqa: F401
-    suspend,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -240,7 +240,7 @@ def test_a_taken_slot_is_explained_without_naming_who(client_a, meeting_room, b_
 
 
 def test_a_suspended_resident_is_told_on_the_form(client_a, member_a, meeting_room):
-    suspend(member_a)
+    SuspensionFactory(resident=member_a)
     response = client_a.post(url("booking_new", meeting_room.pk), form_data())
     assert response.status_code == 400
     assert "公共空间使用权限已暂停" in response.content.decode()

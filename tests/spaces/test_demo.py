@@ -1,4 +1,4 @@
-"""The spaces demo (spaces/demo.py): every kind of record in every state the issue names, made
+"""The spaces demo (spaces/demo.py): every kind of record in every state it can be in, made
 quickly, and a second run — even on another day — changes nothing."""
 
 import time

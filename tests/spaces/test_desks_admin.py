@@ -9,12 +9,13 @@ from django.urls import reverse
 from spaces.models import Desk, DeskAssignment
 from spaces.services import desks as services
 from tests.residents.factories import ResidentFactory
+from tests.spaces.factories import DeskFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _desks(n: int, start: int = 0) -> list[Desk]:
-    return [Desk.objects.create(code=f"A-{i:03d}", floor="3F", zone="A 区") for i in range(start, start + n)]
+    return [DeskFactory(code=f"A-{i:03d}") for i in range(start, start + n)]
 
 
 def _list_queries(client, **params) -> tuple[int, str]:
@@ -85,7 +86,7 @@ def _ask(resident, reason="想换位置", preferred=None):
 
 
 def _member_at(code, daily_staff, name="张三"):
-    from tests.spaces.test_desks_support import member, seat
+    from tests.spaces.support.desks import member, seat
 
     resident = member(name=name)
     seat(resident, code, daily_staff)

@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 
 from spaces.models import DeskAssignment, DeskChangeRequest
 from spaces.services import desks as services
-from tests.spaces.test_desks_support import desk, member, seat
+from tests.spaces.factories import DeskFactory
+from tests.spaces.support.desks import member, seat
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_anonymous_and_other_teams_are_refused(client, api_for, resources_staff,
 
 
 def test_staff_list_desks_with_their_occupant(api_for, seated, other, daily_staff, oversight):
-    desk("F-1")
+    DeskFactory(code="F-1")
     for staff in (daily_staff, oversight):
         rows = {row["code"]: row["occupant"] for row in api_for(staff).get(DESKS).json()["results"]}
         assert rows == {"A-1": {"id": seated.pk, "name": "张三"}, "A-2": {"id": other.pk, "name": "欧阳娜娜"},
@@ -60,7 +61,7 @@ def test_a_resident_sees_only_its_own_desk(api_for, seated, other):
     assert [row["code"] for row in rows] == ["A-1"] and "occupant" not in rows[0]
     assert client.get(f"{DESKS}{other.desk_assignments.get().desk_id}/").status_code == 404
     assert [row["code"] for row in client.get(f"{DESKS}free/").json()] == []
-    desk("F-1")
+    DeskFactory(code="F-1")
     assert [row["code"] for row in client.get(f"{DESKS}free/").json()] == ["F-1"]
 
 
@@ -72,7 +73,7 @@ def test_a_resident_filters_its_desk_by_occupied(api_for, seated, other):
 
 
 def test_the_resident_asks_withdraws_and_cannot_reach_anothers_request(api_for, seated, other):
-    free = desk("F-1")
+    free = DeskFactory(code="F-1")
     theirs = services.desk_request_create(resident=other, reason="x", actor=other.user)
     client = api_for(seated.user)
 
@@ -95,9 +96,11 @@ def test_staff_approve_and_a_taken_desk_is_409(api_for, seated, other, daily_sta
 
     conflict = client.post(f"{REQUESTS}{change.pk}/approve/", {"desk": taken.pk}, format="json")
     assert conflict.status_code == 409 and "A-2" in conflict.json()["detail"]
-    assert api_for(oversight).post(f"{REQUESTS}{change.pk}/approve/", {"desk": desk("F-1").pk}).status_code == 403
+    refused = api_for(oversight).post(f"{REQUESTS}{change.pk}/approve/", {"desk": DeskFactory(code="F-1").pk})
+    assert refused.status_code == 403
 
-    approved = client.post(f"{REQUESTS}{change.pk}/approve/", {"desk": desk("F-2").pk, "note": "好"}, format="json")
+    approved = client.post(f"{REQUESTS}{change.pk}/approve/", {"desk": DeskFactory(code="F-2").pk, "note": "好"},
+                           format="json")
 
     assert approved.status_code == 200
     assert approved.json()["assigned_desk"]["code"] == "F-2" and approved.json()["resident"]["name"] == "张三"

@@ -20,7 +20,8 @@ from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported 
     restore_snapshot_without_triggers,
     run_in_parallel,
 )
-from tests.spaces.test_desks_support import desk, member, seat
+from tests.spaces.factories import DeskFactory
+from tests.spaces.support.desks import member, seat
 
 pytestmark = committed_data
 
@@ -45,7 +46,7 @@ def test_two_staff_approving_onto_the_same_desk_get_one_move_and_one_clean_confl
     first, second = member(name="张三"), member(name="李四")
     seat(first, "A-1", daily_staff)
     seat(second, "A-2", daily_staff)
-    wanted = desk("D-1")
+    wanted = DeskFactory(code="D-1")
     requests = [
         services.desk_request_create(resident=resident, reason="想换到 D 区", preferred_desk=wanted,
                                      actor=resident.user)
@@ -74,7 +75,7 @@ def test_two_staff_approving_the_same_request_at_once_move_the_resident_once(dai
     resident = member(name="张三")
     seat(resident, "A-1", daily_staff)
     change = services.desk_request_create(resident=resident, reason="换位", actor=resident.user)
-    targets = [desk("D-1"), desk("D-2")]
+    targets = [DeskFactory(code="D-1"), DeskFactory(code="D-2")]
 
     results = run_in_parallel([
         (lambda target=target, staff=staff: services.desk_request_approve(request=change, desk=target, actor=staff))

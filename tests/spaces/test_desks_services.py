@@ -11,17 +11,15 @@ from spaces.models import Desk, DeskAssignment, DeskChangeRequest, RequestStatus
 from spaces.selectors import desks as selectors
 from spaces.services import desks as services
 from tests.residents.factories import ResidentFactory
-from tests.spaces.test_desks_support import member, seat
+from tests.spaces.factories import DeskFactory
+from tests.spaces.support.desks import member, seat
 
 pytestmark = pytest.mark.django_db
 
 
-def desk(code: str, **kwargs) -> Desk:
-    return Desk.objects.create(code=code, floor=kwargs.pop("floor", "3F"), zone=kwargs.pop("zone", "A 区"), **kwargs)
-
 
 def test_assigning_a_free_desk(daily_staff):
-    resident, chosen = ResidentFactory(), desk("A-1")
+    resident, chosen = ResidentFactory(), DeskFactory(code="A-1")
 
     assignment = services.desk_assign(resident=resident, desk=chosen, actor=daily_staff, note="check-in")
 
@@ -32,7 +30,7 @@ def test_assigning_a_free_desk(daily_staff):
 
 
 def test_a_taken_desk_is_a_conflict_not_an_error_page(daily_staff):
-    taken = desk("A-1")
+    taken = DeskFactory(code="A-1")
     services.desk_assign(resident=ResidentFactory(), desk=taken, actor=daily_staff)
 
     with pytest.raises(ConflictError, match="工位 A-1 已分配给其他入驻主体") as refused:
@@ -44,20 +42,21 @@ def test_a_taken_desk_is_a_conflict_not_an_error_page(daily_staff):
 
 def test_a_resident_holds_one_desk(daily_staff):
     resident = ResidentFactory(name="张三")
-    services.desk_assign(resident=resident, desk=desk("A-1"), actor=daily_staff)
+    services.desk_assign(resident=resident, desk=DeskFactory(code="A-1"), actor=daily_staff)
 
     with pytest.raises(ConflictError, match="张三 已有工位") as refused:
-        services.desk_assign(resident=resident, desk=desk("A-2"), actor=daily_staff)
+        services.desk_assign(resident=resident, desk=DeskFactory(code="A-2"), actor=daily_staff)
     assert refused.value.field == "resident"
 
 
 def test_an_out_of_use_desk_is_refused(daily_staff):
     with pytest.raises(DomainError, match="工位 X-1 已停用"):
-        services.desk_assign(resident=ResidentFactory(), desk=desk("X-1", is_active=False), actor=daily_staff)
+        services.desk_assign(resident=ResidentFactory(), desk=DeskFactory(code="X-1", is_active=False),
+                             actor=daily_staff)
 
 
 def test_releasing_frees_the_desk_and_is_safe_twice(daily_staff):
-    resident, chosen = ResidentFactory(), desk("A-1")
+    resident, chosen = ResidentFactory(), DeskFactory(code="A-1")
     services.desk_assign(resident=resident, desk=chosen, actor=daily_staff)
 
     released = services.desk_release(resident=resident, actor=daily_staff, note="exit")
@@ -71,7 +70,8 @@ def test_releasing_frees_the_desk_and_is_safe_twice(daily_staff):
 
 
 def test_free_desks_and_occupants_in_one_query(daily_staff, django_assert_num_queries):
-    occupied, free, broken = desk("A-1", floor="1F"), desk("A-2", floor="1F"), desk("A-3", is_active=False)
+    occupied, free = DeskFactory(code="A-1", floor="1F"), DeskFactory(code="A-2", floor="1F")
+    broken = DeskFactory(code="A-3", is_active=False)
     services.desk_assign(resident=ResidentFactory(name="张三"), desk=occupied, actor=daily_staff)
 
     with django_assert_num_queries(1):
@@ -98,7 +98,7 @@ def ask(resident, reason="靠窗太冷", preferred=None):
 
 
 def test_a_resident_asks_to_move_and_the_team_is_told(seated, daily_staff):
-    wanted = desk("B-1")
+    wanted = DeskFactory(code="B-1")
 
     request = ask(seated, preferred=wanted)
 
@@ -124,7 +124,7 @@ def test_the_preferred_desk_must_be_free_in_use_and_another_one(seated, daily_st
     choice = {
         "A-1": lambda: Desk.objects.get(code="A-1"),
         "taken": lambda: seat(member(), "T-1", daily_staff).desk,
-        "broken": lambda: desk("X-1", is_active=False),
+        "broken": lambda: DeskFactory(code="X-1", is_active=False),
     }[preferred]()
     with pytest.raises(DomainError, match=message) as refused:
         ask(seated, preferred=choice)
@@ -143,8 +143,8 @@ def test_only_the_resident_itself_asks_and_only_after_check_in(seated, daily_sta
 
 
 def test_approval_moves_the_resident_in_one_step_and_tells_it(seated, daily_staff):
-    request = ask(seated, preferred=desk("B-1"))
-    target = desk("C-1")  # the team chooses another desk than the preferred one
+    request = ask(seated, preferred=DeskFactory(code="B-1"))
+    target = DeskFactory(code="C-1")  # the team chooses another desk than the preferred one
 
     request = services.desk_request_approve(request=request, desk=target, note="C 区更安静", actor=daily_staff)
 
@@ -175,9 +175,9 @@ def test_approving_onto_the_same_desk_or_twice_is_refused(seated, daily_staff):
     request = ask(seated)
     with pytest.raises(DomainError, match="当前已在工位 A-1"):
         services.desk_request_approve(request=request, desk=Desk.objects.get(code="A-1"), actor=daily_staff)
-    services.desk_request_approve(request=request, desk=desk("B-1"), actor=daily_staff)
+    services.desk_request_approve(request=request, desk=DeskFactory(code="B-1"), actor=daily_staff)
     with pytest.raises(InvalidTransition):
-        services.desk_request_approve(request=request, desk=desk("B-2"), actor=daily_staff)
+        services.desk_request_approve(request=request, desk=DeskFactory(code="B-2"), actor=daily_staff)
     with pytest.raises(InvalidTransition):
         services.desk_request_refuse(request=request, reason="x", actor=daily_staff)
 
@@ -199,13 +199,14 @@ def test_only_the_daily_team_or_the_administrator_decides(seated, request, who):
     change = ask(seated)
     actor = request.getfixturevalue(who)
     with pytest.raises(DomainError, match="日常管理组或运营负责人"):
-        services.desk_request_approve(request=change, desk=desk("B-1"), actor=actor)
+        services.desk_request_approve(request=change, desk=DeskFactory(code="B-1"), actor=actor)
     with pytest.raises(DomainError, match="日常管理组或运营负责人"):
         services.desk_request_refuse(request=change, reason="x", actor=actor)
 
 
 def test_the_administrator_decides_too(seated, administrator):
-    assert services.desk_request_approve(request=ask(seated), desk=desk("B-1"), actor=administrator).status == "approved"
+    approved = services.desk_request_approve(request=ask(seated), desk=DeskFactory(code="B-1"), actor=administrator)
+    assert approved.status == "approved"
 
 
 def test_the_resident_withdraws_its_open_request_only(seated, daily_staff, resident_b):
@@ -221,7 +222,7 @@ def test_the_resident_withdraws_its_open_request_only(seated, daily_staff, resid
 
 def test_history_of_a_desk_lists_its_assignments_and_requests(seated, daily_staff, django_assert_num_queries):
     first = Desk.objects.get(code="A-1")
-    services.desk_request_approve(request=ask(seated), desk=desk("B-1"), actor=daily_staff)
+    services.desk_request_approve(request=ask(seated), desk=DeskFactory(code="B-1"), actor=daily_staff)
     seat(member(name="李四"), "Z-9", daily_staff)
     services.desk_assign(resident=member(name="王五"), desk=first, actor=daily_staff)
 
@@ -242,7 +243,7 @@ def test_the_exit_handler_withdraws_an_open_request(seated, daily_staff):
 
 
 def test_requests_and_assignments_are_audited(seated, daily_staff):
-    request = services.desk_request_approve(request=ask(seated), desk=desk("B-1"), actor=daily_staff)
+    request = services.desk_request_approve(request=ask(seated), desk=DeskFactory(code="B-1"), actor=daily_staff)
 
     events = DeskChangeRequest.pgh_event_model.objects.filter(pgh_obj_id=request.pk).order_by("pgh_id")
     assert [(e.status, e.pgh_context.metadata["action"]) for e in events] == [

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from spaces.models import DeskChangeRequest, RequestStatus
 from spaces.services import desks as services
-from tests.spaces.test_desks_support import desk, member, seat
+from tests.spaces.factories import DeskFactory
+from tests.spaces.support.desks import member, seat
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_the_page_shows_the_desk_and_the_rule(client_for, seated):
 
 
 def test_a_resident_asks_for_a_free_desk(client_for, seated, other, daily_staff):
-    free = desk("B-201")
+    free = DeskFactory(code="B-201")
     client = client_for(seated.user)
     options = client.get(PAGE).content.decode()
     assert "B-201" in options and "A-102" not in options  # only free desks are offered
@@ -107,7 +108,7 @@ def test_withdraw_and_another_residents_request_is_404(client_for, seated, other
 
 def test_the_history_shows_decisions_and_reasons_and_not_others_requests(client_for, seated, other, daily_staff):
     services.desk_request_refuse(request=ask(seated), reason="暂无空闲工位", actor=daily_staff)
-    services.desk_request_approve(request=ask(seated), desk=desk("C-301"), actor=daily_staff)
+    services.desk_request_approve(request=ask(seated), desk=DeskFactory(code="C-301"), actor=daily_staff)
     ask(other, reason="别人的理由")
 
     page = client_for(seated.user).get(PAGE).content.decode()
@@ -124,12 +125,12 @@ PAGE_QUERIES = 9
 def test_the_page_costs_the_same_for_one_or_six_requests(client_for, seated, daily_staff, django_assert_num_queries):
     client = client_for(seated.user)
     services.desk_request_refuse(request=ask(seated), reason="不行", actor=daily_staff)
-    desk("F-1")
+    DeskFactory(code="F-1")
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(PAGE).status_code == 200
     for index in range(5):
         services.desk_request_refuse(request=ask(seated), reason=f"理由{index}", actor=daily_staff)
-        desk(f"F-{index + 2}")
+        DeskFactory(code=f"F-{index + 2}")
     with django_assert_num_queries(PAGE_QUERIES):
         page = client.get(PAGE).content.decode()
     assert page.count("拒绝理由") == 6

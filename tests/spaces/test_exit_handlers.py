@@ -10,14 +10,12 @@ from residents.services.lifecycle import exit_handlers, force_exit
 from spaces.models import (
     Booking,
     BookingStatus,
-    DeskChangeRequest,
-    Permit,
     RequestStatus,
-    Visitor,
     VisitorStatus,
 )
 from spaces.services import bookings, desks, permits, visitors
-from tests.spaces.test_bookings_support import (
+from tests.spaces.factories import DeskChangeRequestFactory, PermitFactory, VisitorFactory
+from tests.spaces.support.bookings import (
     NOW,
     TOMORROW,
     at,
@@ -42,15 +40,11 @@ def test_every_spaces_exit_handler_is_registered():
 def test_a_forced_exit_revokes_bookings_desk_requests_permits_and_visits(member_a, meeting_room, administrator):
     # Given a resident with a booking tomorrow, an open desk request, an approved event and a visitor expected
     booking = book(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
-    request = DeskChangeRequest.objects.create(resident=member_a, reason="靠窗")
-    permit = Permit.objects.create(
-        resident=member_a, kind="event", title="产品发布会", place="路演厅", starts_at=at(TOMORROW, "14:00"),
-        ends_at=at(TOMORROW, "16:00"), description="发布新版本", status=RequestStatus.APPROVED,
-    )
-    visitor = Visitor.objects.create(
-        name="王五", phone="13800138000", host=member_a, purpose="商务洽谈", expected_at=NOW + timedelta(hours=2),
-        registered_by=administrator,
-    )
+    request = DeskChangeRequestFactory(resident=member_a)
+    permit = PermitFactory(resident=member_a, title="产品发布会", starts_at=at(TOMORROW, "14:00"),
+                           ends_at=at(TOMORROW, "16:00"), description="发布新版本", status=RequestStatus.APPROVED)
+    visitor = VisitorFactory(name="王五", phone="13800138000", host=member_a, expected_at=NOW + timedelta(hours=2),
+                             registered_by=administrator)
 
     # When the resident is forced out (the discipline app's entry point)
     force_exit(resident=member_a, reason="严重违规", ban_years=1, actor=administrator)

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from opc_community.portal.models import Notification
 from spaces.models import RequestStatus
-from tests.spaces.test_desks_support import member, pdf_upload, use_private_storage
-from tests.spaces.test_permits_support import NOW, permit
+from tests.spaces.support.desks import member, pdf_upload, use_private_storage
+from tests.spaces.support.permits import NOW, permit
 
 pytestmark = pytest.mark.django_db
 

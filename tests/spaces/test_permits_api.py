@@ -6,8 +6,8 @@ import time_machine
 from rest_framework.test import APIClient
 
 from spaces.models import Booking, Permit
-from tests.spaces.test_desks_support import fake_pdf_upload, member, pdf_upload, use_private_storage
-from tests.spaces.test_permits_support import NOW, at, permit, room
+from tests.spaces.support.desks import fake_pdf_upload, member, pdf_upload, use_private_storage
+from tests.spaces.support.permits import NOW, at, permit, room
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from residents.models import ResidentStatus
 from spaces.models import Booking, Permit, RequestStatus
 from spaces.services import permits as services
 from tests.residents.factories import ResidentFactory
-from tests.spaces.test_desks_support import (
+from tests.spaces.factories import BookingFactory
+from tests.spaces.support.desks import (
     JPEG,
     PDF,
     PNG,
@@ -23,7 +24,7 @@ from tests.spaces.test_desks_support import (
     upload,
     use_private_storage,
 )
-from tests.spaces.test_permits_support import NOW, at, permit, room
+from tests.spaces.support.permits import NOW, at, permit, room
 
 pytestmark = pytest.mark.django_db
 
@@ -241,8 +242,7 @@ def test_the_booking_rules_still_apply(applicant, other, daily_staff):
     with pytest.raises(DomainError):  # before the room type opens (rulebook: 08:00)
         services.permit_reserve_room(permit=approved, room=hall, starts_at=at(17, 6), ends_at=at(17, 7),
                                      attendees=10, actor=applicant.user)
-    Booking.objects.create(room=hall, resident=other, booked_by=other.user, starts_at=at(17, 9), ends_at=at(17, 10),
-                           purpose="别人的会", attendees=2)
+    BookingFactory(room=hall, resident=other, starts_at=at(17, 9), ends_at=at(17, 10), purpose="别人的会")
     with pytest.raises(ConflictError):
         services.permit_reserve_room(permit=approved, room=hall, starts_at=at(17, 9), ends_at=at(17, 11),
                                      attendees=10, actor=applicant.user)

@@ -9,14 +9,14 @@ from django.urls import reverse
 from spaces.models import Booking, Permit, RequestStatus
 from spaces.services import bookings as booking_services
 from spaces.services import permits as services
-from tests.spaces.test_desks_support import (
+from tests.spaces.support.desks import (
     PDF,
     fake_pdf_upload,
     member,
     pdf_upload,
     use_private_storage,
 )
-from tests.spaces.test_permits_support import NOW, at, permit, room
+from tests.spaces.support.permits import NOW, at, permit, room
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from spaces.models import Visitor, VisitorStatus
 from spaces.services import visitors as services
-from tests.spaces.test_desks_support import member, sh
+from tests.spaces.support.desks import member, sh
 
 pytestmark = pytest.mark.django_db
 

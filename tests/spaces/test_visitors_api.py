@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from spaces.models import Visitor, VisitorStatus
 from spaces.services import visitors as services
-from tests.spaces.test_desks_support import in_hours, member
+from tests.spaces.support.desks import in_hours, member
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from opc_community.portal.models import Notification
 from residents.models import ResidentStatus
 from spaces.models import Visitor, VisitorStatus
 from spaces.services import visitors as services
-from tests.spaces.test_desks_support import in_hours, member, sh
+from tests.spaces.support.desks import in_hours, member, sh
 
 pytestmark = pytest.mark.django_db
 

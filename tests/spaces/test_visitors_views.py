@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from spaces.models import VisitorStatus
 from spaces.services import visitors as services
-from tests.spaces.test_desks_support import in_hours, member
+from tests.spaces.support.desks import in_hours, member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""The conformance cases of ../shared/spec/conformance.json, vendored so that any clone can run them."""
+"""The conformance cases of the shared spec's conformance.json, vendored so that any clone can run them
+(``test_vendored_copy`` keeps the copy equal to its source)."""
 
 import json
 from functools import cache

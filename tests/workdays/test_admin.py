@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from opc_community.workdays.models import CalendarChange, CalendarYear, SpecialDay
 from residents.models import Complaint
-from tests.residents.test_complaints_support import at, file_complaint, sh
+from tests.residents.support.complaints import at, file_complaint, sh
 
 pytestmark = pytest.mark.django_db
 

@@ -31,11 +31,12 @@ from residents.services import complaints as complaint_services
 from scoring.models import ScoreAppeal
 from scoring.services.appeals import score_appeal_submit, score_appeals_flag_overdue
 from scoring.services.signoff import publication_of
-from tests.discipline.test_cases_support import open_case
+from tests.discipline.support.cases import open_case
 from tests.residents.factories import ApplicationFactory
-from tests.residents.test_complaints_support import at, file_complaint, sh
-from tests.scoring.test_cards_support import old_card, published_cast
-from tests.scoring.test_inputs_support import make_quarter, member
+from tests.residents.support.complaints import at, file_complaint, sh
+from tests.scoring.factories import ScoreCardFactory
+from tests.scoring.support.cards import published_cast
+from tests.scoring.support.inputs import make_quarter, member
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,7 @@ def test_a_request_for_review_moves_and_its_overdue_notice_is_withdrawn(appeal, 
 
 def test_a_score_appeal_follows_its_provisional_deadline(resident_a, administrator):
     resident = member(resident_a, name="张三")
-    card = old_card(make_quarter(number=4, due=date(2026, 12, 31)), resident, 70)
+    card = ScoreCardFactory(quarter=make_quarter(number=4, due=date(2026, 12, 31)), resident=resident, total=70)
     answer = stored(EVENT, 3)
     appeal = ScoreAppeal.objects.create(card=card, resident=resident, reason="请核实签到记录。", submitted_at=EVENT,
                                         answer_due_at=answer.at, due_provisional=answer.provisional)

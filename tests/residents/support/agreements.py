@@ -13,8 +13,8 @@ from opc_community.rulebook.schema import Rulebook
 from residents.models import Agreement, FeePeriod, Resident, ResidentStatus
 from residents.selectors import ledger as ledger_selectors
 from residents.services import agreements, ledger
-from spaces.models import Desk
 from tests.residents.factories import ResidentFactory
+from tests.spaces.factories import DeskFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 #: The day most tests live on: a Wednesday, rulebook v1 in force (from 2026-04-01).
@@ -47,9 +47,6 @@ def onboarding(**kwargs: object) -> Resident:
     """An approved resident awaiting check-in (no agreement yet)."""
     return ResidentFactory(status=ResidentStatus.ONBOARDING, checked_in_at=None, **kwargs)
 
-
-def desk(code: str = "A-101", *, floor: str = "3F", zone: str = "A 区", active: bool = True) -> Desk:
-    return Desk.objects.create(code=code, floor=floor, zone=zone, is_active=active)
 
 
 def issue(
@@ -87,4 +84,4 @@ def ready_for_check_in(resident: Resident, staff: object) -> Agreement:
 
 def checked_in(resident: Resident, staff: object, *, desk_code: str = "A-101") -> Resident:
     ready_for_check_in(resident, staff)
-    return agreements.resident_check_in(resident=resident, desk=desk(desk_code), actor=staff)
+    return agreements.resident_check_in(resident=resident, desk=DeskFactory(code=desk_code), actor=staff)

@@ -21,7 +21,7 @@ from opc_community.notices.tasks import close_publication_windows
 from residents.models import Ban, DepositEntry, Exit, Invoice, InvoiceKind
 from residents.services import ledger, lifecycle
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
-from tests.residents.test_lifecycle_support import SH, on_day, pay_deposit
+from tests.residents.support.lifecycle import SH, on_day, pay_deposit
 
 DUE = date(2026, 11, 14)
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from spaces.models import Permit, Room, RoomType
+from tests.spaces.factories import PermitFactory, RoomFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 #: Monday 16 November 2026, 08:00 in Shanghai (a working day).
@@ -16,11 +17,10 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def room(code: str = "H101", room_type: str = RoomType.ROADSHOW_HALL, capacity: int = 80) -> Room:
-    return Room.objects.create(code=code, name=f"{code} 路演厅", room_type=room_type, floor="1F", capacity=capacity)
+    return RoomFactory(code=code, name=f"{code} 路演厅", room_type=room_type, floor="1F", capacity=capacity)
 
 
 def permit(resident, *, kind: str = "event", status: str = "requested", **kwargs) -> Permit:
     """A permit straight in the table (the services are tested on their own)."""
-    values = {"title": "AI 创业沙龙", "place": "路演厅", "starts_at": at(17, 9), "ends_at": at(17, 12),
-              "description": "面向社区入驻主体的交流活动", **kwargs}
-    return Permit.objects.create(resident=resident, kind=kind, status=status, **values)
+    values = {"starts_at": at(17, 9), "ends_at": at(17, 12), **kwargs}
+    return PermitFactory(resident=resident, kind=kind, status=status, **values)

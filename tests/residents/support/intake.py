@@ -11,10 +11,10 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from opc_community.rulebook.models import RulebookVersion
 from residents.models import Application, Direction, DocumentKind, EntityType
 from residents.services import intake as services
 from tests.factories import image_bytes
+from tests.rulebook.factories import RulebookVersionFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -137,8 +137,4 @@ def private_storage(settings, tmp_path):
 def rulebook_from_january(db):
     """A rulebook version with v1's numbers in force from 2026-01-01, so that events before the
     regulation's issue date (the Spring Festival conformance case) have rules to be judged by."""
-    first = RulebookVersion.objects.get(number=1)
-    return RulebookVersion.objects.create(
-        number=90, title="测试：提前生效的同版规则", effective_from=date(2026, 1, 1), body=first.body,
-        status=RulebookVersion.Status.ADOPTED, based_on=first,
-    )
+    return RulebookVersionFactory(number=90, title="测试：提前生效的同版规则", effective_from=date(2026, 1, 1))

@@ -8,11 +8,12 @@ The cast (2026 Q3, published on Monday 2026-10-12 10:00; the window ends Thursda
 from dataclasses import dataclass
 
 from residents.models import Resident
-from scoring.models import Contribution, Quarter, QuarterStatus, ScoreCard
+from scoring.models import Quarter, QuarterStatus, ScoreCard
 from scoring.services import signoff
 from scoring.services.run import quarter_run
 from tests.residents.factories import AgreementFactory
-from tests.scoring.test_inputs_support import at, make_quarter, member, sh, stored_input
+from tests.scoring.factories import ContributionFactory, ScoreCardFactory
+from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 PUBLISHED_AT = sh(2026, 10, 12, 10)  # Monday
 IN_WINDOW = sh(2026, 10, 14, 11)  # Wednesday
@@ -31,17 +32,6 @@ class Cast:
         return ScoreCard.objects.select_related("quarter").get(quarter=quarter or self.quarter, resident=resident)
 
 
-def old_card(quarter: Quarter, resident: Resident, total: int, **fields) -> ScoreCard:
-    values = {
-        "attended": 0, "expected": 0, "milestones_done": 4, "milestones_planned": 4, "revenue": 1,
-        "revenue_target": 1, "contributions": 0, "participation_points": 10, "completion_points": 25,
-        "revenue_points": 30, "award_points": 0, "contribution_points": 0, "total": total, "rank": 1,
-        "streak_below_threshold": 0, "outcome": "ok", "computed_at": sh(2026, 7, 1, 2),
-    }
-    values.update(fields)
-    return ScoreCard.objects.create(quarter=quarter, resident=resident, **values)
-
-
 def drafted_cast(user_a, user_b) -> Cast:
     """The quarter run, not yet confirmed (a draft residents may not see)."""
     quarter = make_quarter()
@@ -51,11 +41,11 @@ def drafted_cast(user_a, user_b) -> Cast:
     for resident in (good, warned, idle):
         AgreementFactory(resident=resident)
     data = stored_input(quarter, good)
-    Contribution.objects.create(input=data, kind="open_source", description="SDK", verified=True)
+    ContributionFactory(input=data)
     stored_input(quarter, warned)
     previous = make_quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
-    old_card(previous, good, 82, contribution_points=17)
-    old_card(previous, warned, 65, streak_below_threshold=1, contribution_points=0)
+    ScoreCardFactory(quarter=previous, resident=good, total=82, contribution_points=17)
+    ScoreCardFactory(quarter=previous, resident=warned, total=65, streak_below_threshold=1)
     quarter_run(quarter=quarter)
     return Cast(quarter, previous, good, warned, idle)
 

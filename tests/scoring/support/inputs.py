@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from scoring.models import InputStatus, Quarter, QuarterInput
 from tests.residents.factories import ResidentFactory, acknowledge_rules
+from tests.scoring.factories import QuarterFactory, QuarterInputFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -27,7 +28,7 @@ def at(moment: datetime) -> time_machine.travel:
 
 
 def make_quarter(year: int = 2026, number: int = 3, due: date = date(2026, 10, 9), **fields) -> Quarter:
-    return Quarter.objects.create(year=year, number=number, inputs_due_on=due, **fields)
+    return QuarterFactory(year=year, number=number, inputs_due_on=due, **fields)
 
 
 APRIL = datetime(2026, 4, 1, 9, 0, tzinfo=SH)
@@ -49,7 +50,7 @@ def numbers(planned=4, done=4, revenue="100000", target="100000") -> dict:
 
 def stored_input(quarter, resident, *, status=InputStatus.SUBMITTED, **values) -> QuarterInput:
     data = {**numbers(), **values}
-    return QuarterInput.objects.create(
+    return QuarterInputFactory(
         quarter=quarter, resident=resident, status=status,
         milestones_planned=data["milestones_planned"], milestones_done=data["milestones_done"],
         revenue=Decimal(data["revenue"]), revenue_target=Decimal(data["revenue_target"]),

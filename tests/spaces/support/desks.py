@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from residents.models import Resident
-from spaces.models import Desk, DeskAssignment
+from spaces.models import DeskAssignment
 from spaces.services import desks as desk_services
 from tests.factories import image_bytes
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
+from tests.spaces.factories import DeskFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -31,13 +32,10 @@ def member(user=None, **kwargs: object) -> Resident:
     return resident
 
 
-def desk(code: str, *, floor: str = "3F", zone: str = "A 区", active: bool = True) -> Desk:
-    return Desk.objects.create(code=code, floor=floor, zone=zone, is_active=active)
-
 
 def seat(resident: Resident, code: str, actor) -> DeskAssignment:
     """Give the resident a new desk ``code`` (as check-in would)."""
-    return desk_services.desk_assign(resident=resident, desk=desk(code), actor=actor)
+    return desk_services.desk_assign(resident=resident, desk=DeskFactory(code=code), actor=actor)
 
 
 def sh(*args: int) -> datetime:

@@ -1,7 +1,7 @@
 """Shared arrangements of the booking tests (no tests here): a fixed clock, rooms of each type,
 residents A and B checked in, and helpers to write times in Asia/Shanghai.
 
-Import the fixtures into a test module to use them (``from tests.spaces.test_bookings_support
+Import the fixtures into a test module to use them (``from tests.spaces.support.bookings
 import member_a_fixture, ...``; each is named without the suffix); pytest picks up fixtures
 imported into a module.
 """
@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
 
-from discipline.models import Suspension, SuspensionScope
-from spaces.models import Booking, Room, RoomType
+from spaces.models import Booking, RoomType
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
+from tests.spaces.factories import BookingFactory, RoomFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 16 November 2026, 08:00 in Shanghai: the tests' "now".
@@ -56,37 +55,22 @@ def member_b_fixture(resident_b):
     return make_member(resident_b, "欧阳娜娜")
 
 
-def room(code: str, room_type: str = RoomType.MEETING_ROOM, **kwargs) -> Room:
-    defaults = {"name": f"{code} 会议室", "floor": "3F", "capacity": 8, "equipment": "投影仪、白板"}
-    return Room.objects.create(code=code, room_type=room_type, **{**defaults, **kwargs})
-
-
 @pytest.fixture(name="meeting_room")
 def meeting_room_fixture(db):
-    return room("A301", RoomType.MEETING_ROOM, name="A301 会议室", capacity=8)
+    return RoomFactory(code="A301")
 
 
 @pytest.fixture(name="roadshow_hall")
 def roadshow_hall_fixture(db):
-    return room("H101", RoomType.ROADSHOW_HALL, name="路演厅", capacity=80, floor="1F", equipment="LED 屏、音响")
+    return RoomFactory(code="H101", room_type=RoomType.ROADSHOW_HALL, name="路演厅", capacity=80, floor="1F",
+                       equipment="LED 屏、音响")
 
 
 @pytest.fixture(name="negotiation_room")
 def negotiation_room_fixture(db):
-    return room("B201", RoomType.NEGOTIATION_ROOM, name="B201 洽谈室", capacity=4, floor="2F")
+    return RoomFactory(code="B201", room_type=RoomType.NEGOTIATION_ROOM, name="B201 洽谈室", capacity=4, floor="2F")
 
 
 def book(resident, room_, starts_at, ends_at, **kwargs) -> Booking:
     """Straight into the table (arranging state; the services are tested on their own)."""
-    defaults = {"purpose": "客户会谈", "attendees": 2, "booked_by": resident.user}
-    return Booking.objects.create(resident=resident, room=room_, starts_at=starts_at, ends_at=ends_at,
-                                  **{**defaults, **kwargs})
-
-
-def suspend(resident, *, days: int = 7, **kwargs) -> Suspension:
-    return Suspension.objects.create(
-        resident=resident, scope=kwargs.pop("scope", SuspensionScope.PUBLIC_SPACES),
-        starts_at=kwargs.pop("starts_at", timezone.now() - timedelta(days=1)),
-        ends_at=kwargs.pop("ends_at", timezone.now() + timedelta(days=days)),
-        reason=kwargs.pop("reason", "损坏设施"), **kwargs,
-    )
+    return BookingFactory(resident=resident, room=room_, starts_at=starts_at, ends_at=ends_at, **kwargs)

@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -34,7 +33,7 @@ from discipline.selectors import reports as selectors
 from opc_community.accounts.permissions import has_role
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
-from opc_community.core.moments import format_moment
+from opc_community.core.moments import format_day, format_moment
 
 REPORT_ROLES = selectors.REPORT_ROLES
 
@@ -221,7 +220,7 @@ def _no_show_facts(resident: Any, *, since: date, limit: int, days: int) -> str:
         "%(count)d bookings released as no-shows (nobody checked in) since %(since)s, the latest on %(last)s; "
         "the limit is %(limit)d within %(days)d days (RULEBOOK §5)."
     ) % {
-        "count": resident.no_shows, "since": date_format(since, "DATE_FORMAT"),
+        "count": resident.no_shows, "since": format_day(since),
         "last": format_moment(resident.last_no_show_at),
         "limit": limit, "days": days,
     }

@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -36,6 +36,7 @@ from opc_community import rulebook
 from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.moments import format_day
 from opc_community.core.uploads import validate_upload
 from residents.forms.complaints import ReportMonthForm, StaffRecordForm, StaffTextForm
 from residents.models import Complaint, ComplaintCategory, ComplaintMessage, ComplaintStatus
@@ -179,7 +180,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 return _("awaiting the resident")
             return "—"
         what = _("response") if countdown.kind == rules.DueKind.RESPONSE else _("solution")
-        day = formats.date_format(countdown.due_date, "DATE_FORMAT")
+        day = format_day(countdown.due_date)
         if countdown.overdue:
             return format_html(
                 '<strong class="opc-overdue" style="color:#b42318">{} · {} · {}</strong>', what, day, _("Overdue")

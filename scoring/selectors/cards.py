@@ -14,13 +14,13 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import ceil, floor
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.core import charts
 from opc_community.notices.models import Publication
 from opc_community.rulebook.schema import Band, Elimination, Rulebook
 from residents.models import Resident
@@ -274,36 +274,30 @@ def outlook(card: ScoreCard, book: Rulebook) -> Outlook:
     return Outlook(card.outcome, label, reasons, streak, minimum, advice)
 
 
-# --- History chart (server-rendered SVG, no script, no CDN) ----------------------------------------------
+# --- History chart (opc_community.core.charts) -----------------------------------------------------------
 
-#: Geometry (px) of the history chart.
-HISTORY_WIDTH, HISTORY_HEIGHT, HISTORY_LEFT, HISTORY_TOP, HISTORY_BOTTOM = 340, 180, 34, 12, 28
+#: The width (px) the quarters share, however many there are; the colour of a quarter's point by its outcome.
+HISTORY_WIDTH = 276
+OUTCOME_COLOURS = {Outcome.OK: charts.BRAND, Outcome.WARNING: charts.ACCENT, Outcome.ELIMINATED: charts.DANGER}
 
 
-def history_chart(cards: Sequence[ScoreCard], book: Rulebook) -> dict[str, Any]:
+def history_chart(cards: Sequence[ScoreCard], book: Rulebook) -> charts.Chart:
     """A line of the totals, oldest first, with the elimination (60) and warning (70) lines of ``book``."""
     rules = book.elimination
-    plot_w = HISTORY_WIDTH - HISTORY_LEFT - 10
-    plot_h = HISTORY_HEIGHT - HISTORY_TOP - HISTORY_BOTTOM
-    step = plot_w / max(len(cards) - 1, 1)
-
-    def y(value: float) -> float:
-        return round(HISTORY_TOP + plot_h * (1 - value / 100), 1)
-
-    points = []
-    for index, card in enumerate(cards):
-        x = round(HISTORY_LEFT + (index * step if len(cards) > 1 else plot_w / 2), 1)
-        points.append({"x": x, "y": y(card.total), "total": card.total, "label": str(card.quarter),
-                       "outcome": card.outcome, "label_y": HISTORY_HEIGHT - 8})
-    lines = [
-        {"y": y(float(rules.hard_floor)), "label": _number(rules.hard_floor), "kind": "floor"},
-        {"y": y(float(rules.warning_threshold)), "label": _number(rules.warning_threshold), "kind": "warning"},
-    ]
-    return {
-        "width": HISTORY_WIDTH, "height": HISTORY_HEIGHT, "left": HISTORY_LEFT, "right": HISTORY_WIDTH - 10,
-        "points": points, "polyline": " ".join(f"{p['x']},{p['y']}" for p in points), "lines": lines,
-        "ticks": [{"y": y(v), "label": v} for v in (0, 50, 100)],
-    }
+    labels = [str(card.quarter) for card in cards]
+    points = [charts.Mark(card.total, f"{label}: {card.total}", str(card.total), OUTCOME_COLOURS.get(card.outcome))
+              for label, card in zip(labels, cards, strict=True)]
+    return charts.line_chart(
+        labels, [charts.Series(_("My quarterly totals"), charts.BRAND, points)],
+        chart_id="history", css_class="score-chart__svg", title=_("My quarterly totals"),
+        desc="; ".join(f"{label}: {card.total}" for label, card in zip(labels, cards, strict=True)),
+        maximum=100, ticks=(0, 50, 100), step=HISTORY_WIDTH / max(len(cards), 1), plot_height=128,
+        thresholds=[
+            charts.Threshold(rules.hard_floor, f"{_('elimination line')} {_number(rules.hard_floor)}", charts.DANGER),
+            charts.Threshold(rules.warning_threshold, f"{_('warning line')} {_number(rules.warning_threshold)}",
+                             charts.ACCENT),
+        ],
+    )
 
 
 # --- The pages -------------------------------------------------------------------------------------------

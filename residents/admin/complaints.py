@@ -379,7 +379,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "lines": [_line(line) for line in report.by_category],
             "overall": _line(report.overall),
             "chart": _chart(report),
-            "rule": _rule_text(month),
+            "rule": rules.promise_text(rulebook.in_force(on=month).deadlines),
             "export_url": f"{reverse('admin:residents_complaint_export')}?month={month:%Y-%m}",
             "previous_month": f"{_shift(month, -1):%Y-%m}",
             "next_month": f"{_shift(month, 1):%Y-%m}",
@@ -456,13 +456,6 @@ def _month(request: HttpRequest) -> date:
 def _shift(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _rule_text(month: date) -> str:
-    deadlines = rulebook.in_force(on=month).deadlines
-    return _(
-        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
-    ) % {"response": deadlines.complaint_response_working_days, "solution": deadlines.complaint_solution_working_days}
 
 
 def _category_label(category: str) -> str:

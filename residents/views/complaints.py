@@ -25,7 +25,7 @@ from opc_community.workdays.rules import local_date
 from residents.access import resident_of, resident_required
 from residents.forms.complaints import ComplaintForm, ConfirmForm, MessageForm, ReopenForm
 from residents.models import Complaint, ComplaintStatus, ResidentStatus
-from residents.rules.complaints import SlaState
+from residents.rules import complaints as rules
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
 
@@ -39,7 +39,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.complaints_of(request.resident), PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.attach_countdowns(page.object_list, now=timezone.now())
     return render(
-        request, "residents/complaints/list.html", {"page": page, "rule": _rule_note(rulebook.in_force())}
+        request, "residents/complaints/list.html", {"page": page, "rule": rules.promise_text(rulebook.in_force().deadlines)}
     )
 
 
@@ -65,7 +65,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             return submit_once(request, form, scope="residents.complaint_file", perform=file)
         except DomainError as error:
             add_domain_error(form, error, request=request)
-    return render(request, "residents/complaints/new.html", {"form": form, "rule": _rule_note(rules_in_force)})
+    return render(request, "residents/complaints/new.html", {"form": form, "rule": rules.promise_text(rules_in_force.deadlines)})
 
 
 @resident_required
@@ -165,8 +165,8 @@ def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **
         "complaint": complaint,
         "thread": complaint.thread,
         "deadlines": deadlines,
-        "overdue_now": SlaState.OVERDUE in (deadlines["response"]["state"], deadlines["solution"]["state"]),
-        "rule": _rule_note(rulebook.in_force(on=local_date(complaint.filed_at))),
+        "overdue_now": rules.SlaState.OVERDUE in (deadlines["response"]["state"], deadlines["solution"]["state"]),
+        "rule": rules.promise_text(rulebook.in_force(on=local_date(complaint.filed_at)).deadlines),
         "can_answer": complaint.status == ComplaintStatus.SOLVED,
         "can_write": complaint.status != ComplaintStatus.CLOSED,
         "message_form": forms.get("message_form") or MessageForm(),
@@ -175,16 +175,6 @@ def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **
         "open_reopen": "reopen_form" in forms,
     }
     return render(request, "residents/complaints/detail.html", context, status=status)
-
-
-def _rule_note(rules_in_force: Any) -> str:
-    """The rule behind both deadlines, with its article, from the rulebook's numbers."""
-    return _(
-        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
-    ) % {
-        "response": rules_in_force.deadlines.complaint_response_working_days,
-        "solution": rules_in_force.deadlines.complaint_solution_working_days,
-    }
 
 
 urlpatterns = [

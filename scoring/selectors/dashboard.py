@@ -27,8 +27,7 @@ from opc_community.core import charts
 from opc_community.rulebook.schema import Rulebook
 from scoring import quarters
 from scoring.models import Outcome, Quarter, ScoreAppeal, ScoreAppealStatus, ScoreCard
-from scoring.rules import bottom_group_size
-from scoring.selectors.cards import reason_text
+from scoring.rules import bottom_group_size, reason_text
 from scoring.services.run import rules_for
 
 #: (field on ScoreCard, key of the rulebook's scoring section), in the order of 第六章第一条.

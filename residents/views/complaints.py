@@ -6,21 +6,18 @@ Thin views: each says who may use it; a resident's complaint is fetched through
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
-from opc_community.core.idempotency import submit_once
 from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.core.views import submit_form
 from opc_community.workdays.rules import local_date
 from residents.access import resident_of, resident_required
 from residents.forms.complaints import ComplaintForm, ConfirmForm, MessageForm, ReopenForm
@@ -54,18 +51,13 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         max_upload_mb=rules_in_force.intake.max_upload_mb,
     )
-    if request.method == "POST" and form.is_valid():
-
-        def file() -> HttpResponse:
-            complaint = services.complaint_file(resident=request.resident, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Your complaint was filed. You will find the answers here."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-
-        try:
-            return submit_once(request, form, scope="residents.complaint_file", perform=file)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-    return render(request, "residents/complaints/new.html", {"form": form, "rule": rules.promise_text(rules_in_force.deadlines)})
+    return submit_form(
+        request, form, lambda data: services.complaint_file(resident=request.resident, actor=request.user, **data),
+        success_url=lambda complaint: reverse("residents:complaint_detail", args=[complaint.pk]),
+        message=_("Your complaint was filed. You will find the answers here."),
+        template="residents/complaints/new.html", context={"rule": rules.promise_text(rules_in_force.deadlines)},
+        failed_status=200, flash_errors=True, once="residents.complaint_file",
+    )
 
 
 @resident_required
@@ -80,15 +72,13 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _own(request, pk)
     form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_message(complaint=complaint, text=form.cleaned_data["text"], actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("Your message was sent to the daily management team."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-    return _detail(request, complaint, message_form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: services.complaint_message(complaint=complaint, text=data["text"], actor=request.user),
+        success_url=reverse("residents:complaint_detail", args=[complaint.pk]),
+        message=_("Your message was sent to the daily management team."),
+        page=lambda status: _detail(request, complaint, message_form=form, status=status), flash_errors=True,
+    )
 
 
 @resident_required
@@ -96,15 +86,13 @@ def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
 def complaint_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _own(request, pk)
     form = ConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_confirm(complaint=complaint, comment=form.cleaned_data["comment"], actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("Thank you. The complaint is closed."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-    return _detail(request, complaint, confirm_form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: services.complaint_confirm(complaint=complaint, comment=data["comment"], actor=request.user),
+        success_url=reverse("residents:complaint_detail", args=[complaint.pk]),
+        message=_("Thank you. The complaint is closed."),
+        page=lambda status: _detail(request, complaint, confirm_form=form, status=status), flash_errors=True,
+    )
 
 
 @resident_required
@@ -112,15 +100,13 @@ def complaint_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def complaint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _own(request, pk)
     form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_reopen(complaint=complaint, reason=form.cleaned_data["reason"], actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("The complaint is reopened; a new solution deadline applies."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-    return _detail(request, complaint, reopen_form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: services.complaint_reopen(complaint=complaint, reason=data["reason"], actor=request.user),
+        success_url=reverse("residents:complaint_detail", args=[complaint.pk]),
+        message=_("The complaint is reopened; a new solution deadline applies."),
+        page=lambda status: _detail(request, complaint, reopen_form=form, status=status), flash_errors=True,
+    )
 
 
 @login_required

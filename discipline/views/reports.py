@@ -64,18 +64,19 @@ SERIES = (
 
 def case_chart(report: selectors.MonthlyReport) -> charts.Chart:
     """The month's cases per violation kind, one stacked bar per kind, its total after it."""
-    rows = []
+    rows, largest = [], 0
     for line in report.kinds:
         marks = [charts.Mark(line.groups[key], f"{line.label} · {label}: {line.groups[key]}", colour=colour)
                  for key, label, colour in SERIES if line.groups.get(key)]
-        rows.append(charts.Row(line.label, marks, text=str(sum(line.groups.values()))))
-    largest = max((sum(line.groups.values()) for line in report.kinds), default=0)
+        total = sum(line.groups.values())
+        rows.append(charts.Row(line.label, marks, text=str(total)))
+        largest = max(largest, total)
     return charts.bar_chart(
         rows, chart_id="dr-chart", css_class="dr-chart", title=_("Cases opened by violation kind"),
         desc=_("For each violation kind, the cases opened in the month: penalties (blue), still in progress "
                "(amber), set aside (grey); the table below gives the same numbers."),
-        maximum=max(largest, 1), ticks=charts.nice_ticks(largest), stacked=True, width=720, label_width=250,
-        bar_height=18, legend=[(label, colour) for _key, label, colour in SERIES],
+        axis=charts.Axis.counting(largest), stacked=True,
+        width=720, label_width=250, bar_height=18, legend=[(label, colour) for _key, label, colour in SERIES],
     )
 
 

@@ -105,11 +105,19 @@ class Chart:
         return self.geometry[key]
 
 
-def nice_ticks(maximum: int, count: int = 4) -> list[int]:
-    """About ``count`` whole-number gridlines from 0 to ``maximum`` (a count of cases, of residents…)."""
-    maximum = max(int(maximum), 1)
-    step = max(1, ceil(maximum / count))
-    return list(range(0, maximum + 1, step))
+@dataclass(frozen=True)
+class Axis:
+    """The value axis: from 0 up to ``maximum``, gridlines at ``ticks`` labelled by ``label`` ("{}%")."""
+
+    maximum: Number
+    ticks: Sequence[Number] = ()
+    label: str = "{}"
+
+    @classmethod
+    def counting(cls, largest: int) -> "Axis":
+        """Counts (cases, residents): up to the largest (at least 1), about four whole-number gridlines."""
+        top = max(int(largest), 1)
+        return cls(top, tuple(range(0, top + 1, max(1, ceil(top / 4)))))
 
 
 # --- The three kinds -------------------------------------------------------------------------------------
@@ -122,9 +130,7 @@ def bar_chart(
     css_class: str,
     title: str,
     desc: str,
-    maximum: Number,
-    ticks: Sequence[Number] = (),
-    tick_label: str = "{}",
+    axis: Axis,
     stacked: bool = False,
     track: bool = False,
     width: int = 640,
@@ -133,11 +139,11 @@ def bar_chart(
     legend: Sequence[tuple[str, str]] = (),
 ) -> Chart:
     """Horizontal bars, one row per label: each mark a bar of its own (grouped), or end to end
-    (``stacked``), scaled so that ``maximum`` fills the bar area; ``track`` draws the full area behind
-    each bar (a share of a maximum). ``ticks``: vertical gridlines, labelled with ``tick_label``."""
+    (``stacked``), scaled so that the axis maximum fills the bar area; ``track`` draws the full area
+    behind each bar (a share of a maximum). The axis ticks are vertical gridlines."""
     area = width - label_width - TEXT_ROOM
-    scale = area / float(maximum or 1)
-    top = 30 if ticks else 8
+    scale = area / float(axis.maximum or 1)
+    top = 30 if axis.ticks else 8
     parts: list[str] = []
     drawn_rows = []
     y = top
@@ -168,11 +174,11 @@ def bar_chart(
     height = y - 4
     grid = []
     drawn_ticks = []
-    for value in ticks:
-        tick_x = label_width + float(value) * scale
+    for value in axis.ticks:
+        tick_x, label = label_width + float(value) * scale, axis.label.format(value)
         grid.append(_tag("line", x1=tick_x, y1=20, x2=tick_x, y2=height - 8, stroke=GRID, css="chart__grid"))
-        grid.append(_text(tick_x, 14, tick_label.format(value), text_anchor="middle", css="chart__tick", fill=MUTED))
-        drawn_ticks.append({"x": round(tick_x, 1), "label": tick_label.format(value)})
+        grid.append(_text(tick_x, 14, label, text_anchor="middle", css="chart__tick", fill=MUTED))
+        drawn_ticks.append({"x": round(tick_x, 1), "label": label})
     geometry = {"width": width, "height": height, "rows": drawn_rows, "ticks": drawn_ticks}
     return _chart(chart_id, css_class, title, desc, width, height, [*grid, *parts], legend, geometry)
 
@@ -184,20 +190,18 @@ def histogram(
     css_class: str,
     title: str,
     desc: str,
-    maximum: Number,
-    ticks: Sequence[Number],
-    tick_label: str = "{}",
+    axis: Axis,
     bar_width: int = 22,
     group_gap: int = 18,
     plot_height: int = 200,
     legend: Sequence[tuple[str, str]] = (),
 ) -> Chart:
-    """Vertical columns: per group one column per mark, side by side, scaled so that ``maximum``
-    reaches the top; a mark's text above its column; ``ticks``: horizontal gridlines."""
+    """Vertical columns: per group one column per mark, side by side, scaled so that the axis maximum
+    reaches the top; a mark's text above its column; the axis ticks are horizontal gridlines."""
     per_group = max((len(group.marks) for group in groups), default=1)
     group_width = per_group * bar_width + group_gap
-    frame = _Frame(len(groups), group_width, plot_height, maximum, two_line_labels=any(g.sublabel for g in groups))
-    parts = frame.grid(ticks, tick_label)
+    frame = _Frame(len(groups), group_width, plot_height, axis, two_line_labels=any(g.sublabel for g in groups))
+    parts = frame.grid()
     drawn = []
     for index, group in enumerate(groups):
         start = LEFT + group_gap / 2 + index * group_width
@@ -212,7 +216,7 @@ def histogram(
             drawn.append({"x": round(x + 1, 1), "y": y, "height": round(column, 1), "value": mark.value,
                           "text": mark.text})
         parts.extend(frame.label(index, group.label, group.sublabel))
-    parts.append(frame.axis())
+    parts.append(frame.baseline())
     geometry = {"width": frame.width, "height": frame.height, "bars": drawn, "ticks": frame.ticks}
     return _chart(chart_id, css_class, title, desc, frame.width, frame.height, parts, legend, geometry)
 
@@ -225,9 +229,7 @@ def line_chart(
     css_class: str,
     title: str,
     desc: str,
-    maximum: Number,
-    ticks: Sequence[Number],
-    tick_label: str = "{}",
+    axis: Axis,
     sublabels: Sequence[str] = (),
     thresholds: Sequence[Threshold] = (),
     step: float = 72,
@@ -236,8 +238,8 @@ def line_chart(
 ) -> Chart:
     """A line per series through its points (one place per label, ``step`` apart), broken where a
     point is None; each point a dot with its tooltip and its text; ``thresholds`` as dashed lines."""
-    frame = _Frame(len(labels), step, plot_height, maximum, two_line_labels=bool(sublabels))
-    parts = frame.grid(ticks, tick_label)
+    frame = _Frame(len(labels), step, plot_height, axis, two_line_labels=bool(sublabels))
+    parts = frame.grid()
     lines = []
     for threshold in thresholds:
         y = frame.y(threshold.value)
@@ -248,7 +250,7 @@ def line_chart(
         lines.append({"y": y, "label": threshold.label, "value": threshold.value})
     for index, label in enumerate(labels):
         parts.extend(frame.label(index, label, sublabels[index] if index < len(sublabels) else ""))
-    parts.append(frame.axis())
+    parts.append(frame.baseline())
     drawn_series, all_points = [], []
     for line in series:
         segments: list[list[str]] = [[]]
@@ -281,10 +283,11 @@ def line_chart(
 
 
 class _Frame:
-    """The plot of a vertical chart: ``places`` slots of ``slot`` px along x, 0…``maximum`` up y."""
+    """The plot of a vertical chart: ``places`` slots of ``slot`` px along x, the ``axis`` up y."""
 
-    def __init__(self, places: int, slot: float, plot_height: int, maximum: Number, *, two_line_labels: bool):
-        self.slot, self.plot_height, self.maximum = slot, plot_height, float(maximum or 1)
+    def __init__(self, places: int, slot: float, plot_height: int, axis: Axis, *, two_line_labels: bool):
+        self.slot, self.plot_height, self.axis = slot, plot_height, axis
+        self.maximum = float(axis.maximum or 1)
         self.width = int(LEFT + max(places, 1) * slot + RIGHT)
         self.right = self.width - RIGHT
         self.base = TOP + plot_height
@@ -297,17 +300,17 @@ class _Frame:
     def centre(self, index: int) -> float:
         return LEFT + (index + 0.5) * self.slot
 
-    def grid(self, ticks: Sequence[Number], tick_label: str) -> list[str]:
+    def grid(self) -> list[str]:
         parts = []
-        for value in ticks:
-            y, label = self.y(value), tick_label.format(value)
+        for value in self.axis.ticks:
+            y, label = self.y(value), self.axis.label.format(value)
             parts.append(_tag("line", x1=LEFT, y1=y, x2=self.right, y2=y, stroke=GRID, css="chart__grid"))
             parts.append(_text(LEFT - 6, y, label, dy="4", text_anchor="end", css="chart__tick", fill=MUTED,
                                font_size="11"))
             self.ticks.append({"y": y, "label": label})
         return parts
 
-    def axis(self) -> str:
+    def baseline(self) -> str:
         return _tag("line", x1=LEFT, y1=self.base, x2=self.right, y2=self.base, stroke=AXIS, css="chart__axis")
 
     def label(self, index: int, label: str, sublabel: str) -> list[str]:

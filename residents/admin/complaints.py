@@ -496,7 +496,7 @@ def _chart(report: rules.SlaReport) -> charts.Chart:
         rows, chart_id="sla-chart", css_class="sla-chart", title=_("On-time rate by category"),
         desc=_("For each category, the share of responses (blue) and of solutions (amber) given on time; the "
                "table below gives the same numbers."),
-        maximum=100, ticks=(0, 50, 100), tick_label="{}%", label_width=170, bar_height=14, legend=kinds,
+        axis=charts.Axis(100, (0, 50, 100), "{}%"), label_width=170, bar_height=14, legend=kinds,
     )
 
 

@@ -4,10 +4,12 @@ Thin views: each says who may use it; a resident's complaint is fetched through
 ``request.resident`` (another resident's: 404); every change is one service call.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -70,42 +72,32 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @resident_required
 @require_POST
 def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _own(request, pk)
-    form = MessageForm(request.POST)
-    return submit_form(
-        request, form,
-        lambda data: services.complaint_message(complaint=complaint, text=data["text"], actor=request.user),
-        success_url=reverse("residents:complaint_detail", args=[complaint.pk]),
+    return _answer(
+        request, pk, "message_form", MessageForm,
+        lambda complaint, data: services.complaint_message(complaint=complaint, text=data["text"], actor=request.user),
         message=_("Your message was sent to the daily management team."),
-        page=lambda status: _detail(request, complaint, message_form=form, status=status), flash_errors=True,
     )
 
 
 @resident_required
 @require_POST
 def complaint_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _own(request, pk)
-    form = ConfirmForm(request.POST)
-    return submit_form(
-        request, form,
-        lambda data: services.complaint_confirm(complaint=complaint, comment=data["comment"], actor=request.user),
-        success_url=reverse("residents:complaint_detail", args=[complaint.pk]),
+    return _answer(
+        request, pk, "confirm_form", ConfirmForm,
+        lambda complaint, data: services.complaint_confirm(complaint=complaint, comment=data["comment"],
+                                                           actor=request.user),
         message=_("Thank you. The complaint is closed."),
-        page=lambda status: _detail(request, complaint, confirm_form=form, status=status), flash_errors=True,
     )
 
 
 @resident_required
 @require_POST
 def complaint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _own(request, pk)
-    form = ReopenForm(request.POST)
-    return submit_form(
-        request, form,
-        lambda data: services.complaint_reopen(complaint=complaint, reason=data["reason"], actor=request.user),
-        success_url=reverse("residents:complaint_detail", args=[complaint.pk]),
+    return _answer(
+        request, pk, "reopen_form", ReopenForm,
+        lambda complaint, data: services.complaint_reopen(complaint=complaint, reason=data["reason"],
+                                                          actor=request.user),
         message=_("The complaint is reopened; a new solution deadline applies."),
-        page=lambda status: _detail(request, complaint, reopen_form=form, status=status), flash_errors=True,
     )
 
 
@@ -142,6 +134,19 @@ def _own(request: HttpRequest, pk: int) -> Complaint:
     """The caller's own complaint with its thread (internal notes left out), or 404."""
     queryset = selectors.complaint_with_thread(selectors.complaints_of(request.resident), internal=False)
     return get_object_or_404(queryset, pk=pk)
+
+
+def _answer(request: HttpRequest, pk: int, name: str, form_class: type[Form],
+            call: Callable[[Complaint, dict[str, Any]], Any], *, message: str) -> HttpResponse:
+    """One of the forms on the resident's complaint page (``name``: message, confirmation, reopening):
+    back to the page with the message, or the page again with the form and its refusal (400)."""
+    complaint = _own(request, pk)
+    form = form_class(request.POST)
+    return submit_form(
+        request, form, lambda data: call(complaint, data),
+        success_url=reverse("residents:complaint_detail", args=[complaint.pk]), message=message,
+        page=lambda status: _detail(request, complaint, status=status, **{name: form}), flash_errors=True,
+    )
 
 
 def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: Any) -> HttpResponse:

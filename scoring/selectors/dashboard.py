@@ -190,7 +190,7 @@ def histogram_chart(bins: list[dict[str, Any]], *, floor: int = 60, threshold: i
         groups, chart_id="qd-hist", css_class="qd-chart", title=_("Distribution of totals"),
         desc=_("Residents per band of ten points, this quarter (coloured) next to the previous quarter (grey); the "
                "table below gives the same numbers."),
-        maximum=max(largest, 1), ticks=charts.nice_ticks(largest), bar_width=24, group_gap=12,
+        axis=charts.Axis.counting(largest), bar_width=24, group_gap=12,
         legend=[(_("this quarter, below the elimination line"), charts.DANGER),
                 (_("this quarter, below the warning line"), charts.ACCENT),
                 (_("this quarter, at or above the warning line"), charts.BRAND),
@@ -208,5 +208,5 @@ def averages_chart(averages: list[Average]) -> charts.Chart:
         rows, chart_id="qd-avg", css_class="qd-chart", title=_("Average points per dimension against its maximum"),
         desc=_("For each dimension, the mean points of the quarter's residents as a share of the dimension's "
                "maximum points."),
-        maximum=100, track=True, label_width=200, bar_height=20,
+        axis=charts.Axis(100), track=True, label_width=200, bar_height=20,
     )

@@ -177,13 +177,13 @@ def excel_columns(*, weekly: bool) -> list[Column]:
 # --- Charts (opc_community.core.charts) ------------------------------------------------------------------
 
 
-def _scale(values: list[Decimal | None]) -> tuple[int, list[int]]:
-    """The top of the y axis — 100 % when a value passes 50 %, else the next multiple of 10 (≥ 10) —
-    and its gridlines (quarters or fifths of it)."""
+def _axis(values: list[Decimal | None]) -> charts.Axis:
+    """Percent up to 100 when a value passes 50 %, else up to the next multiple of 10 (≥ 10);
+    gridlines at quarters or fifths of it."""
     highest = max((float(value) for value in values if value is not None), default=0.0)
     top = max(100, math.ceil(highest / 10) * 10) if highest > 50 else max(10, math.ceil(highest / 10) * 10)
     ticks = [top * n // 4 for n in range(5)] if top % 4 == 0 else [top * n // 5 for n in range(6)]
-    return top, ticks
+    return charts.Axis(top, ticks, "{}%")
 
 
 def _weeks(report: selectors.OccupancyReport) -> tuple[list[str], list[str]]:
@@ -201,7 +201,6 @@ def _text(value: Decimal | None) -> str:
 
 def utilisation_chart(report: selectors.OccupancyReport) -> charts.Chart:
     """Grouped columns: per ISO week one column per room type, height = utilisation %."""
-    top, ticks = _scale([line.utilisation for line in report.lines])
     labels, dates = _weeks(report)
     groups = []
     for week, label, day in zip(report.weeks, labels, dates, strict=True):
@@ -213,7 +212,8 @@ def utilisation_chart(report: selectors.OccupancyReport) -> charts.Chart:
         groups, chart_id="utilisation", css_class="occupancy-chart", title=_("Utilisation by week and room type"),
         desc=_("For each ISO week, one bar per room type: the share of opening hours used by checked-in bookings, "
                "in percent. The table below gives the same numbers."),
-        maximum=top, ticks=ticks, tick_label="{}%", bar_width=BAR_WIDTH, group_gap=GROUP_GAP, legend=_legend(report),
+        axis=_axis([line.utilisation for line in report.lines]), bar_width=BAR_WIDTH, group_gap=GROUP_GAP,
+        legend=_legend(report),
     )
 
 
@@ -239,7 +239,6 @@ def _point_title(line: OccupancyLine) -> str:
 
 def no_show_chart(report: selectors.OccupancyReport) -> charts.Chart:
     """One line per room type: the no-show rate week by week (a gap where no booking had an outcome)."""
-    top, ticks = _scale([line.no_show_rate for line in report.lines])
     labels, dates = _weeks(report)
     series = []
     for kind in report.room_types:
@@ -252,6 +251,6 @@ def no_show_chart(report: selectors.OccupancyReport) -> charts.Chart:
         labels, series, chart_id="no-show", css_class="occupancy-chart", title=_("No-show rate by week and room type"),
         desc=_("For each room type, a line through the weekly no-show rate: no-shows ÷ (checked in + no-shows), in "
                "percent; weeks without a finished booking leave a gap. The table below gives the same numbers."),
-        maximum=top, ticks=ticks, tick_label="{}%", sublabels=dates,
+        axis=_axis([line.no_show_rate for line in report.lines]), sublabels=dates,
         step=len(report.room_types) * BAR_WIDTH + GROUP_GAP, legend=_legend(report),
     )

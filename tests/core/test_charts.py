@@ -29,7 +29,7 @@ def bars() -> charts.Chart:
                           charts.Mark(50, "设施 · 解决: 50%", "50%", charts.ACCENT)]),
     ]
     return charts.bar_chart(rows, chart_id="sla", css_class="sla-chart", title="按类别的按时率", desc="每类两条",
-                            maximum=100, ticks=(0, 50, 100), tick_label="{}%", width=640, label_width=170,
+                            axis=charts.Axis(100, (0, 50, 100), "{}%"), width=640, label_width=170,
                             legend=[("回应", charts.BRAND), ("解决", charts.ACCENT)])
 
 
@@ -67,7 +67,7 @@ def test_grouped_bars_take_a_lane_each_and_stacked_ones_follow_each_other():
 
     stacked = charts.bar_chart(
         [charts.Row("2a", [charts.Mark(2, "2a · 处罚: 2"), charts.Mark(1, "2a · 处理中: 1")], text="3")],
-        chart_id="cases", css_class="dr-chart", title="t", desc="d", maximum=3, stacked=True,
+        chart_id="cases", css_class="dr-chart", title="t", desc="d", axis=charts.Axis(3), stacked=True,
         width=460, label_width=100)
     first, second = stacked["rows"][0]["marks"]
     assert first["y"] == second["y"] and second["x"] == first["x"] + first["width"] == 100 + 200
@@ -76,7 +76,7 @@ def test_grouped_bars_take_a_lane_each_and_stacked_ones_follow_each_other():
 
 def test_a_track_shows_the_whole_of_each_share():
     chart = charts.bar_chart([charts.Row("营收", [charts.Mark(25, "营收: 5/20", "5/20")])], chart_id="avg",
-                             css_class="qd-chart", title="t", desc="d", maximum=100, track=True, width=460,
+                             css_class="qd-chart", title="t", desc="d", axis=charts.Axis(100), track=True, width=460,
                              label_width=100)
     track, bar = parse(chart).findall(f"{SVG}rect")
     assert track.get("fill") == charts.TRACK and float(track.get("width")) == 300
@@ -95,7 +95,7 @@ def test_a_histogram_draws_columns_in_groups_from_the_axis():
                                    charts.Mark(None, "W46 · 路演厅", "—", charts.ACCENT)], "11/09"),
               charts.Group("W47", [charts.Mark(10, "W47 · 会议室", "10"), charts.Mark(5, "W47 · 路演厅", "5")], "11/16")]
     chart = charts.histogram(groups, chart_id="utilisation", css_class="occupancy-chart", title="t", desc="d",
-                             maximum=10, ticks=(0, 5, 10), tick_label="{}%", bar_width=22, group_gap=18)
+                             axis=charts.Axis(10, (0, 5, 10), "{}%"), bar_width=22, group_gap=18)
     svg = parse(chart)
 
     assert chart["width"] == charts.LEFT + 2 * (2 * 22 + 18) + charts.RIGHT
@@ -113,7 +113,7 @@ def test_a_line_chart_breaks_at_a_gap_and_draws_its_threshold_lines():
     chart = charts.line_chart(
         ["2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"], [charts.Series("总分", charts.BRAND, points)],
         chart_id="history", css_class="score-chart__svg", title="我的季度总分", desc="2026 Q1: 55; …",
-        maximum=100, ticks=(0, 50, 100), step=50, plot_height=100,
+        axis=charts.Axis(100, (0, 50, 100)), step=50, plot_height=100,
         thresholds=[charts.Threshold(60, "淘汰线 60", charts.DANGER), charts.Threshold(70, "预警线 70", charts.ACCENT)])
     svg = parse(chart)
 
@@ -132,7 +132,7 @@ def test_a_line_chart_breaks_at_a_gap_and_draws_its_threshold_lines():
 
 def test_text_is_escaped_and_numbers_are_not_localised():
     chart = charts.bar_chart([charts.Row("<b>&", [charts.Mark(Decimal("12.25"), "a<b", "1,5")])],
-                             chart_id="x", css_class="c", title="<script>", desc='"q"', maximum=Decimal("33.3"))
+                             chart_id="x", css_class="c", title="<script>", desc='"q"', axis=charts.Axis(Decimal("33.3")))
     html = str(chart)
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;&amp;" in html
     parse(chart)  # well-formed XML
@@ -140,10 +140,12 @@ def test_text_is_escaped_and_numbers_are_not_localised():
     assert bar.get("width") == "150.8"  # 12.25 / 33.3 × 410 px, a point and one decimal
 
 
-@pytest.mark.parametrize(("maximum", "ticks"), [(0, [0, 1]), (1, [0, 1]), (4, [0, 1, 2, 3, 4]), (5, [0, 2, 4]),
-                                                (9, [0, 3, 6, 9]), (10, [0, 3, 6, 9])])
-def test_nice_ticks_are_about_four_whole_numbers(maximum, ticks):
-    assert charts.nice_ticks(maximum) == ticks
+@pytest.mark.parametrize(("largest", "maximum", "ticks"), [
+    (0, 1, (0, 1)), (1, 1, (0, 1)), (4, 4, (0, 1, 2, 3, 4)), (5, 5, (0, 2, 4)), (9, 9, (0, 3, 6, 9)),
+    (10, 10, (0, 3, 6, 9)),
+])
+def test_a_counting_axis_has_about_four_whole_number_gridlines(largest, maximum, ticks):
+    assert charts.Axis.counting(largest) == charts.Axis(maximum, ticks)
 
 
 def test_a_template_draws_the_chart_as_it_is():

@@ -36,6 +36,8 @@ INK, MUTED, GRID, AXIS, TRACK = "#1d2939", "#475467", "#d0d5dd", "#667085", "#ea
 LEFT, RIGHT, TOP = 48, 16, 24
 #: Horizontal bars: the room after a bar for its number.
 TEXT_ROOM = 60
+#: Text sizes relative to the chart's own (``font_size``): gridline labels, then dates and line labels.
+TICK, SMALL = "0.92em", "0.83em"
 
 Number = int | float | Decimal
 
@@ -235,9 +237,11 @@ def line_chart(
     step: float = 72,
     plot_height: int = 200,
     legend: Sequence[tuple[str, str]] = (),
+    font_size: int = 12,
 ) -> Chart:
     """A line per series through its points (one place per label, ``step`` apart), broken where a
-    point is None; each point a dot with its tooltip and its text; ``thresholds`` as dashed lines."""
+    point is None; each point a dot with its tooltip and its text; ``thresholds`` as dashed lines.
+    ``font_size``: smaller for a small chart with many places (the text scales with it)."""
     frame = _Frame(len(labels), step, plot_height, axis, two_line_labels=bool(sublabels))
     parts = frame.grid()
     lines = []
@@ -245,7 +249,7 @@ def line_chart(
         y = frame.y(threshold.value)
         parts.append(_tag("line", x1=LEFT, y1=y, x2=frame.right, y2=y, stroke=threshold.colour,
                           stroke_width="1.2", stroke_dasharray="4 3"))
-        parts.append(_text(frame.right, y, threshold.label, dy="-3", text_anchor="end", font_size="10",
+        parts.append(_text(frame.right, y, threshold.label, dy="-3", text_anchor="end", font_size=SMALL,
                            fill=threshold.colour, css=None))
         lines.append({"y": y, "label": threshold.label, "value": threshold.value})
     for index, label in enumerate(labels):
@@ -276,7 +280,7 @@ def line_chart(
         all_points.extend(points)
     geometry = {"width": frame.width, "height": frame.height, "lines": lines, "series": drawn_series,
                 "points": all_points, "ticks": frame.ticks}
-    return _chart(chart_id, css_class, title, desc, frame.width, frame.height, parts, legend, geometry)
+    return _chart(chart_id, css_class, title, desc, frame.width, frame.height, parts, legend, geometry, font_size)
 
 
 # --- Drawing ---------------------------------------------------------------------------------------------
@@ -306,7 +310,7 @@ class _Frame:
             y, label = self.y(value), self.axis.label.format(value)
             parts.append(_tag("line", x1=LEFT, y1=y, x2=self.right, y2=y, stroke=GRID, css="chart__grid"))
             parts.append(_text(LEFT - 6, y, label, dy="4", text_anchor="end", css="chart__tick", fill=MUTED,
-                               font_size="11"))
+                               font_size=TICK))
             self.ticks.append({"y": y, "label": label})
         return parts
 
@@ -318,18 +322,18 @@ class _Frame:
         parts = [_text(x, self.base + 16, label, text_anchor="middle")]
         if sublabel:
             parts.append(_text(x, self.base + 30, sublabel, text_anchor="middle", css="chart__tick", fill=MUTED,
-                               font_size="10"))
+                               font_size=SMALL))
         return parts
 
 
 def _chart(chart_id: str, css_class: str, title: str, desc: str, width: int, height: float, parts: list[str],
-           legend: Sequence[tuple[str, str]], geometry: dict[str, Any]) -> Chart:
+           legend: Sequence[tuple[str, str]], geometry: dict[str, Any], font_size: int = 12) -> Chart:
     svg = _tag(
         "svg",
         _tag("title", escape(title), id=f"{chart_id}-title") + _tag("desc", escape(desc), id=f"{chart_id}-desc")
         + "".join(parts),
         css=css_class, role="img", aria_labelledby=f"{chart_id}-title {chart_id}-desc", width=width, height=height,
-        viewBox=f"0 0 {width} {_number(height)}", font_size="12", xmlns="http://www.w3.org/2000/svg",
+        viewBox=f"0 0 {width} {_number(height)}", font_size=font_size, xmlns="http://www.w3.org/2000/svg",
     )
     return Chart(mark_safe(_legend(legend) + svg), geometry)  # noqa: S308 - every text escaped in _tag/_text
 

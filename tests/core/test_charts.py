@@ -113,10 +113,13 @@ def test_a_line_chart_breaks_at_a_gap_and_draws_its_threshold_lines():
     chart = charts.line_chart(
         ["2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"], [charts.Series("总分", charts.BRAND, points)],
         chart_id="history", css_class="score-chart__svg", title="我的季度总分", desc="2026 Q1: 55; …",
-        axis=charts.Axis(100, (0, 50, 100)), step=50, plot_height=100,
+        axis=charts.Axis(100, (0, 50, 100)), step=50, plot_height=100, font_size=10,
         thresholds=[charts.Threshold(60, "淘汰线 60", charts.DANGER), charts.Threshold(70, "预警线 70", charts.ACCENT)])
     svg = parse(chart)
 
+    assert svg.get("font-size") == "10"  # its text smaller, the gridline labels relative to it
+    assert {text.get("font-size") for text in svg.iter(f"{SVG}text") if text.get("font-size")} == {
+        charts.TICK, charts.SMALL}
     floor_line, warning_line = chart["lines"]
     assert floor_line["y"] > warning_line["y"]  # the lower value lower on the chart
     assert [point["y"] for point in chart["points"]] == [69.0, 49.0, 44.0]  # 100 px tall from y = 124

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
 from opc_community.rulebook.schema import MoneyRange, Rewards
 
@@ -120,7 +120,7 @@ def compliance_eligibility(
     months, complete_on = 0, None
     if checked_in_on is None or checked_in_on > judged_on:
         failures.append(Failure("not_checked_in", _("Not checked in by %(date)s (Chapter 8, Article 1).")
-                                % {"date": _day(judged_on)}))
+                                % {"date": format_day(judged_on)}))
     else:
         months = full_months(checked_in_on, judged_on)
         complete_on = add_months(checked_in_on, rules.min_months_checked_in)
@@ -128,8 +128,8 @@ def compliance_eligibility(
             failures.append(Failure("months", _(
                 "Checked in for %(months)s full months by %(date)s; %(required)s full months are needed, "
                 "complete on %(complete)s (Chapter 8, Article 1)."
-            ) % {"months": months, "date": _day(judged_on), "required": rules.min_months_checked_in,
-                 "complete": _day(complete_on)}))
+            ) % {"months": months, "date": format_day(judged_on), "required": rules.min_months_checked_in,
+                 "complete": format_day(complete_on)}))
     if violations_in_year > 0:
         failures.append(Failure("violations", _(
             "%(count)s confirmed violations in %(year)s; none is allowed (Chapter 8, Article 1)."
@@ -204,6 +204,3 @@ def level_label(level: str) -> str:
     """市级 / 省级及以上."""
     return {MUNICIPAL: _("municipal"), PROVINCIAL: _("provincial or higher")}.get(level, level)
 
-
-def _day(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")

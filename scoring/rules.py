@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from opc_community.rulebook.schema import (
     AwardsDimension,
     Band,
@@ -138,6 +140,32 @@ BELOW_FLOOR = "below_60"
 BOTTOM_RATIO = "bottom_ratio"
 THIRD_QUARTER_BELOW = "third_quarter_below_70"
 TWO_QUARTERS_BELOW = "two_quarters_below_70"
+
+
+def number_text(value: Decimal | Fraction | int) -> str:
+    """78.00 → "78", 78.50 → "78.5": exact values rounded half-up to 2 decimals for reading only."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def bottom_percent(rules: Elimination) -> str:
+    """The bottom ratio as people read it: 0.10 → "10" (percent)."""
+    return number_text(rules.bottom_ratio * 100)
+
+
+def reason_text(reason: str, rules: Elimination) -> str:
+    """One elimination or warning reason in plain words, with the numbers of ``rules`` (第六章第二条):
+    the resident's card and its PDF, the staff dashboard, the score sheet and the API say it this way."""
+    floor_, threshold = number_text(rules.hard_floor), number_text(rules.warning_threshold)
+    texts = {
+        BELOW_FLOOR: _("total below %(floor)s points") % {"floor": floor_},
+        BOTTOM_RATIO: _("in the bottom %(ratio)s%% of the quarter's ranking") % {"ratio": bottom_percent(rules)},
+        THIRD_QUARTER_BELOW: _("third consecutive quarter below %(threshold)s points") % {"threshold": threshold},
+        TWO_QUARTERS_BELOW: _("two consecutive quarters below %(threshold)s points") % {"threshold": threshold},
+    }
+    return texts.get(reason, reason)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -57,7 +57,7 @@ from opc_community.core.admin_base import (
     ReadOnlyInlineMixin,
 )
 from opc_community.core.errors import DomainError
-from opc_community.core.moments import format_moment
+from opc_community.core.moments import format_day, format_moment
 from opc_community.core.uploads import private_file_response
 from opc_community.workdays.selectors import working_days_left
 
@@ -249,7 +249,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             day = case.notice.deadline
         else:
             return "—"
-        text = formats.date_format(day, "DATE_FORMAT")
+        text = format_day(day)
         if day < timezone.localdate():
             return format_html('<strong style="color:#b42318">{} · {} · {}</strong>', label, text, _("Overdue"))
         return format_html("{} · {}", label, text)

@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +48,7 @@ from discipline.services import rewards as services
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, admin_export_action, xlsx_response
+from opc_community.core.moments import format_day
 from opc_community.workdays.rules import local_date
 from opc_community.workdays.selectors import work_calendar, working_days_left
 from residents.models import Resident
@@ -234,7 +235,7 @@ class RewardAdmin(admin.ModelAdmin):
     def grant_countdown(self, reward: Reward) -> str:
         if reward.status != RewardStatus.APPROVED or reward.grant_due_at is None:
             return "—"
-        day = formats.date_format(local_date(reward.grant_due_at), "DATE_FORMAT")
+        day = format_day(reward.grant_due_at)
         if reward.grant_due_at < timezone.now():
             return format_html('<strong class="opc-overdue" style="color:#b42318">{} · {}</strong>', day, _("Overdue"))
         days = getattr(reward, "days_left", None)
@@ -262,8 +263,8 @@ class RewardAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a> · {} – {}', reverse("admin:notices_publication_change", args=[publication.pk]),
             publication.get_status_display(),
-            formats.date_format(timezone.localtime(publication.window_starts_at), "DATE_FORMAT"),
-            formats.date_format(timezone.localtime(publication.window_ends_at), "DATE_FORMAT"),
+            format_day(publication.window_starts_at),
+            format_day(publication.window_ends_at),
         )
 
     # --- Pages -----------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -343,12 +342,8 @@ def archive_entries(resident: Resident) -> list[Any]:
     return entries
 
 
-def day_text(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")
-
-
 __all__ = [
     "Candidate", "RewardLine", "RewardPage", "archive_entries", "compliance_candidate", "compliance_candidates",
-    "day_text", "overdue_grants", "overdue_q", "public_body", "reward_lines", "reward_page",
+    "overdue_grants", "overdue_q", "public_body", "reward_lines", "reward_page",
     "reward_queue", "rewards_of", "volunteer_services_of",
 ]

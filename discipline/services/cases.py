@@ -49,7 +49,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discipline import rules
@@ -75,7 +75,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.jobs import enqueue_on_commit
-from opc_community.core.moments import format_moment
+from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
@@ -102,10 +102,6 @@ PUBLIC_FACTS_MAX_LENGTH = 300
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
-
-
-def _day(value: date) -> str:
-    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _require(actor: Any, roles: tuple[str, ...], resident: Resident) -> None:
@@ -269,7 +265,7 @@ def case_open(
         case,
         title=_("Violation case %(number)s opened") % {"number": case.number},
         body=_("A possible violation (%(kind)s) on %(day)s was recorded and is being verified: %(facts)s")
-        % {"kind": _kind_name(case), "day": _day(occurred_on), "facts": facts},
+        % {"kind": _kind_name(case), "day": format_day(occurred_on), "facts": facts},
         step="opened",
     )
     return case
@@ -392,7 +388,7 @@ def notice_issue(
         title=_("Rectification notice %(number)s") % {"number": notice.number},
         body=_("《Rectification Notice》 %(number)s: %(requirement)s — by %(deadline)s. The notice (PDF) is on the "
                "case page.")
-        % {"number": notice.number, "requirement": requirement, "deadline": _day(deadline)},
+        % {"number": notice.number, "requirement": requirement, "deadline": format_day(deadline)},
         step="notice",
     )
     return notice
@@ -430,7 +426,7 @@ def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> V
     if case.status == CaseStatus.NOTICE_ISSUED and today > notice.deadline:
         raise DomainError(
             _("The rectification deadline was %(deadline)s; after it the case is “not rectified” "
-              "(Chapter 8, Article 2).") % {"deadline": _day(notice.deadline)},
+              "(Chapter 8, Article 2).") % {"deadline": format_day(notice.deadline)},
             field="status",
         )
     now = timezone.now()
@@ -456,7 +452,7 @@ def case_mark_not_rectified(*, case: ViolationCase, actor: Any, note: str = "") 
     today = timezone.localdate()
     if case.status == CaseStatus.NOTICE_ISSUED and today <= notice.deadline:
         raise DomainError(
-            _("The resident has until %(deadline)s to rectify.") % {"deadline": _day(notice.deadline)},
+            _("The resident has until %(deadline)s to rectify.") % {"deadline": format_day(notice.deadline)},
             field="status",
         )
     flags = sorted({*case.flags, "not_rectified"})
@@ -468,7 +464,7 @@ def case_mark_not_rectified(*, case: ViolationCase, actor: Any, note: str = "") 
         title=_("Case %(number)s: not rectified") % {"number": case.number},
         body=_("The rectification required by notice %(notice)s was not done by %(deadline)s; the penalty "
                "escalates per the penalty table (Chapter 8, Article 2).")
-        % {"notice": notice.number, "deadline": _day(notice.deadline)},
+        % {"notice": notice.number, "deadline": format_day(notice.deadline)},
         step="not_rectified",
     )
     return case
@@ -666,7 +662,7 @@ def publication_body(case: ViolationCase, measures: list[PenaltyMeasure], *, fac
     lines = [
         _("Resident: %(name)s") % {"name": public_name(case.resident.application)},
         _("Violation: %(kind)s") % {"kind": f"{case.kind} {kind.name}（{kind.category}）"},
-        _("Date: %(day)s") % {"day": _day(case.occurred_on)},
+        _("Date: %(day)s") % {"day": format_day(case.occurred_on)},
         _("Facts: %(facts)s") % {"facts": facts},
         _("Penalty: %(measures)s") % {"measures": "、".join(selectors.describe_measure(m) for m in measures)},
         _("Basis: the penalty table of %(article)s (same-kind violation no. %(count)d in %(days)d days).")
@@ -927,11 +923,11 @@ def automatic_requirement(case: ViolationCase, deadline: date, invoice: Invoice 
     if case.kind == "7":
         if invoice is not None:
             return _("Pay invoice %(number)s (%(amount)s) in full by %(deadline)s.") % {
-                "number": invoice.number, "amount": format_yuan(invoice.amount), "deadline": _day(deadline)}
-        return _("Pay all overdue fees in full by %(deadline)s.") % {"deadline": _day(deadline)}
+                "number": invoice.number, "amount": format_yuan(invoice.amount), "deadline": format_day(deadline)}
+        return _("Pay all overdue fees in full by %(deadline)s.") % {"deadline": format_day(deadline)}
     if case.kind == "1b":
-        return _("Clear out your space and complete the exit by %(deadline)s.") % {"deadline": _day(deadline)}
-    return _("Correct the violation by %(deadline)s.") % {"deadline": _day(deadline)}
+        return _("Clear out your space and complete the exit by %(deadline)s.") % {"deadline": format_day(deadline)}
+    return _("Correct the violation by %(deadline)s.") % {"deadline": format_day(deadline)}
 
 
 @transaction.atomic

@@ -73,12 +73,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from discipline import rules
 from discipline.models import CaseStatus, ViolationCase
 from opc_community import rulebook
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
 from opc_community.rulebook.schema import Condition, Violations
 
@@ -208,10 +208,6 @@ def plan_exits(exits: Iterable[Any], bands: tuple[Band, ...]) -> list[Step]:
 # --- Facts in words ---------------------------------------------------------------------------------------
 
 
-def _day(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
-
-
 def step_facts(step: Step) -> str:
     """The facts of the case, as the notice and the resident read them (Chinese via gettext)."""
     if step.ladder == FEES:
@@ -221,14 +217,14 @@ def step_facts(step: Step) -> str:
             "%(days)d days later, on %(day)s (Chapter 8, Article 2: overdue fees)."
         ) % {
             "number": invoice.number, "description": invoice.description, "amount": format_yuan(invoice.amount),
-            "due": _day(invoice.due_on), "days": step.band.start, "day": _day(step.occurred_on),
+            "due": format_day(invoice.due_on), "days": step.band.start, "day": format_day(step.occurred_on),
         }
     exit = step.subject
     return _(
         "The agreement ended on %(end)s and the grace period to clear out ended on %(grace)s; on %(day)s, "
         "%(days)d days later, the exit was still not completed (Chapter 8, Article 2: overdue exit)."
     ) % {
-        "end": _day(exit.exit_on), "grace": _day(exit.grace_ends_on), "day": _day(step.occurred_on),
+        "end": format_day(exit.exit_on), "grace": format_day(exit.grace_ends_on), "day": format_day(step.occurred_on),
         "days": step.band.start,
     }
 

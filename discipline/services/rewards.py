@@ -36,7 +36,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from discipline import reward_rules as rules
@@ -56,7 +55,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
-from opc_community.core.moments import format_moment
+from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
@@ -115,14 +114,14 @@ def volunteer_service_check(
     if served_on > today:
         raise DomainError(
             _("A volunteer service is recorded once it has taken place: %(date)s is in the future.")
-            % {"date": _day(served_on)}, field="served_on",
+            % {"date": format_day(served_on)}, field="served_on",
         )
     if resident.status not in selectors.LIVE_STATUSES or resident.checked_in_at is None:
         raise DomainError(_("Volunteer services are recorded for checked-in residents only."), field="resident")
     if served_on < local_date(resident.checked_in_at):
         raise DomainError(
             _("The resident checked in on %(date)s; a service before that does not count.")
-            % {"date": _day(local_date(resident.checked_in_at))}, field="served_on",
+            % {"date": format_day(local_date(resident.checked_in_at))}, field="served_on",
         )
     if hours is not None:
         try:
@@ -157,7 +156,7 @@ def volunteer_service_record(
         recipients=[resident.user],
         title=_("Volunteer service recorded: %(activity)s") % {"activity": activity},
         body=_("On %(date)s. Volunteer services in %(year)s so far: %(count)s.")
-        % {"date": _day(served_on), "year": served_on.year, "count": count},
+        % {"date": format_day(served_on), "year": served_on.year, "count": count},
         link=reverse("discipline:my_rewards"),
         kind="discipline.volunteer_recorded",
         dedupe_key=f"discipline:volunteer:{service.pk}",
@@ -216,7 +215,7 @@ def reward_propose_compliance(
     reason = _(
         "Checked in for %(months)s full months by %(date)s, no violation and %(services)s volunteer services "
         "in %(year)s."
-    ) % {"months": candidate.eligibility.months_checked_in, "date": _day(candidate.judged_on),
+    ) % {"months": candidate.eligibility.months_checked_in, "date": format_day(candidate.judged_on),
          "services": candidate.volunteer_services, "year": year}
     note = (note or "").strip()
     return _create(
@@ -405,7 +404,7 @@ def reward_publication_closed(publication: Publication, *, overturned: bool) -> 
     _ledger(reward, "approved", publication=publication.pk, grant_due_at=due.at.isoformat())
     _tell(reward, _("Your reward takes effect: %(kind)s"), _(
         "No objection was upheld. It will be granted by %(due)s (%(days)s working days, Chapter 8, Article 1)."
-    ) % {"due": _day(due.date), "days": days}, "approved")
+    ) % {"due": format_day(due.date), "days": days}, "approved")
 
 
 def _annul(reward: Reward, *, reason: str, actor: Any, action: str) -> Reward:
@@ -567,6 +566,3 @@ def _tell(reward: Reward, title: str, body: str, event: str, *, once: bool = Tru
         dedupe_key=f"discipline:reward:{reward.pk}:{event}" if once else None,
     )
 
-
-def _day(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")

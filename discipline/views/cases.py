@@ -7,10 +7,9 @@ resident's: 404); every change is one service call. Evidence files are private: 
 the resident of the case) and in the admin (to staff).
 """
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,8 +18,8 @@ from discipline.models import EvidenceFile, RectificationNotice
 from discipline.selectors import cases as selectors
 from discipline.services import appeals as appeal_services
 from discipline.services import cases as services
-from opc_community.core.errors import DomainError
 from opc_community.core.uploads import private_file_response
+from opc_community.core.views import submit_form
 from residents.access import resident_required
 
 
@@ -65,19 +64,14 @@ def case_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     """申请复核: the grounds and optional evidence; refused after the window with its end named."""
     case = _own(request, pk)
     form = AppealForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            appeal_services.appeal_submit(
-                case=case, resident=request.resident, reason=form.cleaned_data["reason"],
-                evidence=form.cleaned_data["evidence"], actor=request.user,
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("Your request for review was received. The answer is due by the time shown."))
-            return redirect("discipline:case_detail", pk=case.pk)
-    case = _own(request, pk)
-    return _detail(request, case, form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: appeal_services.appeal_submit(case=case, resident=request.resident, reason=data["reason"],
+                                                   evidence=data["evidence"], actor=request.user),
+        success_url=reverse("discipline:case_detail", args=[case.pk]),
+        message=_("Your request for review was received. The answer is due by the time shown."),
+        page=lambda status: _detail(request, _own(request, pk), form=form, status=status),
+    )
 
 
 @resident_required

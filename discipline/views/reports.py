@@ -6,12 +6,11 @@ and the staff shortcut from the no-show candidates (spaces) to a "misuse of spac
 Who: staff of the daily management team, the administrator and oversight (read-only for all: the
 page changes nothing). Anyone else logged in → 403; anonymous → the admin login.
 The figures and their definitions: discipline.selectors.reports. The chart is server-rendered SVG
-(no script, no CDN) with a title, a description and a tooltip per bar; the table under it carries
-the same numbers for screen readers and for people who would rather read.
+(opc_community.core.charts: a title, a description and a tooltip per bar); the table under it
+carries the same numbers for screen readers and for people who would rather read.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
 from typing import Any
@@ -24,7 +23,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -32,9 +30,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from discipline.models import CaseStatus, SuspensionScope
 from discipline.selectors import reports as selectors
 from opc_community.accounts.permissions import has_role
+from opc_community.core import charts
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
-from opc_community.core.moments import format_moment
+from opc_community.core.moments import format_day, format_moment
 
 REPORT_ROLES = selectors.REPORT_ROLES
 
@@ -52,62 +51,33 @@ def report_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     return wrapped
 
 
-# --- A horizontal stacked-bar chart (server-rendered SVG) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Series:
-    key: str
-    label: str
-    colour: str
-
-
-#: Chart geometry (px): the label column, then the bars.
-CHART_WIDTH, LABEL_WIDTH, BAR_AREA, ROW_HEIGHT, BAR_HEIGHT, TOP = 720, 250, 420, 30, 18, 28
-
-
-def stacked_bars(rows: Sequence[tuple[str, dict[str, int]]], series: Sequence[Series]) -> dict[str, Any]:
-    """Geometry of a horizontal stacked-bar chart: one row per (label, {series key: value}), segments in
-    the order of ``series``, scaled to the largest row total; the template draws it.
-
-    Generic on purpose (labels, values and colours in, rectangles out): the same helper could draw
-    any count-by-category chart of the operations desk.
-    """
-    largest = max((sum(values.values()) for _label, values in rows), default=0) or 1
-    scale = BAR_AREA / largest
-    drawn = []
-    for index, (label, values) in enumerate(rows):
-        y = TOP + index * ROW_HEIGHT
-        x = LABEL_WIDTH
-        segments = []
-        for item in series:
-            value = values.get(item.key, 0)
-            if not value:
-                continue
-            width = round(value * scale, 1)
-            segments.append({"x": x, "width": width, "colour": item.colour, "label": item.label, "value": value})
-            x += width
-        total = sum(values.values())
-        drawn.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT - 4, "segments": segments, "total": total,
-                      "total_x": x + 6})
-    step = max(1, -(-largest // 4))  # about four gridlines, whole numbers
-    ticks = [{"x": round(LABEL_WIDTH + value * scale, 1), "label": value} for value in range(0, largest + 1, step)]
-    height = TOP + len(rows) * ROW_HEIGHT + 8
-    return {"rows": drawn, "width": CHART_WIDTH, "height": height, "bar_height": BAR_HEIGHT, "ticks": ticks,
-            "axis_bottom": height - 8, "series": list(series)}
-
+# --- The chart (opc_community.core.charts) ------------------------------------------------------------
 
 #: The three groups of case statuses (discipline.selectors.reports.STATUS_GROUPS), brand blue for the
 #: penalties, amber for the cases still in progress, grey for those set aside — told apart by lightness too.
 SERIES = (
-    Series("penalties", gettext_lazy("penalties (decided, published, confirmed)"), "#0f4c81"),
-    Series("in_progress", pgettext_lazy("violation case", "in progress"), "#b45309"),
-    Series("set_aside", gettext_lazy("set aside (annulled, dismissed)"), "#98a2b3"),
+    ("penalties", gettext_lazy("penalties (decided, published, confirmed)"), charts.BRAND),
+    ("in_progress", pgettext_lazy("violation case", "in progress"), charts.ACCENT),
+    ("set_aside", gettext_lazy("set aside (annulled, dismissed)"), charts.GREY),
 )
 
 
-def case_chart(report: selectors.MonthlyReport) -> dict[str, Any]:
-    return stacked_bars([(line.label, line.groups) for line in report.kinds], SERIES)
+def case_chart(report: selectors.MonthlyReport) -> charts.Chart:
+    """The month's cases per violation kind, one stacked bar per kind, its total after it."""
+    rows, largest = [], 0
+    for line in report.kinds:
+        marks = [charts.Mark(line.groups[key], f"{line.label} · {label}: {line.groups[key]}", colour=colour)
+                 for key, label, colour in SERIES if line.groups.get(key)]
+        total = sum(line.groups.values())
+        rows.append(charts.Row(line.label, marks, text=str(total)))
+        largest = max(largest, total)
+    return charts.bar_chart(
+        rows, chart_id="dr-chart", css_class="dr-chart", title=_("Cases opened by violation kind"),
+        desc=_("For each violation kind, the cases opened in the month: penalties (blue), still in progress "
+               "(amber), set aside (grey); the table below gives the same numbers."),
+        axis=charts.Axis.counting(largest), stacked=True,
+        width=720, label_width=250, bar_height=18, legend=[(label, colour) for _key, label, colour in SERIES],
+    )
 
 
 # --- Pages ----------------------------------------------------------------------------------------------
@@ -221,7 +191,7 @@ def _no_show_facts(resident: Any, *, since: date, limit: int, days: int) -> str:
         "%(count)d bookings released as no-shows (nobody checked in) since %(since)s, the latest on %(last)s; "
         "the limit is %(limit)d within %(days)d days (RULEBOOK §5)."
     ) % {
-        "count": resident.no_shows, "since": date_format(since, "DATE_FORMAT"),
+        "count": resident.no_shows, "since": format_day(since),
         "last": format_moment(resident.last_no_show_at),
         "limit": limit, "days": days,
     }

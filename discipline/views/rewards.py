@@ -4,10 +4,9 @@ Thin views: each says who may use it; a resident's reward is fetched through
 ``request.resident`` (another resident's: 404); every change is one service call.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +16,8 @@ from discipline.forms.rewards import ChoiceForm
 from discipline.models import Reward
 from discipline.selectors import rewards as selectors
 from discipline.services import rewards as services
-from opc_community.core.errors import DomainError
 from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.core.views import submit_form
 from residents.access import resident_of, resident_required
 from residents.models import ResidentStatus
 
@@ -36,18 +35,11 @@ def reward_choose(request: HttpRequest, pk: int) -> HttpResponse:
     """The resident chooses the form of a compliance-excellence reward (credits or voucher subsidy)."""
     reward = get_object_or_404(selectors.rewards_of(request.resident), pk=pk)
     form = ChoiceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reward_choose(reward=reward, choice=form.cleaned_data["choice"], actor=request.user)
-        except DomainError as error:
-            if error.field in form.fields:
-                form.add_error(error.field, error.message)
-            else:
-                messages.error(request, error.message)
-        else:
-            messages.success(request, _("Your choice was recorded."))
-            return redirect("discipline:my_rewards")
-    return _page(request, forms={reward.pk: form}, status=400)
+    return submit_form(
+        request, form, lambda data: services.reward_choose(reward=reward, choice=data["choice"], actor=request.user),
+        success_url="discipline:my_rewards", message=_("Your choice was recorded."),
+        page=lambda status: _page(request, forms={reward.pk: form}, status=status), flash_errors=True,
+    )
 
 
 @login_required

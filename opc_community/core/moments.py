@@ -1,11 +1,28 @@
-"""A moment as people in the community read it: local time (Asia/Shanghai), the active language's format."""
+"""Dates and moments as people in the community read them: the local calendar (Asia/Shanghai), the
+active language's format — "2026年10月8日" and "2026年10月8日 14:30" in Chinese (no zero padding),
+"Oct. 8, 2026" and "Oct. 8, 2026, 2:30 p.m." in English.
 
-from datetime import datetime
+Messages, notifications, documents and admin columns use these; templates use the filters ``day``
+and ``moment`` (``{% load opc %}``), which call them.
+"""
+
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
 
 
+def format_day(value: date | datetime) -> str:
+    """The day of ``value``: a date as it is, a moment by its local calendar day."""
+    return date_format(_local(value), "DATE_FORMAT")
+
+
 def format_moment(value: datetime) -> str:
-    """e.g. "2026年11月27日 14:30" in Chinese; messages, notifications and admin columns use it."""
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    """A moment in local time to the minute, e.g. "2026年11月27日 14:30" in Chinese."""
+    return date_format(_local(value), "DATETIME_FORMAT")
+
+
+def _local(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value

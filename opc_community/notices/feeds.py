@@ -8,12 +8,12 @@ from django.db.models import QuerySet
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.html import linebreaks
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.core.moments import format_day
 from opc_community.notices import selectors
 from opc_community.notices.models import Publication
 
@@ -23,7 +23,7 @@ FEED_SIZE = 30
 def window_text(publication: Publication) -> str:
     """公示期：2026年10月8日至2026年10月12日 (the same wording as the board's pages)."""
     start, end = (
-        date_format(timezone.localtime(moment), "DATE_FORMAT")
+        format_day(moment)
         for moment in (publication.window_starts_at, publication.window_ends_at)
     )
     return _("Publication window: %(start)s to %(end)s") % {"start": start, "end": end}

@@ -2,17 +2,16 @@
 
 from datetime import datetime
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opc_community.accounts.permissions import is_oversight_only
-from opc_community.core.errors import DomainError
+from opc_community.core.views import submit_form
 from opc_community.notices import selectors, services
 from opc_community.notices.forms import ObjectionForm
 from opc_community.notices.models import Publication, PublicationKind
@@ -53,37 +52,34 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if left_at is not None and now >= left_at:
         return _gone(request, publication, left_at=left_at)
     form = ObjectionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if form.is_valid():
-            try:
-                services.objection_submit(
-                    publication=publication, author=request.user, text=form.cleaned_data["text"]
-                )
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("Your objection was received. Staff will decide it and record the reason."),
-                )
-                return redirect(publication)
-    window_open = publication.is_window_open(now)
-    return render(
-        request,
-        "notices/publication_detail.html",
-        {
-            "publication": publication,
-            "form": form,
-            "window_open": window_open,
-            # Keep a submitted text on the page even when the window closed meanwhile.
-            "show_form": window_open or form.is_bound,
-            "own_objection": selectors.own_objection(publication=publication, user=request.user),
-            # Oversight writes nothing but rule-revision approvals (RULEBOOK §1): no objection form
-            # (its accounts are staff accounts; residents' pages cost no role query).
-            "read_only": request.user.is_staff and is_oversight_only(request.user),
-        },
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+
+    def page(status: int) -> HttpResponse:
+        window_open = publication.is_window_open(now)
+        return render(
+            request,
+            "notices/publication_detail.html",
+            {
+                "publication": publication,
+                "form": form,
+                "window_open": window_open,
+                # Keep a submitted text on the page even when the window closed meanwhile.
+                "show_form": window_open or form.is_bound,
+                "own_objection": selectors.own_objection(publication=publication, user=request.user),
+                # Oversight writes nothing but rule-revision approvals (RULEBOOK §1): no objection form
+                # (its accounts are staff accounts; residents' pages cost no role query).
+                "read_only": request.user.is_staff and is_oversight_only(request.user),
+            },
+            status=status,
+        )
+
+    return submit_form(
+        request, form,
+        lambda data: services.objection_submit(publication=publication, author=request.user, text=data["text"]),
+        success_url=publication,
+        message=_("Your objection was received. Staff will decide it and record the reason."),
+        page=page, failed_status=200,
     )
 
 

@@ -20,9 +20,8 @@ from opc_community.accounts import services as account_services
 from opc_community.accounts import two_factor
 from opc_community.accounts.forms import LoginForm, TwoFactorCodeForm
 from opc_community.accounts.lockout import client_ip
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
 from opc_community.core.qr import qr_svg
+from opc_community.core.views import submit_form
 from opc_community.portal import selectors, services
 from opc_community.portal.cards import cards_for
 
@@ -87,27 +86,25 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/two_factor_enrolled.html", {"device": device})
     key = two_factor.pending_key(request)
     form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = account_services.two_factor_enrol(
-                user=request.user, key=key, code=form.cleaned_data["code"],
-                ip_address=client_ip(request), path=request.path,
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            two_factor.mark_verified(request, device)
-            messages.success(request, _("Two-factor authentication is on: every login will ask for a code."))
-            return redirect(next_url)
+
+    def enrol(data: dict) -> None:
+        device = account_services.two_factor_enrol(
+            user=request.user, key=key, code=data["code"], ip_address=client_ip(request), path=request.path,
+        )
+        two_factor.mark_verified(request, device)
+
     uri = two_factor.config_url(request.user, key)
-    context = {
-        "form": form,
-        "next": next_url,
-        "required": two_factor.requires_two_factor(request.user),
-        "secret": two_factor.secret_text(key),
-        "qr": qr_svg(uri, title=_("QR code for your authenticator app"), svgclass="two-factor__qr-image"),
-    }
-    return render(request, "portal/two_factor_enrol.html", context)
+    return submit_form(
+        request, form, enrol, success_url=next_url,
+        message=_("Two-factor authentication is on: every login will ask for a code."),
+        template="portal/two_factor_enrol.html", failed_status=200,
+        context={
+            "next": next_url,
+            "required": two_factor.requires_two_factor(request.user),
+            "secret": two_factor.secret_text(key),
+            "qr": qr_svg(uri, title=_("QR code for your authenticator app"), svgclass="two-factor__qr-image"),
+        },
+    )
 
 
 # Logged-in users whose login still needs the code of their authenticator (others go on to ``next``).
@@ -121,15 +118,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if two_factor.confirmed_device(request.user) is None:
         return redirect(two_factor.step_url(two_factor.ENROL, next_url))
     form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = two_factor.verify(request, request.user, form.cleaned_data["code"])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            two_factor.mark_verified(request, device)
-            return redirect(next_url)
-    return render(request, "portal/two_factor_verify.html", {"form": form, "next": next_url})
+    return submit_form(
+        request, form,
+        lambda data: two_factor.mark_verified(request, two_factor.verify(request, request.user, data["code"])),
+        success_url=next_url, template="portal/two_factor_verify.html", context={"next": next_url}, failed_status=200,
+    )
 
 
 @login_required

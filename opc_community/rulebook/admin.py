@@ -11,11 +11,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.errors import DomainError
+from opc_community.core.moments import format_day
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.selectors import revision_changes
 from opc_community.rulebook.services import (
@@ -142,7 +142,7 @@ class RulebookVersionAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     _("Version %(number)s is on the notice board until %(end)s.")
-                    % {"number": version.number, "end": date_format(timezone.localtime(publication.window_ends_at), "DATE_FORMAT")},
+                    % {"number": version.number, "end": format_day(publication.window_ends_at)},
                     messages.SUCCESS,
                 )
 

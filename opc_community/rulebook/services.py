@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opc_community.accounts.models import User
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.moments import format_day
 from opc_community.core.transitions import lock, move
 from opc_community.notices import services as notices
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
@@ -90,7 +90,7 @@ def _publication_text(version: RulebookVersion, changes: list[str]) -> str:
     its article ("· 第六章第二条 考核淘汰 末位淘汰比例：10% → 8%")."""
     lines = [
         _("Rulebook version %(number)s: %(title)s") % {"number": version.number, "title": version.title},
-        _("Effective from %(date)s (第九章第一条).") % {"date": date_format(version.effective_from, "DATE_FORMAT")},
+        _("Effective from %(date)s (第九章第一条).") % {"date": format_day(version.effective_from)},
     ]
     if version.summary:
         lines += ["", version.summary]
@@ -112,7 +112,7 @@ def rulebook_version_publish(*, version: RulebookVersion, actor: User, now: date
     if version.effective_from <= window_end.date:
         raise DomainError(
             _("The effective date must come after the publication window, which ends on %(date)s.")
-            % {"date": date_format(window_end.date, "DATE_FORMAT")},
+            % {"date": format_day(window_end.date)},
             field="effective_from",
         )
     if RulebookVersion.objects.filter(status=Status.ADOPTED, effective_from=version.effective_from).exists():

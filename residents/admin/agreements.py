@@ -30,7 +30,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +39,7 @@ from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.forms import add_domain_error
 from opc_community.core.idempotency import submit_once
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
 from opc_community.core.uploads import private_file_response
 from residents.forms.agreements import (
@@ -92,10 +92,6 @@ def _form_page(
         "media": modeladmin.media + form.media,
     }
     return TemplateResponse(request, FORM_TEMPLATE, context, status=status)
-
-
-def _day(value: date | None) -> str:
-    return date_format(value, "DATE_FORMAT") if value else "—"
 
 
 class _AppendOnlyAdmin(admin.ModelAdmin):
@@ -180,7 +176,7 @@ class AgreementAdmin(_AppendOnlyAdmin):
             else:
                 self.message_user(request, _("Agreement %(number)s issued to %(resident)s, %(start)s to %(end)s; its invoices were created and the resident was told.") % {
                     "number": agreement.number, "resident": agreement.resident,
-                    "start": _day(agreement.starts_on), "end": _day(agreement.ends_on)}, messages.SUCCESS)
+                    "start": format_day(agreement.starts_on), "end": format_day(agreement.ends_on)}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:residents_agreement_change", args=[agreement.pk]))
         return _form_page(self, request, title=_("Issue an agreement"), form=form, submit_label=_("Issue"),
                           intro=_("The term runs from the start date for the months the rulebook sets (第三章第三条); the fee invoices of the term are created with it."),
@@ -346,7 +342,7 @@ class InvoiceAdmin(WriteColumnsMixin, _AppendOnlyAdmin):
             (_("Amount"), format_yuan(invoice.amount)),
             (_("Amount paid"), format_yuan(invoice.paid)),
             (_("Open balance"), format_yuan(invoice.balance)),
-            (_("Due on"), _day(invoice.due_on)),
+            (_("Due on"), format_day(invoice.due_on)),
         ]
         return _form_page(self, request, title=_("Record a payment"), form=form, submit_label=_("Record"),
                           facts=facts, status=400 if form.is_bound else 200)

@@ -27,15 +27,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community import rulebook
+from opc_community.core import charts
 from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.moments import format_day
 from opc_community.core.uploads import validate_upload
 from residents.forms.complaints import ReportMonthForm, StaffRecordForm, StaffTextForm
 from residents.models import Complaint, ComplaintCategory, ComplaintMessage, ComplaintStatus
@@ -179,7 +181,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                 return _("awaiting the resident")
             return "—"
         what = _("response") if countdown.kind == rules.DueKind.RESPONSE else _("solution")
-        day = formats.date_format(countdown.due_date, "DATE_FORMAT")
+        day = format_day(countdown.due_date)
         if countdown.overdue:
             return format_html(
                 '<strong class="opc-overdue" style="color:#b42318">{} · {} · {}</strong>', what, day, _("Overdue")
@@ -377,7 +379,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             "lines": [_line(line) for line in report.by_category],
             "overall": _line(report.overall),
             "chart": _chart(report),
-            "rule": _rule_text(month),
+            "rule": rules.promise_text(rulebook.in_force(on=month).deadlines),
             "export_url": f"{reverse('admin:residents_complaint_export')}?month={month:%Y-%m}",
             "previous_month": f"{_shift(month, -1):%Y-%m}",
             "next_month": f"{_shift(month, 1):%Y-%m}",
@@ -456,13 +458,6 @@ def _shift(month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _rule_text(month: date) -> str:
-    deadlines = rulebook.in_force(on=month).deadlines
-    return _(
-        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
-    ) % {"response": deadlines.complaint_response_working_days, "solution": deadlines.complaint_solution_working_days}
-
-
 def _category_label(category: str) -> str:
     return str(ComplaintCategory(category).label) if category in ComplaintCategory.values else category
 
@@ -486,41 +481,23 @@ def _line(line: rules.SlaLine) -> dict[str, Any]:
     }
 
 
-#: Chart geometry (px): a label column, then two horizontal bars per category.
-CHART_WIDTH, LABEL_WIDTH, BAR_AREA, ROW_HEIGHT, BAR_HEIGHT, TOP = 640, 170, 400, 46, 14, 30
-
-
-def _chart(report: rules.SlaReport) -> dict[str, Any]:
-    """Bars of the on-time rates (server-rendered SVG; the table beside it carries the same numbers)."""
+def _chart(report: rules.SlaReport) -> charts.Chart:
+    """Bars of the on-time rates, two per category (the table beside it carries the same numbers)."""
+    kinds = ((_("responses on time"), charts.BRAND), (_("solutions on time"), charts.ACCENT))
     rows = []
-    for index, line in enumerate([report.overall, *report.by_category]):
-        y = TOP + index * ROW_HEIGHT
-        bars = []
-        for offset, (kind, rate) in enumerate((("response", line.response_rate), ("solution", line.solution_rate))):
-            width = 0 if rate is None else round(float(rate) / 100 * BAR_AREA, 1)
-            bars.append({
-                "kind": kind,
-                "y": y + offset * (BAR_HEIGHT + 2),
-                "width": width,
-                "text_x": LABEL_WIDTH + width + 6,
-                "text": "—" if rate is None else f"{rate}%",
-            })
-        rows.append({
-            "label": _category_label(line.category) if line.category else _("All categories"),
-            "label_y": y + BAR_HEIGHT + 1,
-            "bars": bars,
-            "overall": not line.category,
-        })
-    height = TOP + len(rows) * ROW_HEIGHT + 10
-    return {
-        "rows": rows,
-        "width": CHART_WIDTH,
-        "height": height,
-        "label_width": LABEL_WIDTH,
-        "bar_height": BAR_HEIGHT,
-        "axis": [{"x": LABEL_WIDTH + BAR_AREA * p / 100, "label": f"{p}%"} for p in (0, 50, 100)],
-        "axis_bottom": height - 10,
-    }
+    for line in [report.overall, *report.by_category]:
+        label = _category_label(line.category) if line.category else _("All categories")
+        marks = []
+        for (name, colour), rate in zip(kinds, (line.response_rate, line.solution_rate), strict=True):
+            text = "—" if rate is None else f"{rate}%"
+            marks.append(charts.Mark(rate, f"{label} · {name}: {text}", text, colour))
+        rows.append(charts.Row(label, marks, strong=not line.category))
+    return charts.bar_chart(
+        rows, chart_id="sla-chart", css_class="sla-chart", title=_("On-time rate by category"),
+        desc=_("For each category, the share of responses (blue) and of solutions (amber) given on time; the "
+               "table below gives the same numbers."),
+        axis=charts.Axis(100, (0, 50, 100), "{}%"), label_width=170, bar_height=14, legend=kinds,
+    )
 
 
 def _complaint(row: dict[str, Any]) -> Any:

@@ -10,7 +10,6 @@ history is inline. Only the intake team, the operations lead and oversight see a
 (identity documents are need-to-know, PIPL); oversight only reads.
 """
 
-from datetime import date
 from typing import Any
 
 from django.contrib import admin, messages
@@ -21,7 +20,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +29,7 @@ from opc_community.core.admin_base import ReadOnlyInline
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.masking import mask_identity_number
-from opc_community.core.moments import format_moment
+from opc_community.core.moments import format_day, format_moment
 from residents.forms.intake import STEP_FORMS
 from residents.models import (
     Application,
@@ -242,7 +240,7 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
         if info is None:
             step = selectors.current_step_of(application)
             return str(step.label) if step else "—"
-        when = f"{info.step.label} · {_format_date(info.date)}"
+        when = f"{info.step.label} · {format_day(info.date)}"
         provisional = _("（provisional）") if info.provisional else ""
         if info.is_overdue:
             return format_html(
@@ -435,10 +433,6 @@ def _due_text(moment: Any, provisional: bool) -> str:
         return "—"
     text = format_moment(moment)
     return f"{text}{_('（provisional）')}" if provisional else text
-
-
-def _format_date(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")
 
 
 def _done_message(step: str, application: Application) -> str:

@@ -26,7 +26,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +34,7 @@ from opc_community import rulebook
 from opc_community.core.admin_base import ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.masking import mask_identity_number
+from opc_community.core.moments import format_day
 from opc_community.core.uploads import attachment_response
 from residents.admin.intake import IdentitySearchMixin
 from residents.forms.lifecycle import ReasonForm
@@ -99,7 +99,7 @@ def retention_message(resident: Resident | None) -> str:
         return _(
             "This record belongs to the archive of %(name)s, kept until %(date)s (Chapter 3, Article 5): "
             "it cannot be deleted before then."
-        ) % {"name": resident.name, "date": date_format(resident.retain_until, "DATE_FORMAT")}
+        ) % {"name": resident.name, "date": format_day(resident.retain_until)}
     return _(
         "This record belongs to the archive of %(name)s, kept for %(years)d years after the exit "
         "(Chapter 3, Article 5): it cannot be deleted."
@@ -172,7 +172,7 @@ class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMi
     @admin.display(description=gettext_lazy("agreement ends"), ordering="agreement_ends_on")
     def agreement_end(self, resident: Resident) -> str:
         ends_on = getattr(resident, "agreement_ends_on", None)
-        return date_format(ends_on, "DATE_FORMAT") if ends_on else "—"
+        return format_day(ends_on) if ends_on else "—"
 
     @admin.display(description=gettext_lazy("exit"))
     def exit_state(self, resident: Resident) -> str:
@@ -186,7 +186,7 @@ class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMi
             if grace < today:
                 return format_html('<span style="color:var(--error-fg)">{} · {}</span>', label, _(
                     "%(days)d days after the grace period") % {"days": (today - grace).days})
-            return f"{label} · " + _("grace until %(date)s") % {"date": date_format(grace, "DATE_FORMAT")}
+            return f"{label} · " + _("grace until %(date)s") % {"date": format_day(grace)}
         return label
 
     @admin.display(description=gettext_lazy("archive"))
@@ -279,7 +279,7 @@ class RenewalRequestAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.Mode
 
     @admin.display(description=gettext_lazy("agreement ends"), ordering="agreement__ends_on")
     def agreement_ends(self, renewal: RenewalRequest) -> str:
-        return date_format(renewal.agreement.ends_on, "DATE_FORMAT")
+        return format_day(renewal.agreement.ends_on)
 
     @admin.display(description=gettext_lazy("conditions (Chapter 3, Article 3)"))
     def conditions_now(self, renewal: RenewalRequest) -> str:
@@ -383,7 +383,7 @@ class ExitAdmin(ReadOnlyRecordMixin, ArchiveRetentionMixin, admin.ModelAdmin):
     def grace(self, exit: Exit) -> str:
         if not exit.grace_ends_on:
             return "—"
-        text = date_format(exit.grace_ends_on, "DATE_FORMAT")
+        text = format_day(exit.grace_ends_on)
         today = timezone.localdate()
         if exit.status == ExitStatus.SCHEDULED and exit.grace_ends_on < today:
             return format_html('<span style="color:var(--error-fg)">{} · {}</span>', text,

@@ -26,22 +26,26 @@ from residents.services.intake import PHONE_PATTERN, ApplicationDetails
 _ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's refusal next to the fields it names (every field when it lists several)."""
-    field_errors = error.details.get("errors") or {}
-    placed = False
-    for field, messages in field_errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+class ServiceErrorsMixin:
+    """``form.add_domain_error(error)`` (the portal's ``submit_form`` calls it): a service's refusal
+    next to the fields it names (every field when it lists several), else atop the form."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        field_errors = error.details.get("errors") or {}
+        placed = False
+        for field, messages in field_errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+                placed = True
+        if not placed:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 # --- sign-up ----------------------------------------------------------------------------------
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(ServiceErrorsMixin, UserCreationForm):
     """An applicant's account: name, mobile phone and email; the password passes Django's validators.
 
     Whether the phone or email already has an account is never said here (the service answers the
@@ -124,7 +128,7 @@ def _choices(choices: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", _("— choose —")), *choices]
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(ServiceErrorsMixin, forms.Form):
     """《OPC社区入驻申请表》: saved as a draft as often as needed, then submitted.
 
     Field names are those the services use in their errors, so a refusal lands next to its field;

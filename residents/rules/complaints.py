@@ -33,6 +33,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
+from opc_community.rulebook.schema import Deadlines
 from opc_community.workdays.rules import SHANGHAI, WorkCalendar, local_date
 
 
@@ -48,6 +51,14 @@ class SlaState(StrEnum):
 #: States that count in an on-time rate: the step is settled one way or the other.
 DECIDED = frozenset({SlaState.MET, SlaState.LATE, SlaState.OVERDUE})
 MISSED = frozenset({SlaState.LATE, SlaState.OVERDUE})
+
+
+def promise_text(deadlines: Deadlines) -> str:
+    """The promise of 第四章第四条 in words, with the numbers of ``deadlines`` (the rulebook version in
+    force for the complaints concerned): the portal's pages and the SLA report say it the same way."""
+    return _(
+        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
+    ) % {"response": deadlines.complaint_response_working_days, "solution": deadlines.complaint_solution_working_days}
 
 
 def start_of_day(moment: datetime) -> datetime:

@@ -31,7 +31,6 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +40,7 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.masking import mask_identity_number
 from opc_community.core.models import AuditEvent
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
 from residents import extensions
 from residents.models import (
@@ -176,10 +176,6 @@ def _name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _day(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
-
-
 def _admin_link(obj: Any) -> str:
     meta = obj._meta
     try:
@@ -249,7 +245,7 @@ def resident_archive(resident: Resident, *, now: datetime | None = None) -> Arch
         rows = [Entry(
             at=a.issued_at, section="agreement",
             title=_("Agreement %(number)s issued: %(start)s to %(end)s") % {
-                "number": a.number, "start": _day(a.starts_on), "end": _day(a.ends_on)},
+                "number": a.number, "start": format_day(a.starts_on), "end": format_day(a.ends_on)},
             detail=_("fee %(fee)s (%(period)s), deposit %(deposit)s") % {
                 "fee": format_yuan(a.fee_amount), "period": a.get_fee_period_display(),
                 "deposit": format_yuan(a.deposit_amount)},
@@ -274,7 +270,7 @@ def resident_archive(resident: Resident, *, now: datetime | None = None) -> Arch
     add("invoice", invoices, lambda i: [Entry(
         at=_on(i.issued_on), section="invoice", date_only=True,
         title=_("Invoice %(number)s: %(amount)s, due %(due)s") % {
-            "number": i.number, "amount": format_yuan(i.amount), "due": _day(i.due_on)},
+            "number": i.number, "amount": format_yuan(i.amount), "due": format_day(i.due_on)},
         detail=i.description + ("" if i.balance <= 0 else " · " + _("open %(balance)s") % {
             "balance": format_yuan(i.balance)}),
         actor=_name(i.created_by), link=_admin_link(i),
@@ -324,7 +320,7 @@ def resident_archive(resident: Resident, *, now: datetime | None = None) -> Arch
     def exit_rows(e: Exit) -> list[Entry]:
         rows = [Entry(at=e.created_at, section="exit",
                       title=_("%(kind)s: exit on %(date)s (%(status)s)") % {
-                          "kind": e.get_kind_display(), "date": _day(e.exit_on), "status": e.get_status_display()},
+                          "kind": e.get_kind_display(), "date": format_day(e.exit_on), "status": e.get_status_display()},
                       detail=e.reason, actor=_name(e.created_by) if e.created_by_id else str(_("system")),
                       link=_admin_link(e))]
         if e.completed_at:
@@ -341,7 +337,7 @@ def resident_archive(resident: Resident, *, now: datetime | None = None) -> Arch
     bans = list(Ban.objects.filter(resident=resident).select_related("created_by"))  # 12
     add("ban", bans, lambda b: [Entry(
         at=b.created_at, section="ban",
-        title=_("Re-application ban until %(date)s") % {"date": _day(b.ends_on)},
+        title=_("Re-application ban until %(date)s") % {"date": format_day(b.ends_on)},
         detail=f"{b.get_source_display()} · {b.note}".strip(" ·"), actor=_name(b.created_by),
     )])
 

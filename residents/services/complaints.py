@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notifications_withdraw, notify
@@ -194,8 +195,8 @@ def _create(
         raise _already_filed(resident, category=category, subject=subject, text=text) from error
     with _site_language():
         when = _("Respond by %(response)s, give a solution by %(solution)s (Chapter 4, Article 4).") % {
-            "response": _day(response.at),
-            "solution": _day(solution.at),
+            "response": format_day(response.at),
+            "solution": format_day(solution.at),
         }
         notify(
             recipients=_team(exclude=actor),
@@ -232,7 +233,7 @@ def _already_filed(resident: Resident, *, category: str, subject: str, text: str
     )
     return ConflictError(
         _("The same complaint (%(subject)s, filed %(filed)s) is still open; add a message to it instead of filing it again.")
-        % {"subject": _short(first.subject), "filed": _day(first.filed_at)},
+        % {"subject": _short(first.subject), "filed": format_day(first.filed_at)},
         code="already_filed",
         details={"complaint": first.pk},
     )
@@ -363,7 +364,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
             recipients=_team(extra=complaint.assigned_to),
             title=_("Complaint reopened: %(subject)s") % {"subject": _short(complaint.subject)},
             body=_("%(reason)s\n\nNew solution deadline: %(due)s (Chapter 4, Article 4).")
-            % {"reason": reason, "due": _day(due.at)},
+            % {"reason": reason, "due": format_day(due.at)},
             link=_staff_link(complaint),
             kind="residents.complaint_reopened",
             dedupe_key=f"complaint:{complaint.pk}:reopened:{complaint.reopened_count}",
@@ -434,8 +435,8 @@ def complaints_flag_overdue(*, now: datetime | None = None) -> int:
                     title=title % {"subject": _short(complaint.subject)},
                     body=body % {
                         "resident": complaint.resident.name,
-                        "filed": _day(complaint.filed_at),
-                        "due": _day(due),
+                        "filed": format_day(complaint.filed_at),
+                        "due": format_day(due),
                     },
                     link=_staff_link(complaint),
                     kind=f"residents.complaint_{kind}_overdue",
@@ -565,10 +566,6 @@ def _resident_link(complaint: Complaint) -> str:
 
 def _short(text: str) -> str:
     return Truncator(text).chars(40)
-
-
-def _day(moment: datetime) -> str:
-    return formats.date_format(local_date(moment), "DATE_FORMAT")
 
 
 def _site_language() -> translation.override:

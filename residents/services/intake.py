@@ -37,7 +37,7 @@ nobody reviews an application of their own (``opc_community.accounts.conflicts``
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 
 from django.conf import settings
@@ -52,7 +52,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +68,7 @@ from opc_community.accounts.tokens import (
 )
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_day
 from opc_community.core.transitions import ensure_can_move, lock, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -573,10 +573,6 @@ def _notify_applicant(application: Application, *, title: str, body: str) -> Non
     )
 
 
-def _format_deadline(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATE_FORMAT")
-
-
 def ban_in_force_for(*, id_number: str, uscc: str, on: date) -> Ban | None:
     """The re-application ban refusing these identity numbers on ``on`` (RULEBOOK §4.6), or None."""
     id_number, uscc = normalise_identity(id_number), normalise_identity(uscc)
@@ -591,7 +587,7 @@ def ban_in_force_for(*, id_number: str, uscc: str, on: date) -> Ban | None:
 
 
 def _ban_message(ban: Ban, *, on_uscc: bool) -> str:
-    values = {"date": date_format(ban.ends_on, "DATE_FORMAT"), "reason": ban.get_source_display()}
+    values = {"date": format_day(ban.ends_on), "reason": ban.get_source_display()}
     if on_uscc:
         return _(
             "This unified social credit code may not apply again until %(date)s inclusive "
@@ -717,7 +713,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
             actor=actor,
             reason=_("Submission round %(round)d.") % {"round": application.round},
         )
-    due_text = _format_deadline(due.at)
+    due_text = format_day(due.at)
     _notify_applicant(
         application,
         title=_("Your application was received"),
@@ -929,7 +925,7 @@ def application_record_evaluation(
         application,
         title=_("Your project has been evaluated"),
         body=_("The project evaluation is done. You will be told the result by %(date)s (第三章第二条).")
-        % {"date": _format_deadline(due.at)},
+        % {"date": format_day(due.at)},
     )
     return application
 

@@ -47,7 +47,6 @@ from typing import Any, Protocol
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,6 +56,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
@@ -156,10 +156,6 @@ def _run_exit_handlers(exit: Exit, item: str, *, actor: Any) -> list[str]:
 # --- Small helpers -------------------------------------------------------------------------------
 
 
-def _day(value: date) -> str:
-    return date_format(value, "DATE_FORMAT")
-
-
 def _staff(*roles: str) -> list[Any]:
     return list(members_of(*roles))
 
@@ -233,7 +229,7 @@ def renewal_reminder_send(*, agreement: Agreement, today: date) -> bool:
     if not claimed:
         return False
     resident = agreement.resident
-    values = {"number": agreement.number, "end": _day(agreement.ends_on), "name": resident.name}
+    values = {"number": agreement.number, "end": format_day(agreement.ends_on), "name": resident.name}
     key = f"residents.renewal_reminder.{agreement.pk}"
     notify(
         recipients=[resident.user],
@@ -289,7 +285,7 @@ def renewal_request(*, resident: Resident, actor: Any, note: str = "", today: da
     except IntegrityError as error:  # a concurrent request for the same agreement
         raise ConflictError(_("Your renewal request is waiting for the intake team's decision."),
                             field="agreement") from error
-    values = {"name": resident.name, "number": agreement.number, "end": _day(agreement.ends_on)}
+    values = {"name": resident.name, "number": agreement.number, "end": format_day(agreement.ends_on)}
     notify(
         recipients=_staff(Role.INTAKE),
         title=_("Renewal requested by %(name)s") % values,
@@ -382,7 +378,7 @@ def renewal_approve(*, renewal: RenewalRequest, actor: Any, today: date | None =
         renewal = move(renewal, RenewalStatus.APPROVED, transitions=RENEWAL_TRANSITIONS,
                        decided_at=timezone.now(), decided_by=actor, conditions=_snapshot(conditions),
                        new_agreement=new)
-    values = {"number": new.number, "start": _day(new.starts_on), "end": _day(new.ends_on)}
+    values = {"number": new.number, "start": format_day(new.starts_on), "end": format_day(new.ends_on)}
     notify(
         recipients=[renewal.resident.user],
         title=_("Your renewal is approved"),
@@ -431,7 +427,7 @@ def renewal_refuse(*, renewal: RenewalRequest, reason: str, actor: Any, today: d
         renewal = move(renewal, RenewalStatus.REFUSED, transitions=RENEWAL_TRANSITIONS,
                        decided_at=timezone.now(), decided_by=actor, decision_reason=reason.strip(),
                        conditions=_snapshot(conditions))
-    values = {"reason": reason.strip(), "end": _day(renewal.agreement.ends_on)}
+    values = {"reason": reason.strip(), "end": format_day(renewal.agreement.ends_on)}
     notify(
         recipients=[renewal.resident.user],
         title=_("Your renewal request was not approved"),
@@ -484,14 +480,14 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
             kind=ExitKind.EXPIRY,
             status=ExitStatus.SCHEDULED,
             reason=_("Agreement %(number)s ended on %(end)s without renewal.")
-            % {"number": agreement.number, "end": _day(agreement.ends_on)},
+            % {"number": agreement.number, "end": format_day(agreement.ends_on)},
             requested_on=today,
             exit_on=agreement.ends_on,
             grace_ends_on=grace_ends_on,
             deposit_outcome=DepositOutcome.REFUND,
         )
         _move_resident(resident, ResidentStatus.EXITING)
-    values = {"number": agreement.number, "end": _day(agreement.ends_on), "grace": _day(grace_ends_on),
+    values = {"number": agreement.number, "end": format_day(agreement.ends_on), "grace": format_day(grace_ends_on),
               "name": resident.name}
     notify(
         recipients=[resident.user],
@@ -538,14 +534,14 @@ def exit_request_voluntary(
         raise DomainError(
             _("A voluntary exit needs a written application at least %(days)d days before the exit date: "
               "the earliest exit date is %(date)s (Chapter 3, Article 4).")
-            % {"days": notice, "date": _day(term.earliest_voluntary_exit(today, notice))},
+            % {"days": notice, "date": format_day(term.earliest_voluntary_exit(today, notice))},
             field="exit_on",
         )
     covered = selectors.last_day_covered(resident)
     if covered is not None and exit_on > covered:
         raise DomainError(
             _("Your agreement ends on %(end)s: choose an exit date on or before it; after the end date the "
-              "exit on expiry applies (Chapter 3, Article 4).") % {"end": _day(covered)},
+              "exit on expiry applies (Chapter 3, Article 4).") % {"end": format_day(covered)},
             field="exit_on",
         )
     with acting_as(actor, action="residents.exit_request_voluntary"):
@@ -560,7 +556,7 @@ def exit_request_voluntary(
             deposit_outcome=DepositOutcome.REFUND,
             created_by=actor,
         )
-    values = {"name": resident.name, "date": _day(exit_on)}
+    values = {"name": resident.name, "date": format_day(exit_on)}
     notify(
         recipients=[resident.user],
         title=_("Exit application received"),
@@ -609,10 +605,10 @@ def exit_confirm(*, exit: Exit, actor: Any) -> Exit:
         _move_resident(exit.resident, ResidentStatus.EXITING)
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit on %(date)s is confirmed") % {"date": _day(exit.exit_on)},
+        title=_("Your exit on %(date)s is confirmed") % {"date": format_day(exit.exit_on)},
         body=_("Before %(date)s: settle your fees, clear your belongings and hand back your desk; your portal "
                "permissions end when the clearance is complete (Chapter 3, Article 4).")
-        % {"date": _day(exit.exit_on)},
+        % {"date": format_day(exit.exit_on)},
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_confirmed",
     )
@@ -769,7 +765,7 @@ def _complete(exit: Exit, *, actor: Any, today: date) -> Exit:
         title=_("Your exit is complete"),
         body=_("Your exit is complete and your portal permissions have ended. Your archive is kept until "
                "%(date)s (Chapter 3, Article 5). Thank you for your time in the community.")
-        % {"date": _day(retain_until)},
+        % {"date": format_day(retain_until)},
         link=reverse("portal:inbox"),
         kind="residents.exit_completed",
     )
@@ -898,7 +894,7 @@ def force_exit(
         title=_("Forced exit"),
         body=_("Your residency ends today by forced exit: %(reason)s. Your agreement has ended, your deposit is "
                "forfeited and you may not apply again until %(ban)s (Chapter 3, Article 4).")
-        % {"reason": reason.strip(), "ban": _day(ban.ends_on)},
+        % {"reason": reason.strip(), "ban": format_day(ban.ends_on)},
         link=reverse("portal:inbox"),
         kind="residents.exit_forced",
     )

@@ -13,18 +13,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
 from opc_community.core.uploads import private_file_response
+from opc_community.core.views import submit_form
 from residents.access import has_acknowledged_rules, resident_required
 from residents.extensions import check_in_summary
 from residents.forms.agreements import AgreementAcceptForm, OrientationForm
@@ -101,19 +99,13 @@ def agreement_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept an issued agreement (checkbox + button); the acceptance time is recorded."""
     agreement = _own_agreement(request, pk)
     form = AgreementAcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agreement_accept(agreement=agreement, actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("You accepted agreement %(number)s. Check-in follows once the first fee and the deposit are paid.")
-                % {"number": agreement.number},
-            )
-            return redirect("residents:agreement_detail", pk=agreement.pk)
-    return _detail(request, agreement, form, status=400)
+    return submit_form(
+        request, form, lambda data: services.agreement_accept(agreement=agreement, actor=request.user),
+        success_url=reverse("residents:agreement_detail", args=[agreement.pk]),
+        message=_("You accepted agreement %(number)s. Check-in follows once the first fee and the deposit are paid.")
+        % {"number": agreement.number},
+        page=lambda status: _detail(request, agreement, form, status=status),
+    )
 
 
 @require_GET
@@ -182,27 +174,25 @@ def orientation(request: HttpRequest) -> HttpResponse:
     rules = rulebook.in_force()
     acknowledgement = selectors.acknowledgement_of(resident, version=rules.version)
     form = OrientationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and acknowledgement is None:
-        if form.is_valid():
-            try:
-                services.orientation_acknowledge(resident=resident, actor=request.user)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, _("Thank you. The portal is open to you now."))
-                return redirect("portal:dashboard")
-    elif request.method == "POST":
+    if request.method == "POST" and acknowledgement is not None:
         return redirect("portal:dashboard")
-    return render(
-        request,
-        "residents/agreements/orientation.html",
-        {
-            "summary": selectors.orientation_summary(rules),
-            "acknowledgement": acknowledgement,
-            "form": form,
-            "check_in_lines": check_in_summary(resident),
-        },
-        status=400 if form.is_bound and form.errors else 200,
+
+    def page(status: int) -> HttpResponse:
+        return render(
+            request,
+            "residents/agreements/orientation.html",
+            {
+                "summary": selectors.orientation_summary(rules),
+                "acknowledgement": acknowledgement,
+                "form": form,
+                "check_in_lines": check_in_summary(resident),
+            },
+            status=status,
+        )
+
+    return submit_form(
+        request, form, lambda data: services.orientation_acknowledge(resident=resident, actor=request.user),
+        success_url="portal:dashboard", message=_("Thank you. The portal is open to you now."), page=page,
     )
 
 

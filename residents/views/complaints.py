@@ -4,28 +4,27 @@ Thin views: each says who may use it; a resident's complaint is fetched through
 ``request.resident`` (another resident's: 404); every change is one service call.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
-from opc_community.core.idempotency import submit_once
 from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.core.views import submit_form
 from opc_community.workdays.rules import local_date
 from residents.access import resident_of, resident_required
 from residents.forms.complaints import ComplaintForm, ConfirmForm, MessageForm, ReopenForm
 from residents.models import Complaint, ComplaintStatus, ResidentStatus
-from residents.rules.complaints import SlaState
+from residents.rules import complaints as rules
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
 
@@ -39,7 +38,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.complaints_of(request.resident), PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.attach_countdowns(page.object_list, now=timezone.now())
     return render(
-        request, "residents/complaints/list.html", {"page": page, "rule": _rule_note(rulebook.in_force())}
+        request, "residents/complaints/list.html", {"page": page, "rule": rules.promise_text(rulebook.in_force().deadlines)}
     )
 
 
@@ -54,18 +53,13 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         max_upload_mb=rules_in_force.intake.max_upload_mb,
     )
-    if request.method == "POST" and form.is_valid():
-
-        def file() -> HttpResponse:
-            complaint = services.complaint_file(resident=request.resident, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Your complaint was filed. You will find the answers here."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-
-        try:
-            return submit_once(request, form, scope="residents.complaint_file", perform=file)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-    return render(request, "residents/complaints/new.html", {"form": form, "rule": _rule_note(rules_in_force)})
+    return submit_form(
+        request, form, lambda data: services.complaint_file(resident=request.resident, actor=request.user, **data),
+        success_url=lambda complaint: reverse("residents:complaint_detail", args=[complaint.pk]),
+        message=_("Your complaint was filed. You will find the answers here."),
+        template="residents/complaints/new.html", context={"rule": rules.promise_text(rules_in_force.deadlines)},
+        failed_status=200, flash_errors=True, once="residents.complaint_file",
+    )
 
 
 @resident_required
@@ -78,49 +72,33 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @resident_required
 @require_POST
 def complaint_message(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _own(request, pk)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_message(complaint=complaint, text=form.cleaned_data["text"], actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("Your message was sent to the daily management team."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-    return _detail(request, complaint, message_form=form, status=400)
+    return _answer(
+        request, pk, "message_form", MessageForm,
+        lambda complaint, data: services.complaint_message(complaint=complaint, text=data["text"], actor=request.user),
+        message=_("Your message was sent to the daily management team."),
+    )
 
 
 @resident_required
 @require_POST
 def complaint_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _own(request, pk)
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_confirm(complaint=complaint, comment=form.cleaned_data["comment"], actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("Thank you. The complaint is closed."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-    return _detail(request, complaint, confirm_form=form, status=400)
+    return _answer(
+        request, pk, "confirm_form", ConfirmForm,
+        lambda complaint, data: services.complaint_confirm(complaint=complaint, comment=data["comment"],
+                                                           actor=request.user),
+        message=_("Thank you. The complaint is closed."),
+    )
 
 
 @resident_required
 @require_POST
 def complaint_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = _own(request, pk)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.complaint_reopen(complaint=complaint, reason=form.cleaned_data["reason"], actor=request.user)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("The complaint is reopened; a new solution deadline applies."))
-            return redirect("residents:complaint_detail", pk=complaint.pk)
-    return _detail(request, complaint, reopen_form=form, status=400)
+    return _answer(
+        request, pk, "reopen_form", ReopenForm,
+        lambda complaint, data: services.complaint_reopen(complaint=complaint, reason=data["reason"],
+                                                          actor=request.user),
+        message=_("The complaint is reopened; a new solution deadline applies."),
+    )
 
 
 @login_required
@@ -158,6 +136,19 @@ def _own(request: HttpRequest, pk: int) -> Complaint:
     return get_object_or_404(queryset, pk=pk)
 
 
+def _answer(request: HttpRequest, pk: int, name: str, form_class: type[Form],
+            call: Callable[[Complaint, dict[str, Any]], Any], *, message: str) -> HttpResponse:
+    """One of the forms on the resident's complaint page (``name``: message, confirmation, reopening):
+    back to the page with the message, or the page again with the form and its refusal (400)."""
+    complaint = _own(request, pk)
+    form = form_class(request.POST)
+    return submit_form(
+        request, form, lambda data: call(complaint, data),
+        success_url=reverse("residents:complaint_detail", args=[complaint.pk]), message=message,
+        page=lambda status: _detail(request, complaint, status=status, **{name: form}), flash_errors=True,
+    )
+
+
 def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **forms: Any) -> HttpResponse:
     now = timezone.now()
     deadlines = selectors.complaint_deadlines(complaint, now=now)
@@ -165,8 +156,8 @@ def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **
         "complaint": complaint,
         "thread": complaint.thread,
         "deadlines": deadlines,
-        "overdue_now": SlaState.OVERDUE in (deadlines["response"]["state"], deadlines["solution"]["state"]),
-        "rule": _rule_note(rulebook.in_force(on=local_date(complaint.filed_at))),
+        "overdue_now": rules.SlaState.OVERDUE in (deadlines["response"]["state"], deadlines["solution"]["state"]),
+        "rule": rules.promise_text(rulebook.in_force(on=local_date(complaint.filed_at)).deadlines),
         "can_answer": complaint.status == ComplaintStatus.SOLVED,
         "can_write": complaint.status != ComplaintStatus.CLOSED,
         "message_form": forms.get("message_form") or MessageForm(),
@@ -175,16 +166,6 @@ def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **
         "open_reopen": "reopen_form" in forms,
     }
     return render(request, "residents/complaints/detail.html", context, status=status)
-
-
-def _rule_note(rules_in_force: Any) -> str:
-    """The rule behind both deadlines, with its article, from the rulebook's numbers."""
-    return _(
-        "A response within %(response)s working days, a solution within %(solution)s working days (Chapter 4, Article 4)."
-    ) % {
-        "response": rules_in_force.deadlines.complaint_response_working_days,
-        "solution": rules_in_force.deadlines.complaint_solution_working_days,
-    }
 
 
 urlpatterns = [

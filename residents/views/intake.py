@@ -26,7 +26,8 @@ from opc_community.accounts.tokens import account_to_activate
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.ratelimit import within_rate_limit
 from opc_community.core.uploads import private_file_response
-from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm, apply_domain_error
+from opc_community.core.views import submit_action, submit_form
+from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm
 from residents.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Resident
 from residents.selectors import intake as selectors
 from residents.services import intake as services
@@ -60,21 +61,14 @@ def signup(request: HttpRequest) -> HttpResponse:
                 "minutes": int(window.total_seconds() // 60)
             })
             return render(request, "residents/intake/signup.html", {"form": form}, status=429)
-        if form.is_valid():
-            try:
-                services.applicant_sign_up(
-                    username=form.cleaned_data["username"],
-                    full_name=form.cleaned_data["full_name"],
-                    phone=form.cleaned_data["phone"],
-                    email=form.cleaned_data["email"],
-                    password=form.cleaned_data["password1"],
-                    origin=_origin(request),
-                )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                return redirect("residents:signup_sent")
-    return render(request, "residents/intake/signup.html", {"form": form})
+    return submit_form(
+        request, form,
+        lambda data: services.applicant_sign_up(
+            username=data["username"], full_name=data["full_name"], phone=data["phone"], email=data["email"],
+            password=data["password1"], origin=_origin(request),
+        ),
+        success_url="residents:signup_sent", template="residents/intake/signup.html", failed_status=200,
+    )
 
 
 # Public: what every accepted sign-up is told.
@@ -188,7 +182,7 @@ def application_edit(request: HttpRequest) -> HttpResponse:
             messages.info(request, str(error.message))
             return redirect("residents:application")
         except DomainError as error:
-            apply_domain_error(form, error)
+            form.add_domain_error(error)
         else:
             if "submit" not in request.POST:
                 messages.success(request, _("Your draft was saved. Submit it when everything is ready."))
@@ -199,7 +193,7 @@ def application_edit(request: HttpRequest) -> HttpResponse:
                 messages.info(request, str(error.message))
                 return redirect("residents:application")
             except DomainError as error:
-                apply_domain_error(form, error)
+                form.add_domain_error(error)
                 messages.warning(
                     request,
                     _("Your draft and files were saved, but the application could not be submitted yet: see below."),
@@ -237,13 +231,10 @@ def application_withdraw(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.application_withdraw(application=current, actor=request.user, reason=reason)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("Your application was withdrawn."))
-    return redirect("residents:application")
+    return submit_action(
+        request, lambda: services.application_withdraw(application=current, actor=request.user, reason=reason),
+        redirect_to="residents:application", message=_("Your application was withdrawn."),
+    )
 
 
 @login_required
@@ -270,13 +261,10 @@ def application_document_remove(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_with_application(pk)
     if document is None or document.application.applicant_id != request.user.pk:
         raise Http404
-    try:
-        services.application_document_remove(document=document, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The file was removed."))
-    return redirect("residents:application_edit")
+    return submit_action(
+        request, lambda: services.application_document_remove(document=document, actor=request.user),
+        redirect_to="residents:application_edit", message=_("The file was removed."),
+    )
 
 
 urlpatterns = [

@@ -7,17 +7,15 @@ service call whose refusal is shown next to the field, with the form kept filled
 """
 
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook, workdays
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
+from opc_community.core.views import submit_action, submit_form
 from residents.access import resident_required
 from residents.forms.lifecycle import RenewalRequestForm, VoluntaryExitForm
 from residents.models import ExitKind, ExitStatus, RenewalStatus
@@ -34,24 +32,24 @@ def renewal(request: HttpRequest) -> HttpResponse:
     """续约: the agreement's end, the renewal window, each §4.3 condition (met or not, and why), the request."""
     today = timezone.localdate()
     form = RenewalRequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.renewal_request(
-                resident=request.resident, note=form.cleaned_data["note"], actor=request.user, today=today
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your renewal request was sent to the intake team."))
-            return redirect("residents:renewal_detail", pk=created.pk)
-    state = selectors.renewal_state(request.resident, today=today)
-    context = {
-        "state": state,
-        "form": form,
-        "days_left": workdays.working_days_left(state.agreement.ends_on, today=today) if state.agreement else None,
-        "term_rules": rulebook.in_force(today).term,
-    }
-    return render(request, "residents/lifecycle/renewal.html", context, status=400 if form.errors else 200)
+
+    def page(status: int) -> HttpResponse:
+        state = selectors.renewal_state(request.resident, today=today)
+        context = {
+            "state": state,
+            "form": form,
+            "days_left": workdays.working_days_left(state.agreement.ends_on, today=today) if state.agreement else None,
+            "term_rules": rulebook.in_force(today).term,
+        }
+        return render(request, "residents/lifecycle/renewal.html", context, status=status)
+
+    return submit_form(
+        request, form,
+        lambda data: services.renewal_request(resident=request.resident, note=data["note"], actor=request.user,
+                                              today=today),
+        success_url=lambda created: reverse("residents:renewal_detail", args=[created.pk]),
+        message=_("Your renewal request was sent to the intake team."), page=page,
+    )
 
 
 @resident_required
@@ -76,13 +74,11 @@ def renewal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def renewal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(request.resident.renewal_requests, pk=pk)
-    try:
-        services.renewal_withdraw(renewal=item, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your renewal request was withdrawn."))
-    return redirect("residents:renewal_detail", pk=item.pk)
+    return submit_action(
+        request, lambda: services.renewal_withdraw(renewal=item, actor=request.user),
+        redirect_to=reverse("residents:renewal_detail", args=[item.pk]),
+        message=_("Your renewal request was withdrawn."),
+    )
 
 
 # --- Exits ---------------------------------------------------------------------------------------
@@ -96,29 +92,28 @@ def exit_list(request: HttpRequest) -> HttpResponse:
     rules = rulebook.in_force(today).term
     earliest = term.earliest_voluntary_exit(today, rules.voluntary_exit_notice_days)
     form = VoluntaryExitForm(request.POST if request.method == "POST" else None, earliest=earliest)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.exit_request_voluntary(
-                resident=request.resident, exit_on=form.cleaned_data["exit_on"],
-                reason=form.cleaned_data["reason"], actor=request.user, today=today,
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("Your exit application was sent to the daily management team."))
-            return redirect("residents:exit_detail", pk=created.pk)
-    exits = list(request.resident.exits.all())
-    in_progress = next((e for e in exits if e.status in selectors.OPEN_EXIT), None)
-    context = {
-        "exits": exits,
-        "in_progress": in_progress,
-        "form": form,
-        "can_apply": in_progress is None,
-        "earliest": earliest,
-        "term_rules": rules,
-        "covered_until": selectors.last_day_covered(request.resident),
-    }
-    return render(request, "residents/lifecycle/exits.html", context, status=400 if form.errors else 200)
+
+    def page(status: int) -> HttpResponse:
+        exits = list(request.resident.exits.all())
+        in_progress = next((e for e in exits if e.status in selectors.OPEN_EXIT), None)
+        context = {
+            "exits": exits,
+            "in_progress": in_progress,
+            "form": form,
+            "can_apply": in_progress is None,
+            "earliest": earliest,
+            "term_rules": rules,
+            "covered_until": selectors.last_day_covered(request.resident),
+        }
+        return render(request, "residents/lifecycle/exits.html", context, status=status)
+
+    return submit_form(
+        request, form,
+        lambda data: services.exit_request_voluntary(resident=request.resident, exit_on=data["exit_on"],
+                                                     reason=data["reason"], actor=request.user, today=today),
+        success_url=lambda created: reverse("residents:exit_detail", args=[created.pk]),
+        message=_("Your exit application was sent to the daily management team."), page=page,
+    )
 
 
 @resident_required
@@ -144,13 +139,11 @@ def exit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(request.resident.exits, pk=pk)
-    try:
-        services.exit_withdraw(exit=item, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your exit application was withdrawn."))
-    return redirect("residents:exit_detail", pk=item.pk)
+    return submit_action(
+        request, lambda: services.exit_withdraw(exit=item, actor=request.user),
+        redirect_to=reverse("residents:exit_detail", args=[item.pk]),
+        message=_("Your exit application was withdrawn."),
+    )
 
 
 urlpatterns = [

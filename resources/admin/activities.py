@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
+from opc_community.core.moments import format_day
 from resources.forms.activities import ActivityForm, CancelForm, RoomForm
 from resources.models import Activity, ActivityRegistration, Attendance
 from resources.rules import activities as rules
@@ -151,7 +151,7 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("time"), ordering="starts_at")
     def when(self, activity: Activity) -> str:
         start, end = timezone.localtime(activity.starts_at), timezone.localtime(activity.ends_at)
-        return f"{date_format(start, 'DATE_FORMAT')} {start:%H:%M}–{end:%H:%M}"
+        return f"{format_day(start)} {start:%H:%M}–{end:%H:%M}"
 
     @admin.display(description=gettext_lazy("registered / places"))
     def places(self, activity: Activity) -> str:

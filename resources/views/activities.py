@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
 from opc_community.core.qr import qr_svg
+from opc_community.core.views import submit_action
 from opc_community.portal.cards import Card
 from residents.access import current_resident, resident_required
 from residents.models import Resident
@@ -102,16 +103,12 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_register(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    try:
-        services.registration_create(activity=activity, resident=request.resident, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _detail(request, _visible(request, pk), status=error.status_code)
-    messages.success(
-        request,
-        _("You are registered for “%(title)s”. Show your check-in code at the entrance.") % {"title": activity.title},
+    return submit_action(
+        request, lambda: services.registration_create(activity=activity, resident=request.resident, actor=request.user),
+        redirect_to=reverse("resources:activity_detail", args=[activity.pk]),
+        message=_("You are registered for “%(title)s”. Show your check-in code at the entrance.") % {"title": activity.title},
+        page=lambda status: _detail(request, _visible(request, pk), status=status),
     )
-    return redirect("resources:activity_detail", pk=activity.pk)
 
 
 @resident_required
@@ -122,13 +119,12 @@ def activity_unregister(request: HttpRequest, pk: int) -> HttpResponse:
     if registration is None:
         messages.info(request, _("You are not registered for this activity."))
         return redirect("resources:activity_detail", pk=activity.pk)
-    try:
-        services.registration_cancel(registration=registration, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _detail(request, _visible(request, pk), status=error.status_code)
-    messages.success(request, _("Your registration for “%(title)s” is cancelled.") % {"title": activity.title})
-    return redirect("resources:activity_detail", pk=activity.pk)
+    return submit_action(
+        request, lambda: services.registration_cancel(registration=registration, actor=request.user),
+        redirect_to=reverse("resources:activity_detail", args=[activity.pk]),
+        message=_("Your registration for “%(title)s” is cancelled.") % {"title": activity.title},
+        page=lambda status: _detail(request, _visible(request, pk), status=status),
+    )
 
 
 @resident_required
@@ -272,15 +268,12 @@ def checkin_tap(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a resident to check in."))
         return redirect("resources:checkin_sheet", pk=activity.pk)
     resident = get_object_or_404(Resident, pk=form.cleaned_data["resident"])
-    try:
-        outcome = services.attendance_record(
-            activity=activity, resident=resident, method=CheckInMethod.LIST, actor=request.user
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        _say_checked_in(request, outcome)
-    return redirect("resources:checkin_sheet", pk=activity.pk)
+    return submit_action(
+        request,
+        lambda: _say_checked_in(request, services.attendance_record(
+            activity=activity, resident=resident, method=CheckInMethod.LIST, actor=request.user)),
+        redirect_to=reverse("resources:checkin_sheet", args=[activity.pk]),
+    )
 
 
 @manager_required
@@ -298,13 +291,11 @@ def checkin_undo(request: HttpRequest, pk: int) -> HttpResponse:
     if attendance is None:
         messages.info(request, _("There was no check-in to undo."))
         return redirect("resources:checkin_sheet", pk=activity.pk)
-    try:
-        services.attendance_undo(attendance=attendance, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The check-in of %(name)s was undone.") % {"name": attendance.resident.name})
-    return redirect("resources:checkin_sheet", pk=activity.pk)
+    return submit_action(
+        request, lambda: services.attendance_undo(attendance=attendance, actor=request.user),
+        redirect_to=reverse("resources:checkin_sheet", args=[activity.pk]),
+        message=_("The check-in of %(name)s was undone.") % {"name": attendance.resident.name},
+    )
 
 
 @manager_required

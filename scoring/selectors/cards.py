@@ -11,18 +11,16 @@ Every number of the explanation comes from the rulebook version the quarter was 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from math import ceil, floor
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.core import charts
 from opc_community.notices.models import Publication
-from opc_community.rulebook.schema import Band, Elimination, Rulebook
+from opc_community.rulebook.schema import Band, Rulebook
 from residents.models import Resident
 from scoring import rules as scoring_rules
 from scoring.models import (
@@ -34,6 +32,7 @@ from scoring.models import (
     ScoreAppealStatus,
     ScoreCard,
 )
+from scoring.rules import bottom_percent, number_text, reason_text
 from scoring.services.run import rules_for
 from scoring.services.signoff import publication_of
 
@@ -52,21 +51,6 @@ def _dimension_labels() -> dict[str, str]:
         "awards": _("Awards and honours"),
         "contributions": _("Team and technical contributions"),
     }
-
-
-def reason_text(reason: str, rules: Elimination) -> str:
-    """One elimination or warning reason of a card in plain words, with the numbers of ``rules`` (第六章第二条)."""
-    floor_, threshold = _number(rules.hard_floor), _number(rules.warning_threshold)
-    ratio = _number(rules.bottom_ratio * 100)
-    texts = {
-        scoring_rules.BELOW_FLOOR: _("total below %(floor)s points") % {"floor": floor_},
-        scoring_rules.BOTTOM_RATIO: _("in the bottom %(ratio)s%% of the quarter's ranking") % {"ratio": ratio},
-        scoring_rules.THIRD_QUARTER_BELOW: _("third consecutive quarter below %(threshold)s points")
-        % {"threshold": threshold},
-        scoring_rules.TWO_QUARTERS_BELOW: _("two consecutive quarters below %(threshold)s points")
-        % {"threshold": threshold},
-    }
-    return texts.get(reason, reason)
 
 
 # --- Queries ---------------------------------------------------------------------------------------------
@@ -99,20 +83,12 @@ def appeal_window_open(quarter: Quarter, publication: Publication | None, now: d
 # --- The rule behind each band ---------------------------------------------------------------------------
 
 
-def _number(value: Decimal | Fraction | int) -> str:
-    """78.00 → "78", 78.50 → "78.5": exact values rounded half-up to 2 decimals for reading only."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    text = f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _rate_range(bands: Sequence[Band], index: int) -> str:
     """The interval of a percentage band in words, exact at both ends (RULEBOOK §7.1 decisions)."""
     band = bands[index]
     above = bands[index - 1] if index else None
-    low = f"{_number(band.min)}%" if band.min is not None else None
-    high = f"{_number(above.min)}%" if above is not None and above.min is not None else None
+    low = f"{number_text(band.min)}%" if band.min is not None else None
+    high = f"{number_text(above.min)}%" if above is not None and above.min is not None else None
     high_included = above is not None and not above.min_inclusive
     if low is None:
         return (_("%(high)s or less") if high_included else _("below %(high)s")) % {"high": high}
@@ -209,7 +185,7 @@ def explain(card: ScoreCard, book: Rulebook) -> list[DimensionLine]:
                 **sentence, "value": value, "range": _count_range(bands, bands.index(dimension.band))}
         else:
             numerator, denominator = fractions[key]
-            shown = f"{_number(dimension.value)}%"
+            shown = f"{number_text(dimension.value)}%"
             if key == "revenue":
                 value = _("%(rate)s (¥%(revenue)s of ¥%(target)s)") % {
                     "rate": shown, "revenue": f"{numerator:,.2f}", "target": f"{denominator:,.2f}"}
@@ -220,7 +196,7 @@ def explain(card: ScoreCard, book: Rulebook) -> list[DimensionLine]:
                 **sentence, "value": shown, "range": _rate_range(bands, bands.index(dimension.band))}
             if not denominator:
                 rule += _(" Nothing was expected (a zero denominator counts as %(rate)s%%).") % {
-                    "rate": _number(section.rate_when_nothing_expected)}
+                    "rate": number_text(section.rate_when_nothing_expected)}
         lines.append(DimensionLine(key, label, value, points, section.max_points, rule))
     return lines
 
@@ -246,7 +222,7 @@ def outlook(card: ScoreCard, book: Rulebook) -> Outlook:
     """
     rules = book.elimination
     floor_, threshold = int(rules.hard_floor), int(rules.warning_threshold)
-    ratio = _number(rules.bottom_ratio * 100)
+    ratio = bottom_percent(rules)
     reasons = [reason_text(reason, rules) for reason in card.reasons or []]
     label = _("not on the warning list") if card.outcome == Outcome.OK else str(Outcome(card.outcome).label)
     if card.outcome == Outcome.ELIMINATED:
@@ -274,36 +250,30 @@ def outlook(card: ScoreCard, book: Rulebook) -> Outlook:
     return Outlook(card.outcome, label, reasons, streak, minimum, advice)
 
 
-# --- History chart (server-rendered SVG, no script, no CDN) ----------------------------------------------
+# --- History chart (opc_community.core.charts) -----------------------------------------------------------
 
-#: Geometry (px) of the history chart.
-HISTORY_WIDTH, HISTORY_HEIGHT, HISTORY_LEFT, HISTORY_TOP, HISTORY_BOTTOM = 340, 180, 34, 12, 28
+#: The width (px) the quarters share, however many there are; the colour of a quarter's point by its outcome.
+HISTORY_WIDTH = 320
+OUTCOME_COLOURS = {Outcome.OK: charts.BRAND, Outcome.WARNING: charts.ACCENT, Outcome.ELIMINATED: charts.DANGER}
 
 
-def history_chart(cards: Sequence[ScoreCard], book: Rulebook) -> dict[str, Any]:
+def history_chart(cards: Sequence[ScoreCard], book: Rulebook) -> charts.Chart:
     """A line of the totals, oldest first, with the elimination (60) and warning (70) lines of ``book``."""
     rules = book.elimination
-    plot_w = HISTORY_WIDTH - HISTORY_LEFT - 10
-    plot_h = HISTORY_HEIGHT - HISTORY_TOP - HISTORY_BOTTOM
-    step = plot_w / max(len(cards) - 1, 1)
-
-    def y(value: float) -> float:
-        return round(HISTORY_TOP + plot_h * (1 - value / 100), 1)
-
-    points = []
-    for index, card in enumerate(cards):
-        x = round(HISTORY_LEFT + (index * step if len(cards) > 1 else plot_w / 2), 1)
-        points.append({"x": x, "y": y(card.total), "total": card.total, "label": str(card.quarter),
-                       "outcome": card.outcome, "label_y": HISTORY_HEIGHT - 8})
-    lines = [
-        {"y": y(float(rules.hard_floor)), "label": _number(rules.hard_floor), "kind": "floor"},
-        {"y": y(float(rules.warning_threshold)), "label": _number(rules.warning_threshold), "kind": "warning"},
-    ]
-    return {
-        "width": HISTORY_WIDTH, "height": HISTORY_HEIGHT, "left": HISTORY_LEFT, "right": HISTORY_WIDTH - 10,
-        "points": points, "polyline": " ".join(f"{p['x']},{p['y']}" for p in points), "lines": lines,
-        "ticks": [{"y": y(v), "label": v} for v in (0, 50, 100)],
-    }
+    labels = [str(card.quarter) for card in cards]
+    points = [charts.Mark(card.total, f"{label}: {card.total}", str(card.total), OUTCOME_COLOURS.get(card.outcome))
+              for label, card in zip(labels, cards, strict=True)]
+    return charts.line_chart(
+        labels, [charts.Series(_("My quarterly totals"), charts.BRAND, points)],
+        chart_id="history", css_class="score-chart__svg", title=_("My quarterly totals"),
+        desc="; ".join(f"{label}: {card.total}" for label, card in zip(labels, cards, strict=True)),
+        axis=charts.Axis(100, (0, 50, 100)), step=HISTORY_WIDTH / max(len(cards), 1), plot_height=128, font_size=10,
+        thresholds=[
+            charts.Threshold(rules.hard_floor, f"{_('elimination line')} {number_text(rules.hard_floor)}", charts.DANGER),
+            charts.Threshold(rules.warning_threshold, f"{_('warning line')} {number_text(rules.warning_threshold)}",
+                             charts.ACCENT),
+        ],
+    )
 
 
 # --- The pages -------------------------------------------------------------------------------------------

@@ -23,11 +23,11 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from opc_community.core import charts
 from opc_community.rulebook.schema import Rulebook
 from scoring import quarters
 from scoring.models import Outcome, Quarter, ScoreAppeal, ScoreAppealStatus, ScoreCard
-from scoring.rules import bottom_group_size
-from scoring.selectors.cards import reason_text
+from scoring.rules import bottom_group_size, reason_text
 from scoring.services.run import rules_for
 
 #: (field on ScoreCard, key of the rulebook's scoring section), in the order of 第六章第一条.
@@ -171,50 +171,42 @@ def quarter_dashboard(quarter: Quarter) -> QuarterDashboard:
     )
 
 
-# --- Charts (server-rendered SVG geometry; the templates draw it) ------------------------------------------
-
-#: Histogram geometry (px).
-HIST_WIDTH, HIST_HEIGHT, HIST_LEFT, HIST_TOP, HIST_BOTTOM = 640, 260, 40, 16, 40
+# --- Charts (opc_community.core.charts) ------------------------------------------------------------------
 
 
-def histogram_chart(bins: list[dict[str, Any]], *, floor: int = 60, threshold: int = 70) -> dict[str, Any]:
-    """Side-by-side bars per band of ten: this quarter (coloured by zone) and the previous one (grey)."""
-    largest = max((max(b["count"], b["previous"]) for b in bins), default=0) or 1
-    plot_w, plot_h = HIST_WIDTH - HIST_LEFT - 10, HIST_HEIGHT - HIST_TOP - HIST_BOTTOM
-    slot = plot_w / len(bins)
-    bar = slot * 0.38
-    base = HIST_TOP + plot_h
-    drawn = []
-    for index, item in enumerate(bins):
-        x = HIST_LEFT + index * slot
-        height_now = round(plot_h * item["count"] / largest, 1)
-        height_before = round(plot_h * item["previous"] / largest, 1)
-        zone = "danger" if item["high"] < floor else "warning" if item["high"] < threshold else "ok"
-        drawn.append({
-            **item, "zone": zone,
-            "x_previous": round(x + slot * 0.1, 1), "x": round(x + slot * 0.1 + bar, 1), "bar": round(bar, 1),
-            "y": round(base - height_now, 1), "height": height_now,
-            "y_previous": round(base - height_before, 1), "height_previous": height_before,
-            "label_x": round(x + slot / 2, 1), "value_y": round(base - height_now - 4, 1),
-        })
-    step = max(1, -(-largest // 4))
-    ticks = [{"y": round(base - plot_h * value / largest, 1), "label": value} for value in range(0, largest + 1, step)]
-    return {"bins": drawn, "width": HIST_WIDTH, "height": HIST_HEIGHT, "left": HIST_LEFT,
-            "right": HIST_WIDTH - 10, "base": base, "label_y": base + 16, "ticks": ticks}
+def histogram_chart(bins: list[dict[str, Any]], *, floor: int = 60, threshold: int = 70) -> charts.Chart:
+    """Side-by-side columns per band of ten: the previous quarter (grey) and this one, coloured by zone."""
+    largest = max((max(b["count"], b["previous"]) for b in bins), default=0)
+    groups = []
+    for item in bins:
+        band = f"{item['low']}–{item['high']}"
+        colour = charts.DANGER if item["high"] < floor else charts.ACCENT if item["high"] < threshold else charts.BRAND
+        groups.append(charts.Group(band, [
+            charts.Mark(item["previous"], f"{band}: {item['previous']}", colour=charts.GREY),
+            charts.Mark(item["count"], f"{band}: {item['count']}", str(item["count"]) if item["count"] else None,
+                        colour),
+        ]))
+    return charts.histogram(
+        groups, chart_id="qd-hist", css_class="qd-chart", title=_("Distribution of totals"),
+        desc=_("Residents per band of ten points, this quarter (coloured) next to the previous quarter (grey); the "
+               "table below gives the same numbers."),
+        axis=charts.Axis.counting(largest), bar_width=24, group_gap=12,
+        legend=[(_("this quarter, below the elimination line"), charts.DANGER),
+                (_("this quarter, below the warning line"), charts.ACCENT),
+                (_("this quarter, at or above the warning line"), charts.BRAND),
+                (_("previous quarter"), charts.GREY)],
+    )
 
 
-#: Per-dimension bars geometry (px).
-AVG_WIDTH, AVG_LABEL, AVG_BAR, AVG_ROW = 640, 200, 360, 30
-
-
-def averages_chart(averages: list[Average]) -> dict[str, Any]:
+def averages_chart(averages: list[Average]) -> charts.Chart:
     """One horizontal bar per dimension: the mean points as a share of the dimension's maximum."""
-    rows = []
-    for index, item in enumerate(averages):
-        share = float(item.mean) / item.max_points if item.max_points else 0.0
-        rows.append({"label": item.label, "mean": item.mean, "max": item.max_points,
-                     "y": 8 + index * AVG_ROW, "text_y": 8 + index * AVG_ROW + 15,
-                     "width": round(AVG_BAR * share, 1), "full": AVG_BAR,
-                     "value_x": round(AVG_LABEL + AVG_BAR * share + 6, 1)})
-    return {"rows": rows, "width": AVG_WIDTH, "label_width": AVG_LABEL, "height": 16 + len(averages) * AVG_ROW,
-            "bar_height": 20}
+    rows = [charts.Row(item.label, [charts.Mark(
+        float(item.mean) / item.max_points * 100 if item.max_points else 0,
+        f"{item.label}: {item.mean}/{item.max_points}", f"{item.mean}/{item.max_points}",
+    )]) for item in averages]
+    return charts.bar_chart(
+        rows, chart_id="qd-avg", css_class="qd-chart", title=_("Average points per dimension against its maximum"),
+        desc=_("For each dimension, the mean points of the quarter's residents as a share of the dimension's "
+               "maximum points."),
+        axis=charts.Axis(100), track=True, label_width=200, bar_height=20,
+    )

@@ -26,7 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +34,7 @@ from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.moments import format_day
 from opc_community.core.money import quantize_money
 from opc_community.core.transitions import lock, move
 from opc_community.core.uploads import validate_upload
@@ -205,7 +206,7 @@ def _tell_quarter_open(quarter: Quarter) -> None:
         body=_("Enter your milestones, revenue and target, awards and contributions for %(quarter)s in the "
                "portal and submit them by %(date)s, 23:59. Staff verify them; the quarter is scored after the "
                "deadline (Chapter 6, Article 1).")
-        % {"quarter": quarter, "date": formats.date_format(quarter.inputs_due_on, "DATE_FORMAT")},
+        % {"quarter": quarter, "date": format_day(quarter.inputs_due_on)},
         link=reverse("scoring:input_list"),
         kind="scoring.quarter_open",
         dedupe_key=f"scoring:quarter:{quarter.pk}:open",

@@ -6,14 +6,13 @@ only — a card is fetched through ``request.resident``, so another resident's c
 field with status 400 and nothing written.
 """
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opc_community.core.errors import DomainError
+from opc_community.core.views import submit_form
 from residents.access import resident_required
 from scoring.documents.report import report_response
 from scoring.forms.cards import ScoreAppealForm
@@ -62,17 +61,14 @@ def card_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     """申诉: the grounds; refused outside the publication window with its end named."""
     card = _own(request, pk)
     form = ScoreAppealForm(request.POST)
-    if form.is_valid():
-        try:
-            services.score_appeal_submit(
-                card=card, resident=request.resident, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(request, _("Your appeal was received. The answer is due by the time shown."))
-            return redirect("scoring:card_detail", pk=card.pk)
-    return _detail(request, card, form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: services.score_appeal_submit(card=card, resident=request.resident, reason=data["reason"],
+                                                  actor=request.user),
+        success_url=reverse("scoring:card_detail", args=[card.pk]),
+        message=_("Your appeal was received. The answer is due by the time shown."),
+        page=lambda status: _detail(request, card, form=form, status=status),
+    )
 
 
 @resident_required

@@ -9,16 +9,16 @@ and its deadline not passed; afterwards it is read-only, with the staff's verifi
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import workdays
 from opc_community.core.errors import DomainError
 from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.core.views import submit_action, submit_form
 from residents.access import resident_required
 from scoring.forms.inputs import AwardForm, ContributionForm, EvidenceForm, NumbersForm
 from scoring.models import Quarter
@@ -76,15 +76,6 @@ def _page(request: HttpRequest, quarter: Quarter, *, forms: dict[str, Any] | Non
     return render(request, "scoring/inputs/detail.html", context, status=status)
 
 
-def _refused(request: HttpRequest, quarter: Quarter, name: str, form: Any, error: DomainError) -> HttpResponse:
-    """Put the service's refusal next to its field (or on top) and show the page again, nothing lost."""
-    if error.field and error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        form.add_error(None, error.message)
-    return _page(request, quarter, forms={name: form}, status=error.status_code)
-
-
 @resident_required
 @require_http_methods(["GET", "POST"])
 def input_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -92,15 +83,11 @@ def input_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quarter = _quarter(request, pk)
     if request.method == "GET":
         return _page(request, quarter)
-    form = NumbersForm(request.POST)
-    if not form.is_valid():
-        return _page(request, quarter, forms={"numbers_form": form}, status=400)
-    try:
-        services.input_save(quarter=quarter, resident=request.resident, values=form.cleaned_data, actor=request.user)
-    except DomainError as error:
-        return _refused(request, quarter, "numbers_form", form, error)
-    messages.success(request, _("Your numbers are saved. Submit them before the deadline."))
-    return redirect("scoring:input_detail", pk=quarter.pk)
+    return _submit(
+        request, quarter, "numbers_form", NumbersForm(request.POST),
+        lambda data: services.input_save(quarter=quarter, resident=request.resident, values=data, actor=request.user),
+        message=_("Your numbers are saved. Submit them before the deadline."),
+    )
 
 
 def _own_input(request: HttpRequest, quarter: Quarter) -> Any:
@@ -114,26 +101,27 @@ def _own_input(request: HttpRequest, quarter: Quarter) -> Any:
 @require_POST
 def input_submit(request: HttpRequest, pk: int) -> HttpResponse:
     quarter = _quarter(request, pk)
-    try:
-        services.input_submit(input=_own_input(request, quarter), actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return _page(request, quarter, status=error.status_code)
-    messages.success(request, _("Your inputs for %(quarter)s are submitted to staff.") % {"quarter": quarter})
-    return redirect("scoring:input_detail", pk=quarter.pk)
+    return submit_action(
+        request, lambda: services.input_submit(input=_own_input(request, quarter), actor=request.user),
+        redirect_to=reverse("scoring:input_detail", args=[quarter.pk]),
+        message=_("Your inputs for %(quarter)s are submitted to staff.") % {"quarter": quarter},
+        page=lambda status: _page(request, quarter, status=status),
+    )
+
+
+def _submit(request: HttpRequest, quarter: Quarter, name: str, form: Any, call: Any, *, message: str) -> HttpResponse:
+    """Send one of the page's forms; a refusal comes back next to its field (or on top), nothing lost,
+    with its own status (400; 409 for a conflict)."""
+    return submit_form(
+        request, form, call, success_url=reverse("scoring:input_detail", args=[quarter.pk]), message=message,
+        page=lambda status: _page(request, quarter, forms={name: form}, status=status), failed_status=None,
+    )
 
 
 def _add(request: HttpRequest, pk: int, name: str, form_class: type, add: Any) -> HttpResponse:
     quarter = _quarter(request, pk)
-    form = form_class(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, quarter, forms={name: form}, status=400)
-    try:
-        add(_own_input(request, quarter), form.cleaned_data)
-    except DomainError as error:
-        return _refused(request, quarter, name, form, error)
-    messages.success(request, _("Added."))
-    return redirect("scoring:input_detail", pk=quarter.pk)
+    return _submit(request, quarter, name, form_class(request.POST, request.FILES),
+                   lambda data: add(_own_input(request, quarter), data), message=_("Added."))
 
 
 @resident_required
@@ -190,13 +178,10 @@ def file_response(item: Any, field: str) -> HttpResponse:
 @require_POST
 def file_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     item, _field = _own_file(request, kind, pk)
-    try:
-        services.attachment_remove(item=item, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Removed."))
-    return redirect("scoring:input_detail", pk=item.input.quarter_id)
+    return submit_action(
+        request, lambda: services.attachment_remove(item=item, actor=request.user),
+        redirect_to=reverse("scoring:input_detail", args=[item.input.quarter_id]), message=_("Removed."),
+    )
 
 
 urlpatterns = [

@@ -8,13 +8,12 @@ reach the admin. The proxy's admin has no list, form or actions: its "list" URL 
 plus an Excel export of the same figures.
 
 The figures and their definitions: spaces.selectors.reports (and docs/spaces.md). The charts are
-server-rendered SVG drawn by the template from the geometry computed here; the table below them
-carries the same numbers for screen readers and for people who would rather read.
+server-rendered SVG (opc_community.core.charts); the table below them carries the same numbers for
+screen readers and for people who would rather read.
 """
 
 import math
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.core import charts
 from opc_community.core.admin_base import ReadOnlyAdmin
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from spaces.forms.reports import OccupancyFilterForm
@@ -33,13 +33,13 @@ from spaces.selectors.reports import OccupancyLine
 
 #: One colour per room type (brand blue, accent amber, light blue: told apart by lightness too).
 COLOURS = {
-    RoomType.MEETING_ROOM: "#0f4c81",
-    RoomType.ROADSHOW_HALL: "#b45309",
-    RoomType.NEGOTIATION_ROOM: "#5b9bd5",
+    RoomType.MEETING_ROOM: charts.BRAND,
+    RoomType.ROADSHOW_HALL: charts.ACCENT,
+    RoomType.NEGOTIATION_ROOM: charts.LIGHT_BLUE,
 }
 
-#: Chart geometry (px): the axis column on the left, then one group of bars per ISO week.
-LEFT, RIGHT, TOP, PLOT_HEIGHT, BOTTOM = 48, 16, 24, 200, 44
+#: Chart columns (px): one per room type side by side, a gap between weeks; the no-show lines keep
+#: the same steps, so that both charts show the weeks one above the other.
 BAR_WIDTH, GROUP_GAP = 22, 18
 
 
@@ -85,7 +85,6 @@ class OccupancyReportAdmin(ReadOnlyAdmin):
             context.update({
                 "utilisation_chart": utilisation_chart(report),
                 "no_show_chart": no_show_chart(report),
-                "legend": [{"label": RoomType(kind).label, "colour": COLOURS[kind]} for kind in report.room_types],
                 "weeks": [
                     {"total": total, "lines": [report.line(total.week, kind) for kind in report.room_types]}
                     for total in week_totals
@@ -175,72 +174,47 @@ def excel_columns(*, weekly: bool) -> list[Column]:
     return columns
 
 
-# --- Charts (server-rendered SVG; pure geometry, drawn by the template) -----------------------------------
+# --- Charts (opc_community.core.charts) ------------------------------------------------------------------
 
 
-def _scale_top(values: list[Decimal | None]) -> int:
-    """The top of the y axis: 100 % when a value passes 50 %, else the next multiple of 10 (≥ 10)."""
+def _axis(values: list[Decimal | None]) -> charts.Axis:
+    """Percent up to 100 when a value passes 50 %, else up to the next multiple of 10 (≥ 10);
+    gridlines at quarters or fifths of it."""
     highest = max((float(value) for value in values if value is not None), default=0.0)
-    if highest > 50:
-        return max(100, math.ceil(highest / 10) * 10)
-    return max(10, math.ceil(highest / 10) * 10)
-
-
-def _frame(report: selectors.OccupancyReport, top: int) -> dict[str, Any]:
-    groups = len(report.weeks)
-    group_width = len(report.room_types) * BAR_WIDTH + GROUP_GAP
-    width = LEFT + groups * group_width + RIGHT
+    top = max(100, math.ceil(highest / 10) * 10) if highest > 50 else max(10, math.ceil(highest / 10) * 10)
     ticks = [top * n // 4 for n in range(5)] if top % 4 == 0 else [top * n // 5 for n in range(6)]
-    return {
-        "width": width,
-        "height": TOP + PLOT_HEIGHT + BOTTOM,
-        "group_width": group_width,
-        "left": LEFT,
-        "right": width - RIGHT,
-        "bottom": TOP + PLOT_HEIGHT,
-        "ticks": [{"y": _y(tick, top), "label": f"{tick}%"} for tick in ticks],
-        "weeks": [
-            {
-                "x": LEFT + index * group_width + (group_width - GROUP_GAP) / 2 + GROUP_GAP / 2,
-                "label": f"W{week.isocalendar()[1]:02d}",
-                "dates": f"{week:%m/%d}",
-            }
-            for index, week in enumerate(report.weeks)
-        ],
-    }
+    return charts.Axis(top, ticks, "{}%")
 
 
-def _y(value: float, top: int) -> float:
-    return round(TOP + PLOT_HEIGHT - float(value) / top * PLOT_HEIGHT, 1)
+def _weeks(report: selectors.OccupancyReport) -> tuple[list[str], list[str]]:
+    """The axis labels: "W46" above its Monday "11/09"."""
+    return [f"W{week.isocalendar()[1]:02d}" for week in report.weeks], [f"{week:%m/%d}" for week in report.weeks]
+
+
+def _legend(report: selectors.OccupancyReport) -> list[tuple[str, str]]:
+    return [(RoomType(kind).label, COLOURS[kind]) for kind in report.room_types]
 
 
 def _text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value}"
 
 
-def utilisation_chart(report: selectors.OccupancyReport) -> dict[str, Any]:
-    """Grouped bars: per ISO week one bar per room type, height = utilisation %."""
-    top = _scale_top([line.utilisation for line in report.lines])
-    frame = _frame(report, top)
-    bars = []
-    for week_index, week in enumerate(report.weeks):
-        for type_index, kind in enumerate(report.room_types):
-            line = report.line(week, kind)
-            value = line.utilisation
-            x = LEFT + GROUP_GAP / 2 + week_index * frame["group_width"] + type_index * BAR_WIDTH
-            y = _y(value or 0, top)
-            bars.append({
-                "x": x + 1,
-                "width": BAR_WIDTH - 2,
-                "y": y,
-                "height": round(frame["bottom"] - y, 1),
-                "colour": COLOURS[kind],
-                "text": _text(value),
-                "text_x": x + BAR_WIDTH / 2,
-                "text_y": y - 4,
-                "title": _bar_title(line),
-            })
-    return {**frame, "bars": bars}
+def utilisation_chart(report: selectors.OccupancyReport) -> charts.Chart:
+    """Grouped columns: per ISO week one column per room type, height = utilisation %."""
+    labels, dates = _weeks(report)
+    groups = []
+    for week, label, day in zip(report.weeks, labels, dates, strict=True):
+        lines = [report.line(week, kind) for kind in report.room_types]
+        marks = [charts.Mark(line.utilisation, _bar_title(line), _text(line.utilisation), COLOURS[line.room_type])
+                 for line in lines]
+        groups.append(charts.Group(label, marks, day))
+    return charts.histogram(
+        groups, chart_id="utilisation", css_class="occupancy-chart", title=_("Utilisation by week and room type"),
+        desc=_("For each ISO week, one bar per room type: the share of opening hours used by checked-in bookings, "
+               "in percent. The table below gives the same numbers."),
+        axis=_axis([line.utilisation for line in report.lines]), bar_width=BAR_WIDTH, group_gap=GROUP_GAP,
+        legend=_legend(report),
+    )
 
 
 def _bar_title(line: OccupancyLine) -> str:
@@ -253,41 +227,30 @@ def _bar_title(line: OccupancyLine) -> str:
     }
 
 
-def no_show_chart(report: selectors.OccupancyReport) -> dict[str, Any]:
+def _point_title(line: OccupancyLine) -> str:
+    return _("%(week)s · %(type)s: %(no_shows)s no-shows of %(finished)s bookings (%(rate)s%%)") % {
+        "week": line.week_label,
+        "type": line.room_type_label,
+        "no_shows": line.no_shows,
+        "finished": line.no_shows + line.checked_in,
+        "rate": line.no_show_rate,
+    }
+
+
+def no_show_chart(report: selectors.OccupancyReport) -> charts.Chart:
     """One line per room type: the no-show rate week by week (a gap where no booking had an outcome)."""
-    top = _scale_top([line.no_show_rate for line in report.lines])
-    frame = _frame(report, top)
+    labels, dates = _weeks(report)
     series = []
     for kind in report.room_types:
-        points, segments, current = [], [], []
-        for week_index, week in enumerate(report.weeks):
-            line = report.line(week, kind)
-            x = frame["weeks"][week_index]["x"]
-            if line.no_show_rate is None:
-                if current:
-                    segments.append(current)
-                current = []
-                continue
-            y = _y(line.no_show_rate, top)
-            current.append(f"{x},{y}")
-            points.append({
-                "x": x,
-                "y": y,
-                "text": _text(line.no_show_rate),
-                "title": _("%(week)s · %(type)s: %(no_shows)s no-shows of %(finished)s bookings (%(rate)s%%)") % {
-                    "week": line.week_label,
-                    "type": line.room_type_label,
-                    "no_shows": line.no_shows,
-                    "finished": line.no_shows + line.checked_in,
-                    "rate": line.no_show_rate,
-                },
-            })
-        if current:
-            segments.append(current)
-        series.append({
-            "label": RoomType(kind).label,
-            "colour": COLOURS[kind],
-            "polylines": [" ".join(segment) for segment in segments],
-            "points": points,
-        })
-    return {**frame, "series": series}
+        lines = [report.line(week, kind) for week in report.weeks]
+        points = [None if line.no_show_rate is None else charts.Mark(line.no_show_rate, _point_title(line),
+                                                                     _text(line.no_show_rate))
+                  for line in lines]
+        series.append(charts.Series(RoomType(kind).label, COLOURS[kind], points))
+    return charts.line_chart(
+        labels, series, chart_id="no-show", css_class="occupancy-chart", title=_("No-show rate by week and room type"),
+        desc=_("For each room type, a line through the weekly no-show rate: no-shows ÷ (checked in + no-shows), in "
+               "percent; weeks without a finished booking leave a gap. The table below gives the same numbers."),
+        axis=_axis([line.no_show_rate for line in report.lines]), sublabels=dates,
+        step=len(report.room_types) * BAR_WIDTH + GROUP_GAP, legend=_legend(report),
+    )

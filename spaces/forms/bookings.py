@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opc_community.core.errors import DomainError
+from opc_community.core.errors import ConflictError, DomainError
 from spaces.models import Booking, Room
 from spaces.rules import bookings as rules
 from spaces.services.bookings import PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
@@ -82,8 +82,13 @@ class BookingForm(forms.Form):
             data["ends_at"] = self._moment(day, end)
         return data
 
-    def add_service_error(self, error: DomainError) -> bool:
-        """Put a service's refusal next to its field(s); False when it concerns no field of this form."""
+    def add_domain_error(self, error: DomainError) -> None:
+        """Put a service's refusal next to its field(s) (the portal's ``submit_form`` calls it): a
+        taken slot on the start time, one concerning no field of this form (suspended, not checked
+        in) atop the form."""
+        if isinstance(error, ConflictError):
+            self.add_error("start", str(error.message))
+            return
         errors = error.details.get("errors") or ({error.field: [error.message]} if error.field else {})
         placed = False
         for service_field, messages in errors.items():
@@ -94,7 +99,8 @@ class BookingForm(forms.Form):
                 for message in messages:
                     self.add_error(name, str(message))
                 placed = True
-        return placed
+        if not placed:
+            self.add_error(None, str(error.message))
 
 
 def booking_initial(*, query: Any, booking: Booking | None = None) -> dict[str, Any]:

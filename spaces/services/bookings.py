@@ -22,13 +22,13 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
 from opc_community.rulebook.models import RulebookVersion
@@ -104,13 +104,9 @@ def _clock(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
 
 
-def _day(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATE_FORMAT")
-
-
 def format_slot(starts_at: datetime, ends_at: datetime) -> str:
     """“2026年10月8日 09:00–10:00” (local time)."""
-    return f"{_day(starts_at)} {_clock(starts_at)}–{_clock(ends_at)}"
+    return f"{format_day(starts_at)} {_clock(starts_at)}–{_clock(ends_at)}"
 
 
 def status_label(status: str) -> str:
@@ -128,7 +124,7 @@ def problem_message(problem: rules.Problem, *, room: Room) -> str:
         if key in ("opens", "closes"):
             value = value.strftime("%H:%M")
         elif key == "last_day":
-            value = date_format(value, "DATE_FORMAT")
+            value = format_day(value)
         params[key] = value
     return str(MESSAGES[problem.code]) % params
 
@@ -576,7 +572,7 @@ def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
         )
         raise DomainError(
             _("Check-in is open from %(opens)s to %(closes)s on %(day)s; unchecked-in bookings are released %(minutes)s minutes after the start (Chapter 4, Article 1).")
-            % {"opens": _clock(opens), "closes": _clock(closes), "day": _day(opens), "minutes": release_minutes},
+            % {"opens": _clock(opens), "closes": _clock(closes), "day": format_day(opens), "minutes": release_minutes},
             code="check_in_closed",
         )
     with acting_as(actor, action="spaces.booking_check_in"):

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from icalendar import Calendar, Event
 
 from opc_community import rulebook
-from opc_community.core.errors import ConflictError, DomainError
 from opc_community.core.uploads import attachment_response
+from opc_community.core.views import submit_action, submit_form
 from opc_community.portal.cards import Card
 from residents.access import current_resident, resident_required
 from residents.models import ResidentStatus
@@ -100,14 +100,6 @@ def _rule_note(room: Room, room_rules: Any, slot_minutes: int) -> str:
 # --- Booking, changing ------------------------------------------------------------------------------
 
 
-def _form_refused(request: HttpRequest, form: BookingForm, error: DomainError) -> None:
-    if isinstance(error, ConflictError):
-        form.add_error("start", str(error.message))
-        return
-    if not form.add_service_error(error):
-        form.add_error(None, str(error.message))  # not about one field (suspended, not checked in): atop the form
-
-
 @resident_required
 @require_http_methods(["GET", "POST"])
 def booking_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,24 +112,24 @@ def booking_new(request: HttpRequest, pk: int) -> HttpResponse:
         initial=booking_initial(query=request.GET),
         room=room, rules_in_force=rules_in_force, credits=credits,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            booking = services.booking_create(
-                resident=request.resident, room=room, starts_at=data["starts_at"], ends_at=data["ends_at"],
-                purpose=data["purpose"], attendees=data["attendees"], use_credit=data.get("use_credit", False),
-                actor=request.user,
-            )
-        except DomainError as error:
-            _form_refused(request, form, error)
-        else:
-            messages.success(request, _("Booked: %(room)s, %(slot)s.") % {
-                "room": room.name, "slot": services.format_slot(booking.starts_at, booking.ends_at)})
-            return redirect("spaces:booking_detail", pk=booking.pk)
-    context = {"room": room, "form": form, "booking": None,
-               "rule": _rule_note(room, rules_in_force.booking.room_types[room.room_type],
-                                  rules_in_force.booking.slot_minutes)}
-    return render(request, "spaces/bookings/form.html", context, status=400 if form.errors else 200)
+    return submit_form(
+        request, form,
+        lambda data: services.booking_create(
+            resident=request.resident, room=room, starts_at=data["starts_at"], ends_at=data["ends_at"],
+            purpose=data["purpose"], attendees=data["attendees"], use_credit=data.get("use_credit", False),
+            actor=request.user,
+        ),
+        success_url=lambda booking: reverse("spaces:booking_detail", args=[booking.pk]),
+        message=lambda booking: _("Booked: %(room)s, %(slot)s.") % {
+            "room": room.name, "slot": services.format_slot(booking.starts_at, booking.ends_at)},
+        template="spaces/bookings/form.html", context=_form_context(room, None, rules_in_force),
+    )
+
+
+def _form_context(room: Room, booking: Booking | None, rules_in_force: Any) -> dict[str, Any]:
+    return {"room": room, "booking": booking,
+            "rule": _rule_note(room, rules_in_force.booking.room_types[room.room_type],
+                               rules_in_force.booking.slot_minutes)}
 
 
 def _own(request: HttpRequest, pk: int) -> Booking:
@@ -157,23 +149,17 @@ def booking_change(request: HttpRequest, pk: int) -> HttpResponse:
         initial=booking_initial(query=request.GET, booking=booking),
         room=room, rules_in_force=rules_in_force, with_credit=False,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            booking = services.booking_change(
-                booking=booking, starts_at=data["starts_at"], ends_at=data["ends_at"], attendees=data["attendees"],
-                purpose=data["purpose"], actor=request.user,
-            )
-        except DomainError as error:
-            _form_refused(request, form, error)
-        else:
-            messages.success(request, _("Changed: %(room)s, %(slot)s.") % {
-                "room": room.name, "slot": services.format_slot(booking.starts_at, booking.ends_at)})
-            return redirect("spaces:booking_detail", pk=booking.pk)
-    context = {"room": room, "form": form, "booking": booking,
-               "rule": _rule_note(room, rules_in_force.booking.room_types[room.room_type],
-                                  rules_in_force.booking.slot_minutes)}
-    return render(request, "spaces/bookings/form.html", context, status=400 if form.errors else 200)
+    return submit_form(
+        request, form,
+        lambda data: services.booking_change(
+            booking=booking, starts_at=data["starts_at"], ends_at=data["ends_at"], attendees=data["attendees"],
+            purpose=data["purpose"], actor=request.user,
+        ),
+        success_url=lambda changed: reverse("spaces:booking_detail", args=[changed.pk]),
+        message=lambda changed: _("Changed: %(room)s, %(slot)s.") % {
+            "room": room.name, "slot": services.format_slot(changed.starts_at, changed.ends_at)},
+        template="spaces/bookings/form.html", context=_form_context(room, booking, rules_in_force),
+    )
 
 
 # --- My bookings ------------------------------------------------------------------------------------
@@ -223,28 +209,22 @@ def _detail(request: HttpRequest, booking: Booking, *, cancel_form: CancelForm |
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _own(request, pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Your booking is cancelled; the slot is free for others again."))
-            return redirect("spaces:my_bookings")
-    return _detail(request, _own(request, pk), cancel_form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: services.booking_cancel(booking=booking, actor=request.user, reason=data["reason"]),
+        success_url="spaces:my_bookings", message=_("Your booking is cancelled; the slot is free for others again."),
+        page=lambda status: _detail(request, _own(request, pk), cancel_form=form, status=status), flash_errors=True,
+    )
 
 
 @resident_required
 @require_POST
 def booking_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _own(request, pk)
-    try:
-        services.booking_check_in(booking=booking, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Checked in. Enjoy your meeting."))
-    return redirect("spaces:booking_detail", pk=booking.pk)
+    return submit_action(
+        request, lambda: services.booking_check_in(booking=booking, actor=request.user),
+        redirect_to=reverse("spaces:booking_detail", args=[booking.pk]), message=_("Checked in. Enjoy your meeting."),
+    )
 
 
 # --- Calendar files --------------------------------------------------------------------------------

@@ -6,15 +6,13 @@ Thin views: each says who may use it; a resident's request is fetched through
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
+from opc_community.core.views import submit_action, submit_form
 from residents.access import resident_required
 from spaces.forms.desks import DeskRequestForm
 from spaces.models import RequestStatus
@@ -37,31 +35,23 @@ def desk(request: HttpRequest) -> HttpResponse:
 def desk_request_new(request: HttpRequest) -> HttpResponse:
     """Ask to move desks (reason, optional free desk); the daily management team decides."""
     form = DeskRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.desk_request_create(
-                resident=request.resident, reason=form.cleaned_data["reason"],
-                preferred_desk=form.cleaned_data["preferred_desk"], actor=request.user,
-            )
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("Your request was sent to the daily management team."))
-            return redirect("spaces:desk")
-    return _page(request, form=form, status=400)
+    return submit_form(
+        request, form,
+        lambda data: services.desk_request_create(resident=request.resident, reason=data["reason"],
+                                                  preferred_desk=data["preferred_desk"], actor=request.user),
+        success_url="spaces:desk", message=_("Your request was sent to the daily management team."),
+        page=lambda status: _page(request, form=form, status=status), flash_errors=True,
+    )
 
 
 @resident_required
 @require_POST
 def desk_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(selectors.desk_requests_of(request.resident), pk=pk)
-    try:
-        services.desk_request_withdraw(request=change, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your request was withdrawn."))
-    return redirect("spaces:desk")
+    return submit_action(
+        request, lambda: services.desk_request_withdraw(request=change, actor=request.user),
+        redirect_to="spaces:desk", message=_("Your request was withdrawn."),
+    )
 
 
 def _page(request: HttpRequest, *, form: DeskRequestForm | None = None, status: int = 200) -> HttpResponse:

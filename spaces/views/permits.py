@@ -7,19 +7,17 @@ the material is served only to that resident and to staff who may read permits.
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
-from opc_community.core.errors import DomainError
-from opc_community.core.forms import add_domain_error
 from opc_community.core.uploads import private_file_response
+from opc_community.core.views import submit_action, submit_form
 from residents.access import resident_of, resident_required
 from residents.models import ResidentStatus
 from spaces.forms.permits import PermitForm, ReserveRoomForm
@@ -46,15 +44,12 @@ def permit_new(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = PermitForm(request.POST if posted else None, request.FILES if posted else None,
                       max_upload_mb=intake.max_upload_mb)
-    if posted and form.is_valid():
-        try:
-            permit = services.permit_apply(resident=request.resident, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("Your application was sent to the daily management team."))
-            return redirect("spaces:permit_detail", pk=permit.pk)
-    return render(request, "spaces/permits/new.html", {"form": form}, status=400 if form.is_bound else 200)
+    return submit_form(
+        request, form, lambda data: services.permit_apply(resident=request.resident, actor=request.user, **data),
+        success_url=lambda permit: reverse("spaces:permit_detail", args=[permit.pk]),
+        message=_("Your application was sent to the daily management team."),
+        template="spaces/permits/new.html", flash_errors=True,
+    )
 
 
 @resident_required
@@ -67,13 +62,10 @@ def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def permit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     permit = _own(request, pk)
-    try:
-        services.permit_withdraw(permit=permit, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The permit was withdrawn."))
-    return redirect("spaces:permit_detail", pk=permit.pk)
+    return submit_action(
+        request, lambda: services.permit_withdraw(permit=permit, actor=request.user),
+        redirect_to=reverse("spaces:permit_detail", args=[permit.pk]), message=_("The permit was withdrawn."),
+    )
 
 
 @resident_required
@@ -82,15 +74,12 @@ def permit_reserve(request: HttpRequest, pk: int) -> HttpResponse:
     """Reserve a room for an approved event, within the permit's time, through the booking rules."""
     permit = _own(request, pk)
     form = ReserveRoomForm(request.POST)
-    if form.is_valid():
-        try:
-            services.permit_reserve_room(permit=permit, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error, request=request)
-        else:
-            messages.success(request, _("The room is reserved for your event."))
-            return redirect("spaces:permit_detail", pk=permit.pk)
-    return _detail(request, permit, reserve_form=form, status=400)
+    return submit_form(
+        request, form, lambda data: services.permit_reserve_room(permit=permit, actor=request.user, **data),
+        success_url=reverse("spaces:permit_detail", args=[permit.pk]),
+        message=_("The room is reserved for your event."),
+        page=lambda status: _detail(request, permit, reserve_form=form, status=status), flash_errors=True,
+    )
 
 
 @login_required

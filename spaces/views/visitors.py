@@ -5,15 +5,14 @@ the visitor's phone number is always masked here (only the front desk sees it in
 The front desk itself works in the operations desk (``spaces.admin.visitors``).
 """
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opc_community.core.errors import DomainError
+from opc_community.core.views import submit_action
 from residents.access import resident_required
 from spaces.forms.visitors import HostRefuseForm
 from spaces.models import Visitor
@@ -38,14 +37,10 @@ def visitor_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def visitor_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     visitor = _own(request, pk)
-    try:
-        services.visitor_confirm(visitor=visitor, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You confirmed %(name)s; the front desk may admit the visitor.")
-                         % {"name": visitor.name})
-    return redirect("spaces:visitor_list")
+    return submit_action(
+        request, lambda: services.visitor_confirm(visitor=visitor, actor=request.user), redirect_to="spaces:visitor_list",
+        message=_("You confirmed %(name)s; the front desk may admit the visitor.") % {"name": visitor.name},
+    )
 
 
 @resident_required
@@ -54,14 +49,11 @@ def visitor_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     visitor = _own(request, pk)
     form = HostRefuseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.visitor_refuse(visitor=visitor, actor=request.user, reason=reason)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You refused the visit of %(name)s; the front desk is told.")
-                         % {"name": visitor.name})
-    return redirect("spaces:visitor_list")
+    return submit_action(
+        request, lambda: services.visitor_refuse(visitor=visitor, actor=request.user, reason=reason),
+        redirect_to="spaces:visitor_list",
+        message=_("You refused the visit of %(name)s; the front desk is told.") % {"name": visitor.name},
+    )
 
 
 def _own(request: HttpRequest, pk: int) -> Visitor:

@@ -8,10 +8,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from opc_community.workdays.rules import WorkCalendar
 from residents.rules import complaints as rules
 from residents.rules.complaints import ComplaintFacts, DueKind, SlaState
+from tests.residents.test_agreements_support import seed_rules
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
@@ -252,3 +254,18 @@ def test_percent_rounds_half_up_to_one_decimal(part, whole, rate):
 )
 def test_month_bounds_in_shanghai(month, start, end):
     assert rules.month_bounds(month) == (start, end)
+
+
+# --- The promise in words (one sentence for the portal and the SLA report) ------------------------------
+
+
+@pytest.mark.parametrize(("language", "response", "solution", "expected"), [
+    ("zh-hans", 2, 7, "2 个工作日内响应，7 个工作日内给出解决方案（第四章第四条）。"),
+    ("zh-hans", 3, 10, "3 个工作日内响应，10 个工作日内给出解决方案（第四章第四条）。"),
+    ("en", 2, 7, "A response within 2 working days, a solution within 7 working days (Chapter 4, Article 4)."),
+])
+def test_the_promise_says_the_numbers_of_the_rulebook(language, response, solution, expected):
+    deadlines = seed_rules(deadlines={"complaint_response_working_days": response,
+                                      "complaint_solution_working_days": solution}).deadlines
+    with translation.override(language):
+        assert rules.promise_text(deadlines) == expected

@@ -13,17 +13,24 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from opc_community.rulebook.validation import parse_body
 from scoring.rules import (
+    BELOW_FLOOR,
+    BOTTOM_RATIO,
     FACT_COLUMNS,
     POINT_COLUMNS,
+    THIRD_QUARTER_BELOW,
+    TWO_QUARTERS_BELOW,
     QuarterInputs,
     band_for,
     bottom_group_size,
     card_statement,
     competition_ranks,
+    number_text,
     rate,
+    reason_text,
     verdict_statement,
 )
 from scoring.rules import evaluate_cohort as evaluate_in_python
@@ -297,3 +304,31 @@ def test_sql_judges_generated_cohorts_like_the_pure_rules(size):
         key: SqlVerdict(verdict.outcome, verdict.reasons, verdict.rank, verdict.streak_below_threshold)
         for key, verdict in evaluate_in_python(totals, history, RULES.elimination).items()
     }
+
+
+# --- Reasons in words (one sentence each for the card, its PDF, the dashboard, the sheet, the API) -----------
+
+
+@pytest.mark.parametrize(("reason", "expected"), [
+    (BELOW_FLOOR, "总分低于 60 分"),
+    (BOTTOM_RATIO, "位于本季度排名末位 10%"),
+    (THIRD_QUARTER_BELOW, "连续第三个季度低于 70 分"),
+    (TWO_QUARTERS_BELOW, "连续两个季度低于 70 分"),
+    ("unknown_code", "unknown_code"),
+])
+def test_each_reason_reads_with_the_rulebooks_numbers(reason, expected):
+    with translation.override("zh-hans"):
+        assert reason_text(reason, RULES.elimination) == expected
+
+
+def test_a_reason_follows_a_changed_rulebook():
+    rules = RULES.elimination.model_copy(update={"bottom_ratio": Decimal("0.125"), "hard_floor": Decimal("55.5")})
+    with translation.override("en"):
+        assert reason_text(BOTTOM_RATIO, rules) == "in the bottom 12.5% of the quarter's ranking"
+        assert reason_text(BELOW_FLOOR, rules) == "total below 55.5 points"
+
+
+@pytest.mark.parametrize(("value", "text"), [(Decimal("78.00"), "78"), (Decimal("78.50"), "78.5"),
+                                             (Fraction(7, 9) * 100, "77.78"), (60, "60"), (Decimal("0.005"), "0.01")])
+def test_numbers_read_without_trailing_zeros(value, text):
+    assert number_text(value) == text

@@ -8,7 +8,7 @@ import factory
 
 from opc_community.accounts.roles import Role
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
-from resources.services import new_checkin_token
+from resources.services.activities import new_checkin_token
 from tests.factories import UserFactory
 from tests.residents.factories import ResidentFactory
 

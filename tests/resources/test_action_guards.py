@@ -10,7 +10,7 @@ from django.urls import reverse
 from discipline.models import Suspension, SuspensionScope
 from opc_community.core.errors import DomainError
 from resources.models import ActivityRegistration
-from resources.services import registration_create
+from resources.services.activities import registration_create
 from tests.resources.support import NOW, make_activity, sh
 
 pytestmark = pytest.mark.django_db

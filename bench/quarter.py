@@ -79,8 +79,10 @@ def _arrange(count: int):
         AwardClaim,
         Contribution,
         InputStatus,
+        PlanStatus,
         Quarter,
         QuarterInput,
+        QuarterPlan,
         QuarterStatus,
         ScoreCard,
     )
@@ -106,10 +108,14 @@ def _arrange(count: int):
     quarter = Quarter.objects.create(year=YEAR, number=NUMBER, inputs_due_on=date(2026, 10, 9))
     previous = Quarter.objects.create(year=YEAR, number=NUMBER - 1, inputs_due_on=date(2026, 7, 9),
                                       status=QuarterStatus.FINAL, rulebook_version=1)
+    QuarterPlan.objects.bulk_create(
+        [QuarterPlan(quarter=quarter, resident=resident, status=PlanStatus.ACCEPTED, milestones_planned=5,
+                     revenue_target=Decimal(100_000)) for resident in residents],
+        batch_size=BATCH,
+    )
     inputs = QuarterInput.objects.bulk_create(
-        [QuarterInput(quarter=quarter, resident=resident, status=InputStatus.VERIFIED,
-                      milestones_planned=5, milestones_done=3 + i % 3,
-                      revenue=Decimal(60_000 + (i * 7919) % 70_000), revenue_target=Decimal(100_000))
+        [QuarterInput(quarter=quarter, resident=resident, status=InputStatus.VERIFIED, milestones_done=3 + i % 3,
+                      revenue=Decimal(60_000 + (i * 7919) % 70_000))
          for i, resident in enumerate(residents)],
         batch_size=BATCH,
     )
@@ -164,6 +170,9 @@ def _floor_sql() -> tuple[str, dict]:
     ), inputs AS (
         SELECT i.* FROM scoring_quarterinput i JOIN scoring_quarter q ON q.id = i.quarter_id
         WHERE q.year = %(year)s AND q.number = %(number)s
+    ), plans AS (
+        SELECT p.* FROM scoring_quarterplan p JOIN scoring_quarter q ON q.id = p.quarter_id
+        WHERE q.year = %(year)s AND q.number = %(number)s AND p.status = 'accepted'
     ), awards AS (
         SELECT i.resident_id, array_agg(a.level) AS levels FROM scoring_awardclaim a
         JOIN inputs i ON i.id = a.input_id WHERE a.verified GROUP BY i.resident_id
@@ -182,9 +191,10 @@ def _floor_sql() -> tuple[str, dict]:
         SELECT c.resident_id, c.total FROM scoring_scorecard c JOIN scoring_quarter q ON q.id = c.quarter_id
         WHERE q.year = %(year)s AND q.number = %(previous)s
     )
-    SELECT c.id, i.milestones_done, i.milestones_planned, i.revenue, i.revenue_target, i.status,
-           aw.levels, co.n, att.attended, att.expected, h.total
+    SELECT c.id, i.milestones_done, p.milestones_planned, i.revenue, p.revenue_target, i.status,
+           i.completion_rejected, i.revenue_rejected, aw.levels, co.n, att.attended, att.expected, h.total
     FROM cohort c
+    LEFT JOIN plans p ON p.resident_id = c.id
     LEFT JOIN inputs i ON i.resident_id = c.id
     LEFT JOIN awards aw ON aw.resident_id = c.id
     LEFT JOIN contributions co ON co.resident_id = c.id

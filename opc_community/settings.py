@@ -465,6 +465,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.run_quarter_just_ended",
         "schedule": crontab(minute=0, hour=2),
     },
+    # RULEBOOK §7.1 (quarterly plan): residents who have not filed their plan are reminded once, from 3
+    # working days before their last day to file; late plan decisions are flagged to the administrators.
+    "scoring-remind-plans": {
+        "task": "scoring.tasks.remind_plans",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # 第六章第三条: score appeals not answered within their working days, flagged once each.
     "scoring-flag-overdue-score-appeals": {
         "task": "scoring.tasks.flag_overdue_score_appeals",

@@ -25,9 +25,10 @@ class ScoringConfig(AppConfig):
 
         # 第六章第三条 / RULEBOOK §10: the results take effect when their publication window closes.
         register_close_handler(PublicationKind.QUARTERLY_SCORES, quarter_publication_closed)
-        # UI.md: this quarter's score and warning status on the portal dashboard.
+        # UI.md: this quarter's plan, inputs deadline, score and warning status on the portal dashboard.
         cards.register()
-        # 第六章第一条: residents enter their quarterly inputs before the deadline.
+        # RULEBOOK §7.1: residents file their quarterly plan, then their results, before the deadlines.
+        register_shortcut(Shortcut(_("My quarterly plans"), "scoring:plan_list"))
         register_shortcut(Shortcut(_("My quarterly inputs"), "scoring:input_list"))
         register_shortcut(Shortcut(_("My quarterly scores"), "scoring:card_list"))
         # RULEBOOK §2: a calendar change recomputes the open provisional deadlines (第六章第三条).

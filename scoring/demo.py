@@ -1,16 +1,23 @@
 """Demo quarterly assessment (第六章): four quarters of history, so that the warning list and an
-elimination are visible, and the current quarter open for inputs (``manage.py seed_demo``, after
-``residents`` and ``resources``).
+elimination are visible, and the current quarter open for plans and inputs (``manage.py seed_demo``,
+after ``residents`` and ``resources``).
 
 Relative to the demo's day, with Q-1 the quarter that ended last:
 
-- **Q-4, Q-3** — older results (before the platform; cards written as they were recorded);
-- **Q-2** — inputs verified, scored by the quarter run, final (李四 on the warning list after two
-  quarters below 70);
-- **Q-1** — inputs verified, scored by the quarter run, confirmed and published on the notice board
-  through the services (appeal window open): 李四 is eliminated (a third quarter below 70,
-  第六章第二条), 欧阳娜娜 goes on the warning list (69, then 69), 赵六 passes;
-- **Q0** — the current quarter, open: residents fill in their inputs in the portal.
+- **Q-4, Q-3** — older results (before the platform; cards written as they were recorded), each with
+  the accepted plan they were measured against;
+- **Q-2** — plans accepted, results verified, scored by the quarter run, final (李四 on the warning list
+  after two quarters below 70);
+- **Q-1** — plans accepted, results verified, scored by the quarter run, confirmed and published on the
+  notice board through the services (appeal window open): 李四 is eliminated (a third quarter below 70,
+  第六章第二条), 欧阳娜娜 goes on the warning list (69, then 65), 赵六 passes;
+- **Q0** — the current quarter, open, with plans in each state (RULEBOOK §7.1, decision added 2026-12):
+  欧阳娜娜's accepted and locked, with a change request awaiting staff; 李四's returned with a reason;
+  张三's — checked in today, so due 10 working days after check-in — submitted, awaiting staff; 赵六's a
+  draft when his forced exit (75 days before the demo's day) falls in this quarter.
+
+Every past quarter has accepted plans: without them the run would score completion and revenue 0 and the
+history above would not hold (the decision applies to every quarter scored on the platform).
 
 **How history is made.** The services refuse inputs after the deadline and a rulebook is in force
 only from 2026-04-01; past inputs, the older cards and the final state of Q-2 are written with the
@@ -33,20 +40,28 @@ from scoring import quarters
 from scoring.models import (
     Contribution,
     InputStatus,
+    PlanStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     QuarterStatus,
     ScoreCard,
 )
-from scoring.rules import QuarterInputs, score
+from scoring.rules import QuarterInputs, plan_decision_due, score
+from scoring.selectors import plans as plan_selectors
 from scoring.selectors.inputs import in_cohort
+from scoring.services import plans as plan_services
 from scoring.services import signoff
 from scoring.services.run import quarter_run
 
-#: Older results by resident: (participation, completion, revenue, awards, contributions) for Q-4 and Q-3.
+#: Older results by resident for Q-4 and Q-3: the plan and results they were measured against
+#: (planned, done, revenue, target) and the points recorded (participation, completion, revenue, awards,
+#: contributions) — the points those numbers give.
 RECORDED = {
-    "lisi": ((10, 25, 24, 5, 15), (10, 20, 18, 5, 15)),  # 79, then 68 (first quarter below 70)
-    "ouyang": ((10, 25, 30, 5, 10), (10, 25, 30, 10, 15)),  # 80, 90
+    "lisi": (((4, 4, "85000", "100000"), (10, 25, 24, 5, 15)),  # 79
+             ((5, 4, "70000", "100000"), (10, 20, 18, 5, 15))),  # 68 (first quarter below 70)
+    "ouyang": (((4, 4, "50000", "50000"), (10, 25, 30, 5, 10)),  # 80
+               ((4, 4, "60000", "50000"), (10, 25, 30, 10, 15))),  # 90
 }
 
 #: Inputs by resident for Q-2 and Q-1: (planned, done, revenue, target, contributions, total aimed at).
@@ -69,7 +84,7 @@ def seed(demo: Demo) -> None:
     residents = {
         resident.user.username: resident
         for resident in Resident.objects.select_related("user").filter(
-            user__username__in=("lisi", "ouyang", "zhaoliu"), checked_in_at__isnull=False
+            user__username__in=("lisi", "ouyang", "zhaoliu", "zhangsan"), checked_in_at__isnull=False
         )
     }
     current = quarters.containing(today)
@@ -79,7 +94,8 @@ def seed(demo: Demo) -> None:
     for index, key in ((0, q2), (1, q1)):
         _scored(key, index, residents, lead, publish=key == q1)
     if not Quarter.objects.filter(year=current[0], number=current[1]).exists():
-        Quarter.objects.create(year=current[0], number=current[1], inputs_due_on=_due(current))
+        _planning(Quarter.objects.create(year=current[0], number=current[1], inputs_due_on=_due(current)),
+                  residents, lead, demo)
 
 
 def _due(key: tuple[int, int]) -> date:
@@ -98,21 +114,30 @@ def _award_for(points: int, levels: dict[str, int]) -> str:
     return max(fitting)[1] if fitting else ""
 
 
+def _accepted_plan(quarter: Quarter, resident: Resident, planned: int, target: str, lead: object) -> None:
+    # History: filed in the first working days of the quarter and accepted by staff.
+    moment = timezone.now()
+    QuarterPlan.objects.create(quarter=quarter, resident=resident, milestones_planned=planned,
+                               revenue_target=Decimal(target), status=PlanStatus.ACCEPTED, submitted_at=moment,
+                               decided_by=lead, decided_at=moment)
+
+
 def _recorded(key: tuple[int, int], index: int, residents: dict[str, Resident], lead: object) -> None:
     quarter = _new_quarter(key)
     if quarter is None:
         return
     cards = []
-    for username, results in RECORDED.items():
+    for username, quarters_recorded in RECORDED.items():
         resident = residents.get(username)
         if resident is None or not in_cohort(quarter, resident):
             continue
-        points = results[index]
+        (planned, done, revenue, target), points = quarters_recorded[index]
+        _accepted_plan(quarter, resident, planned, target, lead)
         total = sum(points)
         cards.append(ScoreCard(
-            quarter=quarter, resident=resident, attended=0, expected=0, milestones_done=0, milestones_planned=0,
-            revenue=Decimal(0), revenue_target=Decimal(0), contributions=0,
-            participation_points=points[0], completion_points=points[1], revenue_points=points[2],
+            quarter=quarter, resident=resident, attended=0, expected=0, milestones_done=done,
+            milestones_planned=planned, revenue=Decimal(revenue), revenue_target=Decimal(target),
+            contributions=0, participation_points=points[0], completion_points=points[1], revenue_points=points[2],
             award_points=points[3], contribution_points=points[4], total=total, rank=1,
             streak_below_threshold=int(total < 70), outcome="ok", computed_at=timezone.now(),
         ))
@@ -142,11 +167,11 @@ def _scored(key: tuple[int, int], index: int, residents: dict[str, Resident], le
         without_award = score(QuarterInputs(attended, expected, done, planned, Decimal(revenue), Decimal(target),
                                             (), contributions), rules).total
         award = _award_for(aim - without_award, rules.awards.levels)
+        _accepted_plan(quarter, resident, planned, target, lead)
         # History: submitted by the resident and verified by staff before the deadline.
         data = QuarterInput.objects.create(
-            quarter=quarter, resident=resident, milestones_planned=planned, milestones_done=done,
-            revenue=Decimal(revenue), revenue_target=Decimal(target), status=InputStatus.VERIFIED,
-            submitted_at=now, verified_by=lead, verified_at=now,
+            quarter=quarter, resident=resident, milestones_done=done, revenue=Decimal(revenue),
+            status=InputStatus.VERIFIED, submitted_at=now, verified_by=lead, verified_at=now,
         )
         if award:
             data.awards.create(level=award, title="创新创业大赛获奖", verified=True)
@@ -163,3 +188,52 @@ def _scored(key: tuple[int, int], index: int, residents: dict[str, Resident], le
     Quarter.objects.filter(pk=quarter.pk).update(
         status=QuarterStatus.FINAL, confirmed_by=lead, confirmed_at=now, published_at=now, finalised_at=now
     )
+
+
+#: The current quarter's plans by resident: (planned, target, what the milestones are).
+PLANS = {
+    "ouyang": (5, "60000", "1. 主图批量生成 2.0\n2. 海报模板库扩充到 200 套\n3. 短视频素材自动配乐\n"
+                          "4. 新增 2 家跨境品牌客户\n5. 上线自助下单页"),
+    "lisi": (6, "0", "完成合同审查工具的各项功能开发"),
+    "zhangsan": (3, "30000", "1. 阿拉伯语客服模型上线\n2. 接入 Shopify 店铺\n3. 首批 5 家付费客户"),
+    "zhaoliu": (4, "100000", "1. 脚本生成支持抖音竖屏模板\n2. 自动剪辑接入字幕识别\n3. 上线团队版\n4. 签约 3 家 MCN 机构"),
+}
+
+
+def _planning(quarter: Quarter, residents: dict[str, Resident], lead: object, demo: Demo) -> None:
+    """The current quarter's plans, one in each state (RULEBOOK §7.1): 欧阳娜娜's accepted, with a change
+    awaiting staff; 李四's returned with a reason; 张三's — checked in today, due 10 working days on —
+    submitted, awaiting staff; 赵六's a draft when his exit (a date relative to the demo's day) falls in this
+    quarter. Filing before today is history (it may be past its deadline on the demo's day); staff decisions,
+    the change request and 张三's filing go through the services."""
+    calendar, book = plan_selectors.plan_calendar(quarter), plan_selectors.plan_rules(quarter)
+    plans = {}
+    for username, (planned, target, note) in PLANS.items():
+        resident = residents.get(username)
+        if resident is None or not in_cohort(quarter, resident):
+            continue
+        if username == "zhangsan":  # checked in today: filed through the services, due 10 working days on
+            plan = plan_services.plan_save(quarter=quarter, resident=resident, actor=resident.user,
+                                           values={"milestones_planned": planned, "revenue_target": target,
+                                                   "note": note})
+            plan_services.plan_submit(plan=plan, actor=resident.user)
+            continue
+        if username == "zhaoliu":  # History: a draft saved before he left, never submitted
+            QuarterPlan.objects.create(quarter=quarter, resident=resident, milestones_planned=planned,
+                                       revenue_target=Decimal(target), note=note)
+            continue
+        # History: filed and submitted in the first working days of the quarter (or today, on day 1).
+        submitted = max(demo.now - timedelta(days=1), quarters.bounds(quarter.year, quarter.number)[0])
+        plans[username] = QuarterPlan.objects.create(
+            quarter=quarter, resident=resident, milestones_planned=planned, revenue_target=Decimal(target),
+            note=note, status=PlanStatus.SUBMITTED, submitted_at=submitted,
+            decision_due_on=plan_decision_due(calendar, asked_on=local_date(submitted), rules=book),
+        )
+    if "ouyang" in plans:
+        plan = plan_services.plan_accept(plan=plans["ouyang"], actor=lead)
+        plan_services.plan_change_request(
+            plan=plan, values={"milestones_planned": 4, "revenue_target": "60000"}, actor=plan.resident.user,
+            reason="两家跨境品牌客户的签约推迟到下季度，申请将里程碑由 5 项调整为 4 项。")
+    if "lisi" in plans:
+        plan_services.plan_return(plan=plans["lisi"], actor=lead,
+                                  reason="营收目标为 0 需说明项目尚无收入的原因；里程碑请逐项列出，便于季度末核对。")

@@ -70,6 +70,113 @@ class Quarter(models.Model):
         return f"{self.year} Q{self.number}"
 
 
+# --- The quarterly plan (RULEBOOK §7.1, decision added 2026-12) ----------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted, awaiting staff")
+    ACCEPTED = "accepted", _("accepted and locked")
+    RETURNED = "returned", _("returned for changes")
+
+
+PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    PlanStatus.DRAFT: frozenset({PlanStatus.SUBMITTED}),
+    PlanStatus.SUBMITTED: frozenset({PlanStatus.ACCEPTED, PlanStatus.RETURNED}),
+    PlanStatus.RETURNED: frozenset({PlanStatus.SUBMITTED}),
+    # Locked: its numbers change only through a change request staff approve (PlanChange).
+    PlanStatus.ACCEPTED: frozenset(),
+}
+
+
+@audited
+class QuarterPlan(models.Model):
+    """季度计划: the milestones planned and the revenue target a resident commits to for the quarter,
+    filed in its first working days and accepted (locked) or returned by staff. Completion and revenue
+    are measured against the accepted plan only (``scoring.rules``)."""
+
+    quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="plans")
+    resident = models.ForeignKey(
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="quarter_plans"
+    )
+    milestones_planned = models.PositiveSmallIntegerField(_("milestones planned"))
+    revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2)
+    note = models.TextField(_("what the milestones are"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    # Set when staff return the plan: the resident may file again until then (scoring.rules.plan_refile_due).
+    refile_due_on = models.DateField(_("may be filed again until"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for the return"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["quarter", "resident"]
+        verbose_name = _("quarterly plan")
+        verbose_name_plural = _("quarterly plans")
+        constraints = [
+            models.UniqueConstraint(fields=["quarter", "resident"], name="plan_once_per_quarter"),
+            models.CheckConstraint(condition=Q(revenue_target__gte=0), name="plan_target_not_negative"),
+        ]
+        indexes = [models.Index(fields=["status", "decision_due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.quarter}"
+
+
+class PlanChangeStatus(models.TextChoices):
+    PENDING = "pending", _("awaiting staff")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
+@audited
+class PlanChange(models.Model):
+    """A change of an accepted plan: asked by the resident with a reason, approved or refused by staff
+    with a reason (RULEBOOK §7.1); an approval rewrites the plan's numbers, the row keeps the old ones."""
+
+    plan = models.ForeignKey(QuarterPlan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="changes")
+    milestones_planned = models.PositiveSmallIntegerField(_("milestones planned"))
+    revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2)
+    previous_milestones_planned = models.PositiveSmallIntegerField(_("milestones planned before"))
+    previous_revenue_target = models.DecimalField(_("revenue target before"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason for the change"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanChangeStatus.choices, default=PlanChangeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    answer_due_on = models.DateField(_("answer due on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    answer = models.TextField(_("staff's reason"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("plan change")
+        verbose_name_plural = _("plan changes")
+        constraints = [
+            models.UniqueConstraint(fields=["plan"], condition=Q(status="pending"), name="plan_change_one_pending"),
+            models.CheckConstraint(condition=Q(revenue_target__gte=0), name="plan_change_target_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.get_status_display()})"
+
+
+# --- Results and claims --------------------------------------------------------------------------------
+
+
 class InputStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
@@ -77,18 +184,28 @@ class InputStatus(models.TextChoices):
     CORRECTED = "corrected", _("corrected by staff")
 
 
+class ClaimState(models.TextChoices):
+    """What a results claim counted as in a score card (the values of ``scoring.rules.CLAIM_*``)."""
+
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected by staff")
+    MISSING = "missing", _("not filed or not verified")
+
+
 @audited
 class QuarterInput(models.Model):
-    """季度考核数据 of one resident: milestones, revenue and target; awards and contributions below."""
+    """季度考核数据 of one resident: the results filed at quarter end against the plan (milestones completed,
+    revenue), and the awards and contributions below. Staff verify it, or correct it with a reason —
+    rejecting a claim makes it score as absent (RULEBOOK §7.1)."""
 
     quarter = models.ForeignKey(Quarter, verbose_name=_("quarter"), on_delete=models.PROTECT, related_name="inputs")
     resident = models.ForeignKey(
         "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="quarter_inputs"
     )
-    milestones_planned = models.PositiveSmallIntegerField(_("milestones planned"), default=0)
     milestones_done = models.PositiveSmallIntegerField(_("milestones completed"), default=0)
     revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, default=0)
-    revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2, default=0)
+    completion_rejected = models.BooleanField(_("milestones claim rejected"), default=False)
+    revenue_rejected = models.BooleanField(_("revenue claim rejected"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=InputStatus.choices, default=InputStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -106,9 +223,7 @@ class QuarterInput(models.Model):
         triggers = [pgtrigger.Protect(name="keep_inputs", operation=pgtrigger.Delete)]
         constraints = [
             models.UniqueConstraint(fields=["quarter", "resident"], name="input_once_per_quarter"),
-            models.CheckConstraint(
-                condition=Q(revenue__gte=0, revenue_target__gte=0), name="input_money_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="input_revenue_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -233,6 +348,11 @@ class ScoreCard(models.Model):
     revenue_target = models.DecimalField(_("quarterly revenue target"), max_digits=14, decimal_places=2)
     award_level = models.CharField(_("highest award"), max_length=20, choices=AwardLevel.choices, blank=True)
     contributions = models.PositiveSmallIntegerField(_("contributions"))
+    plan_accepted = models.BooleanField(_("plan accepted"), default=True)
+    completion_claim = models.CharField(_("milestones claim"), max_length=10, choices=ClaimState.choices,
+                                        default=ClaimState.VERIFIED)
+    revenue_claim = models.CharField(_("revenue claim"), max_length=10, choices=ClaimState.choices,
+                                     default=ClaimState.VERIFIED)
     participation_points = models.PositiveSmallIntegerField(_("participation"))
     completion_points = models.PositiveSmallIntegerField(_("project completion"))
     revenue_points = models.PositiveSmallIntegerField(_("revenue"))

@@ -6,10 +6,17 @@ limits without rounding (RULEBOOK §7.1 decision); it is rounded only for displa
 The same rulebook data is also compiled into SQL (the last section): the quarter run scores a
 whole cohort in one statement. tests/scoring/test_rules.py runs every table of cases — the
 conformance cases and the boundaries — through both and requires the same points and verdicts.
+
+The quarterly plan (RULEBOOK §7.1, decision added 2026-12) decides what completion and revenue are
+measured against: the milestones planned and the revenue target of the plan *staff accepted*.
+Without an accepted plan both score 0; a results claim (milestones completed, revenue) counts only
+once staff verified it, and a rejected one scores as absent (0). :func:`inputs_from` builds the
+scoring inputs from the plan and the results; its filing deadline is :func:`plan_due`.
 """
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -20,21 +27,34 @@ from opc_community.rulebook.schema import (
     Band,
     BandedDimension,
     Elimination,
+    QuarterlyPlan,
     RateDimension,
     Scoring,
 )
+from opc_community.workdays.rules import WorkCalendar, WorkingDay
 
 HUNDRED = Fraction(100)
+
+# --- The quarterly plan and the results claims (RULEBOOK §7.1, decision added 2026-12) ----------------
+
+#: The plan status that counts (``scoring.models.PlanStatus.ACCEPTED``).
+PLAN_ACCEPTED = "accepted"
+#: Results statuses reviewed by staff (``scoring.models.InputStatus`` verified / corrected).
+RESULTS_REVIEWED = ("verified", "corrected")
+#: What became of a results claim (milestones completed, revenue) — ``scoring.models.ClaimState``.
+CLAIM_VERIFIED, CLAIM_REJECTED, CLAIM_MISSING = "verified", "rejected", "missing"
 
 
 @dataclass(frozen=True)
 class QuarterInputs:
     """What a quarter's score is computed from (第六章第一条).
 
-    ``submitted`` is False when the resident gave no quarterly data (no progress report, no
-    financial statement): completion and revenue then score 0 — the "zero denominator counts
-    as 100 %" decision is for a resident who declared no milestones or no target, not for
-    one who declared nothing at all (our decision; 第六章第三条 数据透明).
+    ``milestones_planned`` and ``revenue_target`` come from the quarter's plan; completion and revenue
+    score only when ``plan_accepted`` (staff accepted the plan) and their results claim is
+    :data:`CLAIM_VERIFIED` — otherwise 0 (RULEBOOK §7.1, decision added 2026-12: no accepted plan →
+    0; a rejected claim scores as absent; the "zero target counts as 100 %" decision holds only for a
+    target staff accepted). The defaults read a plain table of numbers as an accepted plan with
+    verified results.
     """
 
     attended: int
@@ -45,7 +65,9 @@ class QuarterInputs:
     revenue_target: Decimal
     awards: tuple[str, ...]
     contributions: int
-    submitted: bool = True
+    plan_accepted: bool = True
+    completion_claim: str = CLAIM_VERIFIED
+    revenue_claim: str = CLAIM_VERIFIED
 
 
 @dataclass(frozen=True)
@@ -111,27 +133,117 @@ def _rate_dimension(name: str, num: Decimal | int, den: Decimal | int, dimension
     return _banded(name, rate(num, den, when_nothing_expected=dimension.rate_when_nothing_expected), dimension)
 
 
+def _against_plan(name: str, num: Decimal | int, den: Decimal | int, dimension: RateDimension, *,
+                  counts: bool) -> DimensionScore:
+    """A result measured against the accepted plan; absent (no value, 0 points) when it does not count."""
+    if not counts:
+        return DimensionScore(name, None, None, 0, dimension.max_points)
+    return _rate_dimension(name, num, den, dimension)
+
+
 def score(inputs: QuarterInputs, rules: Scoring) -> ScoreCard:
     """The five dimensions of 第六章第一条 and their points; awards do not add up, the highest counts."""
     unknown = set(inputs.awards) - set(rules.awards.levels)
     if unknown:
         raise ValueError(f"unknown award levels: {sorted(unknown)}")
     award_points = max((rules.awards.levels[level] for level in inputs.awards), default=0)
-    if inputs.submitted:
-        completion = _rate_dimension("completion", inputs.milestones_done, inputs.milestones_planned, rules.completion)
-        revenue = _rate_dimension("revenue", inputs.revenue, inputs.revenue_target, rules.revenue)
-    else:
-        completion = DimensionScore("completion", None, None, 0, rules.completion.max_points)
-        revenue = DimensionScore("revenue", None, None, 0, rules.revenue.max_points)
     return ScoreCard(
         (
             _rate_dimension("participation", inputs.attended, inputs.expected, rules.participation),
-            completion,
-            revenue,
+            _against_plan("completion", inputs.milestones_done, inputs.milestones_planned, rules.completion,
+                          counts=inputs.plan_accepted and inputs.completion_claim == CLAIM_VERIFIED),
+            _against_plan("revenue", inputs.revenue, inputs.revenue_target, rules.revenue,
+                          counts=inputs.plan_accepted and inputs.revenue_claim == CLAIM_VERIFIED),
             DimensionScore("awards", None, None, award_points, rules.awards.max_points),
             _banded("contributions", Fraction(inputs.contributions), rules.contributions),
         )
     )
+
+
+# --- The plan and the results → the scoring inputs; the plan's deadlines (RULEBOOK §7.1, 2026-12) -------
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """The quarter's plan as filed: its status (``scoring.models.PlanStatus``) and numbers."""
+
+    status: str
+    milestones_planned: int
+    revenue_target: Decimal
+
+
+@dataclass(frozen=True)
+class ResultFacts:
+    """The results filed at quarter end (``scoring.models.InputStatus``) and the claims staff rejected."""
+
+    status: str
+    milestones_done: int
+    revenue: Decimal
+    completion_rejected: bool = False
+    revenue_rejected: bool = False
+
+
+def claim_state(results: ResultFacts | None, *, rejected: bool) -> str:
+    """A results claim counts once staff reviewed it and did not reject it; filed but not reviewed, or
+    not filed at all, it is missing."""
+    if results is None or results.status not in RESULTS_REVIEWED:
+        return CLAIM_MISSING
+    return CLAIM_REJECTED if rejected else CLAIM_VERIFIED
+
+
+def inputs_from(*, attended: int, expected: int, plan: PlanFacts | None, results: ResultFacts | None,
+                awards: Sequence[str], contributions: int) -> QuarterInputs:
+    """The scoring inputs of one resident from its plan and results — what the quarter run gathers in SQL
+    (``scoring.services.run``): the plan's numbers only when it is accepted (else 0), the results' numbers
+    once staff reviewed them (else 0); ``awards`` and ``contributions`` are the verified claims."""
+    accepted = plan is not None and plan.status == PLAN_ACCEPTED
+    reviewed = results is not None and results.status in RESULTS_REVIEWED
+    return QuarterInputs(
+        attended=attended, expected=expected,
+        milestones_done=results.milestones_done if reviewed else 0,
+        milestones_planned=plan.milestones_planned if accepted else 0,
+        revenue=results.revenue if reviewed else Decimal(0),
+        revenue_target=plan.revenue_target if accepted else Decimal(0),
+        awards=tuple(awards), contributions=contributions, plan_accepted=accepted,
+        completion_claim=claim_state(results, rejected=bool(results and results.completion_rejected)),
+        revenue_claim=claim_state(results, rejected=bool(results and results.revenue_rejected)),
+    )
+
+
+def plan_filing_start(quarter_first_day: date, checked_in_on: date | None) -> date:
+    """The first day of the filing period: the quarter's first day, or the day of check-in if later."""
+    if checked_in_on is None or checked_in_on <= quarter_first_day:
+        return quarter_first_day
+    return checked_in_on
+
+
+def plan_due(calendar: WorkCalendar, *, quarter_first_day: date, checked_in_on: date | None,
+             rules: QuarterlyPlan) -> WorkingDay:
+    """The last day to file the plan (until 23:59:59 Asia/Shanghai): the ``filing_working_days``-th
+    working day of the filing period. Decision: "the first 10 working days of the quarter (or of
+    check-in)" count the period's first day when it is a working day — unlike "within N working days
+    of an event" (RULEBOOK §2), where the event's day never counts."""
+    start = plan_filing_start(quarter_first_day, checked_in_on)
+    return calendar.add_working_days(start - timedelta(days=1), rules.filing_working_days)
+
+
+def plan_refile_due(calendar: WorkCalendar, *, due_on: date, returned_on: date, rules: QuarterlyPlan) -> date:
+    """After staff return a plan, the resident may file it again until its filing deadline or, if later,
+    the end of the ``refile_working_days``-th working day after the return (RULEBOOK §2 counting), so
+    that a late return never leaves the resident without time (our decision)."""
+    return max(due_on, calendar.add_working_days(returned_on, rules.refile_working_days).date)
+
+
+def plan_decision_due(calendar: WorkCalendar, *, asked_on: date, rules: QuarterlyPlan) -> date:
+    """Staff accept or return a plan, or answer a change request, by the end of the
+    ``decision_working_days``-th working day after it was filed (RULEBOOK §2 counting)."""
+    return calendar.add_working_days(asked_on, rules.decision_working_days).date
+
+
+def plan_reminder_due(calendar: WorkCalendar, *, today: date, due_on: date, rules: QuarterlyPlan) -> bool:
+    """A resident who has not filed is reminded from ``reminder_working_days`` working days before the
+    deadline to its last day (a daily job: a missed day is made up, the reminder goes once)."""
+    return today <= due_on and calendar.working_days_between(today, due_on) <= rules.reminder_working_days
 
 
 # --- Elimination (第六章第二条; RULEBOOK §7.4) -------------------------------------------
@@ -234,9 +346,9 @@ def evaluate_cohort(
 # rulebook (integers, exact fractions, the award level names of its schema), never from input.
 # Comparisons are cross-multiplied in numeric, so they are as exact as the fractions above.
 
-#: The columns :func:`card_statement` reads from its ``facts`` relation.
+#: The columns :func:`card_statement` reads from its ``facts`` relation (those of :class:`QuarterInputs`).
 FACT_COLUMNS = ("attended", "expected", "milestones_done", "milestones_planned", "revenue", "revenue_target",
-                "award_levels", "contributions", "submitted")
+                "award_levels", "contributions", "plan_accepted", "completion_claim", "revenue_claim")
 #: The points columns it adds (and ``total``, ``award_level``).
 POINT_COLUMNS = ("participation_points", "completion_points", "revenue_points", "award_points",
                  "contribution_points")
@@ -284,14 +396,19 @@ def highest_award_sql(awards: AwardsDimension, levels: str, *, give: str) -> str
     return f"CASE {whens} ELSE " + ("0" if give == "points" else "''") + " END"
 
 
+def _against_plan_sql(points: str, claim: str) -> str:
+    """:func:`_against_plan`: the points only with an accepted plan and a verified claim, else 0."""
+    return f"CASE WHEN f.plan_accepted AND {claim} = '{CLAIM_VERIFIED}' THEN {points} ELSE 0 END"
+
+
 def card_statement(rules: Scoring, facts: str) -> str:
     """A SELECT of every row of the relation ``facts`` (columns :data:`FACT_COLUMNS`) with the points of
     the five dimensions, their ``total`` and ``award_level`` (:func:`highest_award_sql`) — :func:`score` in SQL."""
     points = (
         rate_points_sql(rules.participation, "f.attended", "f.expected"),
-        f"CASE WHEN f.submitted THEN {rate_points_sql(rules.completion, 'f.milestones_done', 'f.milestones_planned')} "
-        "ELSE 0 END",
-        f"CASE WHEN f.submitted THEN {rate_points_sql(rules.revenue, 'f.revenue', 'f.revenue_target')} ELSE 0 END",
+        _against_plan_sql(rate_points_sql(rules.completion, "f.milestones_done", "f.milestones_planned"),
+                          "f.completion_claim"),
+        _against_plan_sql(rate_points_sql(rules.revenue, "f.revenue", "f.revenue_target"), "f.revenue_claim"),
         highest_award_sql(rules.awards, "f.award_levels", give="points"),
         count_points_sql(rules.contributions, "f.contributions"),
     )

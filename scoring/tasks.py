@@ -1,6 +1,6 @@
 """Celery tasks of the scoring app: the quarter opened for inputs (daily, 00:05: normally acts on day 1 of
 each quarter), the quarter run (daily, 02:00: normally acts on day 1 of each quarter; or from the admin),
-overdue score appeals."""
+plan reminders and late plan decisions (daily, 09:00), overdue score appeals."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -52,3 +52,13 @@ def flag_overdue_score_appeals() -> int:
     from scoring.services.appeals import score_appeals_flag_overdue
 
     return score_appeals_flag_overdue()
+
+
+@shared_task
+def remind_plans() -> dict[str, int]:
+    """Daily (09:00): residents who have not filed their quarterly plan are reminded once, from 3 working days
+    before their last day to file; plans and changes staff did not decide in time are flagged to the
+    administrators once each (``plans.plans_remind``; RULEBOOK §7.1). A second run sends nothing."""
+    from scoring.services.plans import plans_remind
+
+    return plans_remind(today=timezone.localdate())

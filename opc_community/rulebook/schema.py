@@ -165,6 +165,16 @@ class AwardsDimension(Section):
         return self
 
 
+class QuarterlyPlan(Section):
+    """The quarterly plan (RULEBOOK §7.1, decision added 2026-12): milestones planned and the revenue
+    target, filed in the first working days of the quarter (or of check-in, if later), accepted by staff."""
+
+    filing_working_days: PositiveInt  # filed within the first 10 working days
+    reminder_working_days: PositiveInt  # residents who have not filed are reminded this many working days before
+    decision_working_days: PositiveInt  # staff accept or return a plan, answer a change request, within
+    refile_working_days: PositiveInt  # a returned plan may be filed again until at least this many after the return
+
+
 class Scoring(Section):
     """第六章第一条: five dimensions adding up to 100 (weights adjustable, 第六章第三条)."""
 
@@ -174,6 +184,7 @@ class Scoring(Section):
     revenue: RateDimension
     awards: AwardsDimension
     contributions: BandedDimension
+    plan: QuarterlyPlan
 
     @model_validator(mode="after")
     def _weights_add_up(self) -> "Scoring":

@@ -1,3 +1,3 @@
-"""Admin of the quarterly assessment: quarters and inputs (workflow), dashboard (reading)."""
+"""Admin of the quarterly assessment: quarters, plans and inputs (workflow), dashboard (reading)."""
 
-from scoring.admin import dashboard, quarters  # noqa: F401
+from scoring.admin import dashboard, plans, quarters  # noqa: F401

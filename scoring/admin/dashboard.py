@@ -30,14 +30,18 @@ from scoring.documents.report import report_response
 from scoring.forms.cards import ScoreAppealDecideForm
 from scoring.models import (
     AwardLevel,
+    PlanStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     ScoreAppeal,
     ScoreCard,
     ScoreChange,
 )
 from scoring.selectors import dashboard as selectors
 from scoring.services import appeals as appeal_services
+from scoring.services.inputs import NUMBER_FIELDS
+from scoring.services.plans import PLAN_FIELDS
 from scoring.services.signoff import correction_from
 
 # --- The score sheet (Excel) --------------------------------------------------------------------------------
@@ -206,7 +210,11 @@ class ScoreAppealAdmin(AppealQueueAdmin):
             raise PermissionDenied
         appeal = get_object_or_404(ScoreAppeal.objects.select_related("card__quarter", "resident"), pk=pk)
         data = QuarterInput.objects.filter(quarter_id=appeal.card.quarter_id, resident_id=appeal.resident_id).first()
-        initial = {name: getattr(data, name) for name in ScoreAppealDecideForm.CORRECTION_FIELDS} if data else {}
+        plan = QuarterPlan.objects.filter(quarter_id=appeal.card.quarter_id, resident_id=appeal.resident_id,
+                                          status=PlanStatus.ACCEPTED).first()
+        # The accepted plan's numbers (a plan never accepted stays blank: typing numbers accepts one).
+        initial = {**({name: getattr(data, name) for name in NUMBER_FIELDS} if data else {}),
+                   **({name: getattr(plan, name) for name in PLAN_FIELDS} if plan else {})}
         form = ScoreAppealDecideForm(request.POST if request.method == "POST" else None, initial=initial)
         if form.is_bound and form.is_valid():
             upheld = form.cleaned_data["upheld"]

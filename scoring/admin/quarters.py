@@ -2,12 +2,15 @@
 
 - **Quarters**: the administrator adds a quarter (year, number, inputs deadline); then only named
   actions change it, each calling a service: 「计算季度评分」 starts the Celery task of the quarter run
-  and opens a page with a progress bar polling its progress; 「确认评分」 (human review, PIPL Art. 24),
-  「退回草稿」, 「公示评分」 (the notice board, 3 working days), 「生效」 (after the window, when no
-  appeal is pending — normally the board's close handler does it). Each quarter's inputs export to
-  Excel and import back from it (all rows or none, every row error listed).
+  and opens a page with a progress bar polling its progress; 「确认评分」 (human review, PIPL Art. 24;
+  refused, naming what and whose, while a plan, a plan change or results await staff — the list's
+  「待审核」 column links to each queue), 「退回草稿」, 「公示评分」 (the notice board, 3 working days),
+  「生效」 (after the window, when no appeal is pending — normally the board's close handler does it).
+  Each quarter's results export to Excel (with the plans, for reading) and import back from it (all
+  rows or none, every row error listed).
 - **Inputs**: read-only lists with the filters staff use (quarter, status) and search by resident;
-  「核实」 verifies the selected inputs; 「更正」 on one input changes numbers or claims with a reason.
+  「核实」 verifies the selected inputs; 「更正」 on one input changes results, or rejects claims —
+  milestones, revenue, awards, contributions; a rejected claim scores as absent — with a reason.
   Evidence, certificates and proofs are downloaded through permission-checked views.
 
 Who: holders of the scoring permissions — the administrator changes, oversight reads; the services
@@ -19,7 +22,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -37,8 +41,13 @@ from scoring.models import (
     AwardClaim,
     Contribution,
     InputEvidence,
+    InputStatus,
+    PlanChange,
+    PlanChangeStatus,
+    PlanStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     QuarterStatus,
 )
 from scoring.selectors import inputs as selectors
@@ -48,6 +57,12 @@ from scoring.services.run import ProgressUnavailable, run_progress
 from scoring.views.inputs import file_response
 
 # --- Quarters --------------------------------------------------------------------------------------------
+
+
+def _count(rows: QuerySet, quarter_field: str) -> Coalesce:
+    """How many of ``rows`` belong to the listed quarter (a subquery: no join multiplies the cards)."""
+    counted = rows.filter(**{quarter_field: OuterRef("pk")}).order_by().values(quarter_field)
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
 class QuarterForm(forms.ModelForm):
@@ -72,8 +87,8 @@ class QuarterForm(forms.ModelForm):
 
 @admin.register(Quarter)
 class QuarterAdmin(WriteColumnsMixin, admin.ModelAdmin):
-    list_display = ("__str__", "status", "inputs_due_on", "rulebook_version", "card_count", "run_finished_at",
-                    "confirmed_by", "published_at", "run_link", "import_link")
+    list_display = ("__str__", "status", "inputs_due_on", "to_review", "rulebook_version", "card_count",
+                    "run_finished_at", "confirmed_by", "published_at", "run_link", "import_link")
     write_columns = {"import_link": "scoring.change_quarter"}
     list_filter = ("status", "year")
     list_select_related = ("confirmed_by",)
@@ -86,7 +101,26 @@ class QuarterAdmin(WriteColumnsMixin, admin.ModelAdmin):
     form = QuarterForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quarter]:
-        return super().get_queryset(request).annotate(card_total=Count("cards"))
+        return super().get_queryset(request).annotate(
+            card_total=Count("cards"),
+            plans_waiting=_count(QuarterPlan.objects.filter(status=PlanStatus.SUBMITTED), "quarter"),
+            changes_waiting=_count(PlanChange.objects.filter(status=PlanChangeStatus.PENDING), "plan__quarter"),
+            results_waiting=_count(QuarterInput.objects.filter(status=InputStatus.SUBMITTED), "quarter"),
+        )
+
+    @admin.display(description=gettext_lazy("awaiting review"))
+    def to_review(self, quarter: Quarter) -> str:
+        """What staff must decide before the quarter can be confirmed (RULEBOOK §7.1), linked to each queue."""
+        queues = (
+            (quarter.plans_waiting, _("%(count)d plans"), "admin:scoring_quarterplan_changelist",
+             f"quarter__id__exact={quarter.pk}&status__exact={PlanStatus.SUBMITTED}"),
+            (quarter.changes_waiting, _("%(count)d plan changes"), "admin:scoring_planchange_changelist",
+             f"plan__quarter__id__exact={quarter.pk}&status__exact={PlanChangeStatus.PENDING}"),
+            (quarter.results_waiting, _("%(count)d results"), "admin:scoring_quarterinput_changelist",
+             f"quarter__id__exact={quarter.pk}&status__exact={InputStatus.SUBMITTED}"),
+        )
+        links = [(f"{reverse(url)}?{query}", label % {"count": count}) for count, label, url, query in queues if count]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links) if links else "—"
 
     def save_model(self, request: HttpRequest, obj: Quarter, form: Any, change: bool) -> None:
         """Adding a quarter and moving its deadline go through the services (checked again there)."""
@@ -288,13 +322,20 @@ def _numbers(name: str) -> Any:
     return lambda row: getattr(row.input, name) if row.input else None
 
 
+def _plan(name: str) -> Any:
+    return lambda row: getattr(row.plan, name) if row.plan else None
+
+
+#: The first four columns are read back by the import (``services.inputs.SHEET_COLUMNS``); the plan's
+#: columns are for reading only — a plan changes through its own workflow (``services.plans``).
 SHEET_COLUMNS = (
     Column(gettext_lazy("resident number"), lambda row: row.resident.pk, "number", 12),
     Column(gettext_lazy("resident"), lambda row: row.resident.name, width=24),
-    Column(gettext_lazy("milestones planned"), _numbers("milestones_planned"), "number"),
     Column(gettext_lazy("milestones completed"), _numbers("milestones_done"), "number"),
     Column(gettext_lazy("revenue"), _numbers("revenue"), "money", 16),
-    Column(gettext_lazy("quarterly revenue target"), _numbers("revenue_target"), "money", 16),
+    Column(gettext_lazy("plan"), lambda row: row.plan.get_status_display() if row.plan else "", width=16),
+    Column(gettext_lazy("milestones planned"), _plan("milestones_planned"), "number"),
+    Column(gettext_lazy("quarterly revenue target"), _plan("revenue_target"), "money", 16),
     Column(gettext_lazy("status"), lambda row: row.input.get_status_display() if row.input else ""),
     Column(gettext_lazy("awards"), lambda row: row.input.award_count if row.input else 0, "number"),
     Column(gettext_lazy("contributions"), lambda row: row.input.contribution_count if row.input else 0, "number"),
@@ -340,14 +381,14 @@ class EvidenceInline(ReadOnlyInline):
 
 @admin.register(QuarterInput)
 class QuarterInputAdmin(WriteColumnsMixin, admin.ModelAdmin):
-    list_display = ("resident", "quarter", "status", "milestones_done", "milestones_planned", "revenue",
-                    "revenue_target", "award_count", "contribution_count", "verified_by", "correct_link")
+    list_display = ("resident", "quarter", "status", "milestones_done", "revenue", "rejected",
+                    "award_count", "contribution_count", "verified_by", "correct_link")
     write_columns = {"correct_link": "scoring.change_quarterinput"}
     list_filter = ("quarter", "status")
     search_fields = ("resident__name",)
     actions = ("verify",)
     inlines = (AwardInline, ContributionInline, EvidenceInline)
-    readonly_fields = ("quarter", "resident", "milestones_planned", "milestones_done", "revenue", "revenue_target",
+    readonly_fields = ("quarter", "resident", "milestones_done", "revenue", "completion_rejected", "revenue_rejected",
                        "status", "submitted_at", "verified_by", "verified_at", "correction_reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[QuarterInput]:
@@ -358,6 +399,12 @@ class QuarterInputAdmin(WriteColumnsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("claims rejected"))
+    def rejected(self, data: QuarterInput) -> str:
+        names = [label for flag, label in (("completion_rejected", _("milestones")), ("revenue_rejected", _("revenue")))
+                 if getattr(data, flag)]
+        return "、".join(str(name) for name in names) or "—"
 
     @admin.display(description=gettext_lazy("awards"), ordering="award_count")
     def award_count(self, data: QuarterInput) -> int:
@@ -406,6 +453,7 @@ class QuarterInputAdmin(WriteColumnsMixin, admin.ModelAdmin):
                 rejected_awards=[a.pk for a in data.awards.all() if str(a.pk) not in values["accepted_awards"]],
                 rejected_contributions=[c.pk for c in data.contributions.all()
                                         if str(c.pk) not in values["accepted_contributions"]],
+                rejected_results=form.rejected_results(),
             )
             try:
                 services.input_correct(quarter=data.quarter, resident=data.resident, correction=correction,
@@ -421,6 +469,7 @@ class QuarterInputAdmin(WriteColumnsMixin, admin.ModelAdmin):
             "title": _("Correct %(input)s") % {"input": data},
             "opts": self.model._meta,
             "input": data,
+            "plan": QuarterPlan.objects.filter(quarter_id=data.quarter_id, resident_id=data.resident_id).first(),
             "form": form,
             "evidence": format_html_join(
                 "", '<li><a href="{}">{}</a></li>',

@@ -1,5 +1,5 @@
 """REST API of the quarterly assessment (/api/v1/…)."""
 
-from scoring.api import cards, inputs
+from scoring.api import cards, inputs, plans
 
-ROUTES = [*inputs.ROUTES, *cards.ROUTES]
+ROUTES = [*plans.ROUTES, *inputs.ROUTES, *cards.ROUTES]

@@ -67,7 +67,8 @@ class ScoreCardSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScoreCard
         fields = ("id", "quarter", "attended", "expected", "milestones_done", "milestones_planned", "revenue",
-                  "revenue_target", "award_level", "contributions", "participation_points", "completion_points",
+                  "revenue_target", "award_level", "contributions", "plan_accepted", "completion_claim",
+                  "revenue_claim", "participation_points", "completion_points",
                   "revenue_points", "award_points", "contribution_points", "total", "rank",
                   "streak_below_threshold", "outcome", "outcome_display", "reasons", "computed_at")
         read_only_fields = fields
@@ -143,6 +144,8 @@ class ScoreAppealDecideSerializer(serializers.Serializer):
     revenue_target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     rejected_awards = serializers.ListField(child=serializers.IntegerField(), required=False)
     rejected_contributions = serializers.ListField(child=serializers.IntegerField(), required=False)
+    rejected_results = serializers.ListField(child=serializers.ChoiceField(choices=("completion", "revenue")),
+                                             required=False)
 
 
 class ScoreAppealDecisionSerializer(serializers.Serializer):

@@ -1,8 +1,8 @@
 """REST API of quarterly inputs (/api/v1/scoring-inputs/, /api/v1/scoring-quarters/), 第六章第一条、第三条.
 
-- A resident (checked in) lists and reads its own inputs only (another's: 404), saves its numbers
-  for a quarter (POST, the same checks as the portal: not negative, target given, before the
-  deadline) and ``submit``s them.
+- A resident (checked in) lists and reads its own inputs only (another's: 404), saves its results
+  for a quarter (POST, the same checks as the portal: given, not negative, before the deadline) and
+  ``submit``s them. The plan they are measured against is ``/api/v1/scoring-plans/``.
 - Staff who read scoring (administrator; oversight read-only) list every input, filterable by
   quarter, status and resident; the administrator ``verify``s or ``correct``s one with a reason.
 - Quarters are readable by both (status, deadline, rulebook version used).
@@ -74,19 +74,17 @@ class QuarterInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuarterInput
-        fields = ("id", "quarter", "resident", "milestones_planned", "milestones_done", "revenue", "revenue_target",
-                  "status", "status_display", "submitted_at", "verified_at", "correction_reason", "awards",
-                  "contributions")
+        fields = ("id", "quarter", "resident", "milestones_done", "revenue", "completion_rejected",
+                  "revenue_rejected", "status", "status_display", "submitted_at", "verified_at", "correction_reason",
+                  "awards", "contributions")
         read_only_fields = fields
 
 
 class InputNumbersSerializer(serializers.Serializer):
-    """The four numbers (checked by the service: not negative, target given)."""
+    """The results filed against the plan (checked by the service: given, not negative)."""
 
-    milestones_planned = serializers.IntegerField(required=False, allow_null=True)
     milestones_done = serializers.IntegerField(required=False, allow_null=True)
     revenue = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    revenue_target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
 class InputSaveSerializer(InputNumbersSerializer):
@@ -97,6 +95,9 @@ class InputCorrectionSerializer(InputNumbersSerializer):
     reason = serializers.CharField(allow_blank=True)
     rejected_awards = serializers.ListField(child=serializers.IntegerField(), required=False)
     rejected_contributions = serializers.ListField(child=serializers.IntegerField(), required=False)
+    rejected_results = serializers.ListField(
+        child=serializers.ChoiceField(choices=tuple(services.RESULT_CLAIMS)), required=False,
+        help_text="results claims rejected (scored as absent): completion, revenue; absent = left as they are")
 
 
 class InputFilter(filters.FilterSet):
@@ -166,7 +167,7 @@ class QuarterInputViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=InputCorrectionSerializer, responses=QuarterInputSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def correct(self, request: Request, pk: str | None = None) -> Response:
-        """Correct numbers or reject claims with a reason the resident is told (administrator)."""
+        """Correct results or reject claims (scored as absent) with a reason the resident is told (administrator)."""
         data = self.get_object()
         payload = InputCorrectionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -175,6 +176,7 @@ class QuarterInputViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             values={name: values[name] for name in services.NUMBER_FIELDS if values.get(name) is not None},
             rejected_awards=values.get("rejected_awards", ()),
             rejected_contributions=values.get("rejected_contributions", ()),
+            rejected_results=values.get("rejected_results"),
         )
         corrected = services.input_correct(quarter=get_object_or_404(Quarter, pk=data.quarter_id),
                                            resident=data.resident, correction=correction,

@@ -23,7 +23,8 @@ class ScoreAppealForm(DomainErrorsMixin, forms.Form):
 
 
 class ScoreAppealDecideForm(DomainErrorsMixin, forms.Form):
-    """Upheld with the corrected inputs (blank = unchanged), or dismissed; the answer goes to the resident."""
+    """Upheld with the corrected inputs (blank = unchanged), or dismissed; the answer goes to the resident.
+    Milestones planned and the revenue target are the plan's: given, they accept the plan with them."""
 
     upheld = forms.TypedChoiceField(
         label=_("Decision on the appeal"), choices=((True, _("uphold the appeal")), (False, _("dismiss the appeal"))),

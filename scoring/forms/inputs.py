@@ -1,4 +1,4 @@
-"""Forms of quarterly inputs (第六章第一条): the resident's numbers and files, staff corrections, Excel import.
+"""Forms of quarterly inputs (第六章第一条): the resident's results and files, staff corrections, Excel import.
 
 Forms check the shape only; the rules (not negative, target given, deadline, who, file type by
 content and size) are the services' (``scoring.services.inputs``), whose errors the views put
@@ -18,18 +18,13 @@ def _label(name: str) -> str:
 
 
 class NumbersForm(forms.Form):
-    """Milestones planned and completed (project plan / progress report), revenue and target (financial
-    statement). Not required here: the service names a missing value and its rule."""
+    """The results filed against the accepted plan: milestones completed (progress report) and revenue
+    (financial statement). Not required here: the service names a missing value and its rule."""
 
-    milestones_planned = forms.IntegerField(label=_label("milestones_planned"), required=False,
-                                            help_text=_("From your project plan for the quarter."))
     milestones_done = forms.IntegerField(label=_label("milestones_done"), required=False,
                                          help_text=_("From your progress report."))
     revenue = forms.DecimalField(label=_("revenue (yuan)"), required=False, decimal_places=2, max_digits=14,
                                  help_text=_("From your financial statement for the quarter."))
-    revenue_target = forms.DecimalField(label=_("quarterly revenue target (yuan)"), required=False,
-                                        decimal_places=2, max_digits=14,
-                                        help_text=_("A zero target counts as 100 % (Chapter 6, Article 1)."))
 
 
 class AwardForm(forms.Form):
@@ -53,8 +48,11 @@ class EvidenceForm(forms.Form):
 
 
 class CorrectionForm(NumbersForm):
-    """Staff correct an input: numbers, the claims accepted, and the reason the resident is told."""
+    """Staff correct an input: numbers, the claims accepted, and the reason the resident is told. A claim
+    not accepted scores as absent (RULEBOOK §7.1)."""
 
+    accept_completion = forms.BooleanField(label=_("accept the milestones claim"), required=False)
+    accept_revenue = forms.BooleanField(label=_("accept the revenue claim"), required=False)
     accepted_awards = forms.MultipleChoiceField(label=_("awards accepted"), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
     accepted_contributions = forms.MultipleChoiceField(label=_("contributions accepted"), required=False,
@@ -71,12 +69,17 @@ class CorrectionForm(NumbersForm):
             (str(c.pk), f"{c.get_kind_display()} · {c.description}") for c in contributions
         ]
         if not self.is_bound and input is not None:
-            self.initial.update({name: getattr(input, name) for name in
-                                 ("milestones_planned", "milestones_done", "revenue", "revenue_target")})
-            self.initial["accepted_awards"] = [str(a.pk) for a in awards if a.verified or input.status in ("draft", "submitted")]
-            self.initial["accepted_contributions"] = [
-                str(c.pk) for c in contributions if c.verified or input.status in ("draft", "submitted")
-            ]
+            unreviewed = input.status in ("draft", "submitted")
+            self.initial.update({name: getattr(input, name) for name in ("milestones_done", "revenue")})
+            self.initial["accept_completion"] = not input.completion_rejected
+            self.initial["accept_revenue"] = not input.revenue_rejected
+            self.initial["accepted_awards"] = [str(a.pk) for a in awards if a.verified or unreviewed]
+            self.initial["accepted_contributions"] = [str(c.pk) for c in contributions if c.verified or unreviewed]
+
+    def rejected_results(self) -> tuple[str, ...]:
+        """The results claims not accepted (``scoring.services.inputs.RESULT_CLAIMS``)."""
+        return tuple(claim for claim, field in (("completion", "accept_completion"), ("revenue", "accept_revenue"))
+                     if not self.cleaned_data[field])
 
 
 class ImportForm(forms.Form):

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil, floor
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -25,6 +26,7 @@ from residents.models import Resident
 from scoring import rules as scoring_rules
 from scoring.models import (
     AwardLevel,
+    ClaimState,
     Outcome,
     Quarter,
     QuarterStatus,
@@ -130,29 +132,36 @@ class DimensionLine:
     rule_text: str  # "参与率 78%：60%–80% 得 5 分（第六章第一条）"
 
 
-def _facts(card: ScoreCard, *, submitted: bool) -> scoring_rules.QuarterInputs:
+def _facts(card: ScoreCard) -> scoring_rules.QuarterInputs:
+    """The pure rules' inputs of a stored card: every fact the run used is on the card."""
     return scoring_rules.QuarterInputs(
         attended=card.attended, expected=card.expected, milestones_done=card.milestones_done,
         milestones_planned=card.milestones_planned, revenue=card.revenue, revenue_target=card.revenue_target,
         awards=(card.award_level,) if card.award_level else (), contributions=card.contributions,
-        submitted=submitted,
+        plan_accepted=card.plan_accepted, completion_claim=card.completion_claim, revenue_claim=card.revenue_claim,
     )
 
 
-def _scored(card: ScoreCard, book: Rulebook) -> scoring_rules.ScoreCard:
-    """The pure rules' view of the stored card. A card does not store whether data were submitted:
-    the run scores completion and revenue 0 without them, which the stored points tell apart."""
-    stored = {"completion": card.completion_points, "revenue": card.revenue_points}
-    submitted = scoring_rules.score(_facts(card, submitted=True), book.scoring)
-    if all(submitted.points()[key] == points for key, points in stored.items()):
-        return submitted
-    return scoring_rules.score(_facts(card, submitted=False), book.scoring)
+def _absent(card: ScoreCard, key: str, sentence: dict[str, Any]) -> tuple[str, str]:
+    """Why completion or revenue scored nothing (RULEBOOK §7.1, decision added 2026-12), in plain words."""
+    claim = card.completion_claim if key == "completion" else card.revenue_claim
+    if not card.plan_accepted:
+        return _("no accepted plan"), _(
+            "%(dimension)s: no quarterly plan accepted by staff → 0 points; results are measured against the "
+            "accepted plan only (%(article)s)") % sentence
+    if claim == ClaimState.REJECTED:
+        return _("rejected by staff"), _(
+            "%(dimension)s: the result was rejected by staff and counts as absent → 0 points (%(article)s)") % {
+            **sentence, "article": ARTICLE_APPEAL}
+    return _("no verified result"), _(
+        "%(dimension)s: no result verified by staff → 0 points; only verified inputs count (%(article)s)") % {
+        **sentence, "article": ARTICLE_APPEAL}
 
 
 def explain(card: ScoreCard, book: Rulebook) -> list[DimensionLine]:
     """Each dimension with its value, points and the band that gave them (第六章第一条)."""
     labels = _dimension_labels()
-    dimensions = {d.dimension: d for d in _scored(card, book).dimensions}
+    dimensions = {d.dimension: d for d in scoring_rules.score(_facts(card), book.scoring).dimensions}
     stored = {
         "participation": card.participation_points, "completion": card.completion_points,
         "revenue": card.revenue_points, "awards": card.award_points, "contributions": card.contribution_points,
@@ -174,10 +183,8 @@ def explain(card: ScoreCard, book: Rulebook) -> list[DimensionLine]:
             rule = (_("%(dimension)s: highest verified award %(level)s → %(points)d points; awards do not add up "
                       "(%(article)s)") % {**sentence, "level": level}) if level else (
                 _("%(dimension)s: no verified award this quarter → 0 points (%(article)s)") % sentence)
-        elif dimension.band is None:  # completion or revenue without submitted data
-            value = _("not submitted")
-            rule = _("%(dimension)s: no quarterly data submitted → 0 points (%(article)s)") % {
-                **sentence, "article": ARTICLE_APPEAL}
+        elif dimension.band is None:  # completion or revenue that did not count
+            value, rule = _absent(card, key, sentence)
         elif key == "contributions":
             value = _("%(count)s items") % {"count": card.contributions}
             bands = section.bands
@@ -194,8 +201,11 @@ def explain(card: ScoreCard, book: Rulebook) -> list[DimensionLine]:
             bands = section.bands
             rule = _("%(dimension)s %(value)s: %(range)s → %(points)d points (%(article)s)") % {
                 **sentence, "value": shown, "range": _rate_range(bands, bands.index(dimension.band))}
-            if not denominator:
+            if not denominator and key == "participation":
                 rule += _(" Nothing was expected (a zero denominator counts as %(rate)s%%).") % {
+                    "rate": number_text(section.rate_when_nothing_expected)}
+            elif not denominator:
+                rule += _(" The accepted plan set zero (a zero accepted by staff counts as %(rate)s%%).") % {
                     "rate": number_text(section.rate_when_nothing_expected)}
         lines.append(DimensionLine(key, label, value, points, section.max_points, rule))
     return lines

@@ -15,6 +15,7 @@ from scoring.models import (
     InputStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     QuarterStatus,
 )
 
@@ -94,12 +95,16 @@ def staff_list(queryset: QuerySet[QuarterInput]) -> QuerySet[QuarterInput]:
 class SheetRow:
     resident: Resident
     input: QuarterInput | None
+    plan: QuarterPlan | None
 
 
 def sheet_rows(quarter: Quarter) -> list[SheetRow]:
-    """Every resident of the quarter's cohort with its input (empty when none): the Excel sheet (2 queries)."""
+    """Every resident of the quarter's cohort with its results and plan (empty when none): the Excel sheet
+    (3 queries)."""
     inputs = {data.resident_id: data for data in staff_list(QuarterInput.objects.filter(quarter=quarter))}
-    return [SheetRow(resident, inputs.get(resident.pk)) for resident in cohort(quarter).order_by("name", "pk")]
+    plans = {plan.resident_id: plan for plan in QuarterPlan.objects.filter(quarter=quarter)}
+    return [SheetRow(resident, inputs.get(resident.pk), plans.get(resident.pk))
+            for resident in cohort(quarter).order_by("name", "pk")]
 
 
 def open_quarters() -> QuerySet[Quarter]:

@@ -1,18 +1,20 @@
-"""Quarterly inputs (季度考核数据, 第六章第一条、第三条): residents submit, staff verify or correct.
+"""Quarterly inputs (季度考核数据, 第六章第一条、第三条): residents submit results, staff verify or correct.
 
-Workflow (``INPUT_TRANSITIONS``): a resident saves its own draft (milestones, revenue and
-target, awards with certificate, contributions with proof, evidence files) and submits it
-before the quarter's deadline (``Quarter.inputs_due_on``, until 23:59 Asia/Shanghai); it may
-change a submitted input until the deadline. Staff then verify it (awards and contributions
-count once verified, 第六章第三条 数据透明) or correct it with a written reason. Staff may also
-record a quarter's inputs for everyone from an Excel sheet (:func:`inputs_import`), all rows or
-none. Once a quarter is confirmed, its inputs change only through an upheld appeal
-(``scoring.services.signoff.apply_upheld_appeal``). Nobody verifies, corrects or imports their own
-inputs (``opc_community.accounts.conflicts``).
+The milestones planned and the revenue target are the quarterly plan's (``scoring.services.plans``);
+the input holds the results filed against it. Workflow (``INPUT_TRANSITIONS``): a resident saves its
+own draft (milestones completed, revenue, awards with certificate, contributions with proof, evidence
+files) and submits it before the quarter's deadline (``Quarter.inputs_due_on``, until 23:59
+Asia/Shanghai); it may change a submitted input until the deadline. Staff then review every claim
+(RULEBOOK §7.1, decision added 2026-12: only verified inputs count): they verify it all, or correct it
+with a written reason — changing numbers and rejecting claims (milestones, revenue, an award, a
+contribution), a rejected claim scoring as absent. Staff may also record a quarter's results for
+everyone from an Excel sheet (:func:`inputs_import`), all rows or none. Once a quarter is confirmed,
+its inputs change only through an upheld appeal (``scoring.services.signoff.apply_upheld_appeal``).
+Nobody verifies, corrects or imports their own inputs (``opc_community.accounts.conflicts``).
 
-Bad numbers — a negative revenue or milestone count, a missing target, more milestones
-completed than planned is *allowed* (over-achievement scores the top band) — are refused with
-a message naming the field, and nothing is written.
+Bad numbers — a negative revenue or milestone count, a missing value; more milestones completed than
+planned is *allowed* (over-achievement scores the top band) — are refused with a message naming the
+field, and nothing is written.
 """
 
 from collections.abc import Collection, Iterable, Mapping
@@ -52,9 +54,11 @@ from scoring.models import (
     InputStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     QuarterStatus,
 )
 from scoring.selectors import inputs as selectors
+from scoring.selectors import plans as plan_selectors
 from scoring.selectors.inputs import in_cohort
 
 INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -64,8 +68,10 @@ INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
     InputStatus.CORRECTED: frozenset({InputStatus.VERIFIED, InputStatus.CORRECTED}),
 }
 
-#: The numbers of an input, in the order of the form and of the Excel sheet.
-NUMBER_FIELDS = ("milestones_planned", "milestones_done", "revenue", "revenue_target")
+#: The numbers of an input (the results), in the order of the form and of the Excel sheet.
+NUMBER_FIELDS = ("milestones_done", "revenue")
+#: The results claims staff may reject, and the input's flag of each.
+RESULT_CLAIMS = {"completion": "completion_rejected", "revenue": "revenue_rejected"}
 #: Largest milestone count stored (PositiveSmallIntegerField).
 MAX_MILESTONES = 32767
 #: What a member of staff may not verify, correct or import: their own inputs (conflict of interest).
@@ -125,17 +131,26 @@ def field_label(name: str) -> str:
 
 
 def clean_numbers(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The four numbers of 第六章第一条 维度二、三, checked: milestone counts whole and not negative, revenue
-    not negative, the quarterly target given (a zero target counts as 100 %, RULEBOOK §7.1). Raises a
-    DomainError naming the first bad field."""
+    """The results of 第六章第一条 维度二、三, checked: the milestone count whole and not negative, revenue
+    not negative, both given. Raises a DomainError naming the first bad field."""
     return {
-        "milestones_planned": _count(values.get("milestones_planned"), field="milestones_planned",
-                                     label=field_label("milestones_planned")),
         "milestones_done": _count(values.get("milestones_done"), field="milestones_done",
                                   label=field_label("milestones_done")),
         "revenue": _money(values.get("revenue"), field="revenue", label=field_label("revenue")),
+    }
+
+
+def clean_plan_numbers(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan's numbers (``scoring.services.plans``), checked like the results: milestones planned whole
+    and not negative, the revenue target not negative, both given (a zero is allowed; it counts as 100 %
+    only once staff accept the plan, RULEBOOK §7.1)."""
+    label = {name: str(QuarterPlan._meta.get_field(name).verbose_name)
+             for name in ("milestones_planned", "revenue_target")}
+    return {
+        "milestones_planned": _count(values.get("milestones_planned"), field="milestones_planned",
+                                     label=label["milestones_planned"]),
         "revenue_target": _money(values.get("revenue_target"), field="revenue_target",
-                                 label=field_label("revenue_target")),
+                                 label=label["revenue_target"]),
     }
 
 
@@ -198,19 +213,30 @@ def quarter_open_scheduled(*, today: date) -> tuple[Quarter, bool]:
 
 
 def _tell_quarter_open(quarter: Quarter) -> None:
-    """One set-based message to the residents checked in and not leaving (two queries)."""
-    residents = selectors.cohort(quarter).filter(status__in=(ResidentStatus.ACTIVE, ResidentStatus.EXITING))
-    notify(
-        recipients=[resident.user for resident in residents.select_related("user")],
-        title=_("Quarterly inputs for %(quarter)s are open") % {"quarter": quarter},
-        body=_("Enter your milestones, revenue and target, awards and contributions for %(quarter)s in the "
-               "portal and submit them by %(date)s, 23:59. Staff verify them; the quarter is scored after the "
-               "deadline (Chapter 6, Article 1).")
-        % {"quarter": quarter, "date": format_day(quarter.inputs_due_on)},
-        link=reverse("scoring:input_list"),
-        kind="scoring.quarter_open",
-        dedupe_key=f"scoring:quarter:{quarter.pk}:open",
-    )
+    """The quarter-start message to the residents checked in and not leaving: first the plan, due by their
+    own deadline (the quarter's 10th working day, or later after a mid-quarter check-in; RULEBOOK §7.1),
+    then the results. One message per distinct plan deadline (normally one): five queries and the inserts."""
+    residents = list(selectors.cohort(quarter).filter(status__in=(ResidentStatus.ACTIVE, ResidentStatus.EXITING))
+                     .select_related("user"))
+    by_date: dict[date, list[Any]] = {}
+    deadlines = plan_selectors.filing_deadlines(quarter, residents)
+    for resident in residents:
+        by_date.setdefault(deadlines[resident.pk], []).append(resident.user)
+    for plan_due, users in sorted(by_date.items()):
+        notify(
+            recipients=users,
+            title=_("Quarter %(quarter)s is open: file your plan by %(date)s")
+            % {"quarter": quarter, "date": format_day(plan_due)},
+            body=_("File your quarterly plan — milestones planned and the revenue target — by %(plan_date)s, 23:59; "
+                   "staff accept it or return it. Without an accepted plan, completion and revenue score 0. At "
+                   "quarter end enter your results, awards and contributions and submit them by %(date)s, 23:59. "
+                   "Staff verify everything before the quarter is scored (Chapter 6, Article 1).")
+            % {"plan_date": format_day(plan_due),
+               "date": format_day(quarter.inputs_due_on)},
+            link=reverse("scoring:plan_detail", args=[quarter.pk]),
+            kind="scoring.quarter_open",
+            dedupe_key=f"scoring:quarter:{quarter.pk}:open",
+        )
 
 
 # --- Residents ---------------------------------------------------------------------------------------
@@ -370,7 +396,8 @@ def _require_staff_editable(quarter: Quarter) -> None:
 
 @transaction.atomic
 def input_verify(*, input: QuarterInput, actor: Any) -> QuarterInput:
-    """Submitted (or corrected) → verified: the numbers stand, and every award and contribution counts."""
+    """Submitted (or corrected) → verified: the results stand, and every claim — milestones, revenue, each
+    award and contribution — counts."""
     _require_staff(actor)
     ensure_not_own(actor, concerned_user=input.resident.user_id, what=OWN_INPUTS)
     input = lock(input)
@@ -378,29 +405,48 @@ def input_verify(*, input: QuarterInput, actor: Any) -> QuarterInput:
     with acting_as(actor, action="scoring.input_verify"):
         AwardClaim.objects.filter(input=input).update(verified=True)
         Contribution.objects.filter(input=input).update(verified=True)
-        return move(input, InputStatus.VERIFIED, transitions=INPUT_TRANSITIONS,
-                    verified_by=actor, verified_at=timezone.now())
+        return move(input, InputStatus.VERIFIED, transitions=INPUT_TRANSITIONS, verified_by=actor,
+                    verified_at=timezone.now(), completion_rejected=False, revenue_rejected=False)
 
 
 @dataclass(frozen=True)
 class Correction:
-    """What staff change on an input: any of the numbers, and the awards/contributions they do not accept."""
+    """What staff change on an input: any of the results, the awards/contributions they do not accept and
+    the results claims they reject (:data:`RESULT_CLAIMS`; None keeps those as they are). Upheld appeals
+    may also set the plan's numbers (``plan_values``: milestones_planned, revenue_target)."""
 
     values: Mapping[str, Any]
     rejected_awards: Collection[int] = ()
     rejected_contributions: Collection[int] = ()
+    rejected_results: Collection[str] | None = None
+    plan_values: Mapping[str, Any] | None = None
+
+
+def _rejections(data: QuarterInput, correction: Correction) -> dict[str, bool]:
+    if correction.rejected_results is None:
+        return {}
+    unknown = set(correction.rejected_results) - set(RESULT_CLAIMS)
+    if unknown:
+        raise DomainError(_("Unknown results claims: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+                          field="rejected_results")
+    return {flag: claim in correction.rejected_results for claim, flag in RESULT_CLAIMS.items()}
 
 
 def apply_correction(data: QuarterInput, correction: Correction, *, reason: str, actor: Any) -> QuarterInput:
-    """Write a correction on a locked input (shared by staff corrections and upheld appeals)."""
+    """Write a correction on a locked input (shared by staff corrections and upheld appeals): every claim
+    counts except those rejected, which score as absent with ``reason`` (RULEBOOK §7.1)."""
+    unknown = set(correction.values) - set(NUMBER_FIELDS)
+    if unknown:  # the plan's numbers are ``plan_values`` (an upheld appeal), never the results'
+        raise ValueError(f"not results of an input: {sorted(unknown)}")
     current = {name: getattr(data, name) for name in NUMBER_FIELDS}
     numbers = clean_numbers({**current, **correction.values})
+    rejections = _rejections(data, correction)
     AwardClaim.objects.filter(input=data).update(verified=True)
     AwardClaim.objects.filter(input=data, pk__in=list(correction.rejected_awards)).update(verified=False)
     Contribution.objects.filter(input=data).update(verified=True)
     Contribution.objects.filter(input=data, pk__in=list(correction.rejected_contributions)).update(verified=False)
     return move(data, InputStatus.CORRECTED, transitions=INPUT_TRANSITIONS, verified_by=actor,
-                verified_at=timezone.now(), correction_reason=reason, **numbers)
+                verified_at=timezone.now(), correction_reason=reason, **numbers, **rejections)
 
 
 def clean_reason(reason: str) -> str:
@@ -423,8 +469,7 @@ def input_correct(*, quarter: Quarter, resident: Resident, correction: Correctio
     _require_staff(actor)
     ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_INPUTS)
     reason = clean_reason(reason)
-    clean_numbers({**{"milestones_planned": 0, "milestones_done": 0, "revenue": 0, "revenue_target": 0},
-                   **correction.values})  # refuse before anything is written
+    clean_numbers({**dict.fromkeys(NUMBER_FIELDS, 0), **correction.values})  # refuse before anything is written
     quarter = lock(quarter)
     _require_staff_editable(quarter)
     with acting_as(actor, action="scoring.input_correct"):
@@ -500,7 +545,7 @@ def _check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[dict[int
 @transaction.atomic
 def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, Any]]], reason: str,
                   actor: Any) -> ImportResult:
-    """Record a whole quarter's numbers from a sheet: every row checked first (resident in the quarter's
+    """Record a whole quarter's results from a sheet: every row checked first (resident in the quarter's
     cohort, numbers valid, each resident once); any error → :class:`ImportRefused` listing them all and
     nothing written. Rows whose numbers differ from what is stored become corrections with ``reason``;
     rows equal to them are verified. Set-based: a fixed number of queries whatever the number of rows."""
@@ -532,7 +577,9 @@ def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, An
         differs = any(getattr(data, name) != value for name, value in numbers.items())
         for name, value in numbers.items():
             setattr(data, name, value)
+        # The sheet's numbers are the ones staff accept: both results claims count.
         data.verified_by, data.verified_at = actor, now
+        data.completion_rejected = data.revenue_rejected = False
         if differs or data.status == InputStatus.DRAFT:
             data.status, data.correction_reason = InputStatus.CORRECTED, reason
             changed.append(data)
@@ -542,7 +589,8 @@ def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, An
     with acting_as(actor, action="scoring.inputs_import"):
         QuarterInput.objects.bulk_create(new)
         QuarterInput.objects.bulk_update(
-            changed + same, [*NUMBER_FIELDS, "status", "verified_by", "verified_at", "correction_reason"]
+            changed + same, [*NUMBER_FIELDS, "status", "verified_by", "verified_at", "correction_reason",
+                             *RESULT_CLAIMS.values()]
         )
         touched = [data.pk for data in changed + same]
         AwardClaim.objects.filter(input_id__in=touched).update(verified=True)

@@ -7,11 +7,13 @@ equal by tests/scoring/test_rules.py), ranked, judged for elimination and upsert
 ON CONFLICT DO UPDATE of the cards that changed); one DELETE removes the cards of residents no longer
 in the cohort. Re-running a quarter replaces its draft exactly.
 
-Decisions (RULEBOOK §7 leaves them open):
+Decisions (RULEBOOK §7):
 - the cohort is every resident checked in at some moment of the quarter (checked in
   before its end, not exited before its first day);
-- awards and contributions count once staff have verified them (第六章第三条 数据透明);
-- a resident who submitted no data scores 0 for completion and revenue (scoring.rules);
+- completion and revenue are measured against the plan staff accepted (``scoring.models.QuarterPlan``);
+  without one both score 0 (RULEBOOK §7.1, decision added 2026-12);
+- only verified inputs count: results once staff verified or corrected them, a results claim they
+  rejected scoring as absent; awards and contributions once verified (第六章第三条 数据透明);
 - the quarter is scored with the rulebook version in force on its last day (RULEBOOK §7.2).
 """
 
@@ -42,10 +44,13 @@ from scoring.models import (
     DRAFT_QUARTER_STATUSES,
     QUARTER_TRANSITIONS,
     AwardClaim,
+    ClaimState,
     Contribution,
     InputStatus,
+    PlanStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     QuarterStatus,
     ScoreCard,
     ScoreChange,
@@ -107,8 +112,8 @@ def _cohort_statement(quarter: Quarter) -> tuple[str, dict]:
 
 #: The values of a card compared by a re-run (a card that did not change keeps its computed_at).
 _CARD_VALUES = ("attended", "expected", "milestones_done", "milestones_planned", "revenue", "revenue_target",
-                "award_level", "contributions", *POINT_COLUMNS, "total", "rank", "streak_below_threshold",
-                "outcome", "reasons")
+                "award_level", "contributions", "plan_accepted", "completion_claim", "revenue_claim", *POINT_COLUMNS,
+                "total", "rank", "streak_below_threshold", "outcome", "reasons")
 
 
 def _statement(quarter: Quarter, rules: Rulebook, members: tuple[str, dict]) -> tuple[str, dict]:
@@ -117,9 +122,13 @@ def _statement(quarter: Quarter, rules: Rulebook, members: tuple[str, dict]) -> 
     first, last = quarters.first_day(quarter.year, quarter.number), quarters.last_day(quarter.year, quarter.number)
     attendance, params = participation_statement(first, last)
     members_sql, members_params = members
-    params |= members_params | {"quarter": quarter.pk, "draft": InputStatus.DRAFT, "now": timezone.now()}
+    params |= members_params | {
+        "quarter": quarter.pk, "now": timezone.now(), "accepted": PlanStatus.ACCEPTED,
+        "reviewed": [InputStatus.VERIFIED, InputStatus.CORRECTED], "verified": ClaimState.VERIFIED,
+        "rejected": ClaimState.REJECTED, "missing": ClaimState.MISSING,
+    }
     card_table, quarter_table = ScoreCard._meta.db_table, Quarter._meta.db_table
-    input_table = QuarterInput._meta.db_table
+    input_table, plan_table = QuarterInput._meta.db_table, QuarterPlan._meta.db_table
     # The previous consecutive quarters' totals, most recent first (a gap ends the sequence, 第六章第二条 2.3).
     depth = rules.elimination.eliminate_after_quarters - 1
     previous, quarters_before = "", []
@@ -129,9 +138,10 @@ def _statement(quarter: Quarter, rules: Rulebook, members: tuple[str, dict]) -> 
         previous += f", max(c.total) FILTER (WHERE q.year = %(year_{i})s AND q.number = %(number_{i})s) AS previous_{i}"
     scored = verdict_statement(rules.elimination, f"({card_statement(rules.scoring, 'facts')})", history=depth)
     columns = ("quarter_id", "resident_id", *_CARD_VALUES, "computed_at")
-    # A draft input is as good as none: completion and revenue score 0 (``submitted`` is false).
-    # A card whose values did not change is left as it is (its computed_at too): a re-run writes
-    # only what changed, and the audit trail records only real changes.
+    # ``scoring.rules.inputs_from`` in SQL: the plan's numbers only when accepted; the results only once
+    # reviewed (a draft or an unverified submission is as good as none: claim missing), a rejected claim
+    # scoring as absent. A card whose values did not change is left as it is (its computed_at too): a
+    # re-run writes only what changed, and the audit trail records only real changes.
     sql = f"""
         WITH cohort AS ({members_sql}),
         attendance AS ({attendance}),
@@ -152,12 +162,20 @@ def _statement(quarter: Quarter, rules: Rulebook, members: tuple[str, dict]) -> 
         facts AS (
             SELECT r.id AS resident_id, COALESCE(att.attended, 0) AS attended, COALESCE(att.expected, 0) AS expected,
                    COALESCE(i.milestones_done, 0) AS milestones_done,
-                   COALESCE(i.milestones_planned, 0) AS milestones_planned,
-                   COALESCE(i.revenue, 0) AS revenue, COALESCE(i.revenue_target, 0) AS revenue_target,
+                   COALESCE(p.milestones_planned, 0) AS milestones_planned,
+                   COALESCE(i.revenue, 0) AS revenue, COALESCE(p.revenue_target, 0) AS revenue_target,
                    COALESCE(aw.levels, ARRAY[]::text[]) AS award_levels, COALESCE(co.n, 0) AS contributions,
-                   i.id IS NOT NULL AS submitted{"".join(f", h.previous_{i}" for i in range(1, depth + 1))}
+                   p.id IS NOT NULL AS plan_accepted,
+                   CASE WHEN i.id IS NULL THEN %(missing)s WHEN i.completion_rejected THEN %(rejected)s
+                        ELSE %(verified)s END AS completion_claim,
+                   CASE WHEN i.id IS NULL THEN %(missing)s WHEN i.revenue_rejected THEN %(rejected)s
+                        ELSE %(verified)s END AS revenue_claim
+                   {"".join(f", h.previous_{i}" for i in range(1, depth + 1))}
             FROM cohort r
-            LEFT JOIN {input_table} i ON i.resident_id = r.id AND i.quarter_id = %(quarter)s AND i.status <> %(draft)s
+            LEFT JOIN {plan_table} p ON p.resident_id = r.id AND p.quarter_id = %(quarter)s
+                                        AND p.status = %(accepted)s
+            LEFT JOIN {input_table} i ON i.resident_id = r.id AND i.quarter_id = %(quarter)s
+                                         AND i.status = ANY(%(reviewed)s)
             LEFT JOIN awards aw ON aw.resident_id = r.id
             LEFT JOIN contributions co ON co.resident_id = r.id
             LEFT JOIN attendance att ON att.id = r.id

@@ -2,7 +2,9 @@
 
 No automated decision takes effect on its own: the quarter run only drafts. Then
 
-1. :func:`quarter_confirm` — the administrator reviews the draft and confirms it (drafted → confirmed);
+1. :func:`quarter_confirm` — the administrator reviews the draft and confirms it (drafted → confirmed) once
+   every input is decided: no plan awaiting acceptance, no plan change pending, no results awaiting
+   verification (RULEBOOK §7.1, decision added 2026-12), and the draft computed after the last decision;
    :func:`quarter_reopen` sends a confirmed draft back (confirmed → drafted) to correct inputs and re-run;
 2. :func:`quarter_publish` — confirmed → published: the results go on the notice board (kind
    QUARTERLY_SCORES, names masked, total and points per dimension, RULEBOOK §10) for the publication
@@ -57,9 +59,19 @@ from scoring.models import (
     ScoreCard,
     ScoreChange,
 )
-from scoring.services.inputs import Correction, apply_correction, clean_reason, input_for_staff
+from scoring.selectors import plans as plan_selectors
+from scoring.services.inputs import (
+    NUMBER_FIELDS,
+    Correction,
+    apply_correction,
+    clean_reason,
+    input_for_staff,
+)
+from scoring.services.plans import PLAN_FIELDS, plan_set_by_appeal
 from scoring.services.run import quarter_recompute, rules_for
 
+#: Residents named in a refusal to confirm; the rest are counted.
+NAMES_SHOWN = 10
 #: The dimensions shown on the board, in the order of 第六章第一条.
 DIMENSIONS = (
     ("participation_points", "participation"),
@@ -109,8 +121,45 @@ def quarter_confirm(*, quarter: Quarter, actor: Any) -> Quarter:
             _("The draft of %(quarter)s was computed before its inputs deadline (%(date)s): run it again first.")
             % {"quarter": quarter, "date": quarter.inputs_due_on.isoformat()}
         )
+    _require_every_input_decided(quarter)
     with acting_as(actor, action="scoring.quarter_confirm"):
         return _move(quarter, QuarterStatus.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now())
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += _(" and %(count)d more") % {"count": len(names) - NAMES_SHOWN}
+    return shown
+
+
+def _require_every_input_decided(quarter: Quarter) -> None:
+    """Only verified inputs count (RULEBOOK §7.1): every plan accepted or returned, every change approved
+    or refused, every submitted result verified or corrected before confirmation — the refusal names what
+    and whose — and the draft computed after the last of those decisions."""
+    waiting = plan_selectors.unreviewed(quarter)
+    if waiting:
+        parts = []
+        if waiting.plans:
+            parts.append(_("%(count)d plans await acceptance or return (%(names)s)")
+                         % {"count": len(waiting.plans), "names": _names(waiting.plans)})
+        if waiting.changes:
+            parts.append(_("%(count)d plan changes await a decision (%(names)s)")
+                         % {"count": len(waiting.changes), "names": _names(waiting.changes)})
+        if waiting.results:
+            parts.append(_("%(count)d results await verification (%(names)s)")
+                         % {"count": len(waiting.results), "names": _names(waiting.results)})
+        raise DomainError(
+            _("Quarter %(quarter)s cannot be confirmed before every input is verified or rejected: %(what)s.")
+            % {"quarter": quarter, "what": "；".join(parts)},
+            code="inputs_unreviewed",
+        )
+    if quarter.run_started_at is not None and plan_selectors.reviewed_since(quarter, quarter.run_started_at):
+        raise DomainError(
+            _("Inputs of %(quarter)s were decided after its draft was computed: run it again, then confirm.")
+            % {"quarter": quarter},
+            code="draft_outdated",
+        )
 
 
 @transaction.atomic
@@ -203,9 +252,10 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
 def apply_upheld_appeal(
     *, appeal: ScoreAppeal, correction: Correction, reason: str, actor: Any
 ) -> list[ScoreChange]:
-    """An upheld appeal changes the appellant's inputs (``correction``: any of the four numbers and the
-    awards/contributions not accepted); the whole quarter is then recomputed with the rules it was scored
-    with, elimination re-evaluated for everyone and every changed value recorded as a ScoreChange
+    """An upheld appeal changes the appellant's inputs (``correction``: the results, the claims not accepted
+    and — ``plan_values`` — the plan's numbers, which accept the plan with them, recorded as an approved
+    change); the whole quarter is then recomputed with the rules it was scored with, elimination
+    re-evaluated for everyone and every changed value recorded as a ScoreChange
     (RULEBOOK §7.3). Only while the quarter is published (not yet final). The caller (the appeal
     service) records the appeal's own decision in the same transaction; this changes no appeal."""
     reason = clean_reason(reason)
@@ -216,6 +266,9 @@ def apply_upheld_appeal(
             % {"quarter": quarter, "status": quarter.get_status_display()}
         )
     with acting_as(actor, action="scoring.apply_upheld_appeal"):
+        if correction.plan_values:
+            plan_set_by_appeal(quarter=quarter, resident=appeal.resident, values=correction.plan_values,
+                               reason=reason, actor=actor)
         data = input_for_staff(quarter, appeal.resident)
         apply_correction(data, correction, reason=reason, actor=actor)
         changes = quarter_recompute(quarter=quarter, reason=reason, actor=actor)
@@ -334,12 +387,19 @@ def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Any, toda
 
 
 def correction_from(values: Mapping[str, Any]) -> Correction:
-    """A :class:`Correction` from plain data (an API or form payload): the numbers given, and the ids of
-    awards and contributions not accepted under ``rejected_awards`` / ``rejected_contributions``."""
-    numbers = {key: values[key] for key in ("milestones_planned", "milestones_done", "revenue", "revenue_target")
-               if key in values and values[key] not in (None, "")}
+    """A :class:`Correction` from plain data (an API or form payload): the results given, the plan's numbers
+    given (``milestones_planned``, ``revenue_target``), the ids of awards and contributions not accepted
+    under ``rejected_awards`` / ``rejected_contributions``, and the results claims rejected under
+    ``rejected_results`` (absent: left as they are)."""
+
+    def given(names: tuple[str, ...]) -> dict[str, Any]:
+        return {key: values[key] for key in names if key in values and values[key] not in (None, "")}
+
+    rejected = values.get("rejected_results")
     return Correction(
-        values=numbers,
+        values=given(NUMBER_FIELDS),
+        plan_values=given(PLAN_FIELDS),
         rejected_awards=tuple(int(pk) for pk in values.get("rejected_awards", ())),
         rejected_contributions=tuple(int(pk) for pk in values.get("rejected_contributions", ())),
+        rejected_results=None if rejected is None else tuple(rejected),
     )

@@ -4,7 +4,8 @@ Who: a checked-in resident who acknowledged the rules (``resident_required``), f
 was checked in during. Everything is fetched through ``request.resident``: another resident's input
 or file is simply not found (404). The page of a quarter shows the numbers form, the awards,
 contributions and evidence with their add forms, and the submit button while the quarter is open
-and its deadline not passed; afterwards it is read-only, with the staff's verification or correction.
+and its deadline not passed, next to the plan the results are measured against; afterwards it is
+read-only, with the staff's verification or correction (the claims rejected).
 """
 
 from typing import Any
@@ -23,6 +24,7 @@ from residents.access import resident_required
 from scoring.forms.inputs import AwardForm, ContributionForm, EvidenceForm, NumbersForm
 from scoring.models import Quarter
 from scoring.selectors import inputs as selectors
+from scoring.selectors import plans as plan_selectors
 from scoring.services import inputs as services
 
 
@@ -49,10 +51,10 @@ def input_list(request: HttpRequest) -> HttpResponse:
 
 def _rule() -> str:
     return _(
-        "Each quarter you report your milestones (planned and completed, from your project plan and progress "
-        "report), your revenue and quarterly target (from your financial statement), your awards with their "
-        "certificate and your contributions with proof, before the deadline. Staff verify them; awards and "
-        "contributions count once verified (Chapter 6, Articles 1 and 3)."
+        "At quarter end you report your results against your accepted plan: milestones completed (from your "
+        "progress report) and revenue (from your financial statement), your awards with their certificate and "
+        "your contributions with proof, before the deadline. Staff verify every claim; only verified claims "
+        "count, and a rejected claim scores as absent (Chapter 6, Articles 1 and 3)."
     )
 
 
@@ -66,6 +68,7 @@ def _page(request: HttpRequest, quarter: Quarter, *, forms: dict[str, Any] | Non
         "input": data,
         "editable": editable,
         "days_left": workdays.working_days_left(quarter.inputs_due_on),
+        "plan": plan_selectors.plan_of(request.resident, quarter),
         "numbers_form": NumbersForm(initial=initial),
         "award_form": AwardForm(),
         "contribution_form": ContributionForm(),

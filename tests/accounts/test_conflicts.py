@@ -248,8 +248,7 @@ def _input_verify(owner, helpers):
 
 def _input_import(owner, helpers):
     quarter = make_quarter()
-    row = {"resident_id": owner.member.pk, "milestones_planned": 4, "milestones_done": 4, "revenue": 1,
-           "revenue_target": 1}
+    row = {"resident_id": owner.member.pk, "milestones_done": 4, "revenue": 1}
     return lambda actor: score_inputs.inputs_import(quarter=quarter, rows=[(2, row)], reason="补录", actor=actor)
 
 

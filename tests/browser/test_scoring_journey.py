@@ -13,11 +13,11 @@ from playwright.sync_api import expect
 
 from opc_community.accounts.roles import Role
 from scoring import quarters
-from scoring.models import Quarter, QuarterStatus, ScoreAppeal, ScoreCard
+from scoring.models import Contribution, Quarter, QuarterStatus, ScoreAppeal, ScoreCard
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.logins import authenticator, current_code
 from tests.residents.factories import AgreementFactory
-from tests.scoring.factories import ContributionFactory, QuarterFactory
+from tests.scoring.factories import QuarterFactory
 from tests.scoring.support.inputs import member, stored_input
 
 pytestmark = [
@@ -55,9 +55,10 @@ def test_staff_publish_a_quarter_and_the_resident_appeals_on_a_phone(page, phone
                     checked_in_at=checked_in)
     for resident in (zhang, ouyang):
         AgreementFactory(resident=resident, starts_on=date(year, 1, 1), ends_on=date(year, 12, 31))
-    data = stored_input(quarter, zhang, milestones_done=3, milestones_planned=5)  # 60 % → 15 points
-    ContributionFactory(input=data, description="开源 SDK")
-    stored_input(quarter, ouyang)
+    # plans accepted and results verified by staff (RULEBOOK §7.1): 60 % → 15 points
+    data = stored_input(quarter, zhang, milestones_done=3, milestones_planned=5, status="verified")
+    Contribution.objects.create(input=data, kind="open_source", description="开源 SDK", verified=True)
+    stored_input(quarter, ouyang, status="verified")
     lead = UserFactory(username="lead", full_name="孙负责", is_staff=True, roles=[Role.ADMINISTRATOR])
     device = authenticator(lead)
 

@@ -13,7 +13,7 @@ import time_machine
 
 from opc_community.portal.models import Notification
 from scoring import quarters
-from scoring.models import Quarter, QuarterInput, QuarterStatus, ScoreCard
+from scoring.models import Quarter, QuarterInput, QuarterPlan, QuarterStatus, ScoreCard
 from scoring.tasks import run_quarter_just_ended
 from tests.residents.factories import ResidentFactory
 from tests.residents.support.lifecycle import SH
@@ -54,8 +54,10 @@ def test_the_catch_up_on_3_january_drafts_2026_q4_and_tells_the_administrator_on
     q4 = Quarter.objects.create(year=2026, number=4, inputs_due_on=quarters.last_day(2026, 4))
     q1 = Quarter.objects.create(year=2027, number=1, inputs_due_on=quarters.last_day(2027, 1))
     resident = ResidentFactory(checked_in_at=datetime(2026, 4, 1, 9, tzinfo=SH))
-    QuarterInput.objects.create(quarter=q4, resident=resident, milestones_done=4, milestones_planned=4,
-                                revenue=Decimal("100000"), revenue_target=Decimal("100000"), status="verified")
+    QuarterPlan.objects.create(quarter=q4, resident=resident, milestones_planned=4, revenue_target=Decimal("100000"),
+                               status="accepted")
+    QuarterInput.objects.create(quarter=q4, resident=resident, milestones_done=4, revenue=Decimal("100000"),
+                                status="verified")
     # When beat, down on the 1st, runs the job on the 3rd (twice: beat, then a redelivery)
     with time_machine.travel(datetime(2027, 1, 3, 2, 0, tzinfo=SH), tick=False):
         first = run_quarter_just_ended.delay().get()

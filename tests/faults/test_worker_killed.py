@@ -23,7 +23,7 @@ from discipline.tasks import run_overdue_ladders
 from opc_community.celery import app as celery_app
 from opc_community.portal.models import Notification
 from scoring import quarters
-from scoring.models import Quarter, QuarterInput, QuarterStatus, ScoreCard
+from scoring.models import Quarter, QuarterInput, QuarterPlan, QuarterStatus, ScoreCard
 from scoring.services.run import quarter_run
 from scoring.tasks import run_quarter
 from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401
@@ -102,13 +102,13 @@ def scored_quarter() -> tuple[Quarter, ScoreCard]:
     Returns the quarter and the card that the re-run must rewrite."""
     quarter = Quarter.objects.create(year=2026, number=3, inputs_due_on=quarters.last_day(2026, 3))
     checked_in = datetime(2026, 4, 1, 9, tzinfo=SH)
-    inputs = [
-        QuarterInput.objects.create(
-            quarter=quarter, resident=ResidentFactory(checked_in_at=checked_in), milestones_done=done,
-            milestones_planned=4, revenue=Decimal(revenue), revenue_target=Decimal("100000"), status="verified",
-        )
-        for done, revenue in ((4, "100000"), (2, "50000"), (1, "0"))
-    ]
+    inputs = []
+    for done, revenue in ((4, "100000"), (2, "50000"), (1, "0")):
+        resident = ResidentFactory(checked_in_at=checked_in)
+        QuarterPlan.objects.create(quarter=quarter, resident=resident, milestones_planned=4,
+                                   revenue_target=Decimal("100000"), status="accepted")
+        inputs.append(QuarterInput.objects.create(quarter=quarter, resident=resident, milestones_done=done,
+                                                  revenue=Decimal(revenue), status="verified"))
     quarter_run(quarter=quarter)
     QuarterInput.objects.filter(pk=inputs[2].pk).update(milestones_done=4, revenue=Decimal("90000"))
     return quarter, ScoreCard.objects.get(quarter=quarter, resident=inputs[2].resident)

@@ -13,7 +13,7 @@ from django.utils import translation
 from opc_community.workdays.rules import WorkCalendar
 from residents.rules import complaints as rules
 from residents.rules.complaints import ComplaintFacts, DueKind, SlaState
-from tests.residents.test_agreements_support import seed_rules
+from tests.residents.support.agreements import seed_rules
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")

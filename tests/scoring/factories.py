@@ -35,7 +35,7 @@ class QuarterFactory(factory.django.DjangoModelFactory):
 
 
 class QuarterInputFactory(factory.django.DjangoModelFactory):
-    """A submitted input with every milestone done and the revenue target met (100,000)."""
+    """Submitted results: four milestones done and 100,000 of revenue (the plan is a QuarterPlan of its own)."""
 
     class Meta:
         model = QuarterInput
@@ -43,10 +43,8 @@ class QuarterInputFactory(factory.django.DjangoModelFactory):
     quarter = factory.SubFactory(QuarterFactory)
     resident = factory.SubFactory(ResidentFactory)
     status = InputStatus.SUBMITTED
-    milestones_planned = 4
     milestones_done = 4
     revenue = Decimal("100000")
-    revenue_target = Decimal("100000")
 
 
 class ContributionFactory(factory.django.DjangoModelFactory):

@@ -102,8 +102,8 @@ def test_upheld_corrects_the_inputs_and_recomputes_everyone(cast, administrator)
     with at(IN_WINDOW):
         _decided, changes = services.score_appeal_decide(
             appeal=appeal, upheld=True, answer="复核成立：补录已提交的财务与进度数据", actor=administrator,
-            correction=Correction(values={"milestones_planned": 4, "milestones_done": 4, "revenue": "100000",
-                                          "revenue_target": "100000"}),
+            correction=Correction(values={"milestones_done": 4, "revenue": "100000"},
+                                  plan_values={"milestones_planned": 4, "revenue_target": "100000"}),
         )
     card = cast.card(cast.idle)
     assert card.total == 65 and card.outcome != "eliminated"  # 10 + 25 + 30

@@ -54,9 +54,10 @@ def test_participation_boundaries(attended, expected, points, text):
 def test_nothing_expected_and_nothing_submitted():
     rules = rules_of(card(attended=0, expected=0, participation_points=10, milestones_done=0, milestones_planned=0,
                           revenue=0, revenue_target=0, completion_points=0, revenue_points=0,
+                          completion_claim="missing", revenue_claim="missing",
                           award_level="provincial", award_points=10, contributions=3, contribution_points=20))
     assert rules[0].startswith("考勤参与 100%：高于 80% 得 10 分") and "分母为零" in rules[0]
-    assert rules[1] == "项目完成度：未提交季度考核数据，得 0 分（第六章第三条）"
+    assert rules[1] == "项目完成度：无经工作人员核实的结果，得 0 分；只有经核实的数据才计分（第六章第三条）"
     assert rules[3] == "获奖/荣誉：已核实的最高奖项为省级，得 10 分；奖项不累加（第六章第一条）"
     assert rules[4].startswith("团队/技术贡献 3 项：3 项及以上 得 20 分")
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from residents.models import Resident
 from scoring.documents.report import report_number
-from scoring.models import AwardLevel, ScoreAppealStatus, ScoreCard
+from scoring.models import AwardLevel, InputStatus, ScoreAppealStatus, ScoreCard
 from scoring.selectors import dashboard as selectors
 from scoring.services import appeals as services
 from scoring.services.run import quarter_run
@@ -43,7 +43,7 @@ def test_the_figures(resident_a, resident_b):
 def test_the_bottom_group_with_ten_residents(resident_a, resident_b):
     cast = drafted_cast(resident_a, resident_b)
     for index in range(8):
-        stored_input(cast.quarter, member(name=f"李{index}号"))
+        stored_input(cast.quarter, member(name=f"李{index}号"), status=InputStatus.VERIFIED)
     quarter_run(quarter=cast.quarter)
     cast.quarter.refresh_from_db()
     report = selectors.quarter_dashboard(cast.quarter)

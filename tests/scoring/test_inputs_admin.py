@@ -30,7 +30,7 @@ def _action(client, url, action, *objects):
 
 def test_the_administrator_runs_confirms_and_publishes_from_the_admin(client_for, administrator, quarter,
                                                                        resident_a, django_capture_on_commit_callbacks):
-    stored_input(quarter, member(resident_a, name="张三"))
+    stored_input(quarter, member(resident_a, name="张三"), status=InputStatus.VERIFIED)
     client = client_for(administrator)
     with django_capture_on_commit_callbacks(execute=True):
         response = _action(client, QUARTERS, "run", quarter)
@@ -66,11 +66,11 @@ def test_export_then_import_round_trip_and_row_errors(client_for, administrator,
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert {row[0] for row in rows} == {me.pk, other.pk}
     url = reverse("admin:scoring_quarter_import", args=[quarter.pk])
-    bad = client.post(url, {"sheet": workbook([[me.pk, "张三", 4, 2, 1, 1], [other.pk, "欧阳娜娜", 1, 1, -3, 1]]),
+    bad = client.post(url, {"sheet": workbook([[me.pk, "张三", 2, 1], [other.pk, "欧阳娜娜", 1, -3]]),
                             "reason": "按季度报表"})
     assert bad.status_code == 200 and b"import-errors" in bad.content
     assert QuarterInput.objects.get(resident=me).milestones_done == 4  # nothing half-imported
-    good = client.post(url, {"sheet": workbook([[me.pk, "张三", 4, 2, 1, 1], [other.pk, "欧阳娜娜", 1, 1, 3, 1]]),
+    good = client.post(url, {"sheet": workbook([[me.pk, "张三", 2, 1], [other.pk, "欧阳娜娜", 1, 3]]),
                              "reason": "按季度报表"})
     assert good.status_code == 302
     assert QuarterInput.objects.get(resident=me).status == InputStatus.CORRECTED
@@ -86,15 +86,18 @@ def test_verify_and_correct_an_input(client_for, administrator, quarter, residen
     assert data.status == InputStatus.VERIFIED
     url = reverse("admin:scoring_quarterinput_correct", args=[data.pk])
     assert client.get(url).status_code == 200
-    refused = client.post(url, {"milestones_planned": 4, "milestones_done": -1, "revenue": 1, "revenue_target": 1,
-                                "reason": "更正"})
+    page = client.get(url).content.decode()
+    assert 'name="accept_completion"' in page and 'name="accept_revenue"' in page and "4 个里程碑" in page  # the plan
+    refused = client.post(url, {"milestones_done": -1, "revenue": 1, "accept_completion": "on", "reason": "更正"})
     assert refused.status_code == 200 and QuarterInput.objects.get().milestones_done == 4
-    done = client.post(url, {"milestones_planned": 4, "milestones_done": 3, "revenue": 1, "revenue_target": 1,
-                             "reason": "进展报告只证明完成 3 个"})
+    done = client.post(url, {"milestones_done": 3, "revenue": 1, "accept_completion": "on",
+                             "reason": "进展报告只证明完成 3 个；营收无财务报表"})
     assert done.status_code == 302
     data.refresh_from_db()
     award.refresh_from_db()
     assert (data.status, data.milestones_done, award.verified) == (InputStatus.CORRECTED, 3, False)
+    # the revenue claim was not accepted: it scores as absent
+    assert (data.completion_rejected, data.revenue_rejected) == (False, True)
 
 
 @pytest.mark.parametrize("url_name", ["admin:scoring_quarter_changelist", "admin:scoring_quarterinput_changelist"])
@@ -123,7 +126,7 @@ ADMIN_QUERIES = {"admin:scoring_quarter_changelist": 10, "admin:scoring_quarteri
 
 
 def test_reopen_and_finalise_actions_call_the_services(client_for, administrator, quarter, resident_a):
-    stored_input(quarter, member(resident_a, name="张三"))
+    stored_input(quarter, member(resident_a, name="张三"), status=InputStatus.VERIFIED)
     client = client_for(administrator)
     quarter_run(quarter=quarter)
     _action(client, QUARTERS, "confirm", quarter)

@@ -33,7 +33,7 @@ def test_a_resident_saves_submits_and_lists_only_its_own(quarter, resident_a, re
     stored_input(quarter, other)
     api = _api(me.user)
     with at(DURING):
-        created = api.post(URL, {"quarter": quarter.pk, **numbers(planned=5, done=5)}, format="json")
+        created = api.post(URL, {"quarter": quarter.pk, **numbers(done=5)}, format="json")
         assert created.status_code == 201, created.json()
         submitted = api.post(f"{URL}{created.json()['id']}/submit/")
     assert submitted.status_code == 200 and submitted.json()["status"] == InputStatus.SUBMITTED
@@ -44,13 +44,13 @@ def test_a_resident_saves_submits_and_lists_only_its_own(quarter, resident_a, re
     assert api.post(f"{URL}{theirs.pk}/submit/").status_code == 404
 
 
-def test_negative_numbers_and_a_missing_target_are_400_naming_the_field(quarter, resident_a):
+def test_negative_numbers_and_a_missing_value_are_400_naming_the_field(quarter, resident_a):
     api = _api(member(resident_a).user)
     with at(DURING):
         negative = api.post(URL, {"quarter": quarter.pk, **numbers(revenue="-1")}, format="json")
-        missing = api.post(URL, {"quarter": quarter.pk, **numbers(target=None)}, format="json")
+        missing = api.post(URL, {"quarter": quarter.pk, **numbers(done=None)}, format="json")
     assert (negative.status_code, negative.json()["field"]) == (400, "revenue")
-    assert (missing.status_code, missing.json()["field"]) == (400, "revenue_target")
+    assert (missing.status_code, missing.json()["field"]) == (400, "milestones_done")
     assert not QuarterInput.objects.exists()
 
 
@@ -65,6 +65,12 @@ def test_staff_list_verify_and_correct(quarter, resident_a, administrator, daily
     assert (refused.status_code, refused.json()["field"]) == (400, "reason")
     corrected = api.post(f"{URL}{data.pk}/correct/", {"reason": "按报表更正", "revenue": "5"}, format="json")
     assert corrected.status_code == 200 and corrected.json()["revenue"] == "5.00"
+    assert corrected.json()["revenue_rejected"] is False  # not named: left as it was
+    rejected = api.post(f"{URL}{data.pk}/correct/", {"reason": "无财务报表", "rejected_results": ["revenue"]},
+                        format="json")
+    assert (rejected.json()["revenue_rejected"], rejected.json()["completion_rejected"]) == (True, False)
+    unknown = api.post(f"{URL}{data.pk}/correct/", {"reason": "x", "rejected_results": ["awards"]}, format="json")
+    assert unknown.status_code == 400 and "rejected_results" in unknown.json()
     assert _api(administrator).post(URL, {"quarter": quarter.pk, **numbers()}, format="json").status_code == 403
 
 

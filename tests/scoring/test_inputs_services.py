@@ -47,7 +47,7 @@ def me(resident_a):
 
 def test_a_resident_saves_and_submits_its_own_inputs(quarter, me):
     with at(DURING):
-        data = services.input_save(quarter=quarter, resident=me, values=numbers(planned=5, done=4), actor=me.user)
+        data = services.input_save(quarter=quarter, resident=me, values=numbers(done=4), actor=me.user)
         assert data.status == InputStatus.DRAFT and data.milestones_done == 4
         data = services.input_save(quarter=quarter, resident=me, values=numbers(revenue="1234.5"), actor=me.user)
         assert data.revenue == Decimal("1234.50")
@@ -60,12 +60,11 @@ def test_a_resident_saves_and_submits_its_own_inputs(quarter, me):
     ("values", "field"),
     [
         (numbers(revenue="-1"), "revenue"),
-        (numbers(planned=-1), "milestones_planned"),
         (numbers(done=-2), "milestones_done"),
-        (numbers(target=""), "revenue_target"),
-        (numbers(target=None), "revenue_target"),
+        (numbers(revenue=""), "revenue"),
+        (numbers(done=None), "milestones_done"),
         (numbers(done="1.5"), "milestones_done"),
-        (numbers(target="-0.01"), "revenue_target"),
+        (numbers(revenue="-0.01"), "revenue"),
     ],
 )
 def test_bad_numbers_are_refused_naming_the_field_and_nothing_is_written(quarter, me, values, field):
@@ -179,16 +178,16 @@ def test_the_excel_import_is_all_or_nothing_with_every_row_error(quarter, me, ad
     outsider_resident = member(checked_in_at=sh(2026, 11, 1, 9))
     stored_input(quarter, me)
     rows = services.read_sheet(workbook([
-        [me.pk, "张三", 4, 3, 90000, 100000],
-        [other.pk, "欧阳娜娜", -1, 0, -5, None],
-        [outsider_resident.pk, "后来者", 1, 1, 1, 1],
-        ["abc", "", 1, 1, 1, 1],
-        [me.pk, "张三", 1, 1, 1, 1],
+        [me.pk, "张三", 3, 90000],
+        [other.pk, "欧阳娜娜", -1, None],
+        [outsider_resident.pk, "后来者", 1, 1],
+        ["abc", "", 1, 1],
+        [me.pk, "张三", 1, 1],
     ]))
     with pytest.raises(services.ImportRefused) as refused:
         services.inputs_import(quarter=quarter, rows=rows, reason="按财务报表导入", actor=administrator)
     errors = {(e.row, e.field) for e in refused.value.errors}
-    assert {(3, "milestones_planned"), (4, "resident_id"), (5, "resident_id"), (6, "resident_id")} <= errors
+    assert {(3, "milestones_done"), (4, "resident_id"), (5, "resident_id"), (6, "resident_id")} <= errors
     assert QuarterInput.objects.get(resident=me).milestones_done == 4  # nothing written
     assert not QuarterInput.objects.filter(resident=other).exists()
 
@@ -201,15 +200,15 @@ def test_the_excel_import_records_and_corrects_in_a_fixed_number_of_queries(
     stored_input(quarter, me)
     stored_input(quarter, unchanged)
     rows = services.read_sheet(workbook([
-        [me.pk, "张三", 4, 3, 90000, 100000],
-        [other.pk, "欧阳娜娜", 2, 2, 0, 0],
-        [unchanged.pk, "某人", 4, 4, 100000, 100000],
+        [me.pk, "张三", 3, 90000],
+        [other.pk, "欧阳娜娜", 2, 0],
+        [unchanged.pk, "某人", 4, 100000],
     ]))
     with django_assert_max_num_queries(16):
         result = services.inputs_import(quarter=quarter, rows=rows, reason="按财务报表导入", actor=administrator)
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
     assert QuarterInput.objects.get(resident=me).status == InputStatus.CORRECTED
-    assert QuarterInput.objects.get(resident=other).revenue_target == 0
+    assert QuarterInput.objects.get(resident=other).revenue == 0
     assert QuarterInput.objects.get(resident=unchanged).status == InputStatus.VERIFIED
 
 

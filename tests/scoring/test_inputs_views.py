@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scoring.models import AwardClaim, InputStatus, QuarterInput, QuarterStatus
+from scoring.models import AwardClaim, InputStatus, PlanStatus, QuarterInput, QuarterStatus
 from tests.downloads import assert_safe_download
 from tests.scoring.support.inputs import (
     AFTER_DEADLINE,
@@ -42,7 +42,7 @@ def test_a_resident_fills_in_uploads_and_submits(client_for, quarter, me):
     assert "2026 Q3" in client.get(reverse("scoring:input_list")).content.decode()
     page = reverse("scoring:input_detail", args=[quarter.pk])
     assert client.get(page).status_code == 200
-    assert client.post(page, numbers(planned=5, done=4)).status_code == 302
+    assert client.post(page, numbers(done=4)).status_code == 302
     response = client.post(reverse("scoring:award_add", args=[quarter.pk]),
                            {"level": "provincial", "title": "省级创业大赛二等奖", "certificate": pdf()})
     assert response.status_code == 302
@@ -52,7 +52,7 @@ def test_a_resident_fills_in_uploads_and_submits(client_for, quarter, me):
     assert_safe_download(download, award.certificate.name.rsplit("/", 1)[-1] + ".pdf")  # the stored name, typed
     assert client.post(reverse("scoring:input_submit", args=[quarter.pk])).status_code == 302
     data = QuarterInput.objects.get()
-    assert (data.status, data.milestones_planned) == (InputStatus.SUBMITTED, 5)
+    assert (data.status, data.milestones_done) == (InputStatus.SUBMITTED, 4)
 
 
 def test_a_negative_revenue_comes_back_next_to_the_field_with_nothing_written(client_for, quarter, me):
@@ -65,10 +65,19 @@ def test_a_negative_revenue_comes_back_next_to_the_field_with_nothing_written(cl
     assert not QuarterInput.objects.exists()
 
 
-def test_a_missing_target_is_named(client_for, quarter, me):
+def test_a_missing_value_is_named(client_for, quarter, me):
     response = client_for(me.user).post(reverse("scoring:input_detail", args=[quarter.pk]),
-                                        numbers(target=""))
-    assert response.status_code == 400 and 'id="id_revenue_target_error"' in response.content.decode()
+                                        numbers(done=""))
+    assert response.status_code == 400 and 'id="id_milestones_done_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("plan", "shown"), [(PlanStatus.ACCEPTED, "已接受的计划：4 个里程碑"),
+                                             (PlanStatus.SUBMITTED, "本季度没有已接受的计划"),
+                                             (None, "本季度没有已接受的计划")])
+def test_the_results_page_shows_the_plan_they_are_measured_against(client_for, quarter, me, plan, shown):
+    stored_input(quarter, me, status=InputStatus.DRAFT, plan=plan)
+    html = client_for(me.user).get(reverse("scoring:input_detail", args=[quarter.pk])).content.decode()
+    assert shown in html
 
 
 def test_another_residents_files_and_quarters_are_not_found(client_for, quarter, me, resident_b):
@@ -124,5 +133,5 @@ def test_pages_have_a_fixed_number_of_queries(client_for, quarter, me, page):
 
 
 #: session, user, resident, orientation, rulebook in force, unread badge, then — list: inputs, quarters, the
-#: open quarter's countdown; detail: quarter, input + awards, contributions, evidence, countdown.
-QUERIES = {"input_list": 10, "input_detail": 13}
+#: open quarter's countdown; detail: quarter, input + awards, contributions, evidence, the plan, countdown.
+QUERIES = {"input_list": 10, "input_detail": 14}

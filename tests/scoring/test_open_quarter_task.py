@@ -40,8 +40,10 @@ def test_day_one_opens_the_new_quarter_with_its_last_day_as_deadline_and_tells_t
     messages = Notification.objects.filter(kind="scoring.quarter_open")
     assert sorted(m.recipient_id for m in messages) == sorted(r.user_id for r in residents)  # not exited/onboarding
     message = messages.first()
-    assert "2026 Q4" in message.title and "2026年12月31日 23:59" in message.body
-    assert message.link == "/portal/scores/inputs/"
+    # the plan first — due on the quarter's 10th working day (National Day: 10-08 is the first) — then results
+    assert "2026 Q4" in message.title and "2026年10月20日" in message.title
+    assert "2026年10月20日 23:59" in message.body and "2026年12月31日 23:59" in message.body
+    assert message.link == f"/portal/scores/plans/{quarter.pk}/"
 
 
 def test_a_quarter_staff_added_ahead_keeps_its_deadline(residents):
@@ -61,6 +63,8 @@ def test_later_runs_tell_only_residents_checked_in_since(residents, outsider):
         assert open_current_quarter.delay().get()["created"] is False
     told = Notification.objects.filter(kind="scoring.quarter_open")
     assert told.count() == 3 and told.filter(recipient=newcomer.user).count() == 1
+    # checked in on Monday 11-02: its plan is due 10 working days on, counting the day of check-in
+    assert "2026年11月13日" in told.get(recipient=newcomer.user).title
 
 
 def test_nobody_is_told_once_the_deadline_has_passed(residents):

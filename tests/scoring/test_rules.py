@@ -1,7 +1,10 @@
 """第六章: scoring bands and elimination, from the rulebook in force — conformance cases and boundaries.
 
 Every table runs through both implementations of the rules: the pure functions (``python``) and
-the SQL the quarter run executes (``sql``, evaluated by PostgreSQL); both must give the same.
+the SQL the quarter run executes (``sql``, evaluated by PostgreSQL); both must give the same. The
+quarterly plan's conditions (RULEBOOK §7.1, decision added 2026-12: no accepted plan → 0, a rejected
+or unverified claim → 0) are in the tables and in the generated inputs; the whole run on stored plans
+and results is held to the same cases in tests/scoring/test_run.py.
 """
 
 import json
@@ -19,15 +22,21 @@ from opc_community.rulebook.validation import parse_body
 from scoring.rules import (
     BELOW_FLOOR,
     BOTTOM_RATIO,
+    CLAIM_MISSING,
+    CLAIM_REJECTED,
+    CLAIM_VERIFIED,
     FACT_COLUMNS,
     POINT_COLUMNS,
     THIRD_QUARTER_BELOW,
     TWO_QUARTERS_BELOW,
+    PlanFacts,
     QuarterInputs,
+    ResultFacts,
     band_for,
     bottom_group_size,
     card_statement,
     competition_ranks,
+    inputs_from,
     number_text,
     rate,
     reason_text,
@@ -56,7 +65,8 @@ class SqlCard:
 #: The dimension each points column of the SQL belongs to (``ScoreCard.points()`` keys).
 DIMENSION_OF = dict(zip(POINT_COLUMNS, ("participation", "completion", "revenue", "awards", "contributions"),
                         strict=True))
-FACT_TYPES = ("integer", "integer", "integer", "integer", "numeric", "numeric", "text[]", "integer", "boolean")
+FACT_TYPES = ("integer", "integer", "integer", "integer", "numeric", "numeric", "text[]", "integer", "boolean", "text",
+              "text")
 
 
 def scores_in_sql(many: list[QuarterInputs], rules) -> list[SqlCard]:
@@ -66,7 +76,8 @@ def scores_in_sql(many: list[QuarterInputs], rules) -> list[SqlCard]:
     params = []
     for position, inputs in enumerate(many):
         params += [position, inputs.attended, inputs.expected, inputs.milestones_done, inputs.milestones_planned,
-                   inputs.revenue, inputs.revenue_target, list(inputs.awards), inputs.contributions, inputs.submitted]
+                   inputs.revenue, inputs.revenue_target, list(inputs.awards), inputs.contributions,
+                   inputs.plan_accepted, inputs.completion_claim, inputs.revenue_claim]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(POINT_COLUMNS)}, total FROM ({card_statement(rules, facts)}) AS card ORDER BY position",
@@ -254,8 +265,73 @@ def test_thresholds_in_a_small_cohort_without_a_bottom_group(total, history, out
 
 
 def test_nothing_submitted_scores_no_completion_and_no_revenue(score):
-    card = score(QuarterInputs(1, 1, 0, 0, Decimal(0), Decimal(0), (), 0, submitted=False), RULES.scoring)
+    card = score(QuarterInputs(1, 1, 0, 0, Decimal(0), Decimal(0), (), 0, completion_claim=CLAIM_MISSING,
+                               revenue_claim=CLAIM_MISSING), RULES.scoring)
     assert (card.points()["completion"], card.points()["revenue"], card.total) == (0, 0, 10)
+
+
+# --- The quarterly plan (RULEBOOK §7.1, decision added 2026-12) --------------------------------------
+
+
+def _plan_case_inputs(case: dict) -> QuarterInputs:
+    """A conformance case of ``quarterly_plan`` as the run would gather it: its plan ("none" = never filed)
+    and its results, reviewed by staff (a claim the case marks "rejected" rejected)."""
+    plan = None if case["plan"] == "none" else PlanFacts(
+        case["plan"], case["milestones_planned"] or 0, Decimal(case["revenue_target"] or 0))
+    results = ResultFacts("verified", case["milestones_done"], Decimal(case["revenue"]),
+                          completion_rejected=case.get("milestones_claim") == "rejected",
+                          revenue_rejected=case.get("revenue_claim") == "rejected")
+    return inputs_from(attended=1, expected=1, plan=plan, results=results, awards=(), contributions=0)
+
+
+@pytest.mark.parametrize("case", cases("quarterly_plan"), ids=case_id)
+def test_conformance_quarterly_plan(case, score):
+    card = score(_plan_case_inputs(case), RULES.scoring)
+    assert {key: card.points()[key] for key in case["points"]} == case["points"]
+
+
+@pytest.mark.parametrize(
+    ("plan", "completion", "revenue", "points"),
+    [
+        # (plan status, completion claim, revenue claim) → (completion, revenue) for 4/4 done, 0 of a 0 target
+        ("accepted", CLAIM_VERIFIED, CLAIM_VERIFIED, (25, 30)),  # a zero target accepted counts as 100 %
+        ("submitted", CLAIM_VERIFIED, CLAIM_VERIFIED, (0, 0)),  # awaiting staff is not accepted
+        ("draft", CLAIM_VERIFIED, CLAIM_VERIFIED, (0, 0)),
+        ("returned", CLAIM_VERIFIED, CLAIM_VERIFIED, (0, 0)),
+        (None, CLAIM_VERIFIED, CLAIM_VERIFIED, (0, 0)),  # the all-zero submission no longer escapes the line
+        ("accepted", CLAIM_REJECTED, CLAIM_VERIFIED, (0, 30)),
+        ("accepted", CLAIM_VERIFIED, CLAIM_REJECTED, (25, 0)),  # rejected: absent, not "0 of 0 = 100 %"
+        ("accepted", CLAIM_MISSING, CLAIM_MISSING, (0, 0)),
+    ],
+)
+def test_only_an_accepted_plan_and_verified_claims_score(plan, completion, revenue, points, score):
+    inputs = inputs_from(
+        attended=0, expected=0, awards=(), contributions=0,
+        plan=PlanFacts(plan, 4, Decimal(0)) if plan else None,
+        results=ResultFacts("verified", 4, Decimal(0), completion_rejected=completion == CLAIM_REJECTED,
+                            revenue_rejected=revenue == CLAIM_REJECTED) if completion != CLAIM_MISSING else None,
+    )
+    card = score(inputs, RULES.scoring)
+    assert (card.points()["completion"], card.points()["revenue"]) == points
+    assert card.total == 10 + sum(points)  # nothing expected: full participation
+
+
+@pytest.mark.parametrize(("status", "claim"), [("draft", CLAIM_MISSING), ("submitted", CLAIM_MISSING),
+                                               ("verified", CLAIM_VERIFIED), ("corrected", CLAIM_VERIFIED)])
+def test_results_count_once_staff_reviewed_them(status, claim):
+    inputs = inputs_from(attended=0, expected=0, plan=PlanFacts("accepted", 4, Decimal(1)), awards=(),
+                         contributions=0, results=ResultFacts(status, 4, Decimal(1)))
+    assert (inputs.completion_claim, inputs.revenue_claim) == (claim, claim)
+    assert (inputs.milestones_done, inputs.revenue) == ((4, Decimal(1)) if claim == CLAIM_VERIFIED else (0, 0))
+
+
+def test_the_status_values_of_the_models_are_those_of_the_rules():
+    from scoring import rules
+    from scoring.models import ClaimState, InputStatus, PlanStatus
+
+    assert PlanStatus.ACCEPTED == rules.PLAN_ACCEPTED
+    assert set(rules.RESULTS_REVIEWED) == {InputStatus.VERIFIED, InputStatus.CORRECTED}
+    assert set(ClaimState.values) == {CLAIM_VERIFIED, CLAIM_REJECTED, CLAIM_MISSING}
 
 
 # --- the two implementations agree beyond the tables ------------------------------------
@@ -280,7 +356,9 @@ def _generated_inputs(count: int, seed: int) -> list[QuarterInputs]:
             revenue_target=target,
             awards=tuple(generator.sample(levels, generator.choice([0, 0, 0, 1, 2]))),
             contributions=generator.choice([0, 1, 2, 3, 4]),
-            submitted=generator.random() > 0.1,
+            plan_accepted=generator.random() > 0.15,
+            completion_claim=generator.choice([CLAIM_VERIFIED] * 6 + [CLAIM_REJECTED, CLAIM_MISSING]),
+            revenue_claim=generator.choice([CLAIM_VERIFIED] * 6 + [CLAIM_REJECTED, CLAIM_MISSING]),
         ))
     return many
 

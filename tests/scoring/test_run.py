@@ -14,8 +14,10 @@ from scoring.models import (
     AwardClaim,
     Contribution,
     InputStatus,
+    PlanStatus,
     Quarter,
     QuarterInput,
+    QuarterPlan,
     QuarterStatus,
     ScoreCard,
     ScoreChange,
@@ -25,10 +27,10 @@ from tests.residents.factories import ResidentFactory
 from tests.scoring.factories import (
     ContributionFactory,
     QuarterFactory,
-    QuarterInputFactory,
     ScoreAppealFactory,
     ScoreCardFactory,
 )
+from tests.spec import case_id, cases
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -42,10 +44,14 @@ def _resident(**fields):
     return ResidentFactory(checked_in_at=datetime(2026, 4, 1, 9, tzinfo=SH), **fields)
 
 
-def _inputs(quarter, resident, *, done=4, planned=4, revenue="100000", target="100000", status=InputStatus.VERIFIED):
-    return QuarterInputFactory(
-        quarter=quarter, resident=resident, milestones_done=done, milestones_planned=planned,
-        revenue=Decimal(revenue), revenue_target=Decimal(target), status=status,
+def _inputs(quarter, resident, *, done=4, planned=4, revenue="100000", target="100000", status=InputStatus.VERIFIED,
+            plan=PlanStatus.ACCEPTED, **flags):
+    """The resident's results and, unless ``plan`` is None, its plan in that status."""
+    if plan is not None:
+        QuarterPlan.objects.create(quarter=quarter, resident=resident, milestones_planned=planned,
+                                   revenue_target=Decimal(target), status=plan)
+    return QuarterInput.objects.create(
+        quarter=quarter, resident=resident, milestones_done=done, revenue=Decimal(revenue), status=status, **flags,
     )
 
 
@@ -204,15 +210,16 @@ def test_a_recomputation_keeps_the_cards_and_their_appeals():
 
 def test_the_run_writes_what_the_pure_rules_give_for_a_generated_cohort(administrator):
     """The one statement (rules compiled to SQL, facts gathered in SQL) against ``scoring.rules`` applied
-    resident by resident to the same facts: drafts, unverified claims, attendance, history with gaps."""
+    resident by resident to the same facts (``inputs_from``): plans in every state or none, results drafted,
+    submitted, verified or corrected with claims rejected, unverified awards, attendance, history with gaps."""
     import random
 
     from resources.selectors.activities import participation
     from scoring import quarters
-    from scoring.rules import QuarterInputs, evaluate_cohort, score
+    from scoring.rules import PlanFacts, ResultFacts, evaluate_cohort, inputs_from, score
     from tests.resources.support import attend, make_activity, sh
 
-    generator = random.Random(6)
+    generator = random.Random(2)  # a seed whose cohort reaches every outcome and every claim state
     quarter = _quarter()
     q1 = _quarter(number=1, status=QuarterStatus.FINAL, rulebook_version=1)
     q2 = _quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
@@ -227,15 +234,23 @@ def test_the_run_writes_what_the_pure_rules_give_for_a_generated_cohort(administ
                 attend(activity, resident, administrator)
         if generator.random() < 0.85:
             planned = generator.choice([0, 3, 5, 10])
+            status = generator.choice([InputStatus.DRAFT, InputStatus.SUBMITTED, InputStatus.VERIFIED,
+                                       InputStatus.CORRECTED])
+            reviewed = status in (InputStatus.VERIFIED, InputStatus.CORRECTED)
             data = _inputs(quarter, resident, done=generator.randint(0, planned), planned=planned,
                            revenue=str(generator.choice([0, 50000, 60000, 79999.99, 80000, 100000])),
-                           target=str(generator.choice([0, 100000])),
-                           status=generator.choice([InputStatus.DRAFT, InputStatus.SUBMITTED, InputStatus.VERIFIED]))
+                           target=str(generator.choice([0, 100000])), status=status,
+                           plan=generator.choice([PlanStatus.ACCEPTED] * 4 + [None, *PlanStatus.values]),
+                           completion_rejected=reviewed and generator.random() < 0.2,
+                           revenue_rejected=reviewed and generator.random() < 0.2)
             for level in generator.sample(levels, generator.choice([0, 0, 1, 2])):
                 AwardClaim.objects.create(input=data, level=level, title=level, verified=generator.random() < 0.8)
             for _ in range(generator.randint(0, 3)):
-                ContributionFactory(input=data, kind="tech_sharing", description="x",
-                                    verified=generator.random() < 0.8)
+                Contribution.objects.create(input=data, kind="tech_sharing", description="x",
+                                            verified=generator.random() < 0.8)
+        elif generator.random() < 0.5:  # an accepted plan and no results at all
+            QuarterPlan.objects.create(quarter=quarter, resident=resident, milestones_planned=3,
+                                       revenue_target=Decimal(0), status=PlanStatus.ACCEPTED)
         totals = {}
         for earlier in (q1, q2):
             if generator.random() < 0.7:
@@ -256,33 +271,69 @@ def test_the_run_writes_what_the_pure_rules_give_for_a_generated_cohort(administ
 
     rules = rulebook.in_force(on=quarters.last_day(2026, 3))
     attendance = participation(quarters.first_day(2026, 3), quarters.last_day(2026, 3))
-    expected_cards = {}
+    expected_cards, expected_facts = {}, {}
     for resident in residents:
-        data = QuarterInput.objects.filter(quarter=quarter, resident=resident).exclude(status=InputStatus.DRAFT).first()
-        claims = AwardClaim.objects.filter(input__quarter=quarter, input__resident=resident, verified=True)
-        facts = QuarterInputs(
-            *attendance.get(resident.pk, (0, 0)),
-            milestones_done=data.milestones_done if data else 0,
-            milestones_planned=data.milestones_planned if data else 0,
-            revenue=data.revenue if data else Decimal(0), revenue_target=data.revenue_target if data else Decimal(0),
-            awards=tuple(claims.values_list("level", flat=True)),
+        attended, expected = attendance.get(resident.pk, (0, 0))
+        plan = QuarterPlan.objects.filter(quarter=quarter, resident=resident).first()
+        data = QuarterInput.objects.filter(quarter=quarter, resident=resident).first()
+        facts = inputs_from(
+            attended=attended, expected=expected,
+            plan=PlanFacts(plan.status, plan.milestones_planned, plan.revenue_target) if plan else None,
+            results=ResultFacts(data.status, data.milestones_done, data.revenue, data.completion_rejected,
+                                data.revenue_rejected) if data else None,
+            awards=AwardClaim.objects.filter(input__quarter=quarter, input__resident=resident, verified=True)
+            .values_list("level", flat=True),
             contributions=Contribution.objects.filter(input__quarter=quarter, input__resident=resident,
                                                       verified=True).count(),
-            submitted=data is not None,
         )
+        expected_facts[resident.pk] = facts
         expected_cards[resident.pk] = score(facts, rules.scoring)
     verdicts = evaluate_cohort({pk: Decimal(card.total) for pk, card in expected_cards.items()}, history,
                                rules.elimination)
     assert {verdict.outcome for verdict in verdicts.values()} == {"ok", "warning", "eliminated"}  # all exercised
+    claims = {(facts.plan_accepted, facts.completion_claim, facts.revenue_claim) for facts in expected_facts.values()}
+    assert {accepted for accepted, _, _ in claims} == {True, False}
+    assert {claim for _, claim, _ in claims} == {"verified", "rejected", "missing"}  # every condition exercised
     written = {card.resident_id: card for card in ScoreCard.objects.filter(quarter=quarter)}
     assert set(written) == set(expected_cards)
     for pk, card in expected_cards.items():
         points = card.points()
         got = written[pk]
+        facts = expected_facts[pk]
         assert (got.participation_points, got.completion_points, got.revenue_points, got.award_points,
                 got.contribution_points, got.total) == (
             points["participation"], points["completion"], points["revenue"], points["awards"],
             points["contributions"], card.total)
+        assert (got.milestones_planned, got.revenue_target, got.milestones_done, got.revenue, got.plan_accepted,
+                got.completion_claim, got.revenue_claim) == (
+            facts.milestones_planned, facts.revenue_target, facts.milestones_done, facts.revenue,
+            facts.plan_accepted, facts.completion_claim, facts.revenue_claim)
         verdict = verdicts[pk]
         assert (got.rank, got.streak_below_threshold, got.outcome, tuple(got.reasons)) == (
             verdict.rank, verdict.streak_below_threshold, verdict.outcome, verdict.reasons)
+
+
+# --- The conformance cases of the quarterly plan, through the whole run on stored rows ---------------------
+
+
+@pytest.mark.parametrize("case", cases("quarterly_plan"), ids=case_id)
+def test_conformance_quarterly_plan_through_the_run(case):
+    """Each case of ``quarterly_plan`` (RULEBOOK §7.1, decision added 2026-12) as stored rows — the plan in
+    its state (none: no row), the results verified by staff or corrected with the claim rejected — scored by
+    the quarter run's one statement."""
+    quarter = _quarter()
+    resident = _resident()
+    if case["plan"] != "none":
+        QuarterPlan.objects.create(quarter=quarter, resident=resident, status=case["plan"],
+                                   milestones_planned=case["milestones_planned"] or 0,
+                                   revenue_target=Decimal(case["revenue_target"] or 0))
+    rejected = {"completion_rejected": case.get("milestones_claim") == "rejected",
+                "revenue_rejected": case.get("revenue_claim") == "rejected"}
+    QuarterInput.objects.create(
+        quarter=quarter, resident=resident, milestones_done=case["milestones_done"], revenue=Decimal(case["revenue"]),
+        status=InputStatus.CORRECTED if any(rejected.values()) else InputStatus.VERIFIED, **rejected,
+    )
+    quarter_run(quarter=quarter)
+    card = ScoreCard.objects.get(quarter=quarter, resident=resident)
+    got = {"completion": card.completion_points, "revenue": card.revenue_points}
+    assert {key: got[key] for key in case["points"]} == case["points"]

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from opc_community.core.demo import SEEDERS, Demo
 from opc_community.notices.models import Publication, PublicationKind
-from scoring.models import Quarter, QuarterInput, QuarterStatus, ScoreCard
+from scoring.models import (
+    PlanChangeStatus,
+    PlanStatus,
+    Quarter,
+    QuarterInput,
+    QuarterPlan,
+    QuarterStatus,
+    ScoreCard,
+)
 
 NOW = datetime(2026, 11, 18, 10, 7, tzinfo=ZoneInfo("Asia/Shanghai"))
 pytestmark = pytest.mark.django_db
@@ -33,7 +41,7 @@ def _seed() -> None:
 
 def _state() -> tuple:
     return (Quarter.objects.count(), ScoreCard.objects.count(), QuarterInput.objects.count(),
-            Publication.objects.filter(kind=PublicationKind.QUARTERLY_SCORES).count())
+            QuarterPlan.objects.count(), Publication.objects.filter(kind=PublicationKind.QUARTERLY_SCORES).count())
 
 
 def test_the_demo_shows_a_warning_and_an_elimination_and_is_idempotent():
@@ -53,3 +61,27 @@ def test_the_demo_shows_a_warning_and_an_elimination_and_is_idempotent():
     assert published["zhaoliu"].outcome == "ok"
     board = Publication.objects.get(kind=PublicationKind.QUARTERLY_SCORES)
     assert "李四" not in board.body and "李*" in board.body
+
+
+def test_every_past_card_has_an_accepted_plan_and_the_current_quarter_a_plan_in_each_state():
+    with time_machine.travel(NOW, tick=False):
+        _seed()
+    for card in ScoreCard.objects.select_related("quarter"):
+        plan = QuarterPlan.objects.get(quarter=card.quarter, resident=card.resident)
+        assert plan.status == PlanStatus.ACCEPTED and card.plan_accepted
+        assert (card.milestones_planned, card.revenue_target) == (plan.milestones_planned, plan.revenue_target)
+    current = {plan.resident.user.username: plan for plan in
+               QuarterPlan.objects.filter(quarter__year=2026, quarter__number=4).select_related("resident__user")}
+    # 赵六 left on 09-04 (75 days before), in Q3: no plan for Q4
+    assert {name: plan.status for name, plan in current.items()} == {
+        "ouyang": PlanStatus.ACCEPTED, "lisi": PlanStatus.RETURNED, "zhangsan": PlanStatus.SUBMITTED}
+    assert current["ouyang"].changes.get().status == PlanChangeStatus.PENDING
+    assert current["lisi"].return_reason and current["lisi"].refile_due_on
+    assert current["zhangsan"].decision_due_on is not None
+
+
+def test_on_a_later_day_the_resident_who_left_this_quarter_has_a_draft():
+    with time_machine.travel(datetime(2026, 12, 28, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        _seed()  # 赵六 left on 10-14, in Q4
+    draft = QuarterPlan.objects.get(quarter__year=2026, quarter__number=4, resident__user__username="zhaoliu")
+    assert draft.status == PlanStatus.DRAFT

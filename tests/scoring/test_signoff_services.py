@@ -12,6 +12,8 @@ from opc_community.notices.services import objection_decide, objection_submit, p
 from opc_community.portal.models import Notification
 from residents.models import Exit, ExitKind, ResidentStatus
 from scoring.models import (
+    Contribution,
+    InputStatus,
     Quarter,
     QuarterInput,
     QuarterStatus,
@@ -25,7 +27,7 @@ from scoring.services.inputs import Correction
 from scoring.services.run import quarter_recompute, quarter_run
 from tests.residents.factories import AgreementFactory
 from tests.rulebook.factories import RulebookVersionFactory, first_version
-from tests.scoring.factories import ContributionFactory, ScoreAppealFactory, ScoreCardFactory
+from tests.scoring.factories import ScoreAppealFactory, ScoreCardFactory
 from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +44,9 @@ def cast(resident_a, resident_b):
     warned = member(resident_b, name="欧阳娜娜")
     idle = member(name="王小明")
     AgreementFactory(resident=idle)
-    data = stored_input(quarter, good)
-    ContributionFactory(input=data)
-    stored_input(quarter, warned)
+    data = stored_input(quarter, good, status=InputStatus.VERIFIED)  # plans accepted, results verified by staff
+    Contribution.objects.create(input=data, kind="open_source", description="SDK", verified=True)
+    stored_input(quarter, warned, status=InputStatus.VERIFIED)
     previous = make_quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
     ScoreCardFactory(quarter=previous, resident=warned, total=65, streak_below_threshold=1)
     quarter_run(quarter=quarter)
@@ -151,8 +153,8 @@ def test_an_upheld_appeal_recomputes_everyone_and_waits_for_its_decision(cast, a
     assert quarter.status == QuarterStatus.PUBLISHED  # the pending appeal holds the effects back
     changes = signoff.apply_upheld_appeal(
         appeal=appeal, reason="复核成立：补录已提交的数据", actor=administrator,
-        correction=Correction({"milestones_planned": 4, "milestones_done": 4, "revenue": "100000",
-                               "revenue_target": "100000"}),
+        correction=Correction({"milestones_done": 4, "revenue": "100000"},
+                              plan_values={"milestones_planned": 4, "revenue_target": "100000"}),
     )
     assert {(c.field, c.before, c.after) for c in changes if c.resident_id == idle.pk} >= {
         ("total", "10", "65"), ("outcome", "eliminated", "ok")}
@@ -213,7 +215,7 @@ def test_a_new_rulebook_version_does_not_change_a_confirmed_quarter(cast, admini
 
 def test_a_draft_computed_before_the_inputs_deadline_cannot_be_confirmed(resident_a, administrator):
     quarter = make_quarter()  # inputs due on 2026-10-09
-    stored_input(quarter, member(resident_a))
+    stored_input(quarter, member(resident_a), status=InputStatus.VERIFIED)
     with at(sh(2026, 10, 1, 2)):  # the scheduled run, day 1 at 02:00
         quarter_run(quarter=quarter)
     with pytest.raises(Exception, match="2026-10-09"):
@@ -221,3 +223,57 @@ def test_a_draft_computed_before_the_inputs_deadline_cannot_be_confirmed(residen
     with at(sh(2026, 10, 10, 9)):
         quarter_run(quarter=quarter)
         assert signoff.quarter_confirm(quarter=quarter, actor=administrator).status == QuarterStatus.CONFIRMED
+
+
+# --- Every input decided before confirmation (RULEBOOK §7.1, decision added 2026-12) ---------------------
+
+
+def test_confirmation_is_refused_while_anything_awaits_staff_naming_what_and_whose(resident_a, resident_b, administrator):
+    from scoring.models import PlanChange, PlanStatus
+    from scoring.services import inputs as input_services
+    from scoring.services import plans as plan_services
+    from tests.scoring.support.inputs import stored_plan
+
+    quarter = make_quarter()
+    zhang, ouyang, wang = member(resident_a, name="张三"), member(resident_b, name="欧阳娜娜"), member(name="王小明")
+    plan = stored_plan(quarter, zhang, status=PlanStatus.SUBMITTED)
+    accepted = stored_plan(quarter, ouyang)
+    PlanChange.objects.create(plan=accepted, milestones_planned=3, revenue_target=1, previous_milestones_planned=4,
+                              previous_revenue_target=1, reason="x", requested_by=ouyang.user,
+                              requested_at=sh(2026, 8, 1, 9), answer_due_on=sh(2026, 8, 5, 9).date())
+    stored_input(quarter, wang, plan=None)  # submitted, not verified
+    stored_input(quarter, member(name="赵六"), status=InputStatus.DRAFT, plan=PlanStatus.DRAFT)  # never filed
+    quarter_run(quarter=quarter)
+    with pytest.raises(Exception) as refused:
+        signoff.quarter_confirm(quarter=quarter, actor=administrator)
+    message = str(refused.value.message)
+    assert refused.value.code == "inputs_unreviewed"
+    assert "1 份计划待接受或退回（张三）" in message
+    assert "1 项计划变更待决定（欧阳娜娜）" in message
+    assert "1 份结果待核实（王小明）" in message and "赵六" not in message  # a draft never filed holds nothing
+
+    plan_services.plan_accept(plan=plan, actor=administrator)
+    plan_services.plan_change_refuse(change=PlanChange.objects.get(), answer="依据不足", actor=administrator)
+    input_services.input_correct(quarter=quarter, resident=wang, reason="营收无财务报表", actor=administrator,
+                                 correction=input_services.Correction({}, rejected_results=["revenue"]))
+    with pytest.raises(Exception) as outdated:  # decided after the draft: the draft no longer shows it
+        signoff.quarter_confirm(quarter=quarter, actor=administrator)
+    assert outdated.value.code == "draft_outdated"
+    quarter_run(quarter=quarter)
+    assert signoff.quarter_confirm(quarter=quarter, actor=administrator).status == QuarterStatus.CONFIRMED
+    cards = {card.resident_id: card for card in ScoreCard.objects.filter(quarter=quarter)}
+    assert (cards[zhang.pk].plan_accepted, cards[zhang.pk].completion_claim) == (True, "missing")  # results unfiled
+    assert (cards[wang.pk].plan_accepted, cards[wang.pk].revenue_claim) == (False, "rejected")
+    assert (cards[wang.pk].completion_points, cards[wang.pk].revenue_points) == (0, 0)
+
+
+def test_a_refusal_names_at_most_ten_residents(administrator):
+    quarter = make_quarter()
+    for index in range(12):
+        stored_input(quarter, member(name=f"李{index:02d}号"), plan=None)
+    quarter_run(quarter=quarter)
+    with pytest.raises(Exception) as refused:
+        signoff.quarter_confirm(quarter=quarter, actor=administrator)
+    message = str(refused.value.message)
+    assert "12 份结果待核实" in message and "李09号" in message and "李10号" not in message
+    assert "等另外 2 人" in message

@@ -8,11 +8,11 @@ The cast (2026 Q3, published on Monday 2026-10-12 10:00; the window ends Thursda
 from dataclasses import dataclass
 
 from residents.models import Resident
-from scoring.models import Quarter, QuarterStatus, ScoreCard
+from scoring.models import Contribution, InputStatus, Quarter, QuarterStatus, ScoreCard
 from scoring.services import signoff
 from scoring.services.run import quarter_run
 from tests.residents.factories import AgreementFactory
-from tests.scoring.factories import ContributionFactory, ScoreCardFactory
+from tests.scoring.factories import ScoreCardFactory
 from tests.scoring.support.inputs import at, make_quarter, member, sh, stored_input
 
 PUBLISHED_AT = sh(2026, 10, 12, 10)  # Monday
@@ -40,9 +40,9 @@ def drafted_cast(user_a, user_b) -> Cast:
     idle = member(name="王小明")
     for resident in (good, warned, idle):
         AgreementFactory(resident=resident)
-    data = stored_input(quarter, good)
-    ContributionFactory(input=data)
-    stored_input(quarter, warned)
+    data = stored_input(quarter, good, status=InputStatus.VERIFIED)  # plans accepted, results verified by staff
+    Contribution.objects.create(input=data, kind="open_source", description="SDK", verified=True)
+    stored_input(quarter, warned, status=InputStatus.VERIFIED)
     previous = make_quarter(number=2, status=QuarterStatus.FINAL, rulebook_version=1)
     ScoreCardFactory(quarter=previous, resident=good, total=82, contribution_points=17)
     ScoreCardFactory(quarter=previous, resident=warned, total=65, streak_below_threshold=1)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from scoring.models import InputStatus, Quarter, QuarterInput
+from scoring.models import InputStatus, PlanStatus, Quarter, QuarterInput, QuarterPlan
 from tests.residents.factories import ResidentFactory, acknowledge_rules
 from tests.scoring.factories import QuarterFactory, QuarterInputFactory
 
@@ -44,16 +44,31 @@ def member(user=None, *, name: str | None = None, checked_in_at: datetime = APRI
     return resident
 
 
-def numbers(planned=4, done=4, revenue="100000", target="100000") -> dict:
-    return {"milestones_planned": planned, "milestones_done": done, "revenue": revenue, "revenue_target": target}
+def numbers(done=4, revenue="100000") -> dict:
+    """The results a resident files at quarter end."""
+    return {"milestones_done": done, "revenue": revenue}
 
 
-def stored_input(quarter, resident, *, status=InputStatus.SUBMITTED, **values) -> QuarterInput:
+def plan_numbers(planned=4, target="100000", note="") -> dict:
+    """The plan a resident files at the start of the quarter."""
+    return {"milestones_planned": planned, "revenue_target": target, "note": note}
+
+
+def stored_plan(quarter, resident, *, status=PlanStatus.ACCEPTED, planned=4, target="100000", **fields) -> QuarterPlan:
+    return QuarterPlan.objects.create(quarter=quarter, resident=resident, status=status, milestones_planned=planned,
+                                      revenue_target=Decimal(target), **fields)
+
+
+def stored_input(quarter, resident, *, status=InputStatus.SUBMITTED, plan=PlanStatus.ACCEPTED, milestones_planned=4,
+                 revenue_target="100000", **values) -> QuarterInput:
+    """The resident's results and — unless ``plan`` is None — its plan in that status with the planned numbers."""
+    if plan is not None:
+        stored_plan(quarter, resident, status=plan, planned=milestones_planned, target=revenue_target)
     data = {**numbers(), **values}
     return QuarterInputFactory(
         quarter=quarter, resident=resident, status=status,
-        milestones_planned=data["milestones_planned"], milestones_done=data["milestones_done"],
-        revenue=Decimal(data["revenue"]), revenue_target=Decimal(data["revenue_target"]),
+        milestones_done=data["milestones_done"], revenue=Decimal(data["revenue"]),
+        **{key: value for key, value in values.items() if key not in numbers()},
     )
 
 
@@ -71,7 +86,7 @@ def workbook(rows: list[list]) -> SimpleUploadedFile:
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["编号", "入驻主体", "计划", "完成", "营收", "目标"])
+    sheet.append(["编号", "入驻主体", "完成", "营收"])
     for row in rows:
         sheet.append(row)
     buffer = BytesIO()

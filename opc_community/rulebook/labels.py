@@ -128,6 +128,13 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "revenue": L(_("revenue"), U.SECTION),
         "awards": L(_("awards and honours"), U.SECTION),
         "contributions": L(_("team and technical contributions"), U.SECTION),
+        "plan": L(_("quarterly plan"), U.SECTION),
+    },
+    s.QuarterlyPlan: {
+        "filing_working_days": L(_("plan filed within the quarter's first"), U.WORKING_DAYS),
+        "reminder_working_days": L(_("reminder before the plan deadline"), U.WORKING_DAYS),
+        "decision_working_days": L(_("staff accept or return a plan within"), U.WORKING_DAYS),
+        "refile_working_days": L(_("a returned plan may be filed again within"), U.WORKING_DAYS),
     },
     s.BandedDimension: {
         "max_points": L(_("maximum points"), U.POINTS),

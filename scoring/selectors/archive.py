@@ -9,12 +9,13 @@
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community.core.money import format_yuan
 from residents.models import Resident
-from scoring.models import InputStatus, QuarterInput
+from scoring.models import InputStatus, PlanStatus, QuarterInput, QuarterPlan
 from scoring.selectors.cards import resident_cards
 
 ARCHIVE_LABEL = gettext_lazy("Quarterly scores and progress reports")
@@ -26,21 +27,32 @@ def archive_entries(resident: Resident) -> list[Any]:
     from residents.selectors.archive import Entry, _name
 
     entries = []
+    accepted_plan = QuarterPlan.objects.filter(
+        quarter=OuterRef("quarter"), resident=OuterRef("resident"), status=PlanStatus.ACCEPTED
+    )
     inputs = (
         QuarterInput.objects.filter(resident=resident, submitted_at__isnull=False)
         .exclude(status=InputStatus.DRAFT)
         .select_related("quarter", "verified_by")
+        .annotate(
+            planned=Subquery(accepted_plan.values("milestones_planned")[:1]),
+            target=Subquery(accepted_plan.values("revenue_target")[:1]),
+        )
     )
     for report in inputs:
         detail = [report.get_status_display()]
         if report.correction_reason:
             detail.append(report.correction_reason)
+        if report.planned is None:  # no accepted plan: nothing to measure against (RULEBOOK §7.1)
+            title = _("%(quarter)s progress report: %(done)s milestones, revenue %(revenue)s, no accepted plan") % {
+                "quarter": report.quarter, "done": report.milestones_done, "revenue": format_yuan(report.revenue)}
+        else:
+            title = _("%(quarter)s progress report: %(done)s of %(planned)s milestones, revenue %(revenue)s "
+                      "of the target %(target)s") % {
+                "quarter": report.quarter, "done": report.milestones_done, "planned": report.planned,
+                "revenue": format_yuan(report.revenue), "target": format_yuan(report.target)}
         entries.append(Entry(
-            at=report.submitted_at, section="score",
-            title=_("%(quarter)s progress report: %(done)s of %(planned)s milestones, revenue %(revenue)s "
-                    "of the target %(target)s") % {
-                "quarter": report.quarter, "done": report.milestones_done, "planned": report.milestones_planned,
-                "revenue": format_yuan(report.revenue), "target": format_yuan(report.revenue_target)},
+            at=report.submitted_at, section="score", title=title,
             detail=" · ".join(str(part) for part in detail),
             actor=_name(report.verified_by) if report.verified_by_id else resident.name,
         ))

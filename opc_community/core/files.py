@@ -160,11 +160,15 @@ def delete_files_after_commit(sender: type[models.Model], instance: models.Model
 
 
 def connect_file_deletion() -> None:
-    """Connect :func:`delete_files_after_commit` for every model with a file field (from ``ready()``)."""
+    """Connect :func:`delete_files_after_commit` for every model with a file field (from ``ready()``).
+
+    Not for the audit trail's event rows: they copy the names of files their live rows still use.
+    """
     from django.db.models.signals import post_delete
+    from pghistory.models import Event
 
     for model in apps.get_models():
-        if file_fields(model) and not model._meta.proxy:
+        if file_fields(model) and not model._meta.proxy and not issubclass(model, Event):
             post_delete.connect(delete_files_after_commit, sender=model, dispatch_uid=f"files:{model._meta.label}")
 
 

@@ -159,9 +159,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploaded identity documents and evidence live outside any served URL:
-    # MEDIA_URL is unset and files are streamed by permission-checked views only.
+    # MEDIA_URL is unset and files are streamed by permission-checked views only. A file stored
+    # in a transaction that rolls back is deleted (opc_community.core.files).
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "opc_community.core.files.PrivateStorage",
         "OPTIONS": {"location": env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".data" / "private"))},
     },
     "staticfiles": {
@@ -423,6 +424,12 @@ CELERY_BEAT_SCHEDULE = {
     "core-purge-idempotency-records": {
         "task": "opc_community.core.tasks.purge_idempotency_records",
         "schedule": crontab(hour=3, minute=40),
+    },
+    # Stored files no row names (a crash between storing and saving) are logged and shown to the
+    # administrators; deleting them is `manage.py sweep_files --delete` (docs/operations.md, "Stored files").
+    "core-sweep-files": {
+        "task": "opc_community.core.tasks.sweep_files",
+        "schedule": crontab(day_of_week="sun", hour=4, minute=20),
     },
     # 第九章第一条 / RULEBOOK §10: publication windows that ended hand their
     # decision back to the owning app. Hourly, so that a window ending at

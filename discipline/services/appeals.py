@@ -34,6 +34,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import PublicationStatus
@@ -47,7 +48,7 @@ REASON_MAX_LENGTH = 4000
 APPEALABLE = (CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
 
 
-@transaction.atomic
+@atomic_with_files
 def appeal_submit(
     *, case: ViolationCase, resident: Resident, reason: str, actor: Any, evidence: Iterable[UploadedFile] = ()
 ) -> Appeal:

@@ -74,6 +74,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.jobs import enqueue_on_commit
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
@@ -303,7 +304,7 @@ def _measure(value: Any, *, basis: str) -> Decimal | None:
     return number
 
 
-@transaction.atomic
+@atomic_with_files
 def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedFile] = ()) -> ViolationCase:
     """Found → verified, with the evidence (photos, documents; private files). Staff must attach at
     least one file unless the case already has evidence; the system verifies automatic cases, whose
@@ -407,7 +408,7 @@ def notice_render(*, notice_id: int, force: bool = False) -> RectificationNotice
     pdf = render_notice(notice)
     from django.core.files.base import ContentFile
 
-    with transaction.atomic(), acting_as(None, action="discipline.notice_render"):
+    with atomic_with_files(), acting_as(None, action="discipline.notice_render"):
         notice = RectificationNotice.objects.select_for_update().get(pk=notice_id)
         if notice.document and not force:
             return notice

@@ -55,6 +55,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
@@ -251,7 +252,7 @@ def _evidence(upload: UploadedFile | None, rules_in_force: Rulebook) -> Uploaded
     return upload or None
 
 
-@transaction.atomic
+@atomic_with_files
 def reward_verify_innovation(
     *, resident: Resident, level: str, amount: Any, certificate: str, reason: str, actor: Any,
     evidence: UploadedFile | None = None,
@@ -275,7 +276,7 @@ def reward_verify_innovation(
     )
 
 
-@transaction.atomic
+@atomic_with_files
 def reward_verify_other(
     *, resident: Resident, choice: str, reason: str, actor: Any, amount: Any = None, support: str = "",
     basis: str = "", evidence: UploadedFile | None = None,

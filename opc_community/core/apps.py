@@ -22,6 +22,16 @@ class CoreConfig(AppConfig):
         # Once per migrate (sent for this app after every migration ran): the database roles' rights.
         post_migrate.connect(db_roles.after_migrate, sender=self, dispatch_uid="core.db_roles")
 
+        from celery.signals import task_postrun
+        from django.core.signals import request_finished
+
+        from opc_community.core import files
+
+        # A stored file lives only if its row commits; a deleted row's files go after commit.
+        request_finished.connect(files.after_request_or_job, dispatch_uid="core.files.request")
+        task_postrun.connect(files.after_request_or_job, dispatch_uid="core.files.job")
+        files.connect_file_deletion()
+
 
 class OpcAdminConfig(admin_apps.AdminConfig):
     """Replaces the stock admin site with the branded operations desk."""

@@ -22,3 +22,14 @@ def ping() -> dict[str, object]:
 def purge_idempotency_records() -> int:
     """Nightly: idempotency keys and form tokens older than ``IDEMPOTENCY_KEY_TTL`` go (safe to run twice)."""
     return idempotency.purge_expired(now=timezone.now())
+
+
+@shared_task(name="opc_community.core.tasks.sweep_files")
+def sweep_files() -> int:
+    """Weekly: stored files no row names are logged and shown to the administrators (deletes nothing;
+    safe to run twice: the same files are announced once). Returns how many there are."""
+    from opc_community.core import files
+
+    report = files.sweep()
+    files.tell_administrators(report)
+    return len(report.orphans)

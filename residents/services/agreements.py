@@ -39,6 +39,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.files import atomic_with_files
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
@@ -261,9 +262,9 @@ def agreement_document_store(*, agreement: Agreement) -> Agreement:
     pdf = agreement_pdf(agreement)
     suffix = "-accepted" if agreement.status == AgreementStatus.ACCEPTED else ""
     field = agreement.document
-    name = field.storage.save(field.field.generate_filename(agreement, f"{agreement.number}{suffix}.pdf"),
-                              ContentFile(pdf))
-    with acting_as(None, action="residents.agreement_document"):
+    with atomic_with_files(), acting_as(None, action="residents.agreement_document"):
+        name = field.storage.save(field.field.generate_filename(agreement, f"{agreement.number}{suffix}.pdf"),
+                                  ContentFile(pdf))
         Agreement.objects.filter(pk=agreement.pk).update(document=name)
     agreement.document.name = name
     return agreement

@@ -48,6 +48,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
@@ -91,7 +92,7 @@ def is_reader(user: Any) -> bool:
 # --- Filing ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files
 def complaint_file(
     *,
     resident: Resident,
@@ -115,7 +116,7 @@ def complaint_file(
     )
 
 
-@transaction.atomic
+@atomic_with_files
 def complaint_record(
     *,
     resident: Resident,
@@ -190,8 +191,6 @@ def _create(
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or str(error)
         if OPEN_ONCE not in constraint:
             raise
-        if complaint.attachment:
-            complaint.attachment.delete(save=False)
         raise _already_filed(resident, category=category, subject=subject, text=text) from error
     with _site_language():
         when = _("Respond by %(response)s, give a solution by %(solution)s (Chapter 4, Article 4).") % {

@@ -68,6 +68,7 @@ from opc_community.accounts.tokens import (
 )
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import ensure_can_move, lock, move
 from opc_community.core.uploads import validate_upload
@@ -403,7 +404,7 @@ def _refuse_second_application(applicant: User) -> None:
         raise DomainError(_("You are already a resident of the community: no new application is needed."))
 
 
-@transaction.atomic
+@atomic_with_files
 def application_save_draft(
     *,
     applicant: User,
@@ -518,7 +519,7 @@ def document_filename(document: ApplicationDocument) -> str:
     return f"{document.kind}-{document.sha256[:16]}"
 
 
-@transaction.atomic
+@atomic_with_files
 def application_document_add(
     *, application: Application, kind: str, upload: UploadedFile, actor: User
 ) -> ApplicationDocument:
@@ -544,10 +545,8 @@ def application_document_remove(*, document: ApplicationDocument, actor: User) -
         raise DomainError(
             _("This material was part of an earlier submission and stays on file; upload a new one instead.")
         )
-    file = document.file
     with acting_as(actor, action="residents.application_document_remove"):
-        document.delete()
-    transaction.on_commit(partial(file.storage.delete, file.name))
+        document.delete()  # its file goes once the deletion commits (opc_community.core.files)
 
 
 # --- transitions ------------------------------------------------------------------------------

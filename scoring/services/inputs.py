@@ -36,6 +36,7 @@ from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.moments import format_day
 from opc_community.core.money import quantize_money
 from opc_community.core.transitions import lock, move
@@ -333,7 +334,7 @@ def _required_text(value: str, *, field: str, model: type[Model]) -> str:
     return text
 
 
-@transaction.atomic
+@atomic_with_files
 def award_add(*, input: QuarterInput, level: str, title: str, certificate: UploadedFile | None,
               actor: Any) -> AwardClaim:
     """An award of the quarter with its certificate (第六章第一条 维度四); counts once staff verified it."""
@@ -347,7 +348,7 @@ def award_add(*, input: QuarterInput, level: str, title: str, certificate: Uploa
     return claim
 
 
-@transaction.atomic
+@atomic_with_files
 def contribution_add(*, input: QuarterInput, kind: str, description: str, proof: UploadedFile | None,
                      proof_link: str = "", actor: Any) -> Contribution:
     """A contribution with its proof — a file or a link (第六章第一条 维度五)."""
@@ -362,7 +363,7 @@ def contribution_add(*, input: QuarterInput, kind: str, description: str, proof:
     return item
 
 
-@transaction.atomic
+@atomic_with_files
 def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None, actor: Any) -> InputEvidence:
     """A progress report or financial statement behind the numbers (第六章第三条 数据透明)."""
     input = _editable_by_resident(input, actor)

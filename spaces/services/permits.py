@@ -29,6 +29,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.files import atomic_with_files
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -61,7 +62,7 @@ def is_permit_decider(user: Any) -> bool:
 # --- The resident ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_files
 def permit_apply(
     *,
     resident: Any,

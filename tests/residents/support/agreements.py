@@ -37,8 +37,7 @@ def use_private_storage(settings, tmp_path: Path) -> Path:
     """Agreement PDFs go to a temporary folder, never to the checkout's .data/ (call from a fixture)."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private")}},
     }
     return tmp_path / "private"
 

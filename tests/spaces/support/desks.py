@@ -69,6 +69,5 @@ def use_private_storage(settings, tmp_path) -> None:
     """Uploaded files go to a temporary folder, never the checkout's .data/ (call from a fixture)."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private")}},
     }

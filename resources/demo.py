@@ -45,6 +45,7 @@ COMING = (
     ("大模型应用开发培训", ActivityKind.TRAINING, 7, "路演厅"),
     ("独立开发者增长沙龙", ActivityKind.SALON, 10, "302 会议室"),
     ("南沙产业链企业对接会", ActivityKind.MATCHMAKING, 14, "501 大会议室"),
+    ("AI 企业参访研修学习", ActivityKind.STUDY, 16, "路演厅"),
 )
 
 #: Who missed which held activity (by weeks ago); everyone else checked in was there.

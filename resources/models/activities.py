@@ -18,11 +18,12 @@ class ActivityKind(models.TextChoices):
     SALON = "salon", _("salon")
     ROADSHOW = "roadshow", _("roadshow")
     MATCHMAKING = "matchmaking", _("matchmaking session")
+    STUDY = "study", _("study tour or course")  # 研修学习 (第四章第四条 3)
 
 
 @audited
 class Activity(models.Model):
-    """A community activity (培训、沙龙、路演、对接会)."""
+    """A community activity (培训、沙龙、路演、对接会、研修学习)."""
 
     title = models.CharField(_("title"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=ActivityKind.choices)

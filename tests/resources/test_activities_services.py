@@ -44,6 +44,15 @@ def test_the_resources_team_and_the_administrator_publish_activities(request, wh
     assert len(activity.checkin_token) >= 40
 
 
+@pytest.mark.parametrize(("kind", "label"), [
+    ("training", "培训"), ("salon", "沙龙"), ("roadshow", "路演"), ("matchmaking", "对接会"), ("study", "研修学习"),
+])
+def test_every_kind_of_the_regulation_can_be_published(resources_staff, kind, label):
+    """第四章第四条 3: 创业培训、技术沙龙、项目路演、资源对接会、研修学习."""
+    activity = _create(resources_staff, kind=kind, title=f"{label}活动")
+    assert label in activity.get_kind_display()
+
+
 def test_every_activity_gets_its_own_random_checkin_token(resources_staff):
     assert _create(resources_staff).checkin_token != _create(resources_staff).checkin_token
 

@@ -24,6 +24,7 @@ from discipline.services.case_support import (
     require,
     tell_resident,
 )
+from opc_community import rulebook, workdays
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.money import format_yuan, quantize_money
@@ -142,10 +143,16 @@ def case_decide(
             row["note"] = f"ban:{rule.ban or 'forced_exit'}"
         rows.append(row)
     now = timezone.now()
+    # Published within the working days of the rulebook in force on the day of the decision (stored here,
+    # at the event; ``discipline.services.deadlines`` flags it when late).
+    publish_due = workdays.deadline(
+        now, rulebook.in_force(on=timezone.localdate(now)).deadlines.decision_publication_working_days
+    )
     with acting_as(actor, action="discipline.case_decide"):
         case = move_case(
             case, CaseStatus.DECIDED, same_kind_count=preview.count, rulebook_version=preview.rulebook_version,
-            decided_by=actor, decided_at=now,
+            decided_by=actor, decided_at=now, publish_due_at=publish_due.at,
+            publish_due_provisional=publish_due.provisional,
         )
         measures = [PenaltyMeasure.objects.create(case=case, **row) for row in rows]
     texts = [selectors.describe_measure(m) for m in measures]

@@ -46,6 +46,7 @@ from discipline.models import (
 from discipline.selectors import cases as selectors
 from discipline.services import appeals as appeal_services
 from discipline.services import cases as services
+from discipline.services import interim
 from discipline.services.ledger import ledger_verify
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -193,6 +194,8 @@ STEPS: dict[str, tuple[Any, type, tuple[str, ...], bool]] = {
     "decide": (gettext_lazy("Decide the penalty"), forms.DecideForm,
                (CaseStatus.NOTICE_ISSUED, CaseStatus.RECTIFIED, CaseStatus.NOT_RECTIFIED), True),
     "publish": (gettext_lazy("Publish on the notice board"), forms.PublishForm, (CaseStatus.DECIDED,), True),
+    # "立即" kinds only (RULEBOOK §9): shown when ``interim.may_impose_interim`` says so.
+    "interim": (gettext_lazy("Suspend at once (interim)"), forms.InterimForm, tuple(interim.INTERIM_STATUSES), True),
 }
 
 
@@ -322,6 +325,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             {"url": reverse("admin:discipline_violationcase_step", args=[case.pk, step]), "label": str(title)}
             for step, (title, _form, statuses, deciders) in STEPS.items()
             if case.status in statuses and (decider or not deciders)
+            and (step != "interim" or interim.may_impose_interim(case))
         ]
 
     def get_urls(self) -> list:
@@ -392,6 +396,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             "not_rectified": lambda: services.case_mark_not_rectified(case=case, actor=user, note=data["note"]),
             "decide": lambda: services.case_decide(case=case, actor=user, **form.service_arguments()),
             "publish": lambda: services.case_publish(case=case, actor=user, public_facts=data["public_facts"]),
+            "interim": lambda: interim.interim_suspend(case=case, reason=data["reason"], actor=user),
         }
         try:
             calls[step]()

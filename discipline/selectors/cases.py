@@ -152,6 +152,8 @@ def describe_measure(measure: PenaltyMeasure) -> str:
         return _("fine of %(amount)s") % {"amount": format_yuan(measure.amount)}
     if measure.type == "compensation" and measure.amount is not None:
         return _("compensation of %(amount)s") % {"amount": format_yuan(measure.amount)}
+    if measure.type == "confiscation" and measure.amount is not None:
+        return _("gains of %(amount)s confiscated") % {"amount": format_yuan(measure.amount)}
     if measure.type == "suspension":
         return _describe_suspension(measure.scope, measure.days, measure.until_paid)
     if measure.type == "forced_exit" and measure.ban_years:
@@ -215,7 +217,7 @@ def decision_preview(case: ViolationCase, *, count: int | None = None) -> Previe
     )
     needs_amount = [
         index for index, m in enumerate(outcome.measures)
-        if (m.type == "fine" and m.amount is None) or m.type == "compensation"
+        if (m.type == "fine" and m.amount is None) or m.type in ("compensation", "confiscation")
     ]
     needs_days = [
         index for index, m in enumerate(outcome.measures) if m.type == "suspension" and not m.days and not m.until_paid

@@ -77,6 +77,7 @@ from discipline.services.case_support import (
 )
 from discipline.services.decisions import case_decide, join
 from discipline.services.effects import apply_effects
+from discipline.services.interim import interim_lift
 from discipline.services.publishing import (
     case_annul,
     case_confirm,
@@ -258,6 +259,7 @@ def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCa
     counted = case.status == CaseStatus.VERIFIED
     with acting_as(actor, action="discipline.case_dismiss"):
         case = move_case(case, CaseStatus.DISMISSED, dismissal_reason=reason)
+        interim_lift(case)
     if counted:
         counting.recount_after(case)
     tell_resident(

@@ -116,6 +116,15 @@ def case_decide(
             if amount <= 0:
                 raise DomainError(_("The compensation must be more than zero."), field=f"amounts.{index}")
             row["amount"] = amount
+        elif rule.type == "confiscation":  # 没收违规所得: the amount gained, owed as an invoice line
+            value = amounts.get(index)
+            if value in (None, ""):
+                raise DomainError(_("Enter the amount of the gains to confiscate (Chapter 8, Article 2)."),
+                                  field=f"amounts.{index}")
+            amount = _amount(value, field=f"amounts.{index}")
+            if amount <= 0:
+                raise DomainError(_("The amount to confiscate must be more than zero."), field=f"amounts.{index}")
+            row["amount"] = amount
         elif rule.type == "suspension":
             row["scope"] = rule.scope
             row["until_paid"] = rule.until_paid

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from discipline.models import CaseStatus, PenaltyMeasure, Suspension, ViolationCase
 from discipline.selectors import cases as selectors
 from discipline.services.case_support import FINE_DUE_DAYS, kind_name
+from discipline.services.interim import interim_lift
 from opc_community import rulebook
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -30,7 +31,10 @@ from residents.models import Invoice, InvoiceKind, Resident
 
 #: Order of application: invoices first (an "until paid" suspension may wait for the fine), then
 #: suspensions, then the forced exit (which forfeits the deposit), then a lone deposit forfeiture.
-_EFFECT_ORDER = {"fine": 0, "compensation": 0, "suspension": 1, "forced_exit": 2, "deposit_forfeiture": 3}
+_EFFECT_ORDER = {
+    "fine": 0, "compensation": 0, "confiscation": 0, "suspension": 1, "forced_exit": 2, "deposit_forfeiture": 3,
+    "eviction": 4,
+}
 
 
 @dataclass
@@ -48,17 +52,24 @@ class EffectRun:
 
 Handler = Callable[[PenaltyMeasure, EffectRun], dict[str, Any]]
 
+#: The ledger's kind of the invoice a measure creates.
+INVOICE_KINDS = {"fine": InvoiceKind.FINE, "compensation": InvoiceKind.COMPENSATION, "confiscation": InvoiceKind.FINE}
+
 
 def _invoice(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
-    """Fine / compensation: an invoice due ``FINE_DUE_DAYS`` calendar days later."""
+    """Fine / compensation / gains confiscated (没收违规所得): an invoice due ``FINE_DUE_DAYS`` calendar days
+    later (confiscated gains are owed like a fine, as a line of the residents ledger)."""
     from residents.services.ledger import invoice_create
 
     case = run.case
-    description = (_("Fine, case %(number)s (%(kind)s)") if measure.type == "fine"
-                   else _("Compensation, case %(number)s (%(kind)s)"))
+    description = {
+        "fine": _("Fine, case %(number)s (%(kind)s)"),
+        "compensation": _("Compensation, case %(number)s (%(kind)s)"),
+        "confiscation": _("Gains confiscated, case %(number)s (%(kind)s)"),
+    }[measure.type]
     invoice = invoice_create(
         resident=run.resident,
-        kind=InvoiceKind.FINE if measure.type == "fine" else InvoiceKind.COMPENSATION,
+        kind=INVOICE_KINDS[measure.type],
         description=description % {"number": case.number, "kind": run.kind_name},
         amount=measure.amount,
         due_on=run.today + timedelta(days=FINE_DUE_DAYS),
@@ -115,6 +126,25 @@ def _forced_exit(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
     return {}
 
 
+def _eviction(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
+    """责令立即退出 (1a): an exit ordered today with its clearance steps for the daily management team
+    (``residents.services.lifecycle.exit_ordered``); nothing when the resident has already exited."""
+    from residents.models import ResidentStatus
+    from residents.services.lifecycle import exit_ordered
+
+    if run.resident.status == ResidentStatus.EXITED:
+        return {"note": str(_("already exited: no exit ordered"))}
+    exit = exit_ordered(
+        resident=run.resident,
+        reason=_("Case %(number)s: %(kind)s (Chapter 8, Article 2)") % {
+            "number": run.case.number, "kind": run.kind_name},
+        actor=None,
+        today=run.today,
+    )
+    run.resident.refresh_from_db()
+    return {"note": str(_("exit ordered (no. %(exit)s)") % {"exit": exit.pk})}
+
+
 def _deposit_forfeiture(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
     """The deposit held is forfeited (with a forced exit of the same case, the exit forfeits it)."""
     from residents.selectors.ledger import deposit_held
@@ -152,6 +182,8 @@ def _staff_task(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
 EFFECTS: dict[str, Handler] = {
     "fine": _invoice,
     "compensation": _invoice,
+    "confiscation": _invoice,
+    "eviction": _eviction,
     "suspension": _suspension,
     "forced_exit": _forced_exit,
     "deposit_forfeiture": _deposit_forfeiture,
@@ -187,4 +219,6 @@ def apply_effects(*, case: ViolationCase) -> list[PenaltyMeasure]:
             continue
         updates = {"applied_at": run.now, **EFFECTS.get(measure.type, _nothing)(measure, run)}
         PenaltyMeasure.objects.filter(pk=measure.pk, applied_at__isnull=True).update(**updates)
+    # The final measures have taken effect: an interim suspension of the case ends now (RULEBOOK §9).
+    interim_lift(case, at=run.now)
     return list(case.measures.order_by("id"))

@@ -27,6 +27,7 @@ from discipline.services.case_support import (
     tell_resident,
 )
 from discipline.services.effects import apply_effects
+from discipline.services.interim import interim_lift
 from opc_community import rulebook
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -164,6 +165,7 @@ def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase
     was_confirmed = case.status == CaseStatus.CONFIRMED
     with acting_as(actor, action="discipline.case_annul"):
         case = move_case(case, CaseStatus.ANNULLED, annulled_at=timezone.now())
+        interim_lift(case)
         publication = selectors.publication_of(case)
         if publication is not None and publication.status in (PublicationStatus.OPEN,
                                                                PublicationStatus.AWAITING_DECISION):

@@ -90,3 +90,21 @@ def test_the_queue_filters_and_the_index_counts_cases_behind(
         assert page.context["cl"].result_count == 4  # three notices past their deadline, one late publication
         index = client.get(reverse("admin:index"))
         assert "4" in index.content.decode() and f"{url}?behind=yes" in index.content.decode()
+
+
+def test_an_objection_tells_the_administrator_at_once(member_a, member_b, daily_staff, administrator):
+    from opc_community.notices.services import objection_submit
+    from tests.discipline.support.cases import to_published
+
+    with on_day(TODAY):
+        publication = to_published(open_case(member_a, daily_staff), daily_staff, administrator)
+        objection_submit(publication=publication, author=member_b.user, text="事实有误。")
+    assert Notification.objects.filter(recipient=administrator, kind="notices.objection_submitted").count() == 1
+
+
+def test_a_drafted_quarter_is_counted_on_the_admin_index(client_for, administrator):
+    from scoring.models import Quarter, QuarterStatus
+
+    Quarter.objects.create(year=2026, number=3, inputs_due_on=date(2026, 9, 30), status=QuarterStatus.DRAFTED)
+    page = client_for(administrator).get(reverse("admin:index")).content.decode()
+    assert "status__exact=drafted" in page

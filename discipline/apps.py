@@ -12,10 +12,12 @@ class DisciplineConfig(AppConfig):
 
     def ready(self) -> None:
         from discipline import cards
+        from discipline.admin import cases as case_admin
         from discipline.models import Appeal
         from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
-        from discipline.services import appeals, cases, rewards
+        from discipline.services import appeals, cases, deadlines, rewards
+        from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
@@ -45,6 +47,12 @@ class DisciplineConfig(AppConfig):
             "discipline.appeal", _("requests for review"),
             partial(provisional_answers, Appeal), appeals.appeals_recompute_provisional,
         ))
+        register_deadline_kind(DeadlineKind(
+            "discipline.case_publication", _("publication of penalty decisions"),
+            deadlines.provisional_publications, deadlines.cases_recompute_provisional,
+        ))
+        # RULEBOOK §9 (decisions added 2026-12): cases behind schedule counted on the admin index.
+        register_index_warning(case_admin.overdue_warning)
         register_deadline_kind(DeadlineKind(
             "discipline.reward_grant", _("reward grants"),
             reward_selectors.provisional_grants, rewards.rewards_recompute_provisional,

@@ -40,6 +40,13 @@ class Suspension(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=300)
+    # "立即" (1a, 4b, 6c; RULEBOOK §9 decision added 2026-12): an interim community suspension imposed
+    # while the case waits for its publication window, lifted when the final measure takes effect or the
+    # case is dismissed or annulled.
+    interim_for = models.ForeignKey(
+        "discipline.ViolationCase", verbose_name=_("interim measure of case"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="interim_suspensions",
+    )
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -53,7 +60,8 @@ class Suspension(models.Model):
         indexes = [models.Index(fields=["resident", "scope", "starts_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__isnull=False) | Q(until_paid__isnull=False), name="suspension_has_an_end"
+                condition=Q(ends_at__isnull=False) | Q(until_paid__isnull=False) | Q(interim_for__isnull=False),
+                name="suspension_has_an_end",
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")), name="suspension_period_order"
@@ -140,6 +148,10 @@ class ViolationCase(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A decided case is published within ``deadlines.decision_publication_working_days`` of its decision
+    # (stored at the event; recomputed while provisional when the calendar changes, RULEBOOK §2).
+    publish_due_at = models.DateTimeField(_("publish by"), null=True, blank=True)
+    publish_due_provisional = models.BooleanField(_("publish-by date provisional"), default=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True)
     dismissal_reason = models.TextField(_("reason for dismissal"), blank=True)

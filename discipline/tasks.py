@@ -24,6 +24,25 @@ def flag_overdue_appeals() -> int:
 
 
 @shared_task
+def mark_unrectified_cases() -> int:
+    """Rectification deadlines passed yesterday or earlier → the case is "not rectified", the responsible
+    staff told (discipline.services.deadlines). Daily, in the morning; idempotent."""
+    from django.utils import timezone
+
+    from discipline.services.deadlines import rectification_overdue_run
+
+    return rectification_overdue_run(today=timezone.localdate())
+
+
+@shared_task
+def flag_late_publications() -> int:
+    """Decided cases not published within their working days are flagged to the administrator, once each."""
+    from discipline.services.deadlines import publication_overdue_flag
+
+    return publication_overdue_flag()
+
+
+@shared_task
 def watch_decision_ledger() -> dict:
     """Verify the decision ledger (chain, checkpoints, live decisions); alert the administrators once per
     break, or publish the chain's head when it holds and moved (discipline.services.ledger.ledger_watch).

@@ -493,6 +493,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discipline.tasks.run_overdue_ladders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # RULEBOOK §9 (decisions added 2026-12): a rectification deadline passed → "not rectified" the next
+    # morning, the responsible staff told; a decided case not published in time → the administrator told.
+    "discipline-mark-unrectified-cases": {
+        "task": "discipline.tasks.mark_unrectified_cases",
+        "schedule": crontab(hour=7, minute=50),
+    },
+    "discipline-flag-late-publications": {
+        "task": "discipline.tasks.flag_late_publications",
+        "schedule": crontab(minute=35),
+    },
     # 第八章第二条: requests for review (复核) not answered within 3 working days, flagged once each.
     "discipline-flag-overdue-appeals": {
         "task": "discipline.tasks.flag_overdue_appeals",

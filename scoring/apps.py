@@ -11,6 +11,7 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Quarterly assessment")
 
     def ready(self) -> None:
+        from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
@@ -18,6 +19,7 @@ class ScoringConfig(AppConfig):
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.extensions import ArchiveSection, register_archive_section
         from scoring import cards
+        from scoring.admin import quarters as quarter_admin
         from scoring.models import ScoreAppeal
         from scoring.selectors import archive
         from scoring.services.appeals import score_appeals_recompute_provisional
@@ -37,6 +39,8 @@ class ScoringConfig(AppConfig):
             partial(provisional_answers, ScoreAppeal), score_appeals_recompute_provisional,
         ))
         # 第三章第五条 (RULEBOOK §4.7): project progress reports and scores in the resident's archive.
+        # RULEBOOK §7.3: a drafted quarter waits for the administrator, counted on the admin index.
+        register_index_warning(quarter_admin.drafted_warning)
         register_archive_section(ArchiveSection(
             key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
         ))

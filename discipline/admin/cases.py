@@ -30,7 +30,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from discipline.forms import cases as forms
 from discipline.models import (
@@ -46,6 +46,7 @@ from discipline.models import (
 from discipline.selectors import cases as selectors
 from discipline.services import appeals as appeal_services
 from discipline.services import cases as services
+from discipline.services import interim
 from discipline.services.ledger import ledger_verify
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -89,6 +90,23 @@ class BehindFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(condition)
         return queryset
+
+
+def overdue_warning(request: HttpRequest) -> list[dict[str, Any]]:
+    """The count of cases behind schedule (待办/逾期) on the admin index, linking to the filtered queue
+    (registered in discipline/apps.py; one query)."""
+    if not request.user.has_perm("discipline.view_violationcase"):
+        return []
+    count = selectors.overdue_count(timezone.now())
+    if not count:
+        return []
+    message = ngettext(
+        "%(count)d violation case is behind schedule (rectification, publication or review answer overdue).",
+        "%(count)d violation cases are behind schedule (rectification, publication or review answer overdue).",
+        count,
+    ) % {"count": count}
+    link = f"{reverse('admin:discipline_violationcase_changelist')}?{BehindFilter.parameter_name}=yes"
+    return [{"level": "warning", "message": message, "link": link}]
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -176,6 +194,8 @@ STEPS: dict[str, tuple[Any, type, tuple[str, ...], bool]] = {
     "decide": (gettext_lazy("Decide the penalty"), forms.DecideForm,
                (CaseStatus.NOTICE_ISSUED, CaseStatus.RECTIFIED, CaseStatus.NOT_RECTIFIED), True),
     "publish": (gettext_lazy("Publish on the notice board"), forms.PublishForm, (CaseStatus.DECIDED,), True),
+    # "立即" kinds only (RULEBOOK §9): shown when ``interim.may_impose_interim`` says so.
+    "interim": (gettext_lazy("Suspend at once (interim)"), forms.InterimForm, tuple(interim.INTERIM_STATUSES), True),
 }
 
 
@@ -247,6 +267,12 @@ class ViolationCaseAdmin(admin.ModelAdmin):
         elif case.status == CaseStatus.NOTICE_ISSUED and getattr(case, "notice", None):
             label = _("rectify by")
             day = case.notice.deadline
+        elif case.status == CaseStatus.DECIDED and case.publish_due_at:
+            label = _("publish by")
+            if case.publish_due_at < timezone.now():
+                return format_html('<strong style="color:#b42318">{} · {} · {}</strong>', label,
+                                   format_moment(case.publish_due_at), _("Overdue"))
+            return format_html("{} · {}", label, format_moment(case.publish_due_at))
         else:
             return "—"
         text = format_day(day)
@@ -299,6 +325,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             {"url": reverse("admin:discipline_violationcase_step", args=[case.pk, step]), "label": str(title)}
             for step, (title, _form, statuses, deciders) in STEPS.items()
             if case.status in statuses and (decider or not deciders)
+            and (step != "interim" or interim.may_impose_interim(case))
         ]
 
     def get_urls(self) -> list:
@@ -369,6 +396,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             "not_rectified": lambda: services.case_mark_not_rectified(case=case, actor=user, note=data["note"]),
             "decide": lambda: services.case_decide(case=case, actor=user, **form.service_arguments()),
             "publish": lambda: services.case_publish(case=case, actor=user, public_facts=data["public_facts"]),
+            "interim": lambda: interim.interim_suspend(case=case, reason=data["reason"], actor=user),
         }
         try:
             calls[step]()

@@ -87,6 +87,14 @@ class DismissForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("reason for dismissal"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class InterimForm(DomainErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("reason for the interim suspension"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to the resident. The suspension covers the whole community from now until the final "
+                    "measure takes effect, or the case is dismissed or annulled."),
+    )
+
+
 class NoticeForm(DomainErrorsMixin, forms.Form):
     requirement = forms.CharField(label=_("rectification requirement"), widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(

@@ -152,6 +152,8 @@ def describe_measure(measure: PenaltyMeasure) -> str:
         return _("fine of %(amount)s") % {"amount": format_yuan(measure.amount)}
     if measure.type == "compensation" and measure.amount is not None:
         return _("compensation of %(amount)s") % {"amount": format_yuan(measure.amount)}
+    if measure.type == "confiscation" and measure.amount is not None:
+        return _("gains of %(amount)s confiscated") % {"amount": format_yuan(measure.amount)}
     if measure.type == "suspension":
         return _describe_suspension(measure.scope, measure.days, measure.until_paid)
     if measure.type == "forced_exit" and measure.ban_years:
@@ -215,7 +217,7 @@ def decision_preview(case: ViolationCase, *, count: int | None = None) -> Previe
     )
     needs_amount = [
         index for index, m in enumerate(outcome.measures)
-        if (m.type == "fine" and m.amount is None) or m.type == "compensation"
+        if (m.type == "fine" and m.amount is None) or m.type in ("compensation", "confiscation")
     ]
     needs_days = [
         index for index, m in enumerate(outcome.measures) if m.type == "suspension" and not m.days and not m.until_paid
@@ -368,7 +370,8 @@ def _next_deadline() -> Any:
     )
     return Coalesce(
         pending_due,
-        Case(When(status=CaseStatus.NOTICE_ISSUED, then=F("notice__deadline")), default=Value(None),
+        Case(When(status=CaseStatus.NOTICE_ISSUED, then=F("notice__deadline")),
+             When(status=CaseStatus.DECIDED, then=F("publish_due_at")), default=Value(None),
              output_field=DateTimeField()),
         output_field=DateTimeField(),
     )
@@ -384,11 +387,19 @@ def staff_queue(cases: QuerySet[ViolationCase] | None = None) -> QuerySet[Violat
 
 
 def overdue_q(now: datetime) -> Q:
-    """Cases behind: a notice past its deadline still open, or an appeal past its answer time."""
+    """Cases behind (待办/逾期): a notice past its deadline still open, a decision not published by its time,
+    or an appeal past its answer time."""
     today = timezone.localdate(now)
-    return Q(status=CaseStatus.NOTICE_ISSUED, notice__deadline__lt=today) | Q(
-        appeals__status=AppealStatus.PENDING, appeals__answer_due_at__lt=now
+    return (
+        Q(status=CaseStatus.NOTICE_ISSUED, notice__deadline__lt=today)
+        | Q(status=CaseStatus.DECIDED, publish_due_at__lt=now)
+        | Q(appeals__status=AppealStatus.PENDING, appeals__answer_due_at__lt=now)
     )
+
+
+def overdue_count(now: datetime) -> int:
+    """How many cases are behind (the count on the admin index; one query)."""
+    return ViolationCase.objects.filter(overdue_q(now)).values("pk").distinct().count()
 
 
 def appeal_queue(appeals: QuerySet[Appeal] | None = None) -> QuerySet[Appeal]:

@@ -73,7 +73,12 @@ def suspension_guard(resident: Any, action: Action, *, at: datetime) -> Refusal 
     if suspension is None:
         return None
     values = {"scope": SCOPE_NAMES[suspension.scope], "reason": suspension.reason, "action": action.label}
-    if suspension.ends_at is not None:
+    if suspension.interim_for_id is not None:
+        message = _(
+            "Your use of %(scope)s is suspended until the decision of the case takes effect (%(reason)s), so you "
+            "cannot %(action)s until then (Chapter 8, Article 2)."
+        ) % values
+    elif suspension.ends_at is not None:
         message = _(
             "Your use of %(scope)s is suspended until %(until)s (%(reason)s), so you cannot %(action)s until then "
             "(Chapter 8, Article 2)."

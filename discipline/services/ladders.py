@@ -63,30 +63,39 @@ Decisions:
 """
 
 import logging
-import math
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext as _
 
-from discipline import rules
 from discipline.models import CaseStatus, ViolationCase
+from discipline.rules.ladders import (  # the pure planners, importable from here too
+    EXIT,
+    FEES,
+    LADDER_KINDS,
+    Band,
+    Step,
+    band_for,
+    bands_to_open,
+    ladder_bands,
+    plan_exits,
+    plan_fees,
+)
 from opc_community import rulebook
 from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
-from opc_community.rulebook.schema import Condition, Violations
 
 logger = logging.getLogger(__name__)
 
-#: The two automatic ladders: name (first part of the source key) → violation kind of the penalty table.
-FEES, EXIT = "fees", "exit"
-LADDER_KINDS = {FEES: "7", EXIT: "1b"}
+__all__ = ["EXIT", "FEES", "LADDER_KINDS", "Band", "Step", "band_for", "bands_to_open", "ladder_bands",
+           "ladders_run", "plan_exits", "plan_fees"]
+
 
 #: Invoice kinds the overdue-fee ladder applies to (decision 2 above).
 LADDER_INVOICE_KINDS = ("fee", "other")
@@ -96,113 +105,6 @@ LADDER_RESIDENT_STATUSES = ("active", "exiting")
 FALLEN_STATUSES = (CaseStatus.ANNULLED, CaseStatus.DISMISSED)
 #: The advisory lock of a run (decision 6).
 RUN_LOCK = "discipline.ladders.run"
-
-
-# --- The bands, from the rule data (pure) ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Band:
-    """A band of a measure-based ladder: from day ``start`` until the next band's start."""
-
-    start: int
-    outcome: rules.Outcome
-
-    @property
-    def code(self) -> str:
-        """The band's part of the source key: "d8" = the band reached on the 8th day."""
-        return f"d{self.start}"
-
-    @property
-    def has_fine(self) -> bool:
-        return any(measure.type == "fine" for measure in self.outcome.measures)
-
-    @property
-    def has_forced_exit(self) -> bool:
-        return any(measure.type == "forced_exit" for measure in self.outcome.measures)
-
-
-def _first_day(condition: Condition) -> int | None:
-    """The first whole day a step's measure condition admits (``≥ 8`` → 8, ``> 7`` → 8)."""
-    if condition.measure_at_least is not None:
-        return max(1, math.ceil(condition.measure_at_least))
-    if condition.measure_above is not None:
-        return max(1, math.floor(condition.measure_above) + 1)
-    return None
-
-
-def ladder_bands(kind: str, violations: Violations) -> tuple[Band, ...]:
-    """The bands of a day-counted ladder, mildest first.
-
-    The candidate first days are read from the kind's steps; the outcome of each is what
-    ``rules.decide`` gives for that many days (so the table itself is never re-implemented
-    here), and days giving the same outcome as the band before belong to it.
-    """
-    steps = violations.kinds[kind].steps
-    starts = sorted({day for step in steps if (day := _first_day(step.when)) is not None})
-    bands: list[Band] = []
-    for start in starts:
-        outcome = rules.decide(rules.Facts(kind, measure=Decimal(start)), violations)
-        if outcome.is_none or (bands and bands[-1].outcome == outcome):
-            continue
-        bands.append(Band(start=start, outcome=outcome))
-    return tuple(bands)
-
-
-def band_for(days: int, bands: Iterable[Band]) -> Band | None:
-    """The band ``days`` falls in (None before the first band, e.g. 0 days)."""
-    reached = [band for band in bands if band.start <= days]
-    return reached[-1] if reached else None
-
-
-def bands_to_open(days: int, bands: tuple[Band, ...]) -> tuple[Band, ...]:
-    """The bands an item ``days`` into its ladder must have a case for (decision 1 above):
-    the band reached, and every earlier band carrying a fine. Mildest first."""
-    current = band_for(days, bands)
-    if current is None:
-        return ()
-    return tuple(band for band in bands if band.start < current.start and band.has_fine) + (current,)
-
-
-# --- Planning a run (pure, given the rows) ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """One case a run must make sure exists: a band of one invoice or one exit."""
-
-    ladder: str
-    subject_id: int
-    band: Band
-    occurred_on: date
-    resident: Any
-    subject: Any  # the Invoice or the Exit row
-
-    @property
-    def kind(self) -> str:
-        return LADDER_KINDS[self.ladder]
-
-    @property
-    def source_key(self) -> str:
-        return f"{self.ladder}:{self.subject_id}:{self.band.code}"
-
-
-def plan_fees(invoices: Iterable[Any], bands: tuple[Band, ...]) -> list[Step]:
-    """Steps for overdue invoices (rows with ``days_overdue``, ``due_on`` and ``resident``)."""
-    return [
-        Step(FEES, invoice.pk, band, invoice.due_on + timedelta(days=band.start), invoice.resident, invoice)
-        for invoice in invoices
-        for band in bands_to_open(invoice.days_overdue, bands)
-    ]
-
-
-def plan_exits(exits: Iterable[Any], bands: tuple[Band, ...]) -> list[Step]:
-    """Steps for overdue exits (rows with ``days_after_grace``, ``grace_ends_on`` and ``resident``)."""
-    return [
-        Step(EXIT, exit.pk, band, exit.grace_ends_on + timedelta(days=band.start), exit.resident, exit)
-        for exit in exits
-        for band in bands_to_open(exit.days_after_grace, bands)
-    ]
 
 
 # --- Facts in words ---------------------------------------------------------------------------------------

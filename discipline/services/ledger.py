@@ -26,13 +26,10 @@ When: a penalty on confirmation (``cases.case_confirm``), an appeal when answere
 (``appeals.appeal_decide``), a reward when decided (the rewards service calls :func:`ledger_append`).
 """
 
-import hashlib
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -52,62 +49,18 @@ from discipline.models import (
     RewardStatus,
     ViolationCase,
 )
+from discipline.rules.ledger import GENESIS, canonical, entry_hash, normalise
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.moments import format_moment
 from opc_community.notices.models import PublicationKind
 from opc_community.portal.services import notify
 
-GENESIS = "0" * 64
 _LOCK_KEY = "discipline.decision_ledger"
 logger = logging.getLogger(__name__)
 
-
-# --- Canonical content and the hash ------------------------------------------------------------------
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not canonical JSON: {type(value).__name__}")
-
-
-def _no_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("floats are not allowed in ledger content (use Decimal)")
-    if isinstance(value, dict):
-        for item in value.values():
-            _no_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _no_floats(item)
-
-
-def canonical(value: Any) -> str:
-    """Canonical JSON: sorted keys, compact, UTF-8 text kept (ensure_ascii False), Decimal/date as str."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
-
-
-def normalise(content: dict[str, Any]) -> dict[str, Any]:
-    """The content as it will read back from the JSON column (Decimal and dates already strings)."""
-    _no_floats(content)
-    return json.loads(canonical(content))
-
-
-def entry_hash(*, previous_hash: str, sequence: int, kind: str, object_id: int, recorded_at: datetime,
-               content: dict[str, Any]) -> str:
-    envelope = {
-        "sequence": sequence,
-        "kind": kind,
-        "object_id": object_id,
-        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
-        "content": content,
-    }
-    return hashlib.sha256((previous_hash + canonical(envelope)).encode("utf-8")).hexdigest()
+__all__ = ["GENESIS", "Break", "VerifyResult", "appeal_content", "canonical", "entry_hash", "ledger_append",
+           "ledger_checkpoint", "ledger_verify", "ledger_watch", "normalise", "penalty_content", "reward_content"]
 
 
 def _lock_chain() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ from opc_community import rulebook, workdays
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.models import User
 from opc_community.accounts.permissions import is_oversight_only
+from opc_community.accounts.roles import Role
+from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_moment
@@ -273,11 +276,22 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
         raise ConflictError(_("You have already objected to this publication."), field="text")
     try:
         with acting_as(author, action="notices.objection_submit"), transaction.atomic():
-            return Objection.objects.create(publication=publication, author=author, text=text)
+            objection = Objection.objects.create(publication=publication, author=author, text=text)
     except IntegrityError as error:  # the unique constraint, should the check above be raced
         raise ConflictError(
             _("You have already objected to this publication."), field="text"
         ) from error
+    # RULEBOOK §10 (decisions added 2026-12): the administrator hears of an objection at once.
+    notify(
+        recipients=members_of(Role.ADMINISTRATOR),
+        title=_("Objection to “%(title)s”") % {"title": publication.title},
+        body=_("An objection was raised to the publication “%(title)s”; it must be decided before the "
+               "publication can take effect.") % {"title": publication.title},
+        link=reverse("admin:notices_publication_change", args=[publication.pk]),
+        kind="notices.objection_submitted",
+        dedupe_key=f"notices:objection:{objection.pk}:submitted",
+    )
+    return objection
 
 
 def _close(publication: Publication, *, now: datetime) -> Publication:

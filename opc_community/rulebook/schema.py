@@ -41,6 +41,8 @@ class Deadlines(Section):
     complaint_auto_close_working_days: PositiveInt
     publication_window_working_days: PositiveInt  # 第八章第一条、第九章第一条 公示 3 个工作日
     appeal_answer_working_days: PositiveInt  # 第八章第二条 复核 3 个工作日内反馈
+    # Decision (RULEBOOK §9, added 2026-12): a decided penalty is published within this many working days.
+    decision_publication_working_days: PositiveInt
     reward_grant_working_days: PositiveInt  # 第八章第一条 10 个工作日内落实奖励
     revision_publication_working_days: PositiveInt  # 第九章第一条 修订公示 3 个工作日
 

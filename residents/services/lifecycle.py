@@ -902,6 +902,50 @@ def force_exit(
 
 
 @transaction.atomic
+def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | None = None) -> Exit:
+    """责令立即退出 (第八章第二条 row 1a), called by the discipline app: the agreement ends today and the
+    resident must leave at once. The desk is released and bookings and voucher permissions are revoked now;
+    the daily management team then clears the belongings and settles fees and the deposit on the
+    checklist (a deposit forfeited by the same decision is already gone), which completes the exit. No
+    ban: the penalty table sets none for this row.
+    """
+    today = today or timezone.localdate()
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the exit."), field="reason")
+    resident = lock(resident)
+    if resident.status == ResidentStatus.EXITED:
+        raise InvalidTransition(_("%(name)s has already exited.") % {"name": resident.name})
+    with acting_as(actor, action="residents.exit_ordered"):
+        _supersede_open_exit(resident, reason=_("Superseded by an order to leave at once."))
+        exit = Exit.objects.create(
+            resident=resident, kind=ExitKind.FORCED, status=ExitStatus.SCHEDULED, reason=reason.strip(),
+            requested_on=today, exit_on=today, deposit_outcome=DepositOutcome.FORFEIT, created_by=actor,
+        )
+        exit = _lock_exit(exit)
+        _end_agreements(resident, on=today, reason=_("ordered to leave at once"))
+        if resident.status != ResidentStatus.EXITING:
+            _move_resident(resident, ResidentStatus.EXITING)
+        _apply(exit, ClearanceItem.DESK_RELEASED, actor=actor, today=today)
+        _apply(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor, today=today)
+    notify(
+        recipients=[resident.user],
+        title=_("Ordered to leave at once"),
+        body=_("You are ordered to leave the community at once: %(reason)s. Your agreement has ended; please "
+               "clear your belongings with the daily management team.") % {"reason": reason.strip()},
+        link=_portal("exit_detail", exit.pk),
+        kind="residents.exit_ordered",
+    )
+    notify(
+        recipients=_staff(Role.DAILY),
+        title=_("Ordered to leave: %(name)s") % {"name": resident.name},
+        body=_("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
+        link=_admin(exit),
+        kind="residents.exit_ordered",
+    )
+    return exit
+
+
+@transaction.atomic
 def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: date | None = None) -> Exit:
     """考核淘汰 (RULEBOOK §4.5 decision), called by scoring after the publication and appeal window.
 
@@ -955,7 +999,7 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
 
 __all__ = [
     "EXIT_TRANSITIONS", "HANDLED_ITEMS", "RENEWAL_TRANSITIONS", "RESIDENT_TRANSITIONS", "ExitHandler", "ban_record",
-    "exit_by_assessment", "exit_cancel", "exit_clear", "exit_confirm", "exit_handlers", "exit_open_on_expiry",
+    "exit_by_assessment", "exit_cancel", "exit_ordered", "exit_clear", "exit_confirm", "exit_handlers", "exit_open_on_expiry",
     "exit_request_voluntary", "exit_withdraw", "force_exit", "register_exit_handler", "renewal_approve",
     "renewal_confirm_direction", "renewal_refuse", "renewal_reminder_send", "renewal_request",
     "renewal_withdraw", "unregister_exit_handler",

@@ -79,9 +79,10 @@ def test_a_lone_deposit_forfeiture_takes_the_deposit_held(today, member_a, daily
     measures = {m.type: m for m in case.measures.all()}
     assert measures["deposit_forfeiture"].note == "已没收 ¥2,000.00"
     assert measures["fine"].invoice.amount == Decimal("500.00")
-    assert measures["eviction"].applied_at is not None  # recorded only
+    assert measures["eviction"].applied_at is not None  # an exit ordered, with its clearance steps
     member_a.refresh_from_db()
-    assert member_a.status == ResidentStatus.ACTIVE  # 1a is no forced exit
+    assert member_a.status == ResidentStatus.EXITING  # 1a is no forced exit: no ban, the exit is cleared by staff
+    assert not Ban.objects.filter(resident=member_a).exists()
 
 
 def test_no_deposit_held_is_noted_not_refused(today, member_a, daily_staff, administrator):
@@ -135,7 +136,7 @@ def test_conformance_3c_not_rectified_adds_a_public_resources_suspension(case, m
 def test_report_to_the_authorities_is_a_staff_task_once(today, member_a, daily_staff, administrator):
     case = confirmed_case(
         member_a, daily_staff, administrator, kind="3b", flags=["serious"], flag_reason="金额巨大",
-        facts="伪造材料申领补贴。", amounts={1: Decimal("2000")},
+        facts="伪造材料申领补贴。", amounts={0: Decimal("800"), 1: Decimal("2000")},
     )
     assert Notification.objects.filter(recipient=administrator, kind="discipline.staff_task").count() == 1
     services.apply_effects(case=case)

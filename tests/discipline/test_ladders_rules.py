@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from discipline.services.ladders import (
+from discipline.rules.ladders import (
     band_for,
     bands_to_open,
     ladder_bands,

@@ -11,7 +11,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from discipline.models import DecisionLedgerEntry
-from discipline.services.ledger import GENESIS, Break, canonical, ledger_append, ledger_verify
+from discipline.rules.ledger import GENESIS, canonical
+from discipline.services.ledger import Break, ledger_append, ledger_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -19,11 +19,10 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from discipline.models import Appeal, DecisionLedgerEntry, LedgerCheckpoint, PenaltyMeasure, Reward
+from discipline.rules.ledger import GENESIS, entry_hash
 from discipline.services import appeals
 from discipline.services import rewards as reward_services
 from discipline.services.ledger import (
-    GENESIS,
-    entry_hash,
     ledger_checkpoint,
     ledger_verify,
     ledger_watch,

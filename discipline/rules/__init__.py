@@ -133,6 +133,17 @@ def ban_years(measure: Measure, bans: Bans) -> int:
     }[measure.ban]
 
 
+#: The kinds whose measures the penalty table orders "立即" (at once): 1a 擅自入驻 (责令立即退出),
+#: 4b 传销、侵权盗版 and 6c 网络违规 (立即清退). The administrator may impose an interim community suspension
+#: on them before the decision takes effect (RULEBOOK §9, decisions added 2026-12).
+IMMEDIATE_KINDS = frozenset({"1a", "4b", "6c"})
+
+
+def is_immediate(kind: str) -> bool:
+    """Whether a case of ``kind`` may carry an interim community suspension."""
+    return kind in IMMEDIATE_KINDS
+
+
 # --- Suspension scopes (RULEBOOK §9, decisions added 2026-12) ----------------------------------------
 
 _PUBLIC_SPACES = frozenset({Action.BOOK_ROOM, Action.APPLY_PERMIT})

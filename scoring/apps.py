@@ -16,7 +16,12 @@ class ScoringConfig(AppConfig):
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
-        from residents.extensions import ArchiveSection, register_archive_section
+        from residents.extensions import (
+            ArchiveSection,
+            RecordSection,
+            register_archive_section,
+            register_record_section,
+        )
         from scoring import cards
         from scoring.models import ScoreAppeal
         from scoring.selectors import archive
@@ -38,5 +43,9 @@ class ScoringConfig(AppConfig):
         ))
         # 第三章第五条 (RULEBOOK §4.7): project progress reports and scores in the resident's archive.
         register_archive_section(ArchiveSection(
+            key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
+        ))
+        # 第三章第一条: a former resident's quarterly scores are read when they apply again.
+        register_record_section(RecordSection(
             key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
         ))

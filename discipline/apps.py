@@ -25,7 +25,9 @@ class DisciplineConfig(AppConfig):
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.extensions import (
             ArchiveSection,
+            RecordSection,
             register_archive_section,
+            register_record_section,
             register_renewal_condition,
         )
         from residents.guards import register_guard
@@ -64,6 +66,10 @@ class DisciplineConfig(AppConfig):
             register_renewal_condition(condition)
         # 第三章第五条 (RULEBOOK §4.7): violations and rewards in the resident's archive.
         register_archive_section(ArchiveSection(
+            key="violation", label=history.ARCHIVE_LABEL, order=30, entries=history.archive_rows,
+        ))
+        # 第三章第一条: a former resident's violations are read when they apply again.
+        register_record_section(RecordSection(
             key="violation", label=history.ARCHIVE_LABEL, order=30, entries=history.archive_rows,
         ))
         register_archive_section(ArchiveSection(

@@ -392,6 +392,12 @@ class Reward(models.Model):
     )
     evidence = models.FileField(_("certificate scan"), upload_to="rewards/", blank=True, max_length=200)
     support = models.CharField(_("resource support"), max_length=300, blank=True)
+    # Innovation found by the system: the verified award of the quarterly inputs it came from (第六章 维度四;
+    # discipline.selectors.rewards.innovation_candidates). Empty when staff entered the award by hand.
+    award_claim = models.ForeignKey(
+        "scoring.AwardClaim", verbose_name=_("award in the quarterly inputs"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="rewards",
+    )
     grant_note = models.CharField(_("grant record"), max_length=300, blank=True)
     annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True)
     annul_reason = models.TextField(_("reason for annulment"), blank=True)
@@ -409,6 +415,10 @@ class Reward(models.Model):
                 name="reward_compliance_once_a_year",
             ),
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="reward_amount_not_negative"),
+            # One award of the quarterly inputs is rewarded once (an annulled reward frees it).
+            models.UniqueConstraint(
+                fields=["award_claim"], condition=~Q(status="annulled"), name="reward_award_claim_once",
+            ),
         ]
 
     def __str__(self) -> str:

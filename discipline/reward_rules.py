@@ -204,3 +204,21 @@ def level_label(level: str) -> str:
     """市级 / 省级及以上."""
     return {MUNICIPAL: _("municipal"), PROVINCIAL: _("provincial or higher")}.get(level, level)
 
+
+
+#: The innovation reward level of each award level of the quarterly assessment (第六章第一条 维度四 →
+#: 第八章第一条 项目创新 "获市级及以上创业奖项"): provincial, industry provincial and national awards are
+#: "provincial or higher"; municipal and industry municipal awards are "municipal". Staff still judge
+#: whether the award is an entrepreneurship award before verifying the reward.
+INNOVATION_LEVELS = {
+    "national": "provincial",
+    "provincial": "provincial",
+    "industry_provincial": "provincial",
+    "municipal": "municipal",
+    "industry_municipal": "municipal",
+}
+
+
+def innovation_level(award_level: str) -> str | None:
+    """The innovation reward level of an award of the quarterly inputs, or None below municipal."""
+    return INNOVATION_LEVELS.get(award_level)

@@ -18,7 +18,7 @@ class ResidentsConfig(AppConfig):
         from residents.selectors import complaints as complaint_selectors
         from residents.selectors import intake as intake_selectors
         from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
-        from residents.services import complaints, intake
+        from residents.services import complaint_deadlines, intake
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
         register_name_source(Application, "person_name")
@@ -39,7 +39,7 @@ class ResidentsConfig(AppConfig):
         ))
         register_deadline_kind(DeadlineKind(
             "residents.complaint", _("complaints (response and solution)"),
-            complaint_selectors.provisional_complaints, complaints.complaints_recompute_provisional,
+            complaint_selectors.provisional_complaints, complaint_deadlines.complaints_recompute_provisional,
         ))
         # 第三章第三条 (RULEBOOK §4.3): fees paid on time, and the project still fits (the intake team's answer).
         for condition in RESIDENTS_CONDITIONS:

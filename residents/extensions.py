@@ -10,6 +10,9 @@ their ``AppConfig.ready()``, and read through the functions below:
 - **renewal conditions** (第三章第三条; RULEBOOK §4.3) — :func:`register_renewal_condition`:
   one condition of a renewal (no penalty this term, fees on time, no unresolved
   rectification notice, the project still fits) judged for a resident's term;
+- **earlier record sections** (第三章第一条 re-entry review) — :func:`register_record_section`: what
+  the reviewer of an application reads of a former resident with the same ID number (violations,
+  quarterly scores), next to the exits and bans the residents app reads itself;
 - **check-in steps** (第三章第二条 办理入驻) — :func:`register_check_in_step`: what check-in
   also does in another app (the desk assigned), with what blocks it and the staff form's field.
 
@@ -66,6 +69,40 @@ def unregister_archive_section(key: str) -> None:
 def archive_sections() -> list[ArchiveSection]:
     """The registered sections in their order."""
     return sorted(_ARCHIVE_SECTIONS.values(), key=lambda section: (section.order, section.key))
+
+
+# --- Earlier record sections (re-application review) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordSection:
+    """A part of a former resident's record shown to the reviewer of a new application with the same
+    ID number (the earlier violations, exits and scores are the core of a re-entry review).
+
+    ``entries(resident)`` lists archive lines (:class:`residents.selectors.archive.Entry`) in time
+    order, in a fixed number of queries; sections are shown in ``order``.
+    """
+
+    key: str
+    label: Any  # a lazy translation
+    order: int
+    entries: Callable[["Resident"], list["Entry"]]
+
+
+_RECORD_SECTIONS: dict[str, RecordSection] = {}
+
+
+def register_record_section(section: RecordSection) -> None:
+    _RECORD_SECTIONS[section.key] = section
+
+
+def unregister_record_section(key: str) -> None:
+    _RECORD_SECTIONS.pop(key, None)
+
+
+def record_sections() -> list[RecordSection]:
+    """The registered sections in their order."""
+    return sorted(_RECORD_SECTIONS.values(), key=lambda section: (section.order, section.key))
 
 
 # --- Renewal conditions ----------------------------------------------------------------------------

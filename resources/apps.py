@@ -10,6 +10,16 @@ class ResourcesConfig(AppConfig):
 
     def ready(self) -> None:
         from opc_community.portal.cards import Shortcut, register_shortcut
+        from residents.extensions import ArchiveSection, register_archive_section
+        from residents.services.lifecycle import register_exit_handler
+        from resources.selectors import activities as activity_selectors
+        from resources.services.activities import cancel_future_registrations
 
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
         register_shortcut(Shortcut(_("My activities"), "resources:my_activities"))
+        # 第三章第四条: leaving the community frees the places of activities not yet started.
+        register_exit_handler("resources.activities", cancel_future_registrations)
+        # 第三章第五条 (RULEBOOK §4.7): the activities the resident registered for and attended, in the archive.
+        register_archive_section(ArchiveSection(
+            key="activity", label=activity_selectors.ARCHIVE_LABEL, order=80, entries=activity_selectors.archive_entries,
+        ))

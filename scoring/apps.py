@@ -17,7 +17,12 @@ class ScoringConfig(AppConfig):
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
-        from residents.extensions import ArchiveSection, register_archive_section
+        from residents.extensions import (
+            ArchiveSection,
+            RecordSection,
+            register_archive_section,
+            register_record_section,
+        )
         from scoring import cards
         from scoring.admin import quarters as quarter_admin
         from scoring.models import ScoreAppeal
@@ -42,5 +47,9 @@ class ScoringConfig(AppConfig):
         # RULEBOOK §7.3: a drafted quarter waits for the administrator, counted on the admin index.
         register_index_warning(quarter_admin.drafted_warning)
         register_archive_section(ArchiveSection(
+            key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
+        ))
+        # 第三章第一条: a former resident's quarterly scores are read when they apply again.
+        register_record_section(RecordSection(
             key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
         ))

@@ -21,8 +21,9 @@ class SpacesConfig(AppConfig):
         from residents.services.lifecycle import register_exit_handler
         from spaces.forms.desks import check_in_desk_field
         from spaces.models import Visitor
+        from spaces.selectors import bookings as booking_selectors
         from spaces.selectors import desks as desk_selectors
-        from spaces.services.bookings import cancel_future_bookings
+        from spaces.services.booking_release import cancel_future_bookings
         from spaces.services.desks import (
             desk_assign_at_check_in,
             desk_release_for_exit,
@@ -49,6 +50,10 @@ class SpacesConfig(AppConfig):
         # 第三章第五条: the resident's desks in the archive.
         register_archive_section(ArchiveSection(
             key="desk", label=desk_selectors.ARCHIVE_LABEL, order=60, entries=desk_selectors.archive_entries,
+        ))
+        register_archive_section(ArchiveSection(
+            key="booking", label=booking_selectors.BOOKING_ARCHIVE_LABEL, order=70,
+            entries=booking_selectors.archive_entries,
         ))
         # RULEBOOK §10 (decisions added 2026-12): a visitor's name never reaches the public board.
         register_name_source(Visitor, "name")

@@ -65,6 +65,7 @@ from spaces.models import (
 )
 from spaces.selectors.desks import free_desks
 from spaces.services import bookings as booking_services
+from spaces.services import credits
 from spaces.services import desks as desk_services
 from spaces.services import permits as permit_services
 from spaces.services import visitors as visitor_services
@@ -279,7 +280,7 @@ def _credit_booking(ctx: Seeding) -> None:
         return
     reward = ctx.rules.rewards.compliance_excellence
     max_hours = reward.roadshow_credit_max_hours
-    booking_services.credit_grant(
+    credits.credit_grant(
         resident=resident, count=reward.roadshow_credits, max_hours=max_hours, source_key="demo:compliance-excellence:zhangsan",
         actor=ctx.lead, note="季度合规优秀奖励",
     )

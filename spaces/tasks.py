@@ -12,6 +12,6 @@ def release_no_show_bookings() -> int:
     run finds nothing left to release. Returns how many were released."""
     from django.utils import timezone
 
-    from spaces.services.bookings import bookings_release_no_shows
+    from spaces.services.booking_release import bookings_release_no_shows
 
     return len(bookings_release_no_shows(now=timezone.now()))

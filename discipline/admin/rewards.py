@@ -52,6 +52,7 @@ from opc_community.core.moments import format_day
 from opc_community.workdays.rules import local_date
 from opc_community.workdays.selectors import work_calendar, working_days_left
 from residents.models import Resident
+from scoring.models import AwardClaim
 
 # --- Volunteer services ---------------------------------------------------------------------------
 
@@ -275,6 +276,8 @@ class RewardAdmin(admin.ModelAdmin):
             path("candidates/", view(self.candidates_view), name="discipline_reward_candidates"),
             path("candidates/export/", view(self.candidates_export_view), name="discipline_reward_candidates_export"),
             path("innovation/", view(self.innovation_view), name="discipline_reward_innovation"),
+            path("innovation/candidates/", view(self.innovation_candidates_view),
+                 name="discipline_reward_innovation_candidates"),
             path("other/", view(self.other_view), name="discipline_reward_other"),
             *super().get_urls(),
         ]
@@ -338,7 +341,38 @@ class RewardAdmin(admin.ModelAdmin):
                                                                      CANDIDATE_COLUMNS, rows))
 
     def innovation_view(self, request: HttpRequest) -> HttpResponse:
-        return self._verify_view(request, InnovationForm, _("Verify an innovation award"), self._innovation)
+        return self._verify_view(request, InnovationForm, _("Verify an innovation award"), self._innovation,
+                                 initial=self._from_award_claim(request))
+
+    def innovation_candidates_view(self, request: HttpRequest) -> HttpResponse:
+        """项目创新 candidates of a year: the verified municipal-or-higher awards of the quarterly inputs (1 query)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        year = _year(request, today)
+        candidates = selectors.innovation_candidates(year=year)
+        context = self._context(
+            request, _("Innovation reward candidates %(year)s") % {"year": year},
+            year=year, previous_year=year - 1, next_year=year + 1 if year < today.year else None,
+            candidates=candidates, can_decide=self.has_decide_permission(request),
+        )
+        return TemplateResponse(request, "discipline/rewards/admin/innovation_candidates.html", context)
+
+    @staticmethod
+    def _from_award_claim(request: HttpRequest) -> dict[str, Any]:
+        """The innovation form filled from a candidate (``?claim=<pk>``): resident, level, certificate."""
+        pk = request.GET.get("claim") or ""
+        claim = AwardClaim.objects.filter(pk=pk, verified=True).select_related(
+            "input__resident", "input__quarter").first() if pk.isdigit() else None
+        if claim is None:
+            return {}
+        return {
+            "award_claim": claim.pk, "resident": claim.input.resident_id,
+            "level": reward_rules.innovation_level(claim.level) or "",
+            "certificate": claim.title,
+            "reason": _("%(award)s (%(level)s), verified in the quarterly inputs of %(quarter)s.") % {
+                "award": claim.title, "level": claim.get_level_display(), "quarter": claim.input.quarter},
+        }
 
     def other_view(self, request: HttpRequest) -> HttpResponse:
         return self._verify_view(request, OtherContributionForm, _("Verify another contribution"), self._other)
@@ -347,7 +381,7 @@ class RewardAdmin(admin.ModelAdmin):
     def _innovation(data: dict[str, Any], actor: Any) -> Reward:
         return services.reward_verify_innovation(
             resident=data["resident"], level=data["level"], amount=data["amount"], certificate=data["certificate"],
-            reason=data["reason"], evidence=data.get("evidence"), actor=actor,
+            reason=data["reason"], evidence=data.get("evidence"), award_claim=data.get("award_claim"), actor=actor,
         )
 
     @staticmethod
@@ -357,10 +391,11 @@ class RewardAdmin(admin.ModelAdmin):
             basis=data["basis"], reason=data["reason"], evidence=data.get("evidence"), actor=actor,
         )
 
-    def _verify_view(self, request: HttpRequest, form_class: type[forms.Form], title: Any, call: Any) -> HttpResponse:
+    def _verify_view(self, request: HttpRequest, form_class: type[forms.Form], title: Any, call: Any,
+                     initial: dict[str, Any] | None = None) -> HttpResponse:
         if not self.has_decide_permission(request):
             raise PermissionDenied
-        form = form_class(request.POST or None, request.FILES or None)
+        form = form_class(request.POST or None, request.FILES or None, initial=initial or {})
         if request.method == "POST" and form.is_valid():
             try:
                 reward = call(form.cleaned_data, request.user)

@@ -17,6 +17,7 @@ from discipline.services.rewards import (
 )
 from opc_community.core.errors import DomainError
 from residents.models import Resident, ResidentStatus
+from scoring.models import AwardClaim
 
 LEVELS = (("municipal", _("municipal")), ("provincial", _("provincial or higher")))
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -98,6 +99,9 @@ class InnovationForm(forms.Form):
         help_text=_("PDF, JPEG or PNG; kept private."),
     )
     reason = forms.CharField(label=_("grounds"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    #: The verified award of the quarterly inputs the reward is found from (the innovation candidates page).
+    award_claim = forms.ModelChoiceField(queryset=AwardClaim.objects.filter(verified=True), required=False,
+                                         widget=forms.HiddenInput)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

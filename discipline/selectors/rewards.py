@@ -41,6 +41,7 @@ from opc_community.workdays.rules import local_date
 from opc_community.workdays.selectors import work_calendar
 from residents.models import Resident, ResidentStatus
 from residents.rules.naming import public_name
+from scoring.models import AwardClaim
 
 #: Residents who can be judged and rewarded: checked in and not gone.
 LIVE_STATUSES = (ResidentStatus.ACTIVE, ResidentStatus.EXITING)
@@ -135,6 +136,50 @@ def compliance_candidate(resident: Resident, *, year: int, today: date) -> Candi
     rewards = rulebook.in_force(on=judged_on).rewards
     row = _judged(Resident.objects.filter(pk=resident.pk), year=year, judged_on=judged_on).get()
     return _candidate(row, year=year, judged_on=judged_on, rewards=rewards)
+
+
+# --- Innovation: the verified awards of the quarterly inputs ----------------------------------------
+
+
+@dataclass(frozen=True)
+class InnovationCandidate:
+    """A verified municipal-or-higher award of a resident's quarterly inputs (第六章 维度四), a candidate
+    for the innovation reward (第八章第一条 项目创新) until a reward was verified from it."""
+
+    claim: AwardClaim
+    level: str  # the reward's level: municipal / provincial
+    reward_id: int | None
+    reward_status: str
+
+    @property
+    def resident(self) -> Resident:
+        return self.claim.input.resident
+
+    @property
+    def level_label(self) -> str:
+        return rules.level_label(self.level)
+
+    @property
+    def proposable(self) -> bool:
+        return self.reward_id is None and self.resident.status in LIVE_STATUSES
+
+
+def innovation_candidates(*, year: int) -> list[InnovationCandidate]:
+    """Every verified award of municipal level or higher in the quarterly inputs of ``year``, with the
+    (non-annulled) reward verified from it if any, those still to propose first (one query)."""
+    reward = Reward.objects.filter(award_claim=OuterRef("pk")).exclude(status=RewardStatus.ANNULLED)
+    claims = (
+        AwardClaim.objects.filter(verified=True, input__quarter__year=year, level__in=rules.INNOVATION_LEVELS)
+        .select_related("input__quarter", "input__resident")
+        .annotate(reward_id=Subquery(reward.values("pk")[:1]), reward_status=Subquery(reward.values("status")[:1]))
+        .order_by("input__quarter__number", "input__resident__name", "pk")
+    )
+    candidates = [
+        InnovationCandidate(claim=claim, level=rules.innovation_level(claim.level) or "",
+                            reward_id=claim.reward_id, reward_status=claim.reward_status or "")
+        for claim in claims
+    ]
+    return sorted(candidates, key=lambda c: not c.proposable)
 
 
 # --- Rewards: lists, the rule behind each, deadlines -----------------------------------------------
@@ -343,7 +388,8 @@ def archive_entries(resident: Resident) -> list[Any]:
 
 
 __all__ = [
-    "Candidate", "RewardLine", "RewardPage", "archive_entries", "compliance_candidate", "compliance_candidates",
+    "Candidate", "InnovationCandidate", "RewardLine", "RewardPage", "archive_entries", "compliance_candidate", "compliance_candidates",
+    "innovation_candidates",
     "overdue_grants", "overdue_q", "public_body", "reward_lines", "reward_page",
     "reward_queue", "rewards_of", "volunteer_services_of",
 ]

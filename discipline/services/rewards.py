@@ -68,6 +68,7 @@ from opc_community.workdays.rules import local_date
 from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import Resident
 from residents.rules.naming import public_name
+from scoring.models import AwardClaim
 
 ACTIVITY_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 2000
@@ -252,18 +253,38 @@ def _evidence(upload: UploadedFile | None, rules_in_force: Rulebook) -> Uploaded
     return upload or None
 
 
+def _check_award_claim(claim: AwardClaim, *, resident: Resident, level: str) -> None:
+    """A reward verified from an award of the quarterly inputs: that award, verified, of this resident and
+    level, not rewarded yet (the claim's row is locked so two staff cannot reward it twice)."""
+    claim = AwardClaim.objects.select_for_update(of=("self",)).select_related("input").get(pk=claim.pk)
+    if not claim.verified or claim.input.resident_id != resident.pk:
+        raise DomainError(_("This award of the quarterly inputs is not a verified award of %(name)s.")
+                          % {"name": resident.name}, field="award_claim")
+    if rules.innovation_level(claim.level) != level:
+        raise DomainError(_("The award was verified as %(level)s: choose that level (Chapter 8, Article 1).")
+                          % {"level": rules.level_label(rules.innovation_level(claim.level) or "")}, field="level")
+    if Reward.objects.filter(award_claim=claim).exclude(status=RewardStatus.ANNULLED).exists():
+        raise ConflictError(_("A reward was already verified for this award."), field="award_claim")
+
+
 @atomic_with_files
 def reward_verify_innovation(
     *, resident: Resident, level: str, amount: Any, certificate: str, reason: str, actor: Any,
-    evidence: UploadedFile | None = None,
+    evidence: UploadedFile | None = None, award_claim: AwardClaim | None = None,
 ) -> Reward:
-    """项目创新: a municipal or higher entrepreneurship award; cash within the level's range (staff choose)."""
+    """项目创新: a municipal or higher entrepreneurship award; cash within the level's range (staff choose).
+
+    ``award_claim``: the verified award of the quarterly inputs the reward was found from
+    (:func:`discipline.selectors.rewards.innovation_candidates`); each is rewarded once.
+    """
     _require_decider(actor, resident)
     _live(resident)
     today = timezone.localdate()
     rules_in_force = rulebook.in_force(on=today)
     if level not in rules_in_force.rewards.innovation:
         raise DomainError(_("Choose the level of the award: municipal, or provincial and higher."), field="level")
+    if award_claim is not None:
+        _check_award_claim(award_claim, resident=resident, level=level)
     value = _amount(rules_in_force, kind=RewardKind.INNOVATION, level=level, amount=amount)
     certificate = _text(certificate, field="evidence_ref", limit=NOTE_MAX_LENGTH,
                         message=_("Name the award certificate (issuer, number, date)."))
@@ -272,7 +293,7 @@ def reward_verify_innovation(
     return _create(
         resident=resident, kind=RewardKind.INNOVATION, year=today.year, actor=actor, rules_in_force=rules_in_force,
         level=level, amount=value, choice=RewardChoice.CASH, evidence_ref=certificate, reason=reason,
-        **({"evidence": upload} if upload else {}),
+        award_claim=award_claim, **({"evidence": upload} if upload else {}),
     )
 
 
@@ -442,7 +463,7 @@ def reward_annul(*, reward: Reward, reason: str, actor: Any) -> Reward:
 def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | None = None) -> Reward:
     """Grant an approved reward: credits through the booking app, cash paid or the subsidy recorded by staff.
 
-    Roadshow credits go through ``spaces.services.bookings.credit_grant`` keyed ``reward:<id>``, so
+    Roadshow credits go through ``spaces.services.credits.credit_grant`` keyed ``reward:<id>``, so
     they are granted once even if this is retried. Cash, the voucher subsidy (the system keeps no
     voucher register) and resource support are staff confirmations: ``note`` records what was
     done (transfer reference, voucher number, the support given).
@@ -462,7 +483,7 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
         raise DomainError(_("The resident has not chosen between the roadshow-hall bookings and the "
                             "compute-voucher subsidy yet."), field="choice")
     if reward.choice == RewardChoice.ROADSHOW_CREDITS:
-        from spaces.services.bookings import credit_grant
+        from spaces.services.credits import credit_grant
 
         ce = rules_in_force.rewards.compliance_excellence
         credit = credit_grant(

@@ -67,6 +67,9 @@ MATRIX: dict[str, tuple[Grant, ...]] = {
     ),
     Role.RESOURCES: (
         Grant("resources", WRITE),
+        # Activities and volunteer service are the resources team's work (第二章): it records volunteer
+        # services (they count for compliance excellence, 第八章第一条) and reads the rewards they lead to.
+        Grant("discipline", ("view", "add"), ("volunteerservice",)),
         Grant("notices", WRITE),
         Grant("workdays", READ),
         Grant("rulebook", READ),

@@ -14,7 +14,7 @@ registers, in its ``AppConfig.ready()``, a :class:`DeadlineKind`::
         key="residents.complaint",
         label=_("complaints (response and solution)"),
         open_provisional=lambda: Complaint.objects.filter(<open>, due_provisional=True),
-        recompute=services.complaints_recompute_provisional,
+        recompute=complaint_deadlines.complaints_recompute_provisional,
     ))
 
 * ``open_provisional()`` is the queryset of rows still waiting on a provisional deadline (the

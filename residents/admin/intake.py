@@ -14,9 +14,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -30,7 +32,7 @@ from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.masking import mask_identity_number
 from opc_community.core.moments import format_day, format_moment
-from residents.forms.intake import STEP_FORMS
+from residents.forms.intake import STEP_FORMS, PaperApplicationForm
 from residents.models import (
     Application,
     ApplicationDocument,
@@ -40,7 +42,9 @@ from residents.models import (
 from residents.rules import intake as rules
 from residents.rules.identity import identity_search_term
 from residents.selectors import intake as selectors
+from residents.selectors.reentry import earlier_residencies
 from residents.services import intake as services
+from residents.services import paper as paper_services
 
 #: Review step → its name on buttons, action menus and the reason page.
 STEP_LABELS = {
@@ -153,7 +157,9 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
         (gettext_lazy("Project"), ("project_summary",)),
         (gettext_lazy("Declaration and consents"), (
             "declares_no_dishonesty", "consent_id_processing_at", "consent_public_naming", "consent_public_naming_at",
+            "entered_by", "paper_consent_by", "paper_consent_on", "paper_consent_how",
         )),
+        (gettext_lazy("Earlier residency (re-application)"), ("earlier_record",)),
         (gettext_lazy("Review"), (
             "review_due", "evaluation_feasibility", "evaluation_fit", "evaluated_at", "result_due", "decided_at",
             "decision_reason", "reviewer",
@@ -209,7 +215,8 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         today = timezone.localdate()
         summary = selectors.intake_sla_summary(today.replace(day=1), today)
-        return super().changelist_view(request, {**(extra_context or {}), "intake_sla": summary})
+        return super().changelist_view(request, {**(extra_context or {}), "intake_sla": summary,
+                                                 "can_enter_paper": has_role(request.user, *services.REVIEWERS)})
 
     # --- columns --------------------------------------------------------------------------------
 
@@ -280,10 +287,17 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
             return _("None: the automatic checks passed at submission (第三章第一条).")
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((rules.FLAG_MESSAGES[f],) for f in found)))
 
+    @admin.display(description=gettext_lazy("earlier record"))
+    def earlier_record(self, application: Application) -> str:
+        """A former resident with the same ID number: their violations, exits, bans and scores (第三章第一条)."""
+        return render_to_string("residents/intake/admin/earlier_record.html",
+                                {"residencies": earlier_residencies(application)})
+
     # --- review steps ---------------------------------------------------------------------------
 
     def get_urls(self) -> list[Any]:
         return [
+            path("paper/", self.admin_site.admin_view(self.paper_view), name="residents_application_paper"),
             path(
                 "<path:object_id>/step/<str:step>/",
                 self.admin_site.admin_view(self.step_view),
@@ -303,6 +317,26 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
                 for name in services.available_steps(application)
             ]
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "review_steps": steps})
+
+    def paper_view(self, request: HttpRequest) -> HttpResponse:
+        """Enter an application received on paper for the applicant, with their consent as given on paper."""
+        if not has_role(request.user, *services.REVIEWERS):
+            raise PermissionDenied
+        form = PaperApplicationForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                application = paper_services.application_enter_on_paper(
+                    details=form.details(), consent=form.consent(), uploads=form.uploads(), actor=request.user,
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                self.message_user(request, _("%(name)s: the paper application was entered and submitted.")
+                                  % {"name": application.display_name}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:residents_application_change", args=[application.pk]))
+        context = {**self.admin_site.each_context(request), "title": _("Enter a paper application"),
+                   "opts": self.model._meta, "form": form, "sections": form.sections()}
+        return TemplateResponse(request, "residents/intake/admin/paper_form.html", context)
 
     def step_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponse:
         """One review step on one application: its form, then the service; back to the application."""

@@ -22,6 +22,7 @@ from opc_community.core.uploads import TYPE_LABELS, validate_upload
 from residents.models import Direction, DocumentKind, EntityType
 from residents.rules.identity import normalise_identity
 from residents.services.intake import PHONE_PATTERN, ApplicationDetails
+from residents.services.paper import PaperConsent
 
 _ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
@@ -351,3 +352,30 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
     "record_evaluation": EvaluationForm,
     "approve": ApproveForm,
 }
+
+
+class PaperApplicationForm(ApplicationForm):
+    """An application received on paper, entered by the intake team: the applicant's form as filled in,
+    the scanned materials, and the applicant's consent as given on paper (who, when, how)."""
+
+    SECTIONS = (
+        *ApplicationForm.SECTIONS,
+        (_("The applicant's consent on paper"), ("paper_consent_by", "paper_consent_on", "paper_consent_how")),
+    )
+
+    paper_consent_by = forms.CharField(
+        label=_("consent given by"), max_length=60, help_text=_("The person who signed the consent clause."),
+    )
+    paper_consent_on = forms.DateField(
+        label=_("consent given on"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day written next to the signature."),
+    )
+    paper_consent_how = forms.CharField(
+        label=_("how the consent was given"), max_length=200,
+        initial=_("Signed the consent clause of the paper application form."),
+    )
+
+    def consent(self) -> PaperConsent:
+        data = self.cleaned_data
+        return PaperConsent(given_by=data["paper_consent_by"], given_on=data["paper_consent_on"],
+                            how=data["paper_consent_how"])

@@ -141,6 +141,15 @@ class Application(models.Model):
     consent_public_naming_at = models.DateTimeField(
         _("answered about being named on the notice board at"), null=True, blank=True
     )
+    # An application received on paper and entered by staff for the applicant: who entered it, and the
+    # applicant's consent as given on paper (who, when, how; PIPL Art. 14, 29).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by staff"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    paper_consent_by = models.CharField(_("consent given by"), max_length=60, blank=True)
+    paper_consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    paper_consent_how = models.CharField(_("how the consent was given"), max_length=200, blank=True)
     eligibility_override = models.TextField(
         _("eligibility override (staff, with reason)"), blank=True,
         help_text=_("Staff may admit an application the automatic checks flag, with a written reason."),
@@ -189,6 +198,12 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "withdrawn"]) | Q(consent_id_processing_at__isnull=False),
                 name="application_reviewed_has_id_consent",
+            ),
+            # An application entered by staff records the applicant's consent: who, when and how.
+            models.CheckConstraint(
+                condition=Q(entered_by__isnull=True)
+                | (~Q(paper_consent_by="") & Q(paper_consent_on__isnull=False) & ~Q(paper_consent_how="")),
+                name="application_on_paper_has_consent",
             ),
         ]
         triggers = [

@@ -25,7 +25,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
@@ -117,6 +119,13 @@ class AuditRow:
     actor: str
     source: str
 
+    @property
+    def sentence(self) -> str:
+        """“张三 changed 入驻主体 #3: 状态 已入驻 → 退出中; …” — the row as one sentence."""
+        changes = "；".join(f"{name} {before} → {after}" for name, before, after in self.changes)
+        text = _("%(actor)s %(action)s %(record)s") % {"actor": self.actor, "action": self.action, "record": self.record}
+        return f"{text}：{changes}" if changes else text
+
 
 AUDIT_ACTIONS = {"insert": gettext_lazy("created"), "update": gettext_lazy("changed"),
                  "delete": gettext_lazy("deleted")}
@@ -130,15 +139,52 @@ def _short(value: Any, limit: int = 120) -> Any:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _model(label: str) -> Any:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(model: Any, name: str) -> str:
+    """A changed field as people call it ("状态", not ``status``)."""
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _value(model: Any, name: str, value: Any) -> Any:
+    """A stored value as people read it: the label of a choice, yes / no, a date; else the value shortened."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if model is not None and isinstance(value, str | int):
+        try:
+            choices = dict(model._meta.get_field(name).flatchoices)
+        except (FieldDoesNotExist, AttributeError):
+            choices = {}
+        if value in choices:
+            return str(choices[value])
+    return _short(value)
+
+
 def _audit_row(event: Any) -> AuditRow:
     context = event.pgh_context or {}
+    model = _model(event.pgh_obj_model)
     changes = tuple(
-        (name, _short(before), _short(after)) for name, (before, after) in sorted((event.pgh_diff or {}).items())
+        (_field_label(model, name), _value(model, name, before), _value(model, name, after))
+        for name, (before, after) in sorted((event.pgh_diff or {}).items())
+        if name not in ("updated_at",)
     )
+    record = f"{model._meta.verbose_name} #{event.pgh_obj_id}" if model else f"{event.pgh_obj_model} #{event.pgh_obj_id}"
     return AuditRow(
         at=event.pgh_created_at,
         action=str(AUDIT_ACTIONS.get(event.pgh_label, event.pgh_label)),
-        record=f"{event.pgh_obj_model} #{event.pgh_obj_id}",
+        record=record,
         changes=changes,
         actor=event.actor_name or str(_("system")),
         source=context.get("action") or context.get("url") or "",

@@ -15,7 +15,7 @@ from opc_community.core.errors import InvalidTransition
 from opc_community.workdays.rules import local_date
 from residents.models import Complaint
 from residents.selectors import complaints as selectors
-from residents.services import complaints as services
+from residents.services import complaint_deadlines as services
 
 __all__ = ["close_unconfirmed_complaints", "flag_overdue_complaints"]
 

@@ -47,6 +47,7 @@ from resources.models import Activity, ActivityKind, Attendance, CheckInMethod
 from resources.rules import activities as rules
 from resources.selectors import activities as selectors
 from resources.services import activities as services
+from resources.services import attendance as attendance_services
 from spaces.models import Room
 
 # --- Serializers -----------------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         resident = Resident.objects.filter(pk=data.validated_data["resident"]).first()
         if resident is None:
             raise ValidationError({"resident": [_("No such resident.")]})
-        outcome = services.attendance_record(
+        outcome = attendance_services.attendance_record(
             activity=self.get_object(), resident=resident, method=CheckInMethod.LIST, actor=request.user
         )
         return _check_in_answer(outcome)
@@ -346,7 +347,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         activity = None
         if data.validated_data.get("activity"):
             activity = get_object_or_404(Activity, pk=data.validated_data["activity"])
-        outcome = services.attendance_check_in_by_code(
+        outcome = attendance_services.attendance_check_in_by_code(
             code=data.validated_data["code"], actor=request.user, activity=activity
         )
         return _check_in_answer(outcome)
@@ -382,7 +383,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         activity = self.get_object()
         if selectors.registration_of(request.resident, activity.pk) is None:
             raise Http404
-        code = services.personal_code(activity=activity, resident=request.resident)
+        code = attendance_services.personal_code(activity=activity, resident=request.resident)
         url = request.build_absolute_uri(f"{reverse('resources:checkin_scan')}?{rules.CODE_PARAMETER}={quote(code)}")
         return Response(CodeAnswerSerializer({"code": code, "url": url, "expires_at": activity.ends_at}).data)
 
@@ -406,7 +407,7 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         }).data)
 
 
-def _check_in_answer(outcome: services.CheckIn) -> Response:
+def _check_in_answer(outcome: attendance_services.CheckIn) -> Response:
     attendance = Attendance.objects.select_related("activity", "resident", "checked_in_by").get(
         pk=outcome.attendance.pk
     )

@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community.workdays.rules import SHANGHAI
 from residents.models import Resident
@@ -275,3 +277,33 @@ def walk_in_candidates(query: str, *, limit: int = WALK_IN_RESULTS) -> list[Resi
         .select_related("user")
         .order_by("name", "pk")[:limit]
     )
+
+
+# --- The resident's archive (第三章第五条) -----------------------------------------------------------------
+
+ARCHIVE_LABEL = gettext_lazy("Activities")
+
+
+def archive_entries(resident: Any) -> list[Any]:
+    """The resident's activity registrations and attendance as archive sentences on the activity's day,
+    e.g. “报名 AI 创业沙龙（14:00，路演厅）” (two queries: registrations and attendance, each with the activity)."""
+    from residents.selectors.archive import Entry, _name
+
+    entries = []
+    for registration in ActivityRegistration.objects.filter(resident=resident).select_related("activity"):
+        activity = registration.activity
+        entries.append(Entry(
+            at=activity.starts_at, section="activity",
+            title=_("Registered for %(title)s (%(time)s, %(place)s)") % {
+                "title": activity.title, "time": timezone.localtime(activity.starts_at).strftime("%H:%M"),
+                "place": activity.place},
+            detail=_("registration cancelled") if registration.cancelled_at else "",
+            actor=str(resident),
+        ))
+    for attendance in Attendance.objects.filter(resident=resident).select_related("activity", "checked_in_by"):
+        entries.append(Entry(
+            at=attendance.checked_in_at, section="activity",
+            title=_("Attended %(title)s") % {"title": attendance.activity.title},
+            detail=attendance.get_method_display(), actor=_name(attendance.checked_in_by),
+        ))
+    return sorted(entries, key=lambda entry: entry.at)

@@ -42,6 +42,7 @@ from resources.models import Activity, Attendance, CheckInMethod
 from resources.rules import activities as rules
 from resources.selectors import activities as selectors
 from resources.services import activities as services
+from resources.services import attendance as attendance_services
 
 PAGE_SIZE = 20
 
@@ -142,7 +143,7 @@ def my_code(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     context: dict[str, Any] = {"activity": activity, "window": _window(activity, now)}
     if activity.attended_at is None and context["window"] in (rules.Window.NOT_YET, rules.Window.OPEN):
-        context["code"] = services.personal_code(activity=activity, resident=request.resident)
+        context["code"] = attendance_services.personal_code(activity=activity, resident=request.resident)
         link = _code_link(request, context["code"])
         context["qr"] = qr_svg(link, title=_("Check-in code of %(name)s") % {"name": request.resident.name})
     return render(request, "resources/activities/code.html", context)
@@ -270,7 +271,7 @@ def checkin_tap(request: HttpRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident, pk=form.cleaned_data["resident"])
     return submit_action(
         request,
-        lambda: _say_checked_in(request, services.attendance_record(
+        lambda: _say_checked_in(request, attendance_services.attendance_record(
             activity=activity, resident=resident, method=CheckInMethod.LIST, actor=request.user)),
         redirect_to=reverse("resources:checkin_sheet", args=[activity.pk]),
     )
@@ -292,7 +293,7 @@ def checkin_undo(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("There was no check-in to undo."))
         return redirect("resources:checkin_sheet", pk=activity.pk)
     return submit_action(
-        request, lambda: services.attendance_undo(attendance=attendance, actor=request.user),
+        request, lambda: attendance_services.attendance_undo(attendance=attendance, actor=request.user),
         redirect_to=reverse("resources:checkin_sheet", args=[activity.pk]),
         message=_("The check-in of %(name)s was undone.") % {"name": attendance.resident.name},
     )
@@ -316,14 +317,14 @@ def checkin_scan(request: HttpRequest) -> HttpResponse:
     code = form.cleaned_data["code"]
     try:
         if request.method == "GET":
-            target, resident = services.verify_code(code, activity=activity)
+            target, resident = attendance_services.verify_code(code, activity=activity)
             context = {
                 "target": target, "resident": resident, "code": code, "activity": activity,
                 "window": _window(target, timezone.now()),
                 "attendance": Attendance.objects.filter(activity=target, resident=resident).first(),
             }
             return render(request, "resources/staff/scan.html", context)
-        outcome = services.attendance_check_in_by_code(code=code, actor=request.user, activity=activity)
+        outcome = attendance_services.attendance_check_in_by_code(code=code, actor=request.user, activity=activity)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(back)
@@ -331,7 +332,7 @@ def checkin_scan(request: HttpRequest) -> HttpResponse:
     return redirect("resources:checkin_sheet", pk=outcome.attendance.activity_id)
 
 
-def _say_checked_in(request: HttpRequest, outcome: services.CheckIn) -> None:
+def _say_checked_in(request: HttpRequest, outcome: attendance_services.CheckIn) -> None:
     attendance = outcome.attendance
     values = {"name": attendance.resident.name, "at": date_format(timezone.localtime(attendance.checked_in_at), "H:i")}
     if outcome.created:

@@ -51,6 +51,7 @@ from scoring.models import (
     QuarterStatus,
 )
 from scoring.selectors import inputs as selectors
+from scoring.services import input_sheets as sheet_services
 from scoring.services import inputs as services
 from scoring.services import signoff
 from scoring.services.run import ProgressUnavailable, run_progress
@@ -277,14 +278,14 @@ class QuarterAdmin(WriteColumnsMixin, admin.ModelAdmin):
             raise PermissionDenied
         quarter = get_object_or_404(Quarter, pk=pk)
         form = ImportForm(request.POST or None, request.FILES or None)
-        errors: list[services.RowError] = []
+        errors: list[sheet_services.RowError] = []
         if request.method == "POST" and form.is_valid():
             try:
-                result = services.inputs_import(
-                    quarter=quarter, rows=services.read_sheet(form.cleaned_data["sheet"]),
+                result = sheet_services.inputs_import(
+                    quarter=quarter, rows=sheet_services.read_sheet(form.cleaned_data["sheet"]),
                     reason=form.cleaned_data["reason"], actor=request.user,
                 )
-            except services.ImportRefused as refusal:
+            except sheet_services.ImportRefused as refusal:
                 errors = refusal.errors
                 self.message_user(request, refusal.message, messages.ERROR)
             except DomainError as error:
@@ -343,7 +344,7 @@ def _plan(name: str) -> Any:
     return lambda row: getattr(row.plan, name) if row.plan else None
 
 
-#: The first four columns are read back by the import (``services.inputs.SHEET_COLUMNS``); the plan's
+#: The first four columns are read back by the import (``services.input_sheets.SHEET_COLUMNS``); the plan's
 #: columns are for reading only — a plan changes through its own workflow (``services.plans``).
 SHEET_COLUMNS = (
     Column(gettext_lazy("resident number"), lambda row: row.resident.pk, "number", 12),

@@ -31,6 +31,7 @@ from opc_community.core.errors import DomainError
 from spaces.forms.bookings import StaffCancelForm
 from spaces.models import Booking, BookingStatus, RoadshowCredit, Room
 from spaces.selectors import bookings as selectors
+from spaces.services import booking_messages
 from spaces.services import bookings as services
 
 
@@ -112,11 +113,11 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("time"), ordering="starts_at")
     def slot(self, booking: Booking) -> str:
-        return services.format_slot(booking.starts_at, booking.ends_at)
+        return booking_messages.format_slot(booking.starts_at, booking.ends_at)
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, booking: Booking) -> str:
-        return services.status_label(booking.status)
+        return booking_messages.status_label(booking.status)
 
     # --- Actions ------------------------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ class BookingAdmin(admin.ModelAdmin):
             try:
                 call(booking)
             except DomainError as error:
-                self.message_user(request, f"{booking.room} {services.format_slot(booking.starts_at, booking.ends_at)}: "
+                self.message_user(request, f"{booking.room} {booking_messages.format_slot(booking.starts_at, booking.ends_at)}: "
                                   f"{error.message}", messages.ERROR)
             else:
                 done += 1
@@ -207,4 +208,4 @@ class RoadshowCreditAdmin(ReadOnlyAdmin):
         if credit.booking is None:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("admin:spaces_booking_change", args=[credit.booking_id]),
-                           services.format_slot(credit.booking.starts_at, credit.booking.ends_at))
+                           booking_messages.format_slot(credit.booking.starts_at, credit.booking.ends_at))

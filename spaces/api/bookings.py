@@ -33,6 +33,7 @@ from opc_community.core.filters import DateFilter, IsoDateTimeFilter, validate_s
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from spaces.models import Booking, BookingStatus, Room, RoomType
 from spaces.selectors import bookings as selectors
+from spaces.services import booking_messages
 from spaces.services import bookings as services
 
 MAX_AVAILABILITY_DAYS = 7
@@ -143,7 +144,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_status_display(self, booking: Booking) -> str:
-        return services.status_label(booking.status)
+        return booking_messages.status_label(booking.status)
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_ics_url(self, booking: Booking) -> str | None:

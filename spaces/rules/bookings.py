@@ -4,7 +4,7 @@ No database, no clock, no translation: the caller passes the room type's rules f
 rulebook version in force (``rules.booking.room_types[room_type]``), the slot grid, ``now``
 and the local time zone; each function answers with plain values. A refusal is a list of
 :class:`Problem` (the field it concerns, a code, the numbers it names); the services layer
-turns each code into a Chinese sentence naming the rule (spaces.services.bookings.MESSAGES).
+turns each code into a Chinese sentence naming the rule (spaces.services.booking_messages.MESSAGES).
 
 Bookings are half-open periods [starts_at, ends_at): a booking ending at 10:00 and one
 starting at 10:00 do not overlap, and a booking may end exactly at closing time.

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
@@ -293,3 +294,32 @@ def no_show_candidates(*, now: datetime | None = None, rules_in_force: Any = Non
 def credit_balance(resident: Resident) -> int:
     """Free roadshow-hall bookings the resident has left (one query)."""
     return RoadshowCredit.objects.filter(resident=resident).aggregate(total=Sum("change"))["total"] or 0
+
+
+# --- The resident's archive (第三章第五条) -----------------------------------------------------------------
+
+BOOKING_ARCHIVE_LABEL = gettext_lazy("Room bookings")
+
+
+def archive_entries(resident: Any) -> list[Any]:
+    """The resident's room bookings as archive sentences on the day booked for, e.g. “预约 路演厅
+    09:00–11:00：产品路演（已取消：…）” (one query: the bookings with their room)."""
+    from residents.selectors.archive import Entry, _name
+
+    entries = []
+    for booking in Booking.objects.filter(resident=resident).select_related("room", "booked_by").order_by(
+        "starts_at", "pk"
+    ):
+        status = (_("checked in at the room") if booking.status == BookingStatus.CHECKED_IN
+                  else str(BookingStatus(booking.status).label))
+        detail = [status, booking.cancel_reason] if booking.cancel_reason else [status]
+        if booking.uses_credit:
+            detail.append(_("a free roadshow-hall credit"))
+        entries.append(Entry(
+            at=booking.starts_at, section="booking",
+            title=_("Booked %(room)s %(start)s–%(end)s: %(purpose)s") % {
+                "room": booking.room.name, "start": timezone.localtime(booking.starts_at).strftime("%H:%M"),
+                "end": timezone.localtime(booking.ends_at).strftime("%H:%M"), "purpose": booking.purpose},
+            detail=" · ".join(str(part) for part in detail), actor=_name(booking.booked_by),
+        ))
+    return entries

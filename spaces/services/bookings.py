@@ -13,17 +13,14 @@ cancelling that booking gives it back. Uses and returns run under a lock on the 
 so the balance is never negative. A no-show keeps its credit used.
 """
 
-import secrets
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
 from opc_community.core.audit import acting_as
@@ -40,14 +37,23 @@ from spaces.models import (
     BOOKING_TRANSITIONS,
     Booking,
     BookingStatus,
-    CalendarFeed,
-    CreditChange,
     Permit,
     RequestStatus,
-    RoadshowCredit,
     Room,
 )
 from spaces.rules import bookings as rules
+from spaces.services.booking_messages import (
+    _clock,
+    _refuse,
+    _refuse_one,
+    format_slot,
+)
+from spaces.services.credits import (
+    _balance,
+    _lock_resident,
+    _return_credit,
+    _use_credit,
+)
 
 T = TypeVar("T")
 
@@ -61,85 +67,6 @@ DEADLOCK_RETRIES = 3
 PURPOSE_MAX_LENGTH = Booking._meta.get_field("purpose").max_length
 REASON_MAX_LENGTH = Booking._meta.get_field("cancel_reason").max_length
 
-#: One sentence per refusal code of spaces.rules.bookings, naming the rule and its article.
-MESSAGES = {
-    rules.END_BEFORE_START: gettext_lazy("The end time must be after the start time."),
-    rules.UNALIGNED: gettext_lazy(
-        "Bookings start and end on the %(minutes)s-minute grid (for example 9:00 or 9:30) (Chapter 4, Article 1)."
-    ),
-    rules.BEFORE_OPENING: gettext_lazy(
-        "The %(room_type)s is open from %(opens)s to %(closes)s; a booking cannot start before it opens (Chapter 4, Article 1)."
-    ),
-    rules.AFTER_CLOSING: gettext_lazy(
-        "The %(room_type)s is open from %(opens)s to %(closes)s; a booking must end by closing time (Chapter 4, Article 1)."
-    ),
-    rules.ACROSS_MIDNIGHT: gettext_lazy(
-        "A booking must end on the day it starts, by closing time at %(closes)s (Chapter 4, Article 1)."
-    ),
-    rules.TOO_LONG: gettext_lazy(
-        "A %(room_type)s can be booked for at most %(max_minutes)s minutes at a time (Chapter 4, Article 1)."
-    ),
-    rules.IN_PAST: gettext_lazy("This time has already passed. Please choose a time in the future."),
-    rules.SHORT_NOTICE: gettext_lazy(
-        "Book at least %(minutes)s minutes before the start (Chapter 4, Article 1)."
-    ),
-    rules.TOO_FAR_AHEAD: gettext_lazy(
-        "A %(room_type)s can be booked at most %(days)s days ahead, that is up to %(last_day)s (Chapter 4, Article 1)."
-    ),
-    rules.OVER_CAPACITY: gettext_lazy("%(room)s holds at most %(capacity)s people."),
-    rules.NO_ATTENDEES: gettext_lazy("At least one person attends."),
-    rules.CREDIT_WRONG_ROOM: gettext_lazy(
-        "Free roadshow-hall credits can only be used to book the roadshow hall (Chapter 8, Article 1)."
-    ),
-    rules.CREDIT_TOO_LONG: gettext_lazy(
-        "A free roadshow-hall credit covers at most %(hours)s hours per booking (Chapter 8, Article 1)."
-    ),
-}
-
-
-# --- Messages ------------------------------------------------------------------------------------
-
-
-def _clock(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%H:%M")
-
-
-def format_slot(starts_at: datetime, ends_at: datetime) -> str:
-    """“2026年10月8日 09:00–10:00” (local time)."""
-    return f"{format_day(starts_at)} {_clock(starts_at)}–{_clock(ends_at)}"
-
-
-def status_label(status: str) -> str:
-    """How a booking's status reads to people. The model's label for ``checked_in`` shares its msgid
-    with the resident's status "checked in" (已入驻); for a booking it means 已签到."""
-    if status == BookingStatus.CHECKED_IN:
-        return _("checked in at the room")
-    return str(BookingStatus(status).label)
-
-
-def problem_message(problem: rules.Problem, *, room: Room) -> str:
-    """The Chinese sentence for one refusal of the rules, with the numbers of the rulebook."""
-    params = {"room_type": room.get_room_type_display(), "room": room.name}
-    for key, value in problem.params.items():
-        if key in ("opens", "closes"):
-            value = value.strftime("%H:%M")
-        elif key == "last_day":
-            value = format_day(value)
-        params[key] = value
-    return str(MESSAGES[problem.code]) % params
-
-
-def _refuse(problems: Sequence[rules.Problem], *, room: Room) -> NoReturn:
-    """Raise one DomainError carrying every problem: the first as the message, all of them by field."""
-    errors: dict[str, list[str]] = {}
-    for problem in problems:
-        errors.setdefault(problem.field, []).append(problem_message(problem, room=room))
-    first = problems[0]
-    raise DomainError(errors[first.field][0], field=first.field, code=first.code, details={"errors": errors})
-
-
-def _refuse_one(message: str, *, field: str, code: str = "invalid") -> NoReturn:
-    raise DomainError(message, field=field, code=code, details={"errors": {field: [message]}})
 
 
 # --- Rulebook ------------------------------------------------------------------------------------
@@ -312,69 +239,6 @@ def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at
             if attempt == DEADLOCK_RETRIES:
                 raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-# --- Credits -------------------------------------------------------------------------------------
-
-
-def _lock_resident(resident: Resident) -> None:
-    """Serialise credit uses and returns of one resident (FOR NO KEY UPDATE: inserts referencing the
-    resident are not blocked)."""
-    list(Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).values_list("pk", flat=True))
-
-
-def _balance(resident: Resident) -> int:
-    return RoadshowCredit.objects.filter(resident=resident).aggregate(total=Sum("change"))["total"] or 0
-
-
-@transaction.atomic
-def credit_grant(
-    *, resident: Resident, count: int, max_hours: int, source_key: str, actor: Any, note: str = ""
-) -> RoadshowCredit:
-    """Grant ``count`` free roadshow-hall bookings of at most ``max_hours`` each (第八章第一条 合规优秀).
-
-    Idempotent on ``source_key`` (e.g. the reward's key): a second call returns the first grant and
-    changes nothing. The same key for another resident is a conflict.
-    """
-    source_key = (source_key or "").strip()
-    if not source_key:
-        raise DomainError(_("A credit grant needs the key of what it rewards."), field="source_key")
-    if count < 1 or max_hours < 1:
-        raise DomainError(_("A credit grant gives at least one booking of at least one hour."), field="count")
-    existing = RoadshowCredit.objects.filter(source_key=source_key).first()
-    if existing is None:
-        try:
-            with transaction.atomic(), acting_as(actor, action="spaces.credit_grant"):
-                existing = RoadshowCredit.objects.create(
-                    resident=resident, kind=CreditChange.GRANTED, change=count, max_hours=max_hours,
-                    source_key=source_key, note=note[:200], created_by=actor,
-                )
-        except IntegrityError:  # a concurrent grant with the same key won
-            existing = RoadshowCredit.objects.get(source_key=source_key)
-    if existing.resident_id != resident.pk:
-        raise ConflictError(_("This reward's credits were granted to another resident."), field="source_key")
-    return existing
-
-
-def _use_credit(*, booking: Booking, actor: Any) -> None:
-    """Take one credit for ``booking`` (the resident is locked; the balance is read under the lock)."""
-    RoadshowCredit.objects.create(
-        resident_id=booking.resident_id, kind=CreditChange.USED, change=-1, booking=booking, created_by=actor
-    )
-
-
-def _return_credit(*, booking: Booking, actor: Any) -> bool:
-    """Give back the credit ``booking`` used (once)."""
-    if not booking.uses_credit:
-        return False
-    _lock_resident(booking.resident)
-    if RoadshowCredit.objects.filter(booking=booking, kind=CreditChange.RETURNED).exists():
-        return False
-    RoadshowCredit.objects.create(
-        resident_id=booking.resident_id, kind=CreditChange.RETURNED, change=1, booking=booking, created_by=actor,
-        note=_("booking cancelled"),
-    )
-    return True
 
 
 # --- Create, change, cancel, check in ------------------------------------------------------------------
@@ -582,48 +446,6 @@ def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
         )
 
 
-# --- No-show release (the Celery job every 5 minutes) -------------------------------------------------
-
-_RELEASE_SQL = """
-UPDATE spaces_booking
-   SET status = %(released)s, released_at = %(now)s
- WHERE status = %(confirmed)s AND starts_at <= %(cutoff)s AND resident_id IS NOT NULL
-RETURNING id
-"""
-
-
-@transaction.atomic
-def bookings_release_no_shows(*, now: datetime) -> list[int]:
-    """Release every confirmed booking not checked in ``no_show_release_minutes`` after its start
-    (RULEBOOK §5): one UPDATE … RETURNING; the released rows are the no-show record. Returns the
-    released ids; a second run at the same time finds nothing left to release.
-    """
-    section = rulebook.in_force(on=timezone.localdate(now)).booking
-    minutes = section.no_show_release_minutes
-    cutoff = now - timedelta(minutes=minutes)
-    with acting_as(None, action="spaces.bookings_release_no_shows"), connection.cursor() as cursor:
-        cursor.execute(
-            _RELEASE_SQL,
-            {"released": BookingStatus.RELEASED, "now": now, "confirmed": BookingStatus.CONFIRMED, "cutoff": cutoff},
-        )
-        released = [row[0] for row in cursor.fetchall()]
-    if released:
-        for booking in Booking.objects.filter(pk__in=released).select_related("room", "resident__user"):
-            _tell_resident(
-                booking,
-                title=_("Your booking was released as a no-show"),
-                body=_("Nobody checked in to your booking of %(room)s, %(slot)s, within %(minutes)s minutes of the start, so the room was released and a no-show recorded. %(limit)s no-shows within %(days)s days may be treated as misuse of space (Chapter 4, Article 1; Chapter 8, Article 2).")
-                % {
-                    "room": booking.room.name,
-                    "slot": format_slot(booking.starts_at, booking.ends_at),
-                    "minutes": minutes,
-                    "limit": section.no_show_limit,
-                    "days": section.no_show_window_days,
-                },
-                kind="spaces.booking_released",
-            )
-    return sorted(released)
-
 
 def _tell_resident(booking: Booking, *, title: str, body: str, kind: str) -> None:
     if booking.resident is None:  # a community booking: the activity's services tell its participants
@@ -638,50 +460,3 @@ def _tell_resident(booking: Booking, *, title: str, body: str, kind: str) -> Non
     )
 
 
-# --- Calendar feed ---------------------------------------------------------------------------------------
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-@transaction.atomic
-def calendar_feed_get_or_create(*, resident: Resident, actor: Any) -> CalendarFeed:
-    """The resident's secret calendar-feed address, created on first use."""
-    feed = CalendarFeed.objects.filter(resident=resident).first()
-    if feed is not None:
-        return feed
-    try:
-        with transaction.atomic(), acting_as(actor, action="spaces.calendar_feed_create"):
-            return CalendarFeed.objects.create(resident=resident, token=_new_token())
-    except IntegrityError:  # created meanwhile (two tabs)
-        return CalendarFeed.objects.get(resident=resident)
-
-
-@transaction.atomic
-def calendar_feed_rotate(*, resident: Resident, actor: Any) -> CalendarFeed:
-    """A new secret address: the old one stops working at once (e.g. after sharing it by mistake)."""
-    feed = calendar_feed_get_or_create(resident=resident, actor=actor)
-    with acting_as(actor, action="spaces.calendar_feed_rotate"):
-        CalendarFeed.objects.filter(pk=feed.pk).update(token=_new_token())
-    feed.refresh_from_db()
-    return feed
-
-
-# --- Exit (registered in SpacesConfig.ready) -----------------------------------------------------------
-
-
-def cancel_future_bookings(*, resident: Resident, exit: Any, actor: Any) -> str:
-    """Exit handler (第三章第四条 注销权限): cancel the resident's confirmed bookings that have not
-    started; used credits come back to the ledger, which is kept as history."""
-    now = timezone.now()
-    future: Iterable[Booking] = Booking.objects.select_related("resident", "room").filter(
-        resident=resident, status=BookingStatus.CONFIRMED, starts_at__gt=now
-    )
-    count = 0
-    for booking in future:
-        booking_cancel(booking=booking, actor=actor, reason=_("The resident is leaving the community."))
-        count += 1
-    if not count:
-        return _("No future room bookings.")
-    return _("Future room bookings cancelled: %(count)s.") % {"count": count}

@@ -32,6 +32,7 @@ from residents.models import ResidentStatus
 from spaces.forms.bookings import BookingForm, CancelForm, booking_initial
 from spaces.models import Booking, BookingStatus, Room, RoomType
 from spaces.selectors import bookings as selectors
+from spaces.services import booking_messages, calendar_feeds
 from spaces.services import bookings as services
 
 # --- Rooms and their calendar --------------------------------------------------------------------
@@ -121,7 +122,7 @@ def booking_new(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success_url=lambda booking: reverse("spaces:booking_detail", args=[booking.pk]),
         message=lambda booking: _("Booked: %(room)s, %(slot)s.") % {
-            "room": room.name, "slot": services.format_slot(booking.starts_at, booking.ends_at)},
+            "room": room.name, "slot": booking_messages.format_slot(booking.starts_at, booking.ends_at)},
         template="spaces/bookings/form.html", context=_form_context(room, None, rules_in_force),
     )
 
@@ -157,7 +158,7 @@ def booking_change(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success_url=lambda changed: reverse("spaces:booking_detail", args=[changed.pk]),
         message=lambda changed: _("Changed: %(room)s, %(slot)s.") % {
-            "room": room.name, "slot": services.format_slot(changed.starts_at, changed.ends_at)},
+            "room": room.name, "slot": booking_messages.format_slot(changed.starts_at, changed.ends_at)},
         template="spaces/bookings/form.html", context=_form_context(room, booking, rules_in_force),
     )
 
@@ -243,9 +244,9 @@ def _event(booking: Booking, *, now: datetime) -> Event:
     event.add("summary", f"{booking.room.name} · {booking.purpose}")
     event.add("location", f"{booking.room.name}（{booking.room.floor}）")
     event.add("description", _("%(slot)s (Beijing time), %(attendees)s people. %(status)s") % {
-        "slot": services.format_slot(booking.starts_at, booking.ends_at),
+        "slot": booking_messages.format_slot(booking.starts_at, booking.ends_at),
         "attendees": booking.attendees,
-        "status": services.status_label(booking.status),
+        "status": booking_messages.status_label(booking.status),
     })
     active = booking.status in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
     event.add("status", "CONFIRMED" if active else "CANCELLED")
@@ -281,7 +282,7 @@ def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest) -> HttpResponse:
     """The personal calendar-feed address (created on the first visit) and how to subscribe."""
-    feed = services.calendar_feed_get_or_create(resident=request.resident, actor=request.user)
+    feed = calendar_feeds.calendar_feed_get_or_create(resident=request.resident, actor=request.user)
     url = request.build_absolute_uri(reverse("spaces:calendar_feed_ics", args=[feed.token]))
     return render(request, "spaces/bookings/feed.html", {"feed_url": url, "webcal_url": url.replace("https://", "webcal://").replace("http://", "webcal://")})
 
@@ -289,7 +290,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 @resident_required
 @require_POST
 def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
-    services.calendar_feed_rotate(resident=request.resident, actor=request.user)
+    calendar_feeds.calendar_feed_rotate(resident=request.resident, actor=request.user)
     messages.success(request, _("Your calendar address was changed; the old one no longer works."))
     return redirect("spaces:calendar_feed")
 

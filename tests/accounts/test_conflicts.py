@@ -42,8 +42,9 @@ from residents.models import (
 )
 from residents.services import agreements, complaints, intake, ledger, lifecycle
 from resources.models import ActivityKind
-from resources.services.activities import attendance_record
+from resources.services.attendance import attendance_record
 from scoring.services import appeals as score_appeals
+from scoring.services import input_sheets as score_sheets
 from scoring.services import inputs as score_inputs
 from scoring.services import signoff
 from spaces.models import PermitKind
@@ -249,7 +250,7 @@ def _input_verify(owner, helpers):
 def _input_import(owner, helpers):
     quarter = make_quarter()
     row = {"resident_id": owner.member.pk, "milestones_done": 4, "revenue": 1}
-    return lambda actor: score_inputs.inputs_import(quarter=quarter, rows=[(2, row)], reason="补录", actor=actor)
+    return lambda actor: score_sheets.inputs_import(quarter=quarter, rows=[(2, row)], reason="补录", actor=actor)
 
 
 def _quarter_confirm(owner, helpers):

@@ -81,6 +81,7 @@ ADMIN_READS = {
     "admin:scoring_quarter_progress", "admin:scoring_quarter_progress_json", "admin:scoring_quarter_export",
     "admin:scoring_quarterinput_file", "admin:discipline_notice_pdf", "admin:discipline_evidence_file",
     "admin:discipline_ledger_verify", "admin:discipline_reward_candidates",
+    "admin:discipline_reward_innovation_candidates",
     "admin:discipline_reward_candidates_export", "admin:residents_agreement_pdf",
 }
 #: Writes the system makes when someone reads (not a decision of the reader), and why.

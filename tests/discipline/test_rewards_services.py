@@ -27,7 +27,7 @@ from opc_community.notices.services import objection_decide, objection_submit, p
 from opc_community.portal.models import Notification
 from spaces.models import RoadshowCredit
 from spaces.selectors.bookings import credit_balance
-from spaces.services.bookings import credit_grant
+from spaces.services.credits import credit_grant
 from tests.discipline.support.rewards import (  # noqa: F401  (fixtures)
     SH,
     TODAY,

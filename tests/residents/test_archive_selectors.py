@@ -1,24 +1,30 @@
 """The archive (档案, 第三章第五条; RULEBOOK §4.7): everything in time order, one query per source table."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from residents.models import (
+    Agreement,
+    Application,
     ApplicationDocument,
     ApplicationStatus,
     ApplicationTransition,
     ClearanceItem,
     DocumentKind,
+    Exit,
     PaymentMethod,
+    Resident,
     ResidentStatus,
 )
 from residents.selectors import archive
 from residents.services import ledger
 from residents.services import lifecycle as services
 from tests.residents.support.lifecycle import REMINDER_DAY, charge, on_day, pay_deposit
+from tests.spaces.factories import BookingFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +32,9 @@ pytestmark = pytest.mark.django_db
 #: resident+application, materials, review transitions, agreements, invoices (with balances), payments,
 #: deposit entries, acknowledgements, renewals, exits, clearances, bans, audit trail ×2 (resident, application),
 #: the rulebook version in force (retention years); then the registered sections: violations (discipline),
-#: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two).
-ARCHIVE_QUERIES = 21
+#: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two),
+#: room bookings (spaces), activity registrations and attendance (resources, two).
+ARCHIVE_QUERIES = 24
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -70,12 +77,13 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     assert sum(1 for e in result.entries if e.title.startswith("已完成")) == len(ClearanceItem.values)
     assert any("不得再次申请" in e.title for e in result.entries)
     # The sections other apps register, in their order, empty for this resident.
-    assert [(key, rows) for key, _label, rows in result.sections] == [("violation", []), ("reward", []),
-                                                                      ("score", []), ("desk", [])]
+    assert [(key, rows) for key, _label, rows in result.sections] == [
+        ("violation", []), ("reward", []), ("score", []), ("desk", []), ("booking", []), ("activity", []),
+    ]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}
     assert len({(row.at, row.record, row.action) for row in result.audit}) == len(result.audit)  # no event twice
-    assert {"residents.Resident", "residents.Agreement", "residents.Exit", "residents.Application"} <= records
+    assert {str(model._meta.verbose_name) for model in (Resident, Agreement, Exit, Application)} <= records
     assert result.resident.status == ResidentStatus.EXITED
     assert result.deposit_held == 0
     # Identity numbers are masked.
@@ -111,3 +119,21 @@ def test_another_residents_records_stay_out(member_a, member_b, administrator):
 def test_retention_passed(member_a, status, retain_until, passed):
     member_a.status, member_a.retain_until = status, retain_until
     assert archive.retention_passed(member_a, today=date(2026, 11, 26)) is passed
+
+
+def test_the_archive_reads_as_sentences(member_a, administrator):
+    """Bookings on the day booked for ("预约 路演厅 09:00–11:00：…"), audit rows as sentences with the fields'
+    names and the choices' labels, not raw column values."""
+    starts = datetime(2026, 9, 14, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    BookingFactory(resident=member_a, room=RoomFactory(name="路演厅"), starts_at=starts,
+                   ends_at=starts + timedelta(hours=2), purpose="产品路演")
+    with on_day(date(2026, 11, 2)):
+        services.force_exit(resident=member_a, reason="严重违规", ban_years=1, actor=administrator)
+
+    result = archive.resident_archive(member_a)
+
+    bookings = {key: rows for key, _label, rows in result.sections}["booking"]
+    assert [(row.at, row.title) for row in bookings] == [(starts, "预约 路演厅 09:00–11:00：产品路演")]
+    status_change = next(row for row in result.audit if row.record.startswith(str(Resident._meta.verbose_name))
+                         and any(name == "状态" for name, _before, _after in row.changes))
+    assert "状态 已入驻 → " in status_change.sentence and "status" not in status_change.sentence

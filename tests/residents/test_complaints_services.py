@@ -17,6 +17,7 @@ from residents.models import (
     MessageKind,
     ResidentStatus,
 )
+from residents.services import complaint_deadlines
 from residents.services import complaints as services
 from tests.residents.factories import ResidentFactory
 from tests.residents.support.complaints import (
@@ -419,7 +420,7 @@ def test_every_step_is_in_the_audit_trail_with_its_actor(complaint_a, daily_staf
 
 
 def test_flags_name_the_deadline_and_the_due_day(complaint_a, daily_staff):
-    created = services.complaints_flag_overdue(now=sh(2026, 10, 16, 8, 0))
+    created = complaint_deadlines.complaints_flag_overdue(now=sh(2026, 10, 16, 8, 0))
 
     assert created == 2
     titles = sorted(n.title for n in _inbox(daily_staff))
@@ -432,4 +433,4 @@ def test_flags_name_the_deadline_and_the_due_day(complaint_a, daily_staff):
 
 
 def test_no_flag_on_the_due_day_itself(complaint_a, daily_staff):
-    assert services.complaints_flag_overdue(now=sh(2026, 10, 9, 23, 59, 59)) == 0
+    assert complaint_deadlines.complaints_flag_overdue(now=sh(2026, 10, 9, 23, 59, 59)) == 0

@@ -7,6 +7,7 @@ from opc_community import rulebook
 from opc_community.core.errors import InvalidTransition
 from opc_community.portal.models import Notification
 from residents.models import ComplaintStatus, MessageKind
+from residents.services import complaint_deadlines
 from residents.services import complaints as services
 from residents.tasks.complaints import close_unconfirmed_complaints, flag_overdue_complaints
 from tests.residents.support.complaints import (
@@ -110,4 +111,4 @@ def test_unconfirmed_solutions_close_once_after_the_rulebook_period(complaint_a,
 def test_auto_close_refuses_a_complaint_still_in_its_window(complaint_a, daily_staff):
     _solved(complaint_a, daily_staff)
     with pytest.raises(InvalidTransition):
-        services.complaint_auto_close(complaint=complaint_a, now=sh(2026, 10, 9, 9, 0), working_days=5)
+        complaint_deadlines.complaint_auto_close(complaint=complaint_a, now=sh(2026, 10, 9, 9, 0), working_days=5)

@@ -20,6 +20,7 @@ from residents.models import (
     ApplicationStatus,
     ApplicationTransition,
 )
+from residents.services import applications
 from residents.services import intake as services
 from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported to be active here
     committed_data,
@@ -49,15 +50,15 @@ def _monday():
 
 
 def _slow(monkeypatch, name: str) -> None:
-    """Hold the open transaction for a moment after ``services.<name>`` ran."""
-    real = getattr(services, name)
+    """Hold the open transaction for a moment after ``applications.<name>`` ran (the draft's module)."""
+    real = getattr(applications, name)
 
     def slow(*args, **kwargs):
         result = real(*args, **kwargs)
         time.sleep(0.5)
         return result
 
-    monkeypatch.setattr(services, name, slow)
+    monkeypatch.setattr(applications, name, slow)
 
 
 # --- The same form sent twice at once (same account) -----------------------------------------------

@@ -31,6 +31,7 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
+from residents.services import applications
 from residents.services import intake as services
 from tests.core.test_uploads import phone_exif
 from tests.factories import image_bytes
@@ -246,7 +247,7 @@ def test_materials_are_stored_privately_under_a_neutral_name(outsider, request, 
 )
 def test_a_jpeg_named_pdf_is_judged_by_its_content(outsider, monkeypatch, allowed, accepted):
     application = draft(outsider, with_materials=False)
-    monkeypatch.setattr(services, "_rules_for_upload", lambda today: (allowed, 10, 20))
+    monkeypatch.setattr(applications, "_rules_for_upload", lambda today: (allowed, 10, 20))
     renamed = upload("计划书.pdf", JPEG, "application/pdf")
 
     if accepted:

@@ -14,6 +14,7 @@ from opc_community.core.errors import ConflictError
 from resources.models import ActivityRegistration, Attendance
 from resources.rules import activities as rules
 from resources.services import activities as services
+from resources.services import attendance as attendance_services
 from tests.concurrency import (  # noqa: F401 - the autouse fixture is imported to be active here
     committed_data,
     restore_snapshot_without_triggers,
@@ -57,7 +58,7 @@ def test_two_staff_checking_the_same_resident_in_write_one_row(resources_staff, 
 
     with at(STARTS):
         results = run_in_parallel([
-            (lambda staff=staff: services.attendance_record(
+            (lambda staff=staff: attendance_services.attendance_record(
                 activity=activity, resident=resident, method="list", actor=staff))
             for staff in (resources_staff, administrator)
         ])

@@ -11,6 +11,7 @@ from opc_community.portal.models import Notification
 from residents.models import ResidentStatus
 from resources.models import Activity, ActivityRegistration, Attendance, CheckInMethod
 from resources.services import activities as services
+from resources.services import attendance as attendance_services
 from tests.resources.factories import ActivityRegistrationFactory
 from tests.resources.support import ENDS, NOW, STARTS, at, make_activity, member, register, sh
 
@@ -258,7 +259,7 @@ def test_a_registration_cannot_be_cancelled_after_the_start_or_twice_or_by_anoth
 def test_staff_check_a_registered_resident_in(activity, member_a, resources_staff):
     register(activity, member_a)
     with at(STARTS - timedelta(minutes=5)):
-        outcome = services.attendance_record(
+        outcome = attendance_services.attendance_record(
             activity=activity, resident=member_a, method=CheckInMethod.LIST, actor=resources_staff
         )
     assert outcome.created
@@ -271,9 +272,9 @@ def test_staff_check_a_registered_resident_in(activity, member_a, resources_staf
 def test_checking_in_twice_is_a_no_op(activity, member_a, resources_staff, administrator):
     register(activity, member_a)
     with at(STARTS):
-        first = services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
+        first = attendance_services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
     with at(STARTS + timedelta(minutes=3)):
-        second = services.attendance_record(activity=activity, resident=member_a, method="qr", actor=administrator)
+        second = attendance_services.attendance_record(activity=activity, resident=member_a, method="qr", actor=administrator)
     assert (first.created, second.created) == (True, False)
     assert second.attendance.pk == first.attendance.pk
     assert Attendance.objects.get().checked_in_at == STARTS  # the first check-in stands
@@ -289,31 +290,31 @@ def test_checking_in_twice_is_a_no_op(activity, member_a, resources_staff, admin
 def test_check_in_only_within_the_window(activity, member_a, resources_staff, moment, message):
     register(activity, member_a)
     with at(moment), pytest.raises(DomainError) as refused:
-        services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
+        attendance_services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
     assert message in str(refused.value.message)
     assert not Attendance.objects.exists()
 
 
 def test_check_in_opens_thirty_minutes_before_and_closes_at_the_end(activity, member_a, member_b, resources_staff):
     with at(STARTS - timedelta(minutes=30)):
-        assert services.attendance_record(activity=activity, resident=member_a, method="list",
+        assert attendance_services.attendance_record(activity=activity, resident=member_a, method="list",
                                           actor=resources_staff).created
     with at(ENDS - timedelta(seconds=1)):
-        assert services.attendance_record(activity=activity, resident=member_b, method="list",
+        assert attendance_services.attendance_record(activity=activity, resident=member_b, method="list",
                                           actor=resources_staff).created
 
 
 def test_no_check_in_at_a_cancelled_activity(activity, member_a, resources_staff):
     services.activity_cancel(activity=activity, reason="场地冲突", actor=resources_staff)
     with at(STARTS), pytest.raises(DomainError) as refused:
-        services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
+        attendance_services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
     assert refused.value.code == "cancelled"
 
 
 @pytest.mark.parametrize("who", ["daily_staff", "oversight", "intake_staff"])
 def test_only_the_resources_team_and_the_administrator_check_in(request, activity, member_a, who):
     with at(STARTS), pytest.raises(DomainError):
-        services.attendance_record(activity=activity, resident=member_a, method="list",
+        attendance_services.attendance_record(activity=activity, resident=member_a, method="list",
                                    actor=request.getfixturevalue(who))
     assert not Attendance.objects.exists()
 
@@ -321,7 +322,7 @@ def test_only_the_resources_team_and_the_administrator_check_in(request, activit
 def test_an_exited_resident_is_not_checked_in(activity, resources_staff, outsider):
     gone = member(outsider, status=ResidentStatus.EXITED, exited_on=NOW.date(), retain_until=NOW.date())
     with at(STARTS), pytest.raises(DomainError) as refused:
-        services.attendance_record(activity=activity, resident=gone, method="list", actor=resources_staff)
+        attendance_services.attendance_record(activity=activity, resident=gone, method="list", actor=resources_staff)
     assert refused.value.field == "resident"
 
 
@@ -329,7 +330,7 @@ def test_a_walk_in_is_checked_in_while_a_place_is_free(resources_staff, member_a
     activity = make_activity(resources_staff, capacity=2)
     register(activity, member_a)
     with at(STARTS):
-        outcome = services.attendance_record(activity=activity, resident=member_b, method="list", actor=resources_staff)
+        outcome = attendance_services.attendance_record(activity=activity, resident=member_b, method="list", actor=resources_staff)
     assert outcome.created
 
 
@@ -338,23 +339,23 @@ def test_a_walk_in_is_refused_when_registrations_fill_every_place(resources_staf
     register(activity, member_a)
     with at(STARTS):
         with pytest.raises(ConflictError) as refused:
-            services.attendance_record(activity=activity, resident=member_b, method="list", actor=resources_staff)
+            attendance_services.attendance_record(activity=activity, resident=member_b, method="list", actor=resources_staff)
         assert "欧阳娜娜 未报名" in str(refused.value.message)
         # The registered resident's place stayed reserved for her.
-        assert services.attendance_record(activity=activity, resident=member_a, method="list",
+        assert attendance_services.attendance_record(activity=activity, resident=member_a, method="list",
                                           actor=resources_staff).created
 
 
 def test_undo_takes_back_a_wrong_tap_until_the_end(activity, member_a, resources_staff):
     with at(STARTS):
-        attendance = services.attendance_record(activity=activity, resident=member_a, method="list",
+        attendance = attendance_services.attendance_record(activity=activity, resident=member_a, method="list",
                                                 actor=resources_staff).attendance
-        services.attendance_undo(attendance=attendance, actor=resources_staff)
+        attendance_services.attendance_undo(attendance=attendance, actor=resources_staff)
         assert not Attendance.objects.exists()
-        attendance = services.attendance_record(activity=activity, resident=member_a, method="list",
+        attendance = attendance_services.attendance_record(activity=activity, resident=member_a, method="list",
                                                 actor=resources_staff).attendance
     with at(ENDS), pytest.raises(InvalidTransition):
-        services.attendance_undo(attendance=attendance, actor=resources_staff)
+        attendance_services.attendance_undo(attendance=attendance, actor=resources_staff)
     assert Attendance.objects.exists()
 
 
@@ -363,39 +364,39 @@ def test_undo_takes_back_a_wrong_tap_until_the_end(activity, member_a, resources
 
 def test_the_scanned_code_checks_its_resident_in(activity, member_a, resources_staff):
     register(activity, member_a)
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
 
     with at(STARTS):
-        outcome = services.attendance_check_in_by_code(code=code, actor=resources_staff, activity=activity)
+        outcome = attendance_services.attendance_check_in_by_code(code=code, actor=resources_staff, activity=activity)
 
     assert outcome.created
     assert (outcome.attendance.resident, outcome.attendance.method) == (member_a, CheckInMethod.QR)
 
 
 def test_the_link_the_camera_opens_works_as_well(activity, member_a, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     link = f"https://opc.example.cn/portal/resources/staff/check-in/?code={code.replace(':', '%3A')}"
     with at(STARTS):
-        assert services.attendance_check_in_by_code(code=link, actor=resources_staff).attendance.resident == member_a
+        assert attendance_services.attendance_check_in_by_code(code=link, actor=resources_staff).attendance.resident == member_a
 
 
 def test_scanning_twice_is_a_no_op(activity, member_a, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     with at(STARTS):
-        services.attendance_check_in_by_code(code=code, actor=resources_staff)
-        assert not services.attendance_check_in_by_code(code=code, actor=resources_staff).created
+        attendance_services.attendance_check_in_by_code(code=code, actor=resources_staff)
+        assert not attendance_services.attendance_check_in_by_code(code=code, actor=resources_staff).created
     assert Attendance.objects.count() == 1
 
 
 def _refused(code, staff, **kwargs):
     with at(STARTS), pytest.raises(DomainError) as refused:
-        services.attendance_check_in_by_code(code=code, actor=staff, **kwargs)
+        attendance_services.attendance_check_in_by_code(code=code, actor=staff, **kwargs)
     assert not Attendance.objects.exists()
     return refused.value
 
 
 def test_a_forged_code_is_refused(activity, member_a, member_b, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     value, signature = code.rsplit(":", 1)
     # Another resident's id with A's signature; a changed expiry; a broken signature; plain nonsense.
     aid, _rid, expires = value.split(".")
@@ -412,44 +413,44 @@ def test_a_code_signed_with_another_key_is_refused(activity, member_a, resources
 
 
 def test_a_new_checkin_token_voids_every_code_of_the_activity(activity, member_a, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     Activity.objects.filter(pk=activity.pk).update(checkin_token=services.new_checkin_token())
     assert _refused(code, resources_staff).code == "bad_code"
 
 
 def test_an_expired_code_is_refused(activity, member_a, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     with at(ENDS + timedelta(seconds=1)), pytest.raises(DomainError) as refused:
-        services.attendance_check_in_by_code(code=code, actor=resources_staff)
+        attendance_services.attendance_check_in_by_code(code=code, actor=resources_staff)
     assert refused.value.code == "expired"
     assert "签到码已过期" in str(refused.value.message)
 
 
 def test_a_code_for_another_activity_is_refused_on_this_activity_s_sheet(activity, member_a, resources_staff):
     other = make_activity(resources_staff, title="路演训练营", starts_at=STARTS)
-    code = services.personal_code(activity=other, resident=member_a)
+    code = attendance_services.personal_code(activity=other, resident=member_a)
     error = _refused(code, resources_staff, activity=activity)
     assert str(error.message) == "这是“路演训练营”的签到码，不是本活动的。"
 
 
 def test_verifying_a_code_writes_nothing(activity, member_a):
-    code = services.personal_code(activity=activity, resident=member_a)
-    assert services.verify_code(code) == (activity, member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
+    assert attendance_services.verify_code(code) == (activity, member_a)
     assert not Attendance.objects.exists()
 
 
 def test_only_managers_check_in_by_code(activity, member_a, daily_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     with at(STARTS), pytest.raises(DomainError):
-        services.attendance_check_in_by_code(code=code, actor=daily_staff)
+        attendance_services.attendance_check_in_by_code(code=code, actor=daily_staff)
     with at(STARTS), pytest.raises(DomainError):  # the resident cannot check itself in with its own code
-        services.attendance_check_in_by_code(code=code, actor=member_a.user)
+        attendance_services.attendance_check_in_by_code(code=code, actor=member_a.user)
 
 
 def test_every_change_is_in_the_audit_trail(activity, member_a, resources_staff):
     registration = services.registration_create(activity=activity, resident=member_a, actor=member_a.user)
     with at(STARTS):
-        services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
+        attendance_services.attendance_record(activity=activity, resident=member_a, method="list", actor=resources_staff)
     assert registration.events.get(pgh_label="insert").pgh_context.metadata["action"] == "resources.registration_create"
     event = Attendance.objects.get().events.get(pgh_label="insert")
     assert event.pgh_context.metadata["user"] == resources_staff.pk

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from resources.models import ActivityRegistration, Attendance, CheckInMethod
-from resources.services import activities as services
+from resources.services import attendance as attendance_services
 from tests.resources.support import (
     ENDS,
     NOW,
@@ -172,8 +172,8 @@ def test_resident_b_cannot_see_a_s_qr_code(client_for, activity, member_a, membe
 
     register(activity, member_b)
     context = client_b.get(url("my_code", activity)).context
-    assert services.verify_code(context["code"]) == (activity, member_b)
-    assert context["code"] != services.personal_code(activity=activity, resident=member_a)
+    assert attendance_services.verify_code(context["code"]) == (activity, member_b)
+    assert context["code"] != attendance_services.personal_code(activity=activity, resident=member_a)
 
 
 def test_no_code_once_checked_in_or_over(client_for, activity, member_a, resources_staff):
@@ -305,7 +305,7 @@ def test_staff_undo_a_wrong_tap(client_for, activity, member_a, resources_staff)
 
 def test_the_camera_link_asks_for_one_tap_then_checks_in(client_for, activity, member_a, resources_staff):
     register(activity, member_a)
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     client = client_for(resources_staff)
     with at(STARTS - timedelta(minutes=1)):
         page = client.get(SCAN, {"code": code})
@@ -319,7 +319,7 @@ def test_the_camera_link_asks_for_one_tap_then_checks_in(client_for, activity, m
 
 
 def test_the_scan_field_of_the_sheet_checks_in_straight_away(client_for, activity, member_a, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     with at(STARTS):
         response = client_for(resources_staff).post(SCAN, {"code": code, "activity": activity.pk})
     assert response.status_code == 302
@@ -335,7 +335,7 @@ def test_a_bad_code_is_refused_with_a_message(client_for, activity, resources_st
 
 
 def test_an_expired_code_is_refused_on_the_confirmation_page(client_for, activity, member_a, resources_staff):
-    code = services.personal_code(activity=activity, resident=member_a)
+    code = attendance_services.personal_code(activity=activity, resident=member_a)
     with at(ENDS + timedelta(minutes=1)):
         response = client_for(resources_staff).get(SCAN, {"code": code}, follow=True)
     assert "签到码已过期" in response.content.decode()

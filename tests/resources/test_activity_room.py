@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from resources.services import activities as services
+from resources.services import attendance as attendance_services
 from spaces.models import Booking, BookingStatus, RoomType
+from spaces.services import booking_release
 from spaces.services import bookings as booking_services
 from tests.resources.support import ENDS, STARTS, at, make_activity, member, sh
 from tests.spaces.factories import RoomFactory
@@ -110,7 +112,7 @@ def test_cancelling_the_activity_gives_the_room_back(activity, hall, resources_s
 def test_a_community_booking_is_never_released_as_a_no_show(activity, hall, resources_staff):
     services.activity_room_reserve(activity=activity, room=hall, actor=resources_staff)
     with at(STARTS + timedelta(minutes=30)):
-        assert booking_services.bookings_release_no_shows(now=STARTS + timedelta(minutes=30)) == []
+        assert booking_release.bookings_release_no_shows(now=STARTS + timedelta(minutes=30)) == []
     activity.refresh_from_db()
     assert activity.booking.status == BookingStatus.CONFIRMED
 
@@ -162,12 +164,12 @@ def test_the_first_check_in_at_the_door_checks_the_room_in(activity, hall, resou
     early, late = member(name="张三"), member(name="李四")
 
     with at(STARTS - timedelta(minutes=25)):  # the door opens before the room's check-in window
-        services.attendance_record(activity=activity, resident=early, method="list", actor=resources_staff)
+        attendance_services.attendance_record(activity=activity, resident=early, method="list", actor=resources_staff)
     activity.refresh_from_db()
     assert activity.booking.status == BookingStatus.CONFIRMED
 
     with at(STARTS + timedelta(minutes=5)):
-        services.attendance_record(activity=activity, resident=late, method="list", actor=resources_staff)
+        attendance_services.attendance_record(activity=activity, resident=late, method="list", actor=resources_staff)
     activity.refresh_from_db()
     assert activity.booking.status == BookingStatus.CHECKED_IN and activity.booking.checked_in_by == resources_staff
 

@@ -9,6 +9,8 @@ import factory
 from django.utils import timezone
 
 from scoring.models import (
+    AwardClaim,
+    AwardLevel,
     Contribution,
     ContributionKind,
     InputStatus,
@@ -45,6 +47,18 @@ class QuarterInputFactory(factory.django.DjangoModelFactory):
     status = InputStatus.SUBMITTED
     milestones_done = 4
     revenue = Decimal("100000")
+
+
+class AwardClaimFactory(factory.django.DjangoModelFactory):
+    """A verified municipal award of the quarterly inputs."""
+
+    class Meta:
+        model = AwardClaim
+
+    input = factory.SubFactory(QuarterInputFactory)
+    level = AwardLevel.MUNICIPAL
+    title = "市创业大赛 二等奖"
+    verified = True
 
 
 class ContributionFactory(factory.django.DjangoModelFactory):

@@ -17,6 +17,7 @@ from scoring.models import (
     QuarterInput,
     QuarterStatus,
 )
+from scoring.services import input_sheets as sheet_services
 from scoring.services import inputs as services
 from tests.scoring.support.inputs import (
     AFTER_DEADLINE,
@@ -177,15 +178,15 @@ def test_the_excel_import_is_all_or_nothing_with_every_row_error(quarter, me, ad
     other = member(resident_b)
     outsider_resident = member(checked_in_at=sh(2026, 11, 1, 9))
     stored_input(quarter, me)
-    rows = services.read_sheet(workbook([
+    rows = sheet_services.read_sheet(workbook([
         [me.pk, "张三", 3, 90000],
         [other.pk, "欧阳娜娜", -1, None],
         [outsider_resident.pk, "后来者", 1, 1],
         ["abc", "", 1, 1],
         [me.pk, "张三", 1, 1],
     ]))
-    with pytest.raises(services.ImportRefused) as refused:
-        services.inputs_import(quarter=quarter, rows=rows, reason="按财务报表导入", actor=administrator)
+    with pytest.raises(sheet_services.ImportRefused) as refused:
+        sheet_services.inputs_import(quarter=quarter, rows=rows, reason="按财务报表导入", actor=administrator)
     errors = {(e.row, e.field) for e in refused.value.errors}
     assert {(3, "milestones_done"), (4, "resident_id"), (5, "resident_id"), (6, "resident_id")} <= errors
     assert QuarterInput.objects.get(resident=me).milestones_done == 4  # nothing written
@@ -199,13 +200,13 @@ def test_the_excel_import_records_and_corrects_in_a_fixed_number_of_queries(
     unchanged = member()
     stored_input(quarter, me)
     stored_input(quarter, unchanged)
-    rows = services.read_sheet(workbook([
+    rows = sheet_services.read_sheet(workbook([
         [me.pk, "张三", 3, 90000],
         [other.pk, "欧阳娜娜", 2, 0],
         [unchanged.pk, "某人", 4, 100000],
     ]))
     with django_assert_max_num_queries(16):
-        result = services.inputs_import(quarter=quarter, rows=rows, reason="按财务报表导入", actor=administrator)
+        result = sheet_services.inputs_import(quarter=quarter, rows=rows, reason="按财务报表导入", actor=administrator)
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
     assert QuarterInput.objects.get(resident=me).status == InputStatus.CORRECTED
     assert QuarterInput.objects.get(resident=other).revenue == 0
@@ -214,7 +215,7 @@ def test_the_excel_import_records_and_corrects_in_a_fixed_number_of_queries(
 
 def test_an_unreadable_sheet_is_refused(quarter):
     with pytest.raises(DomainError) as refused:
-        services.read_sheet(pdf())
+        sheet_services.read_sheet(pdf())
     assert refused.value.field == "sheet"
 
 

@@ -150,7 +150,7 @@ def test_the_no_show_candidates_page(client_for, daily_staff, member_a, member_b
 
 
 def test_the_credit_ledger_is_read_only(client_for, daily_staff, administrator, member_a):
-    from spaces.services.bookings import credit_grant
+    from spaces.services.credits import credit_grant
 
     credit_grant(resident=member_a, count=2, max_hours=3, source_key="reward-1", actor=administrator)
     client = client_for(daily_staff)

@@ -217,7 +217,7 @@ def test_changing_onto_a_taken_slot_is_409(api_a, member_a, meeting_room, b_book
 
 
 def test_credits(api_a, member_a, roadshow_hall, administrator):
-    from spaces.services.bookings import credit_grant
+    from spaces.services.credits import credit_grant
 
     assert api_a.get(f"{BOOKINGS}credits/").json() == {"balance": 0}
     credit_grant(resident=member_a, count=2, max_hours=3, source_key="r1", actor=administrator)

@@ -14,6 +14,7 @@ from residents.models import ResidentStatus
 from residents.services.lifecycle import exit_handlers
 from spaces.models import Booking, BookingStatus, CalendarFeed, CreditChange, RoadshowCredit
 from spaces.selectors import bookings as selectors
+from spaces.services import booking_release, calendar_feeds, credits
 from spaces.services import bookings as services
 from tests.discipline.factories import SuspensionFactory
 from tests.spaces.support.bookings import (
@@ -201,7 +202,7 @@ def test_a_resource_suspension_or_a_lifted_one_does_not_stop_booking(member_a, m
 
 
 def grant(resident, count=2, key="reward-2026-1", actor=None):
-    return services.credit_grant(resident=resident, count=count, max_hours=3, source_key=key, actor=actor)
+    return credits.credit_grant(resident=resident, count=count, max_hours=3, source_key=key, actor=actor)
 
 
 def test_a_credit_grant_is_idempotent_on_its_key(member_a, administrator):
@@ -408,8 +409,8 @@ def test_the_no_show_job_releases_each_booking_once(member_a, member_b, meeting_
                      status=BookingStatus.CANCELLED)
 
     now = at(TOMORROW, "09:15")  # exactly the release time of the 09:00 booking
-    assert services.bookings_release_no_shows(now=now) == [no_show.pk]
-    assert services.bookings_release_no_shows(now=now) == []
+    assert booking_release.bookings_release_no_shows(now=now) == [no_show.pk]
+    assert booking_release.bookings_release_no_shows(now=now) == []
 
     statuses = dict(Booking.objects.values_list("pk", "status"))
     assert statuses == {no_show.pk: BookingStatus.RELEASED, checked_in.pk: BookingStatus.CHECKED_IN,
@@ -422,20 +423,20 @@ def test_the_no_show_job_releases_each_booking_once(member_a, member_b, meeting_
 
 def test_a_minute_before_the_release_time_nothing_is_released(member_a, meeting_room):
     book(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
-    assert services.bookings_release_no_shows(now=at(TOMORROW, "09:14")) == []
+    assert booking_release.bookings_release_no_shows(now=at(TOMORROW, "09:14")) == []
 
 
 def test_a_released_slot_can_be_booked_again(member_a, member_b, meeting_room, clock):
     book(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "12:00"))
     clock.move_to(at(TOMORROW, "09:15"))
-    services.bookings_release_no_shows(now=timezone.now())
+    booking_release.bookings_release_no_shows(now=timezone.now())
     create(member_b, meeting_room, at(TOMORROW, "10:00"), at(TOMORROW, "11:00"))
 
 
 def test_a_released_credit_booking_keeps_its_credit_used(member_a, roadshow_hall, administrator):
     grant(member_a, count=1, actor=administrator)
     create(member_a, roadshow_hall, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"), use_credit=True)
-    services.bookings_release_no_shows(now=at(TOMORROW, "09:15"))
+    booking_release.bookings_release_no_shows(now=at(TOMORROW, "09:15"))
     assert selectors.credit_balance(member_a) == 0
 
 
@@ -478,7 +479,7 @@ def test_a_no_show_exactly_thirty_days_ago_still_counts(member_a, meeting_room):
 
 
 def test_the_exit_handler_is_registered():
-    assert exit_handlers()["spaces.bookings"] is services.cancel_future_bookings
+    assert exit_handlers()["spaces.bookings"] is booking_release.cancel_future_bookings
 
 
 def test_leaving_cancels_future_bookings_and_returns_their_credits(member_a, meeting_room, roadshow_hall,
@@ -489,7 +490,7 @@ def test_leaving_cancels_future_bookings_and_returns_their_credits(member_a, mee
     future = create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
     with_credit = create(member_a, roadshow_hall, at(TOMORROW, "14:00"), at(TOMORROW, "15:00"), use_credit=True)
 
-    note = services.cancel_future_bookings(resident=member_a, exit=None, actor=daily_staff)
+    note = booking_release.cancel_future_bookings(resident=member_a, exit=None, actor=daily_staff)
 
     assert "2" in note
     statuses = dict(Booking.objects.values_list("pk", "status"))
@@ -497,18 +498,18 @@ def test_leaving_cancels_future_bookings_and_returns_their_credits(member_a, mee
                         with_credit.pk: BookingStatus.CANCELLED}
     assert selectors.credit_balance(member_a) == 1  # the ledger keeps the history: granted, used, returned
     assert RoadshowCredit.objects.filter(resident=member_a).count() == 3
-    assert services.cancel_future_bookings(resident=member_a, exit=None, actor=daily_staff) == "没有未来的场地预约。"
+    assert booking_release.cancel_future_bookings(resident=member_a, exit=None, actor=daily_staff) == "没有未来的场地预约。"
 
 
 # --- Calendar feed ----------------------------------------------------------------------------------------
 
 
 def test_the_calendar_feed_is_created_once_and_can_be_rotated(member_a):
-    feed = services.calendar_feed_get_or_create(resident=member_a, actor=member_a.user)
-    assert services.calendar_feed_get_or_create(resident=member_a, actor=member_a.user).token == feed.token
+    feed = calendar_feeds.calendar_feed_get_or_create(resident=member_a, actor=member_a.user)
+    assert calendar_feeds.calendar_feed_get_or_create(resident=member_a, actor=member_a.user).token == feed.token
     assert len(feed.token) >= 40
 
-    rotated = services.calendar_feed_rotate(resident=member_a, actor=member_a.user)
+    rotated = calendar_feeds.calendar_feed_rotate(resident=member_a, actor=member_a.user)
     assert rotated.token != feed.token and CalendarFeed.objects.count() == 1
 
 

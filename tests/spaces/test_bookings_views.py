@@ -248,7 +248,7 @@ def test_a_suspended_resident_is_told_on_the_form(client_a, member_a, meeting_ro
 
 
 def test_the_roadshow_hall_offers_a_credit_when_the_resident_has_one(client_a, member_a, roadshow_hall, administrator):
-    from spaces.services.bookings import credit_grant
+    from spaces.services.credits import credit_grant
 
     assert "use_credit" not in client_a.get(url("booking_new", roadshow_hall.pk)).context["form"].fields
     credit_grant(resident=member_a, count=2, max_hours=3, source_key="r1", actor=administrator)

@@ -13,7 +13,7 @@ from spaces.models import (
     RequestStatus,
     VisitorStatus,
 )
-from spaces.services import bookings, desks, permits, visitors
+from spaces.services import booking_release, desks, permits, visitors
 from tests.spaces.factories import DeskChangeRequestFactory, PermitFactory, VisitorFactory
 from tests.spaces.support.bookings import (
     NOW,
@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 def test_every_spaces_exit_handler_is_registered():
     assert {name: handler for name, handler in exit_handlers().items() if name.startswith("spaces.")} == {
-        "spaces.bookings": bookings.cancel_future_bookings,
+        "spaces.bookings": booking_release.cancel_future_bookings,
         "spaces.desk_requests": desks.desk_requests_close_for_exit,
         "spaces.permits": permits.permits_withdraw_for_exit,
         "spaces.visitors": visitors.visitors_cancel_for_exit,

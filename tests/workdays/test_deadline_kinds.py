@@ -27,6 +27,7 @@ from opc_community.workdays.registry import deadline_kinds
 from opc_community.workdays.rules import local_date
 from opc_community.workdays.selectors import provisional_summary
 from residents.models import ApplicationStatus, Complaint, ComplaintStatus
+from residents.services import complaint_deadlines
 from residents.services import complaints as complaint_services
 from scoring.models import ScoreAppeal
 from scoring.services.appeals import score_appeal_submit, score_appeals_flag_overdue
@@ -81,7 +82,7 @@ def test_a_holiday_moves_a_provisional_complaint_clears_its_flag_and_is_recorded
     assert (due(complaint.response_due_at), due(complaint.solution_due_at)) == (date(2027, 1, 1), date(2027, 1, 8))
     assert complaint.due_provisional is True
     # Saturday morning: the response looked overdue under the provisional date, and was flagged.
-    assert complaint_services.complaints_flag_overdue(now=sh(2027, 1, 2, 9, 0)) == 1
+    assert complaint_deadlines.complaints_flag_overdue(now=sh(2027, 1, 2, 9, 0)) == 1
 
     change = load_2027(administrator, when=sh(2027, 1, 2, 9, 30))
 
@@ -99,8 +100,8 @@ def test_a_holiday_moves_a_provisional_complaint_clears_its_flag_and_is_recorded
     assert last.pgh_context["action"] == "workdays.year_load"
     assert last.pgh_context["user"] == administrator.pk
     # The flag follows the new date: not overdue on Saturday, overdue on Tuesday.
-    assert complaint_services.complaints_flag_overdue(now=sh(2027, 1, 2, 10, 0)) == 0
-    assert complaint_services.complaints_flag_overdue(now=sh(2027, 1, 5, 9, 0)) == 1
+    assert complaint_deadlines.complaints_flag_overdue(now=sh(2027, 1, 2, 10, 0)) == 0
+    assert complaint_deadlines.complaints_flag_overdue(now=sh(2027, 1, 5, 9, 0)) == 1
     (flag,) = Notification.objects.filter(kind="residents.complaint_response_overdue")
     assert flag.dedupe_key.endswith("2027-01-04")
 
@@ -112,7 +113,7 @@ def test_an_adjusted_working_day_brings_a_deadline_forward_and_the_next_flag_job
     with at(sh(2027, 1, 1, 9, 0)):
         complaint_services.complaint_respond(complaint=complaint, text="已安排维修。", actor=daily_staff)
     friday = sh(2027, 1, 8, 10, 0)
-    assert complaint_services.complaints_flag_overdue(now=friday) == 0  # solution due end of 01-08
+    assert complaint_deadlines.complaints_flag_overdue(now=friday) == 0  # solution due end of 01-08
 
     change = load_2027(administrator, [Day(date(2027, 1, 2), "workday", "元旦调休")], when=friday)
 
@@ -121,7 +122,7 @@ def test_an_adjusted_working_day_brings_a_deadline_forward_and_the_next_flag_job
     assert due(complaint.response_due_at) == date(2027, 1, 1)  # answered: its deadline stays as judged
     assert complaint.due_provisional is False
     assert change.results["residents.complaint"] == {"deadlines": 1, "moved": 1, "settled": 1, "flags_cleared": 0}
-    assert complaint_services.complaints_flag_overdue(now=friday) == 1
+    assert complaint_deadlines.complaints_flag_overdue(now=friday) == 1
     assert Notification.objects.filter(kind="residents.complaint_solution_overdue").exists()
 
 

@@ -22,12 +22,14 @@ class SpacesConfig(AppConfig):
         from spaces.forms.desks import check_in_desk_field
         from spaces.models import Visitor
         from spaces.selectors import desks as desk_selectors
+        from spaces.selectors import equipment as equipment_selectors
         from spaces.services.bookings import cancel_future_bookings
         from spaces.services.desks import (
             desk_assign_at_check_in,
             desk_release_for_exit,
             desk_requests_close_for_exit,
         )
+        from spaces.services.equipment import loans_block_exit
         from spaces.services.permits import permits_withdraw_for_exit
         from spaces.services.visitors import visitors_cancel_for_exit
         from spaces.views.bookings import dashboard_card
@@ -50,6 +52,13 @@ class SpacesConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="desk", label=desk_selectors.ARCHIVE_LABEL, order=60, entries=desk_selectors.archive_entries,
         ))
+        # 第三章第四条 清理物品 / 第四章第二条: borrowed equipment is back before the exit settles (forced exits
+        # name what is still out); the resident's loans in the archive (第三章第五条).
+        register_exit_handler("spaces.equipment", loans_block_exit, item=ClearanceItem.ITEMS_CLEARED)
+        register_archive_section(ArchiveSection(
+            key="equipment", label=equipment_selectors.ARCHIVE_LABEL, order=65,
+            entries=equipment_selectors.archive_entries,
+        ))
         # RULEBOOK §10 (decisions added 2026-12): a visitor's name never reaches the public board.
         register_name_source(Visitor, "name")
         # UI.md: the dashboard shows today's and upcoming bookings.
@@ -60,3 +69,4 @@ class SpacesConfig(AppConfig):
         register_shortcut(Shortcut(_("My desk"), "spaces:desk"))
         register_shortcut(Shortcut(_("My visitors"), "spaces:visitor_list"))
         register_shortcut(Shortcut(_("My permits"), "spaces:permit_list"))
+        register_shortcut(Shortcut(_("Borrow equipment"), "spaces:equipment_list"))

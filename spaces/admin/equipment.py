@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community.core.errors import DomainError
+from spaces.extensions import loan_actions
 from spaces.forms.equipment import HandOutForm, ReturnForm
 from spaces.models import Equipment, EquipmentCondition, EquipmentLoan, LoanStatus
 from spaces.selectors import equipment as selectors
@@ -103,6 +104,14 @@ class EquipmentLoanAdmin(admin.ModelAdmin):
 
     def has_handle_permission(self, request: HttpRequest) -> bool:
         return services.is_equipment_handler(request.user)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """The list's own actions, and those higher apps registered (``spaces.extensions.loan_actions``)."""
+        actions = super().get_actions(request)
+        for extra in loan_actions():
+            if extra.permitted(request):
+                actions[extra.name] = (extra.run, extra.name, extra.description)
+        return actions
 
     @admin.display(description=gettext_lazy("overdue"), boolean=True)
     def overdue_flag(self, loan: EquipmentLoan) -> bool:

@@ -3,8 +3,8 @@ once per loan, through the public case-opening service; the loan keeps the case 
 list offers the action to staff who may open cases."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from discipline.models import CaseStatus, ViolationCase

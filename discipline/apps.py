@@ -75,3 +75,11 @@ class DisciplineConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="reward", label=reward_selectors.ARCHIVE_LABEL, order=40, entries=reward_selectors.archive_entries,
         ))
+        # 第八章第二条 3c 损坏公共资源: a loan returned damaged opens its case from the equipment-loan list.
+        from discipline.admin import equipment as equipment_admin
+        from spaces.extensions import LoanAction, register_loan_action
+
+        register_loan_action(LoanAction(
+            name="open_damage_case", description=equipment_admin.DESCRIPTION,
+            run=equipment_admin.open_damage_cases, permitted=equipment_admin.may_open_cases,
+        ))

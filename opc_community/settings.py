@@ -459,6 +459,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spaces.tasks.release_no_show_bookings",
         "schedule": crontab(minute="*/5"),
     },
+    # 第四章第二条 / RULEBOOK §6: loans still out after their due time are flagged and the resident and the
+    # daily management team told (once per loan); reservations never collected lapse.
+    "spaces-flag-overdue-loans": {
+        "task": "spaces.tasks.flag_overdue_loans",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # 第六章第一条: the quarter that contains today takes inputs from its first day (added with its last
     # day as deadline unless staff added it ahead; residents told once). Daily, so a missed day 1 is made
     # up the next morning; on other days it only tells residents checked in since.

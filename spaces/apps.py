@@ -23,12 +23,14 @@ class SpacesConfig(AppConfig):
         from spaces.models import Visitor
         from spaces.selectors import bookings as booking_selectors
         from spaces.selectors import desks as desk_selectors
+        from spaces.selectors import equipment as equipment_selectors
         from spaces.services.booking_release import cancel_future_bookings
         from spaces.services.desks import (
             desk_assign_at_check_in,
             desk_release_for_exit,
             desk_requests_close_for_exit,
         )
+        from spaces.services.equipment import loans_block_exit
         from spaces.services.permits import permits_withdraw_for_exit
         from spaces.services.visitors import visitors_cancel_for_exit
         from spaces.views.bookings import dashboard_card
@@ -51,6 +53,13 @@ class SpacesConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="desk", label=desk_selectors.ARCHIVE_LABEL, order=60, entries=desk_selectors.archive_entries,
         ))
+        # 第三章第四条 清理物品 / 第四章第二条: borrowed equipment is back before the exit settles (forced exits
+        # name what is still out); the resident's loans in the archive (第三章第五条).
+        register_exit_handler("spaces.equipment", loans_block_exit, item=ClearanceItem.ITEMS_CLEARED)
+        register_archive_section(ArchiveSection(
+            key="equipment", label=equipment_selectors.ARCHIVE_LABEL, order=65,
+            entries=equipment_selectors.archive_entries,
+        ))
         register_archive_section(ArchiveSection(
             key="booking", label=booking_selectors.BOOKING_ARCHIVE_LABEL, order=70,
             entries=booking_selectors.archive_entries,
@@ -65,3 +74,4 @@ class SpacesConfig(AppConfig):
         register_shortcut(Shortcut(_("My desk"), "spaces:desk"))
         register_shortcut(Shortcut(_("My visitors"), "spaces:visitor_list"))
         register_shortcut(Shortcut(_("My permits"), "spaces:permit_list"))
+        register_shortcut(Shortcut(_("Borrow equipment"), "spaces:equipment_list"))

@@ -18,7 +18,11 @@ What the seed builds, with times relative to ``demo.now`` (Asia/Shanghai):
   phone and admitted, signed out, refused by the host, cancelled by the front desk;
 - **permits**: a launch event approved with its roadshow-hall booking (``permit_reserve_room``),
   a poster awaiting a decision, a flyer refused with reasons;
-- a **desk change request** by 张三, awaiting the daily management team.
+- a **desk change request** by 张三, awaiting the daily management team;
+- **equipment** (公共资源, 第四章第二条): projectors, a camera, a GPU, a speaker, a recorder, with asset
+  numbers, values and places; 张三 has a projector out (due in two days) and a speaker reserved (through
+  ``loan_reserve``), 欧阳娜娜 has a camera five days out and two days overdue (flagged by the daily job's
+  service, resident and team told), 李四 returned a GPU on time and a recorder damaged (¥260) last week.
 
 Bookers and hosts are the residents demo's checked-in residents (``zhangsan``, ``ouyang``,
 ``lisi`` in her exit grace period), found by user name; without them only the rooms are made.
@@ -57,6 +61,11 @@ from spaces.models import (
     Desk,
     DeskAssignment,
     DeskChangeRequest,
+    Equipment,
+    EquipmentCategory,
+    EquipmentCondition,
+    EquipmentLoan,
+    LoanStatus,
     Permit,
     PermitKind,
     Room,
@@ -67,6 +76,7 @@ from spaces.selectors.desks import free_desks
 from spaces.services import bookings as booking_services
 from spaces.services import credits
 from spaces.services import desks as desk_services
+from spaces.services import equipment as equipment_services
 from spaces.services import permits as permit_services
 from spaces.services import visitors as visitor_services
 
@@ -172,6 +182,7 @@ def seed(demo: Demo) -> None:
     _permits(ctx)
     _visitors(ctx)
     _desk_request(ctx)
+    _equipment(ctx)
 
 
 def _desk_history() -> None:
@@ -399,3 +410,65 @@ def _desk_request(ctx: Seeding) -> None:
         resident=resident, actor=resident.user, preferred_desk=free_desks().filter(code__startswith="C-").first(),
         reason="团队新增一名兼职设计师，希望调整到 4 楼靠窗区域，方便两人相邻办公。",
     )
+
+
+#: asset number → (name, category, value, location, description)
+EQUIPMENT = {
+    "EQ-P01": ("爱普生投影仪 CB-X50", EquipmentCategory.PROJECTOR, "4200.00", "一楼前台", "含 HDMI 线、遥控器"),
+    "EQ-P02": ("便携投影仪 M1", EquipmentCategory.PROJECTOR, "2600.00", "一楼前台", "USB-C 直连"),
+    "EQ-C01": ("索尼微单相机 A7C", EquipmentCategory.CAMERA, "11800.00", "三楼资源室", "含 28-60mm 镜头、两块电池"),
+    "EQ-G01": ("NVIDIA RTX 4090 工作站", EquipmentCategory.GPU, "28000.00", "五楼机房", "借用期间远程登录使用"),
+    "EQ-A01": ("便携音箱与无线话筒", EquipmentCategory.AUDIO, "1500.00", "一楼前台", "话筒两支"),
+    "EQ-O01": ("录音笔", EquipmentCategory.OTHER, "600.00", "一楼前台", ""),
+}
+
+
+def _equipment(ctx: Seeding) -> None:
+    """The inventory by asset number; loans once (when none exist): one out, one overdue and flagged, one
+    reserved through the service, two returned last week (one damaged)."""
+    items = {}
+    for code, (name, category, value, location, description) in EQUIPMENT.items():
+        items[code], _created = Equipment.objects.get_or_create(
+            asset_number=code,
+            defaults={"name": name, "category": category, "value": value, "location": location,
+                      "description": description},
+        )
+    if EquipmentLoan.objects.exists():
+        return
+    zhang, ouyang, li = (ctx.residents.get(name) for name in ("zhangsan", "ouyang", "lisi"))
+    now, daily = ctx.now, ctx.daily
+    # History: loans handed out (and returned) before now, as the services would have left them.
+    if zhang is not None:
+        EquipmentLoan.objects.create(
+            equipment=items["EQ-P01"], resident=zhang, status=LoanStatus.OUT, purpose="客户方案演示",
+            requested_at=now - timedelta(days=1, hours=2), due_at=now + timedelta(days=2),
+            handed_out_at=now - timedelta(days=1), handed_out_by=daily, condition_out=EquipmentCondition.GOOD,
+        )
+    if ouyang is not None:
+        EquipmentLoan.objects.create(
+            equipment=items["EQ-C01"], resident=ouyang, status=LoanStatus.OUT, purpose="产品宣传片拍摄",
+            requested_at=now - timedelta(days=5, hours=1), due_at=now - timedelta(days=2),
+            handed_out_at=now - timedelta(days=5), handed_out_by=daily, condition_out=EquipmentCondition.GOOD,
+        )
+    if li is not None:
+        EquipmentLoan.objects.create(
+            equipment=items["EQ-G01"], resident=li, status=LoanStatus.RETURNED, purpose="模型微调实验",
+            requested_at=now - timedelta(days=12), due_at=now - timedelta(days=7),
+            handed_out_at=now - timedelta(days=12), handed_out_by=daily, condition_out=EquipmentCondition.GOOD,
+            returned_at=now - timedelta(days=8), returned_by=daily, condition_in=EquipmentCondition.GOOD,
+        )
+        EquipmentLoan.objects.create(
+            equipment=items["EQ-O01"], resident=li, status=LoanStatus.RETURNED, purpose="用户访谈录音",
+            requested_at=now - timedelta(days=9), due_at=now - timedelta(days=7),
+            handed_out_at=now - timedelta(days=9), handed_out_by=daily, condition_out=EquipmentCondition.GOOD,
+            returned_at=now - timedelta(days=6), returned_by=daily, condition_in=EquipmentCondition.DAMAGED,
+            damage_value="260.00", return_note="外壳摔裂，录音键失灵", overdue_days=1,
+        )
+        Equipment.objects.filter(pk=items["EQ-O01"].pk).update(condition=EquipmentCondition.DAMAGED)
+    # From now on, the services: the overdue camera is flagged (resident and team told), 张三 reserves a speaker.
+    equipment_services.loans_flag_overdue(now=now)
+    if zhang is not None:
+        equipment_services.loan_reserve(
+            resident=zhang, equipment=items["EQ-A01"], due_at=now + timedelta(days=1), purpose="周五路演扩音",
+            actor=zhang.user, now=now,
+        )

@@ -15,3 +15,18 @@ def release_no_show_bookings() -> int:
     from spaces.services.booking_release import bookings_release_no_shows
 
     return len(bookings_release_no_shows(now=timezone.now()))
+
+
+# --- Equipment loans (第四章第二条) --------------------------------------------------------------------
+
+
+@shared_task
+def flag_overdue_loans() -> int:
+    """Daily at 08:00 (beat): flag loans still out after their due time and tell the resident and the daily
+    management team; reservations never collected lapse. A second run flags nothing twice. Returns how many
+    loans this run flagged."""
+    from django.utils import timezone
+
+    from spaces.services.equipment import loans_flag_overdue
+
+    return len(loans_flag_overdue(now=timezone.now()))

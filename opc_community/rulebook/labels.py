@@ -70,6 +70,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "bans": L(_("bans on re-applying"), U.SECTION, "第三章第四条"),
         "intake": L(_("application materials"), U.SECTION, "第三章第二条"),
         "booking": L(_("public space bookings"), U.SECTION, "第四章第一条"),
+        "equipment": L(_("equipment lending"), U.SECTION, "第四章第二条"),
         "scoring": L(_("quarterly scoring"), U.SECTION, "第六章第一条"),
         "elimination": L(_("elimination"), U.SECTION, "第六章第二条"),
         "violations": L(_("violations and penalties"), U.SECTION, "第八章第二条"),
@@ -121,6 +122,13 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "max_minutes": L(_("longest booking"), U.MINUTES),
         "horizon_days": L(_("bookable ahead"), U.DAYS),
         "min_notice_minutes": L(_("shortest notice of a booking"), U.MINUTES),
+    },
+    s.Equipment: {
+        "categories": L(_("equipment categories"), U.ENTRIES, entry=U.SECTION, in_path=False),
+        "max_concurrent_loans": L(_("loans one resident may hold at once"), U.TIMES),
+    },
+    s.EquipmentCategoryRules: {
+        "max_loan_days": L(_("longest loan"), U.DAYS),
     },
     s.Scoring: {
         "total_points": L(_("total score"), U.POINTS),
@@ -223,6 +231,11 @@ KEY_LABELS: dict[str, Promise] = {
     "meeting_room": _("meeting rooms"),
     "roadshow_hall": _("roadshow hall"),
     "negotiation_room": _("negotiation rooms"),
+    "projector": _("projectors"),
+    "camera": _("cameras"),
+    "gpu": _("GPUs on loan"),
+    "audio": _("audio equipment"),
+    "other": _("other equipment"),
     "national": _("national"),
     "provincial": _("provincial and higher"),
     "industry_provincial": _("provincial industry"),

@@ -110,6 +110,28 @@ class Booking(Section):
         return self
 
 
+EquipmentCategory = Literal["projector", "camera", "gpu", "audio", "other"]
+
+
+class EquipmentCategoryRules(Section):
+    max_loan_days: PositiveInt  # the latest due time a loan may have, in days from the request
+
+
+class Equipment(Section):
+    """Lending of equipment and public facilities (公共资源, 第四章第二条; RULEBOOK §6, decisions added 2026-12)."""
+
+    categories: dict[EquipmentCategory, EquipmentCategoryRules]
+    max_concurrent_loans: PositiveInt  # open loans (reserved or out) one resident may hold at once
+
+    @model_validator(mode="after")
+    def _every_category(self) -> "Equipment":
+        missing = set(EquipmentCategory.__args__) - set(self.categories)
+        if missing:
+            raise ValueError(_("rules missing for equipment categories: %(categories)s")
+                             % {"categories": ", ".join(sorted(missing))})
+        return self
+
+
 # --- §7: scoring and elimination ----------------------------------------------
 
 
@@ -386,6 +408,7 @@ class Rulebook(Section):
     bans: Bans
     intake: Intake
     booking: Booking
+    equipment: Equipment
     scoring: Scoring
     elimination: Elimination
     violations: Violations

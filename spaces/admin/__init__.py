@@ -3,6 +3,7 @@
 from spaces.admin import (
     bookings,  # noqa: F401
     desks,  # noqa: F401
+    equipment,  # noqa: F401
     permits,  # noqa: F401
     reports,  # noqa: F401
     visitors,  # noqa: F401

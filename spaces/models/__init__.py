@@ -419,3 +419,16 @@ class OccupancyReport(Booking):
         default_permissions = ("view",)
         verbose_name = _("occupancy report")
         verbose_name_plural = _("occupancy report")
+
+
+# Equipment and public resources (公共资源, 第四章第二条): the inventory and its loans.
+from spaces.models.equipment import (  # noqa: E402, F401
+    LOAN_TRANSITIONS,
+    OPEN_LOAN_STATUSES,
+    Equipment,
+    EquipmentCategory,
+    EquipmentCondition,
+    EquipmentLoan,
+    LoanStatus,
+)
+

@@ -33,8 +33,8 @@ pytestmark = pytest.mark.django_db
 #: deposit entries, acknowledgements, renewals, exits, clearances, bans, audit trail ×2 (resident, application),
 #: the rulebook version in force (retention years); then the registered sections: violations (discipline),
 #: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two),
-#: room bookings (spaces), activity registrations and attendance (resources, two).
-ARCHIVE_QUERIES = 24
+#: equipment loans (spaces), room bookings (spaces), activity registrations and attendance (resources, two).
+ARCHIVE_QUERIES = 25
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -78,7 +78,8 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     assert any("不得再次申请" in e.title for e in result.entries)
     # The sections other apps register, in their order, empty for this resident.
     assert [(key, rows) for key, _label, rows in result.sections] == [
-        ("violation", []), ("reward", []), ("score", []), ("desk", []), ("booking", []), ("activity", []),
+        ("violation", []), ("reward", []), ("score", []), ("desk", []), ("equipment", []), ("booking", []),
+        ("activity", []),
     ]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}

@@ -11,6 +11,8 @@ from spaces.models import (
     Booking,
     Desk,
     DeskChangeRequest,
+    Equipment,
+    EquipmentCategory,
     Permit,
     PermitKind,
     Room,
@@ -98,3 +100,16 @@ class PermitFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda permit: permit.starts_at + timedelta(hours=3))
     description = "面向社区入驻主体的交流活动"
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    """A projector in good condition at the front desk, lendable."""
+
+    class Meta:
+        model = Equipment
+
+    asset_number = factory.Sequence(lambda n: f"EQ-{n:04d}")
+    name = "投影仪"
+    category = EquipmentCategory.PROJECTOR
+    value = "3000.00"
+    location = "一楼前台"

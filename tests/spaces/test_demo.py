@@ -17,6 +17,9 @@ from spaces.models import (
     Booking,
     BookingStatus,
     DeskChangeRequest,
+    Equipment,
+    EquipmentLoan,
+    LoanStatus,
     Permit,
     RequestStatus,
     RoadshowCredit,
@@ -49,6 +52,8 @@ def _counts() -> dict[str, object]:
         "permits": dict(Permit.objects.values_list("status").annotate(n=Count("id"))),
         "desk_requests": DeskChangeRequest.objects.count(),
         "credits": RoadshowCredit.objects.count(),
+        "equipment": Equipment.objects.count(),
+        "loans": dict(EquipmentLoan.objects.values_list("status").annotate(n=Count("id"))),
     }
 
 
@@ -103,6 +108,11 @@ def test_the_demo_has_every_state_and_a_second_run_changes_nothing(now):
     assert set(first["visitors"]) == set(VisitorStatus.values)
     assert set(first["permits"]) == {RequestStatus.REQUESTED, RequestStatus.APPROVED, RequestStatus.REFUSED}
     assert DeskChangeRequest.objects.get().status == RequestStatus.REQUESTED
+    # equipment on loan, one overdue and flagged, one reserved, one returned damaged
+    assert first["loans"] == {LoanStatus.OUT: 2, LoanStatus.REQUESTED: 1, LoanStatus.RETURNED: 2}
+    overdue = EquipmentLoan.objects.get(status=LoanStatus.OUT, due_at__lt=now)
+    assert overdue.overdue_flagged_at is not None and overdue.resident.user.username == "ouyang"
+    assert EquipmentLoan.objects.filter(damage_value__isnull=False).count() == 1
     # the report and the no-show candidates have something to show
     with time_machine.travel(now):
         start, end = default_range(now.date())

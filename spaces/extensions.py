@@ -1,0 +1,36 @@
+"""Extension points of the spaces app (docs/architecture.md): what a higher app adds to spaces' pages.
+
+**Loan actions**: an action on the operations desk's equipment-loan list that a higher app provides —
+the discipline app's "open a 3c case for the damage" (第八章第二条 3c 损坏公共资源). Registered from the
+higher app's ``AppConfig.ready()``; the loan admin offers each action to users ``permitted(request)``
+lets through. ``run(modeladmin, request, queryset)`` is a Django admin action; it receives loans and
+may return a response (or None: back to the list).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LoanAction:
+    name: str
+    description: Any  # a lazy translation
+    run: Callable[..., Any]
+    permitted: Callable[[Any], bool]
+
+
+_LOAN_ACTIONS: dict[str, LoanAction] = {}
+
+
+def register_loan_action(action: LoanAction) -> None:
+    _LOAN_ACTIONS[action.name] = action
+
+
+def unregister_loan_action(name: str) -> None:
+    _LOAN_ACTIONS.pop(name, None)
+
+
+def loan_actions() -> list[LoanAction]:
+    """The registered loan actions, by name."""
+    return [_LOAN_ACTIONS[name] for name in sorted(_LOAN_ACTIONS)]

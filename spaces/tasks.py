@@ -15,3 +15,17 @@ def release_no_show_bookings() -> int:
     from spaces.services.bookings import bookings_release_no_shows
 
     return len(bookings_release_no_shows(now=timezone.now()))
+
+
+# --- Safety (第七章) -----------------------------------------------------------------------------------
+
+
+@shared_task
+def flag_safety_due() -> dict[str, int]:
+    """Daily (beat): fire equipment overdue for inspection, expiring or expired is told to the daily
+    management team, each once (``spaces.services.safety.safety_flag_due``); a second run tells nobody."""
+    from django.utils import timezone
+
+    from spaces.services.safety import safety_flag_due
+
+    return safety_flag_due(today=timezone.localdate())

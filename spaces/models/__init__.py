@@ -419,3 +419,21 @@ class OccupancyReport(Booking):
         default_permissions = ("view",)
         verbose_name = _("occupancy report")
         verbose_name_plural = _("occupancy report")
+
+
+# Safety (第七章) lives in its own module; re-exported here like every model of the app.
+from spaces.models.safety import (  # noqa: E402
+    INCIDENT_TRANSITIONS,  # noqa: F401
+    EquipmentStatus,  # noqa: F401
+    EquipmentType,  # noqa: F401
+    FireEquipment,  # noqa: F401
+    Incident,  # noqa: F401
+    IncidentAction,  # noqa: F401
+    IncidentCategory,  # noqa: F401
+    IncidentSeverity,  # noqa: F401
+    IncidentStatus,  # noqa: F401
+    Inspection,  # noqa: F401
+    InspectionResult,  # noqa: F401
+    SafetyWorkItem,  # noqa: F401
+    WorkItemStatus,  # noqa: F401
+)

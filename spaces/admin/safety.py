@@ -9,6 +9,8 @@
 Nothing here is deleted.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin, messages
@@ -246,7 +248,17 @@ class IncidentAdmin(ReadOnlyAdmin):
     def get_urls(self) -> list:
         view = self.admin_site.admin_view
         return [path("<int:pk>/step/<str:step>/", view(self.step_view), name="spaces_incident_step"),
+                path("<int:pk>/more/<str:key>/", view(self.more_view), name="spaces_incident_more"),
                 *super().get_urls()]
+
+    def more_view(self, request: HttpRequest, pk: int, key: str) -> HttpResponse:
+        step = _EXTRA_STEPS.get(key)
+        if step is None:
+            raise Http404
+        incident = get_object_or_404(selectors.incidents(), pk=pk)
+        if not step.shown(request, incident):
+            raise PermissionDenied
+        return step.view(self, request, incident)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         steps = []
@@ -254,7 +266,8 @@ class IncidentAdmin(ReadOnlyAdmin):
         if incident is not None and services.is_safety_staff(request.user):
             steps = [{"url": reverse("admin:spaces_incident_step", args=[object_id, step]),
                       "label": INCIDENT_STEPS[step][0]} for step in self._steps(incident)]
-            steps += [{"url": url, "label": label} for url, label in extra_incident_steps(request, incident)]
+            steps += [{"url": reverse("admin:spaces_incident_more", args=[object_id, step.key]), "label": step.label}
+                      for step in _EXTRA_STEPS.values() if step.shown(request, incident)]
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decision_steps": steps})
 
     def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
@@ -285,15 +298,20 @@ class IncidentAdmin(ReadOnlyAdmin):
                            ) or HttpResponseRedirect(back)
 
 
-#: Buttons higher apps add to an incident's page (``register_incident_step`` in their AppConfig.ready()):
-#: a function (request, incident) → [(url, label)] — discipline's "open a violation case".
-_EXTRA_STEPS: list[Any] = []
+@dataclass(frozen=True)
+class IncidentStep:
+    """A step a higher app adds to an incident's page (registered in its AppConfig.ready()): discipline's
+    "open a violation case from this incident". ``view(modeladmin, request, incident)`` answers
+    ``…/incident/<pk>/more/<key>/``; ``shown(request, incident)`` says whether the button appears."""
+
+    key: str
+    label: Any
+    view: Callable[[admin.ModelAdmin, HttpRequest, Incident], HttpResponse]
+    shown: Callable[[HttpRequest, Incident], bool]
 
 
-def register_incident_step(provider: Any) -> None:
-    if provider not in _EXTRA_STEPS:
-        _EXTRA_STEPS.append(provider)
+_EXTRA_STEPS: dict[str, IncidentStep] = {}
 
 
-def extra_incident_steps(request: HttpRequest, incident: Incident) -> list[tuple[str, str]]:
-    return [step for provider in _EXTRA_STEPS for step in provider(request, incident)]
+def register_incident_step(step: IncidentStep) -> None:
+    _EXTRA_STEPS[step.key] = step

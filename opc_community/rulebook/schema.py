@@ -392,6 +392,8 @@ class Safety(Section):
     min_drills_per_year: PositiveInt
     # Staff respond to an incident within these minutes of its triage, by severity.
     incident_response_minutes: dict[IncidentSeverity, PositiveInt]
+    # 第七章第二条 安排专人值班，加强巡逻: the person on duty patrols at least every so many minutes.
+    patrol_interval_minutes: PositiveInt
 
     @model_validator(mode="after")
     def _every_key(self) -> "Safety":

@@ -24,20 +24,23 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opc_community.core.admin_base import ReadOnlyAdmin, action_step
+from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, action_step
 from opc_community.core.moments import format_day, format_moment
 from spaces.forms.safety import (
     AuthorityReportForm,
     IncidentActionForm,
     IncidentCloseForm,
+    PatrolForm,
     TriageForm,
     WorkItemCloseForm,
 )
 from spaces.models import (
+    DutyShift,
     FireEquipment,
     Incident,
     IncidentStatus,
     Inspection,
+    PatrolRound,
     SafetyWorkItem,
     WorkItemStatus,
 )
@@ -315,3 +318,71 @@ _EXTRA_STEPS: dict[str, IncidentStep] = {}
 
 def register_incident_step(step: IncidentStep) -> None:
     _EXTRA_STEPS[step.key] = step
+
+
+class PatrolRoundInline(ReadOnlyInline):
+    model = PatrolRound
+    fields = ("walked_at", "checkpoints", "observations", "recorded_by")
+    readonly_fields = fields
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(admin.ModelAdmin):
+    """值班巡逻: shifts are planned here; rounds are recorded on a shift's page; a gap longer than the
+    rulebook's patrol interval shows in red as a missing round."""
+
+    list_display = ("on_duty", "starts_at", "ends_at", "round_count", "missing")
+    list_filter = (("starts_at", admin.DateFieldListFilter),)
+    search_fields = ("on_duty__full_name", "on_duty__username")
+    fields = ("on_duty", "starts_at", "ends_at", "note")
+    autocomplete_fields = ("on_duty",)
+    inlines = (PatrolRoundInline,)
+    change_form_template = "spaces/desks/admin/request_change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DutyShift]:
+        return selectors.shifts()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        selectors.with_gaps(list(changelist.result_list), now=timezone.now())
+        return changelist
+
+    @admin.display(description=gettext_lazy("rounds"))
+    def round_count(self, shift: DutyShift) -> int:
+        return len(shift.round_list)
+
+    @admin.display(description=gettext_lazy("missing rounds"))
+    def missing(self, shift: DutyShift) -> str:
+        gaps = getattr(shift, "gaps", None)
+        if gaps is None:
+            gaps = selectors.shift_gaps(shift, now=timezone.now())
+        if not gaps:
+            return "—"
+        return format_html(_RED, "；".join(f"{format_moment(a)} – {format_moment(b)}" for a, b in gaps))
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [path("<int:pk>/patrol/", view(self.patrol_view), name="spaces_dutyshift_patrol"),
+                *super().get_urls()]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        steps = [{"url": reverse("admin:spaces_dutyshift_patrol", args=[object_id]),
+                  "label": _("Record a patrol round")}] if services.is_safety_staff(request.user) else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decision_steps": steps})
+
+    def patrol_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not services.is_safety_staff(request.user):
+            raise PermissionDenied
+        shift = get_object_or_404(DutyShift, pk=pk)
+        back = reverse("admin:spaces_dutyshift_change", args=[pk])
+
+        def apply(data: dict[str, Any]) -> None:
+            services.patrol_record(shift=shift, actor=request.user, **data)
+            self.message_user(request, _("The patrol round is recorded."), messages.SUCCESS)
+
+        return action_step(self, request, [shift], form=PatrolForm(request.POST if "apply" in request.POST else None),
+                           title=_("Record a patrol round"), action_name="", apply=apply, single=True,
+                           back_url=back) or HttpResponseRedirect(back)

@@ -77,3 +77,15 @@ class AuthorityReportForm(forms.Form):
 class IncidentCloseForm(forms.Form):
     outcome = forms.CharField(label=_("outcome"), max_length=TEXT_MAX_LENGTH,
                               widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+class PatrolForm(forms.Form):
+    walked_at = forms.DateTimeField(label=_("walked at"), widget=LocalDateTimeInput(), input_formats=_DATETIME_FORMATS)
+    checkpoints = forms.CharField(label=_("check points"), max_length=300,
+                                  help_text=_("E.g. 1F lobby, 3F fire exits, 4F server room."))
+    observations = forms.CharField(label=_("observations"), max_length=TEXT_MAX_LENGTH, required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["walked_at"].initial = _now()

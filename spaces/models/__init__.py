@@ -424,6 +424,7 @@ class OccupancyReport(Booking):
 # Safety (第七章) lives in its own module; re-exported here like every model of the app.
 from spaces.models.safety import (  # noqa: E402
     INCIDENT_TRANSITIONS,  # noqa: F401
+    DutyShift,  # noqa: F401
     EquipmentStatus,  # noqa: F401
     EquipmentType,  # noqa: F401
     FireEquipment,  # noqa: F401
@@ -434,6 +435,7 @@ from spaces.models.safety import (  # noqa: E402
     IncidentStatus,  # noqa: F401
     Inspection,  # noqa: F401
     InspectionResult,  # noqa: F401
+    PatrolRound,  # noqa: F401
     SafetyWorkItem,  # noqa: F401
     WorkItemStatus,  # noqa: F401
 )

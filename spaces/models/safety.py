@@ -240,3 +240,45 @@ class IncidentAction(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+@audited
+class DutyShift(models.Model):
+    """A duty shift (值班, 第七章第二条 安排专人值班): who is on duty from when to when."""
+
+    on_duty = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("on duty"), on_delete=models.PROTECT,
+                                related_name="duty_shifts")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty and patrol log")
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                              name="duty_shift_period_order")]
+
+    def __str__(self) -> str:
+        return f"{self.on_duty} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+@audited
+class PatrolRound(models.Model):
+    """One patrol round of a shift (巡逻): the check points walked and what was seen."""
+
+    shift = models.ForeignKey(DutyShift, verbose_name=_("duty shift"), on_delete=models.PROTECT,
+                              related_name="rounds")
+    walked_at = models.DateTimeField(_("walked at"))
+    checkpoints = models.CharField(_("check points"), max_length=300)
+    observations = models.TextField(_("observations"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["walked_at", "pk"]
+        verbose_name = _("patrol round")
+        verbose_name_plural = _("patrol rounds")
+
+    def __str__(self) -> str:
+        return f"{self.walked_at:%H:%M} {self.checkpoints[:30]}"

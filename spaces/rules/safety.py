@@ -59,3 +59,22 @@ def is_serious(severity: str) -> bool:
 def drills_short(*, held: int, safety: Any) -> int:
     """Drills still missing this year against ``min_drills_per_year`` (0 when the minimum is met)."""
     return max(safety.min_drills_per_year - held, 0)
+
+
+def missing_patrols(
+    *, starts_at: datetime, ends_at: datetime, walked: list[datetime], now: datetime, interval_minutes: int
+) -> list[tuple[datetime, datetime]]:
+    """The gaps of a shift longer than the patrol interval with no round walked (第七章第二条 加强巡逻):
+    each window (from, until) in which a round was due but none was recorded. Only the part of the
+    shift up to ``now`` is judged; a gap of exactly the interval is fine."""
+    interval = timedelta(minutes=interval_minutes)
+    until = min(ends_at, now)
+    gaps = []
+    previous = starts_at
+    for moment in sorted(m for m in walked if starts_at <= m <= until):
+        if moment - previous > interval:
+            gaps.append((previous + interval, moment))
+        previous = moment
+    if until - previous > interval:
+        gaps.append((previous + interval, until))
+    return gaps

@@ -82,3 +82,30 @@ def open_incidents_by_severity() -> dict[str, int]:
 
 def incidents_of_year(year: int) -> QuerySet[Incident]:
     return incidents().filter(reported_at__year=year)
+
+
+def shifts() -> QuerySet[Any]:
+    """Duty shifts with the person on duty and their rounds' times (two queries per page)."""
+    from spaces.models import DutyShift, PatrolRound
+
+    return DutyShift.objects.select_related("on_duty").prefetch_related(
+        Prefetch("rounds", queryset=PatrolRound.objects.order_by("walked_at"), to_attr="round_list"))
+
+
+def with_gaps(items: list[Any], *, now: Any) -> list[Any]:
+    """Sets ``shift.gaps`` on each shift of a page (the rulebook read once for the page)."""
+    by_day = rulebook.in_force_by_day()
+    for shift in items:
+        shift.gaps = shift_gaps(shift, now=now, book=by_day)
+    return items
+
+
+def shift_gaps(shift: Any, *, now: Any, book: Any = None) -> list[tuple[Any, Any]]:
+    """The shift's missing patrol rounds (``spaces.rules.safety.missing_patrols``); reads ``round_list``."""
+    from opc_community.workdays.rules import local_date
+
+    day = local_date(shift.starts_at)
+    interval = (book(day) if book else rulebook.in_force(on=day)).safety.patrol_interval_minutes
+    walked = [r.walked_at for r in getattr(shift, "round_list", None) or shift.rounds.all()]
+    return rules.missing_patrols(starts_at=shift.starts_at, ends_at=shift.ends_at, walked=walked, now=now,
+                                 interval_minutes=interval)

@@ -395,3 +395,28 @@ def _required(value: str | None, *, field: str, max_length: int) -> str:
 
 def _site_language() -> translation.override:
     return translation.override(settings.LANGUAGE_CODE)
+
+
+# --- Duty and patrol (第七章第二条) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def patrol_record(
+    *, shift: Any, walked_at: datetime, checkpoints: str, actor: Any, observations: str = ""
+) -> Any:
+    """Record a patrol round of a shift: when, the check points walked, what was seen."""
+    from spaces.models import DutyShift, PatrolRound
+
+    _ensure_staff(actor)
+    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    checkpoints = _required(checkpoints, field="checkpoints", max_length=300)
+    if walked_at is None:
+        raise DomainError(_("Please fill this in."), field="walked_at")
+    if walked_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError(_("The time cannot be in the future."), field="walked_at")
+    if not shift.starts_at <= walked_at <= shift.ends_at:
+        raise DomainError(_("A round is walked within its shift."), field="walked_at")
+    with acting_as(actor, action="spaces.patrol_record"):
+        return PatrolRound.objects.create(shift=shift, walked_at=walked_at, checkpoints=checkpoints,
+                                          observations=(observations or "").strip()[:TEXT_MAX_LENGTH],
+                                          recorded_by=actor)

@@ -71,3 +71,23 @@ def test_only_a_serious_incident_is_serious():
 
 def test_the_round_is_the_month():
     assert rules.round_month(date(2026, 11, 30)) == date(2026, 11, 1)
+
+
+def _t(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 16, hour, minute, tzinfo=SH)
+
+
+@pytest.mark.parametrize(
+    ("walked", "now", "gaps"),
+    [
+        ([_t(10), _t(12)], _t(20), [(_t(14), _t(16))]),  # 12:00 → end 16:00: due at 14:00, none
+        ([_t(10), _t(12), _t(14)], _t(20), []),  # exactly every 120 minutes
+        ([_t(10, 1), _t(12), _t(14)], _t(20), [(_t(10), _t(10, 1))]),  # one minute late
+        ([], _t(9), []),  # the shift has just begun
+        ([], _t(10, 1), [(_t(10), _t(10, 1))]),  # the first round is late
+        ([_t(13)], _t(20), [(_t(10), _t(13)), (_t(15), _t(16))]),
+    ],
+)
+def test_a_missing_patrol_round_is_a_gap_longer_than_the_interval(walked, now, gaps):
+    assert rules.missing_patrols(starts_at=_t(8), ends_at=_t(16), walked=walked, now=now,
+                                 interval_minutes=120) == gaps

@@ -124,3 +124,25 @@ def test_the_register_list_shows_overdue_items_in_a_fixed_number_of_queries(
     assert "LATE-1" in page
     overdue = client.get(reverse("admin:spaces_fireequipment_changelist") + "?due=overdue").content.decode()
     assert "LATE-1" in overdue and "XF-0" not in overdue
+
+
+def test_a_shift_shows_its_missing_round_and_staff_record_one(client_for, daily_staff,
+                                                             django_assert_max_num_queries):
+    from spaces.models import DutyShift, PatrolRound
+    from spaces.services import safety as services
+
+    shift = DutyShift.objects.create(on_duty=daily_staff, starts_at=NOW - timedelta(hours=5), ends_at=NOW)
+    services.patrol_record(shift=shift, walked_at=NOW - timedelta(hours=4), checkpoints="1F 大堂、3F 安全出口",
+                           actor=daily_staff)
+    for n in range(5):
+        DutyShift.objects.create(on_duty=daily_staff, starts_at=NOW - timedelta(days=n + 1),
+                                 ends_at=NOW - timedelta(days=n + 1) + timedelta(minutes=90))
+    client = client_for(daily_staff)
+    with django_assert_max_num_queries(16):  # the admin's own, the page of shifts, their rounds, the rulebook once
+        page = client.get(reverse("admin:spaces_dutyshift_changelist")).content.decode()
+    assert "color:#b42318" in page  # 4 h before now → 2 h later a round was due: missing
+    patrol = reverse("admin:spaces_dutyshift_patrol", args=[shift.pk])
+    response = client.post(patrol, {"apply": "1", "walked_at": "2026-11-16T07:00", "checkpoints": "4F 机房"})
+    assert response.status_code == 302 and PatrolRound.objects.filter(shift=shift).count() == 2
+    late = client.post(patrol, {"apply": "1", "walked_at": "2026-11-16T10:00", "checkpoints": "4F 机房"})
+    assert late.status_code == 200 and PatrolRound.objects.filter(shift=shift).count() == 2

@@ -13,6 +13,7 @@ class DisciplineConfig(AppConfig):
     def ready(self) -> None:
         from discipline import cards
         from discipline.admin import cases as case_admin
+        from discipline.admin import incidents as incident_admin
         from discipline.models import Appeal
         from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
@@ -32,11 +33,16 @@ class DisciplineConfig(AppConfig):
         )
         from residents.guards import register_guard
         from residents.services.ledger import register_settlement_handler
+        from spaces.admin.safety import IncidentStep, register_incident_step
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
         register_close_handler(PublicationKind.PENALTY_DECISION, cases.penalty_publication_closed)
         # 第八章第一条: a reward is approved (or annulled on an upheld objection) when its window closes.
         register_close_handler(PublicationKind.REWARD_DECISION, rewards.reward_publication_closed)
+        # 第七章 → RULEBOOK §9 kinds 6a–6c: a safety incident's page offers "open a violation case".
+        register_incident_step(IncidentStep(
+            "violation_case", incident_admin.LABEL, incident_admin.open_case_view, incident_admin.shown,
+        ))
         # RULEBOOK §9 kind 7: a payment lifts an "until paid" suspension the same day.
         register_settlement_handler(cases.invoice_settled)
         # UI.md: deadlines due soon (rectification, appeal windows) on the portal dashboard.

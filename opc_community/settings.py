@@ -465,6 +465,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spaces.tasks.flag_overdue_loans",
         "schedule": crontab(hour=8, minute=0),
     },
+    # 第七章第一条: fire equipment overdue for inspection, expiring or expired, told to the daily
+    # management team once each (a second run tells nobody).
+    "spaces-flag-safety-due": {
+        "task": "spaces.tasks.flag_safety_due",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # 第六章第一条: the quarter that contains today takes inputs from its first day (added with its last
     # day as deadline unless staff added it ahead; residents told once). Daily, so a missed day 1 is made
     # up the next morning; on other days it only tells residents checked in since.

@@ -171,6 +171,10 @@ def seed(demo: Demo) -> None:
             status__in=(ResidentStatus.ACTIVE, ResidentStatus.EXITING),
         )
     }
+    # 第七章: the fire equipment register, a round's defect and three incidents (spaces/demo_safety.py).
+    from spaces import demo_safety
+
+    demo_safety.seed(demo, png=_png((200, 60, 40)), reporters={u: r.user for u, r in residents.items()})
     if not residents:
         return
     today = local_date(demo.now)

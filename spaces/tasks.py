@@ -30,3 +30,17 @@ def flag_overdue_loans() -> int:
     from spaces.services.equipment import loans_flag_overdue
 
     return len(loans_flag_overdue(now=timezone.now()))
+
+
+# --- Safety (第七章) -----------------------------------------------------------------------------------
+
+
+@shared_task
+def flag_safety_due() -> dict[str, int]:
+    """Daily (beat): fire equipment overdue for inspection, expiring or expired is told to the daily
+    management team, each once (``spaces.services.safety.safety_flag_due``); a second run tells nobody."""
+    from django.utils import timezone
+
+    from spaces.services.safety import safety_flag_due
+
+    return safety_flag_due(today=timezone.localdate())

@@ -76,6 +76,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "violations": L(_("violations and penalties"), U.SECTION, "第八章第二条"),
         "rewards": L(_("rewards"), U.SECTION, "第八章第一条"),
         "publication": L(_("public notice board"), U.SECTION, "第四章第四条"),
+        "safety": L(_("safety and emergencies"), U.SECTION, "第七章第一条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -224,6 +225,13 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
     s.PublicationRules: {
         "public_retention_days": L(_("days a penalty or score stays on the board after its window"), U.DAYS),
     },
+    s.Safety: {
+        "inspection_interval_days": L(_("days between inspections of fire equipment"), U.ENTRIES, entry=U.DAYS),
+        "expiry_warning_days": L(_("fire equipment flagged before expiry"), U.DAYS),
+        "min_drills_per_year": L(_("drills per year at least"), U.TIMES, "第七章第四条"),
+        "patrol_interval_minutes": L(_("patrol rounds at least every"), U.MINUTES, "第七章第二条"),
+        "incident_response_minutes": L(_("response to a safety incident"), U.ENTRIES, "第七章第二条", entry=U.MINUTES),
+    },
 }
 
 #: The fixed keys of the rulebook's dictionaries.
@@ -240,6 +248,15 @@ KEY_LABELS: dict[str, Promise] = {
     "provincial": _("provincial and higher"),
     "industry_provincial": _("provincial industry"),
     "municipal": _("municipal"),
+    # fire equipment and incident severities (第七章)
+    "extinguisher": _("fire extinguishers"),
+    "hydrant": _("fire hydrants"),
+    "emergency_light": _("emergency lights"),
+    "exit_sign": _("exit signs"),
+    "alarm": _("fire alarms"),
+    "general": _("general incidents"),
+    "major": _("major incidents"),
+    "serious": _("serious incidents"),
     "industry_municipal": _("municipal industry"),
 }
 

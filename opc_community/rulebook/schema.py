@@ -399,6 +399,35 @@ class PublicationRules(Section):
     public_retention_days: PositiveInt
 
 
+# --- §6: safety (第七章) ------------------------------------------------------------
+
+EquipmentType = Literal["extinguisher", "hydrant", "emergency_light", "exit_sign", "alarm"]
+IncidentSeverity = Literal["general", "major", "serious"]
+
+
+class Safety(Section):
+    """Safety and emergencies (第七章; RULEBOOK §6; decisions in docs/safety.md)."""
+
+    # 第七章第一条 定期检查: days between two inspections of an item, by equipment type.
+    inspection_interval_days: dict[EquipmentType, PositiveInt]
+    # Equipment whose expiry date is this close (or past) is flagged for replacement.
+    expiry_warning_days: PositiveInt
+    # 第七章第一条、第四条 定期组织消防演练、应急演练: drills held each calendar year at least.
+    min_drills_per_year: PositiveInt
+    # Staff respond to an incident within these minutes of its triage, by severity.
+    incident_response_minutes: dict[IncidentSeverity, PositiveInt]
+    # 第七章第二条 安排专人值班，加强巡逻: the person on duty patrols at least every so many minutes.
+    patrol_interval_minutes: PositiveInt
+
+    @model_validator(mode="after")
+    def _every_key(self) -> "Safety":
+        if set(self.inspection_interval_days) != set(EquipmentType.__args__):
+            raise ValueError(_("every equipment type needs an inspection interval"))
+        if set(self.incident_response_minutes) != set(IncidentSeverity.__args__):
+            raise ValueError(_("every severity needs a response time"))
+        return self
+
+
 # --- The whole body -------------------------------------------------------------
 
 
@@ -414,6 +443,7 @@ class Rulebook(Section):
     violations: Violations
     rewards: Rewards
     publication: PublicationRules
+    safety: Safety
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

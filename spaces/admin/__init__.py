@@ -6,5 +6,6 @@ from spaces.admin import (
     equipment,  # noqa: F401
     permits,  # noqa: F401
     reports,  # noqa: F401
+    safety,  # noqa: F401
     visitors,  # noqa: F401
 )

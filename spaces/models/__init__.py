@@ -432,3 +432,21 @@ from spaces.models.equipment import (  # noqa: E402, F401
     LoanStatus,
 )
 
+# Safety (第七章) lives in its own module; re-exported here like every model of the app.
+from spaces.models.safety import (  # noqa: E402, F401
+    INCIDENT_TRANSITIONS,
+    DutyShift,
+    EquipmentStatus,
+    EquipmentType,
+    FireEquipment,
+    Incident,
+    IncidentAction,
+    IncidentCategory,
+    IncidentSeverity,
+    IncidentStatus,
+    Inspection,
+    InspectionResult,
+    PatrolRound,
+    SafetyWorkItem,
+    WorkItemStatus,
+)

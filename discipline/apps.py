@@ -58,6 +58,10 @@ class DisciplineConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="violation", label=history.ARCHIVE_LABEL, order=30, entries=history.archive_rows,
         ))
+        # RULEBOOK §6, §9 kind 3b: a voucher fraud finding (违规套取、伪造材料) opens a 3b case with its evidence.
+        from resources.services.vouchers import register_fraud_handler
+
+        register_fraud_handler("discipline.cases", cases.voucher_fraud_case)
         register_archive_section(ArchiveSection(
             key="reward", label=reward_selectors.ARCHIVE_LABEL, order=40, entries=reward_selectors.archive_entries,
         ))

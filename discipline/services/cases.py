@@ -271,6 +271,31 @@ def case_open(
     return case
 
 
+#: The violation kind of subsidy fraud (第八章第二条 3b 违规套取补贴; RULEBOOK §9).
+SUBSIDY_FRAUD = "3b"
+
+
+def voucher_fraud_case(finding: Any, *, actor: Any) -> str:
+    """Fraud handler registered with ``resources.services.vouchers`` (RULEBOOK §6: 伪造材料、违规套取 is a 3b
+    violation): open a 3b case with the finding's facts and its evidence file, once per finding (its
+    ``source_key``). The resources team found it; a case handler's account opens it as theirs, otherwise
+    the case is opened by the system and the daily management team verifies it. Returns the case number."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    opener = actor if actor is not None and has_role(actor, *CASE_HANDLERS) else None
+    facts = _("Voucher fraud found by %(who)s: %(facts)s") % {
+        "who": getattr(actor, "get_full_name", lambda: "")() or getattr(actor, "username", ""),
+        "facts": finding.facts,
+    }
+    case = case_open(resident=finding.resident, kind=SUBSIDY_FRAUD, occurred_on=finding.occurred_on, facts=facts,
+                     actor=opener, source_key=f"voucher_fraud:{finding.pk}")
+    if finding.evidence and not case.evidence.exists():
+        with finding.evidence.open("rb") as stored:
+            upload = SimpleUploadedFile(finding.evidence.name.rsplit("/", 1)[-1], stored.read())
+        evidence_add(case=case, files=[upload], actor=actor)
+    return case.number
+
+
 def _same_resident(case: ViolationCase, resident: Resident) -> ViolationCase:
     if case.resident_id != resident.pk:
         raise ConflictError(

@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community.core import charts
 from opc_community.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, action_step
@@ -80,7 +80,7 @@ UPTAKE_COLUMNS = (
     Column(gettext_lazy("programme"), lambda u: u.programme.title, width=30),
     Column(gettext_lazy("provider"), lambda u: u.programme.provider.name, width=24),
     Column(gettext_lazy("unit"), lambda u: u.programme.get_unit_display()),
-    Column(gettext_lazy("applications"), lambda u: u.applications, "number"),
+    Column(pgettext_lazy("voucher uptake", "applications"), lambda u: u.applications, "number"),
     Column(gettext_lazy("approved"), lambda u: u.approved, "number"),
     Column(gettext_lazy("refused"), lambda u: u.refused, "number"),
     Column(gettext_lazy("waiting"), lambda u: u.pending, "number"),

@@ -172,7 +172,7 @@ class ApplicationFile(models.Model):
     """A material of a voucher application (stored privately; PDF/JPEG/PNG checked by content)."""
 
     application = models.ForeignKey(
-        VoucherApplication, verbose_name=_("application"), on_delete=models.PROTECT, related_name="files"
+        VoucherApplication, verbose_name=pgettext_lazy("voucher", "application"), on_delete=models.PROTECT, related_name="files"
     )
     file = models.FileField(_("file"), upload_to="vouchers/", max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
@@ -210,7 +210,7 @@ class VoucherGrant(models.Model):
         related_name="grants",
     )
     application = models.OneToOneField(
-        VoucherApplication, verbose_name=_("application"), null=True, blank=True, on_delete=models.PROTECT,
+        VoucherApplication, verbose_name=pgettext_lazy("voucher", "application"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="grant",
     )
     source = models.CharField(_("source"), max_length=12, choices=GrantSource.choices)
@@ -219,7 +219,7 @@ class VoucherGrant(models.Model):
     unit = models.CharField(_("unit"), max_length=10, choices=VoucherUnit.choices)
     amount = models.DecimalField(_("amount issued"), max_digits=12, decimal_places=2)
     balance = models.DecimalField(_("balance"), max_digits=12, decimal_places=2)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("voucher", "issued at"))
     expires_at = models.DateTimeField(_("expires at"))
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
@@ -305,7 +305,7 @@ class FraudFinding(models.Model):
         "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="voucher_frauds"
     )
     application = models.ForeignKey(
-        VoucherApplication, verbose_name=_("application"), null=True, blank=True, on_delete=models.PROTECT,
+        VoucherApplication, verbose_name=pgettext_lazy("voucher", "application"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="fraud_findings",
     )
     occurred_on = models.DateField(_("occurred on"))

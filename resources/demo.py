@@ -131,7 +131,12 @@ def seed_vouchers(demo: Demo, residents: dict[str, Resident]) -> None:
     )
     for programme in (compute, model):
         voucher_services.programme_open(programme=programme, actor=staff)
-    zhangsan, lisi, ouyang = (residents.get(name) for name in ("zhangsan", "lisi", "ouyang"))
+    # 张三, 欧阳娜娜 and 李四 when checked in; other checked-in demo residents stand in for those who are not.
+    active = [r for r in (residents.get(name) for name in ("zhangsan", "ouyang", "lisi"))
+              if r is not None and r.status == ResidentStatus.ACTIVE]
+    active += list(Resident.objects.filter(status=ResidentStatus.ACTIVE).exclude(pk__in=[r.pk for r in active])
+                   .select_related("user").order_by("pk")[: max(0, 3 - len(active))])
+    zhangsan, ouyang, lisi = (active + [None, None, None])[:3]
 
     def apply(resident: Resident | None, programme: VoucherProgramme, purpose: str, amount: str):
         if resident is None or resident.status != ResidentStatus.ACTIVE:

@@ -238,3 +238,19 @@ def test_reward_grant_is_once_per_source(member_a, administrator):
 
 def test_now_is_monday():
     assert NOW.weekday() == 0
+
+
+def test_registered_in_the_exit_and_the_archive(member_a, resources_staff):
+    from residents.selectors.archive import resident_archive
+    from residents.services.lifecycle import exit_handlers
+
+    assert exit_handlers()["resources.vouchers"] is services.grants_end_for_exit
+    grant = granted(member_a, resources_staff)
+    services.application_refuse(
+        application=services.application_submit(programme=programme(title="模型券"), resident=member_a,
+                                                purpose="x", actor=member_a.user),
+        reason="材料不全", actor=resources_staff)
+    sections = {key: rows for key, _label, rows in resident_archive(member_a).sections}
+    titles = [row.title for row in sections["voucher"]]
+    assert any(grant.number in title for title in titles)
+    assert any("未批准" in title for title in titles)

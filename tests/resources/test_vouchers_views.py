@@ -98,7 +98,7 @@ def test_uptake_report_and_export(member_a, resources_staff, client_for):
     client = client_for(resources_staff)
     page = client.get(reverse("admin:resources_voucherprogramme_uptake"))
     assert page.status_code == 200
-    assert 'id="uptake-chart"' in page.content.decode() and "25.0" in page.content.decode()
+    assert 'id="uptake-chart-title"' in page.content.decode() and "25.0" in page.content.decode()
     export = client.get(reverse("admin:resources_voucherprogramme_uptake_export"))
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 #: resident+application, materials, review transitions, agreements, invoices (with balances), payments,
 #: deposit entries, acknowledgements, renewals, exits, clearances, bans, audit trail ×2 (resident, application),
 #: the rulebook version in force (retention years); then the registered sections: violations (discipline),
-#: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two).
-ARCHIVE_QUERIES = 21
+#: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two),
+#: voucher applications and ledger entries (resources, two).
+ARCHIVE_QUERIES = 23
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -71,7 +72,8 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     assert any("不得再次申请" in e.title for e in result.entries)
     # The sections other apps register, in their order, empty for this resident.
     assert [(key, rows) for key, _label, rows in result.sections] == [("violation", []), ("reward", []),
-                                                                      ("score", []), ("desk", [])]
+                                                                      ("score", []), ("desk", []),
+                                                                      ("voucher", [])]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}
     assert len({(row.at, row.record, row.action) for row in result.audit}) == len(result.audit)  # no event twice

@@ -372,6 +372,14 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.MultiPartParser",
 ]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AwardLevelEnum"] = "scoring.models.AwardLevel"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "VoucherKindEnum": "resources.models.VoucherKind",
+    "VoucherUnitEnum": "resources.models.VoucherUnit",
+    "VoucherEntryKindEnum": "resources.models.EntryKind",
+    "VoucherApplicationStatusEnum": "resources.models.ApplicationStatus",
+    "VoucherGrantSourceEnum": "resources.models.GrantSource",
+    "VoucherUsageChannelEnum": "resources.models.UsageChannel",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)

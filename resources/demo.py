@@ -19,7 +19,7 @@ Coming activities and the registration go through the services.
 compute-scheduling platform, model vouchers in thousand tokens from a model vendor (its API account
 ``demo_model_vendor`` reports usage) — opened through the services (resource notices on the board);
 applications in every state (张三 approved with a usage ledger, 李四 approved, 欧阳娜娜 refused on one
-and waiting on the other, one withdrawn), all through the services at the demo's moment.
+and waiting on the other, one of 张三's withdrawn), all through the services at the demo's moment.
 
 Idempotent: activities and programmes by title; a second ``seed_demo`` changes nothing.
 """
@@ -164,9 +164,9 @@ def seed_vouchers(demo: Demo, residents: dict[str, Resident]) -> None:
         voucher_services.application_refuse(application=refused, reason="用途不属于算力消费，请按算力使用方案重新申请。",
                                             actor=staff)
     apply(ouyang, model, "短视频脚本生成，调用大模型 API。", "3000")  # waiting for review
-    withdrawn = apply(lisi, model, "试用模型 API。", "2000")
+    withdrawn = apply(zhangsan, compute, "追加推理算力（后改为下一批申请）。", "1000")
     if withdrawn is not None:
-        voucher_services.application_withdraw(application=withdrawn, actor=lisi.user)
+        voucher_services.application_withdraw(application=withdrawn, actor=zhangsan.user)
 
 
 def _reserve_hall(activity: Activity, staff) -> None:

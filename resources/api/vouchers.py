@@ -49,7 +49,7 @@ from resources.services import vouchers as services
 # --- Serializers ----------------------------------------------------------------------------------------------
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class VoucherProgrammeSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     unit_display = serializers.CharField(source="get_unit_display", read_only=True)
@@ -61,7 +61,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
                   "opens_on", "closes_on", "budget", "published_at")
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class VoucherApplicationSerializer(serializers.ModelSerializer):
     programme_title = serializers.CharField(source="programme.title", read_only=True)
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -82,23 +82,23 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return str(selectors.sla_of(application))
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class VoucherApplicationCreateSerializer(serializers.Serializer):
     programme = serializers.PrimaryKeyRelatedField(queryset=VoucherProgramme.objects.filter(published_at__isnull=False))
     purpose = serializers.CharField(max_length=services.TEXT_MAX_LENGTH)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     files = serializers.ListField(child=serializers.FileField(), required=False)
 
 
-class ApproveSerializer(serializers.Serializer):
+class VoucherApproveSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
                                       help_text=_("Empty: the amount requested."))
 
 
-class RefuseSerializer(serializers.Serializer):
+class VoucherRefuseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=services.NOTE_MAX_LENGTH * 2)
 
 
-class GrantSerializer(serializers.ModelSerializer):
+class VoucherGrantSerializer(serializers.ModelSerializer):
     programme_title = serializers.CharField(source="programme.title", read_only=True, default=None)
     state = serializers.SerializerMethodField()
     last_day = serializers.SerializerMethodField()
@@ -117,7 +117,7 @@ class GrantSerializer(serializers.ModelSerializer):
         return last_day(grant.expires_at)
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class VoucherEntrySerializer(serializers.ModelSerializer):
     grant_number = serializers.CharField(source="grant.number", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -127,7 +127,7 @@ class EntrySerializer(serializers.ModelSerializer):
                   "channel", "reference", "note")
 
 
-class UsageSerializer(serializers.Serializer):
+class VoucherUsageSerializer(serializers.Serializer):
     grant = serializers.CharField(max_length=24, help_text=_("The voucher number, e.g. QJ2026-00001."))
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     used_on = serializers.DateField(required=False)
@@ -138,7 +138,7 @@ class UsageSerializer(serializers.Serializer):
 # --- Filters --------------------------------------------------------------------------------------------------
 
 
-class ProgrammeFilter(filters.FilterSet):
+class VoucherProgrammeFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=VoucherKind.choices)
     unit = filters.ChoiceFilter(choices=VoucherUnit.choices)
     open = filters.BooleanFilter(method="filter_open", label=_("taking applications today"))
@@ -155,7 +155,7 @@ class ProgrammeFilter(filters.FilterSet):
         return open_ if value else queryset.exclude(pk__in=open_.values("pk"))
 
 
-class ApplicationFilter(filters.FilterSet):
+class VoucherApplicationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ApplicationStatus.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("review overdue"))
     submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
@@ -173,7 +173,7 @@ class ApplicationFilter(filters.FilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
-class GrantFilter(filters.FilterSet):
+class VoucherGrantFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=VoucherKind.choices)
     live = filters.BooleanFilter(method="filter_live", label=_("usable (not frozen, expired or ended)"))
 
@@ -189,7 +189,7 @@ class GrantFilter(filters.FilterSet):
         return live if value else queryset.exclude(pk__in=live.values("pk"))
 
 
-class EntryFilter(filters.FilterSet):
+class VoucherEntryFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=EntryKind.choices)
     at_after = IsoDateTimeFilter(field_name="at", lookup_expr="gte")
     at_before = IsoDateTimeFilter(field_name="at", lookup_expr="lt")
@@ -216,8 +216,8 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     """Voucher programmes: residents see the published ones, staff all (newest opening first)."""
 
     permission_classes = [VoucherAccess]
-    serializer_class = ProgrammeSerializer
-    filterset_class = ProgrammeFilter
+    serializer_class = VoucherProgrammeSerializer
+    filterset_class = VoucherProgrammeFilter
 
     def get_queryset(self) -> QuerySet[VoucherProgramme]:
         if getattr(self, "swagger_fake_view", False):
@@ -231,8 +231,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """Voucher applications: a resident's own (apply, withdraw); staff review them (approve, refuse)."""
 
     permission_classes = [VoucherAccess]
-    serializer_class = ApplicationSerializer
-    filterset_class = ApplicationFilter
+    serializer_class = VoucherApplicationSerializer
+    filterset_class = VoucherApplicationFilter
 
     def get_queryset(self) -> QuerySet[VoucherApplication]:
         if getattr(self, "swagger_fake_view", False):
@@ -247,13 +247,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self.get_serializer(fresh).data, status=code)
 
     @idempotent("resources.voucher_apply")
-    @extend_schema(request={"multipart/form-data": ApplicationCreateSerializer},
-                   responses={201: ApplicationSerializer})
+    @extend_schema(request={"multipart/form-data": VoucherApplicationCreateSerializer},
+                   responses={201: VoucherApplicationSerializer})
     def create(self, request: Request) -> Response:
         """Apply (residents): programme, purpose, amount (default: the face value), materials (PDF/JPEG/PNG)."""
         if audience(request) != RESIDENT:
             raise PermissionDenied(_("Only residents apply for vouchers, for themselves."))
-        data = ApplicationCreateSerializer(data=request.data)
+        data = VoucherApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         files = request.FILES.getlist("files") if hasattr(request, "FILES") else []
         application = services.application_submit(
@@ -263,27 +263,27 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return self._answer(application, code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
+    @extend_schema(request=None, responses=VoucherApplicationSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         return self._answer(services.application_withdraw(application=self.get_object(), actor=request.user))
 
-    @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=VoucherApproveSerializer, responses=VoucherApplicationSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def approve(self, request: Request, pk: str | None = None) -> Response:
         _require_manager(request)
-        data = ApproveSerializer(data=request.data)
+        data = VoucherApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         application = self.get_object()
         services.application_approve(application=application, amount=data.validated_data.get("amount"),
                                      actor=request.user)
         return self._answer(application)
 
-    @extend_schema(request=RefuseSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=VoucherRefuseSerializer, responses=VoucherApplicationSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         _require_manager(request)
-        data = RefuseSerializer(data=request.data)
+        data = VoucherRefuseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.application_refuse(application=self.get_object(),
                                                         reason=data.validated_data["reason"], actor=request.user))
@@ -293,8 +293,8 @@ class GrantViewSet(viewsets.ReadOnlyModelViewSet):
     """Voucher grants with their balance: a resident's own, staff all (newest first)."""
 
     permission_classes = [VoucherAccess]
-    serializer_class = GrantSerializer
-    filterset_class = GrantFilter
+    serializer_class = VoucherGrantSerializer
+    filterset_class = VoucherGrantFilter
 
     def get_queryset(self) -> QuerySet[VoucherGrant]:
         if getattr(self, "swagger_fake_view", False):
@@ -309,8 +309,8 @@ class EntryViewSet(viewsets.ReadOnlyModelViewSet):
     """The voucher ledger: every issue, use, expiry, freeze, end and reward grant; a resident its own."""
 
     permission_classes = [VoucherAccess]
-    serializer_class = EntrySerializer
-    filterset_class = EntryFilter
+    serializer_class = VoucherEntrySerializer
+    filterset_class = VoucherEntryFilter
 
     def get_queryset(self) -> QuerySet[VoucherEntry]:
         if getattr(self, "swagger_fake_view", False):
@@ -327,13 +327,13 @@ class UsageViewSet(viewsets.GenericViewSet):
     grant. The balance never goes below zero: a use above it is refused (400)."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = UsageSerializer
+    serializer_class = VoucherUsageSerializer
     queryset = VoucherEntry.objects.none()
 
     @idempotent("resources.voucher_use")
-    @extend_schema(request=UsageSerializer, responses={201: EntrySerializer})
+    @extend_schema(request=VoucherUsageSerializer, responses={201: VoucherEntrySerializer})
     def create(self, request: Request) -> Response:
-        data = UsageSerializer(data=request.data)
+        data = VoucherUsageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         grant = VoucherGrant.objects.select_related("programme__provider").filter(
             number=data.validated_data["grant"]).first()
@@ -345,7 +345,7 @@ class UsageViewSet(viewsets.GenericViewSet):
             reference=data.validated_data.get("reference", ""), note=data.validated_data.get("note", ""),
             channel="staff" if services.is_manager(request.user) else "api", actor=request.user,
         )
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(VoucherEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 ROUTES = [

@@ -211,3 +211,29 @@ def test_portal_page_takes_a_fixed_number_of_queries(member_a, resources_staff, 
     client.get(reverse("resources:my_vouchers"))
     with django_assert_max_num_queries(20):
         assert client.get(reverse("resources:my_vouchers")).status_code == 200
+
+
+def test_fraud_action_freezes_and_opens_a_case(member_a, resources_staff, client_for):
+    from discipline.models import ViolationCase
+
+    grant = granted(member_a, resources_staff)
+    response = client_for(resources_staff).post(reverse("admin:resources_voucherapplication_changelist"), {
+        "action": "record_fraud", "_selected_action": [grant.application.pk], "apply": "1",
+        "occurred_on": "2026-10-12", "facts": "提交的算力使用报告系伪造。",
+        "evidence": SimpleUploadedFile("证据.pdf", PDF)})
+    assert response.status_code == 302
+    assert VoucherGrant.objects.get(pk=grant.pk).frozen_at is not None
+    assert ViolationCase.objects.filter(resident=member_a, kind="3b").exists()
+
+
+def test_a_suspended_resident_sees_why_instead_of_the_form(member_a, client_for):
+    from residents.guards import Refusal, register_guard, unregister_guard
+
+    prog = programme()
+    register_guard("test.vouchers", lambda resident, action, *, at: Refusal("资源使用权限已暂停至 2026年10月20日"))
+    try:
+        page = client_for(member_a.user).get(reverse("resources:voucher_apply", args=[prog.pk]))
+    finally:
+        unregister_guard("test.vouchers")
+    text = page.content.decode()
+    assert "资源使用权限已暂停" in text and 'data-testid="voucher-apply-form"' not in text

@@ -18,6 +18,7 @@ class DisciplineConfig(AppConfig):
         from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
         from discipline.services import appeals, cases, deadlines, rewards
+        from discipline.services import vouchers as voucher_cases
         from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
         from opc_community.notices.models import PublicationKind
@@ -33,6 +34,7 @@ class DisciplineConfig(AppConfig):
         )
         from residents.guards import register_guard
         from residents.services.ledger import register_settlement_handler
+        from resources.services.vouchers import register_fraud_handler
         from spaces.admin.safety import IncidentStep, register_incident_step
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
@@ -78,6 +80,8 @@ class DisciplineConfig(AppConfig):
         register_record_section(RecordSection(
             key="violation", label=history.ARCHIVE_LABEL, order=30, entries=history.archive_rows,
         ))
+        # RULEBOOK §6, §9 kind 3b: a voucher fraud finding (违规套取、伪造材料) opens a 3b case with its evidence.
+        register_fraud_handler("discipline.cases", voucher_cases.voucher_fraud_case)
         register_archive_section(ArchiveSection(
             key="reward", label=reward_selectors.ARCHIVE_LABEL, order=40, entries=reward_selectors.archive_entries,
         ))

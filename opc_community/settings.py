@@ -373,6 +373,14 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.MultiPartParser",
 ]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AwardLevelEnum"] = "scoring.models.AwardLevel"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "VoucherKindEnum": "resources.models.VoucherKind",
+    "VoucherUnitEnum": "resources.models.VoucherUnit",
+    "VoucherEntryKindEnum": "resources.models.EntryKind",
+    "VoucherApplicationStatusEnum": "resources.models.ApplicationStatus",
+    "VoucherGrantSourceEnum": "resources.models.GrantSource",
+    "VoucherUsageChannelEnum": "resources.models.UsageChannel",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)
@@ -420,6 +428,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # The schedule is code: reviewed here, the same on every machine (ARCHITECTURE.md, "Jobs").
 # Every job is idempotent, so a beat that fires twice changes nothing the second time.
 CELERY_BEAT_SCHEDULE = {
+    # 第四章第二条 / RULEBOOK §6: voucher balances past their validity expire (daily, once per grant),
+    # and residents are warned before (rule data ``vouchers.expiry_warning_days``), once per grant.
+    "resources-expire-vouchers": {
+        "task": "resources.tasks.expire_vouchers",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "resources-warn-expiring-vouchers": {
+        "task": "resources.tasks.warn_expiring_vouchers",
+        "schedule": crontab(hour=9, minute=10),
+    },
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
     "core-purge-idempotency-records": {
         "task": "opc_community.core.tasks.purge_idempotency_records",

@@ -13,13 +13,22 @@ class ResourcesConfig(AppConfig):
         from residents.extensions import ArchiveSection, register_archive_section
         from residents.services.lifecycle import register_exit_handler
         from resources.selectors import activities as activity_selectors
+        from resources.selectors import vouchers as voucher_selectors
+        from resources.services import vouchers as voucher_services
         from resources.services.activities import cancel_future_registrations
 
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
         register_shortcut(Shortcut(_("My activities"), "resources:my_activities"))
+        register_shortcut(Shortcut(_("My vouchers"), "resources:my_vouchers"))
         # 第三章第四条: leaving the community frees the places of activities not yet started.
         register_exit_handler("resources.activities", cancel_future_registrations)
-        # 第三章第五条 (RULEBOOK §4.7): the activities the resident registered for and attended, in the archive.
+        # RULEBOOK §4.5: every exit revokes voucher permissions — live grants end, pending applications go.
+        register_exit_handler("resources.vouchers", voucher_services.grants_end_for_exit)
+        # 第三章第五条 (RULEBOOK §4.7): the resident's vouchers, and the activities they registered for and
+        # attended, in the archive.
+        register_archive_section(ArchiveSection(
+            key="voucher", label=voucher_selectors.ARCHIVE_LABEL, order=75, entries=voucher_selectors.archive_entries,
+        ))
         register_archive_section(ArchiveSection(
             key="activity", label=activity_selectors.ARCHIVE_LABEL, order=80, entries=activity_selectors.archive_entries,
         ))

@@ -15,17 +15,36 @@ with the ORM as the services would have left them (``# History:``). A resident's
 starts at its check-in (RULEBOOK §6: only activities held while checked in are expected).
 Coming activities and the registration go through the services.
 
-Idempotent: activities by title; a second ``seed_demo`` changes nothing.
+**Vouchers** (算力券、模型券): two programmes — compute vouchers in yuan from the government
+compute-scheduling platform, model vouchers in thousand tokens from a model vendor (its API account
+``demo_model_vendor`` reports usage) — opened through the services (resource notices on the board);
+applications in every state (张三 approved with a usage ledger, 李四 approved, 欧阳娜娜 refused on one
+and waiting on the other, one of 张三's withdrawn), all through the services at the demo's moment.
+
+Idempotent: activities and programmes by title; a second ``seed_demo`` changes nothing.
 """
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from opc_community.core.demo import Demo
 from opc_community.core.errors import DomainError
 from opc_community.workdays.rules import SHANGHAI, local_date
 from residents.models import Resident, ResidentStatus
-from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from resources.models import (
+    Activity,
+    ActivityKind,
+    ActivityRegistration,
+    Attendance,
+    CheckInMethod,
+    ProviderKind,
+    VoucherKind,
+    VoucherProgramme,
+    VoucherProvider,
+    VoucherUnit,
+)
 from resources.services import activities as services
+from resources.services import vouchers as voucher_services
 from spaces.models import Room
 
 #: (title, kind, weeks ago, place, counts for attendance)
@@ -75,6 +94,80 @@ def seed(demo: Demo) -> None:
             services.registration_create(activity=activity, resident=zhangsan, actor=zhangsan.user)
         if kind == ActivityKind.TRAINING and activity.booking is None:
             _reserve_hall(activity, staff)
+    seed_vouchers(demo, residents)
+
+
+# --- Vouchers -------------------------------------------------------------------------------------------------
+
+COMPUTE_TITLE = "2026 年南沙算力券（第二批）"
+MODEL_TITLE = "通用大模型 tokens 模型券"
+
+
+def seed_vouchers(demo: Demo, residents: dict[str, Resident]) -> None:
+    """Two programmes, applications in every state and a usage ledger (through the services)."""
+    if VoucherProgramme.objects.filter(title=COMPUTE_TITLE).exists():
+        return
+    staff = demo.users["resources"]
+    today = local_date(demo.now)
+    platform, _ = VoucherProvider.objects.get_or_create(
+        name="南沙区算力调度平台", defaults={"kind": ProviderKind.PLATFORM, "contact": "区科技局算力专班"})
+    vendor_user = type(staff).objects.filter(username="demo_model_vendor").first() or type(staff).objects.create_user(
+        username="demo_model_vendor", password=None, full_name="模型厂商接口")
+    vendor, _ = VoucherProvider.objects.get_or_create(
+        name="星河大模型", defaults={"kind": ProviderKind.VENDOR, "contact": "商务对接部", "api_user": vendor_user})
+    compute = VoucherProgramme.objects.create(
+        provider=platform, title=COMPUTE_TITLE, kind=VoucherKind.COMPUTE, unit=VoucherUnit.YUAN,
+        face_value=Decimal("2000"), per_resident_cap=Decimal("5000"), validity_days=180,
+        required_materials="项目计划书；算力使用方案（模型、时长、预期成果）",
+        description="用于模型训练、推理部署等 GPU 算力消费，按实际用量抵扣。",
+        opens_on=today - timedelta(days=20), closes_on=today + timedelta(days=70), budget=Decimal("100000"),
+        created_by=staff,
+    )
+    model = VoucherProgramme.objects.create(
+        provider=vendor, title=MODEL_TITLE, kind=VoucherKind.MODEL, unit=VoucherUnit.TOKENS,
+        face_value=Decimal("5000"), per_resident_cap=Decimal("10000"), validity_days=90,
+        required_materials="应用场景说明", description="调用通用大模型 API，按千 tokens 计。",
+        opens_on=today - timedelta(days=10), closes_on=today + timedelta(days=50), budget=Decimal("200000"),
+        created_by=staff,
+    )
+    for programme in (compute, model):
+        voucher_services.programme_open(programme=programme, actor=staff)
+    # 张三, 欧阳娜娜 and 李四 when checked in; other checked-in demo residents stand in for those who are not.
+    active = [r for r in (residents.get(name) for name in ("zhangsan", "ouyang", "lisi"))
+              if r is not None and r.status == ResidentStatus.ACTIVE]
+    active += list(Resident.objects.filter(status=ResidentStatus.ACTIVE).exclude(pk__in=[r.pk for r in active])
+                   .select_related("user").order_by("pk")[: max(0, 3 - len(active))])
+    zhangsan, ouyang, lisi = (active + [None, None, None])[:3]
+
+    def apply(resident: Resident | None, programme: VoucherProgramme, purpose: str, amount: str):
+        if resident is None or resident.status != ResidentStatus.ACTIVE:
+            return None
+        return voucher_services.application_submit(programme=programme, resident=resident, purpose=purpose,
+                                                   amount=amount, actor=resident.user)
+
+    approved = apply(zhangsan, compute, "训练法律文书垂类模型，预计 200 GPU 小时。", "2000")
+    if approved is not None:
+        grant = voucher_services.application_approve(application=approved, actor=staff)
+        for amount, reference, note in (("320", "NS-202611-0001", "A800 训练"), ("185.5", "NS-202611-0002", "推理部署"),
+                                        ("96", "NS-202611-0003", "数据预处理")):
+            voucher_services.usage_record(grant=grant, amount=amount, reference=reference, note=note,
+                                          channel="import", actor=staff)
+    model_approved = apply(zhangsan, model, "智能客服问答接入大模型 API。", "5000")
+    if model_approved is not None:
+        model_grant = voucher_services.application_approve(application=model_approved, amount="4000", actor=staff)
+        voucher_services.usage_record(grant=model_grant, amount="1250", reference="XH-77821", channel="api",
+                                      actor=vendor_user)
+    second = apply(lisi, compute, "跨境电商图片生成模型微调。", "2000")
+    if second is not None:
+        voucher_services.application_approve(application=second, actor=staff)
+    refused = apply(ouyang, compute, "购买办公电脑。", "2000")
+    if refused is not None:
+        voucher_services.application_refuse(application=refused, reason="用途不属于算力消费，请按算力使用方案重新申请。",
+                                            actor=staff)
+    apply(ouyang, model, "短视频脚本生成，调用大模型 API。", "3000")  # waiting for review
+    withdrawn = apply(zhangsan, compute, "追加推理算力（后改为下一批申请）。", "1000")
+    if withdrawn is not None:
+        voucher_services.application_withdraw(application=withdrawn, actor=zhangsan.user)
 
 
 def _reserve_hall(activity: Activity, staff) -> None:

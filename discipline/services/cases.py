@@ -193,6 +193,7 @@ def case_open(
     return case
 
 
+#: The violation kind of subsidy fraud (第八章第二条 3b 违规套取补贴; RULEBOOK §9).
 def _same_resident(case: ViolationCase, resident: Resident) -> ViolationCase:
     if case.resident_id != resident.pk:
         raise ConflictError(

@@ -21,9 +21,9 @@ that had been published (objection upheld or withdrawn from the board), and the 
 (what was actually given). A verification is a proposal still open to objection and is
 not appended; nor is the resident's choice.
 
-The 500-yuan compute-voucher subsidy is recorded on the reward (``amount``) and its grant is
-a staff confirmation: the system keeps no register of compute vouchers, so staff issue the
-vouchers and :func:`reward_grant` records that they did (the voucher number in its note).
+The 500-yuan compute-voucher subsidy is recorded on the reward (``amount``); granting it issues a
+voucher grant in the resources app's ledger (``resources.services.vouchers.reward_grant``, keyed
+``reward:<id>``, so a retry grants once) and the grant's number goes in the reward's note.
 """
 
 from dataclasses import replace
@@ -464,9 +464,9 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
     """Grant an approved reward: credits through the booking app, cash paid or the subsidy recorded by staff.
 
     Roadshow credits go through ``spaces.services.credits.credit_grant`` keyed ``reward:<id>``, so
-    they are granted once even if this is retried. Cash, the voucher subsidy (the system keeps no
-    voucher register) and resource support are staff confirmations: ``note`` records what was
-    done (transfer reference, voucher number, the support given).
+    they are granted once even if this is retried; the voucher subsidy likewise through
+    ``resources.services.vouchers.reward_grant`` keyed ``reward:<id>``. Cash and resource support are
+    staff confirmations: ``note`` records what was done (transfer reference, the support given).
     """
     _require_decider(actor, reward.resident)
     now = now or timezone.now()
@@ -493,6 +493,15 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
         )
         credit_id = credit.pk
         note = note or _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits}
+    elif reward.choice == RewardChoice.VOUCHER_SUBSIDY:
+        # 第八章第一条 算力券补贴: a voucher grant in the resources ledger, once per reward (its source key).
+        from resources.services.vouchers import reward_grant as voucher_reward_grant
+
+        grant = voucher_reward_grant(
+            resident=reward.resident, amount=reward.amount, source_key=f"reward:{reward.pk}", actor=actor,
+            note=_("Compliance excellence %(year)s") % {"year": reward.year},
+        )
+        note = note or _("Compute vouchers %(number)s granted") % {"number": grant.number}
     elif not note:
         raise DomainError(_("Record how the reward was given (transfer reference, voucher number or the support "
                             "provided)."), field="note")

@@ -77,6 +77,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "rewards": L(_("rewards"), U.SECTION, "第八章第一条"),
         "publication": L(_("public notice board"), U.SECTION, "第四章第四条"),
         "safety": L(_("safety and emergencies"), U.SECTION, "第七章第一条"),
+        "vouchers": L(_("compute and model vouchers"), U.SECTION, "第四章第二条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -221,6 +222,12 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
     s.MoneyRange: {
         "min": L(_("lowest amount"), U.YUAN),
         "max": L(_("highest amount"), U.YUAN),
+    },
+    s.Vouchers: {
+        "review_working_days": L(_("review of a voucher application"), U.WORKING_DAYS),
+        "expiry_warning_days": L(_("warning before a voucher balance expires"), U.DAYS),
+        "reward_validity_days": L(_("validity of a voucher granted as a reward"), U.DAYS, "第八章第一条"),
+        "max_files_per_application": L(_("files per voucher application"), U.FILES),
     },
     s.PublicationRules: {
         "public_retention_days": L(_("days a penalty or score stays on the board after its window"), U.DAYS),

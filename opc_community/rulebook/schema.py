@@ -388,6 +388,22 @@ class Rewards(Section):
     other_contribution: MoneyRange
 
 
+# --- §6: resources ----------------------------------------------------------------
+
+
+class Vouchers(Section):
+    """Compute and model vouchers (算力券、模型券, 第四章第二条; RULEBOOK §6, decisions in docs/resources.md)."""
+
+    # Decision: the resources team decides an application within this many working days of its filing.
+    review_working_days: PositiveInt
+    # Decision: the resident is warned this many calendar days before a grant's balance expires.
+    expiry_warning_days: PositiveInt
+    # Decision: a voucher granted as a reward (第八章第一条 算力券补贴) is valid this many calendar days.
+    reward_validity_days: PositiveInt
+    # Decision: files one voucher application may hold (the intake rules judge each file).
+    max_files_per_application: PositiveInt
+
+
 # --- §10: publication ------------------------------------------------------------
 
 
@@ -444,6 +460,7 @@ class Rulebook(Section):
     rewards: Rewards
     publication: PublicationRules
     safety: Safety
+    vouchers: Vouchers
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

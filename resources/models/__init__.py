@@ -7,5 +7,26 @@ from resources.models.activities import (
     Attendance,
     CheckInMethod,
 )
+from resources.models.vouchers import (
+    ApplicationFile,
+    ApplicationStatus,
+    EntryKind,
+    FraudFinding,
+    GrantSource,
+    ProviderKind,
+    UsageChannel,
+    VoucherApplication,
+    VoucherEntry,
+    VoucherGrant,
+    VoucherKind,
+    VoucherProgramme,
+    VoucherProvider,
+    VoucherUnit,
+)
 
-__all__ = ["Activity", "ActivityKind", "ActivityRegistration", "Attendance", "CheckInMethod"]
+__all__ = [
+    "Activity", "ActivityKind", "ActivityRegistration", "ApplicationFile", "ApplicationStatus", "Attendance",
+    "CheckInMethod", "EntryKind", "FraudFinding", "GrantSource", "ProviderKind", "UsageChannel",
+    "VoucherApplication", "VoucherEntry", "VoucherGrant", "VoucherKind", "VoucherProgramme", "VoucherProvider",
+    "VoucherUnit",
+]

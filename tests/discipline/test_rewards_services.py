@@ -468,3 +468,24 @@ def test_rewards_are_in_the_archive(member_a, administrator):
     entries = selectors.archive_entries(member_a)
     assert [e.section for e in entries] == ["reward", "reward"]
     assert "合规优秀" in entries[0].title and "发放" in entries[1].title
+
+
+def test_the_voucher_subsidy_is_granted_as_a_voucher_in_the_ledger_once(member_a, administrator):
+    """第八章第一条 算力券补贴: granting it issues a compute-voucher grant in the resources ledger (RULEBOOK §8)."""
+    from resources.models import EntryKind, GrantSource, VoucherGrant
+
+    with on_day(date(2026, 9, 25)):
+        eligible(member_a, administrator)
+        reward = propose(member_a, administrator)
+        services.reward_choose(reward=reward, choice=RewardChoice.VOUCHER_SUBSIDY, actor=member_a.user)
+    publish_and_close(reward, administrator)
+    with on_day(date(2026, 10, 13)):
+        services.reward_grant(reward=reward, actor=administrator)
+        with pytest.raises(InvalidTransition):
+            services.reward_grant(reward=reward, actor=administrator)
+    grant = VoucherGrant.objects.get(source_key=f"reward:{reward.pk}")
+    assert (grant.resident, grant.source, grant.amount, grant.balance) == (
+        member_a, GrantSource.REWARD, Decimal("500.00"), Decimal("500.00"))
+    assert grant.entries.get().kind == EntryKind.REWARD
+    reward.refresh_from_db()
+    assert grant.number in reward.grant_note

@@ -33,8 +33,9 @@ pytestmark = pytest.mark.django_db
 #: deposit entries, acknowledgements, renewals, exits, clearances, bans, audit trail ×2 (resident, application),
 #: the rulebook version in force (retention years); then the registered sections: violations (discipline),
 #: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two),
-#: equipment loans (spaces), room bookings (spaces), activity registrations and attendance (resources, two).
-ARCHIVE_QUERIES = 25
+#: equipment loans (spaces), room bookings (spaces), voucher applications and ledger entries (resources, two),
+#: activity registrations and attendance (resources, two).
+ARCHIVE_QUERIES = 27
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -79,7 +80,7 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     # The sections other apps register, in their order, empty for this resident.
     assert [(key, rows) for key, _label, rows in result.sections] == [
         ("violation", []), ("reward", []), ("score", []), ("desk", []), ("equipment", []), ("booking", []),
-        ("activity", []),
+        ("voucher", []), ("activity", []),
     ]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}

@@ -1,13 +1,25 @@
 """Factories of the resources app's tables: activities, registrations and attendance, written straight
 in the ORM to arrange state (the services are tested on their own)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
 
 from opc_community.accounts.roles import Role
-from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
+from resources.models import (
+    Activity,
+    ActivityKind,
+    ActivityRegistration,
+    Attendance,
+    CheckInMethod,
+    ProviderKind,
+    VoucherKind,
+    VoucherProgramme,
+    VoucherProvider,
+    VoucherUnit,
+)
 from resources.services.activities import new_checkin_token
 from tests.factories import UserFactory
 from tests.residents.factories import ResidentFactory
@@ -51,3 +63,36 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     method = CheckInMethod.LIST
     checked_in_at = factory.LazyAttribute(lambda attendance: attendance.activity.starts_at)
     checked_in_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.RESOURCES])
+
+
+# --- Vouchers ----------------------------------------------------------------------------------------
+
+
+class VoucherProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VoucherProvider
+        django_get_or_create = ("name",)
+
+    name = "南沙算力调度平台"
+    kind = ProviderKind.PLATFORM
+
+
+class VoucherProgrammeFactory(factory.django.DjangoModelFactory):
+    """A published compute-voucher programme in yuan: 1,000 per approval, cap 2,000, valid 90 days, open in Q4."""
+
+    class Meta:
+        model = VoucherProgramme
+
+    provider = factory.SubFactory(VoucherProviderFactory)
+    title = "2026 年第四季度算力券"
+    kind = VoucherKind.COMPUTE
+    unit = VoucherUnit.YUAN
+    face_value = Decimal("1000.00")
+    per_resident_cap = Decimal("2000.00")
+    validity_days = 90
+    required_materials = "项目计划书、算力使用方案"
+    opens_on = date(2026, 10, 1)
+    closes_on = date(2026, 12, 31)
+    budget = Decimal("50000.00")
+    published_at = datetime(2026, 9, 30, 9, 0, tzinfo=SH)
+    created_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.RESOURCES])

@@ -9,12 +9,19 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from residents.models import Resident
-from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance
+from resources.models import (
+    Activity,
+    ActivityKind,
+    ActivityRegistration,
+    Attendance,
+    VoucherProgramme,
+)
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
 from tests.resources.factories import (
     ActivityFactory,
     ActivityRegistrationFactory,
     AttendanceFactory,
+    VoucherProgrammeFactory,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -69,3 +76,21 @@ def register(activity: Activity, resident: Resident) -> ActivityRegistration:
 def attend(activity: Activity, resident: Resident, staff, *, at_: datetime | None = None) -> Attendance:
     return AttendanceFactory(activity=activity, resident=resident, checked_in_at=at_ or activity.starts_at,
                              checked_in_by=staff)
+
+
+# --- Vouchers ------------------------------------------------------------------------------------------
+
+
+def programme(**fields) -> VoucherProgramme:
+    """A published compute-voucher programme (see VoucherProgrammeFactory), open on NOW."""
+    return VoucherProgrammeFactory(**fields)
+
+
+def granted(resident: Resident, staff, *, amount: str = "1000", prog=None, purpose: str = "训练垂类模型"):
+    """An application approved through the services: the grant it issued."""
+    from resources.services import vouchers as voucher_services
+
+    prog = prog or programme()
+    application = voucher_services.application_submit(
+        programme=prog, resident=resident, purpose=purpose, amount=amount, actor=resident.user)
+    return voucher_services.application_approve(application=application, actor=staff)

@@ -63,3 +63,28 @@ def test_the_programme_has_history_and_coming_activities_and_a_second_run_change
         _seed()
     assert _counts() == first
     assert Booking.objects.filter(resident__isnull=True).count() == 1
+
+
+def test_the_voucher_demo_has_two_programmes_every_application_state_and_a_usage_ledger():
+    from opc_community.notices.models import Publication, PublicationKind
+    from resources.models import (
+        ApplicationStatus,
+        EntryKind,
+        VoucherApplication,
+        VoucherEntry,
+        VoucherProgramme,
+    )
+
+    with time_machine.travel(NOW):
+        _seed()
+        assert VoucherProgramme.objects.filter(published_at__isnull=False).count() == 2
+        assert Publication.objects.filter(kind=PublicationKind.RESOURCE_SUPPLY,
+                                          title__startswith="算力券/模型券项目").count() == 2
+        states = set(VoucherApplication.objects.values_list("status", flat=True))
+        assert states == set(ApplicationStatus.values)
+        assert VoucherEntry.objects.filter(kind=EntryKind.USE).count() >= 3
+        entries = VoucherEntry.objects.count()
+
+    with time_machine.travel(NOW + timedelta(days=2)):
+        _seed()
+    assert VoucherEntry.objects.count() == entries

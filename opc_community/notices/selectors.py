@@ -5,7 +5,8 @@ from datetime import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, F, Func, Model, Q, QuerySet, Value
-from django.db.models.functions import Length, Now, StrIndex
+from django.db.models.functions import Length, StrIndex
+from django.utils import timezone
 
 from opc_community.accounts.models import User
 from opc_community.core.personal_data import MIN_NAME_LENGTH, name_key
@@ -82,14 +83,18 @@ def publication_ids_due_for_closing(*, now: datetime) -> list[int]:
     )
 
 
-def desk_publications() -> QuerySet[Publication]:
-    """The operations desk's list: publisher and concerned person joined, pending objections counted."""
+def desk_publications(now: datetime | None = None) -> QuerySet[Publication]:
+    """The operations desk's list: publisher and concerned person joined, pending objections counted, and
+    those past their decide-by time at ``now`` (RULEBOOK §10, decisions added 2026-12)."""
     return Publication.objects.select_related("published_by", "concerned_user").annotate(
         pending_objections=Count("objections", filter=Q(objections__status=ObjectionStatus.PENDING)),
-        # Pending past their decide-by time (RULEBOOK §10, decisions added 2026-12).
         late_objections=Count(
             "objections",
-            filter=Q(objections__status=ObjectionStatus.PENDING, objections__decide_due_at__lt=Now()),
+            filter=Q(
+                objections__status=ObjectionStatus.PENDING,
+                objections__decide_due_at__lt=now or timezone.now(),
+                status__in=(PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION),
+            ),
         ),
     )
 

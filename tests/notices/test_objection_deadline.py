@@ -66,6 +66,7 @@ def test_decided_and_withdrawn_ones_are_not_late(publish, resident_b, resident_a
     with time_machine.travel(FRIDAY + timedelta(hours=1), tick=False):
         services.publication_withdraw(publication=withdrawn.publication, reason="发布有误", actor=administrator)
 
+    decided.refresh_from_db()
     assert decided.status == ObjectionStatus.DISMISSED
     assert services.objections_overdue_flag(now=LATE) == 0
     assert selectors.late_objection_count(LATE) == 0

@@ -291,18 +291,15 @@ class PublicationAdmin(admin.ModelAdmin):
                 '<strong style="color:#b91c1c">{}</strong>', _("Window over, not closed yet")
             )
         late = getattr(publication, "late_objections", 0)
-        if late:
-            return format_html(
-                '<strong style="color:#b91c1c">{}</strong>',
-                ngettext(
-                    "%(count)d objection not decided in time", "%(count)d objections not decided in time", late
-                ) % {"count": late},
-            )
         if pending:
             text = ngettext(
                 "%(count)d objection to decide", "%(count)d objections to decide", pending
             ) % {"count": pending}
-            if publication.status == PublicationStatus.AWAITING_DECISION:
+            if late:  # RULEBOOK §10 (decisions added 2026-12): past the decide-by time
+                text = f"{text} · " + ngettext(
+                    "%(count)d objection not decided in time", "%(count)d objections not decided in time", late
+                ) % {"count": late}
+            if late or publication.status == PublicationStatus.AWAITING_DECISION:
                 return format_html('<strong style="color:#b91c1c">{}</strong>', text)
             return text
         return ""

@@ -456,6 +456,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opc_community.notices.tasks.close_publication_windows",
         "schedule": crontab(minute=5),
     },
+    # RULEBOOK §10 (decisions added 2026-12): objections not decided within their working days are
+    # flagged to the administrator, once each.
+    "notices-flag-late-objections": {
+        "task": "opc_community.notices.tasks.flag_late_objections",
+        "schedule": crontab(minute=10),
+    },
     # 第三章第三条 / RULEBOOK §4.2: the 30-day renewal reminder, once per agreement.
     "residents-send-renewal-reminders": {
         "task": "residents.tasks.lifecycle.send_renewal_reminders",

@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from opc_community.notices import selectors, services
 from opc_community.notices.forms import DecisionReasonForm, WithdrawalReasonForm
 from opc_community.notices.models import (
     Objection,
+    ObjectionStatus,
     Publication,
     PublicationKind,
     PublicationStatus,
@@ -95,6 +97,53 @@ class OnBoardFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LatePublicationFilter(admin.SimpleListFilter):
+    """Publications with objections not decided by their time (RULEBOOK §10, decisions added 2026-12)."""
+
+    title = gettext_lazy("objections decided late")
+    parameter_name = "late_objections"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Publication]) -> QuerySet[Publication]:
+        if self.value() == "yes":
+            return queryset.filter(late_objections__gt=0)
+        return queryset
+
+
+class LateObjectionFilter(admin.SimpleListFilter):
+    """Pending objections past their decide-by time (RULEBOOK §10, decisions added 2026-12)."""
+
+    title = gettext_lazy("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Objection]) -> QuerySet[Objection]:
+        if self.value() == "yes":
+            return queryset.filter(selectors.late_objection_q(timezone.now()))
+        return queryset
+
+
+def late_objections_warning(request: HttpRequest) -> list[dict[str, Any]]:
+    """The count of objections not decided in time on the admin index, linking to the filtered list
+    (registered in notices/apps.py; one query)."""
+    if not request.user.has_perm("notices.view_objection"):
+        return []
+    count = selectors.late_objection_count(timezone.now())
+    if not count:
+        return []
+    message = ngettext(
+        "%(count)d objection to a publication was not decided in time.",
+        "%(count)d objections to publications were not decided in time.",
+        count,
+    ) % {"count": count}
+    link = f"{reverse('admin:notices_objection_changelist')}?{LateObjectionFilter.parameter_name}=yes"
+    return [{"level": "warning", "message": message, "link": link}]
+
+
 class ObjectionInline(ReadOnlyInline):
     model = Objection
     show_change_link = True
@@ -127,6 +176,7 @@ class PublicationAdmin(admin.ModelAdmin):
     )
     list_filter = (
         OnBoardFilter,
+        LatePublicationFilter,
         "status",
         "kind",
         "outcome",
@@ -240,11 +290,16 @@ class PublicationAdmin(admin.ModelAdmin):
             return format_html(
                 '<strong style="color:#b91c1c">{}</strong>', _("Window over, not closed yet")
             )
+        late = getattr(publication, "late_objections", 0)
         if pending:
             text = ngettext(
                 "%(count)d objection to decide", "%(count)d objections to decide", pending
             ) % {"count": pending}
-            if publication.status == PublicationStatus.AWAITING_DECISION:
+            if late:  # RULEBOOK §10 (decisions added 2026-12): past the decide-by time
+                text = f"{text} · " + ngettext(
+                    "%(count)d objection not decided in time", "%(count)d objections not decided in time", late
+                ) % {"count": late}
+            if late or publication.status == PublicationStatus.AWAITING_DECISION:
                 return format_html('<strong style="color:#b91c1c">{}</strong>', text)
             return text
         return ""
@@ -326,10 +381,12 @@ class ObjectionAdmin(admin.ModelAdmin):
         "author_is_concerned",
         "status",
         "created_at",
+        "decide_due_at",
+        "is_late",
         "decided_by",
         "decided_at",
     )
-    list_filter = ("status", "publication__kind", "publication__status")
+    list_filter = (LateObjectionFilter, "status", "publication__kind", "publication__status")
     search_fields = (
         "publication__title",
         "author__full_name",
@@ -349,6 +406,8 @@ class ObjectionAdmin(admin.ModelAdmin):
         "decided_at",
         "decision_reason",
         "created_at",
+        "decide_due_at",
+        "decide_due_provisional",
         "updated_at",
     )
     readonly_fields = fields
@@ -365,6 +424,17 @@ class ObjectionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Objection | None = None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("overdue"), boolean=True)
+    def is_late(self, objection: Objection) -> bool:
+        """Pending past its decide-by time (RULEBOOK §10, decisions added 2026-12)."""
+        return bool(
+            objection.status == ObjectionStatus.PENDING
+            and objection.decide_due_at is not None
+            and objection.decide_due_at < timezone.now()
+            and objection.publication.status
+            in (PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION)
+        )
 
     @admin.display(description=gettext_lazy("by the person concerned"), boolean=True)
     def author_is_concerned(self, objection: Objection) -> bool:

@@ -23,3 +23,12 @@ class NoticesConfig(AppConfig):
             "notices.publication_window", _("publication windows"),
             selectors.provisional_windows, services.windows_recompute_provisional,
         ))
+        register_deadline_kind(DeadlineKind(
+            "notices.objection_decision", _("decisions on objections"),
+            selectors.provisional_objection_deadlines, services.objections_recompute_provisional,
+        ))
+        # RULEBOOK §10 (decisions added 2026-12): objections not decided in time counted on the admin index.
+        from opc_community.core.admin_site import register_index_warning
+        from opc_community.notices.admin import late_objections_warning
+
+        register_index_warning(late_objections_warning)

@@ -325,6 +325,10 @@ class Objection(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    # RULEBOOK §10 (decisions added 2026-12): decided within ``deadlines.objection_decision_working_days``
+    # of filing (stored at filing; recomputed while provisional when the calendar changes, RULEBOOK §2).
+    decide_due_at = models.DateTimeField(_("decide by"), null=True, blank=True)
+    decide_due_provisional = models.BooleanField(_("decide-by date provisional"), default=False)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -333,7 +337,11 @@ class Objection(models.Model):
         verbose_name_plural = _("objections")
         ordering = ("created_at", "id")
         indexes = [
-            models.Index(fields=["publication", "status"], name="notices_obj_pub_status_idx")
+            models.Index(fields=["publication", "status"], name="notices_obj_pub_status_idx"),
+            # The hourly late flag and the overdue filter: pending objections past their decide-by time.
+            models.Index(
+                fields=["decide_due_at"], condition=Q(status="pending"), name="notices_obj_pending_due_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

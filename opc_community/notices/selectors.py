@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, F, Func, Model, Q, QuerySet, Value
 from django.db.models.functions import Length, StrIndex
+from django.utils import timezone
 
 from opc_community.accounts.models import User
 from opc_community.core.personal_data import MIN_NAME_LENGTH, name_key
@@ -82,10 +83,19 @@ def publication_ids_due_for_closing(*, now: datetime) -> list[int]:
     )
 
 
-def desk_publications() -> QuerySet[Publication]:
-    """The operations desk's list: publisher and concerned person joined, pending objections counted."""
+def desk_publications(now: datetime | None = None) -> QuerySet[Publication]:
+    """The operations desk's list: publisher and concerned person joined, pending objections counted, and
+    those past their decide-by time at ``now`` (RULEBOOK §10, decisions added 2026-12)."""
     return Publication.objects.select_related("published_by", "concerned_user").annotate(
-        pending_objections=Count("objections", filter=Q(objections__status=ObjectionStatus.PENDING))
+        pending_objections=Count("objections", filter=Q(objections__status=ObjectionStatus.PENDING)),
+        late_objections=Count(
+            "objections",
+            filter=Q(
+                objections__status=ObjectionStatus.PENDING,
+                objections__decide_due_at__lt=now or timezone.now(),
+                status__in=(PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION),
+            ),
+        ),
     )
 
 
@@ -123,3 +133,27 @@ def known_names_in(text: str) -> list[str]:
 def provisional_windows() -> QuerySet[Publication]:
     """Open publications whose window ends by a provisional deadline (RULEBOOK §2)."""
     return Publication.objects.filter(status=PublicationStatus.OPEN, window_provisional=True)
+
+
+def late_objection_q(now: datetime) -> Q:
+    """Objections still pending past their decide-by time (RULEBOOK §10, decisions added 2026-12), on a
+    publication whose objections can still be decided (a withdrawn one never takes effect)."""
+    return Q(
+        status=ObjectionStatus.PENDING,
+        decide_due_at__lt=now,
+        publication__status__in=(PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION),
+    )
+
+
+def late_objections(*, now: datetime) -> QuerySet[Objection]:
+    return Objection.objects.filter(late_objection_q(now))
+
+
+def late_objection_count(now: datetime) -> int:
+    """How many objections are late (the admin index warning; one query)."""
+    return late_objections(now=now).count()
+
+
+def provisional_objection_deadlines() -> QuerySet[Objection]:
+    """Pending objections whose decide-by date is provisional (the calendar of its year is not loaded)."""
+    return Objection.objects.filter(status=ObjectionStatus.PENDING, decide_due_provisional=True)

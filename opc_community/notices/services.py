@@ -16,6 +16,7 @@ writes nothing but rule-revision approvals.
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -49,7 +50,7 @@ from opc_community.notices.models import (
     PublicationOutcome,
     PublicationStatus,
 )
-from opc_community.portal.services import notify
+from opc_community.portal.services import notifications_withdraw, notify
 from opc_community.workdays import services as workdays_services
 from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
@@ -274,9 +275,16 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
         )
     if publication.objections.filter(author=author).exists():
         raise ConflictError(_("You have already objected to this publication."), field="text")
+    # RULEBOOK §10 (decisions added 2026-12): decided within N working days of filing (rule data).
+    decide_due = workdays.deadline(
+        now, rulebook.in_force(on=local_date(now)).deadlines.objection_decision_working_days
+    )
     try:
         with acting_as(author, action="notices.objection_submit"), transaction.atomic():
-            objection = Objection.objects.create(publication=publication, author=author, text=text)
+            objection = Objection.objects.create(
+                publication=publication, author=author, text=text,
+                decide_due_at=decide_due.at, decide_due_provisional=decide_due.provisional,
+            )
     except IntegrityError as error:  # the unique constraint, should the check above be raced
         raise ConflictError(
             _("You have already objected to this publication."), field="text"
@@ -286,7 +294,8 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
         recipients=members_of(Role.ADMINISTRATOR),
         title=_("Objection to “%(title)s”") % {"title": publication.title},
         body=_("An objection was raised to the publication “%(title)s”; it must be decided before the "
-               "publication can take effect.") % {"title": publication.title},
+               "publication can take effect, by %(due)s.")
+        % {"title": publication.title, "due": format_moment(decide_due.at)},
         link=reverse("admin:notices_publication_change", args=[publication.pk]),
         kind="notices.objection_submitted",
         dedupe_key=f"notices:objection:{objection.pk}:submitted",
@@ -393,3 +402,44 @@ def _tell_author(objection: Objection, publication: Publication) -> None:
         kind="notices.objection_decided",
         dedupe_key=f"notices:objection:{objection.pk}:decided",
     )
+
+
+def objection_overdue_key(objection_id: int) -> str:
+    """The key of an objection's "decision late" notice (withdrawn when a calendar change moves the date)."""
+    return f"notices:objection:{objection_id}:decision_overdue"
+
+
+def objections_overdue_flag(*, now: datetime | None = None) -> int:
+    """Tell the administrator once of each objection not decided by its time (RULEBOOK §10, decisions added
+    2026-12); returns how many were flagged this time (a second run flags none: the notice's dedupe key)."""
+    now = now or timezone.now()
+    flagged = 0
+    late = selectors.late_objections(now=now).select_related("publication").order_by("decide_due_at", "pk")
+    for objection in late:
+        created = notify(
+            recipients=members_of(Role.ADMINISTRATOR),
+            title=_("Objection #%(id)s not decided in time") % {"id": objection.pk},
+            body=_("The objection to the publication “%(title)s” was due to be decided by %(due)s "
+                   "(RULEBOOK §10): decide it.")
+            % {"title": objection.publication.title, "due": format_moment(objection.decide_due_at)},
+            link=reverse("admin:notices_objection_change", args=[objection.pk]),
+            kind="notices.objection_overdue",
+            dedupe_key=objection_overdue_key(objection.pk),
+        )
+        flagged += bool(created)
+    return flagged
+
+
+def objections_recompute_provisional() -> Recomputed:
+    """Provisional decide-by dates computed again from the filing after a calendar change (RULEBOOK §2;
+    registered in notices/apps.py); the "late" notice of an objection whose date moved is withdrawn (the
+    flag job raises it again if need be)."""
+    rules_on = rulebook.in_force_by_day()
+    moves, result = workdays_services.recompute_deadlines(
+        selectors.provisional_objection_deadlines(), provisional="decide_due_provisional",
+        fields=[workdays_services.DeadlineField(
+            "decide_due_at", "created_at", lambda day: rules_on(day).deadlines.objection_decision_working_days,
+        )],
+    )
+    withdrawn = notifications_withdraw(dedupe_keys=[objection_overdue_key(move.pk) for move in moves])
+    return replace(result, flags_cleared=withdrawn)

@@ -36,3 +36,10 @@ def close_publication_windows() -> int:
             continue
         changed += 1
     return changed
+
+
+@shared_task
+def flag_late_objections() -> int:
+    """Tell the administrator once of each objection not decided within its working days (RULEBOOK §10,
+    decisions added 2026-12); hourly and idempotent (the notice's dedupe key)."""
+    return services.objections_overdue_flag(now=timezone.now())

@@ -90,6 +90,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "publication_window_working_days": L(_("publication window"), U.WORKING_DAYS, "第八章第一条"),
         "appeal_answer_working_days": L(_("answer to a request for review"), U.WORKING_DAYS, "第八章第二条"),
         "decision_publication_working_days": L(_("publication of a decided penalty"), U.WORKING_DAYS, "第八章第二条"),
+        "objection_decision_working_days": L(_("decision on an objection to a publication"), U.WORKING_DAYS, "第八章第一条"),
         "reward_grant_working_days": L(_("granting of a reward"), U.WORKING_DAYS, "第八章第一条"),
         "revision_publication_working_days": L(
             _("publication of a rule revision"), U.WORKING_DAYS, "第九章第一条"),

@@ -43,6 +43,9 @@ class Deadlines(Section):
     appeal_answer_working_days: PositiveInt  # 第八章第二条 复核 3 个工作日内反馈
     # Decision (RULEBOOK §9, added 2026-12): a decided penalty is published within this many working days.
     decision_publication_working_days: PositiveInt
+    # Decision (RULEBOOK §10, added 2026-12): an objection is decided within this many working days of filing.
+    # The seed carries it; versions adopted before the key existed (their body is immutable) read the default.
+    objection_decision_working_days: PositiveInt = 3
     reward_grant_working_days: PositiveInt  # 第八章第一条 10 个工作日内落实奖励
     revision_publication_working_days: PositiveInt  # 第九章第一条 修订公示 3 个工作日
 

@@ -46,6 +46,7 @@ NEW_YEAR_2027 = [Day(date(2027, 1, day), "holiday", "元旦") for day in (1, 2, 
 ALL_KINDS = {
     "residents.application_review", "residents.application_result", "residents.complaint",
     "discipline.appeal", "discipline.reward_grant", "scoring.score_appeal", "notices.publication_window",
+    "discipline.case_publication", "notices.objection_decision",
 }
 
 
@@ -292,6 +293,29 @@ def test_an_open_publication_window_and_its_leaving_the_board_move(administrator
     assert (due(publication.window_ends_at), publication.window_provisional) == (date(2027, 1, 5), False)
     assert publication.leaves_board_at == leaves + timedelta(days=1)
     assert change.results["notices.publication_window"]["moved"] == 1
+
+
+def test_an_objections_decide_by_moves_and_its_late_notice_is_withdrawn(administrator, resident_b):
+    from opc_community.notices.services import objection_submit, objections_overdue_flag
+
+    publication = publication_open(
+        kind=PublicationKind.POLICY_NOTICE, title="关于开放周末自习室的通知",
+        body="周末自习室开放时间调整。", staff_text={}, starts_at=EVENT, actor=administrator,
+    )
+    with at(EVENT):
+        objection = objection_submit(publication=publication, author=resident_b, text="时间安排不合理")
+    assert (due(objection.decide_due_at), objection.decide_due_provisional) == (date(2027, 1, 4), True)
+    tuesday = sh(2027, 1, 5, 9, 0)
+    assert objections_overdue_flag(now=tuesday) == 1
+
+    change = load_2027(administrator, when=tuesday)
+
+    objection.refresh_from_db()
+    assert (due(objection.decide_due_at), objection.decide_due_provisional) == (date(2027, 1, 5), False)
+    assert change.results["notices.objection_decision"]["flags_cleared"] == 1
+    assert not Notification.objects.filter(kind="notices.objection_overdue").exists()
+    assert objections_overdue_flag(now=tuesday) == 0
+    assert objections_overdue_flag(now=sh(2027, 1, 6, 9, 0)) == 1
 
 
 # --- Still provisional, and idempotent -------------------------------------------------------------------

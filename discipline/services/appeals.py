@@ -34,6 +34,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import PublicationStatus
@@ -95,8 +96,8 @@ def appeal_submit(
         ) from error
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Request for review: case %(number)s") % {"number": case.number},
-        body=_("%(resident)s asks for review of case %(number)s; answer by %(due)s (%(days)d working days, "
+        title=lambda: _("Request for review: case %(number)s") % {"number": case.number},
+        body=lambda: _("%(resident)s asks for review of case %(number)s; answer by %(due)s (%(days)d working days, "
                "Chapter 8, Article 2).")
         % {"resident": resident.name, "number": case.number, "due": format_moment(due.at), "days": days},
         link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
@@ -105,8 +106,8 @@ def appeal_submit(
     )
     notify(
         recipients=[resident.user],
-        title=_("Request for review of case %(number)s received") % {"number": case.number},
-        body=_("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
+        title=lambda: _("Request for review of case %(number)s received") % {"number": case.number},
+        body=lambda: _("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
         link=reverse("discipline:case_detail", args=[case.pk]),
         kind="discipline.appeal_received",
         dedupe_key=f"discipline:appeal:{appeal.pk}:received",
@@ -149,9 +150,9 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Any) -> A
                 case_services.case_confirm(case=case)
     notify(
         recipients=[appeal.resident.user],
-        title=(_("Request for review of case %(number)s upheld") if upheld
+        title=lambda: (_("Request for review of case %(number)s upheld") if upheld
                else _("Request for review of case %(number)s dismissed")) % {"number": case.number},
-        body=_("Answer: %(answer)s") % {"answer": answer},
+        body=lambda: _("Answer: %(answer)s") % {"answer": answer},
         link=reverse("discipline:case_detail", args=[case.pk]),
         kind="discipline.appeal_decided",
         dedupe_key=f"discipline:appeal:{appeal.pk}:decided",
@@ -165,16 +166,17 @@ def appeals_flag_overdue(*, now: Any | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     for appeal in selectors.overdue_appeals(now=now):
-        created = notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
-            body=_("The answer to the request for review of case %(number)s was due by %(due)s "
-                   "(Chapter 8, Article 2).")
-            % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
-            link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
-            kind="discipline.appeal_overdue",
-            dedupe_key=overdue_flag_key(appeal.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
+                body=_("The answer to the request for review of case %(number)s was due by %(due)s "
+                       "(Chapter 8, Article 2).")
+                % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
+                link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
+                kind="discipline.appeal_overdue",
+                dedupe_key=overdue_flag_key(appeal.pk),
+            )
         flagged += bool(created)
     return flagged
 

@@ -74,6 +74,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText, community_language
 from opc_community.core.jobs import enqueue_on_commit
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
@@ -140,7 +141,7 @@ def _link(case: ViolationCase) -> str:
     return reverse("discipline:case_detail", args=[case.pk])
 
 
-def _tell_resident(case: ViolationCase, *, title: str, body: str, step: str) -> None:
+def _tell_resident(case: ViolationCase, *, title: StoredText, body: StoredText, step: str) -> None:
     """The resident hears of every step (inbox now, email after commit); once per case and step."""
     notify(
         recipients=[case.resident.user], title=title, body=body, link=_link(case),
@@ -263,8 +264,8 @@ def case_open(
     case.resident = resident
     _tell_resident(
         case,
-        title=_("Violation case %(number)s opened") % {"number": case.number},
-        body=_("A possible violation (%(kind)s) on %(day)s was recorded and is being verified: %(facts)s")
+        title=lambda: _("Violation case %(number)s opened") % {"number": case.number},
+        body=lambda: _("A possible violation (%(kind)s) on %(day)s was recorded and is being verified: %(facts)s")
         % {"kind": _kind_name(case), "day": format_day(occurred_on), "facts": facts},
         step="opened",
     )
@@ -320,8 +321,8 @@ def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedF
     counting.recount_after(case)  # it counts from now on, for later-dated cases already decided too
     _tell_resident(
         case,
-        title=_("Violation case %(number)s verified") % {"number": case.number},
-        body=_("The violation (%(kind)s) was verified; a rectification notice follows.") % {"kind": _kind_name(case)},
+        title=lambda: _("Violation case %(number)s verified") % {"number": case.number},
+        body=lambda: _("The violation (%(kind)s) was verified; a rectification notice follows.") % {"kind": _kind_name(case)},
         step="verified",
     )
     return case
@@ -342,8 +343,8 @@ def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCa
         counting.recount_after(case)
     _tell_resident(
         case,
-        title=_("Violation case %(number)s dismissed") % {"number": case.number},
-        body=_("The case was closed without a penalty: %(reason)s") % {"reason": reason},
+        title=lambda: _("Violation case %(number)s dismissed") % {"number": case.number},
+        body=lambda: _("The case was closed without a penalty: %(reason)s") % {"reason": reason},
         step="dismissed",
     )
     return case
@@ -385,8 +386,8 @@ def notice_issue(
     enqueue_on_commit(render_rectification_notice, notice.pk)
     _tell_resident(
         case,
-        title=_("Rectification notice %(number)s") % {"number": notice.number},
-        body=_("《Rectification Notice》 %(number)s: %(requirement)s — by %(deadline)s. The notice (PDF) is on the "
+        title=lambda: _("Rectification notice %(number)s") % {"number": notice.number},
+        body=lambda: _("《Rectification Notice》 %(number)s: %(requirement)s — by %(deadline)s. The notice (PDF) is on the "
                "case page.")
         % {"number": notice.number, "requirement": requirement, "deadline": format_day(deadline)},
         step="notice",
@@ -435,8 +436,8 @@ def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> V
         RectificationNotice.objects.filter(pk=notice.pk).update(rectified_at=now, result_note=(note or "").strip())
     _tell_resident(
         case,
-        title=_("Rectification of case %(number)s recorded") % {"number": case.number},
-        body=_("Thank you: the rectification was recorded as done in time."),
+        title=lambda: _("Rectification of case %(number)s recorded") % {"number": case.number},
+        body=lambda: _("Thank you: the rectification was recorded as done in time."),
         step="rectified",
     )
     return case
@@ -461,8 +462,8 @@ def case_mark_not_rectified(*, case: ViolationCase, actor: Any, note: str = "") 
         RectificationNotice.objects.filter(pk=notice.pk).update(result_note=(note or "").strip())
     _tell_resident(
         case,
-        title=_("Case %(number)s: not rectified") % {"number": case.number},
-        body=_("The rectification required by notice %(notice)s was not done by %(deadline)s; the penalty "
+        title=lambda: _("Case %(number)s: not rectified") % {"number": case.number},
+        body=lambda: _("The rectification required by notice %(notice)s was not done by %(deadline)s; the penalty "
                "escalates per the penalty table (Chapter 8, Article 2).")
         % {"notice": notice.number, "deadline": format_day(notice.deadline)},
         step="not_rectified",
@@ -598,8 +599,8 @@ def case_decide(
     texts = [selectors.describe_measure(m) for m in measures]
     _tell_resident(
         case,
-        title=_("Penalty decided: case %(number)s") % {"number": case.number},
-        body=_("%(rule)s. It will be published on the notice board; you may ask for review (复核) during the "
+        title=lambda: _("Penalty decided: case %(number)s") % {"number": case.number},
+        body=lambda: _("%(rule)s. It will be published on the notice board; you may ask for review (复核) during the "
                "publication window.")
         % {"rule": selectors.rule_sentence(preview.kind, preview.count, texts, code=case.kind)},
         step="decided",
@@ -719,8 +720,8 @@ def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = 
         )
     _tell_resident(
         case,
-        title=_("Penalty decision %(number)s published") % {"number": case.number},
-        body=_("The decision is on the notice board until %(end)s. Until then you may ask for review (复核) on the "
+        title=lambda: _("Penalty decision %(number)s published") % {"number": case.number},
+        body=lambda: _("The decision is on the notice board until %(end)s. Until then you may ask for review (复核) on the "
                "case page; it is answered within %(days)d working days.")
         % {"end": format_moment(publication.window_ends_at),
            "days": book.deadlines.appeal_answer_working_days},
@@ -743,8 +744,8 @@ def case_confirm(*, case: ViolationCase) -> ViolationCase:
         ledger_append(kind=LedgerKind.PENALTY, object_id=case.pk, content=penalty_content(case, measures))
     _tell_resident(
         case,
-        title=_("Penalty decision %(number)s confirmed") % {"number": case.number},
-        body=_("The decision took effect: %(measures)s.")
+        title=lambda: _("Penalty decision %(number)s confirmed") % {"number": case.number},
+        body=lambda: _("The decision took effect: %(measures)s.")
         % {"measures": "、".join(selectors.describe_measure(m) for m in measures)},
         step="confirmed",
     )
@@ -771,8 +772,8 @@ def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase
     counting.recount_after(case)
     _tell_resident(
         case,
-        title=_("Penalty decision %(number)s annulled") % {"number": case.number},
-        body=_("The penalty was annulled: %(reason)s. It no longer counts.") % {"reason": reason},
+        title=lambda: _("Penalty decision %(number)s annulled") % {"number": case.number},
+        body=lambda: _("The penalty was annulled: %(reason)s. It no longer counts.") % {"reason": reason},
         step="annulled",
     )
     return case
@@ -792,8 +793,8 @@ def _reverse_effects(case: ViolationCase, *, reason: str) -> None:
     if manual:
         notify(
             recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Annulled case %(number)s: undo by hand") % {"number": case.number},
-            body=_("Case %(number)s was annulled (%(reason)s). Undo by hand: %(items)s.")
+            title=lambda: _("Annulled case %(number)s: undo by hand") % {"number": case.number},
+            body=lambda: _("Case %(number)s was annulled (%(reason)s). Undo by hand: %(items)s.")
             % {"number": case.number, "reason": reason,
                "items": "、".join(
                    (m.invoice.number if m.invoice_id else selectors.describe_measure(m)) for m in manual)},
@@ -900,16 +901,17 @@ def apply_effects(*, case: ViolationCase) -> list[PenaltyMeasure]:
                 else:
                     updates["note"] = str(_("no deposit held"))
         elif measure.type in ("report_authorities", "legal_liability"):
-            notify(
-                recipients=members_of(Role.ADMINISTRATOR),
-                title=_("Case %(number)s: %(measure)s") % {
-                    "number": case.number, "measure": selectors.describe_type(measure.type)},
-                body=_("The confirmed penalty of case %(number)s includes “%(measure)s”: please follow it up.")
-                % {"number": case.number, "measure": selectors.describe_type(measure.type)},
-                link=reverse("admin:discipline_violationcase_change", args=[case.pk]),
-                kind="discipline.staff_task",
-                dedupe_key=f"discipline:measure:{measure.pk}:task",
-            )
+            with community_language():
+                notify(
+                    recipients=members_of(Role.ADMINISTRATOR),
+                    title=_("Case %(number)s: %(measure)s") % {
+                        "number": case.number, "measure": selectors.describe_type(measure.type)},
+                    body=_("The confirmed penalty of case %(number)s includes “%(measure)s”: please follow it up.")
+                    % {"number": case.number, "measure": selectors.describe_type(measure.type)},
+                    link=reverse("admin:discipline_violationcase_change", args=[case.pk]),
+                    kind="discipline.staff_task",
+                    dedupe_key=f"discipline:measure:{measure.pk}:task",
+                )
             updates["note"] = str(_("staff task sent to the administrator"))
         PenaltyMeasure.objects.filter(pk=measure.pk, applied_at__isnull=True).update(**updates)
     return list(case.measures.order_by("id"))

@@ -36,7 +36,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from discipline import reward_rules as rules
 from discipline.models import (
@@ -55,6 +57,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText, community_language, render_stored
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
@@ -154,8 +157,8 @@ def volunteer_service_record(
     count = VolunteerService.objects.filter(resident=resident, served_on__year=served_on.year).count()
     notify(
         recipients=[resident.user],
-        title=_("Volunteer service recorded: %(activity)s") % {"activity": activity},
-        body=_("On %(date)s. Volunteer services in %(year)s so far: %(count)s.")
+        title=lambda: _("Volunteer service recorded: %(activity)s") % {"activity": activity},
+        body=lambda: _("On %(date)s. Volunteer services in %(year)s so far: %(count)s.")
         % {"date": format_day(served_on), "year": served_on.year, "count": count},
         link=reverse("discipline:my_rewards"),
         kind="discipline.volunteer_recorded",
@@ -183,7 +186,7 @@ def _create(*, resident: Resident, kind: str, year: int, actor: Any, rules_in_fo
             )
     except IntegrityError as error:
         raise ConflictError(_once_a_year(year), field="year") from error
-    _tell(reward, _("Reward verified: %(kind)s"), _verified_body(reward, rules_in_force), "verified")
+    _tell(reward, gettext_lazy("Reward verified: %(kind)s"), lambda: _verified_body(reward, rules_in_force), "verified")
     return reward
 
 
@@ -335,8 +338,8 @@ def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
         Reward.objects.filter(pk=reward.pk).update(choice=choice, amount=amount)
     reward.refresh_from_db()
     if not own:
-        _tell(reward, _("Your reward choice was recorded: %(kind)s"),
-              _("Recorded by staff: %(what)s.") % {"what": selectors.reward_what(reward, rules_in_force)}, "chosen",
+        _tell(reward, gettext_lazy("Your reward choice was recorded: %(kind)s"),
+              lambda: _("Recorded by staff: %(what)s.") % {"what": selectors.reward_what(reward, rules_in_force)}, "chosen",
               once=False)
     return reward
 
@@ -366,7 +369,7 @@ def reward_publish(*, reward: Reward, actor: Any) -> Reward:
         concerned_user=resident.user,
         actor=actor,
     )
-    _tell(reward, _("Your reward is on the notice board: %(kind)s"), _(
+    _tell(reward, gettext_lazy("Your reward is on the notice board: %(kind)s"), lambda: _(
         "Published until %(end)s. Unless an objection is upheld it is granted within %(days)s working days "
         "after that (Chapter 8, Article 1)."
     ) % {"end": format_moment(publication.window_ends_at), "days": rules_in_force.deadlines.reward_grant_working_days},
@@ -402,7 +405,7 @@ def reward_publication_closed(publication: Publication, *, overturned: bool) -> 
         reward = move(reward, RewardStatus.APPROVED, transitions=REWARD_TRANSITIONS, grant_period_starts_at=start,
                       grant_due_at=due.at, grant_due_provisional=due.provisional)
     _ledger(reward, "approved", publication=publication.pk, grant_due_at=due.at.isoformat())
-    _tell(reward, _("Your reward takes effect: %(kind)s"), _(
+    _tell(reward, gettext_lazy("Your reward takes effect: %(kind)s"), lambda: _(
         "No objection was upheld. It will be granted by %(due)s (%(days)s working days, Chapter 8, Article 1)."
     ) % {"due": format_day(due.date), "days": days}, "approved")
 
@@ -414,7 +417,7 @@ def _annul(reward: Reward, *, reason: str, actor: Any, action: str) -> Reward:
                       annulled_at=timezone.now(), annul_reason=reason)
     if was_public:
         _ledger(reward, "annulled", reason=reason)
-    _tell(reward, _("Your reward was annulled: %(kind)s"), _("Reason: %(reason)s") % {"reason": reason}, "annulled")
+    _tell(reward, gettext_lazy("Your reward was annulled: %(kind)s"), lambda: _("Reason: %(reason)s") % {"reason": reason}, "annulled")
     return reward
 
 
@@ -467,10 +470,10 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
         credit = credit_grant(
             resident=reward.resident, count=ce.roadshow_credits, max_hours=ce.roadshow_credit_max_hours,
             source_key=f"reward:{reward.pk}", actor=actor,
-            note=_("Compliance excellence %(year)s") % {"year": reward.year},
+            note=render_stored(lambda: _("Compliance excellence %(year)s") % {"year": reward.year}),
         )
         credit_id = credit.pk
-        note = note or _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits}
+        note = note or render_stored(lambda: _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits})
     elif not note:
         raise DomainError(_("Record how the reward was given (transfer reference, voucher number or the support "
                             "provided)."), field="note")
@@ -478,8 +481,8 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
         reward = move(reward, RewardStatus.GRANTED, transitions=REWARD_TRANSITIONS,
                       granted_by=actor, granted_at=now, grant_note=note)
     _ledger(reward, "granted", note=note, credit=credit_id, late=bool(reward.grant_due_at and now > reward.grant_due_at))
-    _tell(reward, _("Your reward was granted: %(kind)s"),
-          f"{selectors.reward_what(reward, rules_in_force)}. {note}", "granted")
+    _tell(reward, gettext_lazy("Your reward was granted: %(kind)s"),
+          lambda: f"{selectors.reward_what(reward, rules_in_force)}. {note}", "granted")
     return reward
 
 
@@ -495,16 +498,17 @@ def rewards_flag_overdue(*, now: datetime) -> int:
     administrators = list(members_of(Role.ADMINISTRATOR))
     flagged = 0
     for reward in overdue:
-        created = notify(
-            recipients=administrators,
-            title=_("Reward grant overdue: %(name)s, %(kind)s") % {
-                "name": reward.resident.name, "kind": reward.get_kind_display()},
-            body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
-                   "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
-            link=reverse("admin:discipline_reward_change", args=[reward.pk]),
-            kind="discipline.reward_grant_overdue",
-            dedupe_key=overdue_flag_key(reward.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=administrators,
+                title=_("Reward grant overdue: %(name)s, %(kind)s") % {
+                    "name": reward.resident.name, "kind": reward.get_kind_display()},
+                body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
+                       "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
+                link=reverse("admin:discipline_reward_change", args=[reward.pk]),
+                kind="discipline.reward_grant_overdue",
+                dedupe_key=overdue_flag_key(reward.pk),
+            )
         flagged += bool(created)
     return flagged
 
@@ -555,11 +559,11 @@ def _verified_body(reward: Reward, rules_in_force: Rulebook) -> str:
              "Article 1).") % {"what": what, "days": days}
 
 
-def _tell(reward: Reward, title: str, body: str, event: str, *, once: bool = True) -> None:
+def _tell(reward: Reward, title: Promise, body: StoredText, event: str, *, once: bool = True) -> None:
     """Tell the resident (inbox now, email after commit); each event once per reward unless ``once`` is False."""
     notify(
         recipients=[reward.resident.user],
-        title=title % {"kind": reward.get_kind_display()},
+        title=lambda: title % {"kind": reward.get_kind_display()},
         body=body,
         link=reverse("discipline:my_rewards"),
         kind=f"discipline.reward_{event}",

@@ -25,7 +25,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community import rulebook, workdays
 from opc_community.accounts.conflicts import ensure_not_own
@@ -367,14 +367,14 @@ def _tell_author(objection: Objection, publication: Publication) -> None:
     """Tell the objector the decision and its reason (portal inbox now, email after commit)."""
     title = Truncator(publication.title).chars(60)
     headline = (
-        _("Your objection to “%(title)s” was upheld")
+        gettext_lazy("Your objection to “%(title)s” was upheld")
         if objection.status == ObjectionStatus.UPHELD
-        else _("Your objection to “%(title)s” was dismissed")
+        else gettext_lazy("Your objection to “%(title)s” was dismissed")
     )
     notify(
         recipients=[objection.author],
-        title=headline % {"title": title},
-        body=_("Reason: %(reason)s") % {"reason": objection.decision_reason},
+        title=lambda: headline % {"title": title},
+        body=lambda: _("Reason: %(reason)s") % {"reason": objection.decision_reason},
         link=publication.get_absolute_url(),
         kind="notices.objection_decided",
         dedupe_key=f"notices:objection:{objection.pk}:decided",

@@ -39,6 +39,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.i18n import render_stored
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
@@ -225,8 +226,8 @@ def agreement_issue(
         )
     notify(
         recipients=[resident.user],
-        title=_("Your residency agreement %(number)s is ready") % {"number": agreement.number},
-        body=_(
+        title=lambda: _("Your residency agreement %(number)s is ready") % {"number": agreement.number},
+        body=lambda: _(
             "Please read 《OPC社区入驻协议》 %(number)s (%(start)s to %(end)s) in the portal and accept it. "
             "Check-in follows once the first fee and the deposit of %(deposit)s are paid (第三章第二条)."
         )
@@ -285,8 +286,8 @@ def agreement_accept(*, agreement: Agreement, actor: Any) -> Agreement:
                          accepted_at=timezone.now())
     notify(
         recipients=members_of(Role.INTAKE, Role.DAILY),
-        title=_("%(resident)s accepted agreement %(number)s") % {"resident": resident, "number": agreement.number},
-        body=_("Check-in (办理入驻) can follow once the first invoice and the deposit are paid (第三章第二条)."),
+        title=lambda: _("%(resident)s accepted agreement %(number)s") % {"resident": resident, "number": agreement.number},
+        body=lambda: _("Check-in (办理入驻) can follow once the first invoice and the deposit are paid (第三章第二条)."),
         link=reverse("admin:residents_agreement_change", args=[agreement.pk]),
         kind="residents.agreement_accepted",
         dedupe_key=f"agreement-accepted:{agreement.pk}",
@@ -373,8 +374,8 @@ def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resi
         )
     notify(
         recipients=[resident.user],
-        title=_("Welcome to the community: you are checked in"),
-        body=" ".join([*(str(note) for note in notes if note), _(
+        title=lambda: _("Welcome to the community: you are checked in"),
+        body=lambda: " ".join([*(render_stored(note) for note in notes if note), _(
             "Before using the portal, please read the community rules and the reward and penalty mechanism, "
             "and confirm that you have read them (岗前告知, 第三章第二条)."
         )]),

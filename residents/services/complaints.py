@@ -31,13 +31,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -48,6 +47,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
@@ -193,7 +193,7 @@ def _create(
         if complaint.attachment:
             complaint.attachment.delete(save=False)
         raise _already_filed(resident, category=category, subject=subject, text=text) from error
-    with _site_language():
+    with community_language():
         when = _("Respond by %(response)s, give a solution by %(solution)s (Chapter 4, Article 4).") % {
             "response": format_day(response.at),
             "solution": format_day(solution.at),
@@ -255,7 +255,7 @@ def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complai
             responded_at=now, assigned_to=complaint.assigned_to or actor,
         )
         _post(complaint, kind=MessageKind.RESPONSE, body=text, author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=[complaint.resident.user],
             title=_("Your complaint was answered: %(subject)s") % {"subject": _short(complaint.subject)},
@@ -287,7 +287,7 @@ def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint
     with acting_as(actor, action="residents.complaint_solve"):
         complaint = move(complaint, ComplaintStatus.SOLVED, transitions=COMPLAINT_TRANSITIONS, **fields)
         _post(complaint, kind=MessageKind.SOLUTION, body=text, author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=[complaint.resident.user],
             title=_("A solution was given: %(subject)s") % {"subject": _short(complaint.subject)},
@@ -326,7 +326,7 @@ def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") ->
             complaint, ComplaintStatus.CLOSED, transitions=COMPLAINT_TRANSITIONS, closed_at=timezone.now()
         )
         _post(complaint, kind=MessageKind.CONFIRM, body=comment[:TEXT_MAX_LENGTH], author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=_team(extra=complaint.assigned_to),
             title=_("Solution confirmed: %(subject)s") % {"subject": _short(complaint.subject)},
@@ -359,7 +359,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
             reopened_count=complaint.reopened_count + 1, reopened_at=now,
         )
         _post(complaint, kind=MessageKind.REOPEN, body=reason, author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=_team(extra=complaint.assigned_to),
             title=_("Complaint reopened: %(subject)s") % {"subject": _short(complaint.subject)},
@@ -388,7 +388,7 @@ def complaint_message(*, complaint: Complaint, text: str, actor: Any) -> Complai
         raise InvalidTransition(_("This complaint is closed; please file a new one."))
     with acting_as(actor, action="residents.complaint_message"):
         message = _post(complaint, kind=MessageKind.MESSAGE, body=text, author=actor)
-    with _site_language():
+    with community_language():
         title = _("New message on: %(subject)s") % {"subject": _short(complaint.subject)}
         if from_staff:
             notify(
@@ -420,7 +420,7 @@ def complaints_flag_overdue(*, now: datetime | None = None) -> int:
     if not team:
         return 0
     created = 0
-    with _site_language():
+    with community_language():
         for complaint, kind in selectors.overdue_deadlines(now=now):
             due = complaint.response_due_at if kind == rules.DueKind.RESPONSE else complaint.solution_due_at
             if kind == rules.DueKind.RESPONSE:
@@ -493,7 +493,7 @@ def complaint_auto_close(*, complaint: Complaint, now: datetime, working_days: i
     if not rules.is_overdue_now(due_at=due, done_at=None, now=now):
         raise InvalidTransition(_("The resident may still confirm or reopen this complaint."))
     author = complaint.assigned_to or complaint.filed_by
-    with acting_as(None, action="residents.complaint_auto_close"), _site_language():
+    with acting_as(None, action="residents.complaint_auto_close"), community_language():
         complaint = move(complaint, ComplaintStatus.CLOSED, transitions=COMPLAINT_TRANSITIONS, closed_at=now)
         _post(
             complaint,
@@ -567,7 +567,3 @@ def _resident_link(complaint: Complaint) -> str:
 def _short(text: str) -> str:
     return Truncator(text).chars(40)
 
-
-def _site_language() -> translation.override:
-    """Notifications are stored in the site's language (Chinese), whoever triggered them."""
-    return translation.override(settings.LANGUAGE_CODE)

@@ -68,7 +68,8 @@ from opc_community.accounts.tokens import (
 )
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
-from opc_community.core.moments import format_day
+from opc_community.core.i18n import StoredText
+from opc_community.core.moments import format_day, format_day_lazy
 from opc_community.core.transitions import ensure_can_move, lock, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -563,7 +564,7 @@ def _application_link() -> str:
     return reverse("residents:application")
 
 
-def _notify_applicant(application: Application, *, title: str, body: str) -> None:
+def _notify_applicant(application: Application, *, title: StoredText, body: StoredText) -> None:
     notify(
         recipients=[application.applicant],
         title=title,
@@ -713,11 +714,11 @@ def application_submit(*, application: Application, actor: User) -> Application:
             actor=actor,
             reason=_("Submission round %(round)d.") % {"round": application.round},
         )
-    due_text = format_day(due.at)
+    due_text = format_day_lazy(due.at)
     _notify_applicant(
         application,
-        title=_("Your application was received"),
-        body=_(
+        title=lambda: _("Your application was received"),
+        body=lambda: _(
             "We received your application (round %(round)d). The intake team completes the initial review "
             "by %(date)s (within %(days)d working days, 第三章第二条)."
         )
@@ -726,8 +727,8 @@ def application_submit(*, application: Application, actor: User) -> Application:
     flags = rules.eligibility_flags(entity_type=application.entity_type, direction=application.direction)
     notify(
         recipients=members_of(Role.INTAKE),
-        title=_("New application to review: %(name)s") % {"name": application.display_name},
-        body=_("Initial review due by %(date)s (第三章第二条).%(flags)s")
+        title=lambda: _("New application to review: %(name)s") % {"name": application.display_name},
+        body=lambda: _("Initial review due by %(date)s (第三章第二条).%(flags)s")
         % {
             "date": due_text,
             "flags": (" " + _("Needs a staff decision: ") + "；".join(str(rules.FLAG_MESSAGES[f]) for f in flags))
@@ -807,8 +808,8 @@ def application_start_evaluation(
         _record(application, from_status=from_status, actor=actor, reason=note)
     _notify_applicant(
         application,
-        title=_("Initial review passed"),
-        body=_(
+        title=lambda: _("Initial review passed"),
+        body=lambda: _(
             "Your application passed the initial review. The intake team now evaluates the project "
             "(feasibility and fit with the community, 第三章第二条)."
         ),
@@ -845,8 +846,8 @@ def application_return(*, application: Application, actor: User, reason: str) ->
         _record(application, from_status=from_status, actor=actor, reason=reason)
     _notify_applicant(
         application,
-        title=_("Your application needs more material"),
-        body=_(
+        title=lambda: _("Your application needs more material"),
+        body=lambda: _(
             "The intake team returned your application for more material: %(reason)s "
             "Add what is asked and submit it again; the review period starts again then (第三章第二条)."
         )
@@ -875,8 +876,8 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         _record(application, from_status=from_status, actor=actor, reason=reason)
     _notify_applicant(
         application,
-        title=_("Your application was not approved"),
-        body=_("The community did not approve your application. Reasons: %(reason)s") % {"reason": reason},
+        title=lambda: _("Your application was not approved"),
+        body=lambda: _("The community did not approve your application. Reasons: %(reason)s") % {"reason": reason},
     )
     return application
 
@@ -923,8 +924,8 @@ def application_record_evaluation(
         _record(application, from_status=from_status, actor=actor)
     _notify_applicant(
         application,
-        title=_("Your project has been evaluated"),
-        body=_("The project evaluation is done. You will be told the result by %(date)s (第三章第二条).")
+        title=lambda: _("Your project has been evaluated"),
+        body=lambda: _("The project evaluation is done. You will be told the result by %(date)s (第三章第二条).")
         % {"date": format_day(due.at)},
     )
     return application
@@ -985,8 +986,8 @@ def application_approve(*, application: Application, actor: User, reason: str = 
         application.applicant.groups.add(Group.objects.get(name=Role.RESIDENT))
     _notify_applicant(
         application,
-        title=_("Your application was approved"),
-        body=_(
+        title=lambda: _("Your application was approved"),
+        body=lambda: _(
             "Welcome to the community. Next: the intake team issues 《OPC社区入驻协议》 (term, fees and deposit); "
             "you accept it in the portal, pay the fees and deposit, then check in."
         ),
@@ -1021,14 +1022,14 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
         _record(application, from_status=from_status, actor=actor, reason=reason)
     _notify_applicant(
         application,
-        title=_("Your application was withdrawn"),
-        body=_("You withdrew your application. You may apply again at any time."),
+        title=lambda: _("Your application was withdrawn"),
+        body=lambda: _("You withdrew your application. You may apply again at any time."),
     )
     if from_status != ApplicationStatus.DRAFT:
         notify(
             recipients=members_of(Role.INTAKE),
-            title=_("Application withdrawn: %(name)s") % {"name": application.display_name},
-            body=reason or _("The applicant gave no reason."),
+            title=lambda: _("Application withdrawn: %(name)s") % {"name": application.display_name},
+            body=lambda: reason or _("The applicant gave no reason."),
             link=reverse("admin:residents_application_change", args=[application.pk]),
             kind=NOTIFICATION_KIND,
         )

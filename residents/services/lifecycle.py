@@ -56,7 +56,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
-from opc_community.core.moments import format_day
+from opc_community.core.moments import format_day, format_day_lazy
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
@@ -229,12 +229,12 @@ def renewal_reminder_send(*, agreement: Agreement, today: date) -> bool:
     if not claimed:
         return False
     resident = agreement.resident
-    values = {"number": agreement.number, "end": format_day(agreement.ends_on), "name": resident.name}
+    values = {"number": agreement.number, "end": format_day_lazy(agreement.ends_on), "name": resident.name}
     key = f"residents.renewal_reminder.{agreement.pk}"
     notify(
         recipients=[resident.user],
-        title=_("Your agreement ends on %(end)s: renew or prepare to exit") % values,
-        body=_(
+        title=lambda: _("Your agreement ends on %(end)s: renew or prepare to exit") % values,
+        body=lambda: _(
             "Agreement %(number)s ends on %(end)s. If you wish to stay, request the renewal in the portal "
             "before that date; the conditions are shown there (Chapter 3, Article 3). If it is not renewed "
             "by the end date, the exit on expiry begins (Chapter 3, Article 4)."
@@ -245,8 +245,8 @@ def renewal_reminder_send(*, agreement: Agreement, today: date) -> bool:
     )
     notify(
         recipients=_staff(Role.INTAKE),
-        title=_("Agreement of %(name)s ends on %(end)s") % values,
-        body=_("Agreement %(number)s of %(name)s ends on %(end)s; the resident has been reminded to renew or exit.")
+        title=lambda: _("Agreement of %(name)s ends on %(end)s") % values,
+        body=lambda: _("Agreement %(number)s of %(name)s ends on %(end)s; the resident has been reminded to renew or exit.")
         % values,
         link=reverse("admin:residents_resident_changelist") + "?ending=soon",
         kind="residents.renewal_reminder",
@@ -285,19 +285,19 @@ def renewal_request(*, resident: Resident, actor: Any, note: str = "", today: da
     except IntegrityError as error:  # a concurrent request for the same agreement
         raise ConflictError(_("Your renewal request is waiting for the intake team's decision."),
                             field="agreement") from error
-    values = {"name": resident.name, "number": agreement.number, "end": format_day(agreement.ends_on)}
+    values = {"name": resident.name, "number": agreement.number, "end": format_day_lazy(agreement.ends_on)}
     notify(
         recipients=_staff(Role.INTAKE),
-        title=_("Renewal requested by %(name)s") % values,
-        body=_("%(name)s asks to renew agreement %(number)s (ends on %(end)s). Confirm whether the project still "
+        title=lambda: _("Renewal requested by %(name)s") % values,
+        body=lambda: _("%(name)s asks to renew agreement %(number)s (ends on %(end)s). Confirm whether the project still "
                "fits the community's direction, then decide (Chapter 3, Article 3).") % values,
         link=_admin(renewal),
         kind="residents.renewal_requested",
     )
     notify(
         recipients=[resident.user],
-        title=_("Renewal request received"),
-        body=_("We received your request to renew agreement %(number)s. The intake team will decide before "
+        title=lambda: _("Renewal request received"),
+        body=lambda: _("We received your request to renew agreement %(number)s. The intake team will decide before "
                "%(end)s; you will be told the result and the reasons.") % values,
         link=_portal("renewal_detail", renewal.pk),
         kind="residents.renewal_requested",
@@ -378,11 +378,11 @@ def renewal_approve(*, renewal: RenewalRequest, actor: Any, today: date | None =
         renewal = move(renewal, RenewalStatus.APPROVED, transitions=RENEWAL_TRANSITIONS,
                        decided_at=timezone.now(), decided_by=actor, conditions=_snapshot(conditions),
                        new_agreement=new)
-    values = {"number": new.number, "start": format_day(new.starts_on), "end": format_day(new.ends_on)}
+    values = {"number": new.number, "start": format_day_lazy(new.starts_on), "end": format_day_lazy(new.ends_on)}
     notify(
         recipients=[renewal.resident.user],
-        title=_("Your renewal is approved"),
-        body=_("Your renewal is approved: agreement %(number)s runs from %(start)s to %(end)s. "
+        title=lambda: _("Your renewal is approved"),
+        body=lambda: _("Your renewal is approved: agreement %(number)s runs from %(start)s to %(end)s. "
                "Read and accept it in the portal (Chapter 3, Article 3).") % values,
         link=_portal("renewal_detail", renewal.pk),
         kind="residents.renewal_approved",
@@ -427,11 +427,11 @@ def renewal_refuse(*, renewal: RenewalRequest, reason: str, actor: Any, today: d
         renewal = move(renewal, RenewalStatus.REFUSED, transitions=RENEWAL_TRANSITIONS,
                        decided_at=timezone.now(), decided_by=actor, decision_reason=reason.strip(),
                        conditions=_snapshot(conditions))
-    values = {"reason": reason.strip(), "end": format_day(renewal.agreement.ends_on)}
+    values = {"reason": reason.strip(), "end": format_day_lazy(renewal.agreement.ends_on)}
     notify(
         recipients=[renewal.resident.user],
-        title=_("Your renewal request was not approved"),
-        body=_("Reasons: %(reason)s. Your agreement ends on %(end)s; the exit on expiry follows "
+        title=lambda: _("Your renewal request was not approved"),
+        body=lambda: _("Reasons: %(reason)s. Your agreement ends on %(end)s; the exit on expiry follows "
                "(Chapter 3, Article 4).") % values,
         link=_portal("renewal_detail", renewal.pk),
         kind="residents.renewal_refused",
@@ -487,12 +487,12 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
             deposit_outcome=DepositOutcome.REFUND,
         )
         _move_resident(resident, ResidentStatus.EXITING)
-    values = {"number": agreement.number, "end": format_day(agreement.ends_on), "grace": format_day(grace_ends_on),
+    values = {"number": agreement.number, "end": format_day_lazy(agreement.ends_on), "grace": format_day_lazy(grace_ends_on),
               "name": resident.name}
     notify(
         recipients=[resident.user],
-        title=_("Your agreement has ended: clear out by %(grace)s") % values,
-        body=_(
+        title=lambda: _("Your agreement has ended: clear out by %(grace)s") % values,
+        body=lambda: _(
             "Agreement %(number)s ended on %(end)s without renewal. You have a grace period until %(grace)s "
             "to settle fees, clear your belongings and hand back your desk (Chapter 3, Article 4). Staying "
             "after that day is an overdue exit, a violation counted in days (Chapter 8, Article 2)."
@@ -503,8 +503,8 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Exit on expiry: %(name)s, grace until %(grace)s") % values,
-        body=_("Agreement %(number)s of %(name)s ended on %(end)s without renewal. Clear the exit checklist "
+        title=lambda: _("Exit on expiry: %(name)s, grace until %(grace)s") % values,
+        body=lambda: _("Agreement %(number)s of %(name)s ended on %(end)s without renewal. Clear the exit checklist "
                "by %(grace)s.") % values,
         link=_admin(exit),
         kind="residents.exit_expiry",
@@ -556,11 +556,11 @@ def exit_request_voluntary(
             deposit_outcome=DepositOutcome.REFUND,
             created_by=actor,
         )
-    values = {"name": resident.name, "date": format_day(exit_on)}
+    values = {"name": resident.name, "date": format_day_lazy(exit_on)}
     notify(
         recipients=[resident.user],
-        title=_("Exit application received"),
-        body=_("We received your application to leave on %(date)s. The daily management team will confirm it "
+        title=lambda: _("Exit application received"),
+        body=lambda: _("We received your application to leave on %(date)s. The daily management team will confirm it "
                "and agree the clearance with you (Chapter 3, Article 4).") % values,
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_requested",
@@ -568,8 +568,8 @@ def exit_request_voluntary(
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Voluntary exit: %(name)s on %(date)s") % values,
-        body=_("%(name)s applied to leave on %(date)s. Confirm the exit, then clear the checklist.") % values,
+        title=lambda: _("Voluntary exit: %(name)s on %(date)s") % values,
+        body=lambda: _("%(name)s applied to leave on %(date)s. Confirm the exit, then clear the checklist.") % values,
         link=_admin(exit),
         kind="residents.exit_requested",
     )
@@ -605,8 +605,8 @@ def exit_confirm(*, exit: Exit, actor: Any) -> Exit:
         _move_resident(exit.resident, ResidentStatus.EXITING)
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit on %(date)s is confirmed") % {"date": format_day(exit.exit_on)},
-        body=_("Before %(date)s: settle your fees, clear your belongings and hand back your desk; your portal "
+        title=lambda: _("Your exit on %(date)s is confirmed") % {"date": format_day(exit.exit_on)},
+        body=lambda: _("Before %(date)s: settle your fees, clear your belongings and hand back your desk; your portal "
                "permissions end when the clearance is complete (Chapter 3, Article 4).")
         % {"date": format_day(exit.exit_on)},
         link=_portal("exit_detail", exit.pk),
@@ -635,8 +635,8 @@ def exit_cancel(*, exit: Exit, reason: str, actor: Any) -> Exit:
             _move_resident(exit.resident, ResidentStatus.ACTIVE)
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit application was cancelled"),
-        body=_("Reason: %(reason)s") % {"reason": reason.strip()},
+        title=lambda: _("Your exit application was cancelled"),
+        body=lambda: _("Reason: %(reason)s") % {"reason": reason.strip()},
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_cancelled",
     )
@@ -762,8 +762,8 @@ def _complete(exit: Exit, *, actor: Any, today: date) -> Exit:
     exit.resident.refresh_from_db()
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit is complete"),
-        body=_("Your exit is complete and your portal permissions have ended. Your archive is kept until "
+        title=lambda: _("Your exit is complete"),
+        body=lambda: _("Your exit is complete and your portal permissions have ended. Your archive is kept until "
                "%(date)s (Chapter 3, Article 5). Thank you for your time in the community.")
         % {"date": format_day(retain_until)},
         link=reverse("portal:inbox"),
@@ -800,8 +800,8 @@ def exit_clear(*, exit: Exit, item: str, actor: Any, note: str = "", today: date
     if remaining:
         notify(
             recipients=[exit.resident.user],
-            title=_("Exit clearance: %(item)s") % {"item": clearance.get_item_display()},
-            body=(clearance.note or str(clearance.get_item_display())) + " "
+            title=lambda: _("Exit clearance: %(item)s") % {"item": clearance.get_item_display()},
+            body=lambda: (clearance.note or str(clearance.get_item_display())) + " "
             + _("Still to do: %(items)s.") % {"items": "、".join(str(ClearanceItem(i).label) for i in remaining)},
             link=_portal("exit_detail", exit.pk),
             kind="residents.exit_clearance",
@@ -891,8 +891,8 @@ def force_exit(
         exit = _complete(exit, actor=actor, today=today)
     notify(
         recipients=[resident.user],
-        title=_("Forced exit"),
-        body=_("Your residency ends today by forced exit: %(reason)s. Your agreement has ended, your deposit is "
+        title=lambda: _("Forced exit"),
+        body=lambda: _("Your residency ends today by forced exit: %(reason)s. Your agreement has ended, your deposit is "
                "forfeited and you may not apply again until %(ban)s (Chapter 3, Article 4).")
         % {"reason": reason.strip(), "ban": format_day(ban.ends_on)},
         link=reverse("portal:inbox"),
@@ -936,8 +936,8 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
         _apply(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor, today=today)
     notify(
         recipients=[resident.user],
-        title=_("Exit by assessment"),
-        body=_("Your residency ends by assessment: %(reason)s. Your deposit is refunded after any open fees are "
+        title=lambda: _("Exit by assessment"),
+        body=lambda: _("Your residency ends by assessment: %(reason)s. Your deposit is refunded after any open fees are "
                "paid from it; please clear your belongings with the daily management team.")
         % {"reason": reason.strip()},
         link=_portal("exit_detail", exit.pk),
@@ -945,8 +945,8 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Exit by assessment: %(name)s") % {"name": resident.name},
-        body=_("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
+        title=lambda: _("Exit by assessment: %(name)s") % {"name": resident.name},
+        body=lambda: _("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
         link=_admin(exit),
         kind="residents.exit_assessment",
     )

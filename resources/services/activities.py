@@ -42,6 +42,7 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_moment
 from opc_community.portal.services import notify
 from residents.guards import Action, ensure_allowed
@@ -220,8 +221,8 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
     if moved:
         _tell_registered(
             activity,
-            title=_("Activity changed: %(title)s") % {"title": activity.title},
-            body=_("“%(title)s” now takes place %(when)s at %(place)s. Your registration stands.")
+            title=lambda: _("Activity changed: %(title)s") % {"title": activity.title},
+            body=lambda: _("“%(title)s” now takes place %(when)s at %(place)s. Your registration stands.")
             % {"title": activity.title, "when": format_moment(activity.starts_at), "place": activity.place},
             kind="resources.activity_changed",
         )
@@ -253,8 +254,8 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
         booking_services.booking_cancel(booking=booking, actor=actor, reason=reason)  # the room is free again
     _tell_registered(
         activity,
-        title=_("Activity cancelled: %(title)s") % {"title": activity.title},
-        body=_("“%(title)s” (%(when)s) is cancelled. Reason: %(reason)s")
+        title=lambda: _("Activity cancelled: %(title)s") % {"title": activity.title},
+        body=lambda: _("“%(title)s” (%(when)s) is cancelled. Reason: %(reason)s")
         % {"title": activity.title, "when": format_moment(activity.starts_at), "reason": reason},
         kind="resources.activity_cancelled",
     )
@@ -312,7 +313,7 @@ def activity_room_release(*, activity: Activity, actor: Any) -> Activity:
     return activity
 
 
-def _tell_registered(activity: Activity, *, title: str, body: str, kind: str) -> None:
+def _tell_registered(activity: Activity, *, title: StoredText, body: StoredText, kind: str) -> None:
     users = [registration.resident.user for registration in _live_registrations(activity).select_related("resident__user")]
     if users:
         notify(

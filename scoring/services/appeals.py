@@ -30,6 +30,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
@@ -95,8 +96,8 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
         ) from error
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Score appeal: %(resident)s, %(quarter)s") % {"resident": resident.name, "quarter": quarter},
-        body=_("%(resident)s appeals its score of %(quarter)s (%(total)d points); answer by %(due)s "
+        title=lambda: _("Score appeal: %(resident)s, %(quarter)s") % {"resident": resident.name, "quarter": quarter},
+        body=lambda: _("%(resident)s appeals its score of %(quarter)s (%(total)d points); answer by %(due)s "
                "(%(days)d working days, %(article)s).")
         % {"resident": resident.name, "quarter": quarter, "total": card.total, "due": format_moment(due.at),
            "days": days, "article": ARTICLE_APPEAL},
@@ -106,8 +107,8 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
     )
     notify(
         recipients=[resident.user],
-        title=_("Your appeal against the score of %(quarter)s was received") % {"quarter": quarter},
-        body=_("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
+        title=lambda: _("Your appeal against the score of %(quarter)s was received") % {"quarter": quarter},
+        body=lambda: _("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
         link=reverse("scoring:card_detail", args=[card.pk]),
         kind="scoring.appeal_received",
         dedupe_key=f"scoring:appeal:{appeal.pk}:received",
@@ -155,9 +156,9 @@ def score_appeal_decide(
     quarter_finalise_if_ready(quarter=quarter, actor=actor)
     notify(
         recipients=[appeal.resident.user],
-        title=(_("Your appeal against the score of %(quarter)s was upheld") if upheld
+        title=lambda: (_("Your appeal against the score of %(quarter)s was upheld") if upheld
                else _("Your appeal against the score of %(quarter)s was dismissed")) % {"quarter": quarter},
-        body=_("Answer: %(answer)s") % {"answer": answer},
+        body=lambda: _("Answer: %(answer)s") % {"answer": answer},
         link=reverse("scoring:card_detail", args=[appeal.card_id]),
         kind="scoring.appeal_decided",
         dedupe_key=f"scoring:appeal:{appeal.pk}:decided",
@@ -173,16 +174,17 @@ def score_appeals_flag_overdue(*, now: datetime | None = None) -> int:
     overdue = ScoreAppeal.objects.filter(status=ScoreAppealStatus.PENDING, answer_due_at__lt=now).select_related(
         "card__quarter", "resident")
     for appeal in overdue:
-        created = notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Score appeal overdue: %(resident)s, %(quarter)s")
-            % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
-            body=_("The answer was due by %(due)s (%(article)s).")
-            % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
-            link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
-            kind="scoring.appeal_overdue",
-            dedupe_key=overdue_flag_key(appeal.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Score appeal overdue: %(resident)s, %(quarter)s")
+                % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
+                body=_("The answer was due by %(due)s (%(article)s).")
+                % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
+                link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
+                kind="scoring.appeal_overdue",
+                dedupe_key=overdue_flag_key(appeal.pk),
+            )
         flagged += bool(created)
     return flagged
 

@@ -36,6 +36,7 @@ from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day
 from opc_community.core.money import quantize_money
 from opc_community.core.transitions import lock, move
@@ -223,20 +224,21 @@ def _tell_quarter_open(quarter: Quarter) -> None:
     for resident in residents:
         by_date.setdefault(deadlines[resident.pk], []).append(resident.user)
     for plan_due, users in sorted(by_date.items()):
-        notify(
-            recipients=users,
-            title=_("Quarter %(quarter)s is open: file your plan by %(date)s")
-            % {"quarter": quarter, "date": format_day(plan_due)},
-            body=_("File your quarterly plan — milestones planned and the revenue target — by %(plan_date)s, 23:59; "
-                   "staff accept it or return it. Without an accepted plan, completion and revenue score 0. At "
-                   "quarter end enter your results, awards and contributions and submit them by %(date)s, 23:59. "
-                   "Staff verify everything before the quarter is scored (Chapter 6, Article 1).")
-            % {"plan_date": format_day(plan_due),
-               "date": format_day(quarter.inputs_due_on)},
-            link=reverse("scoring:plan_detail", args=[quarter.pk]),
-            kind="scoring.quarter_open",
-            dedupe_key=f"scoring:quarter:{quarter.pk}:open",
-        )
+        with community_language():
+            notify(
+                recipients=users,
+                title=_("Quarter %(quarter)s is open: file your plan by %(date)s")
+                % {"quarter": quarter, "date": format_day(plan_due)},
+                body=_("File your quarterly plan — milestones planned and the revenue target — by %(plan_date)s, 23:59; "
+                       "staff accept it or return it. Without an accepted plan, completion and revenue score 0. At "
+                       "quarter end enter your results, awards and contributions and submit them by %(date)s, 23:59. "
+                       "Staff verify everything before the quarter is scored (Chapter 6, Article 1).")
+                % {"plan_date": format_day(plan_due),
+                   "date": format_day(quarter.inputs_due_on)},
+                link=reverse("scoring:plan_detail", args=[quarter.pk]),
+                kind="scoring.quarter_open",
+                dedupe_key=f"scoring:quarter:{quarter.pk}:open",
+            )
 
 
 # --- Residents ---------------------------------------------------------------------------------------
@@ -481,8 +483,8 @@ def input_correct(*, quarter: Quarter, resident: Resident, correction: Correctio
 def _tell_corrected(data: QuarterInput, reason: str) -> None:
     notify(
         recipients=[data.resident.user],
-        title=_("Your inputs for %(quarter)s were corrected") % {"quarter": data.quarter},
-        body=_("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
+        title=lambda: _("Your inputs for %(quarter)s were corrected") % {"quarter": data.quarter},
+        body=lambda: _("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
         link=reverse("scoring:input_detail", args=[data.quarter_id]),
         kind="scoring.input_corrected",
     )
@@ -599,8 +601,8 @@ def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, An
     if corrected:
         notify(
             recipients=[r.user for r in Resident.objects.filter(pk__in=corrected).select_related("user")],
-            title=_("Your inputs for %(quarter)s were corrected") % {"quarter": quarter},
-            body=_("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
+            title=lambda: _("Your inputs for %(quarter)s were corrected") % {"quarter": quarter},
+            body=lambda: _("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
             link=reverse("scoring:input_detail", args=[quarter.pk]),
             kind="scoring.input_corrected",
         )

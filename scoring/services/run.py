@@ -301,8 +301,8 @@ def _draft(year: int, number: int) -> Drafted | None:
 def _tell_draft_awaits(quarter: Quarter, result: RunResult) -> None:
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Draft scores of %(quarter)s await your confirmation") % {"quarter": quarter},
-        body=_("%(cards)d score cards: %(eliminated)d eliminated, %(warnings)d on the warning list. Review the "
+        title=lambda: _("Draft scores of %(quarter)s await your confirmation") % {"quarter": quarter},
+        body=lambda: _("%(cards)d score cards: %(eliminated)d eliminated, %(warnings)d on the warning list. Review the "
                "draft, then confirm it; nothing takes effect before (Chapter 6, Article 2).")
         % {"cards": result.cards, "eliminated": result.eliminated, "warnings": result.warnings},
         link=reverse("admin:scoring_quarter_change", args=[quarter.pk]),

@@ -42,7 +42,8 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
-from opc_community.core.moments import format_moment
+from opc_community.core.i18n import community_language
+from opc_community.core.moments import format_moment_lazy
 from opc_community.core.transitions import lock, move
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
 from opc_community.portal.services import notify
@@ -233,11 +234,11 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
             subject=quarter,
             actor=actor,
         )
-    end = format_moment(publication.window_ends_at)
+    end = format_moment_lazy(publication.window_ends_at)
     notify(
         recipients=[card.resident.user for card in cards],
-        title=_("Your score for %(quarter)s is published") % {"quarter": quarter},
-        body=_("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": end},
+        title=lambda: _("Your score for %(quarter)s is published") % {"quarter": quarter},
+        body=lambda: _("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": end},
         link=reverse("scoring:card_list"),
         kind="scoring.quarter_published",
         dedupe_key=f"scoring:quarter:{quarter.pk}:published:{publication.pk}",
@@ -284,8 +285,8 @@ def _tell_changed(quarter: Quarter, changes: list[ScoreChange]) -> None:
     users = [resident.user for resident in Resident.objects.filter(pk__in=moved).select_related("user")]
     notify(
         recipients=users,
-        title=_("Your score for %(quarter)s was recomputed") % {"quarter": quarter},
-        body=_("An upheld appeal changed the quarter's inputs; your score card shows the new result."),
+        title=lambda: _("Your score for %(quarter)s was recomputed") % {"quarter": quarter},
+        body=lambda: _("An upheld appeal changed the quarter's inputs; your score card shows the new result."),
         link=reverse("scoring:card_list"),
         kind="scoring.quarter_recomputed",
     )
@@ -307,8 +308,8 @@ def quarter_publication_closed(publication: Publication, *, overturned: bool) ->
             _move(quarter, QuarterStatus.DRAFTED, confirmed_by=None, confirmed_at=None, published_at=None)
         notify(
             recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Quarter %(quarter)s back to draft") % {"quarter": quarter},
-            body=_("An objection to the published results was upheld: correct the inputs, run, confirm and "
+            title=lambda: _("Quarter %(quarter)s back to draft") % {"quarter": quarter},
+            body=lambda: _("An objection to the published results was upheld: correct the inputs, run, confirm and "
                    "publish the quarter again."),
             link=reverse("admin:scoring_quarter_change", args=[quarter.pk]),
             kind="scoring.quarter_overturned",
@@ -373,17 +374,18 @@ def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Any, toda
         elif card.outcome == Outcome.WARNING:
             warned.append(card)
     for card in warned:
-        notify(
-            recipients=[card.resident.user],
-            title=_("You are on the warning list (%(quarter)s)") % {"quarter": quarter},
-            body=_("Your total was below %(threshold)s for %(count)d quarters in a row. One more quarter below "
-                   "%(threshold)s means elimination; a quarter at or above it clears the warning (Chapter 6, "
-                   "Article 2).") % {"threshold": threshold,
-                                    "count": card.streak_below_threshold},
-            link=reverse("scoring:card_list"),
-            kind="scoring.warning",
-            dedupe_key=f"scoring:quarter:{quarter.pk}:warning:{card.resident_id}",
-        )
+        with community_language():
+            notify(
+                recipients=[card.resident.user],
+                title=_("You are on the warning list (%(quarter)s)") % {"quarter": quarter},
+                body=_("Your total was below %(threshold)s for %(count)d quarters in a row. One more quarter below "
+                       "%(threshold)s means elimination; a quarter at or above it clears the warning (Chapter 6, "
+                       "Article 2).") % {"threshold": threshold,
+                                        "count": card.streak_below_threshold},
+                link=reverse("scoring:card_list"),
+                kind="scoring.warning",
+                dedupe_key=f"scoring:quarter:{quarter.pk}:warning:{card.resident_id}",
+            )
 
 
 def correction_from(values: Mapping[str, Any]) -> Correction:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from opc_community import rulebook
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.i18n import StoredText, community_language
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
@@ -506,8 +507,8 @@ def booking_change(
         if _by_staff(locked, actor):
             _tell_resident(
                 locked,
-                title=_("Your booking was changed"),
-                body=_("The community staff moved your booking of %(room)s to %(slot)s.")
+                title=lambda: _("Your booking was changed"),
+                body=lambda: _("The community staff moved your booking of %(room)s to %(slot)s.")
                 % {"room": room.name, "slot": format_slot(starts_at, ends_at)},
                 kind="spaces.booking_changed",
             )
@@ -543,8 +544,8 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
     if by_staff:
         _tell_resident(
             booking,
-            title=_("Your booking was cancelled"),
-            body=_("The community staff cancelled your booking of %(room)s, %(slot)s. Reason: %(reason)s")
+            title=lambda: _("Your booking was cancelled"),
+            body=lambda: _("The community staff cancelled your booking of %(room)s, %(slot)s. Reason: %(reason)s")
             % {
                 "room": booking.room.name,
                 "slot": format_slot(booking.starts_at, booking.ends_at),
@@ -609,23 +610,24 @@ def bookings_release_no_shows(*, now: datetime) -> list[int]:
         released = [row[0] for row in cursor.fetchall()]
     if released:
         for booking in Booking.objects.filter(pk__in=released).select_related("room", "resident__user"):
-            _tell_resident(
-                booking,
-                title=_("Your booking was released as a no-show"),
-                body=_("Nobody checked in to your booking of %(room)s, %(slot)s, within %(minutes)s minutes of the start, so the room was released and a no-show recorded. %(limit)s no-shows within %(days)s days may be treated as misuse of space (Chapter 4, Article 1; Chapter 8, Article 2).")
-                % {
-                    "room": booking.room.name,
-                    "slot": format_slot(booking.starts_at, booking.ends_at),
-                    "minutes": minutes,
-                    "limit": section.no_show_limit,
-                    "days": section.no_show_window_days,
-                },
-                kind="spaces.booking_released",
-            )
+            with community_language():
+                _tell_resident(
+                    booking,
+                    title=_("Your booking was released as a no-show"),
+                    body=_("Nobody checked in to your booking of %(room)s, %(slot)s, within %(minutes)s minutes of the start, so the room was released and a no-show recorded. %(limit)s no-shows within %(days)s days may be treated as misuse of space (Chapter 4, Article 1; Chapter 8, Article 2).")
+                    % {
+                        "room": booking.room.name,
+                        "slot": format_slot(booking.starts_at, booking.ends_at),
+                        "minutes": minutes,
+                        "limit": section.no_show_limit,
+                        "days": section.no_show_window_days,
+                    },
+                    kind="spaces.booking_released",
+                )
     return sorted(released)
 
 
-def _tell_resident(booking: Booking, *, title: str, body: str, kind: str) -> None:
+def _tell_resident(booking: Booking, *, title: StoredText, body: StoredText, kind: str) -> None:
     if booking.resident is None:  # a community booking: the activity's services tell its participants
         return
     notify(

@@ -17,10 +17,9 @@ its desk. Requests and assignments are audited rows (the history of each desk).
 
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -30,6 +29,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText, community_language
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.portal.services import notify
 from residents.guards import Action, ensure_allowed
@@ -81,16 +81,17 @@ def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> Des
         ) from error
 
 
-def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -> str:
+def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -> StoredText:
     """The check-in step (第三章第二条 分配办公空间): ``choice``, or the first free desk; a sentence for the
-    welcome notice. Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
+    welcome notice (unrendered: the notice is stored in the community language). Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
     from spaces.selectors.desks import free_desks
 
     desk = choice if choice is not None else free_desks().first()
     if desk is None:  # taken by a concurrent check-in since the problems were checked
         raise ConflictError(_("no free desk"), field="desk")
     assignment = desk_assign(resident=resident, desk=desk, actor=actor, note=_("check-in"))
-    return _("Your desk is %(desk)s.") % {"desk": assignment.desk.code}
+    code = assignment.desk.code
+    return lambda: _("Your desk is %(desk)s.") % {"desk": code}
 
 
 @transaction.atomic
@@ -173,7 +174,7 @@ def desk_request_create(
             _("You already have an open desk change request; wait for the decision or withdraw it first."),
             code="open_request",
         ) from error
-    with _site_language():
+    with community_language():
         notify(
             recipients=members_of(Role.DAILY),
             title=_("Desk change requested: %(resident)s") % {"resident": resident.name},
@@ -230,7 +231,7 @@ def desk_request_approve(
             request, RequestStatus.APPROVED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=note, assigned_desk=assignment.desk,
         )
-    with _site_language():
+    with community_language():
         body = _("Your new desk is %(desk)s (%(floor)s, %(zone)s). The previous desk is released.") % {
             "desk": assignment.desk.code, "floor": assignment.desk.floor, "zone": assignment.desk.zone,
         }
@@ -256,7 +257,7 @@ def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) 
             request, RequestStatus.REFUSED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=reason,
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[request.resident.user],
             title=_("Desk change refused"),
@@ -303,7 +304,3 @@ def _required_text(value: str | None, *, field: str) -> str:
         raise DomainError(_("At most %(limit)s characters, please.") % {"limit": REASON_MAX_LENGTH}, field=field)
     return value
 
-
-def _site_language() -> translation.override:
-    """Notifications are stored in the site's language (Chinese), whoever triggered them."""
-    return translation.override(settings.LANGUAGE_CODE)

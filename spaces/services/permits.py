@@ -14,11 +14,10 @@ approved → withdrawn) under a row lock with compare-and-set; approving twice i
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -117,7 +117,7 @@ def permit_apply(
         permit.material.save(f"{sha256[:16]}.{MATERIAL_EXTENSIONS[content_type]}", material, save=False)
     with acting_as(actor, action="spaces.permit_apply"):
         permit.save()
-    with _site_language():
+    with community_language():
         notify(
             recipients=members_of(Role.DAILY),
             title=_("Permit requested: %(title)s") % {"title": _short(title)},
@@ -167,7 +167,7 @@ def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
             permit, RequestStatus.APPROVED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=note,
         )
-    with _site_language():
+    with community_language():
         body = _("%(kind)s at %(place)s, %(when)s, is approved (Chapter 4, Article 3).") % {
             "kind": permit.get_kind_display(), "place": permit.place, "when": _period(permit),
         }
@@ -195,7 +195,7 @@ def permit_refuse(*, permit: Permit, reason: str, actor: Any) -> Permit:
             permit, RequestStatus.REFUSED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=reason,
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[permit.resident.user],
             title=_("Permit refused: %(title)s") % {"title": _short(permit.title)},
@@ -294,6 +294,3 @@ def _period(permit: Permit) -> str:
 def _short(text: str) -> str:
     return Truncator(text).chars(40)
 
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)

@@ -18,16 +18,16 @@ groups' lists — it is masked (``opc_community.core.masking.mask_phone``).
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.masking import mask_phone
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import move
@@ -91,7 +91,7 @@ def visitor_register(
             name=name, phone=normalised, host=host, purpose=purpose, expected_at=expected_at,
             registered_by=actor, note=(note or "").strip()[:NOTE_MAX_LENGTH],
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[host.user],
             title=_("A visitor for you: %(name)s") % {"name": name},
@@ -186,7 +186,7 @@ def visitor_cancel(*, visitor: Visitor, actor: Any, reason: str = "") -> Visitor
         visitor = move(
             visitor, VisitorStatus.CANCELLED, transitions=VISITOR_TRANSITIONS, note=_joined(visitor.note, reason)
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[visitor.host.user],
             title=_("Visit cancelled: %(name)s") % {"name": visitor.name},
@@ -258,7 +258,7 @@ def _ensure_awaiting(visitor: Visitor) -> None:
 
 
 def _tell_about_answer(visitor: Visitor, *, actor: Any, by_phone: bool, confirmed: bool) -> None:
-    with _site_language():
+    with community_language():
         if by_phone:
             # The host is told what the front desk recorded in its name.
             title = (_("Visitor confirmed on your behalf: %(name)s") if confirmed
@@ -299,6 +299,3 @@ def _required(value: str | None, *, field: str, max_length: int) -> str:
 def _joined(note: str, addition: str) -> str:
     return "; ".join(part for part in (note, addition) if part)[:NOTE_MAX_LENGTH]
 
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)

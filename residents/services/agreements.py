@@ -10,7 +10,8 @@
 - :func:`resident_check_in` — the daily management team checks the resident in (办理入驻).
 - :func:`orientation_acknowledge` — the resident acknowledges the rules (岗前告知).
 
-Fee schedule (decision, documented here and on the agreement): a monthly fee is billed
+Fee schedule (decision, documented here and on the agreement; the pure function is
+:func:`residents.rules.term.fee_schedule`): a monthly fee is billed
 in ``agreement_months`` invoices, one per month of the term; month *i* runs from
 ``add_months(start, i)`` to the day before ``add_months(start, i + 1)`` and is **due on
 its first day** — the first invoice on the start date. A fee per term is one invoice for
@@ -19,9 +20,7 @@ deposit is not an invoice: it is expected as ``deposit_amount`` and recorded as 
 entries; check-in needs the deposit held to reach it.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -45,6 +44,8 @@ from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
 from residents.extensions import check_in_steps
 from residents.models import (
+    AGREEMENT_TRANSITIONS,
+    RESIDENT_TRANSITIONS,
     Agreement,
     AgreementStatus,
     FeePeriod,
@@ -54,21 +55,9 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
-from residents.rules.term import add_months, agreement_end
+from residents.rules.term import FeeCharge, agreement_end, fee_schedule
 from residents.selectors import agreements as agreement_selectors
 from residents.services.ledger import invoice_create, money
-
-#: The agreement's state machine: accepted by the resident, or cancelled before that;
-#: an accepted agreement ends (expiry, exit, renewal) through the lifecycle services.
-AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AgreementStatus.ISSUED: frozenset({AgreementStatus.ACCEPTED, AgreementStatus.CANCELLED}),
-    AgreementStatus.ACCEPTED: frozenset({AgreementStatus.ENDED}),
-    AgreementStatus.ENDED: frozenset(),
-    AgreementStatus.CANCELLED: frozenset(),
-}
-
-#: Check-in opens the portal (第三章第二条 开通社区资源使用权限).
-CHECK_IN_TRANSITIONS: dict[str, frozenset[str]] = {ResidentStatus.ONBOARDING: frozenset({ResidentStatus.ACTIVE})}
 
 #: Nobody issues, cancels or checks in on their own residency (conflict of interest).
 OWN_AGREEMENT = gettext_lazy("the agreement or check-in of your own residency")
@@ -76,29 +65,6 @@ OWN_AGREEMENT = gettext_lazy("the agreement or check-in of your own residency")
 _NUMBER_LOCK = 0x0A61
 
 
-# --- Pure: the fee schedule ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeeCharge:
-    index: int
-    period_start: date
-    period_end: date
-    due_on: date
-    amount: Decimal
-
-
-def fee_schedule(*, starts_on: date, months: int, fee_period: str, fee_amount: Decimal) -> list[FeeCharge]:
-    """The invoices of a term (see the module docstring for the due-day decision). Pure."""
-    if fee_amount <= 0:
-        return []
-    if fee_period == FeePeriod.TERM:
-        return [FeeCharge(0, starts_on, agreement_end(starts_on, months), starts_on, fee_amount)]
-    return [
-        FeeCharge(i, add_months(starts_on, i), add_months(starts_on, i + 1) - timedelta(days=1),
-                  add_months(starts_on, i), fee_amount)
-        for i in range(months)
-    ]
 
 
 # --- Numbers ------------------------------------------------------------------------------------
@@ -369,7 +335,7 @@ def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resi
     notes = [step.apply(resident, choice=choices.get(step.choice), actor=actor) for step in steps]
     with acting_as(actor, action="residents.check_in"):
         resident = move(
-            resident, ResidentStatus.ACTIVE, transitions=CHECK_IN_TRANSITIONS,
+            resident, ResidentStatus.ACTIVE, transitions=RESIDENT_TRANSITIONS,
             checked_in_at=timezone.now(), checked_in_by=actor,
         )
     notify(

@@ -318,7 +318,7 @@ def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") ->
     """The resident accepts the solution (solution given → closed)."""
     complaint = _lock(complaint)
     _ensure_owner(complaint, actor)
-    if complaint.status != ComplaintStatus.SOLVED:
+    if not rules.may_answer_solution(complaint.status):
         raise InvalidTransition(_("Only a complaint with a solution can be confirmed."))
     comment = (comment or "").strip()
     with acting_as(actor, action="residents.complaint_confirm"):
@@ -347,7 +347,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
     reason = _required_text(reason, field="reason")
     complaint = _lock(complaint)
     _ensure_owner(complaint, actor)
-    if complaint.status != ComplaintStatus.SOLVED:
+    if not rules.may_answer_solution(complaint.status):
         raise InvalidTransition(_("Only a complaint with a solution can be reopened."))
     now = timezone.now()
     rules_in_force = rulebook.in_force(on=local_date(now))
@@ -384,7 +384,7 @@ def complaint_message(*, complaint: Complaint, text: str, actor: Any) -> Complai
     from_staff = is_handler(actor) and not is_self_dealing(actor, complaint.resident.user_id)
     if not from_staff:
         _ensure_owner(complaint, actor)
-    if complaint.status == ComplaintStatus.CLOSED:
+    if not rules.thread_open(complaint.status):
         raise InvalidTransition(_("This complaint is closed; please file a new one."))
     with acting_as(actor, action="residents.complaint_message"):
         message = _post(complaint, kind=MessageKind.MESSAGE, body=text, author=actor)

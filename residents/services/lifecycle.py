@@ -61,6 +61,10 @@ from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
 from residents.models import (
+    AGREEMENT_TRANSITIONS,
+    EXIT_TRANSITIONS,
+    RENEWAL_TRANSITIONS,
+    RESIDENT_TRANSITIONS,
     Agreement,
     AgreementStatus,
     Ban,
@@ -81,37 +85,10 @@ from residents.models import (
 from residents.rules import term
 from residents.selectors import lifecycle as selectors
 
-# --- State machines of this topic ------------------------------------------------------------
+# --- Conflicts of interest (the state machines are the models', residents/models/residency.py) ------
 
 #: What a member of staff may not decide: renewal and exit steps of their own residency (conflict of interest).
 OWN_RESIDENCY = gettext_lazy("the renewal or exit of your own residency")
-#: A resident's status after admission (第三章第四条). ONBOARDING → EXITED: a forced exit before check-in.
-RESIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ResidentStatus.ONBOARDING: frozenset({ResidentStatus.EXITED}),
-    ResidentStatus.ACTIVE: frozenset({ResidentStatus.EXITING, ResidentStatus.EXITED}),
-    ResidentStatus.EXITING: frozenset({ResidentStatus.ACTIVE, ResidentStatus.EXITED}),
-    ResidentStatus.EXITED: frozenset(),
-}
-
-EXIT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ExitStatus.REQUESTED: frozenset({ExitStatus.SCHEDULED, ExitStatus.CANCELLED}),
-    ExitStatus.SCHEDULED: frozenset({ExitStatus.COMPLETED, ExitStatus.CANCELLED}),
-    ExitStatus.COMPLETED: frozenset(),
-    ExitStatus.CANCELLED: frozenset(),
-}
-
-RENEWAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    RenewalStatus.REQUESTED: frozenset({RenewalStatus.APPROVED, RenewalStatus.REFUSED, RenewalStatus.WITHDRAWN}),
-    RenewalStatus.APPROVED: frozenset(),
-    RenewalStatus.REFUSED: frozenset(),
-    RenewalStatus.WITHDRAWN: frozenset(),
-}
-
-#: Agreements: only the moves this topic makes (issuing and accepting are the agreements topic's).
-AGREEMENT_END_TRANSITIONS: dict[str, frozenset[str]] = {
-    AgreementStatus.ISSUED: frozenset({AgreementStatus.CANCELLED}),
-    AgreementStatus.ACCEPTED: frozenset({AgreementStatus.ENDED}),
-}
 
 
 # --- Exit handlers ------------------------------------------------------------------------------
@@ -185,12 +162,12 @@ def _end_agreements(resident: Resident, *, on: date, reason: str) -> list[Agreem
         if agreement.status == AgreementStatus.ACCEPTED:
             ended_on = min(on, agreement.ends_on)
             changed.append(
-                move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_END_TRANSITIONS,
+                move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_TRANSITIONS,
                      ended_on=ended_on, end_reason=reason[:200])
             )
         else:
             changed.append(
-                move(agreement, AgreementStatus.CANCELLED, transitions=AGREEMENT_END_TRANSITIONS,
+                move(agreement, AgreementStatus.CANCELLED, transitions=AGREEMENT_TRANSITIONS,
                      end_reason=reason[:200])
             )
     return changed
@@ -460,14 +437,14 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
         return None
     if selectors.renewal_agreement(agreement) is not None:
         with acting_as(None, action="residents.agreement_renewed"):
-            move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_END_TRANSITIONS,
+            move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_TRANSITIONS,
                  ended_on=agreement.ends_on, end_reason=_("renewed"))
         return None
     if RenewalRequest.objects.filter(agreement=agreement, status=RenewalStatus.REQUESTED).exists():
         return None
     resident = lock(agreement.resident)
     with acting_as(None, action="residents.exit_on_expiry"):
-        move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_END_TRANSITIONS,
+        move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_TRANSITIONS,
              ended_on=agreement.ends_on, end_reason=_("expired without renewal"))
         if resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING) or selectors.open_exit(resident):
             return None
@@ -586,7 +563,7 @@ def _lock_exit(exit: Exit) -> Exit:
 def exit_withdraw(*, exit: Exit, actor: Any) -> Exit:
     """The resident withdraws an exit application not yet confirmed."""
     exit = _lock_exit(exit)
-    if exit.kind != ExitKind.VOLUNTARY or exit.status != ExitStatus.REQUESTED:
+    if not term.exit_withdrawable(kind=exit.kind, status=exit.status):
         raise InvalidTransition(_("Only an exit application not yet confirmed can be withdrawn."))
     with acting_as(actor, action="residents.exit_withdraw"):
         return move(exit, ExitStatus.CANCELLED, transitions=EXIT_TRANSITIONS,

@@ -26,11 +26,16 @@ from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import parse_qs, urlsplit
 
+from residents.models import ResidentStatus
+
 #: Check-in opens this long before the start (an operating decision, see the module's docstring).
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 
 #: The query parameter that carries a personal check-in code in the URL of the QR code.
 CODE_PARAMETER = "code"
+
+#: Residents who take part in the community's life (checked in, or checked in and exiting).
+PRESENT = (ResidentStatus.ACTIVE, ResidentStatus.EXITING)
 
 
 # --- Registration --------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_moment
 from opc_community.portal.services import notify
 from residents.guards import Action, ensure_allowed
-from residents.models import Resident, ResidentStatus
+from residents.models import Resident
 from resources.models import Activity, ActivityKind, ActivityRegistration, Attendance, CheckInMethod
 from resources.rules import activities as rules
 from spaces.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Room
@@ -57,8 +57,6 @@ MANAGERS = (Role.RESOURCES, Role.ADMINISTRATOR)
 #: Who may read every activity, registration and attendance record (oversight reads everything).
 READERS = (*MANAGERS, Role.OVERSIGHT)
 
-#: Residents who take part in the community's life (checked in, or checked in and exiting).
-PRESENT = (ResidentStatus.ACTIVE, ResidentStatus.EXITING)
 
 #: The fields of an activity staff may set.
 EDITABLE = ("title", "kind", "description", "starts_at", "ends_at", "place", "capacity", "counts_for_attendance")
@@ -349,7 +347,7 @@ def registration_create(*, activity: Activity, resident: Resident, actor: Any) -
     Registering again after cancelling takes a place again (the same row, live again).
     """
     _ensure_own(resident, actor)
-    if resident.status not in PRESENT:
+    if resident.status not in rules.PRESENT:
         _refuse(_("Activities are open to residents who have checked in."), code="not_checked_in")
     ensure_allowed(resident, Action.REGISTER_ACTIVITY)
     activity = _lock(activity)
@@ -442,7 +440,7 @@ def attendance_record(*, activity: Activity, resident: Resident, method: str, ac
     window = rules.checkin_window(starts_at=activity.starts_at, ends_at=activity.ends_at, cancelled=False, now=now)
     if window != rules.Window.OPEN:
         _window_refused(window, activity)
-    if resident.status not in PRESENT:
+    if resident.status not in rules.PRESENT:
         _refuse(
             _("%(name)s is not a checked-in resident of the community.") % {"name": resident.name},
             field="resident", code="not_checked_in",

@@ -51,9 +51,9 @@ from scoring.models import (
     QuarterStatus,
 )
 from scoring.selectors import inputs as selectors
+from scoring.selectors.quarters import ProgressUnavailable, run_progress
 from scoring.services import inputs as services
 from scoring.services import signoff
-from scoring.services.run import ProgressUnavailable, run_progress
 from scoring.views.inputs import file_response
 
 # --- Quarters --------------------------------------------------------------------------------------------

@@ -38,8 +38,9 @@ from opc_community.workdays.registry import Recomputed
 from residents.models import Resident
 from scoring.models import QuarterStatus, ScoreAppeal, ScoreAppealStatus, ScoreCard, ScoreChange
 from scoring.selectors.cards import ARTICLE_APPEAL
+from scoring.selectors.quarters import publication_of
 from scoring.services.inputs import Correction
-from scoring.services.signoff import apply_upheld_appeal, publication_of, quarter_finalise_if_ready
+from scoring.services.signoff import apply_upheld_appeal, quarter_finalise_if_ready
 
 #: The longest grounds accepted (form, API and service say the same).
 REASON_MAX_LENGTH = 4000

@@ -46,6 +46,7 @@ from opc_community.workdays.rules import local_date
 from residents.models import Resident, ResidentStatus
 from scoring import quarters
 from scoring.models import (
+    INPUT_TRANSITIONS,
     AwardClaim,
     AwardLevel,
     Contribution,
@@ -61,13 +62,6 @@ from scoring.models import (
 from scoring.selectors import inputs as selectors
 from scoring.selectors import plans as plan_selectors
 from scoring.selectors.inputs import in_cohort
-
-INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
-    InputStatus.DRAFT: frozenset({InputStatus.SUBMITTED, InputStatus.CORRECTED}),
-    InputStatus.SUBMITTED: frozenset({InputStatus.SUBMITTED, InputStatus.VERIFIED, InputStatus.CORRECTED}),
-    InputStatus.VERIFIED: frozenset({InputStatus.CORRECTED}),
-    InputStatus.CORRECTED: frozenset({InputStatus.VERIFIED, InputStatus.CORRECTED}),
-}
 
 #: The numbers of an input (the results), in the order of the form and of the Excel sheet.
 NUMBER_FIELDS = ("milestones_done", "revenue")
@@ -251,13 +245,22 @@ def open_for_residents(quarter: Quarter, *, today: Any = None) -> bool:
     return quarter.status in STAFF_EDITABLE and today <= quarter.inputs_due_on
 
 
+#: The inputs a resident may still change (staff have not checked them).
+RESIDENT_EDITABLE = (InputStatus.DRAFT, InputStatus.SUBMITTED)
+
+
+def resident_may_edit(quarter: Quarter, data: QuarterInput | None) -> bool:
+    """Whether the resident may save or submit its inputs now: the predicate the page shows its form by."""
+    return open_for_residents(quarter) and (data is None or data.status in RESIDENT_EDITABLE)
+
+
 def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, actor: Any) -> None:
     if not open_for_residents(quarter):
         raise InvalidTransition(
             _("The inputs of %(quarter)s were due on %(date)s; ask the administrator to record a change.")
             % {"quarter": quarter, "date": quarter.inputs_due_on.isoformat()}
         )
-    if data is not None and data.status not in (InputStatus.DRAFT, InputStatus.SUBMITTED):
+    if data is not None and data.status not in RESIDENT_EDITABLE:
         raise InvalidTransition(
             _("Your inputs for %(quarter)s were already checked by staff and can no longer be changed.")
             % {"quarter": quarter}

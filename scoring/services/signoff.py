@@ -29,7 +29,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -45,7 +44,7 @@ from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment_lazy
 from opc_community.core.transitions import lock, move
-from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
+from opc_community.notices.models import Publication, PublicationKind
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
 from residents.models import Resident, ResidentStatus
@@ -56,11 +55,11 @@ from scoring.models import (
     Quarter,
     QuarterStatus,
     ScoreAppeal,
-    ScoreAppealStatus,
     ScoreCard,
     ScoreChange,
 )
 from scoring.selectors import plans as plan_selectors
+from scoring.selectors.quarters import ready_to_finalise, rules_for
 from scoring.services.inputs import (
     NUMBER_FIELDS,
     Correction,
@@ -69,7 +68,7 @@ from scoring.services.inputs import (
     input_for_staff,
 )
 from scoring.services.plans import PLAN_FIELDS, plan_set_by_appeal
-from scoring.services.run import quarter_recompute, rules_for
+from scoring.services.run import quarter_recompute
 
 #: Residents named in a refusal to confirm; the rest are counted.
 NAMES_SHOWN = 10
@@ -94,16 +93,6 @@ def _require_administrator(actor: Any, quarter: Quarter) -> None:
 def _move(quarter: Quarter, to_status: str, **fields: Any) -> Quarter:
     return move(quarter, to_status, transitions=QUARTER_TRANSITIONS, **fields)
 
-
-def publication_of(quarter: Quarter) -> Publication | None:
-    """The quarter's latest notice-board publication (None before publication)."""
-    return (
-        Publication.objects.filter(content_type=ContentType.objects.get_for_model(Quarter), object_id=quarter.pk,
-                                   kind=PublicationKind.QUARTERLY_SCORES)
-        .exclude(status=PublicationStatus.WITHDRAWN)
-        .order_by("-window_starts_at", "-pk")
-        .first()
-    )
 
 
 # --- Confirm, reopen, publish ----------------------------------------------------------------------
@@ -319,17 +308,6 @@ def quarter_publication_closed(publication: Publication, *, overturned: bool) ->
     quarter_finalise_if_ready(quarter=quarter)
 
 
-def _pending_appeals(quarter: Quarter) -> bool:
-    return ScoreAppeal.objects.filter(card__quarter=quarter, status=ScoreAppealStatus.PENDING).exists()
-
-
-def ready_to_finalise(quarter: Quarter) -> bool:
-    """Published, the board's window closed (taking effect) and no appeal pending."""
-    publication = publication_of(quarter)
-    return (
-        quarter.status == QuarterStatus.PUBLISHED and publication is not None
-        and publication.status == PublicationStatus.CLOSED and not _pending_appeals(quarter)
-    )
 
 
 @transaction.atomic

@@ -86,7 +86,7 @@ class CalendarYearAdmin(CalendarAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
         _said(request, services.calendar_years_delete(years=queryset, actor=request.user))
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[Any]:
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="workdays_calendaryear_upload"),
             *super().get_urls(),
@@ -168,7 +168,7 @@ class ScheduleUploadForm(forms.Form):
                            help_text=_("e.g. the State Council's notice: 国办发明电〔2026〕X号"))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         upload, year = cleaned.get("file"), cleaned.get("year")
         if upload is None or year is None:
             return cleaned

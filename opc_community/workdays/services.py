@@ -58,7 +58,7 @@ class Move:
 
 
 def recompute_deadlines(
-    queryset: QuerySet, *, provisional: str, fields: Sequence[DeadlineField]
+    queryset: QuerySet[Any], *, provisional: str, fields: Sequence[DeadlineField]
 ) -> tuple[list[Move], registry.Recomputed]:
     """Compute the open deadlines of the provisional rows of ``queryset`` again from their events,
     with the calendar as it now stands, and store them and the provisional flag (RULEBOOK §2).
@@ -112,7 +112,7 @@ def recompute_deadlines(
 
 def _length(field: DeadlineField, row: dict[str, Any]) -> int:
     if isinstance(field.working_days, str):
-        return row[field.working_days]
+        return int(row[field.working_days])
     return field.working_days(local_date(row[field.start]))
 
 

@@ -27,6 +27,7 @@ from discipline.selectors import cases as selectors
 from discipline.services import cases as case_services
 from discipline.services.ledger import appeal_content, ledger_append
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -50,7 +51,7 @@ APPEALABLE = (CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
 
 @transaction.atomic
 def appeal_submit(
-    *, case: ViolationCase, resident: Resident, reason: str, actor: Any, evidence: Iterable[UploadedFile] = ()
+    *, case: ViolationCase, resident: Resident, reason: str, actor: Actor, evidence: Iterable[UploadedFile] = ()
 ) -> Appeal:
     """The resident asks for review of its own penalty during the publication window."""
     if case.resident_id != resident.pk:
@@ -116,7 +117,7 @@ def appeal_submit(
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Any) -> Appeal:
+def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Actor) -> Appeal:
     """The administrator answers a pending appeal: upheld annuls the case, dismissed keeps the penalty."""
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator answers requests for review (Chapter 8, Article 2)."))

@@ -52,6 +52,7 @@ from discipline.models import (
 )
 from discipline.selectors import rewards as selectors
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -90,7 +91,7 @@ def can_decide_rewards(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and user.has_perm("discipline.change_reward")
 
 
-def _require_decider(actor: Any, resident: Resident) -> None:
+def _require_decider(actor: Actor, resident: Resident) -> None:
     if not can_decide_rewards(actor):
         raise PermissionDenied(_("Only the administrator decides rewards (Chapter 8, Article 1)."))
     ensure_not_own(actor, concerned_user=resident.user_id, what=_("a reward to your own account"))
@@ -140,7 +141,7 @@ def volunteer_service_check(
 
 @transaction.atomic
 def volunteer_service_record(
-    *, resident: Resident, served_on: date, activity: str, hours: Decimal | None = None, actor: Any,
+    *, resident: Resident, served_on: date, activity: str, hours: Decimal | None = None, actor: Actor,
     today: date | None = None,
 ) -> VolunteerService:
     """Record one volunteer service of a checked-in resident (it counts towards compliance excellence)."""
@@ -176,7 +177,7 @@ def _live(resident: Resident) -> None:
         raise DomainError(_("Only a checked-in resident can be rewarded."), field="resident")
 
 
-def _create(*, resident: Resident, kind: str, year: int, actor: Any, rules_in_force: Rulebook, **fields: Any) -> Reward:
+def _create(*, resident: Resident, kind: str, year: int, actor: Actor, rules_in_force: Rulebook, **fields: Any) -> Reward:
     """Insert a verified reward (its own savepoint, so the once-a-year constraint becomes a clear refusal)."""
     try:
         with transaction.atomic(), acting_as(actor, action="discipline.reward_verify"):
@@ -197,7 +198,7 @@ def _once_a_year(year: int) -> str:
 
 @transaction.atomic
 def reward_propose_compliance(
-    *, resident: Resident, year: int, actor: Any, note: str = "", today: date | None = None
+    *, resident: Resident, year: int, actor: Actor, note: str = "", today: date | None = None
 ) -> Reward:
     """Verify compliance excellence (合规优秀) of ``year`` for an eligible resident; the resident then chooses."""
     _require_decider(actor, resident)
@@ -256,7 +257,7 @@ def _evidence(upload: UploadedFile | None, rules_in_force: Rulebook) -> Uploaded
 
 @transaction.atomic
 def reward_verify_innovation(
-    *, resident: Resident, level: str, amount: Any, certificate: str, reason: str, actor: Any,
+    *, resident: Resident, level: str, amount: Any, certificate: str, reason: str, actor: Actor,
     evidence: UploadedFile | None = None,
 ) -> Reward:
     """项目创新: a municipal or higher entrepreneurship award; cash within the level's range (staff choose)."""
@@ -280,7 +281,7 @@ def reward_verify_innovation(
 
 @transaction.atomic
 def reward_verify_other(
-    *, resident: Resident, choice: str, reason: str, actor: Any, amount: Any = None, support: str = "",
+    *, resident: Resident, choice: str, reason: str, actor: Actor, amount: Any = None, support: str = "",
     basis: str = "", evidence: UploadedFile | None = None,
 ) -> Reward:
     """其他贡献: judged by staff; cash within the range, or resource support described in words."""
@@ -313,7 +314,7 @@ CHOOSABLE = (RewardStatus.VERIFIED, RewardStatus.PUBLISHED, RewardStatus.APPROVE
 
 
 @transaction.atomic
-def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
+def reward_choose(*, reward: Reward, choice: str, actor: Actor) -> Reward:
     """The resident chooses 2 roadshow-hall credits or the compute-voucher subsidy (staff may record it).
 
     Possible until the reward is granted; the subsidy's amount comes from the rulebook version
@@ -348,7 +349,7 @@ def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
 
 
 @transaction.atomic
-def reward_publish(*, reward: Reward, actor: Any) -> Reward:
+def reward_publish(*, reward: Reward, actor: Actor) -> Reward:
     """Publish a verified reward on the notice board (3 working days, masked name, RULEBOOK §10)."""
     _require_decider(actor, reward.resident)
     reward = lock(reward)
@@ -410,7 +411,7 @@ def reward_publication_closed(publication: Publication, *, overturned: bool) -> 
     ) % {"due": format_day(due.date), "days": days}, "approved")
 
 
-def _annul(reward: Reward, *, reason: str, actor: Any, action: str) -> Reward:
+def _annul(reward: Reward, *, reason: str, actor: Actor | None, action: str) -> Reward:
     was_public = reward.status == RewardStatus.PUBLISHED
     with acting_as(actor, action=action):
         reward = move(reward, RewardStatus.ANNULLED, transitions=REWARD_TRANSITIONS,
@@ -422,7 +423,7 @@ def _annul(reward: Reward, *, reason: str, actor: Any, action: str) -> Reward:
 
 
 @transaction.atomic
-def reward_annul(*, reward: Reward, reason: str, actor: Any) -> Reward:
+def reward_annul(*, reward: Reward, reason: str, actor: Actor) -> Reward:
     """Withdraw a reward before it takes effect (verified, or on the board: the publication is withdrawn)."""
     _require_decider(actor, reward.resident)
     reason = _text(reason, field="reason", message=_("Give the reason for annulling the reward."))
@@ -441,7 +442,7 @@ def reward_annul(*, reward: Reward, reason: str, actor: Any) -> Reward:
 
 
 @transaction.atomic
-def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | None = None) -> Reward:
+def reward_grant(*, reward: Reward, actor: Actor, note: str = "", now: datetime | None = None) -> Reward:
     """Grant an approved reward: credits through the booking app, cash paid or the subsidy recorded by staff.
 
     Roadshow credits go through ``spaces.services.bookings.credit_grant`` keyed ``reward:<id>``, so

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError
@@ -271,7 +272,7 @@ def _record_failure(
     logger.warning("E-mail of notification %s: %s (%s).", notification.pk, text, delivery.value)
 
 
-def notification_emails_retry(*, notifications: Iterable[Notification], actor: Any) -> int:
+def notification_emails_retry(*, notifications: Iterable[Notification], actor: Actor) -> int:
     """The administrator sends failed e-mails again (e.g. after checking with the recipient that an
     interrupted one never arrived); returns how many were queued. Only "failed" rows change."""
     if not has_role(actor, Role.ADMINISTRATOR):

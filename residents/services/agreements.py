@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -100,7 +101,7 @@ def agreement_issue(
     fee_amount: Any,
     fee_period: str,
     deposit_amount: Any,
-    actor: Any,
+    actor: Actor,
     renews: Agreement | None = None,
 ) -> Agreement:
     """Issue 《OPC社区入驻协议》 to ``resident`` (第三章第二条 签约入驻; 第三章第三条 12 个月).
@@ -237,7 +238,7 @@ def agreement_document_store(*, agreement: Agreement) -> Agreement:
 
 
 @transaction.atomic
-def agreement_accept(*, agreement: Agreement, actor: Any) -> Agreement:
+def agreement_accept(*, agreement: Agreement, actor: Actor | None) -> Agreement:
     """The resident accepts its issued agreement in the portal; acceptance time recorded.
 
     Only the resident's own portal account accepts. Tells the intake and daily management
@@ -264,7 +265,7 @@ def agreement_accept(*, agreement: Agreement, actor: Any) -> Agreement:
 
 
 @transaction.atomic
-def agreement_cancel(*, agreement: Agreement, reason: str, actor: Any) -> Agreement:
+def agreement_cancel(*, agreement: Agreement, reason: str, actor: Actor) -> Agreement:
     """Cancel an issued agreement before acceptance (wrong terms: issue a corrected one).
 
     Its invoices stay in the ledger but become void (nobody owes them; see
@@ -293,7 +294,7 @@ def agreement_cancel(*, agreement: Agreement, reason: str, actor: Any) -> Agreem
 
 
 @transaction.atomic
-def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resident:
+def resident_check_in(*, resident: Resident, actor: Actor, **choices: Any) -> Resident:
     """Check an approved resident in (第三章第二条 办理入驻): desk assigned, portal opened, archive created.
 
     Conditions (all checked, all missing ones named in one Chinese message): the
@@ -356,7 +357,7 @@ def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resi
 
 
 @transaction.atomic
-def orientation_acknowledge(*, resident: Resident, actor: Any) -> OrientationAcknowledgement:
+def orientation_acknowledge(*, resident: Resident, actor: Actor) -> OrientationAcknowledgement:
     """Record that the resident acknowledged the rules and the reward/penalty mechanism of the
     rulebook version in force today (第三章第二条 岗前告知) — the basis of later penalties.
 

@@ -41,6 +41,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own, is_self_dealing
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -99,7 +100,7 @@ def complaint_file(
     subject: str,
     text: str,
     attachment: UploadedFile | None = None,
-    actor: Any,
+    actor: Actor | None,
 ) -> Complaint:
     """The resident files a complaint or request in the portal (or the API)."""
     if actor.pk != resident.user_id:
@@ -124,7 +125,7 @@ def complaint_record(
     subject: str,
     text: str,
     attachment: UploadedFile | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Complaint:
     """Staff record a complaint on a resident's behalf: from the suggestion box, in person or by phone."""
     _ensure_handler(actor, resident)
@@ -148,7 +149,7 @@ def _create(
     subject: str,
     text: str,
     attachment: UploadedFile | None,
-    actor: Any,
+    actor: Actor | None,
 ) -> Complaint:
     if category not in ComplaintCategory.values:
         raise DomainError(_("Choose a category."), field="category")
@@ -243,7 +244,7 @@ def _already_filed(resident: Resident, *, category: str, subject: str, text: str
 
 
 @transaction.atomic
-def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complaint:
+def complaint_respond(*, complaint: Complaint, text: str, actor: Actor) -> Complaint:
     """First response (awaiting response → responded, solution pending); due within 2 working days."""
     _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
@@ -268,7 +269,7 @@ def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complai
 
 
 @transaction.atomic
-def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint:
+def complaint_solve(*, complaint: Complaint, text: str, actor: Actor) -> Complaint:
     """A solution (→ solution given, awaiting confirmation); due within 7 working days of the filing
     or of the latest reopening. Given to a complaint not yet responded to, it is also the response."""
     _ensure_handler(actor, complaint.resident)
@@ -301,7 +302,7 @@ def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint
 
 
 @transaction.atomic
-def complaint_note(*, complaint: Complaint, text: str, actor: Any) -> ComplaintMessage:
+def complaint_note(*, complaint: Complaint, text: str, actor: Actor) -> ComplaintMessage:
     """An internal note of the team: never shown to the resident, tells nobody."""
     _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
@@ -314,7 +315,7 @@ def complaint_note(*, complaint: Complaint, text: str, actor: Any) -> ComplaintM
 
 
 @transaction.atomic
-def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") -> Complaint:
+def complaint_confirm(*, complaint: Complaint, actor: Actor, comment: str = "") -> Complaint:
     """The resident accepts the solution (solution given → closed)."""
     complaint = _lock(complaint)
     _ensure_owner(complaint, actor)
@@ -339,7 +340,7 @@ def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") ->
 
 
 @transaction.atomic
-def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Complaint:
+def complaint_reopen(*, complaint: Complaint, reason: str, actor: Actor) -> Complaint:
     """The resident is not satisfied (solution given → in progress), with a reason.
 
     A new solution deadline runs from now (RULEBOOK §6 decision, see residents.rules.complaints).
@@ -373,7 +374,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
 
 
 @transaction.atomic
-def complaint_message(*, complaint: Complaint, text: str, actor: Any) -> ComplaintMessage:
+def complaint_message(*, complaint: Complaint, text: str, actor: Actor) -> ComplaintMessage:
     """A message in the thread, from the resident (its own complaint) or from a handler, while not closed.
 
     A message is not a response: the response deadline is met only by :func:`complaint_respond`.
@@ -524,7 +525,7 @@ def _post(complaint: Complaint, *, kind: str, body: str, author: Any) -> Complai
     return ComplaintMessage.objects.create(complaint=complaint, kind=kind, body=body, author=author)
 
 
-def _ensure_handler(actor: Any, resident: Resident) -> None:
+def _ensure_handler(actor: Actor, resident: Resident) -> None:
     if not is_handler(actor):
         raise DomainError(
             _("Only the daily management team or the administrator handles complaints (Chapter 4, Article 4)."),
@@ -533,7 +534,7 @@ def _ensure_handler(actor: Any, resident: Resident) -> None:
     ensure_not_own(actor, concerned_user=resident.user_id, what=_("a complaint of your own account"))
 
 
-def _ensure_owner(complaint: Complaint, actor: Any) -> None:
+def _ensure_owner(complaint: Complaint, actor: Actor | None) -> None:
     if complaint.resident.user_id != getattr(actor, "pk", None):
         raise DomainError(_("Only the resident who filed the complaint can do this."), code="not_allowed")
 

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -100,7 +101,7 @@ def _refuse(message: Any, *, field: str | None = None, code: str = "invalid") ->
     raise DomainError(message, field=field, code=code)
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Actor) -> None:
     if not is_manager(actor):
         _refuse(
             _("Only the resources team or the administrator runs activities and checks residents in."),
@@ -153,7 +154,7 @@ def activity_create(
     capacity: int,
     counts_for_attendance: bool = True,
     description: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Activity:
     """Publish an activity (training, salon, roadshow, matchmaking session) for residents to register.
 
@@ -178,7 +179,7 @@ def activity_create(
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
+def activity_update(*, activity: Activity, actor: Actor, **changes: Any) -> Activity:
     """Change an activity's data before it is over; the registered residents are told when the
     time or the place changes. A cancelled or finished activity is history and stays as it was."""
     _ensure_manager(actor)
@@ -228,7 +229,7 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
+def activity_cancel(*, activity: Activity, reason: str, actor: Actor) -> Activity:
     """Cancel an activity that is not over yet, with a reason the registered residents receive.
 
     A cancelled activity is never expected of anyone (第六章第一条: it does not count).
@@ -276,7 +277,7 @@ def confirmed_room_booking(activity: Activity) -> Booking | None:
 
 
 @transaction.atomic
-def activity_room_reserve(*, activity: Activity, room: Room, actor: Any) -> Activity:
+def activity_room_reserve(*, activity: Activity, room: Room, actor: Actor) -> Activity:
     """Reserve ``room`` for the activity's whole time as a community booking: the rulebook's slot
     rules and the overlap guard of every booking apply (a taken slot is a ConflictError naming it).
     The activity's place becomes the room."""
@@ -300,7 +301,7 @@ def activity_room_reserve(*, activity: Activity, room: Room, actor: Any) -> Acti
 
 
 @transaction.atomic
-def activity_room_release(*, activity: Activity, actor: Any) -> Activity:
+def activity_room_release(*, activity: Activity, actor: Actor) -> Activity:
     """Give the activity's room back (the booking is cancelled; the place stays as written)."""
     _ensure_manager(actor)
     activity = _lock(activity)
@@ -323,7 +324,7 @@ def _tell_registered(activity: Activity, *, title: StoredText, body: StoredText,
 # --- Registration (residents) ------------------------------------------------------------------------
 
 
-def _ensure_own(resident: Resident, actor: Any) -> None:
+def _ensure_own(resident: Resident, actor: Actor | None) -> None:
     if getattr(actor, "pk", None) != resident.user_id:
         _refuse(_("Residents register for activities themselves, in the portal."), code="not_allowed")
 
@@ -340,7 +341,7 @@ def _registration_refused(refusal: rules.Refusal, activity: Activity) -> NoRetur
 
 
 @transaction.atomic
-def registration_create(*, activity: Activity, resident: Resident, actor: Any) -> ActivityRegistration:
+def registration_create(*, activity: Activity, resident: Resident, actor: Actor) -> ActivityRegistration:
     """The resident registers for an activity; refused when full (under a row lock), started or cancelled,
     and while a suspension covers activity registration (RULEBOOK §9: the community scope).
 
@@ -371,7 +372,7 @@ def registration_create(*, activity: Activity, resident: Resident, actor: Any) -
 
 
 @transaction.atomic
-def registration_cancel(*, registration: ActivityRegistration, actor: Any) -> ActivityRegistration:
+def registration_cancel(*, registration: ActivityRegistration, actor: Actor) -> ActivityRegistration:
     """The resident cancels its registration before the activity starts; the place is free again."""
     _ensure_own(registration.resident, actor)
     registration = ActivityRegistration.objects.select_for_update().select_related("activity").get(pk=registration.pk)
@@ -419,7 +420,7 @@ def _window_refused(window: rules.Window, activity: Activity) -> NoReturn:
 
 
 @transaction.atomic
-def attendance_record(*, activity: Activity, resident: Resident, method: str, actor: Any) -> CheckIn:
+def attendance_record(*, activity: Activity, resident: Resident, method: str, actor: Actor) -> CheckIn:
     """Check a resident in at an activity (签到): from the list, a walk-in, or a scanned QR code.
 
     Twice is a no-op (``created`` False). Refused before the window opens, after the activity
@@ -466,7 +467,7 @@ def attendance_record(*, activity: Activity, resident: Resident, method: str, ac
     return CheckIn(attendance, created=True)
 
 
-def _room_in_use(activity: Activity, actor: Any) -> None:
+def _room_in_use(activity: Activity, actor: Actor) -> None:
     """The first check-in at the door also checks in the activity's room booking, so the occupancy
     report counts the room as used. Before the room's check-in window opens nothing happens: a later
     check-in at the door does it."""
@@ -480,7 +481,7 @@ def _room_in_use(activity: Activity, actor: Any) -> None:
 
 
 @transaction.atomic
-def attendance_undo(*, attendance: Attendance, actor: Any) -> None:
+def attendance_undo(*, attendance: Attendance, actor: Actor) -> None:
     """Take back a check-in made by mistake (a wrong tap), while the activity is not over.
 
     The audit trail keeps the deleted row and who removed it.
@@ -547,7 +548,7 @@ def verify_code(code: str, *, activity: Activity | None = None) -> tuple[Activit
 
 
 @transaction.atomic
-def attendance_check_in_by_code(*, code: str, actor: Any, activity: Activity | None = None) -> CheckIn:
+def attendance_check_in_by_code(*, code: str, actor: Actor, activity: Activity | None = None) -> CheckIn:
     """Staff scanned the QR code on a resident's phone: verify it, then check the resident in."""
     _ensure_manager(actor)
     target, resident = verify_code(code, activity=activity)

@@ -14,7 +14,6 @@
 """
 
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -56,7 +56,7 @@ def _text(value: str, *, field: str, missing: str) -> str:
 
 
 @transaction.atomic
-def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, actor: Any) -> ScoreAppeal:
+def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, actor: Actor) -> ScoreAppeal:
     """The resident appeals its own published score during the publication window (第六章第三条)."""
     if card.resident_id != resident.pk:
         # Interfaces fetch the card through the resident (404); this is the service's own guard.
@@ -119,7 +119,7 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
 
 @transaction.atomic
 def score_appeal_decide(
-    *, appeal: ScoreAppeal, upheld: bool, answer: str, actor: Any, correction: Correction | None = None
+    *, appeal: ScoreAppeal, upheld: bool, answer: str, actor: Actor, correction: Correction | None = None
 ) -> tuple[ScoreAppeal, list[ScoreChange]]:
     """The administrator answers a pending appeal; upheld → corrected inputs, the quarter recomputed.
 

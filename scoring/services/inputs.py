@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
@@ -80,7 +81,7 @@ def may_manage_inputs(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("scoring.change_quarterinput"))
 
 
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: Actor) -> None:
     if not may_manage_inputs(actor):
         raise PermissionDenied(_("Only the administrator verifies or corrects quarterly inputs (Chapter 6)."))
 
@@ -165,7 +166,7 @@ def check_deadline(*, year: int, number: int, inputs_due_on: Any) -> None:
 
 
 @transaction.atomic
-def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Any) -> Quarter:
+def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Actor) -> Quarter:
     """Add a quarter for residents to report on, with its inputs deadline (administrator)."""
     _require_staff(actor)
     check_deadline(year=year, number=number, inputs_due_on=inputs_due_on)
@@ -177,7 +178,7 @@ def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Any) -> Q
 
 
 @transaction.atomic
-def quarter_deadline_move(*, quarter: Quarter, inputs_due_on: Any, actor: Any) -> Quarter:
+def quarter_deadline_move(*, quarter: Quarter, inputs_due_on: Any, actor: Actor) -> Quarter:
     """Move the inputs deadline while residents are still reporting (open quarter)."""
     _require_staff(actor)
     quarter = lock(quarter)
@@ -254,7 +255,7 @@ def resident_may_edit(quarter: Quarter, data: QuarterInput | None) -> bool:
     return open_for_residents(quarter) and (data is None or data.status in RESIDENT_EDITABLE)
 
 
-def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, actor: Any) -> None:
+def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, actor: Actor | None) -> None:
     if not open_for_residents(quarter):
         raise InvalidTransition(
             _("The inputs of %(quarter)s were due on %(date)s; ask the administrator to record a change.")
@@ -270,7 +271,7 @@ def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, acto
 
 
 @transaction.atomic
-def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Any) -> QuarterInput:
+def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Actor | None) -> QuarterInput:
     """The resident's own numbers for the quarter (created on first save, status draft or kept submitted)."""
     if resident.user_id != getattr(actor, "pk", None):
         raise PermissionDenied
@@ -296,7 +297,7 @@ def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any
 
 
 @transaction.atomic
-def input_submit(*, input: QuarterInput, actor: Any) -> QuarterInput:
+def input_submit(*, input: QuarterInput, actor: Actor) -> QuarterInput:
     """Draft → submitted: the resident hands its inputs to staff (before the deadline)."""
     input = lock(input)
     input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
@@ -305,7 +306,7 @@ def input_submit(*, input: QuarterInput, actor: Any) -> QuarterInput:
         return move(input, InputStatus.SUBMITTED, transitions=INPUT_TRANSITIONS, submitted_at=timezone.now())
 
 
-def _editable_by_resident(input: QuarterInput, actor: Any) -> QuarterInput:
+def _editable_by_resident(input: QuarterInput, actor: Actor) -> QuarterInput:
     input = QuarterInput.objects.select_for_update().get(pk=input.pk)
     input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
     _require_resident_may_edit(input.quarter, input, actor)
@@ -340,7 +341,7 @@ def _required_text(value: str, *, field: str, model: type[Model]) -> str:
 
 @transaction.atomic
 def award_add(*, input: QuarterInput, level: str, title: str, certificate: UploadedFile | None,
-              actor: Any) -> AwardClaim:
+              actor: Actor) -> AwardClaim:
     """An award of the quarter with its certificate (第六章第一条 维度四); counts once staff verified it."""
     input = _editable_by_resident(input, actor)
     if level not in AwardLevel.values:
@@ -354,7 +355,7 @@ def award_add(*, input: QuarterInput, level: str, title: str, certificate: Uploa
 
 @transaction.atomic
 def contribution_add(*, input: QuarterInput, kind: str, description: str, proof: UploadedFile | None,
-                     proof_link: str = "", actor: Any) -> Contribution:
+                     proof_link: str = "", actor: Actor) -> Contribution:
     """A contribution with its proof — a file or a link (第六章第一条 维度五)."""
     input = _editable_by_resident(input, actor)
     if kind not in ContributionKind.values:
@@ -368,7 +369,7 @@ def contribution_add(*, input: QuarterInput, kind: str, description: str, proof:
 
 
 @transaction.atomic
-def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None, actor: Any) -> InputEvidence:
+def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None, actor: Actor) -> InputEvidence:
     """A progress report or financial statement behind the numbers (第六章第三条 数据透明)."""
     input = _editable_by_resident(input, actor)
     if kind not in EvidenceKind.values:
@@ -381,7 +382,7 @@ def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None,
 
 
 @transaction.atomic
-def attachment_remove(*, item: AwardClaim | Contribution | InputEvidence, actor: Any) -> None:
+def attachment_remove(*, item: AwardClaim | Contribution | InputEvidence, actor: Actor) -> None:
     """The resident removes an award, contribution or evidence file while it may still edit its inputs."""
     _editable_by_resident(item.input, actor)
     with acting_as(actor, action="scoring.attachment_remove"):
@@ -400,7 +401,7 @@ def _require_staff_editable(quarter: Quarter) -> None:
 
 
 @transaction.atomic
-def input_verify(*, input: QuarterInput, actor: Any) -> QuarterInput:
+def input_verify(*, input: QuarterInput, actor: Actor) -> QuarterInput:
     """Submitted (or corrected) → verified: the results stand, and every claim — milestones, revenue, each
     award and contribution — counts."""
     _require_staff(actor)
@@ -437,7 +438,7 @@ def _rejections(data: QuarterInput, correction: Correction) -> dict[str, bool]:
     return {flag: claim in correction.rejected_results for claim, flag in RESULT_CLAIMS.items()}
 
 
-def apply_correction(data: QuarterInput, correction: Correction, *, reason: str, actor: Any) -> QuarterInput:
+def apply_correction(data: QuarterInput, correction: Correction, *, reason: str, actor: Actor) -> QuarterInput:
     """Write a correction on a locked input (shared by staff corrections and upheld appeals): every claim
     counts except those rejected, which score as absent with ``reason`` (RULEBOOK §7.1)."""
     unknown = set(correction.values) - set(NUMBER_FIELDS)
@@ -469,7 +470,7 @@ def input_for_staff(quarter: Quarter, resident: Resident) -> QuarterInput:
 
 @transaction.atomic
 def input_correct(*, quarter: Quarter, resident: Resident, correction: Correction, reason: str,
-                  actor: Any) -> QuarterInput:
+                  actor: Actor) -> QuarterInput:
     """Staff correct (or record) a resident's inputs with a reason the resident is told (第六章第三条)."""
     _require_staff(actor)
     ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_INPUTS)
@@ -549,7 +550,7 @@ def _check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[dict[int
 
 @transaction.atomic
 def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, Any]]], reason: str,
-                  actor: Any) -> ImportResult:
+                  actor: Actor) -> ImportResult:
     """Record a whole quarter's results from a sheet: every row checked first (resident in the quarter's
     cohort, numbers valid, each resident once); any error → :class:`ImportRefused` listing them all and
     nothing written. Rows whose numbers differ from what is stored become corrections with ``reason``;

@@ -32,6 +32,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -71,12 +72,12 @@ def may_decide_plans(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("scoring.change_quarterplan"))
 
 
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: Actor) -> None:
     if not may_decide_plans(actor):
         raise PermissionDenied(_("Only the administrator accepts, returns or changes quarterly plans (Chapter 6)."))
 
 
-def _require_own(resident: Resident, actor: Any) -> None:
+def _require_own(resident: Resident, actor: Actor | None) -> None:
     if resident.user_id != getattr(actor, "pk", None):
         raise PermissionDenied
 
@@ -121,7 +122,7 @@ def _require_filing_open(quarter: Quarter, resident: Resident, plan: QuarterPlan
 
 
 @transaction.atomic
-def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Any) -> QuarterPlan:
+def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Actor) -> QuarterPlan:
     """The resident's own plan for the quarter: created as a draft, or changed while a draft or returned,
     until its last day to file. Bad numbers are refused naming the field; nothing is written."""
     _require_own(resident, actor)
@@ -145,7 +146,7 @@ def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any]
 
 
 @transaction.atomic
-def plan_submit(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
+def plan_submit(*, plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     """Draft or returned → submitted: the resident hands its plan to staff, who decide within
     ``decision_working_days`` working days."""
     plan = lock(plan)
@@ -161,7 +162,7 @@ def plan_submit(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
 
 
 @transaction.atomic
-def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason: str, actor: Any) -> PlanChange:
+def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason: str, actor: Actor) -> PlanChange:
     """The resident asks to change its accepted plan (new numbers and the reason) until the quarter's last
     day; staff answer within ``decision_working_days`` working days. One request at a time."""
     plan = lock(plan)
@@ -196,7 +197,7 @@ def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason:
 # --- Staff ------------------------------------------------------------------------------------------------
 
 
-def _locked_for_staff(plan: QuarterPlan, actor: Any) -> QuarterPlan:
+def _locked_for_staff(plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     """The plan locked for a staff decision: staff only, never their own, the quarter not yet confirmed."""
     _require_staff(actor)
     plan = lock(plan)
@@ -211,7 +212,7 @@ def _locked_for_staff(plan: QuarterPlan, actor: Any) -> QuarterPlan:
 
 
 @transaction.atomic
-def plan_accept(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
+def plan_accept(*, plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     """Submitted → accepted: the plan is locked; completion and revenue are measured against it."""
     plan = _locked_for_staff(plan, actor)
     with acting_as(actor, action="scoring.plan_accept"):
@@ -225,7 +226,7 @@ def plan_accept(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
 
 
 @transaction.atomic
-def plan_return(*, plan: QuarterPlan, reason: str, actor: Any) -> QuarterPlan:
+def plan_return(*, plan: QuarterPlan, reason: str, actor: Actor) -> QuarterPlan:
     """Submitted → returned, with the reason the resident reads; it may file again until the deadline or,
     if later, ``refile_working_days`` working days after today (``scoring.rules.plan_refile_due``)."""
     reason = clean_reason(reason)
@@ -243,7 +244,7 @@ def plan_return(*, plan: QuarterPlan, reason: str, actor: Any) -> QuarterPlan:
     return plan
 
 
-def _locked_change(change: PlanChange, actor: Any) -> tuple[PlanChange, QuarterPlan]:
+def _locked_change(change: PlanChange, actor: Actor) -> tuple[PlanChange, QuarterPlan]:
     plan = _locked_for_staff(QuarterPlan.objects.get(pk=change.plan_id), actor)
     change = lock(change)
     if change.status != PlanChangeStatus.PENDING:
@@ -253,7 +254,7 @@ def _locked_change(change: PlanChange, actor: Any) -> tuple[PlanChange, QuarterP
 
 
 @transaction.atomic
-def plan_change_approve(*, change: PlanChange, answer: str, actor: Any) -> PlanChange:
+def plan_change_approve(*, change: PlanChange, answer: str, actor: Actor) -> PlanChange:
     """Approve a change with a reason: the accepted plan takes the new numbers (the request keeps the old)."""
     answer = clean_reason(answer)
     change, plan = _locked_change(change, actor)
@@ -272,7 +273,7 @@ def plan_change_approve(*, change: PlanChange, answer: str, actor: Any) -> PlanC
 
 
 @transaction.atomic
-def plan_change_refuse(*, change: PlanChange, answer: str, actor: Any) -> PlanChange:
+def plan_change_refuse(*, change: PlanChange, answer: str, actor: Actor) -> PlanChange:
     """Refuse a change with a reason: the accepted plan stays as it is."""
     answer = clean_reason(answer)
     change, plan = _locked_change(change, actor)
@@ -286,7 +287,7 @@ def plan_change_refuse(*, change: PlanChange, answer: str, actor: Any) -> PlanCh
 
 
 def plan_set_by_appeal(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], reason: str,
-                       actor: Any) -> QuarterPlan:
+                       actor: Actor) -> QuarterPlan:
     """An upheld appeal sets the plan the quarter is scored against (called inside
     ``signoff.apply_upheld_appeal``, quarter locked): the plan — created if the resident had none — is
     accepted with the numbers given, and the change is recorded as approved with the appeal's answer.

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
@@ -200,7 +201,7 @@ def _score(quarter: Quarter, rules: Rulebook) -> RunResult:
 
 
 @transaction.atomic
-def quarter_run(*, quarter: Quarter, actor: object | None = None) -> RunResult:
+def quarter_run(*, quarter: Quarter, actor: Actor | None = None) -> RunResult:
     """Compute the quarter's draft: cards, ranks and elimination verdicts; a re-run replaces the draft.
 
     A confirmed or later quarter changes only through appeals (:func:`quarter_recompute`).
@@ -287,7 +288,7 @@ _COMPARED = ("total", *POINT_COLUMNS, "outcome")
 
 
 @transaction.atomic
-def quarter_recompute(*, quarter: Quarter, reason: str, actor: object | None = None) -> list[ScoreChange]:
+def quarter_recompute(*, quarter: Quarter, reason: str, actor: Actor | None = None) -> list[ScoreChange]:
     """Recompute a published quarter after inputs changed (an upheld appeal, RULEBOOK §7.3):
     elimination is re-evaluated for everyone, with the rules the quarter was scored with,
     and every changed value is recorded (one bulk insert)."""

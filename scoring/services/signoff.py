@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -82,7 +83,7 @@ DIMENSIONS = (
 )
 
 
-def _require_administrator(actor: Any, quarter: Quarter) -> None:
+def _require_administrator(actor: Actor, quarter: Quarter) -> None:
     """The administrator signs a quarter off — unless it scores the administrator's own account."""
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator confirms and publishes quarterly scores (Chapter 6)."))
@@ -99,7 +100,7 @@ def _move(quarter: Quarter, to_status: str, **fields: Any) -> Quarter:
 
 
 @transaction.atomic
-def quarter_confirm(*, quarter: Quarter, actor: Any) -> Quarter:
+def quarter_confirm(*, quarter: Quarter, actor: Actor) -> Quarter:
     """Drafted → confirmed: the administrator has reviewed the draft cards (PIPL Art. 24, human review)."""
     _require_administrator(actor, quarter)
     quarter = lock(quarter)
@@ -153,7 +154,7 @@ def _require_every_input_decided(quarter: Quarter) -> None:
 
 
 @transaction.atomic
-def quarter_reopen(*, quarter: Quarter, actor: Any) -> Quarter:
+def quarter_reopen(*, quarter: Quarter, actor: Actor) -> Quarter:
     """Confirmed → drafted (before publication): inputs may be corrected and the quarter run again."""
     _require_administrator(actor, quarter)
     quarter = lock(quarter)
@@ -205,7 +206,7 @@ def _cards(quarter: Quarter) -> list[ScoreCard]:
 
 
 @transaction.atomic
-def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
+def quarter_publish(*, quarter: Quarter, actor: Actor) -> Publication:
     """Confirmed → published: the board shows the masked results for the publication window (RULEBOOK §10);
     each resident scored is told where to read its card and until when it may appeal."""
     from opc_community.notices.services import publication_open
@@ -240,7 +241,7 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
 
 @transaction.atomic
 def apply_upheld_appeal(
-    *, appeal: ScoreAppeal, correction: Correction, reason: str, actor: Any
+    *, appeal: ScoreAppeal, correction: Correction, reason: str, actor: Actor
 ) -> list[ScoreChange]:
     """An upheld appeal changes the appellant's inputs (``correction``: the results, the claims not accepted
     and — ``plan_values`` — the plan's numbers, which accept the plan with them, recorded as an approved
@@ -311,7 +312,7 @@ def quarter_publication_closed(publication: Publication, *, overturned: bool) ->
 
 
 @transaction.atomic
-def quarter_finalise_if_ready(*, quarter: Quarter, actor: Any = None) -> bool:
+def quarter_finalise_if_ready(*, quarter: Quarter, actor: Actor | None = None) -> bool:
     """Finalise when :func:`ready_to_finalise`; the appeal service calls this after deciding an appeal."""
     if not ready_to_finalise(quarter):
         return False
@@ -320,7 +321,7 @@ def quarter_finalise_if_ready(*, quarter: Quarter, actor: Any = None) -> bool:
 
 
 @transaction.atomic
-def quarter_finalise(*, quarter: Quarter, actor: Any = None, today: date | None = None) -> Quarter:
+def quarter_finalise(*, quarter: Quarter, actor: Actor | None = None, today: date | None = None) -> Quarter:
     """Published → final: eliminations take effect (exit by assessment, RULEBOOK §4.5 and §7.4) and the
     warning list is told (第六章第二条 2.3). Refused while the window is open or an appeal is pending."""
     quarter = lock(quarter)
@@ -336,7 +337,7 @@ def quarter_finalise(*, quarter: Quarter, actor: Any = None, today: date | None 
     return quarter
 
 
-def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Any, today: date | None) -> None:
+def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Actor, today: date | None) -> None:
     from residents.services.lifecycle import exit_by_assessment
 
     warned = []

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
 from opc_community.core.i18n import StoredText, community_language
@@ -178,7 +179,7 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("resident", "room").get(pk=booking.pk)
 
 
-def _by_staff(booking: Booking, actor: Any) -> bool:
+def _by_staff(booking: Booking, actor: Actor | None) -> bool:
     """Anyone but the resident's own account acting on a booking is staff (views and API decide who may)."""
     return booking.resident is None or getattr(actor, "pk", None) != booking.resident.user_id
 
@@ -330,7 +331,7 @@ def _balance(resident: Resident) -> int:
 
 @transaction.atomic
 def credit_grant(
-    *, resident: Resident, count: int, max_hours: int, source_key: str, actor: Any, note: str = ""
+    *, resident: Resident, count: int, max_hours: int, source_key: str, actor: Actor, note: str = ""
 ) -> RoadshowCredit:
     """Grant ``count`` free roadshow-hall bookings of at most ``max_hours`` each (第八章第一条 合规优秀).
 
@@ -357,14 +358,14 @@ def credit_grant(
     return existing
 
 
-def _use_credit(*, booking: Booking, actor: Any) -> None:
+def _use_credit(*, booking: Booking, actor: Actor) -> None:
     """Take one credit for ``booking`` (the resident is locked; the balance is read under the lock)."""
     RoadshowCredit.objects.create(
         resident_id=booking.resident_id, kind=CreditChange.USED, change=-1, booking=booking, created_by=actor
     )
 
 
-def _return_credit(*, booking: Booking, actor: Any) -> bool:
+def _return_credit(*, booking: Booking, actor: Actor) -> bool:
     """Give back the credit ``booking`` used (once)."""
     if not booking.uses_credit:
         return False
@@ -389,7 +390,7 @@ def booking_create(
     ends_at: datetime,
     purpose: str,
     attendees: int,
-    actor: Any,
+    actor: Actor,
     use_credit: bool = False,
     permit: Permit | None = None,
 ) -> Booking:
@@ -434,7 +435,7 @@ def booking_create(
 
 
 def community_booking_create(
-    *, room: Room, starts_at: datetime, ends_at: datetime, purpose: str, attendees: int, actor: Any
+    *, room: Room, starts_at: datetime, ends_at: datetime, purpose: str, attendees: int, actor: Actor
 ) -> Booking:
     """Reserve ``room`` for a community activity (第五章 活动; no resident): the room, the slot rules of
     the rulebook and the overlap guard are those of every booking (第四章第一条). Staff only — the
@@ -464,7 +465,7 @@ def booking_change(
     booking: Booking,
     starts_at: datetime,
     ends_at: datetime,
-    actor: Any,
+    actor: Actor,
     attendees: int | None = None,
     purpose: str | None = None,
 ) -> Booking:
@@ -518,7 +519,7 @@ def booking_change(
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
+def booking_cancel(*, booking: Booking, actor: Actor | None, reason: str = "") -> Booking:
     """Cancel a confirmed booking: the slot is free again and a used credit comes back.
 
     The resident may cancel until the release time (rather than not turning up); staff any time,
@@ -557,7 +558,7 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
 
 
 @transaction.atomic
-def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
+def booking_check_in(*, booking: Booking, actor: Actor) -> Booking:
     """Check in at the room: by the resident from shortly before the start until the release time,
     by staff until the end. A checked-in booking is never released as a no-show."""
     booking = _lock(booking)
@@ -648,7 +649,7 @@ def _new_token() -> str:
 
 
 @transaction.atomic
-def calendar_feed_get_or_create(*, resident: Resident, actor: Any) -> CalendarFeed:
+def calendar_feed_get_or_create(*, resident: Resident, actor: Actor) -> CalendarFeed:
     """The resident's secret calendar-feed address, created on first use."""
     feed = CalendarFeed.objects.filter(resident=resident).first()
     if feed is not None:
@@ -661,7 +662,7 @@ def calendar_feed_get_or_create(*, resident: Resident, actor: Any) -> CalendarFe
 
 
 @transaction.atomic
-def calendar_feed_rotate(*, resident: Resident, actor: Any) -> CalendarFeed:
+def calendar_feed_rotate(*, resident: Resident, actor: Actor) -> CalendarFeed:
     """A new secret address: the old one stops working at once (e.g. after sharing it by mistake)."""
     feed = calendar_feed_get_or_create(resident=resident, actor=actor)
     with acting_as(actor, action="spaces.calendar_feed_rotate"):
@@ -673,7 +674,7 @@ def calendar_feed_rotate(*, resident: Resident, actor: Any) -> CalendarFeed:
 # --- Exit (registered in SpacesConfig.ready) -----------------------------------------------------------
 
 
-def cancel_future_bookings(*, resident: Resident, exit: Any, actor: Any) -> str:
+def cancel_future_bookings(*, resident: Resident, exit: Any, actor: Actor | None) -> str:
     """Exit handler (第三章第四条 注销权限): cancel the resident's confirmed bookings that have not
     started; used credits come back to the ledger, which is kept as history."""
     now = timezone.now()

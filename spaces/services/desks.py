@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -49,7 +50,7 @@ REASON_MAX_LENGTH = 2000
 
 
 @transaction.atomic
-def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> DeskAssignment:
+def desk_assign(*, resident: Any, desk: Desk, actor: Actor | None, note: str = "") -> DeskAssignment:
     """Open an assignment of ``desk`` to ``resident`` (check-in, 第三章第二条 分配办公空间).
 
     Refuses an out-of-use desk, a desk already taken and a resident who already holds
@@ -81,7 +82,7 @@ def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> Des
         ) from error
 
 
-def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -> StoredText:
+def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Actor | None) -> StoredText:
     """The check-in step (第三章第二条 分配办公空间): ``choice``, or the first free desk; a sentence for the
     welcome notice (unrendered: the notice is stored in the community language). Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
     from spaces.selectors.desks import free_desks
@@ -95,7 +96,7 @@ def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -
 
 
 @transaction.atomic
-def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment | None:
+def desk_release(*, resident: Any, actor: Actor | None, note: str = "") -> DeskAssignment | None:
     """Close the resident's open desk assignment (exit: 释放工位); None when it holds no desk.
 
     Safe to call twice: the second call finds no open assignment and changes nothing.
@@ -114,7 +115,7 @@ def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment
     return assignment
 
 
-def desk_release_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def desk_release_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler of the "desk released" item (第三章第四条 释放工位)."""
     assignment = desk_release(resident=resident, actor=actor, note=_("exit"))
     if assignment is None:
@@ -132,7 +133,7 @@ def is_desk_manager(user: Any) -> bool:
 
 @transaction.atomic
 def desk_request_create(
-    *, resident: Any, reason: str, actor: Any, preferred_desk: Desk | None = None
+    *, resident: Any, reason: str, actor: Actor | None, preferred_desk: Desk | None = None
 ) -> DeskChangeRequest:
     """A checked-in resident asks to move desks, with a reason and optionally a free desk it prefers.
 
@@ -192,7 +193,7 @@ def desk_request_create(
 
 
 @transaction.atomic
-def desk_request_withdraw(*, request: DeskChangeRequest, actor: Any) -> DeskChangeRequest:
+def desk_request_withdraw(*, request: DeskChangeRequest, actor: Actor | None) -> DeskChangeRequest:
     """The resident withdraws its open request (requested → withdrawn)."""
     request = _lock(request)
     if request.resident.user_id != getattr(actor, "pk", None):
@@ -205,7 +206,7 @@ def desk_request_withdraw(*, request: DeskChangeRequest, actor: Any) -> DeskChan
 
 @transaction.atomic
 def desk_request_approve(
-    *, request: DeskChangeRequest, desk: Desk, actor: Any, note: str = ""
+    *, request: DeskChangeRequest, desk: Desk, actor: Actor, note: str = ""
 ) -> DeskChangeRequest:
     """The team approves, choosing the desk: the resident's desk is released and ``desk`` assigned,
     in this one transaction. A desk taken meanwhile (or out of use) refuses the whole approval with
@@ -247,7 +248,7 @@ def desk_request_approve(
 
 
 @transaction.atomic
-def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) -> DeskChangeRequest:
+def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Actor) -> DeskChangeRequest:
     """The team refuses with a reason the resident reads (requested → refused); the desk stays."""
     _ensure_manager(actor, request.resident)
     reason = _required_text(reason, field="reason")
@@ -270,7 +271,7 @@ def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) 
     return request
 
 
-def desk_requests_close_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def desk_requests_close_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler: an open desk change request of a leaving resident is withdrawn."""
     with acting_as(actor, action="spaces.desk_request_withdraw"):
         closed = DeskChangeRequest.objects.filter(resident=resident, status=RequestStatus.REQUESTED).update(
@@ -287,7 +288,7 @@ def _lock(request: DeskChangeRequest) -> DeskChangeRequest:
     )
 
 
-def _ensure_manager(actor: Any, resident: Any) -> None:
+def _ensure_manager(actor: Actor, resident: Any) -> None:
     if not is_desk_manager(actor):
         raise DomainError(
             _("Only the daily management team or the administrator decides desk changes (Chapter 4, Article 1)."),

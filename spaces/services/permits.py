@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -71,7 +72,7 @@ def permit_apply(
     starts_at: datetime,
     ends_at: datetime,
     description: str,
-    actor: Any,
+    actor: Actor | None,
     material: UploadedFile | None = None,
 ) -> Permit:
     """A checked-in resident applies for a promotion or event permit (→ requested); refused while a
@@ -132,7 +133,7 @@ def permit_apply(
 
 
 @transaction.atomic
-def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
+def permit_withdraw(*, permit: Permit, actor: Actor | None) -> Permit:
     """The resident withdraws its application or an approved permit it will not use.
 
     An approved event with active room bookings is refused: the bookings are cancelled first.
@@ -154,7 +155,7 @@ def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
 
 
 @transaction.atomic
-def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
+def permit_approve(*, permit: Permit, actor: Actor, note: str = "") -> Permit:
     """Approve (requested → approved); an optional note for the resident. Approving twice is refused."""
     _ensure_decider(actor, permit.resident)
     permit = _lock(permit)
@@ -185,7 +186,7 @@ def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
 
 
 @transaction.atomic
-def permit_refuse(*, permit: Permit, reason: str, actor: Any) -> Permit:
+def permit_refuse(*, permit: Permit, reason: str, actor: Actor) -> Permit:
     """Refuse with a reason the resident reads (requested → refused)."""
     _ensure_decider(actor, permit.resident)
     reason = _required(reason, field="reason", max_length=TEXT_MAX_LENGTH)
@@ -218,7 +219,7 @@ def permit_reserve_room(
     starts_at: datetime,
     ends_at: datetime,
     attendees: int,
-    actor: Any,
+    actor: Actor | None,
     purpose: str = "",
 ) -> Any:
     """Book a room for an approved event or roadshow, through the booking rules, within the permit's time.
@@ -247,7 +248,7 @@ def permit_reserve_room(
     )
 
 
-def permits_withdraw_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def permits_withdraw_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler: a leaving resident's open applications and approved permits not yet over are withdrawn."""
     with acting_as(actor, action="spaces.permit_withdraw"):
         withdrawn = Permit.objects.filter(resident=resident).filter(
@@ -266,7 +267,7 @@ def _lock(permit: Permit) -> Permit:
     return Permit.objects.select_for_update(of=("self",)).select_related("resident__user").get(pk=permit.pk)
 
 
-def _ensure_decider(actor: Any, resident: Any) -> None:
+def _ensure_decider(actor: Actor, resident: Any) -> None:
     if not is_permit_decider(actor):
         raise DomainError(
             _("Only the daily management team or the administrator decides permits (Chapter 4, Article 3)."),

@@ -23,10 +23,9 @@ def format_moment(value: datetime) -> str:
     return date_format(_local(value), "DATETIME_FORMAT")
 
 
-#: ``format_day`` / ``format_moment`` rendered only when the text is, in the language active then: for
-#: values of stored text built before it is rendered in the community language (:mod:`opc_community.core.i18n`).
+#: ``format_day`` rendered only when the text is, in the language active then: for values of stored
+#: text prepared before it is rendered in the community language (:mod:`opc_community.core.i18n`).
 format_day_lazy = lazy(format_day, str)
-format_moment_lazy = lazy(format_moment, str)
 
 
 def _local(value: date | datetime) -> date | datetime:

@@ -43,7 +43,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.i18n import community_language
-from opc_community.core.moments import format_moment_lazy
+from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock, move
 from opc_community.notices.models import Publication, PublicationKind
 from opc_community.portal.services import notify
@@ -224,11 +224,10 @@ def quarter_publish(*, quarter: Quarter, actor: Actor) -> Publication:
             subject=quarter,
             actor=actor,
         )
-    end = format_moment_lazy(publication.window_ends_at)
     notify(
         recipients=[card.resident.user for card in cards],
         title=lambda: _("Your score for %(quarter)s is published") % {"quarter": quarter},
-        body=lambda: _("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": end},
+        body=lambda: _("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": format_moment(publication.window_ends_at)},
         link=reverse("scoring:card_list"),
         kind="scoring.quarter_published",
         dedupe_key=f"scoring:quarter:{quarter.pk}:published:{publication.pk}",

@@ -17,10 +17,10 @@ help: ## list the targets
 run: ## install what is missing, start PostgreSQL + Redis, migrate, load demo data, serve :8000 with Celery worker + beat
 	@$(DEV) run
 
-test: ## same provisioning, then ruff, lint-imports, makemigrations --check and pytest (PYTEST_ARGS="..." passes arguments on)
+test: ## same provisioning, then ruff, lint-imports, mypy, makemigrations --check and pytest (PYTEST_ARGS="..." passes arguments on)
 	@$(DEV) test $(PYTEST_ARGS)
 
-lint: ## ruff check . and lint-imports (the import contracts)
+lint: ## ruff check ., lint-imports (the import contracts) and mypy
 	@$(DEV) lint
 
 migrate: ## apply migrations to the configured or private database

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from opc_community.core.i18n import StoredText
+
 if TYPE_CHECKING:
     from residents.models import Agreement, Resident
     from residents.selectors.archive import Entry
@@ -174,8 +176,9 @@ class CheckInStep:
     - ``choice``: the keyword the check-in takes for this step (``desk``), passed on as ``choice``;
     - ``problems(resident, *, today, choice) -> list[Problem]``: what blocks it (checked, with
       the residents app's own conditions, before anything is written);
-    - ``apply(resident, *, choice, actor) -> str``: done inside the check-in's transaction; returns
-      a sentence for the welcome notice ("您的工位是 A-101。");
+    - ``apply(resident, *, choice, actor) -> StoredText``: done inside the check-in's transaction;
+      returns a sentence for the welcome notice ("您的工位是 A-101。"), unrendered (a lazy string or
+      a callable, :mod:`opc_community.core.i18n`): the notice is stored in the community language;
     - ``form_field() -> forms.Field``: the staff check-in form's field for ``choice``;
     - ``summary(resident) -> str``: a line for the orientation page ("" when nothing to say).
     """
@@ -183,7 +186,7 @@ class CheckInStep:
     name: str
     choice: str
     problems: Callable[..., list[Problem]]
-    apply: Callable[..., str]
+    apply: Callable[..., StoredText]
     form_field: Callable[[], forms.Field]
     summary: Callable[["Resident"], str]
 

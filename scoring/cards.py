@@ -29,8 +29,7 @@ from scoring.models import InputStatus, Quarter, QuarterPlan, QuarterStatus
 from scoring.selectors import cards as selectors
 from scoring.selectors import plans as plan_selectors
 from scoring.selectors.inputs import in_cohort, open_quarters_of
-from scoring.services.run import rules_for
-from scoring.services.signoff import publication_of
+from scoring.selectors.quarters import publication_of, rules_for
 
 #: The inputs card turns red when this many working days or fewer are left and nothing is submitted
 #: (working days are never more than calendar days, so this also covers "3 days left").

@@ -184,6 +184,15 @@ class InputStatus(models.TextChoices):
     CORRECTED = "corrected", _("corrected by staff")
 
 
+#: A quarter's inputs: saved and submitted by the resident (again while open), verified or corrected by staff.
+INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
+    InputStatus.DRAFT: frozenset({InputStatus.SUBMITTED, InputStatus.CORRECTED}),
+    InputStatus.SUBMITTED: frozenset({InputStatus.SUBMITTED, InputStatus.VERIFIED, InputStatus.CORRECTED}),
+    InputStatus.VERIFIED: frozenset({InputStatus.CORRECTED}),
+    InputStatus.CORRECTED: frozenset({InputStatus.VERIFIED, InputStatus.CORRECTED}),
+}
+
+
 class ClaimState(models.TextChoices):
     """What a results claim counted as in a score card (the values of ``scoring.rules.CLAIM_*``)."""
 

@@ -146,7 +146,7 @@ def score(inputs: QuarterInputs, rules: Scoring) -> ScoreCard:
     unknown = set(inputs.awards) - set(rules.awards.levels)
     if unknown:
         raise ValueError(f"unknown award levels: {sorted(unknown)}")
-    award_points = max((rules.awards.levels[level] for level in inputs.awards), default=0)
+    award_points = max((points for level, points in rules.awards.levels.items() if level in inputs.awards), default=0)
     return ScoreCard(
         (
             _rate_dimension("participation", inputs.attended, inputs.expected, rules.participation),
@@ -196,14 +196,15 @@ def inputs_from(*, attended: int, expected: int, plan: PlanFacts | None, results
     """The scoring inputs of one resident from its plan and results — what the quarter run gathers in SQL
     (``scoring.services.run``): the plan's numbers only when it is accepted (else 0), the results' numbers
     once staff reviewed them (else 0); ``awards`` and ``contributions`` are the verified claims."""
-    accepted = plan is not None and plan.status == PLAN_ACCEPTED
-    reviewed = results is not None and results.status in RESULTS_REVIEWED
+    accepted_plan = plan if plan is not None and plan.status == PLAN_ACCEPTED else None
+    reviewed = results if results is not None and results.status in RESULTS_REVIEWED else None
+    accepted = accepted_plan is not None
     return QuarterInputs(
         attended=attended, expected=expected,
-        milestones_done=results.milestones_done if reviewed else 0,
-        milestones_planned=plan.milestones_planned if accepted else 0,
-        revenue=results.revenue if reviewed else Decimal(0),
-        revenue_target=plan.revenue_target if accepted else Decimal(0),
+        milestones_done=reviewed.milestones_done if reviewed else 0,
+        milestones_planned=accepted_plan.milestones_planned if accepted_plan else 0,
+        revenue=reviewed.revenue if reviewed else Decimal(0),
+        revenue_target=accepted_plan.revenue_target if accepted_plan else Decimal(0),
         awards=tuple(awards), contributions=contributions, plan_accepted=accepted,
         completion_claim=claim_state(results, rejected=bool(results and results.completion_rejected)),
         revenue_claim=claim_state(results, rejected=bool(results and results.revenue_rejected)),

@@ -6,7 +6,7 @@
 #
 #   scripts/dev.sh run          provision, migrate, load demo data, serve http://127.0.0.1:8000
 #                               with a Celery worker and beat; Ctrl-C stops all it started
-#   scripts/dev.sh test [ARGS]  provision, then ruff, lint-imports, makemigrations --check, pytest ARGS
+#   scripts/dev.sh test [ARGS]  provision, then ruff, lint-imports, mypy, makemigrations --check, pytest ARGS
 #   scripts/dev.sh lint | migrate | shell | messages | stop | clean-data
 #
 # "Provision" means: install the missing Debian packages, create .venv and install the
@@ -651,6 +651,8 @@ cmd_test() {
     run_step "ruff check ." ruff check .
     # The dependency direction between the apps (pyproject.toml [tool.importlinter], docs/architecture.md).
     run_step "lint-imports" lint-imports --no-cache
+    # Types (pyproject.toml [tool.mypy]): strict for the rules modules and opc_community/workdays.
+    run_step "mypy" mypy
     run_step "makemigrations --check" manage makemigrations --check --dry-run
     run_step "pytest $*" pytest "$@"
 
@@ -668,6 +670,7 @@ cmd_lint() {
     ensure_venv
     "$VENV/bin/ruff" check .
     "$VENV/bin/lint-imports" --no-cache
+    "$VENV/bin/mypy"
 }
 
 cmd_migrate() {

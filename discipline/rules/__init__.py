@@ -120,6 +120,8 @@ def fine_allowed(measure: Measure, amount: Decimal) -> bool:
     """Staff pick fines within the range; a fixed fine must be exactly its amount (RULEBOOK §9)."""
     if measure.amount is not None:
         return amount == measure.amount
+    if measure.amount_min is None or measure.amount_max is None:
+        return False
     return measure.amount_min <= amount <= measure.amount_max
 
 

@@ -27,6 +27,7 @@ from discipline.selectors import cases as selectors
 from discipline.services import cases as case_services
 from discipline.services.ledger import appeal_content, ledger_append
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -35,6 +36,7 @@ from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import PublicationStatus
@@ -50,7 +52,7 @@ APPEALABLE = (CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
 
 @atomic_with_files
 def appeal_submit(
-    *, case: ViolationCase, resident: Resident, reason: str, actor: Any, evidence: Iterable[UploadedFile] = ()
+    *, case: ViolationCase, resident: Resident, reason: str, actor: Actor, evidence: Iterable[UploadedFile] = ()
 ) -> Appeal:
     """The resident asks for review of its own penalty during the publication window."""
     if case.resident_id != resident.pk:
@@ -96,8 +98,8 @@ def appeal_submit(
         ) from error
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Request for review: case %(number)s") % {"number": case.number},
-        body=_("%(resident)s asks for review of case %(number)s; answer by %(due)s (%(days)d working days, "
+        title=lambda: _("Request for review: case %(number)s") % {"number": case.number},
+        body=lambda: _("%(resident)s asks for review of case %(number)s; answer by %(due)s (%(days)d working days, "
                "Chapter 8, Article 2).")
         % {"resident": resident.name, "number": case.number, "due": format_moment(due.at), "days": days},
         link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
@@ -106,8 +108,8 @@ def appeal_submit(
     )
     notify(
         recipients=[resident.user],
-        title=_("Request for review of case %(number)s received") % {"number": case.number},
-        body=_("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
+        title=lambda: _("Request for review of case %(number)s received") % {"number": case.number},
+        body=lambda: _("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
         link=reverse("discipline:case_detail", args=[case.pk]),
         kind="discipline.appeal_received",
         dedupe_key=f"discipline:appeal:{appeal.pk}:received",
@@ -116,7 +118,7 @@ def appeal_submit(
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Any) -> Appeal:
+def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Actor) -> Appeal:
     """The administrator answers a pending appeal: upheld annuls the case, dismissed keeps the penalty."""
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator answers requests for review (Chapter 8, Article 2)."))
@@ -150,9 +152,9 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Any) -> A
                 case_services.case_confirm(case=case)
     notify(
         recipients=[appeal.resident.user],
-        title=(_("Request for review of case %(number)s upheld") if upheld
+        title=lambda: (_("Request for review of case %(number)s upheld") if upheld
                else _("Request for review of case %(number)s dismissed")) % {"number": case.number},
-        body=_("Answer: %(answer)s") % {"answer": answer},
+        body=lambda: _("Answer: %(answer)s") % {"answer": answer},
         link=reverse("discipline:case_detail", args=[case.pk]),
         kind="discipline.appeal_decided",
         dedupe_key=f"discipline:appeal:{appeal.pk}:decided",
@@ -166,16 +168,17 @@ def appeals_flag_overdue(*, now: Any | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     for appeal in selectors.overdue_appeals(now=now):
-        created = notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
-            body=_("The answer to the request for review of case %(number)s was due by %(due)s "
-                   "(Chapter 8, Article 2).")
-            % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
-            link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
-            kind="discipline.appeal_overdue",
-            dedupe_key=overdue_flag_key(appeal.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
+                body=_("The answer to the request for review of case %(number)s was due by %(due)s "
+                       "(Chapter 8, Article 2).")
+                % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
+                link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
+                kind="discipline.appeal_overdue",
+                dedupe_key=overdue_flag_key(appeal.pk),
+            )
         flagged += bool(created)
     return flagged
 

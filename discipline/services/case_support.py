@@ -27,6 +27,7 @@ from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
+from opc_community.core.i18n import StoredText
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -88,7 +89,7 @@ def case_link(case: ViolationCase) -> str:
     return reverse("discipline:case_detail", args=[case.pk])
 
 
-def tell_resident(case: ViolationCase, *, title: str, body: str, step: str) -> None:
+def tell_resident(case: ViolationCase, *, title: StoredText, body: StoredText, step: str) -> None:
     """The resident hears of every step (inbox now, email after commit); once per case and step."""
     notify(
         recipients=[case.resident.user], title=title, body=body, link=case_link(case),

@@ -185,8 +185,8 @@ def case_open(
     case.resident = resident
     tell_resident(
         case,
-        title=_("Violation case %(number)s opened") % {"number": case.number},
-        body=_("A possible violation (%(kind)s) on %(day)s was recorded and is being verified: %(facts)s")
+        title=lambda: _("Violation case %(number)s opened") % {"number": case.number},
+        body=lambda: _("A possible violation (%(kind)s) on %(day)s was recorded and is being verified: %(facts)s")
         % {"kind": kind_name(case), "day": format_day(occurred_on), "facts": facts},
         step="opened",
     )
@@ -243,8 +243,8 @@ def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedF
     counting.recount_after(case)  # it counts from now on, for later-dated cases already decided too
     tell_resident(
         case,
-        title=_("Violation case %(number)s verified") % {"number": case.number},
-        body=_("The violation (%(kind)s) was verified; a rectification notice follows.") % {"kind": kind_name(case)},
+        title=lambda: _("Violation case %(number)s verified") % {"number": case.number},
+        body=lambda: _("The violation (%(kind)s) was verified; a rectification notice follows.") % {"kind": kind_name(case)},
         step="verified",
     )
     return case
@@ -266,8 +266,8 @@ def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCa
         counting.recount_after(case)
     tell_resident(
         case,
-        title=_("Violation case %(number)s dismissed") % {"number": case.number},
-        body=_("The case was closed without a penalty: %(reason)s") % {"reason": reason},
+        title=lambda: _("Violation case %(number)s dismissed") % {"number": case.number},
+        body=lambda: _("The case was closed without a penalty: %(reason)s") % {"reason": reason},
         step="dismissed",
     )
     return case
@@ -309,8 +309,8 @@ def notice_issue(
     enqueue_on_commit(render_rectification_notice, notice.pk)
     tell_resident(
         case,
-        title=_("Rectification notice %(number)s") % {"number": notice.number},
-        body=_("《Rectification Notice》 %(number)s: %(requirement)s — by %(deadline)s. The notice (PDF) is on the "
+        title=lambda: _("Rectification notice %(number)s") % {"number": notice.number},
+        body=lambda: _("《Rectification Notice》 %(number)s: %(requirement)s — by %(deadline)s. The notice (PDF) is on the "
                "case page.")
         % {"number": notice.number, "requirement": requirement, "deadline": format_day(deadline)},
         step="notice",
@@ -359,8 +359,8 @@ def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> V
         RectificationNotice.objects.filter(pk=notice.pk).update(rectified_at=now, result_note=(note or "").strip())
     tell_resident(
         case,
-        title=_("Rectification of case %(number)s recorded") % {"number": case.number},
-        body=_("Thank you: the rectification was recorded as done in time."),
+        title=lambda: _("Rectification of case %(number)s recorded") % {"number": case.number},
+        body=lambda: _("Thank you: the rectification was recorded as done in time."),
         step="rectified",
     )
     return case
@@ -385,8 +385,8 @@ def case_mark_not_rectified(*, case: ViolationCase, actor: Any, note: str = "") 
         RectificationNotice.objects.filter(pk=notice.pk).update(result_note=(note or "").strip())
     tell_resident(
         case,
-        title=_("Case %(number)s: not rectified") % {"number": case.number},
-        body=_("The rectification required by notice %(notice)s was not done by %(deadline)s; the penalty "
+        title=lambda: _("Case %(number)s: not rectified") % {"number": case.number},
+        body=lambda: _("The rectification required by notice %(notice)s was not done by %(deadline)s; the penalty "
                "escalates per the penalty table (Chapter 8, Article 2).")
         % {"notice": notice.number, "deadline": format_day(notice.deadline)},
         step="not_rectified",

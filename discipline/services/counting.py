@@ -26,6 +26,7 @@ from discipline.selectors import cases as selectors
 from opc_community import rulebook
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
+from opc_community.core.i18n import community_language
 from opc_community.portal.services import notify
 
 #: Decided cases whose stored count a later change can make stale.
@@ -70,23 +71,24 @@ def recount_after(case: ViolationCase) -> list[ViolationCase]:
         if now.measures == was.measures:
             continue
         stale.append(other)
-        notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Case %(number)s: the same-kind count changed") % {"number": other.number},
-            body=_("Case %(changed)s of %(day)s is now “%(status)s”. Case %(number)s was decided as same-kind "
-                   "violation no. %(stored)d; it is now no. %(count)d, for which the penalty table prescribes: "
-                   "%(measures)s (Chapter 8, Article 2). The decision stands as taken: review it.")
-            % {
-                "changed": case.number, "day": formats.date_format(case.occurred_on, "DATE_FORMAT"),
-                "status": case.get_status_display(), "number": other.number, "stored": other.same_kind_count,
-                "count": count,
-                "measures": selectors.join_measures(
-                    [selectors.describe_rule_measure(m, bans=book.bans) for m in now.measures],
-                    alternatives=now.alternatives,
-                ) or _("no measure applies"),
-            },
-            link=reverse("admin:discipline_violationcase_change", args=[other.pk]),
-            kind="discipline.count_changed",
-            dedupe_key=f"discipline:case:{other.pk}:count:{count}",
-        )
+        with community_language():
+            notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Case %(number)s: the same-kind count changed") % {"number": other.number},
+                body=_("Case %(changed)s of %(day)s is now “%(status)s”. Case %(number)s was decided as same-kind "
+                       "violation no. %(stored)d; it is now no. %(count)d, for which the penalty table prescribes: "
+                       "%(measures)s (Chapter 8, Article 2). The decision stands as taken: review it.")
+                % {
+                    "changed": case.number, "day": formats.date_format(case.occurred_on, "DATE_FORMAT"),
+                    "status": case.get_status_display(), "number": other.number, "stored": other.same_kind_count,
+                    "count": count,
+                    "measures": selectors.join_measures(
+                        [selectors.describe_rule_measure(m, bans=book.bans) for m in now.measures],
+                        alternatives=now.alternatives,
+                    ) or _("no measure applies"),
+                },
+                link=reverse("admin:discipline_violationcase_change", args=[other.pk]),
+                kind="discipline.count_changed",
+                dedupe_key=f"discipline:case:{other.pk}:count:{count}",
+            )
     return stale

@@ -29,6 +29,7 @@ from discipline.services.cases import case_mark_not_rectified
 from opc_community import rulebook
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day, format_moment
 from opc_community.portal.services import notifications_withdraw, notify
 from opc_community.workdays.registry import Recomputed
@@ -65,16 +66,17 @@ def rectification_overdue_run(*, today: date) -> int:
         marked += 1
         issuer = notice.issued_by
         recipients = [issuer] if issuer is not None and issuer.is_active else members_of(Role.DAILY)
-        notify(
-            recipients=recipients,
-            title=_("Case %(number)s: not rectified") % {"number": case.number},
-            body=_("The rectification deadline of notice %(notice)s was %(deadline)s and nothing was recorded: "
-                   "the case is now “not rectified”; decide the penalty (Chapter 8, Article 2).")
-            % {"notice": notice.number, "deadline": format_day(notice.deadline)},
-            link=_admin_link(case),
-            kind="discipline.rectification_overdue",
-            dedupe_key=f"discipline:case:{case.pk}:rectification_overdue",
-        )
+        with community_language():
+            notify(
+                recipients=recipients,
+                title=_("Case %(number)s: not rectified") % {"number": case.number},
+                body=_("The rectification deadline of notice %(notice)s was %(deadline)s and nothing was recorded: "
+                       "the case is now “not rectified”; decide the penalty (Chapter 8, Article 2).")
+                % {"notice": notice.number, "deadline": format_day(notice.deadline)},
+                link=_admin_link(case),
+                kind="discipline.rectification_overdue",
+                dedupe_key=f"discipline:case:{case.pk}:rectification_overdue",
+            )
     return marked
 
 
@@ -94,15 +96,16 @@ def publication_overdue_flag(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     flagged = 0
     for case in late_publications(now=now).order_by("publish_due_at", "pk"):
-        created = notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Penalty decision %(number)s not yet published") % {"number": case.number},
-            body=_("The decision of case %(number)s was due on the notice board by %(due)s (RULEBOOK §9): "
-                   "publish it.") % {"number": case.number, "due": format_moment(case.publish_due_at)},
-            link=_admin_link(case),
-            kind="discipline.publication_overdue",
-            dedupe_key=publication_overdue_key(case.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Penalty decision %(number)s not yet published") % {"number": case.number},
+                body=_("The decision of case %(number)s was due on the notice board by %(due)s (RULEBOOK §9): "
+                       "publish it.") % {"number": case.number, "due": format_moment(case.publish_due_at)},
+                link=_admin_link(case),
+                kind="discipline.publication_overdue",
+                dedupe_key=publication_overdue_key(case.pk),
+            )
         flagged += bool(created)
     return flagged
 

@@ -167,8 +167,8 @@ def case_decide(
     texts = [selectors.describe_measure(m) for m in measures]
     tell_resident(
         case,
-        title=_("Penalty decided: case %(number)s") % {"number": case.number},
-        body=_("%(rule)s. It will be published on the notice board; you may ask for review (复核) during the "
+        title=lambda: _("Penalty decided: case %(number)s") % {"number": case.number},
+        body=lambda: _("%(rule)s. It will be published on the notice board; you may ask for review (复核) during the "
                "publication window.")
         % {"rule": selectors.rule_sentence(preview.kind, preview.count, texts, code=case.kind)},
         step="decided",

@@ -168,8 +168,8 @@ def _staff_task(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
     what = selectors.describe_type(measure.type)
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Case %(number)s: %(measure)s") % {"number": case.number, "measure": what},
-        body=_("The confirmed penalty of case %(number)s includes “%(measure)s”: please follow it up.")
+        title=lambda: _("Case %(number)s: %(measure)s") % {"number": case.number, "measure": what},
+        body=lambda: _("The confirmed penalty of case %(number)s includes “%(measure)s”: please follow it up.")
         % {"number": case.number, "measure": what},
         link=reverse("admin:discipline_violationcase_change", args=[case.pk]),
         kind="discipline.staff_task",

@@ -52,6 +52,7 @@ from discipline.models import (
 from discipline.rules.ledger import GENESIS, canonical, entry_hash, normalise
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.notices.models import PublicationKind
 from opc_community.portal.services import notify
@@ -405,14 +406,15 @@ def ledger_watch() -> dict[str, Any]:
     alerted = 0
     with transaction.atomic():
         for found in result.breaks:
-            alerted += bool(notify(
-                recipients=administrators,
-                title=_("Decision ledger: tampering found"),
-                body=_("%(message)s Check the ledger on the operations desk (决定存证 → 校验链条) and restore the "
-                       "database from a backup taken before the change (docs/operations.md, \"Restore\").")
-                % {"message": found.message},
-                link=reverse("admin:discipline_decisionledgerentry_changelist"),
-                kind="discipline.ledger_break",
-                dedupe_key=f"discipline:ledger:{found.key}",
-            ))
+            with community_language():
+                alerted += bool(notify(
+                    recipients=administrators,
+                    title=_("Decision ledger: tampering found"),
+                    body=_("%(message)s Check the ledger on the operations desk (决定存证 → 校验链条) and restore the "
+                           "database from a backup taken before the change (docs/operations.md, \"Restore\").")
+                    % {"message": found.message},
+                    link=reverse("admin:discipline_decisionledgerentry_changelist"),
+                    kind="discipline.ledger_break",
+                    dedupe_key=f"discipline:ledger:{found.key}",
+                ))
     return {"ok": False, "breaks": len(result.breaks), "alerted": alerted}

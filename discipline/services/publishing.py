@@ -122,8 +122,8 @@ def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = 
         )
     tell_resident(
         case,
-        title=_("Penalty decision %(number)s published") % {"number": case.number},
-        body=_("The decision is on the notice board until %(end)s. Until then you may ask for review (复核) on the "
+        title=lambda: _("Penalty decision %(number)s published") % {"number": case.number},
+        body=lambda: _("The decision is on the notice board until %(end)s. Until then you may ask for review (复核) on the "
                "case page; it is answered within %(days)d working days.")
         % {"end": format_moment(publication.window_ends_at),
            "days": book.deadlines.appeal_answer_working_days},
@@ -146,8 +146,8 @@ def case_confirm(*, case: ViolationCase) -> ViolationCase:
         ledger_append(kind=LedgerKind.PENALTY, object_id=case.pk, content=penalty_content(case, measures))
     tell_resident(
         case,
-        title=_("Penalty decision %(number)s confirmed") % {"number": case.number},
-        body=_("The decision took effect: %(measures)s.")
+        title=lambda: _("Penalty decision %(number)s confirmed") % {"number": case.number},
+        body=lambda: _("The decision took effect: %(measures)s.")
         % {"measures": "、".join(selectors.describe_measure(m) for m in measures)},
         step="confirmed",
     )
@@ -175,8 +175,8 @@ def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase
     counting.recount_after(case)
     tell_resident(
         case,
-        title=_("Penalty decision %(number)s annulled") % {"number": case.number},
-        body=_("The penalty was annulled: %(reason)s. It no longer counts.") % {"reason": reason},
+        title=lambda: _("Penalty decision %(number)s annulled") % {"number": case.number},
+        body=lambda: _("The penalty was annulled: %(reason)s. It no longer counts.") % {"reason": reason},
         step="annulled",
     )
     return case
@@ -196,8 +196,8 @@ def _reverse_effects(case: ViolationCase, *, reason: str) -> None:
     if manual:
         notify(
             recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Annulled case %(number)s: undo by hand") % {"number": case.number},
-            body=_("Case %(number)s was annulled (%(reason)s). Undo by hand: %(items)s.")
+            title=lambda: _("Annulled case %(number)s: undo by hand") % {"number": case.number},
+            body=lambda: _("Case %(number)s was annulled (%(reason)s). Undo by hand: %(items)s.")
             % {"number": case.number, "reason": reason,
                "items": "、".join(
                    (m.invoice.number if m.invoice_id else selectors.describe_measure(m)) for m in manual)},

@@ -36,7 +36,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from discipline import reward_rules as rules
 from discipline.models import (
@@ -50,12 +52,14 @@ from discipline.models import (
 )
 from discipline.selectors import rewards as selectors
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
+from opc_community.core.i18n import StoredText, community_language, render_stored
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock, move
@@ -89,7 +93,7 @@ def can_decide_rewards(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and user.has_perm("discipline.change_reward")
 
 
-def _require_decider(actor: Any, resident: Resident) -> None:
+def _require_decider(actor: Actor, resident: Resident) -> None:
     if not can_decide_rewards(actor):
         raise PermissionDenied(_("Only the administrator decides rewards (Chapter 8, Article 1)."))
     ensure_not_own(actor, concerned_user=resident.user_id, what=_("a reward to your own account"))
@@ -139,7 +143,7 @@ def volunteer_service_check(
 
 @transaction.atomic
 def volunteer_service_record(
-    *, resident: Resident, served_on: date, activity: str, hours: Decimal | None = None, actor: Any,
+    *, resident: Resident, served_on: date, activity: str, hours: Decimal | None = None, actor: Actor,
     today: date | None = None,
 ) -> VolunteerService:
     """Record one volunteer service of a checked-in resident (it counts towards compliance excellence)."""
@@ -156,8 +160,8 @@ def volunteer_service_record(
     count = VolunteerService.objects.filter(resident=resident, served_on__year=served_on.year).count()
     notify(
         recipients=[resident.user],
-        title=_("Volunteer service recorded: %(activity)s") % {"activity": activity},
-        body=_("On %(date)s. Volunteer services in %(year)s so far: %(count)s.")
+        title=lambda: _("Volunteer service recorded: %(activity)s") % {"activity": activity},
+        body=lambda: _("On %(date)s. Volunteer services in %(year)s so far: %(count)s.")
         % {"date": format_day(served_on), "year": served_on.year, "count": count},
         link=reverse("discipline:my_rewards"),
         kind="discipline.volunteer_recorded",
@@ -175,7 +179,7 @@ def _live(resident: Resident) -> None:
         raise DomainError(_("Only a checked-in resident can be rewarded."), field="resident")
 
 
-def _create(*, resident: Resident, kind: str, year: int, actor: Any, rules_in_force: Rulebook, **fields: Any) -> Reward:
+def _create(*, resident: Resident, kind: str, year: int, actor: Actor, rules_in_force: Rulebook, **fields: Any) -> Reward:
     """Insert a verified reward (its own savepoint, so the once-a-year constraint becomes a clear refusal)."""
     try:
         with transaction.atomic(), acting_as(actor, action="discipline.reward_verify"):
@@ -185,7 +189,7 @@ def _create(*, resident: Resident, kind: str, year: int, actor: Any, rules_in_fo
             )
     except IntegrityError as error:
         raise ConflictError(_once_a_year(year), field="year") from error
-    _tell(reward, _("Reward verified: %(kind)s"), _verified_body(reward, rules_in_force), "verified")
+    _tell(reward, gettext_lazy("Reward verified: %(kind)s"), lambda: _verified_body(reward, rules_in_force), "verified")
     return reward
 
 
@@ -196,7 +200,7 @@ def _once_a_year(year: int) -> str:
 
 @transaction.atomic
 def reward_propose_compliance(
-    *, resident: Resident, year: int, actor: Any, note: str = "", today: date | None = None
+    *, resident: Resident, year: int, actor: Actor, note: str = "", today: date | None = None
 ) -> Reward:
     """Verify compliance excellence (合规优秀) of ``year`` for an eligible resident; the resident then chooses."""
     _require_decider(actor, resident)
@@ -299,7 +303,7 @@ def reward_verify_innovation(
 
 @atomic_with_files
 def reward_verify_other(
-    *, resident: Resident, choice: str, reason: str, actor: Any, amount: Any = None, support: str = "",
+    *, resident: Resident, choice: str, reason: str, actor: Actor, amount: Any = None, support: str = "",
     basis: str = "", evidence: UploadedFile | None = None,
 ) -> Reward:
     """其他贡献: judged by staff; cash within the range, or resource support described in words."""
@@ -332,7 +336,7 @@ CHOOSABLE = (RewardStatus.VERIFIED, RewardStatus.PUBLISHED, RewardStatus.APPROVE
 
 
 @transaction.atomic
-def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
+def reward_choose(*, reward: Reward, choice: str, actor: Actor) -> Reward:
     """The resident chooses 2 roadshow-hall credits or the compute-voucher subsidy (staff may record it).
 
     Possible until the reward is granted; the subsidy's amount comes from the rulebook version
@@ -357,8 +361,8 @@ def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
         Reward.objects.filter(pk=reward.pk).update(choice=choice, amount=amount)
     reward.refresh_from_db()
     if not own:
-        _tell(reward, _("Your reward choice was recorded: %(kind)s"),
-              _("Recorded by staff: %(what)s.") % {"what": selectors.reward_what(reward, rules_in_force)}, "chosen",
+        _tell(reward, gettext_lazy("Your reward choice was recorded: %(kind)s"),
+              lambda: _("Recorded by staff: %(what)s.") % {"what": selectors.reward_what(reward, rules_in_force)}, "chosen",
               once=False)
     return reward
 
@@ -367,7 +371,7 @@ def reward_choose(*, reward: Reward, choice: str, actor: Any) -> Reward:
 
 
 @transaction.atomic
-def reward_publish(*, reward: Reward, actor: Any) -> Reward:
+def reward_publish(*, reward: Reward, actor: Actor) -> Reward:
     """Publish a verified reward on the notice board (3 working days, masked name, RULEBOOK §10)."""
     _require_decider(actor, reward.resident)
     reward = lock(reward)
@@ -388,7 +392,7 @@ def reward_publish(*, reward: Reward, actor: Any) -> Reward:
         concerned_user=resident.user,
         actor=actor,
     )
-    _tell(reward, _("Your reward is on the notice board: %(kind)s"), _(
+    _tell(reward, gettext_lazy("Your reward is on the notice board: %(kind)s"), lambda: _(
         "Published until %(end)s. Unless an objection is upheld it is granted within %(days)s working days "
         "after that (Chapter 8, Article 1)."
     ) % {"end": format_moment(publication.window_ends_at), "days": rules_in_force.deadlines.reward_grant_working_days},
@@ -424,24 +428,24 @@ def reward_publication_closed(publication: Publication, *, overturned: bool) -> 
         reward = move(reward, RewardStatus.APPROVED, transitions=REWARD_TRANSITIONS, grant_period_starts_at=start,
                       grant_due_at=due.at, grant_due_provisional=due.provisional)
     _ledger(reward, "approved", publication=publication.pk, grant_due_at=due.at.isoformat())
-    _tell(reward, _("Your reward takes effect: %(kind)s"), _(
+    _tell(reward, gettext_lazy("Your reward takes effect: %(kind)s"), lambda: _(
         "No objection was upheld. It will be granted by %(due)s (%(days)s working days, Chapter 8, Article 1)."
     ) % {"due": format_day(due.date), "days": days}, "approved")
 
 
-def _annul(reward: Reward, *, reason: str, actor: Any, action: str) -> Reward:
+def _annul(reward: Reward, *, reason: str, actor: Actor | None, action: str) -> Reward:
     was_public = reward.status == RewardStatus.PUBLISHED
     with acting_as(actor, action=action):
         reward = move(reward, RewardStatus.ANNULLED, transitions=REWARD_TRANSITIONS,
                       annulled_at=timezone.now(), annul_reason=reason)
     if was_public:
         _ledger(reward, "annulled", reason=reason)
-    _tell(reward, _("Your reward was annulled: %(kind)s"), _("Reason: %(reason)s") % {"reason": reason}, "annulled")
+    _tell(reward, gettext_lazy("Your reward was annulled: %(kind)s"), lambda: _("Reason: %(reason)s") % {"reason": reason}, "annulled")
     return reward
 
 
 @transaction.atomic
-def reward_annul(*, reward: Reward, reason: str, actor: Any) -> Reward:
+def reward_annul(*, reward: Reward, reason: str, actor: Actor) -> Reward:
     """Withdraw a reward before it takes effect (verified, or on the board: the publication is withdrawn)."""
     _require_decider(actor, reward.resident)
     reason = _text(reason, field="reason", message=_("Give the reason for annulling the reward."))
@@ -460,7 +464,7 @@ def reward_annul(*, reward: Reward, reason: str, actor: Any) -> Reward:
 
 
 @transaction.atomic
-def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | None = None) -> Reward:
+def reward_grant(*, reward: Reward, actor: Actor, note: str = "", now: datetime | None = None) -> Reward:
     """Grant an approved reward: credits through the booking app, cash paid or the subsidy recorded by staff.
 
     Roadshow credits go through ``spaces.services.credits.credit_grant`` keyed ``reward:<id>``, so
@@ -489,7 +493,7 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
         credit = credit_grant(
             resident=reward.resident, count=ce.roadshow_credits, max_hours=ce.roadshow_credit_max_hours,
             source_key=f"reward:{reward.pk}", actor=actor,
-            note=_("Compliance excellence %(year)s") % {"year": reward.year},
+            note=render_stored(lambda: _("Compliance excellence %(year)s") % {"year": reward.year}),
         )
         credit_id = credit.pk
         note = note or _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits}
@@ -509,8 +513,8 @@ def reward_grant(*, reward: Reward, actor: Any, note: str = "", now: datetime | 
         reward = move(reward, RewardStatus.GRANTED, transitions=REWARD_TRANSITIONS,
                       granted_by=actor, granted_at=now, grant_note=note)
     _ledger(reward, "granted", note=note, credit=credit_id, late=bool(reward.grant_due_at and now > reward.grant_due_at))
-    _tell(reward, _("Your reward was granted: %(kind)s"),
-          f"{selectors.reward_what(reward, rules_in_force)}. {note}", "granted")
+    _tell(reward, gettext_lazy("Your reward was granted: %(kind)s"),
+          lambda: f"{selectors.reward_what(reward, rules_in_force)}. {note}", "granted")
     return reward
 
 
@@ -526,16 +530,17 @@ def rewards_flag_overdue(*, now: datetime) -> int:
     administrators = list(members_of(Role.ADMINISTRATOR))
     flagged = 0
     for reward in overdue:
-        created = notify(
-            recipients=administrators,
-            title=_("Reward grant overdue: %(name)s, %(kind)s") % {
-                "name": reward.resident.name, "kind": reward.get_kind_display()},
-            body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
-                   "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
-            link=reverse("admin:discipline_reward_change", args=[reward.pk]),
-            kind="discipline.reward_grant_overdue",
-            dedupe_key=overdue_flag_key(reward.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=administrators,
+                title=_("Reward grant overdue: %(name)s, %(kind)s") % {
+                    "name": reward.resident.name, "kind": reward.get_kind_display()},
+                body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
+                       "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
+                link=reverse("admin:discipline_reward_change", args=[reward.pk]),
+                kind="discipline.reward_grant_overdue",
+                dedupe_key=overdue_flag_key(reward.pk),
+            )
         flagged += bool(created)
     return flagged
 
@@ -586,11 +591,11 @@ def _verified_body(reward: Reward, rules_in_force: Rulebook) -> str:
              "Article 1).") % {"what": what, "days": days}
 
 
-def _tell(reward: Reward, title: str, body: str, event: str, *, once: bool = True) -> None:
+def _tell(reward: Reward, title: Promise, body: StoredText, event: str, *, once: bool = True) -> None:
     """Tell the resident (inbox now, email after commit); each event once per reward unless ``once`` is False."""
     notify(
         recipients=[reward.resident.user],
-        title=title % {"kind": reward.get_kind_display()},
+        title=lambda: title % {"kind": reward.get_kind_display()},
         body=body,
         link=reverse("discipline:my_rewards"),
         kind=f"discipline.reward_{event}",

@@ -258,8 +258,8 @@ def tell_administrators(report: SweepReport) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         notify(
             recipients=members_of(Role.ADMINISTRATOR),
-            title=_("%(count)d stored files are named by no record") % {"count": len(names)},
-            body=_("The weekly file check found files in the private storage that no record names (stored "
+            title=lambda: _("%(count)d stored files are named by no record") % {"count": len(names)},
+            body=lambda: _("The weekly file check found files in the private storage that no record names (stored "
                    "by a save that did not complete). Review them with “manage.py sweep_files”; "
                    "“--delete” removes those older than a day.\n%(names)s") % {"names": shown},
             kind="core.files_unreferenced",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 
 
 def format_day(value: date | datetime) -> str:
@@ -20,6 +21,11 @@ def format_day(value: date | datetime) -> str:
 def format_moment(value: datetime) -> str:
     """A moment in local time to the minute, e.g. "2026年11月27日 14:30" in Chinese."""
     return date_format(_local(value), "DATETIME_FORMAT")
+
+
+#: ``format_day`` rendered only when the text is, in the language active then: for values of stored
+#: text prepared before it is rendered in the community language (:mod:`opc_community.core.i18n`).
+format_day_lazy = lazy(format_day, str)
 
 
 def _local(value: date | datetime) -> date | datetime:

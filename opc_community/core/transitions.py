@@ -1,10 +1,13 @@
 """State machines (STYLE.md #3): one way to move a row from one status to another.
 
-Each model declares its allowed transitions as a map ``{from: {to, ...}}``; a
-service locks the row (:func:`lock`), then calls :func:`move`, which refuses a
-move outside the map with a translated message naming both states, and writes
-the new status with a compare-and-set (``filter(status=old).update(...)``) so
-that a concurrent writer can never be silently overwritten.
+Each model declares its allowed transitions as a map ``{from: {to, ...}}`` next to
+the model (``<NAME>_TRANSITIONS`` in the app's ``models``), one map per model, used by
+every service that moves it; a service locks the row (:func:`lock`), then calls
+:func:`move`, which refuses a move outside the map with a translated message naming
+both states, and writes the new status with a compare-and-set
+(``filter(status=old).update(...)``) so that a concurrent writer can never be
+silently overwritten. A page that shows the button of a move asks :func:`can_move`
+with the same map, so it never offers what the service refuses.
 """
 
 from collections.abc import Collection, Mapping
@@ -28,12 +31,19 @@ def _label(instance: models.Model, field: str, value: str) -> str:
     return str(dict(instance._meta.get_field(field).flatchoices).get(value, value))
 
 
+def can_move(
+    instance: models.Model, to_status: str, *, transitions: Mapping[str, Collection[str]], field: str = "status"
+) -> bool:
+    """Whether the map allows ``to_status`` from the instance's current status (the predicate of :func:`move`)."""
+    return to_status in transitions.get(getattr(instance, field), ())
+
+
 def ensure_can_move(
     instance: models.Model, to_status: str, *, transitions: Mapping[str, Collection[str]], field: str = "status"
 ) -> None:
     """Raise InvalidTransition unless ``to_status`` is allowed from the instance's current status."""
     current = getattr(instance, field)
-    if to_status not in transitions.get(current, ()):
+    if not can_move(instance, to_status, transitions=transitions, field=field):
         raise InvalidTransition(
             _("This %(what)s is “%(status)s” and cannot become “%(target)s”.")
             % {

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community import rulebook, workdays
 from opc_community.accounts.conflicts import ensure_not_own
@@ -37,6 +37,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.personal_data import FindingKind, find_personal_data
 from opc_community.core.transitions import ensure_can_move, lock, move
@@ -292,8 +293,8 @@ def objection_submit(*, publication: Publication, author: User, text: str) -> Ob
     # RULEBOOK §10 (decisions added 2026-12): the administrator hears of an objection at once.
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Objection to “%(title)s”") % {"title": publication.title},
-        body=_("An objection was raised to the publication “%(title)s”; it must be decided before the "
+        title=lambda: _("Objection to “%(title)s”") % {"title": publication.title},
+        body=lambda: _("An objection was raised to the publication “%(title)s”; it must be decided before the "
                "publication can take effect, by %(due)s.")
         % {"title": publication.title, "due": format_moment(decide_due.at)},
         link=reverse("admin:notices_publication_change", args=[publication.pk]),
@@ -390,14 +391,14 @@ def _tell_author(objection: Objection, publication: Publication) -> None:
     """Tell the objector the decision and its reason (portal inbox now, email after commit)."""
     title = Truncator(publication.title).chars(60)
     headline = (
-        _("Your objection to “%(title)s” was upheld")
+        gettext_lazy("Your objection to “%(title)s” was upheld")
         if objection.status == ObjectionStatus.UPHELD
-        else _("Your objection to “%(title)s” was dismissed")
+        else gettext_lazy("Your objection to “%(title)s” was dismissed")
     )
     notify(
         recipients=[objection.author],
-        title=headline % {"title": title},
-        body=_("Reason: %(reason)s") % {"reason": objection.decision_reason},
+        title=lambda: headline % {"title": title},
+        body=lambda: _("Reason: %(reason)s") % {"reason": objection.decision_reason},
         link=publication.get_absolute_url(),
         kind="notices.objection_decided",
         dedupe_key=f"notices:objection:{objection.pk}:decided",
@@ -416,16 +417,17 @@ def objections_overdue_flag(*, now: datetime | None = None) -> int:
     flagged = 0
     late = selectors.late_objections(now=now).select_related("publication").order_by("decide_due_at", "pk")
     for objection in late:
-        created = notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Objection #%(id)s not decided in time") % {"id": objection.pk},
-            body=_("The objection to the publication “%(title)s” was due to be decided by %(due)s "
-                   "(RULEBOOK §10): decide it.")
-            % {"title": objection.publication.title, "due": format_moment(objection.decide_due_at)},
-            link=reverse("admin:notices_objection_change", args=[objection.pk]),
-            kind="notices.objection_overdue",
-            dedupe_key=objection_overdue_key(objection.pk),
-        )
+        with community_language():
+            created = notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Objection #%(id)s not decided in time") % {"id": objection.pk},
+                body=_("The objection to the publication “%(title)s” was due to be decided by %(due)s "
+                       "(RULEBOOK §10): decide it.")
+                % {"title": objection.publication.title, "due": format_moment(objection.decide_due_at)},
+                link=reverse("admin:notices_objection_change", args=[objection.pk]),
+                kind="notices.objection_overdue",
+                dedupe_key=objection_overdue_key(objection.pk),
+            )
         flagged += bool(created)
     return flagged
 

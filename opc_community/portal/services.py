@@ -24,9 +24,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError
+from opc_community.core.i18n import StoredText, render_stored
 from opc_community.core.jobs import enqueue_on_commit
 from opc_community.portal.models import EmailState, Notification
 from opc_community.portal.rules import Delivery, delivery_after, email_retry_delay
@@ -62,8 +64,8 @@ def _check_link(link: str) -> None:
 def notify(
     *,
     recipients: Iterable[Any],
-    title: str,
-    body: str,
+    title: StoredText,
+    body: StoredText,
     link: str = "",
     kind: str = "",
     dedupe_key: str | None = None,
@@ -75,8 +77,11 @@ def notify(
     a recipient who already has a notification with that key is skipped, so a
     job can call this on every run and still notify each person once: the
     returned list holds only the notifications created by this call, and only
-    they are emailed. ``title`` and ``body`` are stored as text in the language
-    active now (jobs run in the site's default language, Chinese).
+    they are emailed. ``title`` and ``body`` are stored in the community language (Chinese)
+    whatever the language active now (an English-interface action): pass them unrendered — a lazy
+    string, or a callable such as ``lambda: _("Case %(number)s opened") % {...}`` — and they are
+    rendered here under ``translation.override(settings.LANGUAGE_CODE)``
+    (:mod:`opc_community.core.i18n`). A plain ``str`` is stored as it is (what a person typed).
 
     One INSERT statement, atomic by itself, so no savepoint of its own: inside
     the caller's transaction the rows and their e-mails stand or fall with it.
@@ -87,12 +92,13 @@ def notify(
     people = {user.pk: user for user in recipients}
     if not people:
         return []
+    title, body = render_stored(title), render_stored(body)
     states = [EmailState.PENDING if email and user.email else EmailState.NONE for user in people.values()]
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT_SQL,
             {
-                "title": str(title), "body": str(body), "link": link, "kind": kind, "key": dedupe_key,
+                "title": title, "body": body, "link": link, "kind": kind, "key": dedupe_key,
                 "now": timezone.now(), "pending": EmailState.PENDING, "recipients": list(people),
                 "states": [str(state) for state in states],
             },
@@ -266,7 +272,7 @@ def _record_failure(
     logger.warning("E-mail of notification %s: %s (%s).", notification.pk, text, delivery.value)
 
 
-def notification_emails_retry(*, notifications: Iterable[Notification], actor: Any) -> int:
+def notification_emails_retry(*, notifications: Iterable[Notification], actor: Actor) -> int:
     """The administrator sends failed e-mails again (e.g. after checking with the recipient that an
     interrupted one never arrived); returns how many were queued. Only "failed" rows change."""
     if not has_role(actor, Role.ADMINISTRATOR):

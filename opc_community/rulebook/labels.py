@@ -53,7 +53,7 @@ class Unit(Enum):
 
 @dataclass(frozen=True)
 class Label:
-    text: Promise
+    text: str | Promise
     unit: Unit
     article: str = ""  # the regulation's article; empty: the enclosing item's
     entry: Unit | None = None  # ENTRIES: how each entry reads

@@ -119,8 +119,8 @@ def number(value: Decimal | int) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def _choice(value: str) -> str:
-    return str(CHOICE_LABELS.get(value, value))
+def _choice(value: str | None) -> str:
+    return "" if value is None else str(CHOICE_LABELS.get(value, value))
 
 
 def format_value(value: Any, unit: Unit, *, owner: Any = None) -> str:
@@ -187,7 +187,9 @@ def _section_text(value: Any, owner: Any) -> str:
 def bands_text(bands: Sequence[s.Band], unit: Unit) -> str:
     """"高于 80% 得 10 分；60% 及以上得 5 分；低于 60% 得 0 分" — from the highest band; the lowest band reads
     from the limit of the band above it."""
-    def value(limit: Decimal) -> str:
+    def value(limit: Decimal | None) -> str:
+        if limit is None:  # only the lowest band has no limit, and it is read from the band above
+            return ""
         return f"{number(limit)}%" if unit is Unit.PERCENT_BANDS else _("%(n)s times") % {"n": number(limit)}
 
     parts = []

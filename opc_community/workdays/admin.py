@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from opc_community.accounts.actors import actor_of
 from opc_community.workdays import services
 from opc_community.workdays.files import MAX_BYTES, Day, parse_schedule
 from opc_community.workdays.models import CalendarChange, CalendarYear, SpecialDay
@@ -62,13 +63,13 @@ class SpecialDayAdmin(CalendarAdmin):
         return date_format(obj.date, "l")
 
     def save_model(self, request: HttpRequest, obj: SpecialDay, form: Any, change: bool) -> None:
-        _said(request, services.special_day_save(day=obj, actor=request.user))
+        _said(request, services.special_day_save(day=obj, actor=actor_of(request)))
 
     def delete_model(self, request: HttpRequest, obj: SpecialDay) -> None:
-        _said(request, services.special_days_delete(days=[obj], actor=request.user))
+        _said(request, services.special_days_delete(days=[obj], actor=actor_of(request)))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SpecialDay]) -> None:
-        _said(request, services.special_days_delete(days=queryset, actor=request.user))
+        _said(request, services.special_days_delete(days=queryset, actor=actor_of(request)))
 
 
 @admin.register(CalendarYear)
@@ -78,15 +79,15 @@ class CalendarYearAdmin(CalendarAdmin):
     ordering = ("-year",)
 
     def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
-        _said(request, services.calendar_year_save(calendar_year=obj, actor=request.user))
+        _said(request, services.calendar_year_save(calendar_year=obj, actor=actor_of(request)))
 
     def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
-        _said(request, services.calendar_years_delete(years=[obj], actor=request.user))
+        _said(request, services.calendar_years_delete(years=[obj], actor=actor_of(request)))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
-        _said(request, services.calendar_years_delete(years=queryset, actor=request.user))
+        _said(request, services.calendar_years_delete(years=queryset, actor=actor_of(request)))
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[Any]:
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="workdays_calendaryear_upload"),
             *super().get_urls(),
@@ -105,7 +106,7 @@ class CalendarYearAdmin(CalendarAdmin):
             except signing.BadSignature:
                 messages.error(request, gettext("The preview has expired or was altered: upload the file again."))
             else:
-                change = services.year_load(year=year, days=days, actor=request.user, note=note)
+                change = services.year_load(year=year, days=days, actor=actor_of(request), note=note)
                 _said(request, change)
                 return HttpResponseRedirect(reverse("admin:workdays_calendarchange_change", args=[change.pk]))
         elif request.method == "POST":
@@ -115,7 +116,7 @@ class CalendarYearAdmin(CalendarAdmin):
                 context.update(
                     year=year,
                     diff=services.year_diff(year=year, days=days),
-                    preview=_results(services.year_load_preview(year=year, days=days, actor=request.user)),
+                    preview=_results(services.year_load_preview(year=year, days=days, actor=actor_of(request))),
                     payload=_sign(year, note, days),
                 )
         else:
@@ -168,7 +169,7 @@ class ScheduleUploadForm(forms.Form):
                            help_text=_("e.g. the State Council's notice: 国办发明电〔2026〕X号"))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         upload, year = cleaned.get("file"), cleaned.get("year")
         if upload is None or year is None:
             return cleaned

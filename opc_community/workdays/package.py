@@ -11,6 +11,7 @@ from datetime import date
 
 import chinese_calendar
 from chinese_calendar import constants
+from django.db import models
 
 SOURCE = "chinesecalendar"
 
@@ -48,7 +49,9 @@ def schedules() -> dict[int, list[PackageDay]]:
     return {year: sorted(days, key=lambda d: d.date) for year, days in by_year.items()}
 
 
-def load_into(calendar_year_model: type, special_day_model: type, years: list[int] | None = None) -> list[int]:
+def load_into(
+    calendar_year_model: type[models.Model], special_day_model: type[models.Model], years: list[int] | None = None
+) -> list[int]:
     """Copy the package's schedules into the calendar tables (replacing those years' rows).
 
     Takes the model classes so that the seeding data migration (historical models)
@@ -57,12 +60,12 @@ def load_into(calendar_year_model: type, special_day_model: type, years: list[in
     available = schedules()
     chosen = sorted(available if years is None else set(years) & set(available))
     for year in chosen:
-        special_day_model.objects.filter(date__year=year).delete()
-        special_day_model.objects.bulk_create(
+        special_day_model._default_manager.filter(date__year=year).delete()
+        special_day_model._default_manager.bulk_create(
             special_day_model(date=day.date, kind="holiday" if day.is_holiday else "workday", name=day.name)
             for day in available[year]
         )
-        calendar_year_model.objects.update_or_create(
+        calendar_year_model._default_manager.update_or_create(
             year=year, defaults={"source": "package", "note": f"{SOURCE} {chinese_calendar.__version__}"}
         )
     return chosen

@@ -58,7 +58,7 @@ class Recomputed:
 class DeadlineKind:
     key: str
     label: Any  # a lazy translation
-    open_provisional: Callable[[], QuerySet]
+    open_provisional: Callable[[], QuerySet[Any]]
     recompute: Callable[[], Recomputed]
 
 

@@ -21,6 +21,7 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.workdays import registry
 from opc_community.workdays.files import Day
@@ -58,7 +59,7 @@ class Move:
 
 
 def recompute_deadlines(
-    queryset: QuerySet, *, provisional: str, fields: Sequence[DeadlineField]
+    queryset: QuerySet[Any], *, provisional: str, fields: Sequence[DeadlineField]
 ) -> tuple[list[Move], registry.Recomputed]:
     """Compute the open deadlines of the provisional rows of ``queryset`` again from their events,
     with the calendar as it now stands, and store them and the provisional flag (RULEBOOK §2).
@@ -112,14 +113,14 @@ def recompute_deadlines(
 
 def _length(field: DeadlineField, row: dict[str, Any]) -> int:
     if isinstance(field.working_days, str):
-        return row[field.working_days]
+        return int(row[field.working_days])
     return field.working_days(local_date(row[field.start]))
 
 
 # --- Calendar changes ------------------------------------------------------------------------------
 
 
-def _recompute_and_record(*, actor: Any, source: str, summary: str) -> CalendarChange:
+def _recompute_and_record(*, actor: Actor | None, source: str, summary: str) -> CalendarChange:
     """Recompute every registered kind's open provisional deadlines and record the change."""
     results: dict[str, dict[str, int]] = {}
     for kind in registry.deadline_kinds():
@@ -131,7 +132,7 @@ def _recompute_and_record(*, actor: Any, source: str, summary: str) -> CalendarC
 
 
 @transaction.atomic
-def special_day_save(*, day: SpecialDay, actor: Any) -> CalendarChange:
+def special_day_save(*, day: SpecialDay, actor: Actor) -> CalendarChange:
     """Add or correct one holiday or adjusted working day (the admin validated it)."""
     created = day.pk is None
     with acting_as(actor, action="workdays.special_day_save"):
@@ -142,7 +143,7 @@ def special_day_save(*, day: SpecialDay, actor: Any) -> CalendarChange:
 
 
 @transaction.atomic
-def special_days_delete(*, days: Iterable[SpecialDay], actor: Any) -> CalendarChange:
+def special_days_delete(*, days: Iterable[SpecialDay], actor: Actor) -> CalendarChange:
     days = list(days)
     with acting_as(actor, action="workdays.special_days_delete"):
         SpecialDay.objects.filter(pk__in=[day.pk for day in days]).delete()
@@ -153,7 +154,7 @@ def special_days_delete(*, days: Iterable[SpecialDay], actor: Any) -> CalendarCh
 
 
 @transaction.atomic
-def calendar_year_save(*, calendar_year: CalendarYear, actor: Any) -> CalendarChange:
+def calendar_year_save(*, calendar_year: CalendarYear, actor: Actor) -> CalendarChange:
     """Mark a year's schedule as loaded (its deadlines stop being provisional) or edit its note."""
     created = calendar_year.pk is None
     with acting_as(actor, action="workdays.calendar_year_save"):
@@ -164,7 +165,7 @@ def calendar_year_save(*, calendar_year: CalendarYear, actor: Any) -> CalendarCh
 
 
 @transaction.atomic
-def calendar_years_delete(*, years: Iterable[CalendarYear], actor: Any) -> CalendarChange:
+def calendar_years_delete(*, years: Iterable[CalendarYear], actor: Actor) -> CalendarChange:
     numbers = sorted(year.year for year in years)
     with acting_as(actor, action="workdays.calendar_years_delete"):
         CalendarYear.objects.filter(year__in=numbers).delete()
@@ -202,7 +203,7 @@ def year_diff(*, year: int, days: Sequence[Day]) -> YearDiff:
 
 
 @transaction.atomic
-def year_load(*, year: int, days: Sequence[Day], actor: Any, note: str = "") -> CalendarChange:
+def year_load(*, year: int, days: Sequence[Day], actor: Actor, note: str = "") -> CalendarChange:
     """Replace the special days of ``year`` with ``days`` and mark the year loaded, all or nothing.
 
     The days come from ``files.parse_schedule`` (checked line by line); a year must not be given
@@ -225,7 +226,7 @@ def year_load(*, year: int, days: Sequence[Day], actor: Any, note: str = "") -> 
         return _recompute_and_record(actor=actor, source=CalendarChange.Source.FILE, summary=summary)
 
 
-def year_load_preview(*, year: int, days: Sequence[Day], actor: Any) -> CalendarChange:
+def year_load_preview(*, year: int, days: Sequence[Day], actor: Actor) -> CalendarChange:
     """What :func:`year_load` would do, deadlines included, without keeping any of it: the load runs
     in a transaction that is rolled back, so the preview counts exactly what the load will move."""
     with transaction.atomic():
@@ -235,7 +236,7 @@ def year_load_preview(*, year: int, days: Sequence[Day], actor: Any) -> Calendar
 
 
 @transaction.atomic
-def package_load(*, years: list[int] | None, actor: Any = None) -> tuple[list[int], CalendarChange | None]:
+def package_load(*, years: list[int] | None, actor: Actor | None = None) -> tuple[list[int], CalendarChange | None]:
     """(Re)load official schedules from the chinesecalendar package (``manage.py load_holidays``)."""
     with acting_as(actor, command="load_holidays"):
         loaded = load_into(CalendarYear, SpecialDay, years)

@@ -31,6 +31,10 @@ from residents.models.ledger import (
     PaymentMethod,
 )
 from residents.models.residency import (
+    AGREEMENT_TRANSITIONS,
+    EXIT_TRANSITIONS,
+    RENEWAL_TRANSITIONS,
+    RESIDENT_TRANSITIONS,
     Agreement,
     AgreementStatus,
     ClearanceItem,
@@ -48,6 +52,7 @@ from residents.models.residency import (
 )
 
 __all__ = [
+    "AGREEMENT_TRANSITIONS", "EXIT_TRANSITIONS", "RENEWAL_TRANSITIONS", "RESIDENT_TRANSITIONS",
     "APPLICATION_TRANSITIONS", "COMPLAINT_TRANSITIONS", "LIVE_STATUSES", "Agreement", "AgreementStatus", "Application",
     "ApplicationDocument", "ApplicationTransition", "ApplicationStatus", "Ban", "BanSource", "ClearanceItem",
     "Complaint", "ComplaintCategory", "ComplaintChannel", "ComplaintMessage", "ComplaintStatus",

@@ -22,6 +22,17 @@ class ResidentStatus(models.TextChoices):
     EXITED = "exited", _("exited")
 
 
+#: The resident's state machine, the one every service moves a resident with (``core.transitions.move``):
+#: check-in opens the portal (第三章第二条); an exit starts, is cancelled or completes (第三章第四条);
+#: ONBOARDING → EXITED is a forced exit before check-in.
+RESIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ResidentStatus.ONBOARDING: frozenset({ResidentStatus.ACTIVE, ResidentStatus.EXITED}),
+    ResidentStatus.ACTIVE: frozenset({ResidentStatus.EXITING, ResidentStatus.EXITED}),
+    ResidentStatus.EXITING: frozenset({ResidentStatus.ACTIVE, ResidentStatus.EXITED}),
+    ResidentStatus.EXITED: frozenset(),
+}
+
+
 @audited
 class Resident(models.Model):
     """An admitted 入驻主体: created when its application is approved.
@@ -80,6 +91,17 @@ class AgreementStatus(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
     ENDED = "ended", _("ended")
     CANCELLED = "cancelled", _("cancelled before acceptance")
+
+
+#: The agreement's state machine: accepted by the resident or cancelled before that (第三章第二条);
+#: an accepted agreement ends on expiry, exit or renewal (第三章第四条); an issued one is also
+#: cancelled when the resident leaves before accepting it.
+AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AgreementStatus.ISSUED: frozenset({AgreementStatus.ACCEPTED, AgreementStatus.CANCELLED}),
+    AgreementStatus.ACCEPTED: frozenset({AgreementStatus.ENDED}),
+    AgreementStatus.ENDED: frozenset(),
+    AgreementStatus.CANCELLED: frozenset(),
+}
 
 
 @audited
@@ -178,6 +200,14 @@ class RenewalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+RENEWAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    RenewalStatus.REQUESTED: frozenset({RenewalStatus.APPROVED, RenewalStatus.REFUSED, RenewalStatus.WITHDRAWN}),
+    RenewalStatus.APPROVED: frozenset(),
+    RenewalStatus.REFUSED: frozenset(),
+    RenewalStatus.WITHDRAWN: frozenset(),
+}
+
+
 @audited
 class RenewalRequest(models.Model):
     """A simplified application to renew (第三章第三条): conditions checked, staff decide."""
@@ -235,6 +265,14 @@ class ExitStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
     COMPLETED = "completed", _("completed")
     CANCELLED = "cancelled", _("cancelled")
+
+
+EXIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ExitStatus.REQUESTED: frozenset({ExitStatus.SCHEDULED, ExitStatus.CANCELLED}),
+    ExitStatus.SCHEDULED: frozenset({ExitStatus.COMPLETED, ExitStatus.CANCELLED}),
+    ExitStatus.COMPLETED: frozenset(),
+    ExitStatus.CANCELLED: frozenset(),
+}
 
 
 class DepositOutcome(models.TextChoices):

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from opc_community.rulebook.schema import Deadlines
 from opc_community.workdays.rules import SHANGHAI, WorkCalendar, local_date
+from residents.models.complaints import ComplaintStatus
 
 
 class SlaState(StrEnum):
@@ -51,6 +52,19 @@ class SlaState(StrEnum):
 #: States that count in an on-time rate: the step is settled one way or the other.
 DECIDED = frozenset({SlaState.MET, SlaState.LATE, SlaState.OVERDUE})
 MISSED = frozenset({SlaState.LATE, SlaState.OVERDUE})
+
+
+# --- Who may do what now (the services check these; the pages show their buttons by them) ----------------
+
+
+def may_answer_solution(status: str) -> bool:
+    """The resident confirms or reopens a complaint only once a solution was given (第四章第四条)."""
+    return status == ComplaintStatus.SOLVED
+
+
+def thread_open(status: str) -> bool:
+    """Messages are added to a complaint's thread until it is closed (then a new complaint is filed)."""
+    return status != ComplaintStatus.CLOSED
 
 
 def promise_text(deadlines: Deadlines) -> str:

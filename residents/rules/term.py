@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from residents.models.residency import ExitKind, ExitStatus, FeePeriod
+
 # --- Term (第三章第三条) -------------------------------------------------------------
 
 
@@ -159,6 +161,38 @@ def fees_paid_on_time(*, paid_late: int, overdue_unpaid: int) -> bool:
     return paid_late == 0 and overdue_unpaid == 0
 
 
+def exit_withdrawable(*, kind: str, status: str) -> bool:
+    """The resident withdraws only its own voluntary exit application, before staff confirm it (第三章第四条)."""
+    return kind == ExitKind.VOLUNTARY and status == ExitStatus.REQUESTED
+
+
 def renewal_allowed(conditions: Sequence[Any]) -> bool:
     """Renewal needs every condition met: a failed one refuses, one still waiting for staff (None) holds it."""
     return all(condition.met is True for condition in conditions)
+
+
+# --- The fee schedule ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeCharge:
+    index: int
+    period_start: date
+    period_end: date
+    due_on: date
+    amount: Decimal
+
+
+def fee_schedule(*, starts_on: date, months: int, fee_period: str, fee_amount: Decimal) -> list[FeeCharge]:
+    """The invoices of a term: a monthly fee in one invoice per month of the term, each due on its
+    month's first day; a fee per term in one invoice due on the start date; none for a zero fee
+    (费用“如有”; the decision is documented in :mod:`residents.services.agreements`)."""
+    if fee_amount <= 0:
+        return []
+    if fee_period == FeePeriod.TERM:
+        return [FeeCharge(0, starts_on, agreement_end(starts_on, months), starts_on, fee_amount)]
+    return [
+        FeeCharge(i, add_months(starts_on, i), add_months(starts_on, i + 1) - timedelta(days=1),
+                  add_months(starts_on, i), fee_amount)
+        for i in range(months)
+    ]

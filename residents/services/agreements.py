@@ -10,7 +10,8 @@
 - :func:`resident_check_in` — the daily management team checks the resident in (办理入驻).
 - :func:`orientation_acknowledge` — the resident acknowledges the rules (岗前告知).
 
-Fee schedule (decision, documented here and on the agreement): a monthly fee is billed
+Fee schedule (decision, documented here and on the agreement; the pure function is
+:func:`residents.rules.term.fee_schedule`): a monthly fee is billed
 in ``agreement_months`` invoices, one per month of the term; month *i* runs from
 ``add_months(start, i)`` to the day before ``add_months(start, i + 1)`` and is **due on
 its first day** — the first invoice on the start date. A fee per term is one invoice for
@@ -19,9 +20,7 @@ deposit is not an invoice: it is expected as ``deposit_amount`` and recorded as 
 entries; check-in needs the deposit held to reach it.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -34,17 +33,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
 from opc_community.core.files import atomic_with_files
+from opc_community.core.i18n import render_stored
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
 from residents.extensions import check_in_steps
 from residents.models import (
+    AGREEMENT_TRANSITIONS,
+    RESIDENT_TRANSITIONS,
     Agreement,
     AgreementStatus,
     FeePeriod,
@@ -54,21 +57,9 @@ from residents.models import (
     Resident,
     ResidentStatus,
 )
-from residents.rules.term import add_months, agreement_end
+from residents.rules.term import FeeCharge, agreement_end, fee_schedule
 from residents.selectors import agreements as agreement_selectors
 from residents.services.ledger import invoice_create, money
-
-#: The agreement's state machine: accepted by the resident, or cancelled before that;
-#: an accepted agreement ends (expiry, exit, renewal) through the lifecycle services.
-AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AgreementStatus.ISSUED: frozenset({AgreementStatus.ACCEPTED, AgreementStatus.CANCELLED}),
-    AgreementStatus.ACCEPTED: frozenset({AgreementStatus.ENDED}),
-    AgreementStatus.ENDED: frozenset(),
-    AgreementStatus.CANCELLED: frozenset(),
-}
-
-#: Check-in opens the portal (第三章第二条 开通社区资源使用权限).
-CHECK_IN_TRANSITIONS: dict[str, frozenset[str]] = {ResidentStatus.ONBOARDING: frozenset({ResidentStatus.ACTIVE})}
 
 #: Nobody issues, cancels or checks in on their own residency (conflict of interest).
 OWN_AGREEMENT = gettext_lazy("the agreement or check-in of your own residency")
@@ -76,29 +67,6 @@ OWN_AGREEMENT = gettext_lazy("the agreement or check-in of your own residency")
 _NUMBER_LOCK = 0x0A61
 
 
-# --- Pure: the fee schedule ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeeCharge:
-    index: int
-    period_start: date
-    period_end: date
-    due_on: date
-    amount: Decimal
-
-
-def fee_schedule(*, starts_on: date, months: int, fee_period: str, fee_amount: Decimal) -> list[FeeCharge]:
-    """The invoices of a term (see the module docstring for the due-day decision). Pure."""
-    if fee_amount <= 0:
-        return []
-    if fee_period == FeePeriod.TERM:
-        return [FeeCharge(0, starts_on, agreement_end(starts_on, months), starts_on, fee_amount)]
-    return [
-        FeeCharge(i, add_months(starts_on, i), add_months(starts_on, i + 1) - timedelta(days=1),
-                  add_months(starts_on, i), fee_amount)
-        for i in range(months)
-    ]
 
 
 # --- Numbers ------------------------------------------------------------------------------------
@@ -134,7 +102,7 @@ def agreement_issue(
     fee_amount: Any,
     fee_period: str,
     deposit_amount: Any,
-    actor: Any,
+    actor: Actor,
     renews: Agreement | None = None,
 ) -> Agreement:
     """Issue 《OPC社区入驻协议》 to ``resident`` (第三章第二条 签约入驻; 第三章第三条 12 个月).
@@ -226,8 +194,8 @@ def agreement_issue(
         )
     notify(
         recipients=[resident.user],
-        title=_("Your residency agreement %(number)s is ready") % {"number": agreement.number},
-        body=_(
+        title=lambda: _("Your residency agreement %(number)s is ready") % {"number": agreement.number},
+        body=lambda: _(
             "Please read 《OPC社区入驻协议》 %(number)s (%(start)s to %(end)s) in the portal and accept it. "
             "Check-in follows once the first fee and the deposit of %(deposit)s are paid (第三章第二条)."
         )
@@ -271,7 +239,7 @@ def agreement_document_store(*, agreement: Agreement) -> Agreement:
 
 
 @transaction.atomic
-def agreement_accept(*, agreement: Agreement, actor: Any) -> Agreement:
+def agreement_accept(*, agreement: Agreement, actor: Actor | None) -> Agreement:
     """The resident accepts its issued agreement in the portal; acceptance time recorded.
 
     Only the resident's own portal account accepts. Tells the intake and daily management
@@ -286,8 +254,8 @@ def agreement_accept(*, agreement: Agreement, actor: Any) -> Agreement:
                          accepted_at=timezone.now())
     notify(
         recipients=members_of(Role.INTAKE, Role.DAILY),
-        title=_("%(resident)s accepted agreement %(number)s") % {"resident": resident, "number": agreement.number},
-        body=_("Check-in (办理入驻) can follow once the first invoice and the deposit are paid (第三章第二条)."),
+        title=lambda: _("%(resident)s accepted agreement %(number)s") % {"resident": resident, "number": agreement.number},
+        body=lambda: _("Check-in (办理入驻) can follow once the first invoice and the deposit are paid (第三章第二条)."),
         link=reverse("admin:residents_agreement_change", args=[agreement.pk]),
         kind="residents.agreement_accepted",
         dedupe_key=f"agreement-accepted:{agreement.pk}",
@@ -298,7 +266,7 @@ def agreement_accept(*, agreement: Agreement, actor: Any) -> Agreement:
 
 
 @transaction.atomic
-def agreement_cancel(*, agreement: Agreement, reason: str, actor: Any) -> Agreement:
+def agreement_cancel(*, agreement: Agreement, reason: str, actor: Actor) -> Agreement:
     """Cancel an issued agreement before acceptance (wrong terms: issue a corrected one).
 
     Its invoices stay in the ledger but become void (nobody owes them; see
@@ -327,7 +295,7 @@ def agreement_cancel(*, agreement: Agreement, reason: str, actor: Any) -> Agreem
 
 
 @transaction.atomic
-def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resident:
+def resident_check_in(*, resident: Resident, actor: Actor, **choices: Any) -> Resident:
     """Check an approved resident in (第三章第二条 办理入驻): desk assigned, portal opened, archive created.
 
     Conditions (all checked, all missing ones named in one Chinese message): the
@@ -369,13 +337,13 @@ def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resi
     notes = [step.apply(resident, choice=choices.get(step.choice), actor=actor) for step in steps]
     with acting_as(actor, action="residents.check_in"):
         resident = move(
-            resident, ResidentStatus.ACTIVE, transitions=CHECK_IN_TRANSITIONS,
+            resident, ResidentStatus.ACTIVE, transitions=RESIDENT_TRANSITIONS,
             checked_in_at=timezone.now(), checked_in_by=actor,
         )
     notify(
         recipients=[resident.user],
-        title=_("Welcome to the community: you are checked in"),
-        body=" ".join([*(str(note) for note in notes if note), _(
+        title=lambda: _("Welcome to the community: you are checked in"),
+        body=lambda: " ".join([*(render_stored(note) for note in notes if note), _(
             "Before using the portal, please read the community rules and the reward and penalty mechanism, "
             "and confirm that you have read them (岗前告知, 第三章第二条)."
         )]),
@@ -390,7 +358,7 @@ def resident_check_in(*, resident: Resident, actor: Any, **choices: Any) -> Resi
 
 
 @transaction.atomic
-def orientation_acknowledge(*, resident: Resident, actor: Any) -> OrientationAcknowledgement:
+def orientation_acknowledge(*, resident: Resident, actor: Actor) -> OrientationAcknowledgement:
     """Record that the resident acknowledged the rules and the reward/penalty mechanism of the
     rulebook version in force today (第三章第二条 岗前告知) — the basis of later penalties.
 

@@ -20,6 +20,7 @@ from opc_community.core.money import format_yuan
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
 from residents.models import (
+    EXIT_TRANSITIONS,
     ClearanceItem,
     DepositEntryKind,
     DepositOutcome,
@@ -34,7 +35,6 @@ from residents.models import (
 from residents.rules import term
 from residents.selectors import lifecycle as selectors
 from residents.services.residency import (
-    EXIT_TRANSITIONS,
     OWN_RESIDENCY,
     _close_open_renewals,
     _end_agreements,
@@ -201,8 +201,8 @@ def _complete(exit: Exit, *, actor: Any, today: date) -> Exit:
     exit.resident.refresh_from_db()
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit is complete"),
-        body=_("Your exit is complete and your portal permissions have ended. Your archive is kept until "
+        title=lambda: _("Your exit is complete"),
+        body=lambda: _("Your exit is complete and your portal permissions have ended. Your archive is kept until "
                "%(date)s (Chapter 3, Article 5). Thank you for your time in the community.")
         % {"date": format_day(retain_until)},
         link=reverse("portal:inbox"),
@@ -239,8 +239,8 @@ def exit_clear(*, exit: Exit, item: str, actor: Any, note: str = "", today: date
     if remaining:
         notify(
             recipients=[exit.resident.user],
-            title=_("Exit clearance: %(item)s") % {"item": clearance.get_item_display()},
-            body=(clearance.note or str(clearance.get_item_display())) + " "
+            title=lambda: _("Exit clearance: %(item)s") % {"item": clearance.get_item_display()},
+            body=lambda: (clearance.note or str(clearance.get_item_display())) + " "
             + _("Still to do: %(items)s.") % {"items": "、".join(str(ClearanceItem(i).label) for i in remaining)},
             link=_portal("exit_detail", exit.pk),
             kind="residents.exit_clearance",

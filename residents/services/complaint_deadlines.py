@@ -14,6 +14,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.portal.services import notifications_withdraw, notify
@@ -32,7 +33,6 @@ from residents.services.complaints import (
     _lock,
     _post,
     _short,
-    _site_language,
     _staff_link,
 )
 
@@ -53,7 +53,7 @@ def complaints_flag_overdue(*, now: datetime | None = None) -> int:
     if not team:
         return 0
     created = 0
-    with _site_language():
+    with community_language():
         for complaint, kind in selectors.overdue_deadlines(now=now):
             due = complaint.response_due_at if kind == rules.DueKind.RESPONSE else complaint.solution_due_at
             if kind == rules.DueKind.RESPONSE:
@@ -62,20 +62,21 @@ def complaints_flag_overdue(*, now: datetime | None = None) -> int:
             else:
                 title = _("Solution overdue: %(subject)s")
                 body = _("%(resident)s filed it on %(filed)s; the solution was due by %(due)s (Chapter 4, Article 4).")
-            created += len(
-                notify(
-                    recipients=team,
-                    title=title % {"subject": _short(complaint.subject)},
-                    body=body % {
-                        "resident": complaint.resident.name,
-                        "filed": format_day(complaint.filed_at),
-                        "due": format_day(due),
-                    },
-                    link=_staff_link(complaint),
-                    kind=f"residents.complaint_{kind}_overdue",
-                    dedupe_key=overdue_flag_key(complaint.pk, kind, due),
+            with community_language():
+                created += len(
+                    notify(
+                        recipients=team,
+                        title=title % {"subject": _short(complaint.subject)},
+                        body=body % {
+                            "resident": complaint.resident.name,
+                            "filed": format_day(complaint.filed_at),
+                            "due": format_day(due),
+                        },
+                        link=_staff_link(complaint),
+                        kind=f"residents.complaint_{kind}_overdue",
+                        dedupe_key=overdue_flag_key(complaint.pk, kind, due),
+                    )
                 )
-            )
     return created
 
 
@@ -126,7 +127,7 @@ def complaint_auto_close(*, complaint: Complaint, now: datetime, working_days: i
     if not rules.is_overdue_now(due_at=due, done_at=None, now=now):
         raise InvalidTransition(_("The resident may still confirm or reopen this complaint."))
     author = complaint.assigned_to or complaint.filed_by
-    with acting_as(None, action="residents.complaint_auto_close"), _site_language():
+    with acting_as(None, action="residents.complaint_auto_close"), community_language():
         complaint = move(complaint, ComplaintStatus.CLOSED, transitions=COMPLAINT_TRANSITIONS, closed_at=now)
         _post(
             complaint,

@@ -29,15 +29,15 @@ constraint, so two identical submissions arriving together make one complaint.
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own, is_self_dealing
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -45,6 +45,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.core.uploads import validate_upload
@@ -93,7 +94,7 @@ def complaint_file(
     subject: str,
     text: str,
     attachment: UploadedFile | None = None,
-    actor: Any,
+    actor: Actor | None,
 ) -> Complaint:
     """The resident files a complaint or request in the portal (or the API)."""
     if actor.pk != resident.user_id:
@@ -118,7 +119,7 @@ def complaint_record(
     subject: str,
     text: str,
     attachment: UploadedFile | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Complaint:
     """Staff record a complaint on a resident's behalf: from the suggestion box, in person or by phone."""
     _ensure_handler(actor, resident)
@@ -142,7 +143,7 @@ def _create(
     subject: str,
     text: str,
     attachment: UploadedFile | None,
-    actor: Any,
+    actor: Actor | None,
 ) -> Complaint:
     if category not in ComplaintCategory.values:
         raise DomainError(_("Choose a category."), field="category")
@@ -185,15 +186,15 @@ def _create(
         if OPEN_ONCE not in constraint:
             raise
         raise _already_filed(resident, category=category, subject=subject, text=text) from error
-    with _site_language():
+    with community_language():
         when = _("Respond by %(response)s, give a solution by %(solution)s (Chapter 4, Article 4).") % {
             "response": format_day(response.at),
             "solution": format_day(solution.at),
         }
         notify(
             recipients=_team(exclude=actor),
-            title=_("New complaint: %(subject)s") % {"subject": _short(subject)},
-            body=_("%(resident)s · %(category)s · %(channel)s. %(when)s")
+            title=lambda: _("New complaint: %(subject)s") % {"subject": _short(subject)},
+            body=lambda: _("%(resident)s · %(category)s · %(channel)s. %(when)s")
             % {
                 "resident": resident.name,
                 "category": complaint.get_category_display(),
@@ -207,7 +208,7 @@ def _create(
         if actor.pk != resident.user_id:
             notify(
                 recipients=[resident.user],
-                title=_("Your complaint was recorded: %(subject)s") % {"subject": _short(subject)},
+                title=lambda: _("Your complaint was recorded: %(subject)s") % {"subject": _short(subject)},
                 body=when,
                 link=_resident_link(complaint),
                 kind="residents.complaint_recorded",
@@ -235,7 +236,7 @@ def _already_filed(resident: Resident, *, category: str, subject: str, text: str
 
 
 @transaction.atomic
-def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complaint:
+def complaint_respond(*, complaint: Complaint, text: str, actor: Actor) -> Complaint:
     """First response (awaiting response → responded, solution pending); due within 2 working days."""
     _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
@@ -247,10 +248,10 @@ def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complai
             responded_at=now, assigned_to=complaint.assigned_to or actor,
         )
         _post(complaint, kind=MessageKind.RESPONSE, body=text, author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=[complaint.resident.user],
-            title=_("Your complaint was answered: %(subject)s") % {"subject": _short(complaint.subject)},
+            title=lambda: _("Your complaint was answered: %(subject)s") % {"subject": _short(complaint.subject)},
             body=text,
             link=_resident_link(complaint),
             kind="residents.complaint_responded",
@@ -260,7 +261,7 @@ def complaint_respond(*, complaint: Complaint, text: str, actor: Any) -> Complai
 
 
 @transaction.atomic
-def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint:
+def complaint_solve(*, complaint: Complaint, text: str, actor: Actor) -> Complaint:
     """A solution (→ solution given, awaiting confirmation); due within 7 working days of the filing
     or of the latest reopening. Given to a complaint not yet responded to, it is also the response."""
     _ensure_handler(actor, complaint.resident)
@@ -279,11 +280,11 @@ def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint
     with acting_as(actor, action="residents.complaint_solve"):
         complaint = move(complaint, ComplaintStatus.SOLVED, transitions=COMPLAINT_TRANSITIONS, **fields)
         _post(complaint, kind=MessageKind.SOLUTION, body=text, author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=[complaint.resident.user],
-            title=_("A solution was given: %(subject)s") % {"subject": _short(complaint.subject)},
-            body=_("%(text)s\n\nPlease confirm the solution, or reopen the complaint with a reason, in the portal.")
+            title=lambda: _("A solution was given: %(subject)s") % {"subject": _short(complaint.subject)},
+            body=lambda: _("%(text)s\n\nPlease confirm the solution, or reopen the complaint with a reason, in the portal.")
             % {"text": text},
             link=_resident_link(complaint),
             kind="residents.complaint_solved",
@@ -293,7 +294,7 @@ def complaint_solve(*, complaint: Complaint, text: str, actor: Any) -> Complaint
 
 
 @transaction.atomic
-def complaint_note(*, complaint: Complaint, text: str, actor: Any) -> ComplaintMessage:
+def complaint_note(*, complaint: Complaint, text: str, actor: Actor) -> ComplaintMessage:
     """An internal note of the team: never shown to the resident, tells nobody."""
     _ensure_handler(actor, complaint.resident)
     text = _required_text(text, field="text")
@@ -306,11 +307,11 @@ def complaint_note(*, complaint: Complaint, text: str, actor: Any) -> ComplaintM
 
 
 @transaction.atomic
-def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") -> Complaint:
+def complaint_confirm(*, complaint: Complaint, actor: Actor, comment: str = "") -> Complaint:
     """The resident accepts the solution (solution given → closed)."""
     complaint = _lock(complaint)
     _ensure_owner(complaint, actor)
-    if complaint.status != ComplaintStatus.SOLVED:
+    if not rules.may_answer_solution(complaint.status):
         raise InvalidTransition(_("Only a complaint with a solution can be confirmed."))
     comment = (comment or "").strip()
     with acting_as(actor, action="residents.complaint_confirm"):
@@ -318,11 +319,11 @@ def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") ->
             complaint, ComplaintStatus.CLOSED, transitions=COMPLAINT_TRANSITIONS, closed_at=timezone.now()
         )
         _post(complaint, kind=MessageKind.CONFIRM, body=comment[:TEXT_MAX_LENGTH], author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=_team(extra=complaint.assigned_to),
-            title=_("Solution confirmed: %(subject)s") % {"subject": _short(complaint.subject)},
-            body=comment or _("The resident confirmed the solution; the complaint is closed."),
+            title=lambda: _("Solution confirmed: %(subject)s") % {"subject": _short(complaint.subject)},
+            body=lambda: comment or _("The resident confirmed the solution; the complaint is closed."),
             link=_staff_link(complaint),
             kind="residents.complaint_confirmed",
             dedupe_key=f"complaint:{complaint.pk}:confirmed",
@@ -331,7 +332,7 @@ def complaint_confirm(*, complaint: Complaint, actor: Any, comment: str = "") ->
 
 
 @transaction.atomic
-def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Complaint:
+def complaint_reopen(*, complaint: Complaint, reason: str, actor: Actor) -> Complaint:
     """The resident is not satisfied (solution given → in progress), with a reason.
 
     A new solution deadline runs from now (RULEBOOK §6 decision, see residents.rules.complaints).
@@ -339,7 +340,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
     reason = _required_text(reason, field="reason")
     complaint = _lock(complaint)
     _ensure_owner(complaint, actor)
-    if complaint.status != ComplaintStatus.SOLVED:
+    if not rules.may_answer_solution(complaint.status):
         raise InvalidTransition(_("Only a complaint with a solution can be reopened."))
     now = timezone.now()
     rules_in_force = rulebook.in_force(on=local_date(now))
@@ -351,11 +352,11 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
             reopened_count=complaint.reopened_count + 1, reopened_at=now,
         )
         _post(complaint, kind=MessageKind.REOPEN, body=reason, author=actor)
-    with _site_language():
+    with community_language():
         notify(
             recipients=_team(extra=complaint.assigned_to),
-            title=_("Complaint reopened: %(subject)s") % {"subject": _short(complaint.subject)},
-            body=_("%(reason)s\n\nNew solution deadline: %(due)s (Chapter 4, Article 4).")
+            title=lambda: _("Complaint reopened: %(subject)s") % {"subject": _short(complaint.subject)},
+            body=lambda: _("%(reason)s\n\nNew solution deadline: %(due)s (Chapter 4, Article 4).")
             % {"reason": reason, "due": format_day(due.at)},
             link=_staff_link(complaint),
             kind="residents.complaint_reopened",
@@ -365,7 +366,7 @@ def complaint_reopen(*, complaint: Complaint, reason: str, actor: Any) -> Compla
 
 
 @transaction.atomic
-def complaint_message(*, complaint: Complaint, text: str, actor: Any) -> ComplaintMessage:
+def complaint_message(*, complaint: Complaint, text: str, actor: Actor) -> ComplaintMessage:
     """A message in the thread, from the resident (its own complaint) or from a handler, while not closed.
 
     A message is not a response: the response deadline is met only by :func:`complaint_respond`.
@@ -376,11 +377,11 @@ def complaint_message(*, complaint: Complaint, text: str, actor: Any) -> Complai
     from_staff = is_handler(actor) and not is_self_dealing(actor, complaint.resident.user_id)
     if not from_staff:
         _ensure_owner(complaint, actor)
-    if complaint.status == ComplaintStatus.CLOSED:
+    if not rules.thread_open(complaint.status):
         raise InvalidTransition(_("This complaint is closed; please file a new one."))
     with acting_as(actor, action="residents.complaint_message"):
         message = _post(complaint, kind=MessageKind.MESSAGE, body=text, author=actor)
-    with _site_language():
+    with community_language():
         title = _("New message on: %(subject)s") % {"subject": _short(complaint.subject)}
         if from_staff:
             notify(
@@ -409,7 +410,7 @@ def _post(complaint: Complaint, *, kind: str, body: str, author: Any) -> Complai
     return ComplaintMessage.objects.create(complaint=complaint, kind=kind, body=body, author=author)
 
 
-def _ensure_handler(actor: Any, resident: Resident) -> None:
+def _ensure_handler(actor: Actor, resident: Resident) -> None:
     if not is_handler(actor):
         raise DomainError(
             _("Only the daily management team or the administrator handles complaints (Chapter 4, Article 4)."),
@@ -418,7 +419,7 @@ def _ensure_handler(actor: Any, resident: Resident) -> None:
     ensure_not_own(actor, concerned_user=resident.user_id, what=_("a complaint of your own account"))
 
 
-def _ensure_owner(complaint: Complaint, actor: Any) -> None:
+def _ensure_owner(complaint: Complaint, actor: Actor | None) -> None:
     if complaint.resident.user_id != getattr(actor, "pk", None):
         raise DomainError(_("Only the resident who filed the complaint can do this."), code="not_allowed")
 
@@ -452,7 +453,3 @@ def _resident_link(complaint: Complaint) -> str:
 def _short(text: str) -> str:
     return Truncator(text).chars(40)
 
-
-def _site_language() -> translation.override:
-    """Notifications are stored in the site's language (Chinese), whoever triggered them."""
-    return translation.override(settings.LANGUAGE_CODE)

@@ -17,6 +17,8 @@ from opc_community.core.moments import format_day
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
 from residents.models import (
+    AGREEMENT_TRANSITIONS,
+    EXIT_TRANSITIONS,
     Agreement,
     AgreementStatus,
     Ban,
@@ -38,8 +40,6 @@ from residents.services.clearance import (
     _complete,
 )
 from residents.services.residency import (
-    AGREEMENT_END_TRANSITIONS,
-    EXIT_TRANSITIONS,
     OWN_RESIDENCY,
     _admin,
     _close_open_renewals,
@@ -71,14 +71,14 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
         return None
     if selectors.renewal_agreement(agreement) is not None:
         with acting_as(None, action="residents.agreement_renewed"):
-            move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_END_TRANSITIONS,
+            move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_TRANSITIONS,
                  ended_on=agreement.ends_on, end_reason=_("renewed"))
         return None
     if RenewalRequest.objects.filter(agreement=agreement, status=RenewalStatus.REQUESTED).exists():
         return None
     resident = lock(agreement.resident)
     with acting_as(None, action="residents.exit_on_expiry"):
-        move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_END_TRANSITIONS,
+        move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_TRANSITIONS,
              ended_on=agreement.ends_on, end_reason=_("expired without renewal"))
         if resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING) or selectors.open_exit(resident):
             return None
@@ -102,8 +102,8 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
               "name": resident.name}
     notify(
         recipients=[resident.user],
-        title=_("Your agreement has ended: clear out by %(grace)s") % values,
-        body=_(
+        title=lambda: _("Your agreement has ended: clear out by %(grace)s") % values,
+        body=lambda: _(
             "Agreement %(number)s ended on %(end)s without renewal. You have a grace period until %(grace)s "
             "to settle fees, clear your belongings and hand back your desk (Chapter 3, Article 4). Staying "
             "after that day is an overdue exit, a violation counted in days (Chapter 8, Article 2)."
@@ -114,8 +114,8 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Exit on expiry: %(name)s, grace until %(grace)s") % values,
-        body=_("Agreement %(number)s of %(name)s ended on %(end)s without renewal. Clear the exit checklist "
+        title=lambda: _("Exit on expiry: %(name)s, grace until %(grace)s") % values,
+        body=lambda: _("Agreement %(number)s of %(name)s ended on %(end)s without renewal. Clear the exit checklist "
                "by %(grace)s.") % values,
         link=_admin(exit),
         kind="residents.exit_expiry",
@@ -170,8 +170,8 @@ def exit_request_voluntary(
     values = {"name": resident.name, "date": format_day(exit_on)}
     notify(
         recipients=[resident.user],
-        title=_("Exit application received"),
-        body=_("We received your application to leave on %(date)s. The daily management team will confirm it "
+        title=lambda: _("Exit application received"),
+        body=lambda: _("We received your application to leave on %(date)s. The daily management team will confirm it "
                "and agree the clearance with you (Chapter 3, Article 4).") % values,
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_requested",
@@ -179,8 +179,8 @@ def exit_request_voluntary(
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Voluntary exit: %(name)s on %(date)s") % values,
-        body=_("%(name)s applied to leave on %(date)s. Confirm the exit, then clear the checklist.") % values,
+        title=lambda: _("Voluntary exit: %(name)s on %(date)s") % values,
+        body=lambda: _("%(name)s applied to leave on %(date)s. Confirm the exit, then clear the checklist.") % values,
         link=_admin(exit),
         kind="residents.exit_requested",
     )
@@ -210,8 +210,8 @@ def exit_confirm(*, exit: Exit, actor: Any) -> Exit:
         _move_resident(exit.resident, ResidentStatus.EXITING)
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit on %(date)s is confirmed") % {"date": format_day(exit.exit_on)},
-        body=_("Before %(date)s: settle your fees, clear your belongings and hand back your desk; your portal "
+        title=lambda: _("Your exit on %(date)s is confirmed") % {"date": format_day(exit.exit_on)},
+        body=lambda: _("Before %(date)s: settle your fees, clear your belongings and hand back your desk; your portal "
                "permissions end when the clearance is complete (Chapter 3, Article 4).")
         % {"date": format_day(exit.exit_on)},
         link=_portal("exit_detail", exit.pk),
@@ -240,8 +240,8 @@ def exit_cancel(*, exit: Exit, reason: str, actor: Any) -> Exit:
             _move_resident(exit.resident, ResidentStatus.ACTIVE)
     notify(
         recipients=[exit.resident.user],
-        title=_("Your exit application was cancelled"),
-        body=_("Reason: %(reason)s") % {"reason": reason.strip()},
+        title=lambda: _("Your exit application was cancelled"),
+        body=lambda: _("Reason: %(reason)s") % {"reason": reason.strip()},
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_cancelled",
     )
@@ -329,8 +329,8 @@ def force_exit(
         exit = _complete(exit, actor=actor, today=today)
     notify(
         recipients=[resident.user],
-        title=_("Forced exit"),
-        body=_("Your residency ends today by forced exit: %(reason)s. Your agreement has ended, your deposit is "
+        title=lambda: _("Forced exit"),
+        body=lambda: _("Your residency ends today by forced exit: %(reason)s. Your agreement has ended, your deposit is "
                "forfeited and you may not apply again until %(ban)s (Chapter 3, Article 4).")
         % {"reason": reason.strip(), "ban": format_day(ban.ends_on)},
         link=reverse("portal:inbox"),
@@ -367,16 +367,16 @@ def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | N
         _apply(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor, today=today)
     notify(
         recipients=[resident.user],
-        title=_("Ordered to leave at once"),
-        body=_("You are ordered to leave the community at once: %(reason)s. Your agreement has ended; please "
+        title=lambda: _("Ordered to leave at once"),
+        body=lambda: _("You are ordered to leave the community at once: %(reason)s. Your agreement has ended; please "
                "clear your belongings with the daily management team.") % {"reason": reason.strip()},
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_ordered",
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Ordered to leave: %(name)s") % {"name": resident.name},
-        body=_("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
+        title=lambda: _("Ordered to leave: %(name)s") % {"name": resident.name},
+        body=lambda: _("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
         link=_admin(exit),
         kind="residents.exit_ordered",
     )
@@ -418,8 +418,8 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
         _apply(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor, today=today)
     notify(
         recipients=[resident.user],
-        title=_("Exit by assessment"),
-        body=_("Your residency ends by assessment: %(reason)s. Your deposit is refunded after any open fees are "
+        title=lambda: _("Exit by assessment"),
+        body=lambda: _("Your residency ends by assessment: %(reason)s. Your deposit is refunded after any open fees are "
                "paid from it; please clear your belongings with the daily management team.")
         % {"reason": reason.strip()},
         link=_portal("exit_detail", exit.pk),
@@ -427,8 +427,8 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
     )
     notify(
         recipients=_staff(Role.DAILY),
-        title=_("Exit by assessment: %(name)s") % {"name": resident.name},
-        body=_("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
+        title=lambda: _("Exit by assessment: %(name)s") % {"name": resident.name},
+        body=lambda: _("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
         link=_admin(exit),
         kind="residents.exit_assessment",
     )

@@ -12,6 +12,7 @@ from opc_community.accounts.models import User
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText
 from opc_community.core.transitions import ensure_can_move
 from opc_community.portal.services import notify
 from residents.models import (
@@ -85,7 +86,7 @@ def _application_link() -> str:
     return reverse("residents:application")
 
 
-def _notify_applicant(application: Application, *, title: str, body: str) -> None:
+def _notify_applicant(application: Application, *, title: StoredText, body: StoredText) -> None:
     notify(
         recipients=[application.applicant],
         title=title,

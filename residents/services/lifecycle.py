@@ -46,6 +46,7 @@ callers import from one place.
 """
 
 
+from residents.models import EXIT_TRANSITIONS, RENEWAL_TRANSITIONS, RESIDENT_TRANSITIONS
 from residents.services.clearance import (
     HANDLED_ITEMS,
     ExitHandler,
@@ -74,11 +75,7 @@ from residents.services.renewals import (
     renewal_withdraw,
 )
 from residents.services.residency import (
-    AGREEMENT_END_TRANSITIONS,
-    EXIT_TRANSITIONS,
     OWN_RESIDENCY,
-    RENEWAL_TRANSITIONS,
-    RESIDENT_TRANSITIONS,
 )
 
 __all__ = [
@@ -86,7 +83,6 @@ __all__ = [
     "RESIDENT_TRANSITIONS",
     "EXIT_TRANSITIONS",
     "RENEWAL_TRANSITIONS",
-    "AGREEMENT_END_TRANSITIONS",
     "ExitHandler",
     "HANDLED_ITEMS",
     "register_exit_handler",

@@ -17,6 +17,7 @@ from opc_community.core.moments import format_day
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
 from residents.models import (
+    RENEWAL_TRANSITIONS,
     Agreement,
     AgreementStatus,
     RenewalRequest,
@@ -27,7 +28,6 @@ from residents.rules import term
 from residents.selectors import lifecycle as selectors
 from residents.services.residency import (
     OWN_RESIDENCY,
-    RENEWAL_TRANSITIONS,
     _admin,
     _portal,
     _staff,
@@ -61,8 +61,8 @@ def renewal_reminder_send(*, agreement: Agreement, today: date) -> bool:
     key = f"residents.renewal_reminder.{agreement.pk}"
     notify(
         recipients=[resident.user],
-        title=_("Your agreement ends on %(end)s: renew or prepare to exit") % values,
-        body=_(
+        title=lambda: _("Your agreement ends on %(end)s: renew or prepare to exit") % values,
+        body=lambda: _(
             "Agreement %(number)s ends on %(end)s. If you wish to stay, request the renewal in the portal "
             "before that date; the conditions are shown there (Chapter 3, Article 3). If it is not renewed "
             "by the end date, the exit on expiry begins (Chapter 3, Article 4)."
@@ -73,8 +73,8 @@ def renewal_reminder_send(*, agreement: Agreement, today: date) -> bool:
     )
     notify(
         recipients=_staff(Role.INTAKE),
-        title=_("Agreement of %(name)s ends on %(end)s") % values,
-        body=_("Agreement %(number)s of %(name)s ends on %(end)s; the resident has been reminded to renew or exit.")
+        title=lambda: _("Agreement of %(name)s ends on %(end)s") % values,
+        body=lambda: _("Agreement %(number)s of %(name)s ends on %(end)s; the resident has been reminded to renew or exit.")
         % values,
         link=reverse("admin:residents_resident_changelist") + "?ending=soon",
         kind="residents.renewal_reminder",
@@ -116,16 +116,16 @@ def renewal_request(*, resident: Resident, actor: Any, note: str = "", today: da
     values = {"name": resident.name, "number": agreement.number, "end": format_day(agreement.ends_on)}
     notify(
         recipients=_staff(Role.INTAKE),
-        title=_("Renewal requested by %(name)s") % values,
-        body=_("%(name)s asks to renew agreement %(number)s (ends on %(end)s). Confirm whether the project still "
+        title=lambda: _("Renewal requested by %(name)s") % values,
+        body=lambda: _("%(name)s asks to renew agreement %(number)s (ends on %(end)s). Confirm whether the project still "
                "fits the community's direction, then decide (Chapter 3, Article 3).") % values,
         link=_admin(renewal),
         kind="residents.renewal_requested",
     )
     notify(
         recipients=[resident.user],
-        title=_("Renewal request received"),
-        body=_("We received your request to renew agreement %(number)s. The intake team will decide before "
+        title=lambda: _("Renewal request received"),
+        body=lambda: _("We received your request to renew agreement %(number)s. The intake team will decide before "
                "%(end)s; you will be told the result and the reasons.") % values,
         link=_portal("renewal_detail", renewal.pk),
         kind="residents.renewal_requested",
@@ -209,8 +209,8 @@ def renewal_approve(*, renewal: RenewalRequest, actor: Any, today: date | None =
     values = {"number": new.number, "start": format_day(new.starts_on), "end": format_day(new.ends_on)}
     notify(
         recipients=[renewal.resident.user],
-        title=_("Your renewal is approved"),
-        body=_("Your renewal is approved: agreement %(number)s runs from %(start)s to %(end)s. "
+        title=lambda: _("Your renewal is approved"),
+        body=lambda: _("Your renewal is approved: agreement %(number)s runs from %(start)s to %(end)s. "
                "Read and accept it in the portal (Chapter 3, Article 3).") % values,
         link=_portal("renewal_detail", renewal.pk),
         kind="residents.renewal_approved",
@@ -258,8 +258,8 @@ def renewal_refuse(*, renewal: RenewalRequest, reason: str, actor: Any, today: d
     values = {"reason": reason.strip(), "end": format_day(renewal.agreement.ends_on)}
     notify(
         recipients=[renewal.resident.user],
-        title=_("Your renewal request was not approved"),
-        body=_("Reasons: %(reason)s. Your agreement ends on %(end)s; the exit on expiry follows "
+        title=lambda: _("Your renewal request was not approved"),
+        body=lambda: _("Reasons: %(reason)s. Your agreement ends on %(end)s; the exit on expiry follows "
                "(Chapter 3, Article 4).") % values,
         link=_portal("renewal_detail", renewal.pk),
         kind="residents.renewal_refused",

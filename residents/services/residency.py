@@ -1,5 +1,4 @@
-"""Shared pieces of the resident's term and exit (第三章第三条、第四条): the state machines of residents,
-exits, renewals and the agreement's end, and small helpers of the renewal and exit services.
+"""Shared pieces of the resident's term and exit (第三章第三条、第四条): small helpers of the renewal and exit services.
 """
 
 from datetime import date
@@ -12,50 +11,22 @@ from django.utils.translation import gettext_lazy
 from opc_community.accounts.selectors import members_of
 from opc_community.core.transitions import lock, move
 from residents.models import (
+    AGREEMENT_TRANSITIONS,
+    RENEWAL_TRANSITIONS,
+    RESIDENT_TRANSITIONS,
     Agreement,
     AgreementStatus,
     Exit,
-    ExitStatus,
     RenewalRequest,
     RenewalStatus,
     Resident,
-    ResidentStatus,
 )
 from residents.selectors import lifecycle as selectors
 
-# --- State machines of this topic ------------------------------------------------------------
+# The state machines are declared beside their models (residents.models.residency).
 
 #: What a member of staff may not decide: renewal and exit steps of their own residency (conflict of interest).
 OWN_RESIDENCY = gettext_lazy("the renewal or exit of your own residency")
-#: A resident's status after admission (第三章第四条). ONBOARDING → EXITED: a forced exit before check-in.
-RESIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ResidentStatus.ONBOARDING: frozenset({ResidentStatus.EXITED}),
-    ResidentStatus.ACTIVE: frozenset({ResidentStatus.EXITING, ResidentStatus.EXITED}),
-    ResidentStatus.EXITING: frozenset({ResidentStatus.ACTIVE, ResidentStatus.EXITED}),
-    ResidentStatus.EXITED: frozenset(),
-}
-
-EXIT_TRANSITIONS: dict[str, frozenset[str]] = {
-    ExitStatus.REQUESTED: frozenset({ExitStatus.SCHEDULED, ExitStatus.CANCELLED}),
-    ExitStatus.SCHEDULED: frozenset({ExitStatus.COMPLETED, ExitStatus.CANCELLED}),
-    ExitStatus.COMPLETED: frozenset(),
-    ExitStatus.CANCELLED: frozenset(),
-}
-
-RENEWAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    RenewalStatus.REQUESTED: frozenset({RenewalStatus.APPROVED, RenewalStatus.REFUSED, RenewalStatus.WITHDRAWN}),
-    RenewalStatus.APPROVED: frozenset(),
-    RenewalStatus.REFUSED: frozenset(),
-    RenewalStatus.WITHDRAWN: frozenset(),
-}
-
-#: Agreements: only the moves this topic makes (issuing and accepting are the agreements topic's).
-AGREEMENT_END_TRANSITIONS: dict[str, frozenset[str]] = {
-    AgreementStatus.ISSUED: frozenset({AgreementStatus.CANCELLED}),
-    AgreementStatus.ACCEPTED: frozenset({AgreementStatus.ENDED}),
-}
-
-
 # --- Small helpers -------------------------------------------------------------------------------
 
 
@@ -88,12 +59,12 @@ def _end_agreements(resident: Resident, *, on: date, reason: str) -> list[Agreem
         if agreement.status == AgreementStatus.ACCEPTED:
             ended_on = min(on, agreement.ends_on)
             changed.append(
-                move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_END_TRANSITIONS,
+                move(agreement, AgreementStatus.ENDED, transitions=AGREEMENT_TRANSITIONS,
                      ended_on=ended_on, end_reason=reason[:200])
             )
         else:
             changed.append(
-                move(agreement, AgreementStatus.CANCELLED, transitions=AGREEMENT_END_TRANSITIONS,
+                move(agreement, AgreementStatus.CANCELLED, transitions=AGREEMENT_TRANSITIONS,
                      end_reason=reason[:200])
             )
     return changed

@@ -101,8 +101,8 @@ def application_start_evaluation(
         _record(application, from_status=from_status, actor=actor, reason=note)
     _notify_applicant(
         application,
-        title=_("Initial review passed"),
-        body=_(
+        title=lambda: _("Initial review passed"),
+        body=lambda: _(
             "Your application passed the initial review. The intake team now evaluates the project "
             "(feasibility and fit with the community, 第三章第二条)."
         ),
@@ -139,8 +139,8 @@ def application_return(*, application: Application, actor: User, reason: str) ->
         _record(application, from_status=from_status, actor=actor, reason=reason)
     _notify_applicant(
         application,
-        title=_("Your application needs more material"),
-        body=_(
+        title=lambda: _("Your application needs more material"),
+        body=lambda: _(
             "The intake team returned your application for more material: %(reason)s "
             "Add what is asked and submit it again; the review period starts again then (第三章第二条)."
         )
@@ -169,8 +169,8 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         _record(application, from_status=from_status, actor=actor, reason=reason)
     _notify_applicant(
         application,
-        title=_("Your application was not approved"),
-        body=_("The community did not approve your application. Reasons: %(reason)s") % {"reason": reason},
+        title=lambda: _("Your application was not approved"),
+        body=lambda: _("The community did not approve your application. Reasons: %(reason)s") % {"reason": reason},
     )
     return application
 
@@ -217,8 +217,8 @@ def application_record_evaluation(
         _record(application, from_status=from_status, actor=actor)
     _notify_applicant(
         application,
-        title=_("Your project has been evaluated"),
-        body=_("The project evaluation is done. You will be told the result by %(date)s (第三章第二条).")
+        title=lambda: _("Your project has been evaluated"),
+        body=lambda: _("The project evaluation is done. You will be told the result by %(date)s (第三章第二条).")
         % {"date": format_day(due.at)},
     )
     return application
@@ -279,8 +279,8 @@ def application_approve(*, application: Application, actor: User, reason: str = 
         application.applicant.groups.add(Group.objects.get(name=Role.RESIDENT))
     _notify_applicant(
         application,
-        title=_("Your application was approved"),
-        body=_(
+        title=lambda: _("Your application was approved"),
+        body=lambda: _(
             "Welcome to the community. Next: the intake team issues 《OPC社区入驻协议》 (term, fees and deposit); "
             "you accept it in the portal, pay the fees and deposit, then check in."
         ),
@@ -315,14 +315,14 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
         _record(application, from_status=from_status, actor=actor, reason=reason)
     _notify_applicant(
         application,
-        title=_("Your application was withdrawn"),
-        body=_("You withdrew your application. You may apply again at any time."),
+        title=lambda: _("Your application was withdrawn"),
+        body=lambda: _("You withdrew your application. You may apply again at any time."),
     )
     if from_status != ApplicationStatus.DRAFT:
         notify(
             recipients=members_of(Role.INTAKE),
-            title=_("Application withdrawn: %(name)s") % {"name": application.display_name},
-            body=reason or _("The applicant gave no reason."),
+            title=lambda: _("Application withdrawn: %(name)s") % {"name": application.display_name},
+            body=lambda: reason or _("The applicant gave no reason."),
             link=reverse("admin:residents_application_change", args=[application.pk]),
             kind=NOTIFICATION_KIND,
         )

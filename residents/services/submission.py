@@ -198,8 +198,8 @@ def submit(application: Application, *, actor: User, note: str = "") -> Applicat
     due_text = format_day(due.at)
     _notify_applicant(
         application,
-        title=_("Your application was received"),
-        body=_(
+        title=lambda: _("Your application was received"),
+        body=lambda: _(
             "We received your application (round %(round)d). The intake team completes the initial review "
             "by %(date)s (within %(days)d working days, 第三章第二条)."
         )
@@ -208,8 +208,8 @@ def submit(application: Application, *, actor: User, note: str = "") -> Applicat
     flags = rules.eligibility_flags(entity_type=application.entity_type, direction=application.direction)
     notify(
         recipients=members_of(Role.INTAKE),
-        title=_("New application to review: %(name)s") % {"name": application.display_name},
-        body=_("Initial review due by %(date)s (第三章第二条).%(flags)s")
+        title=lambda: _("New application to review: %(name)s") % {"name": application.display_name},
+        body=lambda: _("Initial review due by %(date)s (第三章第二条).%(flags)s")
         % {
             "date": due_text,
             "flags": (" " + _("Needs a staff decision: ") + "；".join(str(rules.FLAG_MESSAGES[f]) for f in flags))

@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
+from opc_community.core.transitions import can_move
 from opc_community.core.uploads import private_file_response
 from opc_community.core.views import submit_form
 from residents.access import has_acknowledged_rules, resident_required
 from residents.extensions import check_in_summary
 from residents.forms.agreements import AgreementAcceptForm, OrientationForm
-from residents.models import AgreementStatus, ResidentStatus
+from residents.models import AGREEMENT_TRANSITIONS, AgreementStatus, ResidentStatus
 from residents.selectors import agreements as selectors
 from residents.selectors import ledger as ledger_selectors
 from residents.services import agreements as services
@@ -82,7 +83,7 @@ def _detail(request: HttpRequest, agreement: Any, form: AgreementAcceptForm, sta
         {
             "agreement": agreement,
             "form": form,
-            "can_accept": agreement.status == AgreementStatus.ISSUED,
+            "can_accept": can_move(agreement, AgreementStatus.ACCEPTED, transitions=AGREEMENT_TRANSITIONS),
             "invoices": invoices,
             "deposit_held": ledger_selectors.deposit_held(request.resident),
             "days_left": (agreement.ends_on - today).days,

@@ -23,7 +23,7 @@ from opc_community.core.views import submit_form
 from opc_community.workdays.rules import local_date
 from residents.access import resident_of, resident_required
 from residents.forms.complaints import ComplaintForm, ConfirmForm, MessageForm, ReopenForm
-from residents.models import Complaint, ComplaintStatus, ResidentStatus
+from residents.models import Complaint, ResidentStatus
 from residents.rules import complaints as rules
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
@@ -158,8 +158,8 @@ def _detail(request: HttpRequest, complaint: Complaint, *, status: int = 200, **
         "deadlines": deadlines,
         "overdue_now": rules.SlaState.OVERDUE in (deadlines["response"]["state"], deadlines["solution"]["state"]),
         "rule": rules.promise_text(rulebook.in_force(on=local_date(complaint.filed_at)).deadlines),
-        "can_answer": complaint.status == ComplaintStatus.SOLVED,
-        "can_write": complaint.status != ComplaintStatus.CLOSED,
+        "can_answer": rules.may_answer_solution(complaint.status),
+        "can_write": rules.thread_open(complaint.status),
         "message_form": forms.get("message_form") or MessageForm(),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),

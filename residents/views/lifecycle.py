@@ -18,7 +18,7 @@ from opc_community import rulebook, workdays
 from opc_community.core.views import submit_action, submit_form
 from residents.access import resident_required
 from residents.forms.lifecycle import RenewalRequestForm, VoluntaryExitForm
-from residents.models import ExitKind, ExitStatus, RenewalStatus
+from residents.models import ExitStatus, RenewalStatus
 from residents.rules import term
 from residents.selectors import lifecycle as selectors
 from residents.services import lifecycle as services
@@ -130,7 +130,7 @@ def exit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checklist": selectors.exit_checklist(item),
         "grace_left": grace_left,
         "days_after_grace": term.days_after(item.grace_ends_on, today) if item.grace_ends_on else 0,
-        "can_withdraw": item.kind == ExitKind.VOLUNTARY and item.status == ExitStatus.REQUESTED,
+        "can_withdraw": term.exit_withdrawable(kind=item.kind, status=item.status),
     }
     return render(request, "residents/lifecycle/exit_detail.html", context)
 

@@ -26,11 +26,17 @@ from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import parse_qs, urlsplit
 
+from opc_community.rulebook.schema import Band
+from residents.models import ResidentStatus
+
 #: Check-in opens this long before the start (an operating decision, see the module's docstring).
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 
 #: The query parameter that carries a personal check-in code in the URL of the QR code.
 CODE_PARAMETER = "code"
+
+#: Residents who take part in the community's life (checked in, or checked in and exiting).
+PRESENT = (ResidentStatus.ACTIVE, ResidentStatus.EXITING)
 
 
 # --- Registration --------------------------------------------------------------------------------
@@ -263,7 +269,7 @@ def parse_code(text: str, *, separator: str = ":") -> CodeParts | None:
     return CodeParts(activity_id=activity_id, resident_id=resident_id, expires=expires, signed=text)
 
 
-def band_lines(bands: Sequence, *, unit: str = "%") -> list[tuple[str, int]]:
+def band_lines(bands: Sequence[Band], *, unit: str = "%") -> list[tuple[str, int]]:
     """The bands of a rate dimension as (range, points), highest first: ``(">80%", 10), ("60%–80%", 5), ("<60%", 0)``.
 
     Read from the rulebook's data (``scoring.participation.bands``), never from constants.

@@ -22,7 +22,6 @@ from opc_community.workdays.rules import SHANGHAI
 from residents.models import Resident
 from resources.models import Activity, ActivityRegistration, Attendance
 from resources.rules import activities as rules
-from resources.services.activities import PRESENT
 
 # --- Annotations ------------------------------------------------------------------------------------
 
@@ -269,7 +268,7 @@ def walk_in_candidates(query: str, *, limit: int = WALK_IN_RESULTS) -> list[Resi
     if not query:
         return []
     return list(
-        Resident.objects.filter(status__in=PRESENT)
+        Resident.objects.filter(status__in=rules.PRESENT)
         .filter(
             Q(name__icontains=query) | Q(user__full_name__icontains=query) | Q(user__phone__contains=query)
             | Q(user__username__iexact=query)

@@ -34,14 +34,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_moment
 from opc_community.portal.services import notify
 from residents.guards import Action, ensure_allowed
-from residents.models import Resident, ResidentStatus
+from residents.models import Resident
 from resources.models import Activity, ActivityKind, ActivityRegistration
 from resources.rules import activities as rules
 from spaces.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Room
@@ -52,8 +54,6 @@ MANAGERS = (Role.RESOURCES, Role.ADMINISTRATOR)
 #: Who may read every activity, registration and attendance record (oversight reads everything).
 READERS = (*MANAGERS, Role.OVERSIGHT)
 
-#: Residents who take part in the community's life (checked in, or checked in and exiting).
-PRESENT = (ResidentStatus.ACTIVE, ResidentStatus.EXITING)
 
 #: The fields of an activity staff may set.
 EDITABLE = ("title", "kind", "description", "starts_at", "ends_at", "place", "capacity", "counts_for_attendance")
@@ -97,7 +97,7 @@ def _refuse(message: Any, *, field: str | None = None, code: str = "invalid") ->
     raise DomainError(message, field=field, code=code)
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Actor) -> None:
     if not is_manager(actor):
         _refuse(
             _("Only the resources team or the administrator runs activities and checks residents in."),
@@ -150,7 +150,7 @@ def activity_create(
     capacity: int,
     counts_for_attendance: bool = True,
     description: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Activity:
     """Publish an activity (training, salon, roadshow, matchmaking session) for residents to register.
 
@@ -175,7 +175,7 @@ def activity_create(
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activity:
+def activity_update(*, activity: Activity, actor: Actor, **changes: Any) -> Activity:
     """Change an activity's data before it is over; the registered residents are told when the
     time or the place changes. A cancelled or finished activity is history and stays as it was."""
     _ensure_manager(actor)
@@ -216,8 +216,8 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
     if moved:
         _tell_registered(
             activity,
-            title=_("Activity changed: %(title)s") % {"title": activity.title},
-            body=_("“%(title)s” now takes place %(when)s at %(place)s. Your registration stands.")
+            title=lambda: _("Activity changed: %(title)s") % {"title": activity.title},
+            body=lambda: _("“%(title)s” now takes place %(when)s at %(place)s. Your registration stands.")
             % {"title": activity.title, "when": format_moment(activity.starts_at), "place": activity.place},
             kind="resources.activity_changed",
         )
@@ -225,7 +225,7 @@ def activity_update(*, activity: Activity, actor: Any, **changes: Any) -> Activi
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
+def activity_cancel(*, activity: Activity, reason: str, actor: Actor) -> Activity:
     """Cancel an activity that is not over yet, with a reason the registered residents receive.
 
     A cancelled activity is never expected of anyone (第六章第一条: it does not count).
@@ -249,8 +249,8 @@ def activity_cancel(*, activity: Activity, reason: str, actor: Any) -> Activity:
         booking_services.booking_cancel(booking=booking, actor=actor, reason=reason)  # the room is free again
     _tell_registered(
         activity,
-        title=_("Activity cancelled: %(title)s") % {"title": activity.title},
-        body=_("“%(title)s” (%(when)s) is cancelled. Reason: %(reason)s")
+        title=lambda: _("Activity cancelled: %(title)s") % {"title": activity.title},
+        body=lambda: _("“%(title)s” (%(when)s) is cancelled. Reason: %(reason)s")
         % {"title": activity.title, "when": format_moment(activity.starts_at), "reason": reason},
         kind="resources.activity_cancelled",
     )
@@ -273,7 +273,7 @@ def confirmed_room_booking(activity: Activity) -> Booking | None:
 
 
 @transaction.atomic
-def activity_room_reserve(*, activity: Activity, room: Room, actor: Any) -> Activity:
+def activity_room_reserve(*, activity: Activity, room: Room, actor: Actor) -> Activity:
     """Reserve ``room`` for the activity's whole time as a community booking: the rulebook's slot
     rules and the overlap guard of every booking apply (a taken slot is a ConflictError naming it).
     The activity's place becomes the room."""
@@ -297,7 +297,7 @@ def activity_room_reserve(*, activity: Activity, room: Room, actor: Any) -> Acti
 
 
 @transaction.atomic
-def activity_room_release(*, activity: Activity, actor: Any) -> Activity:
+def activity_room_release(*, activity: Activity, actor: Actor) -> Activity:
     """Give the activity's room back (the booking is cancelled; the place stays as written)."""
     _ensure_manager(actor)
     activity = _lock(activity)
@@ -308,7 +308,7 @@ def activity_room_release(*, activity: Activity, actor: Any) -> Activity:
     return activity
 
 
-def _tell_registered(activity: Activity, *, title: str, body: str, kind: str) -> None:
+def _tell_registered(activity: Activity, *, title: StoredText, body: StoredText, kind: str) -> None:
     users = [registration.resident.user for registration in _live_registrations(activity).select_related("resident__user")]
     if users:
         notify(
@@ -320,7 +320,7 @@ def _tell_registered(activity: Activity, *, title: str, body: str, kind: str) ->
 # --- Registration (residents) ------------------------------------------------------------------------
 
 
-def _ensure_own(resident: Resident, actor: Any) -> None:
+def _ensure_own(resident: Resident, actor: Actor | None) -> None:
     if getattr(actor, "pk", None) != resident.user_id:
         _refuse(_("Residents register for activities themselves, in the portal."), code="not_allowed")
 
@@ -337,14 +337,14 @@ def _registration_refused(refusal: rules.Refusal, activity: Activity) -> NoRetur
 
 
 @transaction.atomic
-def registration_create(*, activity: Activity, resident: Resident, actor: Any) -> ActivityRegistration:
+def registration_create(*, activity: Activity, resident: Resident, actor: Actor) -> ActivityRegistration:
     """The resident registers for an activity; refused when full (under a row lock), started or cancelled,
     and while a suspension covers activity registration (RULEBOOK §9: the community scope).
 
     Registering again after cancelling takes a place again (the same row, live again).
     """
     _ensure_own(resident, actor)
-    if resident.status not in PRESENT:
+    if resident.status not in rules.PRESENT:
         _refuse(_("Activities are open to residents who have checked in."), code="not_checked_in")
     ensure_allowed(resident, Action.REGISTER_ACTIVITY)
     activity = _lock(activity)
@@ -368,7 +368,7 @@ def registration_create(*, activity: Activity, resident: Resident, actor: Any) -
 
 
 @transaction.atomic
-def registration_cancel(*, registration: ActivityRegistration, actor: Any) -> ActivityRegistration:
+def registration_cancel(*, registration: ActivityRegistration, actor: Actor) -> ActivityRegistration:
     """The resident cancels its registration before the activity starts; the place is free again."""
     _ensure_own(registration.resident, actor)
     registration = ActivityRegistration.objects.select_for_update().select_related("activity").get(pk=registration.pk)

@@ -18,7 +18,6 @@ from resources.models import Activity, Attendance, CheckInMethod
 from resources.rules import activities as rules
 from resources.services.activities import (
     OWN_ATTENDANCE,
-    PRESENT,
     _ensure_manager,
     _live_registrations,
     _lock,
@@ -75,7 +74,7 @@ def attendance_record(*, activity: Activity, resident: Resident, method: str, ac
     window = rules.checkin_window(starts_at=activity.starts_at, ends_at=activity.ends_at, cancelled=False, now=now)
     if window != rules.Window.OPEN:
         _window_refused(window, activity)
-    if resident.status not in PRESENT:
+    if resident.status not in rules.PRESENT:
         _refuse(
             _("%(name)s is not a checked-in resident of the community.") % {"name": resident.name},
             field="resident", code="not_checked_in",

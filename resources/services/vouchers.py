@@ -42,6 +42,7 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText, community_language
 from opc_community.core.moments import format_day
 from opc_community.core.money import quantize_money
 from opc_community.core.uploads import validate_upload
@@ -288,7 +289,7 @@ def _ensure_submitted(application: VoucherApplication) -> None:
                                 % {"status": application.get_status_display()})
 
 
-def _tell(resident: Resident, *, title: str, body: str, kind: str, dedupe_key: str | None = None) -> list:
+def _tell(resident: Resident, *, title: StoredText, body: StoredText, kind: str, dedupe_key: str | None = None) -> list:
     return notify(recipients=[resident.user], title=title, body=body, link=reverse("resources:my_vouchers"),
                   kind=kind, dedupe_key=dedupe_key)
 
@@ -363,8 +364,8 @@ def application_approve(*, application: VoucherApplication, actor: Any, amount: 
             actor=actor, programme=programme, application=application,
         )
     _tell(application.resident,
-          title=_("Vouchers issued: %(programme)s") % {"programme": programme.title},
-          body=_("%(amount)s %(unit)s (voucher %(number)s), usable until %(last)s.")
+          title=lambda: _("Vouchers issued: %(programme)s") % {"programme": programme.title},
+          body=lambda: _("%(amount)s %(unit)s (voucher %(number)s), usable until %(last)s.")
           % {"amount": amount, "unit": unit_label(programme.unit), "number": grant.number,
              "last": format_day(rules.last_day(grant.expires_at))},
           kind="resources.voucher_issued")
@@ -387,8 +388,8 @@ def application_refuse(*, application: VoucherApplication, reason: str, actor: A
         application.refusal_reason = reason
         application.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
     _tell(application.resident,
-          title=_("Voucher application refused: %(programme)s") % {"programme": application.programme.title},
-          body=_("Reason: %(reason)s") % {"reason": reason}, kind="resources.voucher_refused")
+          title=lambda: _("Voucher application refused: %(programme)s") % {"programme": application.programme.title},
+          body=lambda: _("Reason: %(reason)s") % {"reason": reason}, kind="resources.voucher_refused")
     return application
 
 
@@ -585,14 +586,15 @@ def expiry_warn(*, now: datetime | None = None) -> int:
         expires_at__gt=now, expires_at__lte=now + timedelta(days=days),
     ).select_related("resident__user")
     for grant in soon:
-        created = _tell(
-            grant.resident,
-            title=_("Vouchers expiring: %(number)s") % {"number": grant.number},
-            body=_("%(balance)s %(unit)s left, usable until %(last)s; after that it returns nothing.")
-            % {"balance": grant.balance, "unit": unit_label(grant.unit),
-               "last": format_day(rules.last_day(grant.expires_at))},
-            kind="resources.voucher_expiring", dedupe_key=f"resources:voucher:{grant.pk}:expiring",
-        )
+        with community_language():
+            created = _tell(
+                grant.resident,
+                title=_("Vouchers expiring: %(number)s") % {"number": grant.number},
+                body=_("%(balance)s %(unit)s left, usable until %(last)s; after that it returns nothing.")
+                % {"balance": grant.balance, "unit": unit_label(grant.unit),
+                   "last": format_day(rules.last_day(grant.expires_at))},
+                kind="resources.voucher_expiring", dedupe_key=f"resources:voucher:{grant.pk}:expiring",
+            )
         warned += bool(created)
     return warned
 
@@ -683,8 +685,8 @@ def reward_grant(*, resident: Resident, amount: Decimal, source_key: str, actor:
             kind=VoucherKind.COMPUTE, unit=VoucherUnit.YUAN, source=GrantSource.REWARD, entry_kind=EntryKind.REWARD,
             actor=actor, note=note, source_key=source_key,
         )
-    _tell(resident, title=_("Vouchers granted as a reward: %(number)s") % {"number": grant.number},
-          body=_("%(amount)s yuan of compute vouchers, usable until %(last)s.")
+    _tell(resident, title=lambda: _("Vouchers granted as a reward: %(number)s") % {"number": grant.number},
+          body=lambda: _("%(amount)s yuan of compute vouchers, usable until %(last)s.")
           % {"amount": amount, "last": format_day(rules.last_day(grant.expires_at))},
           kind="resources.voucher_reward")
     return grant

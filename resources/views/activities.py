@@ -347,7 +347,7 @@ def _say_checked_in(request: HttpRequest, outcome: attendance_services.CheckIn) 
 def dashboard_card(request: HttpRequest) -> Card | None:
     """My activities (for checked-in residents): the next registered activities and this quarter's rate."""
     resident = current_resident(request)
-    if resident is None or resident.status not in services.PRESENT:
+    if resident is None or resident.status not in rules.PRESENT:
         return None
     now = timezone.now()
     upcoming = list(selectors.my_registrations(resident, now=now)[:3])

@@ -51,10 +51,10 @@ from scoring.models import (
     QuarterStatus,
 )
 from scoring.selectors import inputs as selectors
+from scoring.selectors.quarters import ProgressUnavailable, run_progress
 from scoring.services import input_sheets as sheet_services
 from scoring.services import inputs as services
 from scoring.services import signoff
-from scoring.services.run import ProgressUnavailable, run_progress
 from scoring.views.inputs import file_response
 
 # --- Quarters --------------------------------------------------------------------------------------------

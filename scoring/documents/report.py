@@ -18,7 +18,7 @@ from opc_community.core.documents import render_pdf
 from opc_community.core.uploads import attachment_response
 from scoring.models import ScoreCard
 from scoring.selectors import cards as selectors
-from scoring.services.run import rules_for
+from scoring.selectors.quarters import rules_for
 
 TEMPLATE = "scoring/cards/report_pdf.html"
 

@@ -5,7 +5,7 @@ unpublished quarter is the administrator's, PIPL Art. 24 human sign-off); anothe
 is simply not found (the views answer 404).
 
 Every number of the explanation comes from the rulebook version the quarter was scored with
-(``scoring.services.run.rules_for``), so a later revision never changes what an old card says.
+(``scoring.selectors.quarters.rules_for``), so a later revision never changes what an old card says.
 """
 
 from collections.abc import Sequence
@@ -35,8 +35,7 @@ from scoring.models import (
     ScoreCard,
 )
 from scoring.rules import bottom_percent, number_text, reason_text
-from scoring.services.run import rules_for
-from scoring.services.signoff import publication_of
+from scoring.selectors.quarters import publication_of, rules_for
 
 #: Quarters whose cards residents (and the API) may read.
 VISIBLE_STATUSES = (QuarterStatus.PUBLISHED, QuarterStatus.FINAL)

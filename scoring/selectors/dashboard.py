@@ -28,7 +28,7 @@ from opc_community.rulebook.schema import Rulebook
 from scoring import quarters
 from scoring.models import Outcome, Quarter, ScoreAppeal, ScoreAppealStatus, ScoreCard
 from scoring.rules import bottom_group_size, reason_text
-from scoring.services.run import rules_for
+from scoring.selectors.quarters import rules_for
 
 #: (field on ScoreCard, key of the rulebook's scoring section), in the order of 第六章第一条.
 DIMENSIONS = (

@@ -14,7 +14,6 @@
 """
 
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -30,6 +30,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
@@ -37,8 +38,9 @@ from opc_community.workdays.registry import Recomputed
 from residents.models import Resident
 from scoring.models import QuarterStatus, ScoreAppeal, ScoreAppealStatus, ScoreCard, ScoreChange
 from scoring.selectors.cards import ARTICLE_APPEAL
+from scoring.selectors.quarters import publication_of
 from scoring.services.inputs import Correction
-from scoring.services.signoff import apply_upheld_appeal, publication_of, quarter_finalise_if_ready
+from scoring.services.signoff import apply_upheld_appeal, quarter_finalise_if_ready
 
 #: The longest grounds accepted (form, API and service say the same).
 REASON_MAX_LENGTH = 4000
@@ -54,7 +56,7 @@ def _text(value: str, *, field: str, missing: str) -> str:
 
 
 @transaction.atomic
-def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, actor: Any) -> ScoreAppeal:
+def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, actor: Actor) -> ScoreAppeal:
     """The resident appeals its own published score during the publication window (第六章第三条)."""
     if card.resident_id != resident.pk:
         # Interfaces fetch the card through the resident (404); this is the service's own guard.
@@ -95,8 +97,8 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
         ) from error
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Score appeal: %(resident)s, %(quarter)s") % {"resident": resident.name, "quarter": quarter},
-        body=_("%(resident)s appeals its score of %(quarter)s (%(total)d points); answer by %(due)s "
+        title=lambda: _("Score appeal: %(resident)s, %(quarter)s") % {"resident": resident.name, "quarter": quarter},
+        body=lambda: _("%(resident)s appeals its score of %(quarter)s (%(total)d points); answer by %(due)s "
                "(%(days)d working days, %(article)s).")
         % {"resident": resident.name, "quarter": quarter, "total": card.total, "due": format_moment(due.at),
            "days": days, "article": ARTICLE_APPEAL},
@@ -106,8 +108,8 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
     )
     notify(
         recipients=[resident.user],
-        title=_("Your appeal against the score of %(quarter)s was received") % {"quarter": quarter},
-        body=_("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
+        title=lambda: _("Your appeal against the score of %(quarter)s was received") % {"quarter": quarter},
+        body=lambda: _("You will have the answer by %(due)s.") % {"due": format_moment(due.at)},
         link=reverse("scoring:card_detail", args=[card.pk]),
         kind="scoring.appeal_received",
         dedupe_key=f"scoring:appeal:{appeal.pk}:received",
@@ -117,7 +119,7 @@ def score_appeal_submit(*, card: ScoreCard, resident: Resident, reason: str, act
 
 @transaction.atomic
 def score_appeal_decide(
-    *, appeal: ScoreAppeal, upheld: bool, answer: str, actor: Any, correction: Correction | None = None
+    *, appeal: ScoreAppeal, upheld: bool, answer: str, actor: Actor, correction: Correction | None = None
 ) -> tuple[ScoreAppeal, list[ScoreChange]]:
     """The administrator answers a pending appeal; upheld → corrected inputs, the quarter recomputed.
 
@@ -155,9 +157,9 @@ def score_appeal_decide(
     quarter_finalise_if_ready(quarter=quarter, actor=actor)
     notify(
         recipients=[appeal.resident.user],
-        title=(_("Your appeal against the score of %(quarter)s was upheld") if upheld
+        title=lambda: (_("Your appeal against the score of %(quarter)s was upheld") if upheld
                else _("Your appeal against the score of %(quarter)s was dismissed")) % {"quarter": quarter},
-        body=_("Answer: %(answer)s") % {"answer": answer},
+        body=lambda: _("Answer: %(answer)s") % {"answer": answer},
         link=reverse("scoring:card_detail", args=[appeal.card_id]),
         kind="scoring.appeal_decided",
         dedupe_key=f"scoring:appeal:{appeal.pk}:decided",
@@ -173,16 +175,17 @@ def score_appeals_flag_overdue(*, now: datetime | None = None) -> int:
     overdue = ScoreAppeal.objects.filter(status=ScoreAppealStatus.PENDING, answer_due_at__lt=now).select_related(
         "card__quarter", "resident")
     for appeal in overdue:
-        created = notify(
-            recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Score appeal overdue: %(resident)s, %(quarter)s")
-            % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
-            body=_("The answer was due by %(due)s (%(article)s).")
-            % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
-            link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
-            kind="scoring.appeal_overdue",
-            dedupe_key=overdue_flag_key(appeal.pk),
-        )
+        with community_language(), community_language():
+            created = notify(
+                recipients=members_of(Role.ADMINISTRATOR),
+                title=_("Score appeal overdue: %(resident)s, %(quarter)s")
+                % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
+                body=_("The answer was due by %(due)s (%(article)s).")
+                % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
+                link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
+                kind="scoring.appeal_overdue",
+                dedupe_key=overdue_flag_key(appeal.pk),
+            )
         flagged += bool(created)
     return flagged
 

@@ -144,8 +144,8 @@ def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, An
     if corrected:
         notify(
             recipients=[r.user for r in Resident.objects.filter(pk__in=corrected).select_related("user")],
-            title=_("Your inputs for %(quarter)s were corrected") % {"quarter": quarter},
-            body=_("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
+            title=lambda: _("Your inputs for %(quarter)s were corrected") % {"quarter": quarter},
+            body=lambda: _("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
             link=reverse("scoring:input_detail", args=[quarter.pk]),
             kind="scoring.input_corrected",
         )

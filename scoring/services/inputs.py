@@ -33,10 +33,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day
 from opc_community.core.money import quantize_money
 from opc_community.core.transitions import lock, move
@@ -46,6 +48,7 @@ from opc_community.workdays.rules import local_date
 from residents.models import Resident, ResidentStatus
 from scoring import quarters
 from scoring.models import (
+    INPUT_TRANSITIONS,
     AwardClaim,
     AwardLevel,
     Contribution,
@@ -61,13 +64,6 @@ from scoring.models import (
 from scoring.selectors import inputs as selectors
 from scoring.selectors import plans as plan_selectors
 from scoring.selectors.inputs import in_cohort
-
-INPUT_TRANSITIONS: dict[str, frozenset[str]] = {
-    InputStatus.DRAFT: frozenset({InputStatus.SUBMITTED, InputStatus.CORRECTED}),
-    InputStatus.SUBMITTED: frozenset({InputStatus.SUBMITTED, InputStatus.VERIFIED, InputStatus.CORRECTED}),
-    InputStatus.VERIFIED: frozenset({InputStatus.CORRECTED}),
-    InputStatus.CORRECTED: frozenset({InputStatus.VERIFIED, InputStatus.CORRECTED}),
-}
 
 #: The numbers of an input (the results), in the order of the form and of the Excel sheet.
 NUMBER_FIELDS = ("milestones_done", "revenue")
@@ -86,7 +82,7 @@ def may_manage_inputs(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("scoring.change_quarterinput"))
 
 
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: Actor) -> None:
     if not may_manage_inputs(actor):
         raise PermissionDenied(_("Only the administrator verifies or corrects quarterly inputs (Chapter 6)."))
 
@@ -171,7 +167,7 @@ def check_deadline(*, year: int, number: int, inputs_due_on: Any) -> None:
 
 
 @transaction.atomic
-def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Any) -> Quarter:
+def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Actor) -> Quarter:
     """Add a quarter for residents to report on, with its inputs deadline (administrator)."""
     _require_staff(actor)
     check_deadline(year=year, number=number, inputs_due_on=inputs_due_on)
@@ -183,7 +179,7 @@ def quarter_open(*, year: int, number: int, inputs_due_on: Any, actor: Any) -> Q
 
 
 @transaction.atomic
-def quarter_deadline_move(*, quarter: Quarter, inputs_due_on: Any, actor: Any) -> Quarter:
+def quarter_deadline_move(*, quarter: Quarter, inputs_due_on: Any, actor: Actor) -> Quarter:
     """Move the inputs deadline while residents are still reporting (open quarter)."""
     _require_staff(actor)
     quarter = lock(quarter)
@@ -224,20 +220,21 @@ def _tell_quarter_open(quarter: Quarter) -> None:
     for resident in residents:
         by_date.setdefault(deadlines[resident.pk], []).append(resident.user)
     for plan_due, users in sorted(by_date.items()):
-        notify(
-            recipients=users,
-            title=_("Quarter %(quarter)s is open: file your plan by %(date)s")
-            % {"quarter": quarter, "date": format_day(plan_due)},
-            body=_("File your quarterly plan — milestones planned and the revenue target — by %(plan_date)s, 23:59; "
-                   "staff accept it or return it. Without an accepted plan, completion and revenue score 0. At "
-                   "quarter end enter your results, awards and contributions and submit them by %(date)s, 23:59. "
-                   "Staff verify everything before the quarter is scored (Chapter 6, Article 1).")
-            % {"plan_date": format_day(plan_due),
-               "date": format_day(quarter.inputs_due_on)},
-            link=reverse("scoring:plan_detail", args=[quarter.pk]),
-            kind="scoring.quarter_open",
-            dedupe_key=f"scoring:quarter:{quarter.pk}:open",
-        )
+        with community_language():
+            notify(
+                recipients=users,
+                title=_("Quarter %(quarter)s is open: file your plan by %(date)s")
+                % {"quarter": quarter, "date": format_day(plan_due)},
+                body=_("File your quarterly plan — milestones planned and the revenue target — by %(plan_date)s, 23:59; "
+                       "staff accept it or return it. Without an accepted plan, completion and revenue score 0. At "
+                       "quarter end enter your results, awards and contributions and submit them by %(date)s, 23:59. "
+                       "Staff verify everything before the quarter is scored (Chapter 6, Article 1).")
+                % {"plan_date": format_day(plan_due),
+                   "date": format_day(quarter.inputs_due_on)},
+                link=reverse("scoring:plan_detail", args=[quarter.pk]),
+                kind="scoring.quarter_open",
+                dedupe_key=f"scoring:quarter:{quarter.pk}:open",
+            )
 
 
 # --- Residents ---------------------------------------------------------------------------------------
@@ -250,13 +247,22 @@ def open_for_residents(quarter: Quarter, *, today: Any = None) -> bool:
     return quarter.status in STAFF_EDITABLE and today <= quarter.inputs_due_on
 
 
-def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, actor: Any) -> None:
+#: The inputs a resident may still change (staff have not checked them).
+RESIDENT_EDITABLE = (InputStatus.DRAFT, InputStatus.SUBMITTED)
+
+
+def resident_may_edit(quarter: Quarter, data: QuarterInput | None) -> bool:
+    """Whether the resident may save or submit its inputs now: the predicate the page shows its form by."""
+    return open_for_residents(quarter) and (data is None or data.status in RESIDENT_EDITABLE)
+
+
+def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, actor: Actor | None) -> None:
     if not open_for_residents(quarter):
         raise InvalidTransition(
             _("The inputs of %(quarter)s were due on %(date)s; ask the administrator to record a change.")
             % {"quarter": quarter, "date": quarter.inputs_due_on.isoformat()}
         )
-    if data is not None and data.status not in (InputStatus.DRAFT, InputStatus.SUBMITTED):
+    if data is not None and data.status not in RESIDENT_EDITABLE:
         raise InvalidTransition(
             _("Your inputs for %(quarter)s were already checked by staff and can no longer be changed.")
             % {"quarter": quarter}
@@ -266,7 +272,7 @@ def _require_resident_may_edit(quarter: Quarter, data: QuarterInput | None, acto
 
 
 @transaction.atomic
-def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Any) -> QuarterInput:
+def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Actor | None) -> QuarterInput:
     """The resident's own numbers for the quarter (created on first save, status draft or kept submitted)."""
     if resident.user_id != getattr(actor, "pk", None):
         raise PermissionDenied
@@ -292,7 +298,7 @@ def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any
 
 
 @transaction.atomic
-def input_submit(*, input: QuarterInput, actor: Any) -> QuarterInput:
+def input_submit(*, input: QuarterInput, actor: Actor) -> QuarterInput:
     """Draft → submitted: the resident hands its inputs to staff (before the deadline)."""
     input = lock(input)
     input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
@@ -301,7 +307,7 @@ def input_submit(*, input: QuarterInput, actor: Any) -> QuarterInput:
         return move(input, InputStatus.SUBMITTED, transitions=INPUT_TRANSITIONS, submitted_at=timezone.now())
 
 
-def _editable_by_resident(input: QuarterInput, actor: Any) -> QuarterInput:
+def _editable_by_resident(input: QuarterInput, actor: Actor) -> QuarterInput:
     input = QuarterInput.objects.select_for_update().get(pk=input.pk)
     input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
     _require_resident_may_edit(input.quarter, input, actor)
@@ -336,7 +342,7 @@ def _required_text(value: str, *, field: str, model: type[Model]) -> str:
 
 @atomic_with_files
 def award_add(*, input: QuarterInput, level: str, title: str, certificate: UploadedFile | None,
-              actor: Any) -> AwardClaim:
+              actor: Actor) -> AwardClaim:
     """An award of the quarter with its certificate (第六章第一条 维度四); counts once staff verified it."""
     input = _editable_by_resident(input, actor)
     if level not in AwardLevel.values:
@@ -350,7 +356,7 @@ def award_add(*, input: QuarterInput, level: str, title: str, certificate: Uploa
 
 @atomic_with_files
 def contribution_add(*, input: QuarterInput, kind: str, description: str, proof: UploadedFile | None,
-                     proof_link: str = "", actor: Any) -> Contribution:
+                     proof_link: str = "", actor: Actor) -> Contribution:
     """A contribution with its proof — a file or a link (第六章第一条 维度五)."""
     input = _editable_by_resident(input, actor)
     if kind not in ContributionKind.values:
@@ -377,7 +383,7 @@ def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None,
 
 
 @transaction.atomic
-def attachment_remove(*, item: AwardClaim | Contribution | InputEvidence, actor: Any) -> None:
+def attachment_remove(*, item: AwardClaim | Contribution | InputEvidence, actor: Actor) -> None:
     """The resident removes an award, contribution or evidence file while it may still edit its inputs."""
     _editable_by_resident(item.input, actor)
     with acting_as(actor, action="scoring.attachment_remove"):
@@ -396,7 +402,7 @@ def _require_staff_editable(quarter: Quarter) -> None:
 
 
 @transaction.atomic
-def input_verify(*, input: QuarterInput, actor: Any) -> QuarterInput:
+def input_verify(*, input: QuarterInput, actor: Actor) -> QuarterInput:
     """Submitted (or corrected) → verified: the results stand, and every claim — milestones, revenue, each
     award and contribution — counts."""
     _require_staff(actor)
@@ -433,7 +439,7 @@ def _rejections(data: QuarterInput, correction: Correction) -> dict[str, bool]:
     return {flag: claim in correction.rejected_results for claim, flag in RESULT_CLAIMS.items()}
 
 
-def apply_correction(data: QuarterInput, correction: Correction, *, reason: str, actor: Any) -> QuarterInput:
+def apply_correction(data: QuarterInput, correction: Correction, *, reason: str, actor: Actor) -> QuarterInput:
     """Write a correction on a locked input (shared by staff corrections and upheld appeals): every claim
     counts except those rejected, which score as absent with ``reason`` (RULEBOOK §7.1)."""
     unknown = set(correction.values) - set(NUMBER_FIELDS)
@@ -465,7 +471,7 @@ def input_for_staff(quarter: Quarter, resident: Resident) -> QuarterInput:
 
 @transaction.atomic
 def input_correct(*, quarter: Quarter, resident: Resident, correction: Correction, reason: str,
-                  actor: Any) -> QuarterInput:
+                  actor: Actor) -> QuarterInput:
     """Staff correct (or record) a resident's inputs with a reason the resident is told (第六章第三条)."""
     _require_staff(actor)
     ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_INPUTS)
@@ -482,8 +488,8 @@ def input_correct(*, quarter: Quarter, resident: Resident, correction: Correctio
 def _tell_corrected(data: QuarterInput, reason: str) -> None:
     notify(
         recipients=[data.resident.user],
-        title=_("Your inputs for %(quarter)s were corrected") % {"quarter": data.quarter},
-        body=_("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
+        title=lambda: _("Your inputs for %(quarter)s were corrected") % {"quarter": data.quarter},
+        body=lambda: _("Staff corrected your quarterly inputs: %(reason)s") % {"reason": reason},
         link=reverse("scoring:input_detail", args=[data.quarter_id]),
         kind="scoring.input_corrected",
     )

@@ -32,11 +32,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText, community_language
 from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
@@ -70,12 +72,12 @@ def may_decide_plans(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("scoring.change_quarterplan"))
 
 
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: Actor) -> None:
     if not may_decide_plans(actor):
         raise PermissionDenied(_("Only the administrator accepts, returns or changes quarterly plans (Chapter 6)."))
 
 
-def _require_own(resident: Resident, actor: Any) -> None:
+def _require_own(resident: Resident, actor: Actor | None) -> None:
     if resident.user_id != getattr(actor, "pk", None):
         raise PermissionDenied
 
@@ -120,7 +122,7 @@ def _require_filing_open(quarter: Quarter, resident: Resident, plan: QuarterPlan
 
 
 @transaction.atomic
-def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Any) -> QuarterPlan:
+def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], actor: Actor) -> QuarterPlan:
     """The resident's own plan for the quarter: created as a draft, or changed while a draft or returned,
     until its last day to file. Bad numbers are refused naming the field; nothing is written."""
     _require_own(resident, actor)
@@ -144,7 +146,7 @@ def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any]
 
 
 @transaction.atomic
-def plan_submit(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
+def plan_submit(*, plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     """Draft or returned → submitted: the resident hands its plan to staff, who decide within
     ``decision_working_days`` working days."""
     plan = lock(plan)
@@ -160,7 +162,7 @@ def plan_submit(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
 
 
 @transaction.atomic
-def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason: str, actor: Any) -> PlanChange:
+def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason: str, actor: Actor) -> PlanChange:
     """The resident asks to change its accepted plan (new numbers and the reason) until the quarter's last
     day; staff answer within ``decision_working_days`` working days. One request at a time."""
     plan = lock(plan)
@@ -195,7 +197,7 @@ def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason:
 # --- Staff ------------------------------------------------------------------------------------------------
 
 
-def _locked_for_staff(plan: QuarterPlan, actor: Any) -> QuarterPlan:
+def _locked_for_staff(plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     """The plan locked for a staff decision: staff only, never their own, the quarter not yet confirmed."""
     _require_staff(actor)
     plan = lock(plan)
@@ -210,21 +212,21 @@ def _locked_for_staff(plan: QuarterPlan, actor: Any) -> QuarterPlan:
 
 
 @transaction.atomic
-def plan_accept(*, plan: QuarterPlan, actor: Any) -> QuarterPlan:
+def plan_accept(*, plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     """Submitted → accepted: the plan is locked; completion and revenue are measured against it."""
     plan = _locked_for_staff(plan, actor)
     with acting_as(actor, action="scoring.plan_accept"):
         plan = move(plan, PlanStatus.ACCEPTED, transitions=PLAN_TRANSITIONS, decided_by=actor,
                     decided_at=timezone.now(), return_reason="")
-    _tell(plan, _("Your plan for %(quarter)s is accepted") % {"quarter": plan.quarter},
-          _("Staff accepted your plan: %(milestones)s milestones, revenue target %(target)s. It is locked; your "
+    _tell(plan, lambda: _("Your plan for %(quarter)s is accepted") % {"quarter": plan.quarter},
+          lambda: _("Staff accepted your plan: %(milestones)s milestones, revenue target %(target)s. It is locked; your "
             "results at quarter end are measured against it (Chapter 6, Article 1).")
           % {"milestones": plan.milestones_planned, "target": format_yuan(plan.revenue_target)}, "scoring.plan_accepted")
     return plan
 
 
 @transaction.atomic
-def plan_return(*, plan: QuarterPlan, reason: str, actor: Any) -> QuarterPlan:
+def plan_return(*, plan: QuarterPlan, reason: str, actor: Actor) -> QuarterPlan:
     """Submitted → returned, with the reason the resident reads; it may file again until the deadline or,
     if later, ``refile_working_days`` working days after today (``scoring.rules.plan_refile_due``)."""
     reason = clean_reason(reason)
@@ -235,14 +237,14 @@ def plan_return(*, plan: QuarterPlan, reason: str, actor: Any) -> QuarterPlan:
     with acting_as(actor, action="scoring.plan_return"):
         plan = move(plan, PlanStatus.RETURNED, transitions=PLAN_TRANSITIONS, decided_by=actor,
                     decided_at=timezone.now(), return_reason=reason, refile_due_on=until)
-    _tell(plan, _("Your plan for %(quarter)s was returned") % {"quarter": plan.quarter},
-          _("Staff returned your plan: %(reason)s. Change it and submit it again by %(date)s, 23:59; without an "
+    _tell(plan, lambda: _("Your plan for %(quarter)s was returned") % {"quarter": plan.quarter},
+          lambda: _("Staff returned your plan: %(reason)s. Change it and submit it again by %(date)s, 23:59; without an "
             "accepted plan, completion and revenue score 0.") % {"reason": reason, "date": _date(until)},
           "scoring.plan_returned")
     return plan
 
 
-def _locked_change(change: PlanChange, actor: Any) -> tuple[PlanChange, QuarterPlan]:
+def _locked_change(change: PlanChange, actor: Actor) -> tuple[PlanChange, QuarterPlan]:
     plan = _locked_for_staff(QuarterPlan.objects.get(pk=change.plan_id), actor)
     change = lock(change)
     if change.status != PlanChangeStatus.PENDING:
@@ -252,7 +254,7 @@ def _locked_change(change: PlanChange, actor: Any) -> tuple[PlanChange, QuarterP
 
 
 @transaction.atomic
-def plan_change_approve(*, change: PlanChange, answer: str, actor: Any) -> PlanChange:
+def plan_change_approve(*, change: PlanChange, answer: str, actor: Actor) -> PlanChange:
     """Approve a change with a reason: the accepted plan takes the new numbers (the request keeps the old)."""
     answer = clean_reason(answer)
     change, plan = _locked_change(change, actor)
@@ -263,15 +265,15 @@ def plan_change_approve(*, change: PlanChange, answer: str, actor: Any) -> PlanC
         PlanChange.objects.filter(pk=change.pk).update(status=PlanChangeStatus.APPROVED, decided_by=actor,
                                                        decided_at=now, answer=answer)
     change.refresh_from_db()
-    _tell(plan, _("The change of your plan for %(quarter)s is approved") % {"quarter": plan.quarter},
-          _("Your plan now counts %(milestones)s milestones and a revenue target of %(target)s: %(answer)s")
+    _tell(plan, lambda: _("The change of your plan for %(quarter)s is approved") % {"quarter": plan.quarter},
+          lambda: _("Your plan now counts %(milestones)s milestones and a revenue target of %(target)s: %(answer)s")
           % {"milestones": change.milestones_planned, "target": format_yuan(change.revenue_target), "answer": answer},
           "scoring.plan_change_approved")
     return change
 
 
 @transaction.atomic
-def plan_change_refuse(*, change: PlanChange, answer: str, actor: Any) -> PlanChange:
+def plan_change_refuse(*, change: PlanChange, answer: str, actor: Actor) -> PlanChange:
     """Refuse a change with a reason: the accepted plan stays as it is."""
     answer = clean_reason(answer)
     change, plan = _locked_change(change, actor)
@@ -279,13 +281,13 @@ def plan_change_refuse(*, change: PlanChange, answer: str, actor: Any) -> PlanCh
         PlanChange.objects.filter(pk=change.pk).update(status=PlanChangeStatus.REFUSED, decided_by=actor,
                                                        decided_at=timezone.now(), answer=answer)
     change.refresh_from_db()
-    _tell(plan, _("The change of your plan for %(quarter)s is refused") % {"quarter": plan.quarter},
-          _("Your accepted plan stays as it is: %(answer)s") % {"answer": answer}, "scoring.plan_change_refused")
+    _tell(plan, lambda: _("The change of your plan for %(quarter)s is refused") % {"quarter": plan.quarter},
+          lambda: _("Your accepted plan stays as it is: %(answer)s") % {"answer": answer}, "scoring.plan_change_refused")
     return change
 
 
 def plan_set_by_appeal(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any], reason: str,
-                       actor: Any) -> QuarterPlan:
+                       actor: Actor) -> QuarterPlan:
     """An upheld appeal sets the plan the quarter is scored against (called inside
     ``signoff.apply_upheld_appeal``, quarter locked): the plan — created if the resident had none — is
     accepted with the numbers given, and the change is recorded as approved with the appeal's answer.
@@ -310,7 +312,7 @@ def plan_set_by_appeal(*, quarter: Quarter, resident: Resident, values: Mapping[
     return plan
 
 
-def _tell(plan: QuarterPlan, title: str, body: str, kind: str) -> None:
+def _tell(plan: QuarterPlan, title: StoredText, body: StoredText, kind: str) -> None:
     notify(recipients=[plan.resident.user], title=title, body=body,
            link=reverse("scoring:plan_detail", args=[plan.quarter_id]), kind=kind)
 
@@ -331,16 +333,17 @@ def plans_remind(*, today: Any) -> dict[str, int]:
         for reminder in selectors.reminders_due(quarter, today=today):
             by_date.setdefault(reminder.until, []).append(reminder.resident.user)
         for until, users in sorted(by_date.items()):
-            reminded += len(notify(
-                recipients=users,
-                title=_("File your plan for %(quarter)s by %(date)s") % {"quarter": quarter, "date": _date(until)},
-                body=_("Your quarterly plan — milestones planned and the revenue target — is due by %(date)s, 23:59. "
-                       "Without a plan accepted by staff, completion and revenue score 0 (Chapter 6, Article 1).")
-                % {"date": _date(until)},
-                link=reverse("scoring:plan_detail", args=[quarter.pk]),
-                kind="scoring.plan_reminder",
-                dedupe_key=f"scoring:plan:{quarter.pk}:reminder",
-            ))
+            with community_language():
+                reminded += len(notify(
+                    recipients=users,
+                    title=_("File your plan for %(quarter)s by %(date)s") % {"quarter": quarter, "date": _date(until)},
+                    body=_("Your quarterly plan — milestones planned and the revenue target — is due by %(date)s, 23:59. "
+                           "Without a plan accepted by staff, completion and revenue score 0 (Chapter 6, Article 1).")
+                    % {"date": _date(until)},
+                    link=reverse("scoring:plan_detail", args=[quarter.pk]),
+                    kind="scoring.plan_reminder",
+                    dedupe_key=f"scoring:plan:{quarter.pk}:reminder",
+                ))
     return {"reminded": reminded, "flagged": _flag_late_decisions(today)}
 
 
@@ -354,22 +357,24 @@ def _flag_late_decisions(today: Any) -> int:
     administrators = members_of(Role.ADMINISTRATOR)
     flagged = 0
     for plan in late_plans:
-        flagged += bool(notify(
-            recipients=administrators,
-            title=_("A quarterly plan awaits your decision: %(resident)s") % {"resident": plan.resident.name},
-            body=_("The plan of %(resident)s for %(quarter)s was due to be accepted or returned by %(date)s.")
-            % {"resident": plan.resident.name, "quarter": plan.quarter, "date": _date(plan.decision_due_on)},
-            link=reverse("admin:scoring_quarterplan_change", args=[plan.pk]),
-            kind="scoring.plan_decision_late", dedupe_key=f"scoring:plan:{plan.pk}:late",
-        ))
+        with community_language():
+            flagged += bool(notify(
+                recipients=administrators,
+                title=_("A quarterly plan awaits your decision: %(resident)s") % {"resident": plan.resident.name},
+                body=_("The plan of %(resident)s for %(quarter)s was due to be accepted or returned by %(date)s.")
+                % {"resident": plan.resident.name, "quarter": plan.quarter, "date": _date(plan.decision_due_on)},
+                link=reverse("admin:scoring_quarterplan_change", args=[plan.pk]),
+                kind="scoring.plan_decision_late", dedupe_key=f"scoring:plan:{plan.pk}:late",
+            ))
     for change in late_changes:
-        flagged += bool(notify(
-            recipients=administrators,
-            title=_("A plan change awaits your decision: %(resident)s") % {"resident": change.plan.resident.name},
-            body=_("The change of the plan of %(resident)s for %(quarter)s was due to be answered by %(date)s.")
-            % {"resident": change.plan.resident.name, "quarter": change.plan.quarter,
-               "date": _date(change.answer_due_on)},
-            link=reverse("admin:scoring_planchange_change", args=[change.pk]),
-            kind="scoring.plan_change_late", dedupe_key=f"scoring:plan_change:{change.pk}:late",
-        ))
+        with community_language():
+            flagged += bool(notify(
+                recipients=administrators,
+                title=_("A plan change awaits your decision: %(resident)s") % {"resident": change.plan.resident.name},
+                body=_("The change of the plan of %(resident)s for %(quarter)s was due to be answered by %(date)s.")
+                % {"resident": change.plan.resident.name, "quarter": change.plan.quarter,
+                   "date": _date(change.answer_due_on)},
+                link=reverse("admin:scoring_planchange_change", args=[change.pk]),
+                kind="scoring.plan_change_late", dedupe_key=f"scoring:plan_change:{change.pk}:late",
+            ))
     return flagged

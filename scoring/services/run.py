@@ -26,18 +26,16 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import InvalidTransition
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
-from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import Rulebook
-from opc_community.rulebook.selectors import rules_of
 from resources.selectors.activities import participation_statement
 from scoring import quarters
 from scoring.models import (
@@ -57,6 +55,7 @@ from scoring.models import (
 )
 from scoring.rules import POINT_COLUMNS, card_statement, verdict_statement
 from scoring.selectors.inputs import cohort
+from scoring.selectors.quarters import CACHE_ERRORS, progress_key, rules_for
 
 logger = logging.getLogger(__name__)
 
@@ -72,34 +71,14 @@ class RunResult:
     rulebook_version: int
 
 
-def progress_key(quarter_id: int) -> str:
-    return f"scoring:run:{quarter_id}"
-
-
-class ProgressUnavailable(Exception):
-    """The live progress cannot be read: the cache (Redis) is down or does not answer."""
-
-
-#: What the cache raises when Redis is down or hung (its socket timeouts: settings ``REDIS_TIMEOUT``).
-_CACHE_ERRORS = (RedisError, OSError)
-
-
 def _report(quarter_id: int, stage: str, done: int, total: int) -> None:
     """Progress lives in the cache (Redis), outside the run's transaction, so the admin sees it live.
     Only a display: without Redis the run goes on (the quarter records its result)."""
     try:
         cache.set(progress_key(quarter_id), {"stage": stage, "done": done, "total": total}, timeout=3600)
-    except _CACHE_ERRORS:
+    except CACHE_ERRORS:
         logger.warning("Progress of the run of quarter %s not recorded: the cache is unreachable.", quarter_id)
 
-
-def run_progress(quarter_id: int) -> dict[str, object] | None:
-    """The live progress of the quarter's run, None when none is recorded; raises
-    :class:`ProgressUnavailable` when the cache cannot be read."""
-    try:
-        return cache.get(progress_key(quarter_id))
-    except _CACHE_ERRORS as error:
-        raise ProgressUnavailable from error
 
 
 def _cohort_statement(quarter: Quarter) -> tuple[str, dict]:
@@ -220,16 +199,9 @@ def _score(quarter: Quarter, rules: Rulebook) -> RunResult:
     return RunResult(cards, eliminated, warnings, rules.version)
 
 
-def rules_for(quarter: Quarter) -> Rulebook:
-    """The rules a quarter is scored with: the version recorded on it once run (a later revision
-    never changes a scored quarter), else the version in force on its last day (RULEBOOK §7.2)."""
-    if quarter.rulebook_version:
-        return rules_of(RulebookVersion.objects.get(number=quarter.rulebook_version))
-    return rulebook.in_force(on=quarters.last_day(quarter.year, quarter.number))
-
 
 @transaction.atomic
-def quarter_run(*, quarter: Quarter, actor: object | None = None) -> RunResult:
+def quarter_run(*, quarter: Quarter, actor: Actor | None = None) -> RunResult:
     """Compute the quarter's draft: cards, ranks and elimination verdicts; a re-run replaces the draft.
 
     A confirmed or later quarter changes only through appeals (:func:`quarter_recompute`).
@@ -301,8 +273,8 @@ def _draft(year: int, number: int) -> Drafted | None:
 def _tell_draft_awaits(quarter: Quarter, result: RunResult) -> None:
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
-        title=_("Draft scores of %(quarter)s await your confirmation") % {"quarter": quarter},
-        body=_("%(cards)d score cards: %(eliminated)d eliminated, %(warnings)d on the warning list. Review the "
+        title=lambda: _("Draft scores of %(quarter)s await your confirmation") % {"quarter": quarter},
+        body=lambda: _("%(cards)d score cards: %(eliminated)d eliminated, %(warnings)d on the warning list. Review the "
                "draft, then confirm it; nothing takes effect before (Chapter 6, Article 2).")
         % {"cards": result.cards, "eliminated": result.eliminated, "warnings": result.warnings},
         link=reverse("admin:scoring_quarter_change", args=[quarter.pk]),
@@ -316,7 +288,7 @@ _COMPARED = ("total", *POINT_COLUMNS, "outcome")
 
 
 @transaction.atomic
-def quarter_recompute(*, quarter: Quarter, reason: str, actor: object | None = None) -> list[ScoreChange]:
+def quarter_recompute(*, quarter: Quarter, reason: str, actor: Actor | None = None) -> list[ScoreChange]:
     """Recompute a published quarter after inputs changed (an upheld appeal, RULEBOOK §7.3):
     elimination is re-evaluated for everyone, with the rules the quarter was scored with,
     and every changed value is recorded (one bulk insert)."""

@@ -29,22 +29,23 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock, move
-from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
+from opc_community.notices.models import Publication, PublicationKind
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
 from residents.models import Resident, ResidentStatus
@@ -55,11 +56,11 @@ from scoring.models import (
     Quarter,
     QuarterStatus,
     ScoreAppeal,
-    ScoreAppealStatus,
     ScoreCard,
     ScoreChange,
 )
 from scoring.selectors import plans as plan_selectors
+from scoring.selectors.quarters import ready_to_finalise, rules_for
 from scoring.services.inputs import (
     NUMBER_FIELDS,
     Correction,
@@ -68,7 +69,7 @@ from scoring.services.inputs import (
     input_for_staff,
 )
 from scoring.services.plans import PLAN_FIELDS, plan_set_by_appeal
-from scoring.services.run import quarter_recompute, rules_for
+from scoring.services.run import quarter_recompute
 
 #: Residents named in a refusal to confirm; the rest are counted.
 NAMES_SHOWN = 10
@@ -82,7 +83,7 @@ DIMENSIONS = (
 )
 
 
-def _require_administrator(actor: Any, quarter: Quarter) -> None:
+def _require_administrator(actor: Actor, quarter: Quarter) -> None:
     """The administrator signs a quarter off — unless it scores the administrator's own account."""
     if not has_role(actor, Role.ADMINISTRATOR):
         raise PermissionDenied(_("Only the administrator confirms and publishes quarterly scores (Chapter 6)."))
@@ -94,22 +95,12 @@ def _move(quarter: Quarter, to_status: str, **fields: Any) -> Quarter:
     return move(quarter, to_status, transitions=QUARTER_TRANSITIONS, **fields)
 
 
-def publication_of(quarter: Quarter) -> Publication | None:
-    """The quarter's latest notice-board publication (None before publication)."""
-    return (
-        Publication.objects.filter(content_type=ContentType.objects.get_for_model(Quarter), object_id=quarter.pk,
-                                   kind=PublicationKind.QUARTERLY_SCORES)
-        .exclude(status=PublicationStatus.WITHDRAWN)
-        .order_by("-window_starts_at", "-pk")
-        .first()
-    )
-
 
 # --- Confirm, reopen, publish ----------------------------------------------------------------------
 
 
 @transaction.atomic
-def quarter_confirm(*, quarter: Quarter, actor: Any) -> Quarter:
+def quarter_confirm(*, quarter: Quarter, actor: Actor) -> Quarter:
     """Drafted → confirmed: the administrator has reviewed the draft cards (PIPL Art. 24, human review)."""
     _require_administrator(actor, quarter)
     quarter = lock(quarter)
@@ -163,7 +154,7 @@ def _require_every_input_decided(quarter: Quarter) -> None:
 
 
 @transaction.atomic
-def quarter_reopen(*, quarter: Quarter, actor: Any) -> Quarter:
+def quarter_reopen(*, quarter: Quarter, actor: Actor) -> Quarter:
     """Confirmed → drafted (before publication): inputs may be corrected and the quarter run again."""
     _require_administrator(actor, quarter)
     quarter = lock(quarter)
@@ -215,7 +206,7 @@ def _cards(quarter: Quarter) -> list[ScoreCard]:
 
 
 @transaction.atomic
-def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
+def quarter_publish(*, quarter: Quarter, actor: Actor) -> Publication:
     """Confirmed → published: the board shows the masked results for the publication window (RULEBOOK §10);
     each resident scored is told where to read its card and until when it may appeal."""
     from opc_community.notices.services import publication_open
@@ -233,11 +224,10 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
             subject=quarter,
             actor=actor,
         )
-    end = format_moment(publication.window_ends_at)
     notify(
         recipients=[card.resident.user for card in cards],
-        title=_("Your score for %(quarter)s is published") % {"quarter": quarter},
-        body=_("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": end},
+        title=lambda: _("Your score for %(quarter)s is published") % {"quarter": quarter},
+        body=lambda: _("Your score card is in the portal. If you disagree, you may appeal until %(end)s.") % {"end": format_moment(publication.window_ends_at)},
         link=reverse("scoring:card_list"),
         kind="scoring.quarter_published",
         dedupe_key=f"scoring:quarter:{quarter.pk}:published:{publication.pk}",
@@ -250,7 +240,7 @@ def quarter_publish(*, quarter: Quarter, actor: Any) -> Publication:
 
 @transaction.atomic
 def apply_upheld_appeal(
-    *, appeal: ScoreAppeal, correction: Correction, reason: str, actor: Any
+    *, appeal: ScoreAppeal, correction: Correction, reason: str, actor: Actor
 ) -> list[ScoreChange]:
     """An upheld appeal changes the appellant's inputs (``correction``: the results, the claims not accepted
     and — ``plan_values`` — the plan's numbers, which accept the plan with them, recorded as an approved
@@ -284,8 +274,8 @@ def _tell_changed(quarter: Quarter, changes: list[ScoreChange]) -> None:
     users = [resident.user for resident in Resident.objects.filter(pk__in=moved).select_related("user")]
     notify(
         recipients=users,
-        title=_("Your score for %(quarter)s was recomputed") % {"quarter": quarter},
-        body=_("An upheld appeal changed the quarter's inputs; your score card shows the new result."),
+        title=lambda: _("Your score for %(quarter)s was recomputed") % {"quarter": quarter},
+        body=lambda: _("An upheld appeal changed the quarter's inputs; your score card shows the new result."),
         link=reverse("scoring:card_list"),
         kind="scoring.quarter_recomputed",
     )
@@ -307,8 +297,8 @@ def quarter_publication_closed(publication: Publication, *, overturned: bool) ->
             _move(quarter, QuarterStatus.DRAFTED, confirmed_by=None, confirmed_at=None, published_at=None)
         notify(
             recipients=members_of(Role.ADMINISTRATOR),
-            title=_("Quarter %(quarter)s back to draft") % {"quarter": quarter},
-            body=_("An objection to the published results was upheld: correct the inputs, run, confirm and "
+            title=lambda: _("Quarter %(quarter)s back to draft") % {"quarter": quarter},
+            body=lambda: _("An objection to the published results was upheld: correct the inputs, run, confirm and "
                    "publish the quarter again."),
             link=reverse("admin:scoring_quarter_change", args=[quarter.pk]),
             kind="scoring.quarter_overturned",
@@ -318,21 +308,10 @@ def quarter_publication_closed(publication: Publication, *, overturned: bool) ->
     quarter_finalise_if_ready(quarter=quarter)
 
 
-def _pending_appeals(quarter: Quarter) -> bool:
-    return ScoreAppeal.objects.filter(card__quarter=quarter, status=ScoreAppealStatus.PENDING).exists()
-
-
-def ready_to_finalise(quarter: Quarter) -> bool:
-    """Published, the board's window closed (taking effect) and no appeal pending."""
-    publication = publication_of(quarter)
-    return (
-        quarter.status == QuarterStatus.PUBLISHED and publication is not None
-        and publication.status == PublicationStatus.CLOSED and not _pending_appeals(quarter)
-    )
 
 
 @transaction.atomic
-def quarter_finalise_if_ready(*, quarter: Quarter, actor: Any = None) -> bool:
+def quarter_finalise_if_ready(*, quarter: Quarter, actor: Actor | None = None) -> bool:
     """Finalise when :func:`ready_to_finalise`; the appeal service calls this after deciding an appeal."""
     if not ready_to_finalise(quarter):
         return False
@@ -341,7 +320,7 @@ def quarter_finalise_if_ready(*, quarter: Quarter, actor: Any = None) -> bool:
 
 
 @transaction.atomic
-def quarter_finalise(*, quarter: Quarter, actor: Any = None, today: date | None = None) -> Quarter:
+def quarter_finalise(*, quarter: Quarter, actor: Actor | None = None, today: date | None = None) -> Quarter:
     """Published → final: eliminations take effect (exit by assessment, RULEBOOK §4.5 and §7.4) and the
     warning list is told (第六章第二条 2.3). Refused while the window is open or an appeal is pending."""
     quarter = lock(quarter)
@@ -357,7 +336,7 @@ def quarter_finalise(*, quarter: Quarter, actor: Any = None, today: date | None 
     return quarter
 
 
-def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Any, today: date | None) -> None:
+def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Actor, today: date | None) -> None:
     from residents.services.lifecycle import exit_by_assessment
 
     warned = []
@@ -373,17 +352,18 @@ def _apply_effects(quarter: Quarter, cards: list[ScoreCard], *, actor: Any, toda
         elif card.outcome == Outcome.WARNING:
             warned.append(card)
     for card in warned:
-        notify(
-            recipients=[card.resident.user],
-            title=_("You are on the warning list (%(quarter)s)") % {"quarter": quarter},
-            body=_("Your total was below %(threshold)s for %(count)d quarters in a row. One more quarter below "
-                   "%(threshold)s means elimination; a quarter at or above it clears the warning (Chapter 6, "
-                   "Article 2).") % {"threshold": threshold,
-                                    "count": card.streak_below_threshold},
-            link=reverse("scoring:card_list"),
-            kind="scoring.warning",
-            dedupe_key=f"scoring:quarter:{quarter.pk}:warning:{card.resident_id}",
-        )
+        with community_language():
+            notify(
+                recipients=[card.resident.user],
+                title=_("You are on the warning list (%(quarter)s)") % {"quarter": quarter},
+                body=_("Your total was below %(threshold)s for %(count)d quarters in a row. One more quarter below "
+                       "%(threshold)s means elimination; a quarter at or above it clears the warning (Chapter 6, "
+                       "Article 2).") % {"threshold": threshold,
+                                        "count": card.streak_below_threshold},
+                link=reverse("scoring:card_list"),
+                kind="scoring.warning",
+                dedupe_key=f"scoring:quarter:{quarter.pk}:warning:{card.resident_id}",
+            )
 
 
 def correction_from(values: Mapping[str, Any]) -> Correction:

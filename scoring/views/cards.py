@@ -18,8 +18,8 @@ from scoring.documents.report import report_response
 from scoring.forms.cards import ScoreAppealForm
 from scoring.models import ScoreCard
 from scoring.selectors import cards as selectors
+from scoring.selectors.quarters import rules_for
 from scoring.services import appeals as services
-from scoring.services.run import rules_for
 
 
 def _own(request: HttpRequest, pk: int) -> ScoreCard:

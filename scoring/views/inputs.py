@@ -61,7 +61,7 @@ def _rule() -> str:
 def _page(request: HttpRequest, quarter: Quarter, *, forms: dict[str, Any] | None = None,
           status: int = 200) -> HttpResponse:
     data = selectors.input_of(request.resident, quarter)
-    editable = services.open_for_residents(quarter) and (data is None or data.status in ("draft", "submitted"))
+    editable = services.resident_may_edit(quarter, data)
     initial = {name: getattr(data, name) for name in services.NUMBER_FIELDS} if data else {}
     context = {
         "quarter": quarter,

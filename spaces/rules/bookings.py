@@ -10,8 +10,9 @@ Bookings are half-open periods [starts_at, ends_at): a booking ending at 10:00 a
 starting at 10:00 do not overlap, and a booking may end exactly at closing time.
 """
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
@@ -38,7 +39,7 @@ class Problem:
 
     field: str
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 # Codes (the services layer holds a message for each).

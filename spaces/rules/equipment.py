@@ -24,7 +24,7 @@ _DAY = timedelta(days=1)
 
 def max_loan_days(rules: Any, category: str) -> int:
     """The category's loan limit in days (``rules`` is the rulebook's ``equipment`` section)."""
-    return rules.categories[category].max_loan_days
+    return int(rules.categories[category].max_loan_days)
 
 
 def latest_due(*, requested_at: datetime, max_days: int) -> datetime:

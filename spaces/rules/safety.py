@@ -58,7 +58,7 @@ def is_serious(severity: str) -> bool:
 
 def drills_short(*, held: int, safety: Any) -> int:
     """Drills still missing this year against ``min_drills_per_year`` (0 when the minimum is met)."""
-    return max(safety.min_drills_per_year - held, 0)
+    return max(int(safety.min_drills_per_year) - held, 0)
 
 
 def missing_patrols(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from opc_community import rulebook
 from opc_community.core.audit import acting_as
+from opc_community.core.i18n import community_language
 from residents.models import Resident
 from spaces.models import (
     Booking,
@@ -48,19 +49,20 @@ def bookings_release_no_shows(*, now: datetime) -> list[int]:
         released = [row[0] for row in cursor.fetchall()]
     if released:
         for booking in Booking.objects.filter(pk__in=released).select_related("room", "resident__user"):
-            _tell_resident(
-                booking,
-                title=_("Your booking was released as a no-show"),
-                body=_("Nobody checked in to your booking of %(room)s, %(slot)s, within %(minutes)s minutes of the start, so the room was released and a no-show recorded. %(limit)s no-shows within %(days)s days may be treated as misuse of space (Chapter 4, Article 1; Chapter 8, Article 2).")
-                % {
-                    "room": booking.room.name,
-                    "slot": format_slot(booking.starts_at, booking.ends_at),
-                    "minutes": minutes,
-                    "limit": section.no_show_limit,
-                    "days": section.no_show_window_days,
-                },
-                kind="spaces.booking_released",
-            )
+            with community_language():
+                _tell_resident(
+                    booking,
+                    title=_("Your booking was released as a no-show"),
+                    body=_("Nobody checked in to your booking of %(room)s, %(slot)s, within %(minutes)s minutes of the start, so the room was released and a no-show recorded. %(limit)s no-shows within %(days)s days may be treated as misuse of space (Chapter 4, Article 1; Chapter 8, Article 2).")
+                    % {
+                        "room": booking.room.name,
+                        "slot": format_slot(booking.starts_at, booking.ends_at),
+                        "minutes": minutes,
+                        "limit": section.no_show_limit,
+                        "days": section.no_show_window_days,
+                    },
+                    kind="spaces.booking_released",
+                )
     return sorted(released)
 
 # --- Exit (registered in SpacesConfig.ready) -----------------------------------------------------------

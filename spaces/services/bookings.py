@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
@@ -104,7 +106,7 @@ def _lock(booking: Booking) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("resident", "room").get(pk=booking.pk)
 
 
-def _by_staff(booking: Booking, actor: Any) -> bool:
+def _by_staff(booking: Booking, actor: Actor | None) -> bool:
     """Anyone but the resident's own account acting on a booking is staff (views and API decide who may)."""
     return booking.resident is None or getattr(actor, "pk", None) != booking.resident.user_id
 
@@ -252,7 +254,7 @@ def booking_create(
     ends_at: datetime,
     purpose: str,
     attendees: int,
-    actor: Any,
+    actor: Actor,
     use_credit: bool = False,
     permit: Permit | None = None,
 ) -> Booking:
@@ -297,7 +299,7 @@ def booking_create(
 
 
 def community_booking_create(
-    *, room: Room, starts_at: datetime, ends_at: datetime, purpose: str, attendees: int, actor: Any
+    *, room: Room, starts_at: datetime, ends_at: datetime, purpose: str, attendees: int, actor: Actor
 ) -> Booking:
     """Reserve ``room`` for a community activity (第五章 活动; no resident): the room, the slot rules of
     the rulebook and the overlap guard are those of every booking (第四章第一条). Staff only — the
@@ -327,7 +329,7 @@ def booking_change(
     booking: Booking,
     starts_at: datetime,
     ends_at: datetime,
-    actor: Any,
+    actor: Actor,
     attendees: int | None = None,
     purpose: str | None = None,
 ) -> Booking:
@@ -370,8 +372,8 @@ def booking_change(
         if _by_staff(locked, actor):
             _tell_resident(
                 locked,
-                title=_("Your booking was changed"),
-                body=_("The community staff moved your booking of %(room)s to %(slot)s.")
+                title=lambda: _("Your booking was changed"),
+                body=lambda: _("The community staff moved your booking of %(room)s to %(slot)s.")
                 % {"room": room.name, "slot": format_slot(starts_at, ends_at)},
                 kind="spaces.booking_changed",
             )
@@ -381,7 +383,7 @@ def booking_change(
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
+def booking_cancel(*, booking: Booking, actor: Actor | None, reason: str = "") -> Booking:
     """Cancel a confirmed booking: the slot is free again and a used credit comes back.
 
     The resident may cancel until the release time (rather than not turning up); staff any time,
@@ -407,8 +409,8 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
     if by_staff:
         _tell_resident(
             booking,
-            title=_("Your booking was cancelled"),
-            body=_("The community staff cancelled your booking of %(room)s, %(slot)s. Reason: %(reason)s")
+            title=lambda: _("Your booking was cancelled"),
+            body=lambda: _("The community staff cancelled your booking of %(room)s, %(slot)s. Reason: %(reason)s")
             % {
                 "room": booking.room.name,
                 "slot": format_slot(booking.starts_at, booking.ends_at),
@@ -420,7 +422,7 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
 
 
 @transaction.atomic
-def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
+def booking_check_in(*, booking: Booking, actor: Actor) -> Booking:
     """Check in at the room: by the resident from shortly before the start until the release time,
     by staff until the end. A checked-in booking is never released as a no-show."""
     booking = _lock(booking)
@@ -447,7 +449,7 @@ def booking_check_in(*, booking: Booking, actor: Any) -> Booking:
 
 
 
-def _tell_resident(booking: Booking, *, title: str, body: str, kind: str) -> None:
+def _tell_resident(booking: Booking, *, title: StoredText, body: StoredText, kind: str) -> None:
     if booking.resident is None:  # a community booking: the activity's services tell its participants
         return
     notify(

@@ -17,19 +17,20 @@ its desk. Requests and assignments are audited rows (the history of each desk).
 
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import StoredText, community_language
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.portal.services import notify
 from residents.guards import Action, ensure_allowed
@@ -49,7 +50,7 @@ REASON_MAX_LENGTH = 2000
 
 
 @transaction.atomic
-def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> DeskAssignment:
+def desk_assign(*, resident: Any, desk: Desk, actor: Actor | None, note: str = "") -> DeskAssignment:
     """Open an assignment of ``desk`` to ``resident`` (check-in, 第三章第二条 分配办公空间).
 
     Refuses an out-of-use desk, a desk already taken and a resident who already holds
@@ -81,20 +82,21 @@ def desk_assign(*, resident: Any, desk: Desk, actor: Any, note: str = "") -> Des
         ) from error
 
 
-def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Any) -> str:
+def desk_assign_at_check_in(resident: Any, *, choice: Desk | None, actor: Actor | None) -> StoredText:
     """The check-in step (第三章第二条 分配办公空间): ``choice``, or the first free desk; a sentence for the
-    welcome notice. Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
+    welcome notice (unrendered: the notice is stored in the community language). Runs inside the check-in's transaction, after ``check_in_problems`` found a desk."""
     from spaces.selectors.desks import free_desks
 
     desk = choice if choice is not None else free_desks().first()
     if desk is None:  # taken by a concurrent check-in since the problems were checked
         raise ConflictError(_("no free desk"), field="desk")
     assignment = desk_assign(resident=resident, desk=desk, actor=actor, note=_("check-in"))
-    return _("Your desk is %(desk)s.") % {"desk": assignment.desk.code}
+    code = assignment.desk.code
+    return lambda: _("Your desk is %(desk)s.") % {"desk": code}
 
 
 @transaction.atomic
-def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment | None:
+def desk_release(*, resident: Any, actor: Actor | None, note: str = "") -> DeskAssignment | None:
     """Close the resident's open desk assignment (exit: 释放工位); None when it holds no desk.
 
     Safe to call twice: the second call finds no open assignment and changes nothing.
@@ -113,7 +115,7 @@ def desk_release(*, resident: Any, actor: Any, note: str = "") -> DeskAssignment
     return assignment
 
 
-def desk_release_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def desk_release_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler of the "desk released" item (第三章第四条 释放工位)."""
     assignment = desk_release(resident=resident, actor=actor, note=_("exit"))
     if assignment is None:
@@ -131,7 +133,7 @@ def is_desk_manager(user: Any) -> bool:
 
 @transaction.atomic
 def desk_request_create(
-    *, resident: Any, reason: str, actor: Any, preferred_desk: Desk | None = None
+    *, resident: Any, reason: str, actor: Actor | None, preferred_desk: Desk | None = None
 ) -> DeskChangeRequest:
     """A checked-in resident asks to move desks, with a reason and optionally a free desk it prefers.
 
@@ -173,11 +175,11 @@ def desk_request_create(
             _("You already have an open desk change request; wait for the decision or withdraw it first."),
             code="open_request",
         ) from error
-    with _site_language():
+    with community_language():
         notify(
             recipients=members_of(Role.DAILY),
-            title=_("Desk change requested: %(resident)s") % {"resident": resident.name},
-            body=_("Current desk: %(current)s. Preferred desk: %(preferred)s. Reason: %(reason)s")
+            title=lambda: _("Desk change requested: %(resident)s") % {"resident": resident.name},
+            body=lambda: _("Current desk: %(current)s. Preferred desk: %(preferred)s. Reason: %(reason)s")
             % {
                 "current": current.desk.code if current else _("none"),
                 "preferred": preferred_desk.code if preferred_desk else _("no preference"),
@@ -191,7 +193,7 @@ def desk_request_create(
 
 
 @transaction.atomic
-def desk_request_withdraw(*, request: DeskChangeRequest, actor: Any) -> DeskChangeRequest:
+def desk_request_withdraw(*, request: DeskChangeRequest, actor: Actor | None) -> DeskChangeRequest:
     """The resident withdraws its open request (requested → withdrawn)."""
     request = _lock(request)
     if request.resident.user_id != getattr(actor, "pk", None):
@@ -204,7 +206,7 @@ def desk_request_withdraw(*, request: DeskChangeRequest, actor: Any) -> DeskChan
 
 @transaction.atomic
 def desk_request_approve(
-    *, request: DeskChangeRequest, desk: Desk, actor: Any, note: str = ""
+    *, request: DeskChangeRequest, desk: Desk, actor: Actor, note: str = ""
 ) -> DeskChangeRequest:
     """The team approves, choosing the desk: the resident's desk is released and ``desk`` assigned,
     in this one transaction. A desk taken meanwhile (or out of use) refuses the whole approval with
@@ -230,13 +232,13 @@ def desk_request_approve(
             request, RequestStatus.APPROVED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=note, assigned_desk=assignment.desk,
         )
-    with _site_language():
+    with community_language():
         body = _("Your new desk is %(desk)s (%(floor)s, %(zone)s). The previous desk is released.") % {
             "desk": assignment.desk.code, "floor": assignment.desk.floor, "zone": assignment.desk.zone,
         }
         notify(
             recipients=[resident.user],
-            title=_("Desk change approved: %(desk)s") % {"desk": assignment.desk.code},
+            title=lambda: _("Desk change approved: %(desk)s") % {"desk": assignment.desk.code},
             body=f"{body} {note}".strip(),
             link=reverse("spaces:desk"),
             kind="spaces.desk_request_approved",
@@ -246,7 +248,7 @@ def desk_request_approve(
 
 
 @transaction.atomic
-def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) -> DeskChangeRequest:
+def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Actor) -> DeskChangeRequest:
     """The team refuses with a reason the resident reads (requested → refused); the desk stays."""
     _ensure_manager(actor, request.resident)
     reason = _required_text(reason, field="reason")
@@ -256,11 +258,11 @@ def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) 
             request, RequestStatus.REFUSED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=reason,
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[request.resident.user],
-            title=_("Desk change refused"),
-            body=_("Reason: %(reason)s (Chapter 4, Article 1: desk changes need the approval of the daily "
+            title=lambda: _("Desk change refused"),
+            body=lambda: _("Reason: %(reason)s (Chapter 4, Article 1: desk changes need the approval of the daily "
                    "management team.)") % {"reason": reason},
             link=reverse("spaces:desk"),
             kind="spaces.desk_request_refused",
@@ -269,7 +271,7 @@ def desk_request_refuse(*, request: DeskChangeRequest, reason: str, actor: Any) 
     return request
 
 
-def desk_requests_close_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def desk_requests_close_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler: an open desk change request of a leaving resident is withdrawn."""
     with acting_as(actor, action="spaces.desk_request_withdraw"):
         closed = DeskChangeRequest.objects.filter(resident=resident, status=RequestStatus.REQUESTED).update(
@@ -286,7 +288,7 @@ def _lock(request: DeskChangeRequest) -> DeskChangeRequest:
     )
 
 
-def _ensure_manager(actor: Any, resident: Any) -> None:
+def _ensure_manager(actor: Actor, resident: Any) -> None:
     if not is_desk_manager(actor):
         raise DomainError(
             _("Only the daily management team or the administrator decides desk changes (Chapter 4, Article 1)."),
@@ -303,7 +305,3 @@ def _required_text(value: str | None, *, field: str) -> str:
         raise DomainError(_("At most %(limit)s characters, please.") % {"limit": REASON_MAX_LENGTH}, field=field)
     return value
 
-
-def _site_language() -> translation.override:
-    """Notifications are stored in the site's language (Chinese), whoever triggered them."""
-    return translation.override(settings.LANGUAGE_CODE)

@@ -24,10 +24,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
@@ -37,6 +36,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import move
@@ -125,11 +125,11 @@ def loan_reserve(
             _("%(item)s has just been lent to someone else. Please choose another item.") % {"item": equipment},
             field="equipment", code="taken",
         ) from error
-    with _site_language():
+    with community_language():
         notify(
             recipients=members_of(Role.DAILY),
-            title=_("Equipment reserved: %(item)s") % {"item": equipment},
-            body=_("%(resident)s will collect it; due back %(due)s. Purpose: %(purpose)s")
+            title=lambda: _("Equipment reserved: %(item)s") % {"item": equipment},
+            body=lambda: _("%(resident)s will collect it; due back %(due)s. Purpose: %(purpose)s")
             % {"resident": resident.name, "due": format_moment(due_at), "purpose": purpose},
             link=reverse("admin:spaces_equipmentloan_change", args=[loan.pk]),
             kind="spaces.loan_reserved",
@@ -174,11 +174,11 @@ def loan_hand_out(
     with acting_as(actor, action="spaces.loan_hand_out"):
         loan = move(loan, LoanStatus.OUT, transitions=LOAN_TRANSITIONS, handed_out_at=now, handed_out_by=actor,
                     condition_out=condition_out)
-    with _site_language():
+    with community_language():
         notify(
             recipients=[loan.resident.user],
-            title=_("Equipment handed out: %(item)s") % {"item": loan.equipment},
-            body=_("Please return it by %(due)s to %(location)s (Chapter 4, Article 2).")
+            title=lambda: _("Equipment handed out: %(item)s") % {"item": loan.equipment},
+            body=lambda: _("Please return it by %(due)s to %(location)s (Chapter 4, Article 2).")
             % {"due": format_moment(loan.due_at), "location": loan.equipment.location},
             link=reverse("spaces:loan_list"),
             kind="spaces.loan_out",
@@ -232,10 +232,10 @@ def loan_take_back(
     if loan.damage_value is not None:
         parts.append(str(_("Damage recorded, valued at %(value)s; damaging public resources may open a violation "
                            "case (Chapter 8, Article 2, 3c).") % {"value": format_yuan(loan.damage_value)}))
-    with _site_language():
+    with community_language():
         notify(
             recipients=[loan.resident.user],
-            title=_("Equipment returned: %(item)s") % {"item": loan.equipment},
+            title=lambda: _("Equipment returned: %(item)s") % {"item": loan.equipment},
             body=" ".join(parts),
             link=reverse("spaces:loan_list"),
             kind="spaces.loan_returned",
@@ -294,28 +294,30 @@ def loans_flag_overdue(*, now: datetime | None = None) -> list[EquipmentLoan]:
             loan.overdue_flagged_at = now
             loan.overdue_days = rules.overdue_days(due_at=loan.due_at, at=now)
             loan.save(update_fields=["overdue_flagged_at", "overdue_days"])
-    with _site_language():
+    with community_language():
         for loan in due:
             values = {"item": loan.equipment, "due": format_moment(loan.due_at), "resident": loan.resident.name,
                       "location": loan.equipment.location}
-            notify(
-                recipients=[loan.resident.user],
-                title=_("Overdue: please return %(item)s") % values,
-                body=_("It was due back %(due)s. Please return it to %(location)s as soon as possible; late "
-                       "returns are recorded (Chapter 4, Article 2).") % values,
-                link=reverse("spaces:loan_list"),
-                kind="spaces.loan_overdue",
-                dedupe_key=f"loan:{loan.pk}:overdue",
-            )
-            notify(
-                recipients=staff,
-                title=_("Overdue loan: %(item)s") % values,
-                body=_("%(resident)s has not returned it; it was due back %(due)s.") % values,
-                link=reverse("admin:spaces_equipmentloan_change", args=[loan.pk]),
-                kind="spaces.loan_overdue_staff",
-                dedupe_key=f"loan:{loan.pk}:overdue:staff",
-                email=False,
-            )
+            with community_language():
+                notify(
+                    recipients=[loan.resident.user],
+                    title=_("Overdue: please return %(item)s") % values,
+                    body=_("It was due back %(due)s. Please return it to %(location)s as soon as possible; late "
+                           "returns are recorded (Chapter 4, Article 2).") % values,
+                    link=reverse("spaces:loan_list"),
+                    kind="spaces.loan_overdue",
+                    dedupe_key=f"loan:{loan.pk}:overdue",
+                )
+            with community_language():
+                notify(
+                    recipients=staff,
+                    title=_("Overdue loan: %(item)s") % values,
+                    body=_("%(resident)s has not returned it; it was due back %(due)s.") % values,
+                    link=reverse("admin:spaces_equipmentloan_change", args=[loan.pk]),
+                    kind="spaces.loan_overdue_staff",
+                    dedupe_key=f"loan:{loan.pk}:overdue:staff",
+                    email=False,
+                )
     return due
 
 
@@ -381,6 +383,3 @@ def _money(value: Any) -> Decimal | None:
         raise DomainError(_("Enter a number that is not negative, with at most two decimals."), field="damage_value")
     return number
 
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)

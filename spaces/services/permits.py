@@ -14,15 +14,15 @@ approved → withdrawn) under a row lock with compare-and-set; approving twice i
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -30,6 +30,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
+from opc_community.core.i18n import community_language
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.core.uploads import validate_upload
 from opc_community.portal.services import notify
@@ -72,7 +73,7 @@ def permit_apply(
     starts_at: datetime,
     ends_at: datetime,
     description: str,
-    actor: Any,
+    actor: Actor | None,
     material: UploadedFile | None = None,
 ) -> Permit:
     """A checked-in resident applies for a promotion or event permit (→ requested); refused while a
@@ -118,11 +119,11 @@ def permit_apply(
         permit.material.save(f"{sha256[:16]}.{MATERIAL_EXTENSIONS[content_type]}", material, save=False)
     with acting_as(actor, action="spaces.permit_apply"):
         permit.save()
-    with _site_language():
+    with community_language():
         notify(
             recipients=members_of(Role.DAILY),
-            title=_("Permit requested: %(title)s") % {"title": _short(title)},
-            body=_("%(resident)s · %(kind)s · %(place)s · %(when)s")
+            title=lambda: _("Permit requested: %(title)s") % {"title": _short(title)},
+            body=lambda: _("%(resident)s · %(kind)s · %(place)s · %(when)s")
             % {"resident": resident.name, "kind": permit.get_kind_display(), "place": place,
                "when": _period(permit)},
             link=reverse("admin:spaces_permit_change", args=[permit.pk]),
@@ -133,7 +134,7 @@ def permit_apply(
 
 
 @transaction.atomic
-def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
+def permit_withdraw(*, permit: Permit, actor: Actor | None) -> Permit:
     """The resident withdraws its application or an approved permit it will not use.
 
     An approved event with active room bookings is refused: the bookings are cancelled first.
@@ -155,7 +156,7 @@ def permit_withdraw(*, permit: Permit, actor: Any) -> Permit:
 
 
 @transaction.atomic
-def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
+def permit_approve(*, permit: Permit, actor: Actor, note: str = "") -> Permit:
     """Approve (requested → approved); an optional note for the resident. Approving twice is refused."""
     _ensure_decider(actor, permit.resident)
     permit = _lock(permit)
@@ -168,7 +169,7 @@ def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
             permit, RequestStatus.APPROVED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=note,
         )
-    with _site_language():
+    with community_language():
         body = _("%(kind)s at %(place)s, %(when)s, is approved (Chapter 4, Article 3).") % {
             "kind": permit.get_kind_display(), "place": permit.place, "when": _period(permit),
         }
@@ -176,7 +177,7 @@ def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
             body += " " + _("You can now reserve a room for it within this time on the permit's page.")
         notify(
             recipients=[permit.resident.user],
-            title=_("Permit approved: %(title)s") % {"title": _short(permit.title)},
+            title=lambda: _("Permit approved: %(title)s") % {"title": _short(permit.title)},
             body=f"{body} {note}".strip(),
             link=reverse("spaces:permit_detail", args=[permit.pk]),
             kind="spaces.permit_approved",
@@ -186,7 +187,7 @@ def permit_approve(*, permit: Permit, actor: Any, note: str = "") -> Permit:
 
 
 @transaction.atomic
-def permit_refuse(*, permit: Permit, reason: str, actor: Any) -> Permit:
+def permit_refuse(*, permit: Permit, reason: str, actor: Actor) -> Permit:
     """Refuse with a reason the resident reads (requested → refused)."""
     _ensure_decider(actor, permit.resident)
     reason = _required(reason, field="reason", max_length=TEXT_MAX_LENGTH)
@@ -196,11 +197,11 @@ def permit_refuse(*, permit: Permit, reason: str, actor: Any) -> Permit:
             permit, RequestStatus.REFUSED, transitions=REQUEST_TRANSITIONS,
             decided_by=actor, decided_at=timezone.now(), decision_reason=reason,
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[permit.resident.user],
-            title=_("Permit refused: %(title)s") % {"title": _short(permit.title)},
-            body=_("Reason: %(reason)s (Chapter 4, Article 3).") % {"reason": reason},
+            title=lambda: _("Permit refused: %(title)s") % {"title": _short(permit.title)},
+            body=lambda: _("Reason: %(reason)s (Chapter 4, Article 3).") % {"reason": reason},
             link=reverse("spaces:permit_detail", args=[permit.pk]),
             kind="spaces.permit_refused",
             dedupe_key=f"permit:{permit.pk}:decided",
@@ -219,7 +220,7 @@ def permit_reserve_room(
     starts_at: datetime,
     ends_at: datetime,
     attendees: int,
-    actor: Any,
+    actor: Actor | None,
     purpose: str = "",
 ) -> Any:
     """Book a room for an approved event or roadshow, through the booking rules, within the permit's time.
@@ -248,7 +249,7 @@ def permit_reserve_room(
     )
 
 
-def permits_withdraw_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def permits_withdraw_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler: a leaving resident's open applications and approved permits not yet over are withdrawn."""
     with acting_as(actor, action="spaces.permit_withdraw"):
         withdrawn = Permit.objects.filter(resident=resident).filter(
@@ -267,7 +268,7 @@ def _lock(permit: Permit) -> Permit:
     return Permit.objects.select_for_update(of=("self",)).select_related("resident__user").get(pk=permit.pk)
 
 
-def _ensure_decider(actor: Any, resident: Any) -> None:
+def _ensure_decider(actor: Actor, resident: Any) -> None:
     if not is_permit_decider(actor):
         raise DomainError(
             _("Only the daily management team or the administrator decides permits (Chapter 4, Article 3)."),
@@ -295,6 +296,3 @@ def _period(permit: Permit) -> str:
 def _short(text: str) -> str:
     return Truncator(text).chars(40)
 
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)

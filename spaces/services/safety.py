@@ -18,11 +18,10 @@ Statuses move through ``INCIDENT_TRANSITIONS`` under a row lock with compare-and
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
+from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.transitions import ensure_can_move, move
 from opc_community.core.uploads import validate_upload
@@ -119,11 +119,11 @@ def inspection_record(
                 title=Truncator(f"{equipment.code} {equipment.location}: {note}").chars(200),
             )
     if result == InspectionResult.DEFECT:
-        with _site_language():
+        with community_language():
             notify(
                 recipients=members_of(*SAFETY_STAFF),
-                title=_("Fire equipment defect: %(code)s") % {"code": equipment.code},
-                body=_("%(type)s at %(place)s: %(note)s. A work item is open until the repair is shown.")
+                title=lambda: _("Fire equipment defect: %(code)s") % {"code": equipment.code},
+                body=lambda: _("%(type)s at %(place)s: %(note)s. A work item is open until the repair is shown.")
                 % {"type": equipment.get_equipment_type_display(), "place": equipment.location, "note": note},
                 link=reverse("admin:spaces_safetyworkitem_change", args=[item.pk]),
                 kind="spaces.safety_defect",
@@ -169,33 +169,35 @@ def safety_flag_due(*, today: date) -> dict[str, int]:
     recipients = list(members_of(*SAFETY_STAFF))
     counts = {"overdue": 0, "expiring": 0, "expired": 0}
     items = FireEquipment.objects.exclude(status=EquipmentStatus.RETIRED).order_by("code")
-    with _site_language():
+    with community_language():
         for item in items:
             due_on = rules.inspection_due_on(
                 equipment_type=item.equipment_type, installed_on=item.installed_on,
                 last_inspected_on=item.last_inspected_on, safety=safety,
             )
             link = reverse("admin:spaces_fireequipment_change", args=[item.pk])
-            if rules.inspection_overdue(due_on=due_on, today=today) and notify(
-                recipients=recipients,
-                title=_("Inspection overdue: %(code)s") % {"code": item.code},
-                body=_("%(item)s was due for inspection by %(day)s (Chapter 7, Article 1).")
-                % {"item": item, "day": format_day(due_on)},
-                link=link, kind="spaces.safety_inspection_overdue",
-                dedupe_key=f"safety:overdue:{item.pk}:{due_on.isoformat()}",
-            ):
-                counts["overdue"] += 1
+            with community_language():
+                if rules.inspection_overdue(due_on=due_on, today=today) and notify(
+                    recipients=recipients,
+                    title=_("Inspection overdue: %(code)s") % {"code": item.code},
+                    body=_("%(item)s was due for inspection by %(day)s (Chapter 7, Article 1).")
+                    % {"item": item, "day": format_day(due_on)},
+                    link=link, kind="spaces.safety_inspection_overdue",
+                    dedupe_key=f"safety:overdue:{item.pk}:{due_on.isoformat()}",
+                ):
+                    counts["overdue"] += 1
             state = rules.expiry_state(expires_on=item.expires_on, today=today, safety=safety)
-            if state and notify(
-                recipients=recipients,
-                title=(_("Equipment expired: %(code)s") if state == "expired" else _("Equipment expiring: %(code)s"))
-                % {"code": item.code},
-                body=_("%(item)s expires on %(day)s: replace it (Chapter 7, Article 1).")
-                % {"item": item, "day": format_day(item.expires_on)},
-                link=link, kind="spaces.safety_expiry",
-                dedupe_key=f"safety:{state}:{item.pk}:{item.expires_on.isoformat()}",
-            ):
-                counts[state] += 1
+            with community_language():
+                if state and notify(
+                    recipients=recipients,
+                    title=(_("Equipment expired: %(code)s") if state == "expired" else _("Equipment expiring: %(code)s"))
+                    % {"code": item.code},
+                    body=_("%(item)s expires on %(day)s: replace it (Chapter 7, Article 1).")
+                    % {"item": item, "day": format_day(item.expires_on)},
+                    link=link, kind="spaces.safety_expiry",
+                    dedupe_key=f"safety:{state}:{item.pk}:{item.expires_on.isoformat()}",
+                ):
+                    counts[state] += 1
     return counts
 
 
@@ -225,11 +227,11 @@ def incident_report(
     incident.number = _next_number(timezone.localdate().year)
     with acting_as(actor, action="spaces.incident_report"):
         incident.save()
-    with _site_language():
+    with community_language():
         notify(
             recipients=members_of(*SAFETY_STAFF),
-            title=_("Safety incident reported: %(category)s") % {"category": incident.get_category_display()},
-            body=_("%(number)s · %(place)s · %(when)s: %(text)s")
+            title=lambda: _("Safety incident reported: %(category)s") % {"category": incident.get_category_display()},
+            body=lambda: _("%(number)s · %(place)s · %(when)s: %(text)s")
             % {"number": incident.number, "place": place, "when": format_moment(occurred_at),
                "text": Truncator(description).chars(120)},
             link=reverse("admin:spaces_incident_change", args=[incident.pk]),
@@ -254,18 +256,18 @@ def incident_triage(*, incident: Incident, severity: str, actor: Any, note: str 
     with acting_as(actor, action="spaces.incident_triage"):
         incident = move(incident, IncidentStatus.IN_PROGRESS, transitions=INCIDENT_TRANSITIONS,
                         severity=severity, respond_by=deadline, triaged_by=actor, triaged_at=now)
-        with _site_language():
+        with community_language():
             text = _("Triaged as %(severity)s; respond by %(when)s.") % {
                 "severity": incident.get_severity_display(), "when": format_moment(deadline)}
             if note.strip():
                 text += " " + note.strip()[:TEXT_MAX_LENGTH]
         IncidentAction.objects.create(incident=incident, actor=actor, text=text)
-    with _site_language():
+    with community_language():
         if rules.is_serious(severity):
             notify(
                 recipients=members_of(Role.ADMINISTRATOR),
-                title=_("Serious safety incident: %(number)s") % {"number": incident.number},
-                body=_("%(category)s at %(place)s, %(when)s. Record the report to the authorities on its page.")
+                title=lambda: _("Serious safety incident: %(number)s") % {"number": incident.number},
+                body=lambda: _("%(category)s at %(place)s, %(when)s. Record the report to the authorities on its page.")
                 % {"category": incident.get_category_display(), "place": incident.place,
                    "when": format_moment(incident.occurred_at)},
                 link=reverse("admin:spaces_incident_change", args=[incident.pk]),
@@ -274,8 +276,8 @@ def incident_triage(*, incident: Incident, severity: str, actor: Any, note: str 
             )
         notify(
             recipients=[incident.reported_by],
-            title=_("Your report %(number)s is being handled") % {"number": incident.number},
-            body=_("The daily management team is on it."),
+            title=lambda: _("Your report %(number)s is being handled") % {"number": incident.number},
+            body=lambda: _("The daily management team is on it."),
             link=reverse("spaces:incident_detail", args=[incident.pk]),
             kind="spaces.incident_triaged",
             dedupe_key=f"incident:{incident.pk}:triaged",
@@ -339,10 +341,10 @@ def incident_close(*, incident: Incident, outcome: str, actor: Any) -> Incident:
                         outcome=outcome, closed_by=actor, closed_at=timezone.now())
         IncidentAction.objects.create(incident=incident, actor=actor, text=_("Closed: %(outcome)s") % {
             "outcome": outcome})
-    with _site_language():
+    with community_language():
         notify(
             recipients=[incident.reported_by],
-            title=_("Your report %(number)s is closed") % {"number": incident.number},
+            title=lambda: _("Your report %(number)s is closed") % {"number": incident.number},
             body=outcome,
             link=reverse("spaces:incident_detail", args=[incident.pk]),
             kind="spaces.incident_closed",
@@ -392,9 +394,6 @@ def _required(value: str | None, *, field: str, max_length: int) -> str:
         raise DomainError(_("At most %(limit)s characters, please.") % {"limit": max_length}, field=field)
     return value
 
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)
 
 
 # --- Duty and patrol (第七章第二条) -------------------------------------------------------------------

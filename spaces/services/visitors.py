@@ -18,16 +18,17 @@ groups' lists — it is masked (``opc_community.core.masking.mask_phone``).
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
+from opc_community.core.i18n import community_language
 from opc_community.core.masking import mask_phone
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import move
@@ -67,7 +68,7 @@ def visitor_register(
     host: Any,
     purpose: str,
     expected_at: datetime,
-    actor: Any,
+    actor: Actor,
     note: str = "",
 ) -> Visitor:
     """The front desk registers a visitor (→ awaiting the host); the host is asked to confirm.
@@ -91,11 +92,11 @@ def visitor_register(
             name=name, phone=normalised, host=host, purpose=purpose, expected_at=expected_at,
             registered_by=actor, note=(note or "").strip()[:NOTE_MAX_LENGTH],
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[host.user],
-            title=_("A visitor for you: %(name)s") % {"name": name},
-            body=_("%(name)s (phone %(phone)s), expected %(when)s, purpose: %(purpose)s. Please confirm or refuse "
+            title=lambda: _("A visitor for you: %(name)s") % {"name": name},
+            body=lambda: _("%(name)s (phone %(phone)s), expected %(when)s, purpose: %(purpose)s. Please confirm or refuse "
                    "the visit in the portal; visitors are admitted only after the host confirms (Chapter 4, "
                    "Article 1).")
             % {"name": name, "phone": mask_phone(normalised), "when": format_moment(expected_at), "purpose": purpose},
@@ -110,7 +111,7 @@ def visitor_register(
 
 
 @transaction.atomic
-def visitor_confirm(*, visitor: Visitor, actor: Any, by_phone: bool = False) -> Visitor:
+def visitor_confirm(*, visitor: Visitor, actor: Actor, by_phone: bool = False) -> Visitor:
     """The host confirms (awaiting → confirmed); or the front desk, having called the host (``by_phone``).
 
     Refused while a suspension covers receiving visitors (RULEBOOK §9: the community scope)."""
@@ -128,7 +129,7 @@ def visitor_confirm(*, visitor: Visitor, actor: Any, by_phone: bool = False) -> 
 
 
 @transaction.atomic
-def visitor_refuse(*, visitor: Visitor, actor: Any, by_phone: bool = False, reason: str = "") -> Visitor:
+def visitor_refuse(*, visitor: Visitor, actor: Actor, by_phone: bool = False, reason: str = "") -> Visitor:
     """The host refuses the visit (awaiting → refused); or the front desk, on the host's word by phone."""
     visitor = _lock(visitor)
     _ensure_host_or_phone(visitor, actor, by_phone=by_phone)
@@ -148,7 +149,7 @@ def visitor_refuse(*, visitor: Visitor, actor: Any, by_phone: bool = False, reas
 
 
 @transaction.atomic
-def visitor_admit(*, visitor: Visitor, actor: Any) -> Visitor:
+def visitor_admit(*, visitor: Visitor, actor: Actor) -> Visitor:
     """Let a confirmed visitor in (confirmed → admitted). Never without the host's confirmation."""
     _ensure_front_desk(actor)
     visitor = _lock(visitor)
@@ -167,7 +168,7 @@ def visitor_admit(*, visitor: Visitor, actor: Any) -> Visitor:
 
 
 @transaction.atomic
-def visitor_sign_out(*, visitor: Visitor, actor: Any) -> Visitor:
+def visitor_sign_out(*, visitor: Visitor, actor: Actor) -> Visitor:
     """The visitor leaves (admitted → signed out)."""
     _ensure_front_desk(actor)
     visitor = _lock(visitor)
@@ -176,7 +177,7 @@ def visitor_sign_out(*, visitor: Visitor, actor: Any) -> Visitor:
 
 
 @transaction.atomic
-def visitor_cancel(*, visitor: Visitor, actor: Any, reason: str = "") -> Visitor:
+def visitor_cancel(*, visitor: Visitor, actor: Actor | None, reason: str = "") -> Visitor:
     """The visit does not take place (awaiting or confirmed → cancelled): the visitor did not come, or
     the registration was a mistake. The host is told when it had been asked."""
     _ensure_front_desk(actor)
@@ -186,11 +187,11 @@ def visitor_cancel(*, visitor: Visitor, actor: Any, reason: str = "") -> Visitor
         visitor = move(
             visitor, VisitorStatus.CANCELLED, transitions=VISITOR_TRANSITIONS, note=_joined(visitor.note, reason)
         )
-    with _site_language():
+    with community_language():
         notify(
             recipients=[visitor.host.user],
-            title=_("Visit cancelled: %(name)s") % {"name": visitor.name},
-            body=_("The front desk cancelled the visit expected %(when)s.") % {"when": format_moment(visitor.expected_at)}
+            title=lambda: _("Visit cancelled: %(name)s") % {"name": visitor.name},
+            body=lambda: _("The front desk cancelled the visit expected %(when)s.") % {"when": format_moment(visitor.expected_at)}
             + (f" {reason}" if reason else ""),
             link=reverse("spaces:visitor_list"),
             kind="spaces.visitor_cancelled",
@@ -200,7 +201,7 @@ def visitor_cancel(*, visitor: Visitor, actor: Any, reason: str = "") -> Visitor
     return visitor
 
 
-def visitors_cancel_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> str:
+def visitors_cancel_for_exit(*, resident: Any, exit: Any = None, actor: Actor | None) -> str:
     """Exit handler: visits to a leaving resident that have not happened yet are cancelled."""
     with acting_as(actor, action="spaces.visitor_cancel"):
         cancelled = Visitor.objects.filter(
@@ -209,7 +210,7 @@ def visitors_cancel_for_exit(*, resident: Any, exit: Any = None, actor: Any) -> 
     return _("Expected visitors cancelled: %(count)s.") % {"count": cancelled} if cancelled else ""
 
 
-def front_desk_step(step: str, *, visitor: Visitor, actor: Any) -> Visitor:
+def front_desk_step(step: str, *, visitor: Visitor, actor: Actor) -> Visitor:
     """Run one front-desk step by its name (``spaces.rules.visitors.FRONT_DESK_STEPS``)."""
     if step == "confirm_by_phone":
         return visitor_confirm(visitor=visitor, actor=actor, by_phone=True)
@@ -231,7 +232,7 @@ def _lock(visitor: Visitor) -> Visitor:
     return Visitor.objects.select_for_update(of=("self",)).select_related("host__user").get(pk=visitor.pk)
 
 
-def _ensure_front_desk(actor: Any) -> None:
+def _ensure_front_desk(actor: Actor) -> None:
     if not is_front_desk(actor):
         raise DomainError(
             _("Only the daily management team at the front desk registers and admits visitors (Chapter 4, "
@@ -240,7 +241,7 @@ def _ensure_front_desk(actor: Any) -> None:
         )
 
 
-def _ensure_host_or_phone(visitor: Visitor, actor: Any, *, by_phone: bool) -> None:
+def _ensure_host_or_phone(visitor: Visitor, actor: Actor | None, *, by_phone: bool) -> None:
     if by_phone:
         if not is_front_desk(actor):
             raise DomainError(
@@ -257,8 +258,8 @@ def _ensure_awaiting(visitor: Visitor) -> None:
         )
 
 
-def _tell_about_answer(visitor: Visitor, *, actor: Any, by_phone: bool, confirmed: bool) -> None:
-    with _site_language():
+def _tell_about_answer(visitor: Visitor, *, actor: Actor, by_phone: bool, confirmed: bool) -> None:
+    with community_language():
         if by_phone:
             # The host is told what the front desk recorded in its name.
             title = (_("Visitor confirmed on your behalf: %(name)s") if confirmed
@@ -266,7 +267,7 @@ def _tell_about_answer(visitor: Visitor, *, actor: Any, by_phone: bool, confirme
             notify(
                 recipients=[visitor.host.user],
                 title=title,
-                body=_("The front desk (%(staff)s) recorded your answer given by phone.")
+                body=lambda: _("The front desk (%(staff)s) recorded your answer given by phone.")
                 % {"staff": actor.get_full_name() or actor.get_username()},
                 link=reverse("spaces:visitor_list"),
                 kind="spaces.visitor_answered_by_phone",
@@ -278,7 +279,7 @@ def _tell_about_answer(visitor: Visitor, *, actor: Any, by_phone: bool, confirme
             notify(
                 recipients=[visitor.registered_by],
                 title=title,
-                body=_("%(host)s, visit expected %(when)s.") % {"host": visitor.host.name,
+                body=lambda: _("%(host)s, visit expected %(when)s.") % {"host": visitor.host.name,
                                                                "when": format_moment(visitor.expected_at)},
                 link=reverse("admin:spaces_visitor_front_desk"),
                 kind="spaces.visitor_answered",
@@ -299,6 +300,3 @@ def _required(value: str | None, *, field: str, max_length: int) -> str:
 def _joined(note: str, addition: str) -> str:
     return "; ".join(part for part in (note, addition) if part)[:NOTE_MAX_LENGTH]
 
-
-def _site_language() -> translation.override:
-    return translation.override(settings.LANGUAGE_CODE)

@@ -6,7 +6,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from opc_community.core.moments import format_day, format_moment
+from opc_community.core.i18n import render_stored
+from opc_community.core.moments import format_day, format_day_lazy, format_moment
 
 #: 2026-10-07 23:30 UTC is already 8 October in Shanghai (UTC+8).
 LATE_EVENING_UTC = datetime(2026, 10, 7, 23, 30, tzinfo=UTC)
@@ -48,3 +49,11 @@ def test_the_template_filters_say_the_same(language, text, expected):
     with translation.override(language):
         rendered = template.render(Context({"on": date(2026, 10, 8), "at": LATE_EVENING_UTC, "missing": None}))
     assert rendered == expected
+
+
+def test_a_lazy_day_is_formatted_when_the_stored_text_is_rendered():
+    """Prepared while the actor's English is active, written down in the community language."""
+    with translation.override("en"):
+        day = format_day_lazy(date(2026, 10, 8))
+        assert str(day) == "Oct. 8, 2026"
+        assert render_stored(lambda: f"截止 {day}") == "截止 2026年10月8日"

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from discipline.models import (
     CaseStatus,
@@ -50,6 +51,17 @@ def test_open_numbers_cases_per_year_and_tells_the_resident(today, member_a, mem
     assert first.status == CaseStatus.FOUND and first.found_by == daily_staff
     # and each resident hears of it in the inbox
     assert Notification.objects.filter(recipient=member_a.user, kind="discipline.case_opened").count() == 1
+
+
+def test_the_notice_of_opening_is_stored_in_chinese_when_staff_use_english(today, member_a, daily_staff):
+    # given staff working in the English interface
+    with translation.override("en"):
+        case = open_case(member_a, daily_staff)
+
+    # then the resident's inbox holds the community language, dates included
+    told = Notification.objects.get(recipient=member_a.user, kind="discipline.case_opened")
+    assert told.title == f"违规案件 {case.number} 已立案"
+    assert "opened" not in told.title and "2026年10月12日" in told.body
 
 
 def test_numbering_restarts_each_year(member_a, daily_staff):

@@ -1,9 +1,14 @@
 """notify() and the read services: bulk, idempotent, e-mail queued in the outbox and sent after commit."""
 
+from datetime import date
+
 import pytest
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from opc_community.core.errors import DomainError
+from opc_community.core.moments import format_day
 from opc_community.portal.models import EmailState, Notification
 from opc_community.portal.services import (
     notification_emails_send,
@@ -184,3 +189,16 @@ def test_notifications_are_audited(resident_a):
     notification_mark_read(notification=notification, user=resident_a)
     labels = list(notification.events.order_by("pgh_id").values_list("pgh_label", flat=True))
     assert labels == ["insert", "update"]
+
+
+def test_notify_stores_lazy_and_deferred_text_in_the_community_language(resident_a):
+    """A notification caused in the English interface is still written in Chinese (the community's language)."""
+    with translation.override("en"):
+        (lazy,) = notify(recipients=[resident_a], title=gettext_lazy("Your exit is complete"), body="原因：无")
+        (deferred,) = notify(
+            recipients=[resident_a],
+            title=lambda: gettext("Violation case %(number)s opened") % {"number": "违〔2026〕0001号"},
+            body=lambda: format_day(date(2026, 10, 8)),
+        )
+    assert (lazy.title, lazy.body) == ("您的退出已办结", "原因：无")
+    assert (deferred.title, deferred.body) == ("违规案件 违〔2026〕0001号 已立案", "2026年10月8日")

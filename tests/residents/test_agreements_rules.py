@@ -8,9 +8,8 @@ import pytest
 from django.utils import translation
 
 from residents.models import FeePeriod
-from residents.rules.term import add_months, agreement_end
+from residents.rules.term import add_months, agreement_end, fee_schedule
 from residents.selectors.agreements import orientation_summary, penalty_ladder
-from residents.services.agreements import fee_schedule
 from tests.residents.support.agreements import seed_rules
 
 

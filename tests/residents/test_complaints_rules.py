@@ -269,3 +269,12 @@ def test_the_promise_says_the_numbers_of_the_rulebook(language, response, soluti
                                       "complaint_solution_working_days": solution}).deadlines
     with translation.override(language):
         assert rules.promise_text(deadlines) == expected
+
+
+@pytest.mark.parametrize(("status", "answer", "write"), [
+    ("open", False, True), ("in_progress", False, True), ("solved", True, True), ("closed", False, False),
+])
+def test_who_may_do_what_now(status, answer, write):
+    """The complaint page shows its forms by the predicates the services check."""
+    assert rules.may_answer_solution(status) is answer
+    assert rules.thread_open(status) is write

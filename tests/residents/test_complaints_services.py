@@ -4,6 +4,7 @@ the thread, notifications to the other side, the audit trail."""
 import pghistory.models
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from opc_community import rulebook, workdays
 from opc_community.core.errors import DomainError, InvalidTransition
@@ -151,6 +152,23 @@ def test_bad_input_is_refused_with_the_field(member_a, field, values):
     with pytest.raises(DomainError) as refused:
         file_complaint(member_a, **values)
     assert refused.value.field == field
+
+
+def test_notifications_are_stored_in_chinese_when_the_actor_uses_english(member_a, daily_staff):
+    # the resident files in the English interface: the staff are told in Chinese
+    with translation.override("en"):
+        file_complaint(member_a, subject="空调")
+    filed = Notification.objects.get(recipient=daily_staff, kind="residents.complaint_filed")
+    assert filed.title == "新诉求：空调" and "2026年" in filed.body
+
+    # staff record a complaint in the English interface: the resident is told in Chinese
+    with translation.override("en"), at(FILED):
+        services.complaint_record(
+            resident=member_a, channel=ComplaintChannel.PHONE, category=ComplaintCategory.ENVIRONMENT,
+            subject="茶水间垃圾", text="电话反映：茶水间垃圾两天没人清。", actor=daily_staff,
+        )
+    told = Notification.objects.get(recipient=member_a.user, kind="residents.complaint_recorded")
+    assert told.title == "您的诉求已登记：茶水间垃圾"
 
 
 def test_nobody_files_in_a_resident_s_name(member_a, member_b):

@@ -18,6 +18,7 @@ from residents.rules.term import (
     days_after,
     days_after_grace,
     earliest_voluntary_exit,
+    exit_withdrawable,
     expired,
     expiry_grace_end,
     fees_paid_on_time,
@@ -250,3 +251,15 @@ def test_settlement(held, balances, forfeit, applied, refunded, forfeited, unpai
     assert (result.refunded, result.forfeited, result.unpaid) == (refunded, forfeited, unpaid)
     # Money is conserved: what was held is applied, refunded or forfeited.
     assert result.applied_total + result.refunded + result.forfeited == held
+
+
+@pytest.mark.parametrize(("kind", "status", "allowed"), [
+    ("voluntary", "requested", True),
+    ("voluntary", "scheduled", False),
+    ("voluntary", "completed", False),
+    ("expiry", "requested", False),
+    ("forced", "scheduled", False),
+])
+def test_only_an_unconfirmed_voluntary_exit_is_withdrawn(kind, status, allowed):
+    """The exit page shows its withdraw button by the predicate ``exit_withdraw`` checks."""
+    assert exit_withdrawable(kind=kind, status=status) is allowed

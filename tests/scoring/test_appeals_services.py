@@ -11,9 +11,9 @@ from opc_community.core.errors import ConflictError, DomainError, InvalidTransit
 from opc_community.notices.services import publication_close
 from opc_community.portal.models import Notification
 from scoring.models import QuarterStatus, ScoreAppeal, ScoreAppealStatus, ScoreChange
+from scoring.selectors.quarters import publication_of
 from scoring.services import appeals as services
 from scoring.services.inputs import Correction
-from scoring.services.signoff import publication_of
 from scoring.tasks import flag_overdue_score_appeals
 from tests.scoring.support.cards import AFTER_WINDOW, IN_WINDOW, drafted_cast, published_cast
 from tests.scoring.support.inputs import at, sh

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from discipline.models import SuspensionScope
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
@@ -357,6 +357,17 @@ def test_staff_cancel_with_a_reason_the_resident_is_told(member_a, meeting_room,
 
     note = Notification.objects.get(recipient=member_a.user, kind="spaces.booking_cancelled")
     assert "设备检修" in note.body and note.link == f"/portal/spaces/bookings/{booking.pk}/"
+
+
+def test_the_resident_is_told_in_chinese_when_staff_use_english(member_a, meeting_room, daily_staff):
+    booking = create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
+
+    with translation.override("en"):
+        services.booking_cancel(booking=booking, actor=daily_staff, reason="设备检修")
+
+    note = Notification.objects.get(recipient=member_a.user, kind="spaces.booking_cancelled")
+    assert note.title == "您的预约已被取消"
+    assert note.body.startswith("社区工作人员取消了您预约的") and "cancelled" not in note.body
 
 
 def test_a_checked_in_booking_cannot_be_cancelled(member_a, meeting_room, clock):

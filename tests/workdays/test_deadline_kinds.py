@@ -30,8 +30,8 @@ from residents.models import ApplicationStatus, Complaint, ComplaintStatus
 from residents.services import complaint_deadlines
 from residents.services import complaints as complaint_services
 from scoring.models import ScoreAppeal
+from scoring.selectors.quarters import publication_of
 from scoring.services.appeals import score_appeal_submit, score_appeals_flag_overdue
-from scoring.services.signoff import publication_of
 from tests.discipline.support.cases import open_case
 from tests.residents.factories import ApplicationFactory
 from tests.residents.support.complaints import at, file_complaint, sh

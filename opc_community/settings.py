@@ -373,6 +373,12 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.MultiPartParser",
 ]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["AwardLevelEnum"] = "scoring.models.AwardLevel"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ClaimStateEnum"] = "scoring.models.ClaimState"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "EquipmentCategoryEnum": "spaces.models.EquipmentCategory",
+    "EquipmentConditionEnum": "spaces.models.EquipmentCondition",
+    "EquipmentLoanStatusEnum": "spaces.models.LoanStatus",
+})
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "VoucherKindEnum": "resources.models.VoucherKind",
     "VoucherUnitEnum": "resources.models.VoucherUnit",

@@ -103,7 +103,7 @@ class StaffLoanSerializer(LoanSerializer):
         read_only_fields = fields
 
 
-class ReserveSerializer(serializers.Serializer):
+class LoanReserveSerializer(serializers.Serializer):
     equipment = serializers.PrimaryKeyRelatedField(label=_("equipment"), queryset=Equipment.objects.all())
     due_at = serializers.DateTimeField(label=_("due back at"))
     purpose = serializers.CharField(label=_("purpose"), max_length=services.PURPOSE_MAX_LENGTH)
@@ -169,11 +169,11 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 _("Only the daily management team or the administrator hands out and takes back equipment.")
             )
 
-    @extend_schema(request=ReserveSerializer, responses={201: LoanSerializer})
+    @extend_schema(request=LoanReserveSerializer, responses={201: LoanSerializer})
     def create(self, request: Request) -> Response:
         """Reserve an item (residents) until ``due_at``, within the category's loan limit."""
         self._require(resident=True)
-        data = ReserveSerializer(data=request.data)
+        data = LoanReserveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         loan = services.loan_reserve(resident=request.resident, actor=request.user, **data.validated_data)
         return self._answer(loan, status.HTTP_201_CREATED)

@@ -34,7 +34,7 @@ class DisciplineConfig(AppConfig):
         )
         from residents.guards import register_guard
         from residents.services.ledger import register_settlement_handler
-        from resources.services.vouchers import register_fraud_handler
+        from resources.services.voucher_fraud import register_fraud_handler
         from spaces.admin.safety import IncidentStep, register_incident_step
 
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).

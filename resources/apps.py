@@ -14,7 +14,7 @@ class ResourcesConfig(AppConfig):
         from residents.services.lifecycle import register_exit_handler
         from resources.selectors import activities as activity_selectors
         from resources.selectors import vouchers as voucher_selectors
-        from resources.services import vouchers as voucher_services
+        from resources.services import voucher_expiry
         from resources.services.activities import cancel_future_registrations
 
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
@@ -23,7 +23,7 @@ class ResourcesConfig(AppConfig):
         # 第三章第四条: leaving the community frees the places of activities not yet started.
         register_exit_handler("resources.activities", cancel_future_registrations)
         # RULEBOOK §4.5: every exit revokes voucher permissions — live grants end, pending applications go.
-        register_exit_handler("resources.vouchers", voucher_services.grants_end_for_exit)
+        register_exit_handler("resources.vouchers", voucher_expiry.grants_end_for_exit)
         # 第三章第五条 (RULEBOOK §4.7): the resident's vouchers, and the activities they registered for and
         # attended, in the archive.
         register_archive_section(ArchiveSection(

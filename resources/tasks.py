@@ -6,7 +6,7 @@ from celery import shared_task
 @shared_task
 def expire_vouchers() -> int:
     """第四章第二条 (RULEBOOK §6): grants past their validity lose what is left, once each (idempotent)."""
-    from resources.services.vouchers import grants_expire
+    from resources.services.voucher_expiry import grants_expire
 
     return grants_expire()
 
@@ -14,6 +14,6 @@ def expire_vouchers() -> int:
 @shared_task
 def warn_expiring_vouchers() -> int:
     """Residents are warned before a balance expires (rule data: days before), once per grant."""
-    from resources.services.vouchers import expiry_warn
+    from resources.services.voucher_expiry import expiry_warn
 
     return expiry_warn()

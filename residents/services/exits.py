@@ -339,6 +339,42 @@ def force_exit(
     return exit
 
 
+def _exit_today(
+    resident: Resident, *, kind: str, deposit_outcome: str, reason: str, actor: Any, today: date,
+    superseded: str, ended: str,
+) -> Exit:
+    """The start shared by the exits decided elsewhere that take effect today (an order to leave at once,
+    the exit by assessment): a scheduled exit replacing any open one, the agreement ended, the resident
+    exiting. Called inside the caller's ``acting_as``; refused, with nothing written, without a reason or
+    for a resident who has already exited."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for the exit."), field="reason")
+    resident = lock(resident)
+    if resident.status == ResidentStatus.EXITED:
+        raise InvalidTransition(_("%(name)s has already exited.") % {"name": resident.name})
+    _supersede_open_exit(resident, reason=superseded)
+    exit = Exit.objects.create(
+        resident=resident, kind=kind, status=ExitStatus.SCHEDULED, reason=reason.strip(),
+        requested_on=today, exit_on=today, deposit_outcome=deposit_outcome, created_by=actor,
+    )
+    exit = _lock_exit(exit)
+    _end_agreements(resident, on=today, reason=ended)
+    if resident.status != ResidentStatus.EXITING:
+        _move_resident(resident, ResidentStatus.EXITING)
+    return exit
+
+
+def _tell_daily_team(exit: Exit, *, title: Any, kind: str) -> None:
+    """The daily management team clears what is left of the checklist."""
+    notify(
+        recipients=_staff(Role.DAILY),
+        title=title,
+        body=lambda: _("Clear the remaining checklist items of %(name)s.") % {"name": exit.resident.name},
+        link=_admin(exit),
+        kind=kind,
+    )
+
+
 @transaction.atomic
 def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | None = None) -> Exit:
     """责令立即退出 (第八章第二条 row 1a), called by the discipline app: the agreement ends today and the
@@ -348,21 +384,12 @@ def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | N
     ban: the penalty table sets none for this row.
     """
     today = today or timezone.localdate()
-    if not (reason or "").strip():
-        raise DomainError(_("Give the reason for the exit."), field="reason")
-    resident = lock(resident)
-    if resident.status == ResidentStatus.EXITED:
-        raise InvalidTransition(_("%(name)s has already exited.") % {"name": resident.name})
     with acting_as(actor, action="residents.exit_ordered"):
-        _supersede_open_exit(resident, reason=_("Superseded by an order to leave at once."))
-        exit = Exit.objects.create(
-            resident=resident, kind=ExitKind.FORCED, status=ExitStatus.SCHEDULED, reason=reason.strip(),
-            requested_on=today, exit_on=today, deposit_outcome=DepositOutcome.FORFEIT, created_by=actor,
+        exit = _exit_today(
+            resident, kind=ExitKind.FORCED, deposit_outcome=DepositOutcome.FORFEIT, reason=reason, actor=actor,
+            today=today, superseded=_("Superseded by an order to leave at once."),
+            ended=_("ordered to leave at once"),
         )
-        exit = _lock_exit(exit)
-        _end_agreements(resident, on=today, reason=_("ordered to leave at once"))
-        if resident.status != ResidentStatus.EXITING:
-            _move_resident(resident, ResidentStatus.EXITING)
         _apply(exit, ClearanceItem.DESK_RELEASED, actor=actor, today=today)
         _apply(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor, today=today)
     notify(
@@ -373,13 +400,8 @@ def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | N
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_ordered",
     )
-    notify(
-        recipients=_staff(Role.DAILY),
-        title=lambda: _("Ordered to leave: %(name)s") % {"name": resident.name},
-        body=lambda: _("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
-        link=_admin(exit),
-        kind="residents.exit_ordered",
-    )
+    _tell_daily_team(exit, title=lambda: _("Ordered to leave: %(name)s") % {"name": resident.name},
+                     kind="residents.exit_ordered")
     return exit
 
 
@@ -393,21 +415,11 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
     payment and settles them), which completes the exit.
     """
     today = today or timezone.localdate()
-    if not (reason or "").strip():
-        raise DomainError(_("Give the reason for the exit."), field="reason")
-    resident = lock(resident)
-    if resident.status == ResidentStatus.EXITED:
-        raise InvalidTransition(_("%(name)s has already exited.") % {"name": resident.name})
     with acting_as(actor, action="residents.exit_by_assessment"):
-        _supersede_open_exit(resident, reason=_("Superseded by the exit by assessment."))
-        exit = Exit.objects.create(
-            resident=resident, kind=ExitKind.ASSESSMENT, status=ExitStatus.SCHEDULED, reason=reason.strip(),
-            requested_on=today, exit_on=today, deposit_outcome=DepositOutcome.REFUND, created_by=actor,
+        exit = _exit_today(
+            resident, kind=ExitKind.ASSESSMENT, deposit_outcome=DepositOutcome.REFUND, reason=reason, actor=actor,
+            today=today, superseded=_("Superseded by the exit by assessment."), ended=_("exit by assessment"),
         )
-        exit = _lock_exit(exit)
-        _end_agreements(resident, on=today, reason=_("exit by assessment"))
-        if resident.status != ResidentStatus.EXITING:
-            _move_resident(resident, ResidentStatus.EXITING)
         try:
             with transaction.atomic():
                 _apply(exit, ClearanceItem.FEES_SETTLED, actor=actor, today=today)
@@ -425,12 +437,7 @@ def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: da
         link=_portal("exit_detail", exit.pk),
         kind="residents.exit_assessment",
     )
-    notify(
-        recipients=_staff(Role.DAILY),
-        title=lambda: _("Exit by assessment: %(name)s") % {"name": resident.name},
-        body=lambda: _("Clear the remaining checklist items of %(name)s.") % {"name": resident.name},
-        link=_admin(exit),
-        kind="residents.exit_assessment",
-    )
+    _tell_daily_team(exit, title=lambda: _("Exit by assessment: %(name)s") % {"name": resident.name},
+                     kind="residents.exit_assessment")
     return exit
 

@@ -46,6 +46,7 @@ from resources.models import (
 )
 from resources.rules import vouchers as rules
 from resources.selectors import vouchers as selectors
+from resources.services import voucher_fraud, voucher_imports
 from resources.services import vouchers as services
 
 SLA_LABELS = {
@@ -258,7 +259,7 @@ class VoucherApplicationAdmin(NoDeleteMixin, admin.ModelAdmin):
     def record_fraud(self, request: HttpRequest, queryset: QuerySet[VoucherApplication]) -> TemplateResponse | None:
         def apply(data: dict[str, Any]) -> None:
             for application in queryset:
-                finding = services.fraud_record(
+                finding = voucher_fraud.fraud_record(
                     resident=application.resident, application=application, facts=data["facts"],
                     occurred_on=data["occurred_on"], evidence=data.get("evidence"), actor=request.user)
                 self.message_user(request, _("%(resident)s: vouchers frozen; case %(case)s opened.")
@@ -307,6 +308,11 @@ class VoucherGrantAdmin(ReadOnlyAdmin):
         if not services.is_manager(request.user):
             raise PermissionDenied
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # Importing a statement writes: offered to the resources team and the administrator only.
+        extra = {**(extra_context or {}), "may_import": services.is_manager(request.user)}
+        return super().changelist_view(request, extra_context=extra)
+
     def use_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """登记用量: one use of this grant (the service judges it against the locked balance)."""
         self._ensure_manager(request)
@@ -329,7 +335,7 @@ class VoucherGrantAdmin(ReadOnlyAdmin):
         back = reverse("admin:resources_vouchergrant_changelist")
 
         def apply(data: dict[str, Any]) -> None:
-            result = services.usage_import(upload=data["statement"], actor=request.user)
+            result = voucher_imports.usage_import(upload=data["statement"], actor=request.user)
             self.message_user(request, _("%(count)s uses imported, %(total)s in all.")
                               % {"count": result.entries, "total": result.total}, messages.SUCCESS)
 

@@ -41,6 +41,7 @@ from resources.models import (
     VoucherGrant,
     VoucherKind,
     VoucherProgramme,
+    VoucherProvider,
     VoucherUnit,
 )
 from resources.selectors import vouchers as selectors
@@ -266,7 +267,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=None, responses=VoucherApplicationSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        return self._answer(services.application_withdraw(application=self.get_object(), actor=request.user))
+        application = self.get_object()
+        if application.resident.user_id != request.user.pk:  # staff read every application; only its applicant withdraws
+            raise PermissionDenied(_("Only the applicant withdraws an application."))
+        return self._answer(services.application_withdraw(application=application, actor=request.user))
 
     @extend_schema(request=VoucherApproveSerializer, responses=VoucherApplicationSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
@@ -333,6 +337,9 @@ class UsageViewSet(viewsets.GenericViewSet):
     @idempotent("resources.voucher_use")
     @extend_schema(request=VoucherUsageSerializer, responses={201: VoucherEntrySerializer})
     def create(self, request: Request) -> Response:
+        if not (services.is_manager(request.user) or VoucherProvider.objects.filter(api_user=request.user).exists()):
+            raise PermissionDenied(_("Only the resources team, the administrator or the voucher's provider "
+                                     "records usage."))
         data = VoucherUsageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         grant = VoucherGrant.objects.select_related("programme__provider").filter(

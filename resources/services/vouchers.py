@@ -22,9 +22,8 @@ finding's transaction and returns the reference of what it opened (the case numb
 """
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
@@ -42,7 +41,7 @@ from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
-from opc_community.core.i18n import StoredText, community_language
+from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_day
 from opc_community.core.money import quantize_money
 from opc_community.core.uploads import validate_upload
@@ -53,7 +52,6 @@ from resources.models import (
     ApplicationFile,
     ApplicationStatus,
     EntryKind,
-    FraudFinding,
     GrantSource,
     UsageChannel,
     VoucherApplication,
@@ -136,25 +134,6 @@ def _text(value: str, *, field: str, message: str, max_length: int = TEXT_MAX_LE
     if len(text) > max_length:
         _refuse(_("At most %(count)d characters.") % {"count": max_length}, field=field)
     return text
-
-
-# --- Fraud handlers (extension point) -----------------------------------------------------------------
-
-FraudHandler = Callable[..., str]
-_FRAUD_HANDLERS: dict[str, FraudHandler] = {}
-
-
-def register_fraud_handler(name: str, handler: FraudHandler) -> None:
-    """Register (or replace) what a higher app does with a fraud finding (discipline: a 3b case)."""
-    _FRAUD_HANDLERS[name] = handler
-
-
-def unregister_fraud_handler(name: str) -> None:
-    _FRAUD_HANDLERS.pop(name, None)
-
-
-def fraud_handlers() -> list[tuple[str, FraudHandler]]:
-    return sorted(_FRAUD_HANDLERS.items())
 
 
 # --- Programmes ------------------------------------------------------------------------------------------
@@ -463,206 +442,6 @@ def usage_record(
     with acting_as(actor, action="resources.voucher_use"):
         return _use(grant, amount=amount, used_on=used_on, channel=channel, reference=reference or None,
                     note=note, actor=actor, now=timezone.now())
-
-
-# --- Import of a provider's statement ----------------------------------------------------------------------
-
-#: The statement's columns, by position (the first row is the header): 券号, 用量, 使用日期, 流水号, 备注.
-STATEMENT_COLUMNS = ("number", "amount", "used_on", "reference", "note")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    entries: int
-    total: Decimal
-
-
-def read_statement(upload: Any) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of an uploaded .xlsx (first sheet, header in row 1): (row number, values); empty rows skipped."""
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
-        raise DomainError(_("The file is not an Excel workbook (.xlsx)."), field="statement") from error
-    sheet = book.worksheets[0]
-    rows = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        values = dict(zip(STATEMENT_COLUMNS, cells, strict=False))
-        if all(value in (None, "") for value in values.values()):
-            continue
-        rows.append((number, values))
-    book.close()
-    return rows
-
-
-def _row_day(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError(_("the date %(value)s is not a date (write 2026-10-12)") % {"value": value}) from None
-
-
-@transaction.atomic
-def usage_import(*, upload: Any, actor: Any) -> ImportResult:
-    """Import a provider's statement: every row is a use of a voucher. All or nothing — if any row is
-    refused, nothing is written and every refused row is named (第 N 行：…)."""
-    _ensure_manager(actor)
-    rows = read_statement(upload)
-    if not rows:
-        _refuse(_("The statement holds no rows."), field="statement")
-    errors: list[str] = []
-    total = rules.ZERO
-    count = 0
-    with acting_as(actor, action="resources.voucher_import"):
-        for row, values in rows:
-            try:
-                with transaction.atomic():
-                    number = str(values.get("number") or "").strip()
-                    grant = VoucherGrant.objects.filter(number=number).first()
-                    if grant is None:
-                        raise DomainError(_("no voucher numbered “%(number)s”") % {"number": number})
-                    amount = _amount(values.get("amount"), field="amount")
-                    _use(grant, amount=amount, used_on=_row_day(values.get("used_on")), channel=UsageChannel.IMPORT,
-                         reference=str(values.get("reference") or "").strip()[:64] or None,
-                         note=str(values.get("note") or ""), actor=actor, now=timezone.now())
-                    total += amount
-                    count += 1
-            except DomainError as error:
-                errors.append(_("Row %(row)s: %(error)s") % {"row": row, "error": error.message})
-    if errors:
-        transaction.set_rollback(True)
-        raise DomainError(
-            _("Nothing was imported: %(count)s row(s) refused. %(errors)s")
-            % {"count": len(errors), "errors": "；".join(errors)},
-            field="statement", details={"errors": errors},
-        )
-    return ImportResult(entries=count, total=total)
-
-
-# --- Expiry --------------------------------------------------------------------------------------------------
-
-
-def _close_grant(grant: VoucherGrant, *, kind: str, field: str, now: datetime, actor: Any, note: str) -> VoucherEntry:
-    left = grant.balance
-    VoucherGrant.objects.filter(pk=grant.pk).update(balance=0, **{field: now})
-    return VoucherEntry.objects.create(grant=grant, kind=kind, amount=-left, balance_after=0, at=now,
-                                       note=note[:NOTE_MAX_LENGTH], recorded_by=actor)
-
-
-def grants_expire(*, now: datetime | None = None) -> int:
-    """The daily job: every grant past its expiry loses what is left (an expiry entry, once — idempotent:
-    a grant already expired or ended is skipped, and the database keeps one expiry entry per grant)."""
-    now = now or timezone.now()
-    expired = 0
-    for grant_id in VoucherGrant.objects.filter(expires_at__lte=now, expired_at__isnull=True,
-                                                ended_at__isnull=True).values_list("pk", flat=True):
-        with transaction.atomic():
-            grant = _lock_grant(grant_id)
-            if grant.expired_at is not None or grant.ended_at is not None:
-                continue
-            with acting_as(None, action="resources.voucher_expire"):
-                _close_grant(grant, kind=EntryKind.EXPIRY, field="expired_at", now=now, actor=None,
-                             note=_("Expired after the validity; what was left returns nothing."))
-            expired += 1
-    return expired
-
-
-def expiry_warn(*, now: datetime | None = None) -> int:
-    """Warn each resident whose balance expires within ``vouchers.expiry_warning_days`` (once per grant)."""
-    now = now or timezone.now()
-    days = rulebook.in_force(on=timezone.localdate(now)).vouchers.expiry_warning_days
-    warned = 0
-    soon = VoucherGrant.objects.filter(
-        balance__gt=0, expired_at__isnull=True, ended_at__isnull=True, frozen_at__isnull=True,
-        expires_at__gt=now, expires_at__lte=now + timedelta(days=days),
-    ).select_related("resident__user")
-    for grant in soon:
-        with community_language():
-            created = _tell(
-                grant.resident,
-                title=_("Vouchers expiring: %(number)s") % {"number": grant.number},
-                body=_("%(balance)s %(unit)s left, usable until %(last)s; after that it returns nothing.")
-                % {"balance": grant.balance, "unit": unit_label(grant.unit),
-                   "last": format_day(rules.last_day(grant.expires_at))},
-                kind="resources.voucher_expiring", dedupe_key=f"resources:voucher:{grant.pk}:expiring",
-            )
-        warned += bool(created)
-    return warned
-
-
-# --- Exit ------------------------------------------------------------------------------------------------------
-
-
-def grants_end_for_exit(*, resident: Resident, exit: Any, actor: Any) -> str:
-    """Exit handler (第三章第四条; RULEBOOK §4.5: every exit revokes voucher permissions): every live grant
-    ends, what is left returns nothing; pending applications are withdrawn. Inside the exit's transaction."""
-    now = timezone.now()
-    ended = 0
-    for grant_id in VoucherGrant.objects.filter(resident=resident, expired_at__isnull=True,
-                                                ended_at__isnull=True).values_list("pk", flat=True):
-        grant = _lock_grant(grant_id)
-        with acting_as(actor, action="resources.voucher_exit"):
-            _close_grant(grant, kind=EntryKind.EXIT, field="ended_at", now=now, actor=actor,
-                         note=_("Ended at the resident's exit."))
-        ended += 1
-    withdrawn = VoucherApplication.objects.filter(resident=resident, status=ApplicationStatus.SUBMITTED).update(
-        status=ApplicationStatus.WITHDRAWN, decided_at=now)
-    if not (ended or withdrawn):
-        return ""
-    return _("Vouchers: %(ended)s grant(s) ended, %(withdrawn)s application(s) withdrawn.") % {
-        "ended": ended, "withdrawn": withdrawn}
-
-
-# --- Fraud (违规套取 / 伪造材料, RULEBOOK §9 kind 3b) ------------------------------------------------------------
-
-
-@transaction.atomic
-def fraud_record(
-    *, resident: Resident, facts: str, actor: Any, occurred_on: date | None = None,
-    application: VoucherApplication | None = None, evidence: UploadedFile | None = None,
-) -> FraudFinding:
-    """Record a fraud finding with its evidence: every live voucher of the resident is frozen (a freeze
-    entry each) and the registered fraud handlers run — discipline opens a 3b case with the evidence."""
-    _ensure_manager(actor)
-    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a fraud finding"))
-    facts = _text(facts, field="facts", message=_("Describe the facts and the evidence of the fraud."))
-    now = timezone.now()
-    occurred_on = occurred_on or timezone.localdate(now)
-    if occurred_on > timezone.localdate(now):
-        _refuse(_("The day of the violation cannot be in the future."), field="occurred_on")
-    if application is not None and application.resident_id != resident.pk:
-        _refuse(_("The application is another resident's."), field="application")
-    with acting_as(actor, action="resources.voucher_fraud"):
-        finding = FraudFinding(resident=resident, application=application, occurred_on=occurred_on, facts=facts,
-                               found_by=actor, found_at=now)
-        if evidence:
-            book = rulebook.in_force(on=timezone.localdate(now))
-            content_type, _digest = validate_upload(evidence, field="evidence", allowed=book.intake.allowed_file_types,
-                                                    max_mb=book.intake.max_upload_mb)
-            finding.evidence.save(f"{uuid.uuid4().hex}.{FILE_EXTENSIONS[content_type]}", evidence, save=False)
-        finding.save()
-        for grant_id in VoucherGrant.objects.filter(
-            resident=resident, frozen_at__isnull=True, expired_at__isnull=True, ended_at__isnull=True
-        ).values_list("pk", flat=True):
-            grant = _lock_grant(grant_id)
-            VoucherGrant.objects.filter(pk=grant.pk).update(frozen_at=now)
-            VoucherEntry.objects.create(grant=grant, kind=EntryKind.FREEZE, amount=0, balance_after=grant.balance,
-                                        at=now, note=_("Frozen: fraud finding %(id)s") % {"id": finding.pk},
-                                        recorded_by=actor)
-    references = [reference for _name, handler in fraud_handlers() if (reference := handler(finding, actor=actor))]
-    if references:
-        finding.case_reference = "、".join(references)[:40]
-        finding.save(update_fields=["case_reference"])
-    return finding
 
 
 # --- Rewards (第八章第一条 算力券补贴) ------------------------------------------------------------------------------

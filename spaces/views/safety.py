@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from opc_community.accounts.permissions import is_oversight_only
 from opc_community.core.uploads import private_file_response
 from opc_community.core.views import submit_form
 from spaces.forms.safety import IncidentReportForm, InspectionForm
@@ -39,7 +40,10 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
-    """Report a hazard, a suspicious person, a theft, a fight or a network / information-security issue."""
+    """Report a hazard, a suspicious person, a theft, a fight or a network / information-security issue.
+    Anyone of the community reports; oversight only reads (RULEBOOK §1)."""
+    if is_oversight_only(request.user):
+        raise PermissionDenied
     posted = request.method == "POST"
     form = IncidentReportForm(request.POST if posted else None, request.FILES if posted else None)
     return submit_form(

@@ -83,6 +83,7 @@ ADMIN_READS = {
     "admin:discipline_ledger_verify", "admin:discipline_reward_candidates",
     "admin:discipline_reward_innovation_candidates",
     "admin:discipline_reward_candidates_export", "admin:residents_agreement_pdf",
+    "admin:resources_voucherprogramme_uptake", "admin:resources_voucherprogramme_uptake_export",
 }
 #: Writes the system makes when someone reads (not a decision of the reader), and why.
 SYSTEM_WRITES = {

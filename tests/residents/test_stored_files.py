@@ -5,8 +5,8 @@ import pytest
 
 from residents.models import Application, ApplicationDocument, Complaint, DocumentKind
 from residents.services import agreements as agreement_services
+from residents.services import applications as services
 from residents.services import complaints as complaint_services
-from residents.services import intake as services
 from tests.residents.support.complaints import file_complaint, pdf_upload
 from tests.residents.support.intake import PNG, details, draft, materials, upload
 from tests.stored_files import files_in, refuse_after_save

@@ -21,6 +21,7 @@ from resources.models import (
     VoucherEntry,
     VoucherGrant,
 )
+from resources.services import voucher_expiry, voucher_fraud, voucher_imports
 from resources.services import vouchers as services
 from tests.resources.support import NOW, at, granted, programme, sh
 
@@ -162,7 +163,7 @@ def _statement(*rows) -> SimpleUploadedFile:
 
 def test_import_writes_every_row(member_a, resources_staff):
     grant = granted(member_a, resources_staff, amount="100")
-    result = services.usage_import(upload=_statement((grant.number, 30, "2026-10-12", "L1", ""),
+    result = voucher_imports.usage_import(upload=_statement((grant.number, 30, "2026-10-12", "L1", ""),
                                                      (grant.number, 20, "2026-10-12", "L2", "推理")),
                                    actor=resources_staff)
     assert (result.entries, result.total) == (2, Decimal("50.00"))
@@ -175,7 +176,7 @@ def test_import_writes_nothing_when_a_row_fails(member_a, resources_staff):
     upload = _statement((grant.number, 30, "2026-10-12", "L1", ""), ("QJ2026-99999", 5, "2026-10-12", "L2", ""),
                         (grant.number, 80, "2026-10-12", "L3", ""))
     with pytest.raises(DomainError) as error:
-        services.usage_import(upload=upload, actor=resources_staff)
+        voucher_imports.usage_import(upload=upload, actor=resources_staff)
     assert error.value.details["errors"][0] == "第 3 行：没有编号为“QJ2026-99999”的算力券"
     assert "第 4 行" in error.value.details["errors"][1]  # 30 + 80 > 100: the second use overdraws
     grant.refresh_from_db()
@@ -187,13 +188,13 @@ def test_expiry_is_daily_and_idempotent_and_warned_before(member_a, resources_st
     grant = granted(member_a, resources_staff, amount="100")
     services.usage_record(grant=grant, amount="30", actor=resources_staff)
     with at(sh(2026, 12, 28, 9, 0)):
-        assert services.expiry_warn() == 1
-        assert services.expiry_warn() == 0  # once per grant
+        assert voucher_expiry.expiry_warn() == 1
+        assert voucher_expiry.expiry_warn() == 0  # once per grant
     with at(sh(2027, 1, 10, 23, 0)):
-        assert services.grants_expire() == 0
+        assert voucher_expiry.grants_expire() == 0
     with at(sh(2027, 1, 11, 0, 20)):
-        assert services.grants_expire() == 1
-        assert services.grants_expire() == 0
+        assert voucher_expiry.grants_expire() == 1
+        assert voucher_expiry.grants_expire() == 0
     grant.refresh_from_db()
     assert grant.balance == 0 and grant.expired_at is not None
     assert grant.entries.get(kind=EntryKind.EXPIRY).amount == Decimal("-70.00")
@@ -203,7 +204,7 @@ def test_fraud_freezes_the_vouchers_and_opens_a_3b_case(member_a, resources_staf
     from discipline.models import ViolationCase
 
     grant = granted(member_a, resources_staff)
-    finding = services.fraud_record(resident=member_a, facts="伪造算力使用报告，套取算力券。", actor=resources_staff,
+    finding = voucher_fraud.fraud_record(resident=member_a, facts="伪造算力使用报告，套取算力券。", actor=resources_staff,
                                     evidence=SimpleUploadedFile("报告.pdf", PDF), application=grant.application)
     grant.refresh_from_db()
     assert grant.frozen_at is not None
@@ -220,12 +221,12 @@ def test_exit_ends_the_vouchers(member_a, resources_staff):
     grant = granted(member_a, resources_staff, amount="100")
     pending = services.application_submit(programme=programme(title="模型券"), resident=member_a, purpose="x",
                                           actor=member_a.user)
-    note = services.grants_end_for_exit(resident=member_a, exit=None, actor=resources_staff)
+    note = voucher_expiry.grants_end_for_exit(resident=member_a, exit=None, actor=resources_staff)
     assert note
     grant.refresh_from_db()
     assert grant.balance == 0 and grant.ended_at is not None
     assert VoucherApplication.objects.get(pk=pending.pk).status == ApplicationStatus.WITHDRAWN
-    assert services.grants_end_for_exit(resident=member_a, exit=None, actor=resources_staff) == ""
+    assert voucher_expiry.grants_end_for_exit(resident=member_a, exit=None, actor=resources_staff) == ""
 
 
 def test_reward_grant_is_once_per_source(member_a, administrator):
@@ -244,7 +245,7 @@ def test_registered_in_the_exit_and_the_archive(member_a, resources_staff):
     from residents.selectors.archive import resident_archive
     from residents.services.lifecycle import exit_handlers
 
-    assert exit_handlers()["resources.vouchers"] is services.grants_end_for_exit
+    assert exit_handlers()["resources.vouchers"] is voucher_expiry.grants_end_for_exit
     grant = granted(member_a, resources_staff)
     services.application_refuse(
         application=services.application_submit(programme=programme(title="模型券"), resident=member_a,

@@ -85,6 +85,16 @@ def test_the_daily_team_the_administrator_and_oversight_see_the_dashboard(reques
     assert client.get(REPORT).status_code == 200
 
 
+def test_the_severity_counts_link_to_the_open_incidents_of_that_severity(client_for, daily_staff, arranged):
+    client = client_for(daily_staff)
+    html = client.get(URL).content.decode()
+    link = "/admin/spaces/incident/?status__in=reported,in_progress&severity__exact=major"
+    assert link in html
+    listed = client.get(link)
+    assert listed.status_code == 200
+    assert [incident.category for incident in listed.context["cl"].result_list] == ["theft"]
+
+
 def test_the_admin_index_links_to_the_dashboard_for_those_who_may_see_it(client_for, daily_staff, resources_staff):
     assert URL in client_for(daily_staff).get("/admin/").content.decode()
     assert URL not in client_for(resources_staff).get("/admin/").content.decode()

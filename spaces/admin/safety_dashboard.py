@@ -1,4 +1,4 @@
-"""The staff safety dashboard and the yearly safety report in the operations desk (第七章; issue 17 item 7).
+"""The staff safety dashboard and the yearly safety report in the operations desk (第七章).
 
 Where it lives: ``SafetyDashboard`` is a proxy of Incident with only a ``view`` permission, so the page
 has its own line under 空间 on the admin index, and the role matrix decides who sees it: the daily
@@ -71,7 +71,7 @@ class SafetyDashboardAdmin(ReadOnlyAdmin):
         report = selectors.yearly_report(year=year, now=timezone.now())
         return xlsx_response(
             f"safety-report-{year}",
-            Sheet(_("Register"), REGISTER_COLUMNS, report.register),
+            Sheet(_("Equipment register"), REGISTER_COLUMNS, report.register),
             Sheet(_("Inspections by month"), MONTH_COLUMNS, report.months),
             Sheet(_("Defects"), DEFECT_COLUMNS, report.defects),
             Sheet(_("Incidents"), INCIDENT_COLUMNS, report.incidents),

@@ -7,5 +7,6 @@ from spaces.admin import (
     permits,  # noqa: F401
     reports,  # noqa: F401
     safety,  # noqa: F401
+    safety_dashboard,  # noqa: F401
     visitors,  # noqa: F401
 )

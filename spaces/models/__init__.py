@@ -447,6 +447,7 @@ from spaces.models.safety import (  # noqa: E402, F401
     Inspection,
     InspectionResult,
     PatrolRound,
+    SafetyDashboard,
     SafetyWorkItem,
     WorkItemStatus,
 )

@@ -282,3 +282,16 @@ class PatrolRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.walked_at:%H:%M} {self.checkpoints[:30]}"
+
+
+class SafetyDashboard(Incident):
+    """The staff safety dashboard and the yearly safety report (第七章): not data of its own, a read-only
+    view over the register, inspections, work items, incidents and patrols. A proxy so that the page has
+    its own entry on the admin index and its own ``view`` permission, which the role matrix gives to the
+    daily management team, the administrator and oversight (spaces/admin/safety_dashboard.py)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ("view",)
+        verbose_name = _("safety dashboard")
+        verbose_name_plural = _("safety dashboard")

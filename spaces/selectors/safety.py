@@ -1,10 +1,12 @@
 """Reads of safety (第七章): the register with its due state, open work items, incidents (a reporter's
-own, the staff queue), and the dashboard's counts — each a fixed number of queries."""
+own, the staff queue), the staff dashboard and the yearly safety report — each a fixed number of queries."""
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractMonth
 
 from opc_community import rulebook
 from spaces.models import (
@@ -12,7 +14,11 @@ from spaces.models import (
     FireEquipment,
     Incident,
     IncidentAction,
+    IncidentCategory,
+    IncidentSeverity,
     IncidentStatus,
+    Inspection,
+    InspectionResult,
     SafetyWorkItem,
     WorkItemStatus,
 )
@@ -23,9 +29,10 @@ def equipment() -> QuerySet[FireEquipment]:
     return FireEquipment.objects.order_by("location", "code")
 
 
-def equipment_due_state(items: list[FireEquipment], *, today: date) -> list[FireEquipment]:
-    """Annotates each item (in Python, no query) with ``due_on``, ``overdue`` and ``expiry`` from the rules."""
-    safety = rulebook.in_force(on=today).safety
+def equipment_due_state(items: list[FireEquipment], *, today: date, safety: Any = None) -> list[FireEquipment]:
+    """Annotates each item (in Python) with ``due_on``, ``overdue`` and ``expiry`` from the rules; one query for
+    the rulebook unless its ``safety`` rules are passed."""
+    safety = safety or rulebook.in_force(on=today).safety
     for item in items:
         item.due_on = rules.inspection_due_on(
             equipment_type=item.equipment_type, installed_on=item.installed_on,
@@ -109,3 +116,140 @@ def shift_gaps(shift: Any, *, now: Any, book: Any = None) -> list[tuple[Any, Any
     walked = [r.walked_at for r in getattr(shift, "round_list", None) or shift.rounds.all()]
     return rules.missing_patrols(starts_at=shift.starts_at, ends_at=shift.ends_at, walked=walked, now=now,
                                  interval_minutes=interval)
+
+
+# --- The staff dashboard (spaces/admin/safety_dashboard.py) ---------------------------------------------
+
+#: How far back the dashboard looks for duty shifts with missing patrol rounds.
+PATROL_LOOKBACK = timedelta(days=7)
+#: Severities in the order the dashboard shows them ("" = reported, not yet triaged).
+SEVERITY_ORDER = ("", IncidentSeverity.SERIOUS, IncidentSeverity.MAJOR, IncidentSeverity.GENERAL)
+
+
+@dataclass
+class Dashboard:
+    today: date
+    open_work_items: list[SafetyWorkItem]
+    overdue: list[FireEquipment]
+    expiring: list[FireEquipment]
+    incidents_by_severity: list[tuple[str, int]]
+    shifts_missing_rounds: list[Any]
+    drills_held: int
+    drills_minimum: int
+    drills_short: int
+
+    @property
+    def open_incidents(self) -> int:
+        return sum(n for _, n in self.incidents_by_severity)
+
+
+def dashboard(*, now: datetime) -> Dashboard:
+    """Everything the staff dashboard shows, in six queries whatever the numbers: the rulebook, open work
+    items, the register (overdue and expiring judged in Python), open incidents by severity, the last
+    week's shifts and their rounds. Drills are not modelled yet: none held is counted."""
+    from opc_community.workdays.rules import local_date
+
+    today = local_date(now)
+    safety = rulebook.in_force(on=today).safety
+    items = equipment_due_state(list(equipment().exclude(status=EquipmentStatus.RETIRED)), today=today,
+                                safety=safety)
+    counts = open_incidents_by_severity()
+    recent = list(shifts().filter(starts_at__gte=now - PATROL_LOOKBACK, starts_at__lte=now).order_by("-starts_at"))
+    for shift in recent:
+        shift.gaps = rules.missing_patrols(
+            starts_at=shift.starts_at, ends_at=shift.ends_at, walked=[r.walked_at for r in shift.round_list],
+            now=now, interval_minutes=safety.patrol_interval_minutes)
+    held = 0  # drills (消防演练) are not recorded yet: see docs/safety.md
+    return Dashboard(
+        today=today,
+        open_work_items=list(open_work_items()),
+        overdue=[item for item in items if item.overdue],
+        expiring=[item for item in items if item.expiry],
+        incidents_by_severity=[(severity, counts.get(severity, 0)) for severity in SEVERITY_ORDER],
+        shifts_missing_rounds=[shift for shift in recent if shift.gaps],
+        drills_held=held,
+        drills_minimum=int(safety.min_drills_per_year),
+        drills_short=rules.drills_short(held=held, safety=safety),
+    )
+
+
+# --- The yearly safety report (Excel) ------------------------------------------------------------------
+
+
+@dataclass
+class MonthInspections:
+    month: date
+    passed: int = 0
+    defects: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.defects
+
+
+@dataclass
+class IncidentLine:
+    """Incidents of one category and severity reported in the year, with their response times (hours)."""
+
+    category: str
+    severity: str
+    reported: int
+    closed: int
+    late: int
+    hours_to_triage: float | None
+    hours_to_close: float | None
+
+    @property
+    def category_label(self) -> str:
+        return str(IncidentCategory(self.category).label)
+
+    @property
+    def severity_label(self) -> str:
+        return str(IncidentSeverity(self.severity).label) if self.severity else ""
+
+
+@dataclass
+class YearlyReport:
+    year: int
+    register: list[FireEquipment]
+    months: list[MonthInspections]
+    defects: list[SafetyWorkItem]
+    incidents: list[IncidentLine] = field(default_factory=list)
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def yearly_report(*, year: int, now: datetime) -> YearlyReport:
+    """The safety report of a calendar year, in five queries: the register (its state today), inspections
+    counted by month and result, the work items opened in the year, incidents reported in the year by
+    category and severity. An incident is *late* when closed after its response deadline, or still open
+    past it; hours to triage run from the report, hours to close from the triage."""
+    from opc_community.workdays.rules import local_date
+
+    register = equipment_due_state(list(equipment()), today=local_date(now))
+    months = {month: MonthInspections(date(year, month, 1)) for month in range(1, 13)}
+    rows = (Inspection.objects.filter(round_month__year=year).annotate(month=ExtractMonth("round_month"))
+            .values("month").annotate(passed=Count("pk", filter=Q(result=InspectionResult.PASS)),
+                                      defects=Count("pk", filter=Q(result=InspectionResult.DEFECT))).order_by())
+    for row in rows:
+        months[row["month"]].passed, months[row["month"]].defects = row["passed"], row["defects"]
+    defects = list(work_items().filter(opened_at__year=year).order_by("opened_at", "pk"))
+    duration = DurationField()
+    lines = (
+        Incident.objects.filter(reported_at__year=year).values("category", "severity")
+        .annotate(
+            reported=Count("pk"),
+            closed=Count("pk", filter=Q(status=IncidentStatus.CLOSED)),
+            late=Count("pk", filter=Q(closed_at__gt=F("respond_by"))
+                       | (~Q(status=IncidentStatus.CLOSED) & Q(respond_by__lt=now))),
+            to_triage=Avg(ExpressionWrapper(F("triaged_at") - F("reported_at"), output_field=duration)),
+            to_close=Avg(ExpressionWrapper(F("closed_at") - F("triaged_at"), output_field=duration)),
+        ).order_by("category", "severity")
+    )
+    return YearlyReport(
+        year=year, register=register, months=list(months.values()), defects=defects,
+        incidents=[IncidentLine(row["category"], row["severity"], row["reported"], row["closed"], row["late"],
+                                _hours(row["to_triage"]), _hours(row["to_close"])) for row in lines],
+    )

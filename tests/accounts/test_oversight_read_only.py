@@ -76,7 +76,7 @@ ADMIN_READS = {
     "admin:index", "admin:app_list", "admin:autocomplete", "admin:jsi18n",
     "admin:residents_complaint_report", "admin:residents_complaint_export", "admin:residents_resident_archive",
     "admin:residents_resident_archive_pdf", "admin:spaces_booking_no_show_candidates", "admin:spaces_desk_occupancy",
-    "admin:spaces_occupancyreport_export", "admin:spaces_visitor_export",
+    "admin:spaces_occupancyreport_export", "admin:spaces_visitor_export", "admin:spaces_safetydashboard_report",
     "admin:scoring_scorecard_dashboard", "admin:scoring_scorecard_export", "admin:scoring_scorecard_report",
     "admin:scoring_quarter_progress", "admin:scoring_quarter_progress_json", "admin:scoring_quarter_export",
     "admin:scoring_quarterinput_file", "admin:discipline_notice_pdf", "admin:discipline_evidence_file",

@@ -496,16 +496,16 @@ def reward_grant(*, reward: Reward, actor: Actor, note: str = "", now: datetime 
             note=render_stored(lambda: _("Compliance excellence %(year)s") % {"year": reward.year}),
         )
         credit_id = credit.pk
-        note = note or _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits}
+        note = note or render_stored(lambda: _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits})
     elif reward.choice == RewardChoice.VOUCHER_SUBSIDY:
         # 第八章第一条 算力券补贴: a voucher grant in the resources ledger, once per reward (its source key).
         from resources.services.vouchers import reward_grant as voucher_reward_grant
 
         grant = voucher_reward_grant(
             resident=reward.resident, amount=reward.amount, source_key=f"reward:{reward.pk}", actor=actor,
-            note=_("Compliance excellence %(year)s") % {"year": reward.year},
+            note=render_stored(lambda: _("Compliance excellence %(year)s") % {"year": reward.year}),
         )
-        note = note or _("Compute vouchers %(number)s granted") % {"number": grant.number}
+        note = note or render_stored(lambda: _("Compute vouchers %(number)s granted") % {"number": grant.number})
     elif not note:
         raise DomainError(_("Record how the reward was given (transfer reference, voucher number or the support "
                             "provided)."), field="note")

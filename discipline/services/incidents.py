@@ -67,7 +67,7 @@ def case_open_from_incident(
             SimpleUploadedFile(f"{incident.number}.{extension}", content, content_type=incident.photo_type)])
     safety_services.incident_add_action(
         incident=incident, actor=actor,
-        text=_("Violation case %(number)s (%(kind)s) opened against %(resident)s.")
-        % {"number": case.number, "kind": kind, "resident": resident.name},
+        # The reporter reads the incident's actions: the case is named, the resident it concerns is not.
+        text=_("Violation case %(number)s (%(kind)s) opened.") % {"number": case.number, "kind": kind},
     )
     return case

@@ -130,8 +130,15 @@ def atomic_with_files(func: F | None = None, *, using: str | None = None, savepo
     return _atomic_block(using, savepoint)
 
 
-def after_request_or_job(**_signal: Any) -> None:
-    """After each request and each job: files stored under a plain ``transaction.atomic`` that rolled back."""
+def after_request_or_job(**signal: Any) -> None:
+    """After each request and each job: files stored under a plain ``transaction.atomic`` that rolled back.
+
+    Not after a job run eagerly (``apply()``, or ``CELERY_TASK_ALWAYS_EAGER``): it runs inside its caller,
+    possibly among the commit callbacks of the caller's transaction — Django has taken those out of
+    ``run_on_commit`` by then, so the files of that commit would look rolled back. The caller cleans up."""
+    task = signal.get("task")
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
     discard_rolled_back()
 
 

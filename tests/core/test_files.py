@@ -16,8 +16,9 @@ from opc_community.accounts.roles import Role
 from opc_community.core import files
 from opc_community.core.errors import DomainError
 from opc_community.core.files import atomic_with_files
-from opc_community.core.tasks import sweep_files
+from opc_community.core.tasks import ping, sweep_files
 from opc_community.portal.models import Notification
+from tests.concurrency import committed_data, restore_snapshot_without_triggers  # noqa: F401
 from tests.factories import UserFactory
 from tests.spaces.factories import PermitFactory
 
@@ -187,3 +188,13 @@ def test_the_weekly_job_is_quiet_when_every_file_has_its_row(private):
 
     assert sweep_files() == 0
     assert not Notification.objects.filter(kind="core.files_unreferenced").exists()
+
+
+@committed_data
+def test_a_job_run_eagerly_among_the_commit_callbacks_keeps_the_files_of_that_commit(private):
+    """A commit callback that runs a job inline (eager Celery, as in development) comes before the files'
+    own callbacks: the job's clean-up must not take the committed files for rolled back."""
+    with atomic_with_files():
+        transaction.on_commit(lambda: ping.apply())
+        name = store()
+    assert stored(private) == [name]

@@ -29,7 +29,8 @@ class Worker:
         self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "opc_community", "worker", f"--pool={pool}", "--concurrency=1",
-             "--queues", queue, "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             # With its heartbeat, as in production: /healthz reads it (Celery's heartbeat_sent signal).
+             "--queues", queue, "--loglevel=warning", "--without-gossip", "--without-mingle"],
             env={**os.environ, "DATABASE_URL": database_url(), "CELERY_QUEUE": queue, "DEBUG": "1",
                  "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", **env},
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -1,9 +1,7 @@
 """A room booking on a phone, in a real browser (第四章第一条): resident A finds a free slot in a room's
 calendar, books it, sees it in "my bookings"; resident B then sees the slot busy — without A's name."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -11,7 +9,8 @@ from playwright.sync_api import expect
 
 from opc_community.accounts.roles import Role
 from spaces.models import Booking, BookingStatus
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.support import SCREENSHOTS, fits_the_phone, log_in
+from tests.factories import UserFactory
 from tests.spaces.factories import RoomFactory
 from tests.spaces.support.bookings import make_member
 
@@ -20,18 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
-
-
-def log_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/portal/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_a_resident_books_a_room_on_a_phone_and_another_sees_it_busy(phone):

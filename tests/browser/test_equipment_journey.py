@@ -2,9 +2,7 @@
 with a due time, sees it in "my loans"; staff hand it out; the due time passes, the daily job flags it and the
 resident sees it overdue; staff take it back late, and the resident sees the days it was late."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,7 +11,8 @@ from playwright.sync_api import expect
 from opc_community.accounts.roles import Role
 from spaces.models import EquipmentLoan, LoanStatus
 from spaces.services import equipment as services
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.support import SCREENSHOTS, fits_the_phone, log_in
+from tests.factories import UserFactory
 from tests.spaces.factories import EquipmentFactory
 from tests.spaces.support.bookings import make_member
 
@@ -22,18 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
-
-
-def log_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/portal/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_a_resident_borrows_a_projector_on_a_phone_and_returns_it_late(phone):

@@ -1,13 +1,12 @@
 """A resident's journey through the portal shell on a phone, in a real browser."""
 
-import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from opc_community.accounts.roles import Role
 from opc_community.portal.services import notify
+from tests.browser.support import SCREENSHOTS
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [
@@ -15,7 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 
 
 def test_resident_logs_in_reads_a_message_switches_language_and_logs_out(phone):

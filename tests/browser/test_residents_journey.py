@@ -10,11 +10,9 @@ before anyone arrives (the two staff accounts and the desk register) and checks 
 the end. Screenshots of the key steps go to $BROWSER_SCREENSHOTS (default /tmp).
 """
 
-import os
 import re
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -30,6 +28,7 @@ from residents.models import (
     ResidentStatus,
 )
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
+from tests.browser.support import SCREENSHOTS
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.residents.support.agreements import use_private_storage
 from tests.spaces.factories import DeskFactory
@@ -39,7 +38,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 PASSWORD = "Nansha-opc-2026"  # the applicant's own choice (passes Django's validators)
 
 

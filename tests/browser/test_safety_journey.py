@@ -3,10 +3,8 @@ reports it with a photo taken on the spot; the daily management team triages it,
 against the resident whose boxes block the exit (the photo becomes the case's evidence) and closes the
 incident; the reporter follows each state on its report — without the other resident's name."""
 
-import os
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +13,8 @@ from discipline.services.incidents import case_open_from_incident
 from opc_community.accounts.roles import Role
 from spaces.models import Incident, IncidentCategory, IncidentStatus
 from spaces.services import safety as services
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.support import SCREENSHOTS, fits_the_phone, log_in
+from tests.factories import UserFactory
 from tests.spaces.support.bookings import make_member
 
 pytestmark = [
@@ -23,18 +22,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
-
-
-def log_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/portal/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def png(width: int = 4, height: int = 3) -> bytes:

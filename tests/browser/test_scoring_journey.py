@@ -2,9 +2,7 @@
 confirms and publishes it from the admin; the public board shows the results with masked names; the
 resident reads its card on a phone — the rule behind each band — and appeals within the window."""
 
-import os
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +12,7 @@ from playwright.sync_api import expect
 from opc_community.accounts.roles import Role
 from scoring import quarters
 from scoring.models import Contribution, Quarter, QuarterStatus, ScoreAppeal, ScoreCard
+from tests.browser.support import SCREENSHOTS, log_in
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.logins import authenticator, current_code
 from tests.residents.factories import AgreementFactory
@@ -25,15 +24,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def log_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/portal/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def admin_action(page, quarter: Quarter, action: str) -> None:

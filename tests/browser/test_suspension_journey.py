@@ -4,10 +4,8 @@ closed the resident's *resources* are suspended — on a phone the resident cann
 for vouchers and reads why (the invoice to pay); staff record the payment, the suspension lifts at once, and
 the resident borrows the projector."""
 
-import os
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,7 +18,8 @@ from opc_community.notices.tasks import close_publication_windows
 from residents.models import InvoiceKind, PaymentMethod
 from residents.services import ledger
 from spaces.models import EquipmentLoan, LoanStatus
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.support import SCREENSHOTS, fits_the_phone, log_in
+from tests.factories import UserFactory
 from tests.residents.support.lifecycle import on_day
 from tests.resources.factories import VoucherProgrammeFactory
 from tests.spaces.factories import EquipmentFactory
@@ -31,21 +30,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 #: The ladder reached day 16 this many days ago: its publication window (3 working days, holidays
 #: included) is over by now, so the close job applies the suspension with a start in the past.
 DAYS_SINCE_DAY_16 = 10
-
-
-def log_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/portal/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_an_unpaid_invoice_suspends_borrowing_until_staff_record_the_payment(phone):

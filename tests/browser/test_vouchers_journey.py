@@ -2,10 +2,8 @@
 to an open programme with a purpose and a plan; the resources team approves it; usage is recorded against the
 grant; the resident sees the balance left and the issue and the use in the voucher history."""
 
-import os
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -14,7 +12,8 @@ from playwright.sync_api import expect
 from opc_community.accounts.roles import Role
 from resources.models import ApplicationStatus, EntryKind, VoucherApplication, VoucherEntry
 from resources.services import vouchers as services
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.browser.support import SCREENSHOTS, fits_the_phone, log_in
+from tests.factories import UserFactory
 from tests.resources.factories import VoucherProgrammeFactory
 from tests.spaces.support.bookings import make_member
 
@@ -23,19 +22,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", "/tmp"))
 PLAN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-def log_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/portal/login/?next={next_url}")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def fits_the_phone(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_a_resident_applies_for_a_compute_voucher_on_a_phone_and_sees_its_use(phone):

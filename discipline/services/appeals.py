@@ -127,7 +127,7 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Actor) ->
     if not answer:
         raise DomainError(_("Write the answer to the resident, with its reasons."), field="answer")
     case = lock(appeal.case)
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(no_key=True).get(pk=appeal.pk)
     if appeal.status != AppealStatus.PENDING:
         raise InvalidTransition(
             _("This request for review was already answered (%(status)s).") % {"status": appeal.get_status_display()}

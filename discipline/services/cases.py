@@ -332,7 +332,7 @@ def notice_render(*, notice_id: int, force: bool = False) -> RectificationNotice
     from django.core.files.base import ContentFile
 
     with atomic_with_files(), acting_as(None, action="discipline.notice_render"):
-        notice = RectificationNotice.objects.select_for_update().get(pk=notice_id)
+        notice = RectificationNotice.objects.select_for_update(no_key=True).get(pk=notice_id)
         if notice.document and not force:
             return notice
         notice.document.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)

@@ -202,7 +202,7 @@ def apply_effects(*, case: ViolationCase) -> list[PenaltyMeasure]:
     Each measure records what it produced (invoice, suspension) and a note."""
     if case.status != CaseStatus.CONFIRMED:
         raise InvalidTransition(_("Effects apply only to a confirmed case."))
-    measures = list(PenaltyMeasure.objects.select_for_update().filter(case=case).order_by("id"))
+    measures = list(PenaltyMeasure.objects.select_for_update(no_key=True).filter(case=case).order_by("id"))
     measures.sort(key=lambda m: (_EFFECT_ORDER.get(m.type, 9), m.id))
     run = EffectRun(
         case=case,

@@ -207,7 +207,7 @@ def reward_propose_compliance(
     today = today or timezone.localdate()
     if year > today.year:
         raise DomainError(_("A year is judged once it has begun."), field="year")
-    Resident.objects.select_for_update().filter(pk=resident.pk).get()  # one proposal at a time per resident
+    Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).get()  # one proposal at a time per resident
     _live(resident)
     candidate = selectors.compliance_candidate(resident, year=year, today=today)
     if candidate.reward_id is not None:
@@ -260,7 +260,7 @@ def _evidence(upload: UploadedFile | None, rules_in_force: Rulebook) -> Uploaded
 def _check_award_claim(claim: AwardClaim, *, resident: Resident, level: str) -> None:
     """A reward verified from an award of the quarterly inputs: that award, verified, of this resident and
     level, not rewarded yet (the claim's row is locked so two staff cannot reward it twice)."""
-    claim = AwardClaim.objects.select_for_update(of=("self",)).select_related("input").get(pk=claim.pk)
+    claim = AwardClaim.objects.select_for_update(no_key=True, of=("self",)).select_related("input").get(pk=claim.pk)
     if not claim.verified or claim.input.resident_id != resident.pk:
         raise DomainError(_("This award of the quarterly inputs is not a verified award of %(name)s.")
                           % {"name": resident.name}, field="award_claim")
@@ -414,7 +414,7 @@ def reward_publication_closed(publication: Publication, *, overturned: bool) -> 
     (第八章第一条: 10); overturned (an objection upheld) → annulled. A reward no longer on the board
     (annulled meanwhile) is left alone, so the hook is safe to run twice.
     """
-    reward = Reward.objects.select_for_update().filter(pk=publication.object_id).first()
+    reward = Reward.objects.select_for_update(no_key=True).filter(pk=publication.object_id).first()
     if reward is None or reward.status != RewardStatus.PUBLISHED:
         return
     if overturned:

@@ -34,7 +34,7 @@ def two_factor_enrol(*, user: User, key: str, code: str, ip_address: str | None 
 
     A wrong code leaves nothing behind: the device is written and checked in this transaction.
     """
-    User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per person
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()  # one enrolment at a time per person
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ConflictError(_("An authenticator is already enrolled for this account."), code="already_enrolled")
     device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), key=key, confirmed=False)
@@ -77,7 +77,7 @@ def api_token_expires_at(token: Token) -> Any:
 @transaction.atomic
 def api_token_issue(*, user: User) -> Token:
     """The person's API token: the current one while it lives, else a new one (one token per person)."""
-    token = Token.objects.select_for_update().filter(user=user).first()
+    token = Token.objects.select_for_update(no_key=True).filter(user=user).first()
     if token is not None and api_token_expires_at(token) > timezone.now():
         return token
     if token is not None:

@@ -111,7 +111,7 @@ def verify(request: HttpRequest, user: Any, code: str, *, field: str = "code") -
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         raise LockedOut(lockout_message())
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        device = TOTPDevice.objects.select_for_update(no_key=True).filter(user=user, confirmed=True).first()
         if device is None:
             raise TwoFactorRequired(_("Enrol an authenticator app first."), code="not_enrolled")
         if device.verify_token(code):

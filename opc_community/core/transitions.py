@@ -24,7 +24,7 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 
 def lock(instance: ModelT) -> ModelT:
     """The row re-read with ``SELECT … FOR UPDATE`` (call inside the service's transaction)."""
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    return type(instance)._default_manager.select_for_update(no_key=True).get(pk=instance.pk)
 
 
 def _label(instance: models.Model, field: str, value: str) -> str:

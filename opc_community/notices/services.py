@@ -356,7 +356,7 @@ def objection_decide(*, objection: Objection, upheld: bool, reason: str, actor: 
     )
     reason = _required_text(reason, field="reason", message=_("Give the reason for the decision."))
     publication = lock(objection.publication)
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(no_key=True).get(pk=objection.pk)
     if publication.status not in (PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION):
         raise InvalidTransition(
             _("The publication is “%(status)s”; its objections can no longer be decided.")

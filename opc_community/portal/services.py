@@ -220,7 +220,7 @@ def _claim(now: datetime) -> Notification | None:
     never inside a caller's transaction, which could roll the claim back after the e-mail went out)."""
     with transaction.atomic(durable=True):
         notification = (
-            _due(now).select_for_update(of=("self",), skip_locked=True)
+            _due(now).select_for_update(no_key=True, of=("self",), skip_locked=True)
             .select_related("recipient").order_by("email_next_attempt_at", "pk").first()
         )
         if notification is not None:

@@ -53,7 +53,7 @@ def rulebook_version_draft(
         raise DomainError(_("A revision needs a title."), field="title")
     if based_on is None:
         based_on = RulebookVersion.objects.get(number=in_force().version)
-    number = (RulebookVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (RulebookVersion.objects.select_for_update(no_key=True).aggregate(n=Max("number"))["n"] or 0) + 1
     with acting_as(actor, action="rulebook.draft"):
         return RulebookVersion.objects.create(
             number=number,

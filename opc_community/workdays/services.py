@@ -76,7 +76,7 @@ def recompute_deadlines(
     columns = {field.due for field in fields} | {field.start for field in fields}
     columns |= {field.working_days for field in fields if isinstance(field.working_days, str)}
     rows = list(
-        queryset.filter(**{provisional: True}).select_for_update(of=("self",))
+        queryset.filter(**{provisional: True}).select_for_update(no_key=True, of=("self",))
         .annotate(**opens).values("pk", *sorted(columns), *opens)
     )
     if not rows:

@@ -217,15 +217,17 @@ def application_save_draft(
     ``new``: the caller starts an application (the API's create), so one in progress is a conflict.
 
     The applicant's account row is locked first: the same form sent twice at once (a double
-    click, a retried request) is saved one after the other, into one application.
+    click, a retried request) is saved one after the other, into one application. The lock is
+    ``FOR NO KEY UPDATE``: rows that merely point at the account (a transition, a notification written
+    by a submission holding this application) are not blocked by it, so the two never deadlock.
     """
     if actor.pk != applicant.pk:
         raise PermissionDenied(_("Only the applicant may change or submit an application."))
     ensure_not_staff_applicant(applicant)
     now = timezone.now()
     details = _clean_details(details, local_date(now))
-    User.objects.select_for_update().get(pk=applicant.pk)
-    application = Application.objects.select_for_update().filter(applicant=applicant, status__in=LIVE).first()
+    User.objects.select_for_update(no_key=True).get(pk=applicant.pk)
+    application = Application.objects.select_for_update(no_key=True).filter(applicant=applicant, status__in=LIVE).first()
     if application is not None and new:
         raise ConflictError(_("You already have an application in progress: change it with PATCH."))
     if application is None:

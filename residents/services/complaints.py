@@ -401,7 +401,7 @@ def complaint_message(*, complaint: Complaint, text: str, actor: Actor) -> Compl
 
 def _lock(complaint: Complaint) -> Complaint:
     """The complaint re-read with a row lock (call inside the service's transaction)."""
-    return Complaint.objects.select_for_update(of=("self",)).select_related("resident__user").get(
+    return Complaint.objects.select_for_update(no_key=True, of=("self",)).select_related("resident__user").get(
         pk=complaint.pk
     )
 

@@ -252,7 +252,7 @@ def exit_cancel(*, exit: Exit, reason: str, actor: Any) -> Exit:
 
 
 def _supersede_open_exit(resident: Resident, *, reason: str) -> None:
-    current = Exit.objects.select_for_update().filter(resident=resident, status__in=selectors.OPEN_EXIT).first()
+    current = Exit.objects.select_for_update(no_key=True).filter(resident=resident, status__in=selectors.OPEN_EXIT).first()
     if current is not None:
         move(current, ExitStatus.CANCELLED, transitions=EXIT_TRANSITIONS,
              reason=(f"{current.reason}\n" if current.reason else "") + reason)

@@ -142,7 +142,7 @@ def _same_resident(invoice: Invoice, resident: Resident) -> Invoice:
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update(of=("self",)).select_related("agreement", "resident").get(
+    return Invoice.objects.select_for_update(no_key=True, of=("self",)).select_related("agreement", "resident").get(
         pk=invoice.pk
     )
 
@@ -328,7 +328,7 @@ def deposit_record(
     the second one sees what the first took and is refused with a message.
     ``agreement`` defaults to the resident's live agreement (issued or accepted), if any.
     """
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    resident = Resident.objects.select_for_update(no_key=True).get(pk=resident.pk)
     ensure_not_own(actor, concerned_user=resident.user_id, what=OWN_LEDGER)
     if kind not in DepositEntryKind.values:
         raise DomainError(_("Unknown kind of deposit entry."), field="kind")

@@ -80,7 +80,7 @@ def _applicant_account(details: ApplicationDetails) -> User:
     if not details.email:
         raise DomainError(_("Email: the applicant follows the review through an account; give their email "
                             "address."), field="email")
-    account = User.objects.select_for_update().filter(email__iexact=details.email).first()
+    account = User.objects.select_for_update(no_key=True).filter(email__iexact=details.email).first()
     if account is not None:
         return account
     account = User(username=details.email, email=details.email, full_name=details.person_name,

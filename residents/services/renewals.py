@@ -135,7 +135,7 @@ def renewal_request(*, resident: Resident, actor: Any, note: str = "", today: da
 
 
 def _lock_renewal(renewal: RenewalRequest) -> RenewalRequest:
-    return RenewalRequest.objects.select_for_update(of=("self",)).select_related(
+    return RenewalRequest.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "agreement", "resident__user"
     ).get(pk=renewal.pk)
 

@@ -53,7 +53,7 @@ def _move_resident(resident: Resident, to_status: str, **fields: Any) -> Residen
 def _end_agreements(resident: Resident, *, on: date, reason: str) -> list[Agreement]:
     """End every live agreement of the resident: accepted → ended on ``on``; issued → cancelled."""
     changed = []
-    for agreement in Agreement.objects.select_for_update().filter(
+    for agreement in Agreement.objects.select_for_update(no_key=True).filter(
         resident=resident, status__in=selectors.LIVE_AGREEMENT
     ):
         if agreement.status == AgreementStatus.ACCEPTED:
@@ -72,7 +72,7 @@ def _end_agreements(resident: Resident, *, on: date, reason: str) -> list[Agreem
 
 def _close_open_renewals(resident: Resident, *, reason: str, actor: Any) -> None:
     """An exit ends every open renewal request (withdrawn, with the reason)."""
-    for renewal in RenewalRequest.objects.select_for_update().filter(
+    for renewal in RenewalRequest.objects.select_for_update(no_key=True).filter(
         resident=resident, status=RenewalStatus.REQUESTED
     ):
         move(renewal, RenewalStatus.WITHDRAWN, transitions=RENEWAL_TRANSITIONS,
@@ -81,7 +81,7 @@ def _close_open_renewals(resident: Resident, *, reason: str, actor: Any) -> None
 
 
 def _lock_exit(exit: Exit) -> Exit:
-    return Exit.objects.select_for_update(of=("self",)).select_related("resident__user", "resident__application").get(
+    return Exit.objects.select_for_update(no_key=True, of=("self",)).select_related("resident__user", "resident__application").get(
         pk=exit.pk
     )
 

@@ -133,7 +133,7 @@ def _live_registrations(activity: Activity) -> Any:
 
 def _lock(activity: Activity) -> Activity:
     """The activity's row, locked until the end of the transaction (capacity and check-in decisions)."""
-    return Activity.objects.select_for_update().get(pk=activity.pk)
+    return Activity.objects.select_for_update(no_key=True).get(pk=activity.pk)
 
 
 # --- Activities (staff) --------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ def registration_create(*, activity: Activity, resident: Resident, actor: Actor)
 def registration_cancel(*, registration: ActivityRegistration, actor: Actor) -> ActivityRegistration:
     """The resident cancels its registration before the activity starts; the place is free again."""
     _ensure_own(registration.resident, actor)
-    registration = ActivityRegistration.objects.select_for_update().select_related("activity").get(pk=registration.pk)
+    registration = ActivityRegistration.objects.select_for_update(no_key=True).select_related("activity").get(pk=registration.pk)
     activity = registration.activity
     if registration.cancelled_at is not None:
         raise InvalidTransition(_("This registration was already cancelled."))

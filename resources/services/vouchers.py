@@ -168,7 +168,7 @@ def programme_open(*, programme: VoucherProgramme, actor: Any) -> VoucherProgram
     from opc_community.notices.services import publication_open
 
     _ensure_manager(actor)
-    programme = VoucherProgramme.objects.select_for_update().select_related("provider").get(pk=programme.pk)
+    programme = VoucherProgramme.objects.select_for_update(no_key=True).select_related("provider").get(pk=programme.pk)
     if programme.published_at is not None:
         raise InvalidTransition(_("This programme is already published."))
     if programme.closes_on < timezone.localdate():
@@ -225,7 +225,7 @@ def application_submit(
     if resident.status != ResidentStatus.ACTIVE:
         _refuse(_("Only a checked-in resident can apply for vouchers."), field="resident")
     ensure_allowed(resident, Action.APPLY_VOUCHER)
-    programme = VoucherProgramme.objects.select_for_update().get(pk=programme.pk)
+    programme = VoucherProgramme.objects.select_for_update(no_key=True).get(pk=programme.pk)
     now = timezone.now()
     today = timezone.localdate(now)
     refusal = rules.application_refusal(
@@ -257,7 +257,7 @@ def application_submit(
 
 
 def _lock_application(application: VoucherApplication) -> VoucherApplication:
-    return VoucherApplication.objects.select_for_update().select_related("programme", "resident").get(
+    return VoucherApplication.objects.select_for_update(no_key=True).select_related("programme", "resident").get(
         pk=application.pk
     )
 
@@ -314,7 +314,7 @@ def application_approve(*, application: VoucherApplication, actor: Any, amount: 
     application = _lock_application(application)
     ensure_not_own(actor, concerned_user=application.resident.user_id, what=_("a voucher application"))
     _ensure_submitted(application)
-    programme = VoucherProgramme.objects.select_for_update().get(pk=application.programme_id)
+    programme = VoucherProgramme.objects.select_for_update(no_key=True).get(pk=application.programme_id)
     amount = application.amount_requested if amount in (None, "") else _amount(amount, field="amount")
     granted_to_resident = _granted(programme, application.resident)
     granted_total = _granted(programme)
@@ -376,7 +376,7 @@ def application_refuse(*, application: VoucherApplication, reason: str, actor: A
 
 
 def _lock_grant(grant_id: int) -> VoucherGrant:
-    return VoucherGrant.objects.select_for_update().get(pk=grant_id)
+    return VoucherGrant.objects.select_for_update(no_key=True).get(pk=grant_id)
 
 
 def _state(grant: VoucherGrant) -> rules.GrantState:

@@ -131,7 +131,7 @@ def score_appeal_decide(
                                % {"article": ARTICLE_APPEAL})
     ensure_not_own(actor, concerned_user=appeal.resident.user_id, what=_("an appeal against your own score"))
     answer = _text(answer, field="answer", missing=_("Write the answer to the resident, with its reasons."))
-    appeal = ScoreAppeal.objects.select_for_update().select_related("card__quarter", "resident__user").get(
+    appeal = ScoreAppeal.objects.select_for_update(no_key=True).select_related("card__quarter", "resident__user").get(
         pk=appeal.pk)
     if appeal.status != ScoreAppealStatus.PENDING:
         raise InvalidTransition(

@@ -280,7 +280,7 @@ def input_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any
     quarter = Quarter.objects.get(pk=quarter.pk)
     if not in_cohort(quarter, resident):
         raise DomainError(_("You were not checked in during %(quarter)s.") % {"quarter": quarter})
-    data = QuarterInput.objects.select_for_update().select_related("resident").filter(
+    data = QuarterInput.objects.select_for_update(no_key=True).select_related("resident").filter(
         quarter=quarter, resident=resident).first()
     _require_resident_may_edit(quarter, data, actor)
     with acting_as(actor, action="scoring.input_save"):
@@ -308,7 +308,7 @@ def input_submit(*, input: QuarterInput, actor: Actor) -> QuarterInput:
 
 
 def _editable_by_resident(input: QuarterInput, actor: Actor) -> QuarterInput:
-    input = QuarterInput.objects.select_for_update().get(pk=input.pk)
+    input = QuarterInput.objects.select_for_update(no_key=True).get(pk=input.pk)
     input = QuarterInput.objects.select_related("quarter", "resident").get(pk=input.pk)
     _require_resident_may_edit(input.quarter, input, actor)
     return input

@@ -131,7 +131,7 @@ def plan_save(*, quarter: Quarter, resident: Resident, values: Mapping[str, Any]
     quarter = Quarter.objects.get(pk=quarter.pk)
     if not in_cohort(quarter, resident):
         raise DomainError(_("You were not checked in during %(quarter)s.") % {"quarter": quarter})
-    plan = QuarterPlan.objects.select_for_update().filter(quarter=quarter, resident=resident).first()
+    plan = QuarterPlan.objects.select_for_update(no_key=True).filter(quarter=quarter, resident=resident).first()
     _require_filing_open(quarter, resident, plan)
     with acting_as(actor, action="scoring.plan_save"):
         if plan is None:
@@ -292,7 +292,7 @@ def plan_set_by_appeal(*, quarter: Quarter, resident: Resident, values: Mapping[
     ``signoff.apply_upheld_appeal``, quarter locked): the plan — created if the resident had none — is
     accepted with the numbers given, and the change is recorded as approved with the appeal's answer.
     An accepted plan given its own numbers stays as it is."""
-    plan = QuarterPlan.objects.select_for_update().filter(quarter=quarter, resident=resident).first()
+    plan = QuarterPlan.objects.select_for_update(no_key=True).filter(quarter=quarter, resident=resident).first()
     before = {name: getattr(plan, name) if plan else 0 for name in PLAN_FIELDS}
     numbers = clean_plan_numbers({**(before if plan else {}), **values})
     if plan is not None and plan.status == PlanStatus.ACCEPTED and numbers == before:

@@ -103,7 +103,7 @@ def booking_rules(starts_at: datetime) -> Rulebook:
 
 def _lock(booking: Booking) -> Booking:
     """The booking re-read ``FOR UPDATE`` (its row only) with its resident and room."""
-    return Booking.objects.select_for_update(of=("self",)).select_related("resident", "room").get(pk=booking.pk)
+    return Booking.objects.select_for_update(no_key=True, of=("self",)).select_related("resident", "room").get(pk=booking.pk)
 
 
 def _by_staff(booking: Booking, actor: Actor | None) -> bool:

@@ -57,7 +57,7 @@ def desk_assign(*, resident: Any, desk: Desk, actor: Actor | None, note: str = "
     a desk (ConflictError). The desk row is locked first, so concurrent assignments of
     the same desk queue up and the second one sees the first one's assignment.
     """
-    desk = Desk.objects.select_for_update().get(pk=desk.pk)
+    desk = Desk.objects.select_for_update(no_key=True).get(pk=desk.pk)
     if not desk.is_active:
         raise DomainError(
             _("Desk %(desk)s is out of use and cannot be assigned.") % {"desk": desk.code}, field="desk"
@@ -102,7 +102,7 @@ def desk_release(*, resident: Any, actor: Actor | None, note: str = "") -> DeskA
     Safe to call twice: the second call finds no open assignment and changes nothing.
     """
     assignment = (
-        DeskAssignment.objects.select_for_update().filter(resident=resident, ends_at__isnull=True).first()
+        DeskAssignment.objects.select_for_update(no_key=True).filter(resident=resident, ends_at__isnull=True).first()
     )
     if assignment is None:
         return None
@@ -282,7 +282,7 @@ def desk_requests_close_for_exit(*, resident: Any, exit: Any = None, actor: Acto
 
 def _lock(request: DeskChangeRequest) -> DeskChangeRequest:
     return (
-        DeskChangeRequest.objects.select_for_update(of=("self",))
+        DeskChangeRequest.objects.select_for_update(no_key=True, of=("self",))
         .select_related("resident__user")
         .get(pk=request.pk)
     )

@@ -106,7 +106,7 @@ def loan_reserve(
             field="due_at", code="too_long",
         )
     # The resident row lock serialises one resident's reservations, so the limit holds under a race.
-    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).first()
     open_loans = EquipmentLoan.objects.filter(resident=resident, status__in=OPEN_LOAN_STATUSES).count()
     if rules.over_loan_limit(open_loans=open_loans, limit=book.max_concurrent_loans):
         raise DomainError(
@@ -221,7 +221,7 @@ def loan_take_back(
             return_note=note, overdue_days=days,
         )
         if loan.equipment.condition != condition_in:
-            equipment = Equipment.objects.select_for_update().get(pk=loan.equipment_id)
+            equipment = Equipment.objects.select_for_update(no_key=True).get(pk=loan.equipment_id)
             equipment.condition = condition_in
             equipment.save(update_fields=["condition"])
             loan.equipment = equipment
@@ -253,7 +253,7 @@ def equipment_mark_repaired(*, equipment: Equipment, actor: Any, condition: str 
                           code="not_allowed")
     if condition not in (EquipmentCondition.GOOD, EquipmentCondition.WORN):
         raise DomainError(_("Record the condition after the repair."), field="condition")
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = Equipment.objects.select_for_update(no_key=True).get(pk=equipment.pk)
     with acting_as(actor, action="spaces.equipment_repaired"):
         equipment.condition = condition
         equipment.save(update_fields=["condition"])
@@ -281,7 +281,7 @@ def loans_flag_overdue(*, now: datetime | None = None) -> list[EquipmentLoan]:
             status=LoanStatus.CANCELLED, cancelled_at=now, cancel_reason=_("not collected by the due time")
         )
     due = list(
-        EquipmentLoan.objects.select_for_update(of=("self",), skip_locked=True)
+        EquipmentLoan.objects.select_for_update(no_key=True, of=("self",), skip_locked=True)
         .select_related("equipment", "resident__user")
         .filter(status=LoanStatus.OUT, due_at__lt=now, overdue_flagged_at__isnull=True)
         .order_by("due_at", "pk")
@@ -359,7 +359,7 @@ def ensure_can_move(loan: EquipmentLoan, to_status: str) -> None:
 
 
 def _lock(loan: EquipmentLoan) -> EquipmentLoan:
-    return (EquipmentLoan.objects.select_for_update(of=("self",)).select_related("resident__user", "equipment")
+    return (EquipmentLoan.objects.select_for_update(no_key=True, of=("self",)).select_related("resident__user", "equipment")
             .get(pk=loan.pk))
 
 

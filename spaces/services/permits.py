@@ -265,7 +265,7 @@ def permits_withdraw_for_exit(*, resident: Any, exit: Any = None, actor: Actor |
 
 
 def _lock(permit: Permit) -> Permit:
-    return Permit.objects.select_for_update(of=("self",)).select_related("resident__user").get(pk=permit.pk)
+    return Permit.objects.select_for_update(no_key=True, of=("self",)).select_related("resident__user").get(pk=permit.pk)
 
 
 def _ensure_decider(actor: Actor, resident: Any) -> None:

@@ -78,7 +78,7 @@ def inspection_record(
     """Record one item of this month's round: pass, or a defect with a photo (which opens a work item)."""
     _ensure_staff(actor)
     today = today or timezone.localdate()
-    equipment = FireEquipment.objects.select_for_update().get(pk=equipment.pk)
+    equipment = FireEquipment.objects.select_for_update(no_key=True).get(pk=equipment.pk)
     if equipment.status == EquipmentStatus.RETIRED:
         raise DomainError(_("This equipment is retired and is no longer inspected."), code="retired")
     if result not in InspectionResult.values:
@@ -137,7 +137,7 @@ def work_item_close(*, item: SafetyWorkItem, note: str, evidence: UploadedFile |
     """Close a defect with evidence (a photo of the repair) and what was done; the equipment is back in
     service once none of its work items is open."""
     _ensure_staff(actor)
-    item = SafetyWorkItem.objects.select_for_update().get(pk=item.pk)
+    item = SafetyWorkItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if item.status != WorkItemStatus.OPEN:
         raise DomainError(_("This work item is already closed."), code="closed")
     note = (note or "").strip()
@@ -366,7 +366,7 @@ def _ensure_staff(actor: Any) -> None:
 
 
 def _lock(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update(of=("self",)).select_related("reported_by").get(pk=incident.pk)
+    return Incident.objects.select_for_update(no_key=True, of=("self",)).select_related("reported_by").get(pk=incident.pk)
 
 
 def _store_photo(field_file: Any, upload: UploadedFile, *, field: str) -> str:
@@ -407,7 +407,7 @@ def patrol_record(
     from spaces.models import DutyShift, PatrolRound
 
     _ensure_staff(actor)
-    shift = DutyShift.objects.select_for_update().get(pk=shift.pk)
+    shift = DutyShift.objects.select_for_update(no_key=True).get(pk=shift.pk)
     checkpoints = _required(checkpoints, field="checkpoints", max_length=300)
     if walked_at is None:
         raise DomainError(_("Please fill this in."), field="walked_at")

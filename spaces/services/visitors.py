@@ -229,7 +229,7 @@ def front_desk_step(step: str, *, visitor: Visitor, actor: Actor) -> Visitor:
 
 
 def _lock(visitor: Visitor) -> Visitor:
-    return Visitor.objects.select_for_update(of=("self",)).select_related("host__user").get(pk=visitor.pk)
+    return Visitor.objects.select_for_update(no_key=True, of=("self",)).select_related("host__user").get(pk=visitor.pk)
 
 
 def _ensure_front_desk(actor: Actor) -> None:

@@ -96,6 +96,38 @@ def test_the_portal_form_submitted_twice_at_once_is_one_submitted_application(mo
     assert ApplicationDocument.objects.count() == 2
 
 
+def test_a_second_form_arriving_while_the_first_is_being_submitted_waits_instead_of_deadlocking(monkeypatch):
+    """The first request holds its application while submitting, and records rows that point at the
+    account; the second one holds the account while saving its draft, then needs the application. The
+    account lock does not block those references (``FOR NO KEY UPDATE``), so the two never deadlock
+    (a deadlock would answer 503)."""
+    from residents.services import submission
+
+    applicant = UserFactory()
+    _slow(monkeypatch, "_refuse_second_application")
+    real_lock = submission.lock
+
+    def slow_lock(application):
+        locked = real_lock(application)
+        time.sleep(0.8)  # the second request now holds the account and waits for the application
+        return locked
+
+    monkeypatch.setattr(submission, "lock", slow_lock)
+    clients = [Client(), Client()]
+    for client in clients:
+        client.force_login(applicant)
+
+    def post(client, delay):
+        time.sleep(delay)
+        return client.post(EDIT, _form_data(submit="1"))
+
+    responses = run_in_parallel([lambda: post(clients[0], 0), lambda: post(clients[1], 0.7)])
+
+    assert [r.status_code for r in responses] == [302, 302], responses
+    assert Application.objects.get().status == ApplicationStatus.SUBMITTED
+    assert ApplicationTransition.objects.filter(to_status=ApplicationStatus.SUBMITTED).count() == 1
+
+
 def test_the_api_create_sent_twice_at_once_is_one_application(monkeypatch):
     applicant = UserFactory()
     _slow(monkeypatch, "_refuse_second_application")

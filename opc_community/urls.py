@@ -39,8 +39,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-# A path no pattern matches: JSON under /api/ (like every other API refusal), Django's page elsewhere.
-handler404 = "opc_community.core.api.not_found"
+# 400, 403 and 404: JSON under /api/ (like every other API refusal), elsewhere a page in Chinese in the
+# site's look (opc_community.core.error_pages).
+handler400 = "opc_community.core.error_pages.bad_request"
+handler403 = "opc_community.core.error_pages.permission_denied"
+handler404 = "opc_community.core.error_pages.page_not_found"
 # A database outage is a 503 maintenance page (JSON on the API), other errors a 500 page; both in
 # Chinese in the site's look, rendered without the database (opc_community.core.outages).
 handler500 = "opc_community.core.outages.server_error"

@@ -1,15 +1,13 @@
 """REST framework glue shared by every app's ``api.py``.
 
-Besides what every app's API uses, the answers of the API as a whole: the exception handler
-(refusals as JSON, a 401 with a challenge for missing or bad credentials) and the JSON 404 for
-paths no route matches. The JSON parser is in ``core.parsers``, the schema's corrections in
-``core.openapi`` (docs/security.md, "API robustness").
+Besides what every app's API uses, the API's exception handler (refusals as JSON, a 401 with a
+challenge for missing or bad credentials). The JSON 404 for paths no route matches is in
+``core.error_pages``, the JSON parser in ``core.parsers``, the schema's corrections in ``core.openapi``
+(docs/security.md, "API robustness").
 """
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,14 +34,6 @@ def _challenge(context: dict[str, Any]) -> str | None:
         if header:
             return header
     return None
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """``handler404``: under /api/ a path no route matches (e.g. ``/api/v1/bookings/1.5/``) answers
-    JSON like every other API refusal; elsewhere Django's page."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
-    return defaults.page_not_found(request, exception)
 
 
 class PersonSerializer(serializers.Serializer):

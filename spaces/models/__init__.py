@@ -451,3 +451,14 @@ from spaces.models.safety import (  # noqa: E402, F401
     SafetyWorkItem,
     WorkItemStatus,
 )
+
+# Cleaning, disinfection and the evening closing round (第四章第一条 3、4).
+from spaces.models.rounds import (  # noqa: E402, F401
+    CleaningKind,
+    CleaningRound,
+    ClosingItem,
+    ClosingRound,
+    MissedKind,
+    MissedRound,
+    RoundException,
+)

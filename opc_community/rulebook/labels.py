@@ -79,6 +79,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "safety": L(_("safety and emergencies"), U.SECTION, "第七章第一条"),
         "vouchers": L(_("compute and model vouchers"), U.SECTION, "第四章第二条"),
         "rounds": L(_("cleaning and closing rounds"), U.SECTION, "第四章第一条"),
+        "disclaimers": L(_("liability disclaimers"), U.SECTION, "第九章第二条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -249,6 +250,10 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "name": L(_("area"), U.TEXT),
         "cleanings_per_day": L(_("cleanings a day"), U.TIMES),
         "disinfection_every_days": L(_("disinfection at least every"), U.DAYS),
+    },
+    s.Disclaimers: {
+        "force_majeure": L(_("force majeure"), U.TEXT),
+        "own_business_risk": L(_("a resident's own business risks"), U.TEXT),
     },
 }
 

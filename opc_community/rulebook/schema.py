@@ -470,6 +470,21 @@ class Rounds(Section):
     closing_round_from: time
 
 
+# --- §11: disclaimers (第九章第二条 责任免责) -------------------------------------------------------------
+
+ClauseText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Disclaimers(Section):
+    """The liability disclaimers (第九章第二条), printed in the agreement and shown at orientation as the
+    version in force words them (decisions in docs/rulebook.md)."""
+
+    # 第九章第二条1: force majeure and changes of government policy.
+    force_majeure: ClauseText
+    # 第九章第二条2: a resident bears the losses of its own business.
+    own_business_risk: ClauseText
+
+
 # --- The whole body -------------------------------------------------------------
 
 
@@ -488,6 +503,7 @@ class Rulebook(Section):
     safety: Safety
     vouchers: Vouchers
     rounds: Rounds
+    disclaimers: Disclaimers
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

@@ -16,7 +16,15 @@ from datetime import date
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import TruncMonth
 
-from residents.models import Application, ApplicationStatus, Exit, ExitKind, ExitStatus, RenewalRequest, RenewalStatus
+from residents.models import (
+    Application,
+    ApplicationStatus,
+    Exit,
+    ExitKind,
+    ExitStatus,
+    RenewalRequest,
+    RenewalStatus,
+)
 
 PORTAL, PAPER = "portal", "paper"
 SOURCES = (PORTAL, PAPER)

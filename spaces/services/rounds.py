@@ -110,7 +110,7 @@ def closing_round_record(
             % {"time": spec.closing_round_from.strftime("%H:%M")}, field="done_at")
     confirmed = {ClosingItem.POWER: power_off, ClosingItem.LOCKS: locked, ClosingItem.HAZARDS: no_hazards}
     rows = []
-    for index, exception in enumerate(exceptions):
+    for exception in exceptions:
         item = exception.get("item", "")
         if item not in ClosingItem.values:
             raise DomainError(_("Choose the checklist item of the exception."), field="exceptions")

@@ -168,7 +168,8 @@ def rounds_flag_missed(*, today: date) -> list[MissedRound]:
         recipients=members_of(*ROUNDS_STAFF),
         title=lambda: _("Rounds missed on %(day)s") % {"day": format_day(day)},
         body=body,
-        link=reverse("admin:spaces_missedround_changelist") + f"?day={day.isoformat()}",
+        link=reverse("admin:spaces_missedround_changelist")
+        + f"?day__year={day.year}&day__month={day.month}&day__day={day.day}",
         kind="spaces.rounds_missed",
         dedupe_key=f"rounds:missed:{day.isoformat()}",
     )

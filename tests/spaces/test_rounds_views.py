@@ -104,3 +104,14 @@ def test_the_logs_list_in_a_fixed_number_of_queries(client_for, daily_staff, dja
             response = client.get(reverse(f"admin:spaces_{name}_changelist"))
         assert response.status_code == 200, name
     assert "大堂与前台" in client.get(reverse("admin:spaces_missedround_changelist")).content.decode()
+
+
+def test_the_missed_rounds_notice_opens_the_day_in_the_operations_desk(client_for, daily_staff):
+    from opc_community.portal.models import Notification
+
+    with time_machine.travel(datetime(2026, 11, 18, 7, 40, tzinfo=SH), tick=False):
+        services.rounds_flag_missed(today=NOW.date() + timedelta(days=1))
+    notice = Notification.objects.get(kind="spaces.rounds_missed", recipient=daily_staff)
+    page = client_for(daily_staff).get(notice.link)
+    assert page.status_code == 200 and "大堂与前台" in page.content.decode()
+    assert MissedRound.objects.filter(day=NOW.date()).count() == 11

@@ -93,3 +93,11 @@ class DisciplineConfig(AppConfig):
             name="open_damage_case", description=equipment_admin.DESCRIPTION,
             run=equipment_admin.open_damage_cases, permitted=equipment_admin.may_open_cases,
         ))
+        # 第四章第一条 3、4 → 第八章第二条 2b, 6a: a closing round's exception may be referred for a case.
+        from discipline.admin import round_exceptions as round_exception_admin
+        from spaces.extensions import ExceptionStep, register_exception_step
+
+        register_exception_step(ExceptionStep(
+            "violation_case", round_exception_admin.LABEL, round_exception_admin.refer_view,
+            round_exception_admin.shown,
+        ))

@@ -504,6 +504,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spaces.tasks.flag_safety_due",
         "schedule": crontab(hour=7, minute=30),
     },
+    # 第四章第一条 3、4: yesterday's cleaning, disinfection and closing rounds not logged, recorded and told
+    # to the daily management team once (a second run tells nobody).
+    "spaces-flag-missed-rounds": {
+        "task": "spaces.tasks.flag_missed_rounds",
+        "schedule": crontab(hour=7, minute=40),
+    },
     # 第六章第一条: the quarter that contains today takes inputs from its first day (added with its last
     # day as deadline unless staff added it ahead; residents told once). Daily, so a missed day 1 is made
     # up the next morning; on other days it only tells residents checked in since.

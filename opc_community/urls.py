@@ -14,6 +14,8 @@ urlpatterns = [
     # Public: language switch (POST, CSRF-protected).
     path("i18n/", include("django.conf.urls.i18n")),
     # Public: the notice board (公示栏); objecting needs a login.
+    # 第九章第一条: the regulation's text in force and each revision side by side, public like the board.
+    path("notices/regulation/", include("opc_community.rulebook.urls")),
     path("notices/", include("opc_community.notices.urls")),
     # Residents and staff: the portal; every view requires a login except login itself.
     path("portal/", include("opc_community.portal.urls")),

@@ -214,6 +214,10 @@ def seed(demo: Demo) -> None:
     _zhaoliu(ctx)
     _zhangsan(ctx)
     _applicants(ctx)
+    # 第二章第二条1: a year of intake history for the funnel (residents/demo_funnel.py).
+    from residents import demo_funnel
+
+    demo_funnel.seed(demo)
     transaction.on_commit(quiet.restore)
 
 

@@ -175,6 +175,10 @@ def seed(demo: Demo) -> None:
     from spaces import demo_safety
 
     demo_safety.seed(demo, png=_png((200, 60, 40)), reporters={u: r.user for u, r in residents.items()})
+    # 第四章第一条 3、4: a week of cleaning and closing rounds, one evening missed (spaces/demo_rounds.py).
+    from spaces import demo_rounds
+
+    demo_rounds.seed(demo)
     if not residents:
         return
     today = local_date(demo.now)

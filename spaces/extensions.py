@@ -34,3 +34,35 @@ def unregister_loan_action(name: str) -> None:
 def loan_actions() -> list[LoanAction]:
     """The registered loan actions, by name."""
     return [_LOAN_ACTIONS[name] for name in sorted(_LOAN_ACTIONS)]
+
+
+# --- Closing round exceptions (第四章第一条4) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExceptionStep:
+    """A step a higher app adds to a closing round exception's page: the discipline app's "refer for a
+    violation case" (2b 污染环境 / 6a 安全隐患). Registered from its ``AppConfig.ready()``.
+    ``view(modeladmin, request, exception)`` answers ``…/roundexception/<pk>/more/<key>/``;
+    ``shown(request, exception)`` says whether the button appears (and guards the view)."""
+
+    key: str
+    label: Any  # a lazy translation
+    view: Callable[..., Any]
+    shown: Callable[[Any, Any], bool]
+
+
+_EXCEPTION_STEPS: dict[str, ExceptionStep] = {}
+
+
+def register_exception_step(step: ExceptionStep) -> None:
+    _EXCEPTION_STEPS[step.key] = step
+
+
+def unregister_exception_step(key: str) -> None:
+    _EXCEPTION_STEPS.pop(key, None)
+
+
+def exception_steps() -> list[ExceptionStep]:
+    """The registered exception steps, by key."""
+    return [_EXCEPTION_STEPS[key] for key in sorted(_EXCEPTION_STEPS)]

@@ -44,3 +44,18 @@ def flag_safety_due() -> dict[str, int]:
     from spaces.services.safety import safety_flag_due
 
     return safety_flag_due(today=timezone.localdate())
+
+
+# --- Cleaning and closing rounds (第四章第一条 3、4) ------------------------------------------------
+
+
+@shared_task
+def flag_missed_rounds() -> int:
+    """Daily (beat): yesterday's cleaning, disinfection and closing rounds not logged are recorded and the
+    daily management team told, once (``spaces.services.rounds.rounds_flag_missed``); a second run tells
+    nobody. Returns how many missed rounds this run recorded."""
+    from django.utils import timezone
+
+    from spaces.services.rounds import rounds_flag_missed
+
+    return len(rounds_flag_missed(today=timezone.localdate()))

@@ -16,6 +16,8 @@ PUBLIC = {
     "notices:list": "public notice board (RULEBOOK §10)",
     "notices:detail": "public notice board",
     "notices:feed": "Atom feed of the notice board",
+    "rulebook:regulation": "the regulation's text in force, public like the board (第九章第一条)",
+    "rulebook:revision": "a revision's changed articles side by side, public like the board (第九章第一条)",
     "notice-list": "API: the notice board, public like its pages",
     "notice-detail": "API: the notice board, public like its pages",
     "portal:login": "login",

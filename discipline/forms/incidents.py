@@ -18,3 +18,14 @@ class IncidentCaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+
+ROUND_KIND_LABELS = {"2b": _("2b polluting the environment"), "6a": _("6a safety hazard")}
+
+
+class RoundExceptionCaseForm(forms.Form):
+    """Refer a closing round's exception for a violation case (2b or 6a)."""
+
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.all())
+    kind = forms.ChoiceField(label=_("violation kind"), choices=list(ROUND_KIND_LABELS.items()))
+    facts = forms.CharField(label=_("facts"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))

@@ -38,8 +38,17 @@ class PrettyJSONWidget(forms.Textarea):
 class RulebookVersionForm(forms.ModelForm):
     class Meta:
         model = RulebookVersion
-        fields = ("title", "summary", "effective_from", "based_on", "body")
-        widgets = {"body": PrettyJSONWidget(attrs={"rows": 40, "style": "font-family: monospace; width: 100%"})}
+        fields = ("title", "summary", "effective_from", "based_on", "body", "articles")
+        widgets = {"body": PrettyJSONWidget(attrs={"rows": 40, "style": "font-family: monospace; width: 100%"}),
+                   "articles": PrettyJSONWidget(attrs={"rows": 10, "style": "font-family: monospace; width: 100%"})}
+
+    def clean_articles(self) -> Any:
+        from opc_community.rulebook.regulation import clean_articles
+
+        try:
+            return clean_articles(self.cleaned_data.get("articles"))
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
 
     def clean_body(self) -> Any:
         body = self.cleaned_data["body"]
@@ -64,13 +73,13 @@ class RulebookVersionAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: RulebookVersion | None = None) -> tuple[str, ...]:
         if obj is None:  # a new draft copies the rule data of the version it is based on
             return ("title", "summary", "effective_from", "based_on")
-        return ("title", "summary", "effective_from", *self.status_fields, "body")
+        return ("title", "summary", "effective_from", *self.status_fields, "body", "articles")
 
     def get_readonly_fields(self, request: HttpRequest, obj: RulebookVersion | None = None) -> tuple[str, ...]:
         if obj is None:
             return ()
         if not obj.is_editable:
-            return ("title", "summary", "effective_from", *self.status_fields, "body")
+            return ("title", "summary", "effective_from", *self.status_fields, "body", "articles")
         return self.status_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: RulebookVersion | None = None) -> bool:
@@ -107,7 +116,7 @@ class RulebookVersionAdmin(admin.ModelAdmin):
         if change:
             rulebook_version_update(
                 version=obj, actor=request.user, body=data["body"], title=data["title"],
-                summary=data["summary"], effective_from=data["effective_from"],
+                summary=data["summary"], effective_from=data["effective_from"], articles=data.get("articles"),
             )
         else:
             created = rulebook_version_draft(

@@ -15,3 +15,7 @@ class RulebookConfig(AppConfig):
         from opc_community.rulebook.services import revision_publication_closed
 
         register_close_handler(PublicationKind.RULE_REVISION, revision_publication_closed)
+        # 第九章第一条: the regulation's text in force, on the portal's shortcuts (the page is public).
+        from opc_community.portal.cards import Shortcut, register_shortcut
+
+        register_shortcut(Shortcut(_("The community regulation"), "rulebook:regulation", checked_in_only=False))

@@ -78,6 +78,8 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "publication": L(_("public notice board"), U.SECTION, "第四章第四条"),
         "safety": L(_("safety and emergencies"), U.SECTION, "第七章第一条"),
         "vouchers": L(_("compute and model vouchers"), U.SECTION, "第四章第二条"),
+        "rounds": L(_("cleaning and closing rounds"), U.SECTION, "第四章第一条"),
+        "disclaimers": L(_("liability disclaimers"), U.SECTION, "第九章第二条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -239,6 +241,19 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "min_drills_per_year": L(_("drills per year at least"), U.TIMES, "第七章第四条"),
         "patrol_interval_minutes": L(_("patrol rounds at least every"), U.MINUTES, "第七章第二条"),
         "incident_response_minutes": L(_("response to a safety incident"), U.ENTRIES, "第七章第二条", entry=U.MINUTES),
+    },
+    s.Rounds: {
+        "cleaning_areas": L(_("cleaning and disinfection of the public areas"), U.ENTRIES, entry=U.SECTION),
+        "closing_round_from": L(_("evening closing round recorded from"), U.CLOCK),
+    },
+    s.CleaningArea: {
+        "name": L(_("area"), U.TEXT),
+        "cleanings_per_day": L(_("cleanings a day"), U.TIMES),
+        "disinfection_every_days": L(_("disinfection at least every"), U.DAYS),
+    },
+    s.Disclaimers: {
+        "force_majeure": L(_("force majeure"), U.TEXT),
+        "own_business_risk": L(_("a resident's own business risks"), U.TEXT),
     },
 }
 

@@ -36,6 +36,11 @@ class RulebookVersion(models.Model):
     summary = models.TextField(_("what changes and why"), blank=True)
     effective_from = models.DateField(_("effective from"))
     body = models.JSONField(_("rule data"), encoder=DjangoJSONEncoder)
+    # 第九章第一条: the regulation's text of the articles this version changes, article → new text
+    # ("第四章第一条": "…"); the full text in force is the vendored original with every adopted
+    # version's articles laid over it in order (opc_community.rulebook.regulation).
+    articles = models.JSONField(_("changed articles (text)"), default=dict, blank=True,
+                                help_text=_("The new text of each article this version changes, by article number."))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     based_on = models.ForeignKey(
         "self", verbose_name=_("based on"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

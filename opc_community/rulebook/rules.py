@@ -108,6 +108,8 @@ def _entry_name(key: str, value: Any) -> str:
     """"会议室", "国家级", "2a 损坏设施" — a fixed key by its label, a violation kind by its code and name."""
     if isinstance(value, s.ViolationKind):
         return f"{key} {value.name}"
+    if isinstance(value, s.CleaningArea):  # 第四章第一条3: an area is named by the data itself
+        return value.name
     return str(KEY_LABELS.get(key, key))
 
 

@@ -447,6 +447,44 @@ class Safety(Section):
         return self
 
 
+# --- §5: cleaning and closing rounds (第四章第一条 3、4) ---------------------------------------------
+
+
+class CleaningArea(Section):
+    """A public area the daily team cleans and disinfects (第四章第一条3 清洁、消毒)."""
+
+    # The area's name as the team knows it (大堂, 会议室…): the areas are data, not code.
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    # Cleanings due each day.
+    cleanings_per_day: PositiveInt
+    # One disinfection due within every so many days (1: daily).
+    disinfection_every_days: PositiveInt
+
+
+class Rounds(Section):
+    """Cleaning, disinfection and the evening closing round (第四章第一条 3、4; decisions in docs/spaces.md)."""
+
+    # 第四章第一条3 社区安排专人负责公共区域的清洁、消毒工作: the areas, keyed by a short code.
+    cleaning_areas: Annotated[dict[str, CleaningArea], Field(min_length=1)]
+    # 第四章第一条4 关闭电源、锁好门窗: the closing round of a day is recorded from this local time on.
+    closing_round_from: time
+
+
+# --- §11: disclaimers (第九章第二条 责任免责) -------------------------------------------------------------
+
+ClauseText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Disclaimers(Section):
+    """The liability disclaimers (第九章第二条), printed in the agreement and shown at orientation as the
+    version in force words them (decisions in docs/rulebook.md)."""
+
+    # 第九章第二条1: force majeure and changes of government policy.
+    force_majeure: ClauseText
+    # 第九章第二条2: a resident bears the losses of its own business.
+    own_business_risk: ClauseText
+
+
 # --- The whole body -------------------------------------------------------------
 
 
@@ -464,6 +502,8 @@ class Rulebook(Section):
     publication: PublicationRules
     safety: Safety
     vouchers: Vouchers
+    rounds: Rounds
+    disclaimers: Disclaimers
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

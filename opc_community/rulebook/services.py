@@ -68,9 +68,11 @@ def rulebook_version_draft(
 
 @transaction.atomic
 def rulebook_version_update(
-    *, version: RulebookVersion, actor: User, body: Any, title: str, summary: str, effective_from: date
+    *, version: RulebookVersion, actor: User, body: Any, title: str, summary: str, effective_from: date,
+    articles: Any = None,
 ) -> RulebookVersion:
-    """Edit a draft. The rule data must be valid (every problem is named by its path)."""
+    """Edit a draft. The rule data must be valid (every problem is named by its path); ``articles``
+    (the new text of the articles the version changes, 第九章第一条) name articles of the regulation."""
     _require(actor, "change_rulebookversion")
     version = lock(version)
     if not version.is_editable:
@@ -80,6 +82,10 @@ def rulebook_version_update(
         )
     parse_body(body)
     version.body, version.title, version.summary, version.effective_from = body, title, summary, effective_from
+    if articles is not None:
+        from opc_community.rulebook.regulation import clean_articles
+
+        version.articles = clean_articles(articles)
     with acting_as(actor, action="rulebook.update"):
         version.save()
     return version

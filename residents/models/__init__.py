@@ -61,3 +61,8 @@ __all__ = [
     "OrientationAcknowledgement", "Payment", "PaymentMethod", "RenewalRequest", "RenewalStatus", "Resident",
     "ResidentStatus",
 ]
+
+# The intake funnel page (第二章第二条1): a read-only proxy with its own view permission.
+from residents.models.funnel import IntakeFunnel  # noqa: E402
+
+__all__ += ["IntakeFunnel"]

@@ -187,6 +187,8 @@ def orientation(request: HttpRequest) -> HttpResponse:
                 "acknowledgement": acknowledgement,
                 "form": form,
                 "check_in_lines": check_in_summary(resident),
+                # 第九章第二条: the disclaimers as the version in force words them, acknowledged with the rest.
+                "disclaimers": rules.disclaimers,
             },
             status=status,
         )

@@ -6,6 +6,7 @@ from spaces.admin import (
     equipment,  # noqa: F401
     permits,  # noqa: F401
     reports,  # noqa: F401
+    rounds,  # noqa: F401
     safety,  # noqa: F401
     safety_dashboard,  # noqa: F401
     visitors,  # noqa: F401

@@ -432,6 +432,17 @@ from spaces.models.equipment import (  # noqa: E402, F401
     LoanStatus,
 )
 
+# Cleaning, disinfection and the evening closing round (第四章第一条 3、4).
+from spaces.models.rounds import (  # noqa: E402, F401
+    CleaningKind,
+    CleaningRound,
+    ClosingItem,
+    ClosingRound,
+    MissedKind,
+    MissedRound,
+    RoundException,
+)
+
 # Safety (第七章) lives in its own module; re-exported here like every model of the app.
 from spaces.models.safety import (  # noqa: E402, F401
     INCIDENT_TRANSITIONS,

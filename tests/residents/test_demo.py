@@ -225,3 +225,19 @@ def test_desks_and_one_desk_per_resident(seeded):
     assert Desk.objects.values("floor").distinct().count() >= 2
     open_per_desk = DeskAssignment.objects.filter(ends_at__isnull=True).values("desk").annotate(n=Count("id"))
     assert all(row["n"] == 1 for row in open_per_desk)
+
+
+def test_the_funnel_has_a_year_of_history(seeded):
+    # 第二章第二条1 (residents/demo_funnel.py): three applications a month for the twelve months before this one
+    from residents.rules.term import add_months
+    from residents.selectors.funnel import funnel
+
+    this_month = seeded.replace(day=1)
+    result = funnel(first=add_months(this_month, -12), last=add_months(this_month, -1))
+    lines = result.lines("")
+    assert len(lines) == 12 and all(line.applications >= 3 for line in lines)
+    assert result.total["paper"].applications >= 12 and result.total[""].checked_in >= 6
+    assert result.total[""].exited >= 6 and len([k for k, n in result.total[""].exits.items() if n]) >= 2
+    # history only: nobody of it is checked in now
+    assert not Resident.objects.filter(user__username__startswith="history").exclude(
+        status=ResidentStatus.EXITED).exists()

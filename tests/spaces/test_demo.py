@@ -138,3 +138,16 @@ def test_without_checked_in_residents_only_the_rooms_are_made(django_user_model)
     spaces_demo.seed(demo)
     assert Room.objects.count() == len(spaces_demo.ROOMS)
     assert not Booking.objects.exists() and not Visitor.objects.exists()
+
+
+def test_the_demo_has_a_week_of_rounds_with_one_evening_missed():
+    # 第四章第一条 3、4 (spaces/demo_rounds.py)
+    from spaces.models import CleaningRound, ClosingRound, MissedRound, RoundException
+
+    now = datetime(2026, 11, 18, 10, 7, tzinfo=SHANGHAI)
+    with time_machine.travel(now):
+        _seed(now)
+        _seed(now)
+    assert CleaningRound.objects.values("day").distinct().count() == 7
+    assert ClosingRound.objects.count() == 6 and RoundException.objects.count() == 1
+    assert list(MissedRound.objects.values_list("day", "kind")) == [(now.date() - timedelta(days=3), "closing")]

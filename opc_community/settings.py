@@ -387,6 +387,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "VoucherGrantSourceEnum": "resources.models.GrantSource",
     "VoucherUsageChannelEnum": "resources.models.UsageChannel",
 })
+# Scenario matchmaking and policy help (第五章第二条).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ScenarioKindEnum": "resources.models.ScenarioKind",
+    "PartnerKindEnum": "resources.models.PartnerKind",
+    "ScenarioInterestStatusEnum": "resources.models.InterestStatus",
+    "MatchStepKindEnum": "resources.models.StepKind",
+    "MatchOutcomeEnum": "resources.models.Outcome",
+    "PolicyKindEnum": "resources.models.PolicyKind",
+    "PolicyHelpStatusEnum": "resources.models.HelpStatus",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)

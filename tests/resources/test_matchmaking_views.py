@@ -8,7 +8,13 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from resources.models import HelpStatus, InterestStatus, MatchStep, PolicyHelpRequest, ScenarioInterest
+from resources.models import (
+    HelpStatus,
+    InterestStatus,
+    MatchStep,
+    PolicyHelpRequest,
+    ScenarioInterest,
+)
 from resources.services import policies, scenarios
 from tests.resources.factories import PartnerFactory, PolicyFactory, ScenarioFactory
 from tests.resources.support import at, member, sh

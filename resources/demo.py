@@ -255,7 +255,7 @@ def seed_matchmaking(demo: Demo, residents: dict[str, Resident]) -> None:
                  "产品原型已上线，月活 3000，希望对接天使轮。",
                  "已有商品图生成工作流，日产能 2000 张，支持英、西、阿语文案。")
     for index, scenario in enumerate(created):
-        for resident in active[index % max(len(active), 1):][:2] if active else []:
+        for resident in [active[(index + k) % len(active)] for k in range(min(2, len(active)))]:
             scenario_services.interest_submit(scenario=scenario, resident=resident, proposal=proposals[index],
                                               actor=resident.user)
     order = created[2].interests.order_by("pk").first()

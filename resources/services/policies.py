@@ -117,7 +117,7 @@ def policy_publish(*, policy: Policy, actor: Any) -> Policy:
     from opc_community.notices.services import publication_open
 
     _ensure_manager(actor)
-    policy = Policy.objects.select_for_update(no_key=True).select_related("issuer").get(pk=policy.pk)
+    policy = Policy.objects.select_for_update(no_key=True).get(pk=policy.pk)
     if policy.published_at is not None:
         raise InvalidTransition(_("This policy is already published."))
     if policy.application_deadline < timezone.localdate():

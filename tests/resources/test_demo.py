@@ -100,7 +100,7 @@ def test_the_matchmaking_demo_has_three_scenarios_with_interest_an_outcome_and_t
         assert all(scenario.interests.exists() for scenario in Scenario.objects.all())
         assert MatchStep.objects.filter(kind="outcome", outcome="order", amount__gt=0).count() == 1
         assert Policy.objects.filter(published_at__isnull=False).count() == 2
-        assert Publication.objects.filter(kind=PublicationKind.POLICY_NOTICE).count() == 2
+        assert Publication.objects.filter(kind=PublicationKind.POLICY_NOTICE, title__startswith="政策：").count() == 2
         assert PolicyHelpRequest.objects.filter(status="accepted").count() == 1
         counts = (ScenarioInterest.objects.count(), MatchStep.objects.count())
 

@@ -231,3 +231,18 @@ def test_the_admin_pages_open(resources_staff, client_for):
     client = client_for(resources_staff)
     for name in ("partner", "scenario", "scenariointerest", "policy", "policyhelprequest"):
         assert client.get(reverse(f"admin:resources_{name}_changelist")).status_code == 200
+
+
+def test_a_suspended_resident_sees_why_instead_of_the_forms(member_a, client_for):
+    from residents.guards import Refusal, register_guard, unregister_guard
+
+    scenario, policy = ScenarioFactory(), PolicyFactory()
+    register_guard("test.matchmaking", lambda resident, action, *, at: Refusal("资源使用权限已暂停至 2026年10月20日"))
+    try:
+        client = client_for(member_a.user)
+        scenario_page = client.get(reverse("resources:scenario_detail", args=[scenario.pk])).content.decode()
+        policy_page = client.get(reverse("resources:policy_detail", args=[policy.pk])).content.decode()
+    finally:
+        unregister_guard("test.matchmaking")
+    assert "资源使用权限已暂停" in scenario_page and 'data-testid="interest-form"' not in scenario_page
+    assert "资源使用权限已暂停" in policy_page and 'data-testid="help-form"' not in policy_page

@@ -390,6 +390,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "VoucherGrantSourceEnum": "resources.models.GrantSource",
     "VoucherUsageChannelEnum": "resources.models.UsageChannel",
 })
+# Scenario matchmaking and policy help (第五章第二条).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ScenarioKindEnum": "resources.models.ScenarioKind",
+    "PartnerKindEnum": "resources.models.PartnerKind",
+    "ScenarioInterestStatusEnum": "resources.models.InterestStatus",
+    "MatchStepKindEnum": "resources.models.StepKind",
+    "MatchOutcomeEnum": "resources.models.Outcome",
+    "PolicyKindEnum": "resources.models.PolicyKind",
+    "PolicyHelpStatusEnum": "resources.models.HelpStatus",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)
@@ -446,6 +456,17 @@ CELERY_BEAT_SCHEDULE = {
     "resources-warn-expiring-vouchers": {
         "task": "resources.tasks.warn_expiring_vouchers",
         "schedule": crontab(hour=9, minute=10),
+    },
+    # 第五章第二条 (docs/resources.md): residents following a policy are reminded before its deadline (rule data
+    # ``policies.reminder_days_before_deadline``; once per resident and policy, a unique row guards it), and
+    # requests for policy help unanswered after their due day are flagged to the resources team, once each.
+    "resources-remind-policy-deadlines": {
+        "task": "resources.tasks.remind_policy_deadlines",
+        "schedule": crontab(hour=9, minute=20),
+    },
+    "resources-flag-overdue-policy-help": {
+        "task": "resources.tasks.flag_overdue_policy_help",
+        "schedule": crontab(hour=8, minute=50),
     },
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
     "core-purge-idempotency-records": {

@@ -32,3 +32,20 @@ class ResourcesConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="activity", label=activity_selectors.ARCHIVE_LABEL, order=80, entries=activity_selectors.archive_entries,
         ))
+        # 第五章第二条: scenario matchmaking and policy help — shortcuts, exit (第三章第四条: open interests
+        # and requests close), archive (第三章第五条).
+        from resources.selectors import matchmaking as matchmaking_selectors
+        from resources.services import policies as policy_services
+        from resources.services import scenarios as scenario_services
+
+        register_shortcut(Shortcut(_("Scenarios and policies"), "resources:my_matchmaking"))
+        register_exit_handler("resources.scenarios", scenario_services.interests_close_for_exit)
+        register_exit_handler("resources.policies", policy_services.help_close_for_exit)
+        register_archive_section(ArchiveSection(
+            key="scenario", label=matchmaking_selectors.SCENARIO_ARCHIVE_LABEL, order=84,
+            entries=matchmaking_selectors.scenario_archive_entries,
+        ))
+        register_archive_section(ArchiveSection(
+            key="policy", label=matchmaking_selectors.POLICY_ARCHIVE_LABEL, order=86,
+            entries=matchmaking_selectors.policy_archive_entries,
+        ))

@@ -95,6 +95,7 @@ def seed(demo: Demo) -> None:
         if kind == ActivityKind.TRAINING and activity.booking is None:
             _reserve_hall(activity, staff)
     seed_vouchers(demo, residents)
+    seed_matchmaking(demo, residents)  # scenarios and policies (第五章第二条), below
 
 
 # --- Vouchers -------------------------------------------------------------------------------------------------
@@ -206,3 +207,77 @@ def _held(title, kind, day, place, counts, staff, residents, weeks_ago) -> None:
             activity=activity, resident=resident, method=CheckInMethod.LIST,
             checked_in_at=starts_at + timedelta(minutes=5), checked_in_by=staff,
         )
+
+
+# --- Scenario matchmaking and policy help (第五章第二条) ------------------------------------------------------
+
+SCENARIOS = (
+    # (kind, partner, partner kind, title, industry, description, days to the deadline)
+    ("scenario", "南沙智造产业园", "enterprise", "工厂零部件外观质检视觉模型", "智能制造",
+     "园区内 3 家零部件企业需要可部署在产线边缘设备上的外观缺陷检测方案，提供样本数据与试点产线。", 30),
+    ("financing", "湾区天使创投基金", "investor", "AI 应用早期项目天使轮对接", "人工智能",
+     "面向已有产品原型的一人公司，单笔 50–300 万元，每月一次集中路演后一对一沟通。", 45),
+    ("order", "南沙跨境电商协会", "enterprise", "跨境电商商品图与多语种文案生成", "跨境电商",
+     "协会成员企业批量采购商品主图生成与多语种详情页文案服务，按件计价。", 20),
+)
+#: (kind, title, issuer, summary, benefit, eligibility, days to the deadline)
+POLICIES = (
+    ("subsidy", "南沙区一人公司创业扶持补贴", "南沙区人力资源和社会保障局",
+     "对在南沙注册并入驻社区的一人公司给予一次性创业补贴，材料齐全后约 20 个工作日发放。", "一次性补贴最高 2 万元",
+     "在南沙注册、入驻社区满 3 个月、依法纳税"),
+    ("tax_relief", "小微企业增值税与所得税减免", "国家税务总局广州市南沙区税务局",
+     "月销售额 10 万元以下免征增值税；年应纳税所得额 300 万元以下减按 25% 计入、按 20% 税率缴纳。", "按规定减免",
+     "小型微利企业、个体工商户"),
+)
+
+
+def seed_matchmaking(demo: Demo, residents: dict[str, Resident]) -> None:
+    """Three scenarios and opportunities with interest (one concluded with an order), two policies with a
+    follower and a request for help being handled — all through the services."""
+    from resources.models import Partner, Policy, Scenario
+    from resources.services import policies as policy_services
+    from resources.services import scenarios as scenario_services
+
+    if Scenario.objects.filter(title=SCENARIOS[0][3]).exists():
+        return
+    staff = demo.users["resources"]
+    today = local_date(demo.now)
+    active = [r for r in residents.values() if r.status == ResidentStatus.ACTIVE]
+    created = []
+    for kind, partner_name, partner_kind, title, industry, description, days in SCENARIOS:
+        partner, _ = Partner.objects.get_or_create(name=partner_name, defaults={
+            "kind": partner_kind, "contact_person": "对接专员", "contact_phone": "020-84980000"})
+        scenario = Scenario.objects.create(kind=kind, partner=partner, title=title, industry=industry,
+                                           description=description, deadline=today + timedelta(days=days),
+                                           created_by=staff)
+        created.append(scenario_services.scenario_publish(scenario=scenario, actor=staff))
+    proposals = ("我们已为两家工厂做过视觉质检模型，可两周内给出试点方案。",
+                 "产品原型已上线，月活 3000，希望对接天使轮。",
+                 "已有商品图生成工作流，日产能 2000 张，支持英、西、阿语文案。")
+    for index, scenario in enumerate(created):
+        for resident in [active[(index + k) % len(active)] for k in range(min(2, len(active)))]:
+            scenario_services.interest_submit(scenario=scenario, resident=resident, proposal=proposals[index],
+                                              actor=resident.user)
+    order = created[2].interests.order_by("pk").first()
+    if order is not None:
+        for kind, note in (("introduction", "已引荐给协会秘书处"), ("meeting", "与三家会员企业线上洽谈")):
+            scenario_services.step_record(interest=order, kind=kind, happened_on=today, note=note, actor=staff)
+        scenario_services.step_record(interest=order, kind="outcome", outcome="order", amount=Decimal("86000"),
+                                      happened_on=today, note="首批 4000 张商品图及文案", actor=staff)
+    funding = created[1].interests.order_by("pk").first()
+    if funding is not None:
+        scenario_services.step_record(interest=funding, kind="introduction", happened_on=today,
+                                      note="已推荐参加本月集中路演", actor=staff)
+    for kind, title, issuer, summary, benefit, eligibility in POLICIES:
+        body, _ = Partner.objects.get_or_create(name=issuer, defaults={"kind": "government"})
+        policy = Policy.objects.create(kind=kind, title=title, issuer=body, summary=summary, benefit=benefit,
+                                       eligibility=eligibility, application_deadline=today + timedelta(days=25),
+                                       created_by=staff)
+        policy_services.policy_publish(policy=policy, actor=staff)
+        if active:
+            policy_services.interest_mark(policy=policy, resident=active[0], actor=active[0].user)
+        if active and kind == "subsidy":
+            request = policy_services.help_request(policy=policy, resident=active[-1],
+                                                   question="不清楚纳税证明需要哪几个月的，能否协助准备材料？",
+                                                   actor=active[-1].user)
+            policy_services.help_accept(request=request, note="请先准备营业执照与近 3 个月完税证明。", actor=staff)

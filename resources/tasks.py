@@ -17,3 +17,19 @@ def warn_expiring_vouchers() -> int:
     from resources.services.voucher_expiry import expiry_warn
 
     return expiry_warn()
+
+
+@shared_task
+def remind_policy_deadlines() -> int:
+    """第五章第二条: residents following a policy are reminded before its deadline (rule data), once each."""
+    from resources.services.policies import reminders_send
+
+    return reminders_send()
+
+
+@shared_task
+def flag_overdue_policy_help() -> int:
+    """Requests for policy help unanswered after their due day are flagged to the resources team, once each."""
+    from resources.services.policies import help_flag_overdue
+
+    return help_flag_overdue()

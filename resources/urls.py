@@ -4,3 +4,8 @@ from resources.views import activities, vouchers
 
 app_name = "resources"
 urlpatterns = [*activities.urlpatterns, *vouchers.urlpatterns]
+
+# Scenario matchmaking and policy help (第五章第二条).
+from resources.views import matchmaking  # noqa: E402
+
+urlpatterns += matchmaking.urlpatterns

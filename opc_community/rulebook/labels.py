@@ -80,6 +80,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "vouchers": L(_("compute and model vouchers"), U.SECTION, "第四章第二条"),
         "rounds": L(_("cleaning and closing rounds"), U.SECTION, "第四章第一条"),
         "disclaimers": L(_("liability disclaimers"), U.SECTION, "第九章第二条"),
+        "policies": L(_("policy help"), U.SECTION, "第五章第二条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -231,6 +232,10 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "expiry_warning_days": L(_("warning before a voucher balance expires"), U.DAYS),
         "reward_validity_days": L(_("validity of a voucher granted as a reward"), U.DAYS, "第八章第一条"),
         "max_files_per_application": L(_("files per voucher application"), U.FILES),
+    },
+    s.Policies: {
+        "help_response_working_days": L(_("response to a request for policy help"), U.WORKING_DAYS, "第四章第四条"),
+        "reminder_days_before_deadline": L(_("reminder before a policy's application deadline"), U.DAYS),
     },
     s.PublicationRules: {
         "public_retention_days": L(_("days a penalty or score stays on the board after its window"), U.DAYS),

@@ -407,6 +407,16 @@ class Vouchers(Section):
     max_files_per_application: PositiveInt
 
 
+class Policies(Section):
+    """Policy help (政策对接, 第五章第二条第3项; RULEBOOK §6, decisions in docs/resources.md)."""
+
+    # Decision: the resources team answers (accepts) a request for help within this many working days
+    # of its filing — the 2 working days of 第四章第四条 for a resident's request (诉求反馈).
+    help_response_working_days: PositiveInt
+    # Decision: residents who follow a policy are reminded this many calendar days before its deadline.
+    reminder_days_before_deadline: PositiveInt
+
+
 # --- §10: publication ------------------------------------------------------------
 
 
@@ -504,6 +514,7 @@ class Rulebook(Section):
     vouchers: Vouchers
     rounds: Rounds
     disclaimers: Disclaimers
+    policies: Policies
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

@@ -30,3 +30,34 @@ __all__ = [
     "VoucherApplication", "VoucherEntry", "VoucherGrant", "VoucherKind", "VoucherProgramme", "VoucherProvider",
     "VoucherUnit",
 ]
+
+# Scenario list and matchmaking; policy help (第五章第二条).
+from resources.models.policies import (  # noqa: E402
+    HELP_TRANSITIONS,
+    OPEN_HELP,
+    HelpStatus,
+    Policy,
+    PolicyHelpRequest,
+    PolicyInterest,
+    PolicyKind,
+    PolicyReminder,
+)
+from resources.models.scenarios import (  # noqa: E402
+    INTEREST_TRANSITIONS,
+    OPEN_INTEREST,
+    InterestStatus,
+    MatchStep,
+    Outcome,
+    Partner,
+    PartnerKind,
+    Scenario,
+    ScenarioInterest,
+    ScenarioKind,
+    StepKind,
+)
+
+__all__ += [
+    "HELP_TRANSITIONS", "INTEREST_TRANSITIONS", "OPEN_HELP", "OPEN_INTEREST", "HelpStatus", "InterestStatus",
+    "MatchStep", "Outcome", "Partner", "PartnerKind", "Policy", "PolicyHelpRequest", "PolicyInterest", "PolicyKind",
+    "PolicyReminder", "Scenario", "ScenarioInterest", "ScenarioKind", "StepKind",
+]

@@ -96,3 +96,49 @@ class VoucherProgrammeFactory(factory.django.DjangoModelFactory):
     budget = Decimal("50000.00")
     published_at = datetime(2026, 9, 30, 9, 0, tzinfo=SH)
     created_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.RESOURCES])
+
+
+# --- Scenario matchmaking and policy help (第五章第二条) -------------------------------------------------
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Partner"
+        django_get_or_create = ("name",)
+
+    name = "南沙智造产业园"
+    kind = "enterprise"
+    contact_person = "王经理"
+    contact_phone = "13800138000"
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    """A published business scenario of an enterprise partner, taking interest until Sat 2026-10-31."""
+
+    class Meta:
+        model = "resources.Scenario"
+
+    kind = "scenario"
+    partner = factory.SubFactory(PartnerFactory)
+    title = "工厂质检视觉模型"
+    industry = "智能制造"
+    description = "产线零部件外观缺陷检测，需要可部署的视觉模型方案。"
+    deadline = date(2026, 10, 31)
+    published_at = datetime(2026, 10, 1, 9, 0, tzinfo=SH)
+    created_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.RESOURCES])
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    """A published startup subsidy whose applications close on Tue 2026-10-20."""
+
+    class Meta:
+        model = "resources.Policy"
+
+    kind = "subsidy"
+    title = "南沙区一人公司创业补贴"
+    summary = "符合条件的入驻主体可申请一次性创业补贴。"
+    eligibility = "在南沙注册、入驻社区满 3 个月"
+    benefit = "最高 2 万元"
+    application_deadline = date(2026, 10, 20)
+    published_at = datetime(2026, 10, 1, 9, 0, tzinfo=SH)
+    created_by = factory.SubFactory(UserFactory, is_staff=True, roles=[Role.RESOURCES])

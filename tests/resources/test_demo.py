@@ -88,3 +88,22 @@ def test_the_voucher_demo_has_two_programmes_every_application_state_and_a_usage
     with time_machine.travel(NOW + timedelta(days=2)):
         _seed()
     assert VoucherEntry.objects.count() == entries
+
+
+def test_the_matchmaking_demo_has_three_scenarios_with_interest_an_outcome_and_two_policies():
+    from opc_community.notices.models import Publication, PublicationKind
+    from resources.models import MatchStep, Policy, PolicyHelpRequest, Scenario, ScenarioInterest
+
+    with time_machine.travel(NOW):
+        _seed()
+        assert Scenario.objects.filter(published_at__isnull=False).count() == 3
+        assert all(scenario.interests.exists() for scenario in Scenario.objects.all())
+        assert MatchStep.objects.filter(kind="outcome", outcome="order", amount__gt=0).count() == 1
+        assert Policy.objects.filter(published_at__isnull=False).count() == 2
+        assert Publication.objects.filter(kind=PublicationKind.POLICY_NOTICE, title__startswith="政策：").count() == 2
+        assert PolicyHelpRequest.objects.filter(status="accepted").count() == 1
+        counts = (ScenarioInterest.objects.count(), MatchStep.objects.count())
+
+    with time_machine.travel(NOW + timedelta(days=2)):
+        _seed()
+    assert (ScenarioInterest.objects.count(), MatchStep.objects.count()) == counts

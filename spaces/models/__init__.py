@@ -451,3 +451,13 @@ from spaces.models.safety import (  # noqa: E402, F401
     SafetyWorkItem,
     WorkItemStatus,
 )
+
+# Emergency plans and the front desk's daily visitor list (第七章第二条、第四条)
+from spaces.models.emergency import (  # noqa: E402, F401
+    ActivationEntry,
+    EmergencyPlan,
+    EmergencySupply,
+    PlanActivation,
+    PlanKind,
+    VisitorDailyList,
+)

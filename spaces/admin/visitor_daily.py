@@ -38,7 +38,7 @@ class VisitorDailyListAdmin(ReadOnlyAdmin):
         except ValueError:
             day = timezone.localdate()
         listing = selectors.daily_visitors(day=day)
-        counts = {status: 0 for status in VisitorStatus.values}
+        counts = dict.fromkeys(VisitorStatus.values, 0)
         for visitor in listing.visitors:
             counts[visitor.status] += 1
         context = {

@@ -95,6 +95,10 @@ def seed(demo: Demo) -> None:
         if kind == ActivityKind.TRAINING and activity.booking is None:
             _reserve_hall(activity, staff)
     seed_vouchers(demo, residents)
+    # 第七章第四条: a drill held with its report and findings, one coming (resources/demo_drills.py).
+    from resources import demo_drills
+
+    demo_drills.seed(demo, residents)
 
 
 # --- Vouchers -------------------------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def test_the_supply_list_flags_expiry(client_for, daily_staff):
     supply(name="急救包", expires_on=NOW.date())
     supply(name="手电", expires_on=NOW.date() + timedelta(days=5))
     html = client_for(daily_staff).get(reverse("admin:spaces_emergencysupply_changelist")).content.decode()
-    assert "已过期" in html and "即将过期" in html
+    assert "已过期" in html and "即将到期" in html
 
 
 # --- The daily visitor list ------------------------------------------------------------------------------

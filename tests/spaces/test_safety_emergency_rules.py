@@ -5,7 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from spaces.extensions import DrillSummary, drill_summary, register_drill_source, unregister_drill_source
+from spaces.extensions import (
+    DrillSummary,
+    drill_summary,
+    register_drill_source,
+    unregister_drill_source,
+)
 from spaces.rules import emergency as rules
 
 SH = ZoneInfo("Asia/Shanghai")

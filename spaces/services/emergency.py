@@ -85,8 +85,9 @@ def plan_activate(*, plan: EmergencyPlan, reason: str, actor: Any) -> PlanActiva
     reason = _required(reason, field="reason", max_length=300)
     with acting_as(actor, action="spaces.plan_activate"):
         activation = PlanActivation.objects.create(plan=plan, reason=reason, started_by=actor)
-        ActivationEntry.objects.create(activation=activation, actor=actor,
-                                       text=_("Plan activated: %(reason)s") % {"reason": reason})
+        with community_language():  # the timeline is stored in Chinese
+            text = _("Plan activated: %(reason)s") % {"reason": reason}
+        ActivationEntry.objects.create(activation=activation, actor=actor, text=text)
     link = reverse("admin:spaces_planactivation_change", args=[activation.pk])
     notify(
         recipients=members_of(Role.ADMINISTRATOR),
@@ -124,8 +125,9 @@ def activation_end(*, activation: PlanActivation, summary: str, actor: Any) -> P
         raise DomainError(_("This activation has ended: its timeline is closed."), code="ended")
     summary = _required(summary, field="summary", max_length=TEXT_MAX_LENGTH)
     with acting_as(actor, action="spaces.activation_end"):
-        ActivationEntry.objects.create(activation=activation, actor=actor,
-                                       text=_("Emergency over: %(summary)s") % {"summary": summary})
+        with community_language():
+            text = _("Emergency over: %(summary)s") % {"summary": summary}
+        ActivationEntry.objects.create(activation=activation, actor=actor, text=text)
         activation.ended_at = timezone.now()
         activation.save(update_fields=["ended_at"])
     return activation

@@ -57,7 +57,8 @@ def _counts() -> dict[str, object]:
         "equipment": Equipment.objects.count(),
         "loans": dict(EquipmentLoan.objects.values_list("status").annotate(n=Count("id"))),
         # 第七章第四条: the fire plan (version 2 in force, version 1 kept) and its supplies
-        "plans": list(EmergencyPlan.objects.order_by("version").values_list("kind", "version", "superseded_at__isnull")),
+        "plans": [(plan.kind, plan.version, plan.superseded_at is None)
+                  for plan in EmergencyPlan.objects.order_by("version")],
         "supplies": EmergencySupply.objects.count(),
     }
 

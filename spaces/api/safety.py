@@ -23,7 +23,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -188,7 +187,6 @@ class SafetyIncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
     permission_classes = [IsAuthenticated]
     serializer_class = SafetyIncidentSerializer
     filterset_class = SafetyIncidentFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def _is_staff_reader(self) -> bool:
         user = self.request.user

@@ -400,6 +400,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "PolicyKindEnum": "resources.models.PolicyKind",
     "PolicyHelpStatusEnum": "resources.models.HelpStatus",
 })
+# Safety (第七章; spaces/api/safety.py).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "EmergencyPlanKindEnum": "spaces.models.PlanKind",
+    "IncidentCategoryEnum": "spaces.models.IncidentCategory",
+    "IncidentSeverityEnum": "spaces.models.IncidentSeverity",
+    "IncidentStatusEnum": "spaces.models.IncidentStatus",
+    "FireEquipmentTypeEnum": "spaces.models.EquipmentType",
+    "FireEquipmentStatusEnum": "spaces.models.EquipmentStatus",
+    "SafetyWorkItemStatusEnum": "spaces.models.WorkItemStatus",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)

@@ -29,6 +29,11 @@ class ResourcesConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="voucher", label=voucher_selectors.ARCHIVE_LABEL, order=75, entries=voucher_selectors.archive_entries,
         ))
+        # 第七章第四条: drills are activities; the spaces safety dashboard counts them through its drill source.
+        from resources.selectors.drills import drill_summary
+        from spaces.extensions import register_drill_source
+
+        register_drill_source("resources.drills", drill_summary)
         register_archive_section(ArchiveSection(
             key="activity", label=activity_selectors.ARCHIVE_LABEL, order=80, entries=activity_selectors.archive_entries,
         ))

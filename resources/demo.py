@@ -96,6 +96,10 @@ def seed(demo: Demo) -> None:
             _reserve_hall(activity, staff)
     seed_vouchers(demo, residents)
     seed_matchmaking(demo, residents)  # scenarios and policies (第五章第二条), below
+    # 第七章第四条: a drill held with its report and findings, one coming (resources/demo_drills.py).
+    from resources import demo_drills
+
+    demo_drills.seed(demo, residents)
 
 
 # --- Vouchers -------------------------------------------------------------------------------------------------

@@ -75,3 +75,5 @@ class SpacesConfig(AppConfig):
         register_shortcut(Shortcut(_("My visitors"), "spaces:visitor_list"))
         register_shortcut(Shortcut(_("My permits"), "spaces:permit_list"))
         register_shortcut(Shortcut(_("Borrow equipment"), "spaces:equipment_list"))
+        # 第七章第四条: the emergency plans in force, readable by everyone logged in.
+        register_shortcut(Shortcut(_("Emergency plans"), "spaces:plan_list"))

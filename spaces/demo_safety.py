@@ -1,6 +1,7 @@
 """Demo safety (第七章), called by ``spaces.demo.seed``: a register of 30 items of fire equipment — two
 overdue for inspection, one expiring, one with a defect found on this month's round (a work item open) —
-and three incidents in different states (reported, being handled, closed).
+three incidents in different states (reported, being handled, closed), and the fire emergency plan
+(version 2 in force, version 1 kept) with its supplies — one expiring soon.
 
 Idempotent: items by code; the defect when that item has no inspection yet; incidents by
 (reporter, place). The register is written with the ORM (its past inspection days are history);
@@ -39,6 +40,7 @@ def seed(demo: Demo, *, png: bytes, reporters: dict[str, Any]) -> None:
         services.inspection_record(equipment=item, result="defect", note=DEFECT[1], actor=daily, today=today,
                                    photo=SimpleUploadedFile("defect.png", png, content_type="image/png"))
     _incidents(demo, png=png, reporters=reporters)
+    _plans(demo, today=today)
 
 
 def _register(today: date) -> None:
@@ -84,3 +86,39 @@ def _incidents(demo: Demo, *, png: bytes, reporters: dict[str, Any]) -> None:
         )
         services.incident_triage(incident=incident, severity="general", actor=daily)
         services.incident_close(incident=incident, outcome="经询问为外卖配送员，已引导至前台登记后离开。", actor=daily)
+
+
+# --- Emergency plan (第七章第四条) ------------------------------------------------------------------------
+
+FIRE_ROLES = """总指挥：行政管理员（负责启动预案、对外报告 119 与主管部门）
+现场处置：日常管理组值班人员（初起火灾扑救、切断电源）
+疏散引导：日常管理组（各楼层安全出口引导、集合点清点人数）
+联络：资源服务组（通知入驻主体、联系物业与医疗）"""
+FIRE_STEPS = """发现火情立即按下最近的手动报警按钮，并呼喊告知周围人员
+初起火灾：用就近灭火器扑救；无法控制时立即撤离，随手关门
+拨打 119，说明地址“南沙国际 OPC 生态社区 3 层”、起火部位和燃烧物
+沿疏散指示标志从安全出口撤离，不乘电梯，用湿毛巾捂住口鼻
+到 1F 南门外集合点报到，由疏散引导人员清点人数
+火灾扑灭后经消防部门确认方可返回"""
+SUPPLIES = (
+    ("防烟面罩", "fire", "3F 消防柜", 40, "个", 900),
+    ("灭火毯", "fire", "3F 茶水间", 6, "条", None),
+    ("应急手电", "", "1F 前台", 12, "支", 20),
+    ("急救包", "", "1F 前台", 4, "个", 400),
+)
+
+
+def _plans(demo: Demo, *, today: date) -> None:
+    from spaces.models import EmergencyPlan, EmergencySupply
+    from spaces.services import emergency
+
+    daily = demo.users["daily"]
+    if not EmergencyPlan.objects.filter(kind="fire").exists():
+        emergency.plan_publish(kind="fire", title="火灾应急预案", roles=FIRE_ROLES,
+                               procedures=FIRE_STEPS.replace("，随手关门", ""), actor=daily)
+        emergency.plan_publish(kind="fire", title="火灾应急预案", roles=FIRE_ROLES, procedures=FIRE_STEPS, actor=daily)
+    for name, kind, place, quantity, unit, days in SUPPLIES:
+        if not EmergencySupply.objects.filter(name=name).exists():
+            emergency.supply_save(supply=EmergencySupply(
+                name=name, plan_kind=kind, location=place, quantity=quantity, unit=unit,
+                expires_on=None if days is None else today + timedelta(days=days)), actor=daily)

@@ -66,3 +66,43 @@ def unregister_exception_step(key: str) -> None:
 def exception_steps() -> list[ExceptionStep]:
     """The registered exception steps, by key."""
     return [_EXCEPTION_STEPS[key] for key in sorted(_EXCEPTION_STEPS)]
+# --- Drills on the safety dashboard (第七章第四条) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrillSummary:
+    """The drills of a calendar year as the safety dashboard shows them: ``held`` (ended, not cancelled),
+    ``planned`` (not yet held, not cancelled), and the next one to come (its start, title and a link)."""
+
+    held: int = 0
+    planned: int = 0
+    next_at: Any = None
+    next_title: str = ""
+    next_url: str = ""
+
+
+#: Who counts the drills: the resources app, where a drill is an activity (resources.SafetyDrill).
+#: ``provider(year=..., now=...)`` → DrillSummary, in at most two queries, outside any transaction of ours.
+_DRILL_SOURCES: dict[str, Callable[..., DrillSummary]] = {}
+
+
+def register_drill_source(name: str, provider: Callable[..., DrillSummary]) -> None:
+    _DRILL_SOURCES[name] = provider
+
+
+def unregister_drill_source(name: str) -> None:
+    _DRILL_SOURCES.pop(name, None)
+
+
+def drill_summary(*, year: int, now: Any) -> DrillSummary:
+    """The providers' answers added up (the next drill is the earliest of theirs); none registered: no drills."""
+    held = planned = 0
+    upcoming: list[DrillSummary] = []
+    for name in sorted(_DRILL_SOURCES):
+        summary = _DRILL_SOURCES[name](year=year, now=now)
+        held, planned = held + summary.held, planned + summary.planned
+        if summary.next_at is not None:
+            upcoming.append(summary)
+    first = min(upcoming, key=lambda s: s.next_at) if upcoming else DrillSummary()
+    return DrillSummary(held=held, planned=planned, next_at=first.next_at, next_title=first.next_title,
+                        next_url=first.next_url)

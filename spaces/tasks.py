@@ -41,9 +41,15 @@ def flag_safety_due() -> dict[str, int]:
     management team, each once (``spaces.services.safety.safety_flag_due``); a second run tells nobody."""
     from django.utils import timezone
 
+    from spaces.services.emergency import patrols_flag_missing, supplies_flag_expiring
     from spaces.services.safety import safety_flag_due
 
-    return safety_flag_due(today=timezone.localdate())
+    # Also (第七章第二条、第四条): emergency supplies expiring or expired, and missing patrol rounds of the
+    # last two days' shifts — each told once.
+    counts = safety_flag_due(today=timezone.localdate())
+    counts.update(supplies_flag_expiring(today=timezone.localdate()))
+    counts["patrols_missing"] = patrols_flag_missing(now=timezone.now())
+    return counts
 
 
 # --- Cleaning and closing rounds (第四章第一条 3、4) ------------------------------------------------

@@ -1,6 +1,16 @@
 """Portal URLs of the spaces app (/portal/spaces/…): each topic's views module lists its own."""
 
-from spaces.views import bookings, desks, equipment, permits, reports, rounds, safety, visitors
+from spaces.views import (
+    bookings,
+    desks,
+    emergency,
+    equipment,
+    permits,
+    reports,
+    rounds,
+    safety,
+    visitors,
+)
 
 app_name = "spaces"
 urlpatterns = [
@@ -8,4 +18,5 @@ urlpatterns = [
     *equipment.urlpatterns,
     *safety.urlpatterns,
     *rounds.urlpatterns,
+    *emergency.urlpatterns,
 ]

@@ -87,6 +87,8 @@ MATRIX: dict[str, tuple[Grant, ...]] = {
         Grant("notices", WRITE),
         Grant("workdays", READ),
         Grant("rulebook", READ),
+        # Safety drills (第七章第四条) are organised by the daily management team too (docs/safety.md).
+        Grant("resources", WRITE, ("safetydrill", "drillfinding")),
     ),
     Role.ADMINISTRATOR: (
         *(Grant(app, FULL) for app in PROJECT_APPS),

@@ -245,6 +245,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "expiry_warning_days": L(_("fire equipment flagged before expiry"), U.DAYS),
         "min_drills_per_year": L(_("drills per year at least"), U.TIMES, "第七章第四条"),
         "patrol_interval_minutes": L(_("patrol rounds at least every"), U.MINUTES, "第七章第二条"),
+        "supply_expiry_warning_days": L(_("emergency supplies flagged before expiry"), U.DAYS, "第七章第四条"),
         "incident_response_minutes": L(_("response to a safety incident"), U.ENTRIES, "第七章第二条", entry=U.MINUTES),
     },
     s.Rounds: {

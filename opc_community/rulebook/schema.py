@@ -447,6 +447,9 @@ class Safety(Section):
     incident_response_minutes: dict[IncidentSeverity, PositiveInt]
     # 第七章第二条 安排专人值班，加强巡逻: the person on duty patrols at least every so many minutes.
     patrol_interval_minutes: PositiveInt
+    # 第七章第四条 应急物资: supplies (and plan reviews) flagged this many days before they expire.
+    # The seed carries it; versions adopted before the key existed read the default.
+    supply_expiry_warning_days: PositiveInt = 30
 
     @model_validator(mode="after")
     def _every_key(self) -> "Safety":

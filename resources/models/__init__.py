@@ -7,6 +7,7 @@ from resources.models.activities import (
     Attendance,
     CheckInMethod,
 )
+from resources.models.drills import DrillFinding, DrillType, SafetyDrill
 from resources.models.vouchers import (
     ApplicationFile,
     ApplicationStatus,
@@ -28,7 +29,7 @@ __all__ = [
     "Activity", "ActivityKind", "ActivityRegistration", "ApplicationFile", "ApplicationStatus", "Attendance",
     "CheckInMethod", "EntryKind", "FraudFinding", "GrantSource", "ProviderKind", "UsageChannel",
     "VoucherApplication", "VoucherEntry", "VoucherGrant", "VoucherKind", "VoucherProgramme", "VoucherProvider",
-    "VoucherUnit",
+    "VoucherUnit", "DrillFinding", "DrillType", "SafetyDrill",
 ]
 
 # Scenario list and matchmaking; policy help (第五章第二条).

@@ -19,6 +19,7 @@ class ActivityKind(models.TextChoices):
     ROADSHOW = "roadshow", _("roadshow")
     MATCHMAKING = "matchmaking", _("matchmaking session")
     STUDY = "study", _("study tour or course")  # 研修学习 (第四章第四条 3)
+    DRILL = "drill", _("safety drill or training")  # 消防演练、安全培训 (第七章第一条、第四条): resources.SafetyDrill
 
 
 @audited

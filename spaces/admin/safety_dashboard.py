@@ -10,7 +10,7 @@ The figures: spaces.selectors.safety (``dashboard``, ``yearly_report``); docs/sa
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ class SafetyDashboardAdmin(ReadOnlyAdmin):
             # Named like a changelist so that the admin index links to the dashboard.
             path("", view(self.dashboard_view), name="spaces_safetydashboard_changelist"),
             path("report/<int:year>/", view(self.report_view), name="spaces_safetydashboard_report"),
+            path("report/<int:year>/pdf/", view(self.report_pdf_view), name="spaces_safetydashboard_report_pdf"),
         ]
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
@@ -58,10 +59,23 @@ class SafetyDashboardAdmin(ReadOnlyAdmin):
             "severities": [(labels[severity], n, severity) for severity, n in board.incidents_by_severity],
             "incidents_url": reverse("admin:spaces_incident_changelist"),
             "register_url": reverse("admin:spaces_fireequipment_changelist"),
-            "reports": [(year, reverse("admin:spaces_safetydashboard_report", args=[year]))
+            "reports": [(year, reverse("admin:spaces_safetydashboard_report", args=[year]),
+                         reverse("admin:spaces_safetydashboard_report_pdf", args=[year]))
                         for year in range(board.today.year, board.today.year - REPORT_YEARS, -1)],
         }
         return TemplateResponse(request, "spaces/safety/admin/dashboard.html", context)
+
+    def report_pdf_view(self, request: HttpRequest, year: int) -> HttpResponse:
+        """The yearly safety report as a PDF (spaces.documents.safety_report)."""
+        from spaces.documents.safety_report import render_safety_report
+
+        if refused := self._check(request):
+            return refused
+        if not 2000 <= year <= 2100:
+            raise Http404
+        pdf = render_safety_report(year=year, now=timezone.now())
+        return HttpResponse(pdf, content_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="safety-report-{year}.pdf"'})
 
     def report_view(self, request: HttpRequest, year: int) -> HttpResponse:
         """The yearly safety report as an Excel workbook: register, inspections by month, defects and

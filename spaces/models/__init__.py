@@ -421,6 +421,16 @@ class OccupancyReport(Booking):
         verbose_name_plural = _("occupancy report")
 
 
+# Emergency plans and the front desk's daily visitor list (第七章第二条、第四条)
+from spaces.models.emergency import (  # noqa: E402, F401
+    ActivationEntry,
+    EmergencyPlan,
+    EmergencySupply,
+    PlanActivation,
+    PlanKind,
+    VisitorDailyList,
+)
+
 # Equipment and public resources (公共资源, 第四章第二条): the inventory and its loans.
 from spaces.models.equipment import (  # noqa: E402, F401
     LOAN_TRANSITIONS,

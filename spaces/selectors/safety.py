@@ -137,6 +137,9 @@ class Dashboard:
     drills_held: int
     drills_minimum: int
     drills_short: int
+    drills_planned: int = 0
+    drills_to_plan: int = 0
+    next_drill: Any = None  # spaces.extensions.DrillSummary of the next drill, or None
 
     @property
     def open_incidents(self) -> int:
@@ -146,7 +149,8 @@ class Dashboard:
 def dashboard(*, now: datetime) -> Dashboard:
     """Everything the staff dashboard shows, in six queries whatever the numbers: the rulebook, open work
     items, the register (overdue and expiring judged in Python), open incidents by severity, the last
-    week's shifts and their rounds. Drills are not modelled yet: none held is counted."""
+    week's shifts and their rounds; the drills come from the registered drill source (resources: two
+    more queries)."""
     from opc_community.workdays.rules import local_date
 
     today = local_date(now)
@@ -159,7 +163,12 @@ def dashboard(*, now: datetime) -> Dashboard:
         shift.gaps = rules.missing_patrols(
             starts_at=shift.starts_at, ends_at=shift.ends_at, walked=[r.walked_at for r in shift.round_list],
             now=now, interval_minutes=safety.patrol_interval_minutes)
-    held = 0  # drills (消防演练) are not recorded yet: see docs/safety.md
+    from spaces.extensions import drill_summary
+    from spaces.rules.emergency import drills_short as drills_to_hold
+
+    drills = drill_summary(year=today.year, now=now)  # the resources app's drills (spaces.extensions)
+    held = drills.held
+    _, to_plan = drills_to_hold(held=held, planned=drills.planned, minimum=int(safety.min_drills_per_year))
     return Dashboard(
         today=today,
         open_work_items=list(open_work_items()),
@@ -170,6 +179,9 @@ def dashboard(*, now: datetime) -> Dashboard:
         drills_held=held,
         drills_minimum=int(safety.min_drills_per_year),
         drills_short=rules.drills_short(held=held, safety=safety),
+        drills_planned=drills.planned,
+        drills_to_plan=to_plan,
+        next_drill=drills if drills.next_at is not None else None,
     )
 
 

@@ -43,9 +43,15 @@ def test_the_programme_has_history_and_coming_activities_and_a_second_run_change
     with time_machine.travel(NOW):
         _seed()
         first = _counts()
-        held = Activity.objects.filter(starts_at__lt=NOW)
+        held = Activity.objects.filter(starts_at__lt=NOW).exclude(kind="drill")
         assert held.count() == len(resources_demo.HELD)
-        assert Activity.objects.filter(starts_at__gt=NOW).count() == len(resources_demo.COMING)
+        assert Activity.objects.filter(starts_at__gt=NOW).exclude(kind="drill").count() == len(resources_demo.COMING)
+        # 第七章第四条: a drill held with its report (two findings → work items) and one coming
+        from resources.models import SafetyDrill
+
+        drills = list(SafetyDrill.objects.select_related("activity").order_by("activity__starts_at"))
+        assert [d.activity.starts_at < NOW for d in drills] == [True, False]
+        assert drills[0].reported_at is not None and drills[0].findings.count() == 2
         # 张三 is registered for next week's training (his QR code page works)
         zhangsan = Resident.objects.get(user__username="zhangsan")
         assert ActivityRegistration.objects.filter(resident=zhangsan, activity__starts_at__gt=NOW).count() == 1

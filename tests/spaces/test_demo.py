@@ -17,6 +17,8 @@ from spaces.models import (
     Booking,
     BookingStatus,
     DeskChangeRequest,
+    EmergencyPlan,
+    EmergencySupply,
     Equipment,
     EquipmentLoan,
     LoanStatus,
@@ -54,6 +56,10 @@ def _counts() -> dict[str, object]:
         "credits": RoadshowCredit.objects.count(),
         "equipment": Equipment.objects.count(),
         "loans": dict(EquipmentLoan.objects.values_list("status").annotate(n=Count("id"))),
+        # 第七章第四条: the fire plan (version 2 in force, version 1 kept) and its supplies
+        "plans": [(plan.kind, plan.version, plan.superseded_at is None)
+                  for plan in EmergencyPlan.objects.order_by("version")],
+        "supplies": EmergencySupply.objects.count(),
     }
 
 
@@ -89,6 +95,7 @@ def test_the_demo_has_every_state_and_a_second_run_changes_nothing(now):
 
     # then the spaces seeder was quick
     assert took < 5
+    assert first["plans"] == [("fire", 1, False), ("fire", 2, True)] and first["supplies"] == 4
 
     # rooms of every type, with equipment
     assert set(Room.objects.values_list("room_type", flat=True)) == set(RoomType.values)

@@ -444,6 +444,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resources.tasks.warn_expiring_vouchers",
         "schedule": crontab(hour=9, minute=10),
     },
+    # 第四章第二条 3 (RULEBOOK §6 decision): sharing posts past ``sharing.post_validity_days`` leave the board.
+    "resources-expire-sharing-posts": {
+        "task": "resources.tasks.expire_sharing_posts",
+        "schedule": crontab(hour=0, minute=25),
+    },
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
     "core-purge-idempotency-records": {
         "task": "opc_community.core.tasks.purge_idempotency_records",

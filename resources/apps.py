@@ -32,3 +32,20 @@ class ResourcesConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="activity", label=activity_selectors.ARCHIVE_LABEL, order=80, entries=activity_selectors.archive_entries,
         ))
+        self._ready_sharing()
+
+    def _ready_sharing(self) -> None:
+        """The sharing board and AI capability pool (资源共享平台、AI能力共享池, 第四章第二条 3)."""
+        from opc_community.portal.cards import Shortcut, register_shortcut
+        from residents.extensions import ArchiveSection, register_archive_section
+        from residents.services.lifecycle import register_exit_handler
+        from resources.selectors import sharing as sharing_selectors
+        from resources.services import sharing as sharing_services
+
+        register_shortcut(Shortcut(_("Sharing board"), "resources:sharing_list"))
+        # 第三章第四条: leaving the community takes the resident's posts off the board; waiting matches go.
+        register_exit_handler("resources.sharing", sharing_services.posts_close_for_exit)
+        # 第三章第五条 (RULEBOOK §4.7): the resident's posts and matches in the archive.
+        register_archive_section(ArchiveSection(
+            key="sharing", label=sharing_selectors.ARCHIVE_LABEL, order=85, entries=sharing_selectors.archive_entries,
+        ))

@@ -17,3 +17,11 @@ def warn_expiring_vouchers() -> int:
     from resources.services.voucher_expiry import expiry_warn
 
     return expiry_warn()
+
+
+@shared_task
+def expire_sharing_posts() -> int:
+    """第四章第二条 3 (RULEBOOK §6 decision): sharing posts past their expiry leave the board; the author is told once."""
+    from resources.services.sharing import posts_expire
+
+    return posts_expire()

@@ -4,3 +4,8 @@ from resources.views import activities, vouchers
 
 app_name = "resources"
 urlpatterns = [*activities.urlpatterns, *vouchers.urlpatterns]
+
+# The sharing board (资源共享平台、AI能力共享池).
+from resources.views import sharing  # noqa: E402
+
+urlpatterns += sharing.urlpatterns

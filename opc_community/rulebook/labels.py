@@ -78,6 +78,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "publication": L(_("public notice board"), U.SECTION, "第四章第四条"),
         "safety": L(_("safety and emergencies"), U.SECTION, "第七章第一条"),
         "vouchers": L(_("compute and model vouchers"), U.SECTION, "第四章第二条"),
+        "sharing": L(_("resource sharing board"), U.SECTION, "第四章第二条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -229,6 +230,10 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "expiry_warning_days": L(_("warning before a voucher balance expires"), U.DAYS),
         "reward_validity_days": L(_("validity of a voucher granted as a reward"), U.DAYS, "第八章第一条"),
         "max_files_per_application": L(_("files per voucher application"), U.FILES),
+    },
+    s.Sharing: {
+        "post_validity_days": L(_("days a sharing post stays on the board"), U.DAYS),
+        "max_open_posts": L(_("posts one resident has on the sharing board at once"), U.TIMES),
     },
     s.PublicationRules: {
         "public_retention_days": L(_("days a penalty or score stays on the board after its window"), U.DAYS),

@@ -3,3 +3,8 @@
 from resources.api import activities, vouchers
 
 ROUTES = [*activities.ROUTES, *vouchers.ROUTES]
+
+# The sharing board (资源共享平台、AI能力共享池).
+from resources.api import sharing  # noqa: E402
+
+ROUTES += sharing.ROUTES

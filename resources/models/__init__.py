@@ -30,3 +30,22 @@ __all__ = [
     "VoucherApplication", "VoucherEntry", "VoucherGrant", "VoucherKind", "VoucherProgramme", "VoucherProvider",
     "VoucherUnit",
 ]
+
+# --- The sharing board (资源共享平台、AI能力共享池) ---
+from resources.models.sharing import (  # noqa: E402
+    MATCH_TRANSITIONS,
+    POST_TRANSITIONS,
+    Answer,
+    MatchStatus,
+    PostStatus,
+    SharingCategory,
+    SharingInterest,
+    SharingKind,
+    SharingMatch,
+    SharingPost,
+)
+
+__all__ += [
+    "MATCH_TRANSITIONS", "POST_TRANSITIONS", "Answer", "MatchStatus", "PostStatus", "SharingCategory",
+    "SharingInterest", "SharingKind", "SharingMatch", "SharingPost",
+]

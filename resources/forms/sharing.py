@@ -17,7 +17,7 @@ from resources.services.sharing import (
 class PostForm(DomainErrorsMixin, forms.Form):
     """发布供给或需求: kind, category, title, description, and the 第四章第二条 3 confirmation."""
 
-    kind = forms.ChoiceField(label=_("I"), choices=SharingKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("Offer or need"), choices=SharingKind.choices, widget=forms.RadioSelect)
     category = forms.ChoiceField(label=_("Category"), choices=SharingCategory.choices)
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
     body = forms.CharField(

@@ -7,7 +7,14 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from resources.models import MatchStatus, PostStatus, SharingInterest, SharingKind, SharingMatch, SharingPost
+from resources.models import (
+    MatchStatus,
+    PostStatus,
+    SharingInterest,
+    SharingKind,
+    SharingMatch,
+    SharingPost,
+)
 from resources.services import sharing as services
 from tests.resources.sharing_support import interest, post
 from tests.resources.support import member

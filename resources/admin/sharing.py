@@ -151,7 +151,7 @@ class SharingPostAdmin(NoDeleteMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Match the two selected posts (an offer with a need)"),
                   permissions=["change"])
     def match_pair(self, request: HttpRequest, queryset: QuerySet[SharingPost]) -> TemplateResponse | None:
-        posts = list(queryset.select_related("resident")[:3])
+        posts = sorted(queryset.select_related("resident")[:3], key=lambda post: post.kind != "offer")  # the offer first
         if len(posts) != 2:
             self.message_user(request, _("Select exactly two posts: an offer and a need."), messages.ERROR)
             return None

@@ -387,6 +387,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "VoucherGrantSourceEnum": "resources.models.GrantSource",
     "VoucherUsageChannelEnum": "resources.models.UsageChannel",
 })
+# The sharing board (资源共享平台): its choice sets, named once.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "SharingKindEnum": "resources.models.SharingKind",
+    "SharingCategoryEnum": "resources.models.SharingCategory",
+    "SharingPostStatusEnum": "resources.models.PostStatus",
+    "SharingMatchStatusEnum": "resources.models.MatchStatus",
+    "SharingAnswerEnum": "resources.models.Answer",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)

@@ -25,6 +25,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opc_community.core.idempotency import idempotent
 from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from resources.models import (
     MatchStatus,
@@ -201,6 +202,7 @@ class SharingPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise PermissionDenied(str(services.REFUSALS[rules.Refusal.NOT_AUTHOR]))
         return post
 
+    @idempotent("resources.sharing_post")
     @extend_schema(request=SharingPostCreateSerializer, responses={201: SharingPostSerializer})
     def create(self, request: Request) -> Response:
         """Post an offer or a need (residents); ``confirm_no_secrets`` must be true (第四章第二条 3)."""

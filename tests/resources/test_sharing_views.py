@@ -282,3 +282,14 @@ def test_openapi_lists_the_sharing_endpoints(openapi_schema):
     assert "/api/v1/sharing-posts/{id}/interest/" in paths
     names = openapi_schema["components"]["schemas"]
     assert "SharingPost" in names and "SharingMatch" in names
+
+
+def test_api_post_with_an_idempotency_key_posts_once(member_a):
+    client = _api(member_a.user)
+    client.credentials(HTTP_IDEMPOTENCY_KEY="post-2026-10-12-001")
+    body = {"kind": "need", "category": "technology", "title": "需要 OCR 方案", "body": "票据识别",
+            "confirm_no_secrets": True}
+    first = client.post("/api/v1/sharing-posts/", body, format="json")
+    again = client.post("/api/v1/sharing-posts/", body, format="json")
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert SharingPost.objects.count() == 1

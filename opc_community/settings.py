@@ -410,6 +410,14 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "FireEquipmentStatusEnum": "spaces.models.EquipmentStatus",
     "SafetyWorkItemStatusEnum": "spaces.models.WorkItemStatus",
 })
+# The sharing board (资源共享平台): its choice sets, named once.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "SharingKindEnum": "resources.models.SharingKind",
+    "SharingCategoryEnum": "resources.models.SharingCategory",
+    "SharingPostStatusEnum": "resources.models.PostStatus",
+    "SharingMatchStatusEnum": "resources.models.MatchStatus",
+    "SharingAnswerEnum": "resources.models.Answer",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)
@@ -477,6 +485,11 @@ CELERY_BEAT_SCHEDULE = {
     "resources-flag-overdue-policy-help": {
         "task": "resources.tasks.flag_overdue_policy_help",
         "schedule": crontab(hour=8, minute=50),
+    },
+    # 第四章第二条 3 (RULEBOOK §6 decision): sharing posts past ``sharing.post_validity_days`` leave the board.
+    "resources-expire-sharing-posts": {
+        "task": "resources.tasks.expire_sharing_posts",
+        "schedule": crontab(hour=0, minute=25),
     },
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
     "core-purge-idempotency-records": {

@@ -96,6 +96,7 @@ def seed(demo: Demo) -> None:
             _reserve_hall(activity, staff)
     seed_vouchers(demo, residents)
     seed_matchmaking(demo, residents)  # scenarios and policies (第五章第二条), below
+    seed_sharing(demo)  # the sharing board (第四章第二条 3), below
     # 第七章第四条: a drill held with its report and findings, one coming (resources/demo_drills.py).
     from resources import demo_drills
 
@@ -285,3 +286,57 @@ def seed_matchmaking(demo: Demo, residents: dict[str, Resident]) -> None:
                                                    question="不清楚纳税证明需要哪几个月的，能否协助准备材料？",
                                                    actor=active[-1].user)
             policy_services.help_accept(request=request, note="请先准备营业执照与近 3 个月完税证明。", actor=staff)
+# --- The sharing board (资源共享平台、AI能力共享池, 第四章第二条 3) ---------------------------------------------------
+
+#: (author's place in the demo residents, kind, category, title, description)
+SHARING_POSTS = (
+    (0, "offer", "agents", "合同审查智能体（可按次调用）", "基于大模型的合同审查工作流：条款比对、风险提示、修改建议，可按次调用或私有化部署。"),
+    (0, "need", "customers", "寻找律所、法务外包客户", "合同审查智能体寻找首批试用客户，试用期免费。"),
+    (1, "offer", "datasets", "短视频脚本语料数据集（已脱敏）", "约 2 万条短视频脚本，已去除个人信息，可用于微调。"),
+    (1, "need", "channels", "寻找小红书、抖音代运营渠道", "短视频脚本生成工具寻找代运营机构合作分发。"),
+    (2, "offer", "channels", "东南亚跨境电商分销渠道", "在泰国、越南有稳定的电商分销渠道，可代为上架。"),
+    (2, "need", "technology", "商品图片生成模型微调方案", "需要一套低成本的商品图片生成模型微调方案。"),
+    (3, "offer", "technology", "RAG 知识库搭建经验与代码模板", "分享企业知识库检索增强生成的搭建经验和开源代码模板。"),
+    (3, "offer", "agents", "发票识别与记账工作流", "发票 OCR 识别、自动分类记账的自动化工作流，可导入使用。"),
+    (4, "need", "datasets", "寻找中文客服对话数据集", "训练客服模型需要中文客服对话数据，须已脱敏。"),
+    (4, "offer", "other", "3D 打印机共享使用", "工作室有一台 3D 打印机，入驻主体可预约使用，耗材自备。"),
+)
+
+
+def seed_sharing(demo: Demo) -> None:
+    """Ten posts of every category through the services, interest in two, and two matches: one both sides
+    confirmed, one waiting for the second answer. Idempotent by the first post's title."""
+    from resources.models import SharingPost
+    from resources.services import sharing as sharing_services
+
+    if SharingPost.objects.filter(title=SHARING_POSTS[0][3]).exists():
+        return
+    staff = demo.users["resources"]
+    named = {r.user.username: r for r in Resident.objects.select_related("user").filter(
+        user__username__in=("zhangsan", "ouyang", "lisi"), status=ResidentStatus.ACTIVE)}
+    authors = [named[name] for name in ("zhangsan", "ouyang", "lisi") if name in named]
+    authors += list(Resident.objects.filter(status=ResidentStatus.ACTIVE).exclude(pk__in=[r.pk for r in authors])
+                    .select_related("user").order_by("pk")[: max(0, 5 - len(authors))])
+    if len(authors) < 2:
+        return
+    posts = []
+    for place, kind, category, title, body in SHARING_POSTS:
+        author = authors[place % len(authors)]
+        try:
+            posts.append(sharing_services.post_create(resident=author, kind=kind, category=category, title=title,
+                                                      body=body, confirm_no_secrets=True, actor=author.user))
+        except DomainError:  # a suspended demo resident: its post is left out
+            posts.append(None)
+    agent, channels_need, channels_offer = posts[0], posts[3], posts[4]
+    if agent is not None and agent.resident != authors[1]:
+        wanted = sharing_services.interest_express(post=agent, resident=authors[1], actor=authors[1].user,
+                                                   message="我们的短视频客户里有律所，想试用合同审查。")
+        confirmed = sharing_services.match_propose(post=agent, interest=wanted, actor=staff,
+                                                   note="建议先用三份真实合同（去除个人信息）试用。")
+        sharing_services.match_answer(match=confirmed, accept=True, actor=agent.resident.user)
+        sharing_services.match_answer(match=confirmed, accept=True, actor=authors[1].user)
+    if channels_need is not None and channels_offer is not None and channels_need.resident != channels_offer.resident:
+        waiting = sharing_services.match_propose(post=channels_need, other_post=channels_offer, actor=staff,
+                                                 note="渠道方在东南亚，可先谈国内分发。")
+        sharing_services.match_answer(match=waiting, accept=True, actor=channels_need.resident.user)
+

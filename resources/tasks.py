@@ -33,3 +33,11 @@ def flag_overdue_policy_help() -> int:
     from resources.services.policies import help_flag_overdue
 
     return help_flag_overdue()
+
+
+@shared_task
+def expire_sharing_posts() -> int:
+    """第四章第二条 3 (RULEBOOK §6 decision): sharing posts past their expiry leave the board; the author is told once."""
+    from resources.services.sharing import posts_expire
+
+    return posts_expire()

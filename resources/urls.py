@@ -9,3 +9,7 @@ urlpatterns = [*activities.urlpatterns, *vouchers.urlpatterns]
 from resources.views import matchmaking  # noqa: E402
 
 urlpatterns += matchmaking.urlpatterns
+# The sharing board (资源共享平台、AI能力共享池).
+from resources.views import sharing  # noqa: E402
+
+urlpatterns += sharing.urlpatterns

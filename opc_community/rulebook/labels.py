@@ -81,6 +81,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "rounds": L(_("cleaning and closing rounds"), U.SECTION, "第四章第一条"),
         "disclaimers": L(_("liability disclaimers"), U.SECTION, "第九章第二条"),
         "policies": L(_("policy help"), U.SECTION, "第五章第二条"),
+        "sharing": L(_("resource sharing board"), U.SECTION, "第四章第二条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -236,6 +237,10 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
     s.Policies: {
         "help_response_working_days": L(_("response to a request for policy help"), U.WORKING_DAYS, "第四章第四条"),
         "reminder_days_before_deadline": L(_("reminder before a policy's application deadline"), U.DAYS),
+    },
+    s.Sharing: {
+        "post_validity_days": L(_("days a sharing post stays on the board"), U.DAYS),
+        "max_open_posts": L(_("posts one resident has on the sharing board at once"), U.TIMES),
     },
     s.PublicationRules: {
         "public_retention_days": L(_("days a penalty or score stays on the board after its window"), U.DAYS),

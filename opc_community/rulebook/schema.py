@@ -417,6 +417,16 @@ class Policies(Section):
     reminder_days_before_deadline: PositiveInt
 
 
+class Sharing(Section):
+    """The resource sharing board and AI capability pool (资源共享平台、AI能力共享池, 第四章第二条 3, 第五章;
+    RULEBOOK §6, decisions in docs/resources.md)."""
+
+    # Decision: a post stays on the board this many calendar days after it is posted or renewed.
+    post_validity_days: PositiveInt
+    # Decision: a resident has at most this many posts on the board (open, not expired) at once.
+    max_open_posts: PositiveInt
+
+
 # --- §10: publication ------------------------------------------------------------
 
 
@@ -518,6 +528,7 @@ class Rulebook(Section):
     rounds: Rounds
     disclaimers: Disclaimers
     policies: Policies
+    sharing: Sharing
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

@@ -8,3 +8,7 @@ ROUTES = [*activities.ROUTES, *vouchers.ROUTES]
 from resources.api import matchmaking  # noqa: E402
 
 ROUTES += matchmaking.ROUTES
+# The sharing board (资源共享平台、AI能力共享池).
+from resources.api import sharing  # noqa: E402
+
+ROUTES += sharing.ROUTES

@@ -62,3 +62,22 @@ __all__ += [
     "MatchStep", "Outcome", "Partner", "PartnerKind", "Policy", "PolicyHelpRequest", "PolicyInterest", "PolicyKind",
     "PolicyReminder", "Scenario", "ScenarioInterest", "ScenarioKind", "StepKind",
 ]
+
+# --- The sharing board (资源共享平台、AI能力共享池) ---
+from resources.models.sharing import (  # noqa: E402
+    MATCH_TRANSITIONS,
+    POST_TRANSITIONS,
+    Answer,
+    MatchStatus,
+    PostStatus,
+    SharingCategory,
+    SharingInterest,
+    SharingKind,
+    SharingMatch,
+    SharingPost,
+)
+
+__all__ += [
+    "MATCH_TRANSITIONS", "POST_TRANSITIONS", "Answer", "MatchStatus", "PostStatus", "SharingCategory",
+    "SharingInterest", "SharingKind", "SharingMatch", "SharingPost",
+]

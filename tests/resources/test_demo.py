@@ -113,3 +113,16 @@ def test_the_matchmaking_demo_has_three_scenarios_with_interest_an_outcome_and_t
     with time_machine.travel(NOW + timedelta(days=2)):
         _seed()
     assert (ScenarioInterest.objects.count(), MatchStep.objects.count()) == counts
+def test_the_sharing_demo_has_ten_posts_and_two_matches():
+    from resources.models import MatchStatus, SharingMatch, SharingPost
+
+    with time_machine.travel(NOW):
+        _seed()
+        assert SharingPost.objects.count() == len(resources_demo.SHARING_POSTS) == 10
+        assert set(SharingMatch.objects.values_list("status", flat=True)) == {MatchStatus.CONFIRMED,
+                                                                                MatchStatus.PROPOSED}
+        assert all(post.no_secrets_confirmed_at for post in SharingPost.objects.all())
+
+    with time_machine.travel(NOW + timedelta(days=2)):
+        _seed()
+    assert SharingPost.objects.count() == 10 and SharingMatch.objects.count() == 2

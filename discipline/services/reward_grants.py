@@ -42,11 +42,11 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
-from opc_community.core.i18n import community_language, render_stored
+from opc_community.core.i18n import render_stored
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.transitions import lock, move
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
-from opc_community.portal.services import notifications_withdraw, notify
+from opc_community.portal.services import notifications_withdraw, notify_overdue
 from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
 from opc_community.workdays.services import DeadlineField, recompute_deadlines
@@ -213,22 +213,15 @@ def rewards_flag_overdue(*, now: datetime) -> int:
     overdue = list(selectors.overdue_grants(now=now))
     if not overdue:
         return 0
-    administrators = list(members_of(Role.ADMINISTRATOR))
-    flagged = 0
-    for reward in overdue:
-        with community_language():
-            created = notify(
-                recipients=administrators,
-                title=_("Reward grant overdue: %(name)s, %(kind)s") % {
-                    "name": reward.resident.name, "kind": reward.get_kind_display()},
-                body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
-                       "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
-                link=reverse("admin:discipline_reward_change", args=[reward.pk]),
-                kind="discipline.reward_grant_overdue",
-                dedupe_key=overdue_flag_key(reward.pk),
-            )
-        flagged += bool(created)
-    return flagged
+    return notify_overdue(
+        overdue, recipients=list(members_of(Role.ADMINISTRATOR)),
+        title=lambda reward: _("Reward grant overdue: %(name)s, %(kind)s") % {
+            "name": reward.resident.name, "kind": reward.get_kind_display()},
+        body=lambda reward: _("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the "
+                              "rulebook sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
+        link=lambda reward: reverse("admin:discipline_reward_change", args=[reward.pk]),
+        kind="discipline.reward_grant_overdue", dedupe_key=lambda reward: overdue_flag_key(reward.pk),
+    )
 
 
 def overdue_flag_key(reward_id: int) -> str:

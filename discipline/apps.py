@@ -17,7 +17,7 @@ class DisciplineConfig(AppConfig):
         from discipline.models import Appeal
         from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
-        from discipline.services import appeals, cases, deadlines, rewards
+        from discipline.services import appeals, cases, deadlines, reward_grants
         from discipline.services import vouchers as voucher_cases
         from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
@@ -40,7 +40,7 @@ class DisciplineConfig(AppConfig):
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
         register_close_handler(PublicationKind.PENALTY_DECISION, cases.penalty_publication_closed)
         # 第八章第一条: a reward is approved (or annulled on an upheld objection) when its window closes.
-        register_close_handler(PublicationKind.REWARD_DECISION, rewards.reward_publication_closed)
+        register_close_handler(PublicationKind.REWARD_DECISION, reward_grants.reward_publication_closed)
         # 第七章 → RULEBOOK §9 kinds 6a–6c: a safety incident's page offers "open a violation case".
         register_incident_step(IncidentStep(
             "violation_case", incident_admin.LABEL, incident_admin.open_case_view, incident_admin.shown,
@@ -65,7 +65,7 @@ class DisciplineConfig(AppConfig):
         register_index_warning(case_admin.overdue_warning)
         register_deadline_kind(DeadlineKind(
             "discipline.reward_grant", _("reward grants"),
-            reward_selectors.provisional_grants, rewards.rewards_recompute_provisional,
+            reward_selectors.provisional_grants, reward_grants.rewards_recompute_provisional,
         ))
         # RULEBOOK §9 (decisions added 2026-12): a suspension refuses every action its scope covers.
         register_guard("discipline.suspensions", suspensions.suspension_guard)

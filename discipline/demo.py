@@ -48,7 +48,7 @@ from discipline.models import (
     VolunteerService,
 )
 from discipline.selectors import cases as case_selectors
-from discipline.services import appeals, cases, rewards
+from discipline.services import appeals, cases, reward_grants, rewards
 from opc_community import workdays
 from opc_community.core.demo import Demo
 from opc_community.notices.models import Publication
@@ -188,4 +188,4 @@ def _reward(resident: Resident, lead: Any, today: date) -> None:
     reward = rewards.reward_propose_compliance(resident=resident, year=today.year, actor=lead, today=today,
                                                note="全年无违规记录，积极参与社区志愿服务。")
     reward = rewards.reward_choose(reward=reward, choice=RewardChoice.ROADSHOW_CREDITS, actor=resident.user)
-    rewards.reward_publish(reward=reward, actor=lead)
+    reward_grants.reward_publish(reward=reward, actor=lead)

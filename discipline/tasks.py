@@ -82,6 +82,6 @@ def flag_overdue_reward_grants() -> int:
     (the notification's dedupe key: a second run tells nobody again). Returns how many were newly flagged."""
     from django.utils import timezone
 
-    from discipline.services.rewards import rewards_flag_overdue
+    from discipline.services.reward_grants import rewards_flag_overdue
 
     return rewards_flag_overdue(now=timezone.now())

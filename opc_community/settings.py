@@ -464,161 +464,84 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # The schedule is code: reviewed here, the same on every machine (ARCHITECTURE.md, "Jobs").
 # Every job is idempotent, so a beat that fires twice changes nothing the second time.
+
+
+def _beat(task: str, **when: int | str) -> dict[str, object]:
+    """A periodic task: ``when`` are crontab()'s fields (none: every minute)."""
+    return {"task": task, "schedule": crontab(**when)}
+
+
 CELERY_BEAT_SCHEDULE = {
     # 第四章第二条 / RULEBOOK §6: voucher balances past their validity expire (daily, once per grant),
     # and residents are warned before (rule data ``vouchers.expiry_warning_days``), once per grant.
-    "resources-expire-vouchers": {
-        "task": "resources.tasks.expire_vouchers",
-        "schedule": crontab(hour=0, minute=20),
-    },
-    "resources-warn-expiring-vouchers": {
-        "task": "resources.tasks.warn_expiring_vouchers",
-        "schedule": crontab(hour=9, minute=10),
-    },
+    "resources-expire-vouchers": _beat("resources.tasks.expire_vouchers", hour=0, minute=20),
+    "resources-warn-expiring-vouchers": _beat("resources.tasks.warn_expiring_vouchers", hour=9, minute=10),
     # 第五章第二条 (docs/resources.md): residents following a policy are reminded before its deadline (rule data
     # ``policies.reminder_days_before_deadline``; once per resident and policy, a unique row guards it), and
     # requests for policy help unanswered after their due day are flagged to the resources team, once each.
-    "resources-remind-policy-deadlines": {
-        "task": "resources.tasks.remind_policy_deadlines",
-        "schedule": crontab(hour=9, minute=20),
-    },
-    "resources-flag-overdue-policy-help": {
-        "task": "resources.tasks.flag_overdue_policy_help",
-        "schedule": crontab(hour=8, minute=50),
-    },
+    "resources-remind-policy-deadlines": _beat("resources.tasks.remind_policy_deadlines", hour=9, minute=20),
+    "resources-flag-overdue-policy-help": _beat("resources.tasks.flag_overdue_policy_help", hour=8, minute=50),
     # 第四章第二条 3 (RULEBOOK §6 decision): sharing posts past ``sharing.post_validity_days`` leave the board.
-    "resources-expire-sharing-posts": {
-        "task": "resources.tasks.expire_sharing_posts",
-        "schedule": crontab(hour=0, minute=25),
-    },
+    "resources-expire-sharing-posts": _beat("resources.tasks.expire_sharing_posts", hour=0, minute=25),
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
-    "core-purge-idempotency-records": {
-        "task": "opc_community.core.tasks.purge_idempotency_records",
-        "schedule": crontab(hour=3, minute=40),
-    },
+    "core-purge-idempotency-records": _beat("opc_community.core.tasks.purge_idempotency_records", hour=3, minute=40),
     # Stored files no row names (a crash between storing and saving) are logged and shown to the
     # administrators; deleting them is `manage.py sweep_files --delete` (docs/operations.md, "Stored files").
-    "core-sweep-files": {
-        "task": "opc_community.core.tasks.sweep_files",
-        "schedule": crontab(day_of_week="sun", hour=4, minute=20),
-    },
+    "core-sweep-files": _beat("opc_community.core.tasks.sweep_files", day_of_week="sun", hour=4, minute=20),
     # 第九章第一条 / RULEBOOK §10: publication windows that ended hand their
     # decision back to the owning app. Hourly, so that a window ending at
     # 23:59:59 takes effect early the next morning.
-    "notices-close-publication-windows": {
-        "task": "opc_community.notices.tasks.close_publication_windows",
-        "schedule": crontab(minute=5),
-    },
+    "notices-close-publication-windows": _beat("opc_community.notices.tasks.close_publication_windows", minute=5),
     # RULEBOOK §10 (decisions added 2026-12): objections not decided within their working days are
     # flagged to the administrator, once each.
-    "notices-flag-late-objections": {
-        "task": "opc_community.notices.tasks.flag_late_objections",
-        "schedule": crontab(minute=10),
-    },
+    "notices-flag-late-objections": _beat("opc_community.notices.tasks.flag_late_objections", minute=10),
     # 第三章第三条 / RULEBOOK §4.2: the 30-day renewal reminder, once per agreement.
-    "residents-send-renewal-reminders": {
-        "task": "residents.tasks.lifecycle.send_renewal_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
+    "residents-send-renewal-reminders": _beat("residents.tasks.lifecycle.send_renewal_reminders", hour=8, minute=0),
     # 第三章第四条 / RULEBOOK §4.4: not renewed by the end date → exit on expiry with the grace period.
-    "residents-open-expiry-exits": {
-        "task": "residents.tasks.lifecycle.open_expiry_exits",
-        "schedule": crontab(hour=8, minute=0),
-    },
+    "residents-open-expiry-exits": _beat("residents.tasks.lifecycle.open_expiry_exits", hour=8, minute=0),
     # 第四章第四条: missed complaint deadlines flagged to the daily management team, once each.
-    "residents-flag-overdue-complaints": {
-        "task": "residents.tasks.complaints.flag_overdue_complaints",
-        "schedule": crontab(minute=15),
-    },
+    "residents-flag-overdue-complaints": _beat("residents.tasks.complaints.flag_overdue_complaints", minute=15),
     # 第四章第一条 / RULEBOOK §5: bookings not checked in 15 minutes after the start are
     # released and recorded as no-shows (every 5 minutes; a second run releases nothing).
-    "spaces-release-no-show-bookings": {
-        "task": "spaces.tasks.release_no_show_bookings",
-        "schedule": crontab(minute="*/5"),
-    },
+    "spaces-release-no-show-bookings": _beat("spaces.tasks.release_no_show_bookings", minute="*/5"),
     # 第四章第二条 / RULEBOOK §6: loans still out after their due time are flagged and the resident and the
     # daily management team told (once per loan); reservations never collected lapse.
-    "spaces-flag-overdue-loans": {
-        "task": "spaces.tasks.flag_overdue_loans",
-        "schedule": crontab(hour=8, minute=0),
-    },
+    "spaces-flag-overdue-loans": _beat("spaces.tasks.flag_overdue_loans", hour=8, minute=0),
     # 第七章第一条: fire equipment overdue for inspection, expiring or expired, told to the daily
     # management team once each (a second run tells nobody).
-    "spaces-flag-safety-due": {
-        "task": "spaces.tasks.flag_safety_due",
-        "schedule": crontab(hour=7, minute=30),
-    },
+    "spaces-flag-safety-due": _beat("spaces.tasks.flag_safety_due", hour=7, minute=30),
     # 第四章第一条 3、4: yesterday's cleaning, disinfection and closing rounds not logged, recorded and told
     # to the daily management team once (a second run tells nobody).
-    "spaces-flag-missed-rounds": {
-        "task": "spaces.tasks.flag_missed_rounds",
-        "schedule": crontab(hour=7, minute=40),
-    },
+    "spaces-flag-missed-rounds": _beat("spaces.tasks.flag_missed_rounds", hour=7, minute=40),
     # 第六章第一条: the quarter that contains today takes inputs from its first day (added with its last
     # day as deadline unless staff added it ahead; residents told once). Daily, so a missed day 1 is made
     # up the next morning; on other days it only tells residents checked in since.
-    "scoring-open-current-quarter": {
-        "task": "scoring.tasks.open_current_quarter",
-        "schedule": crontab(minute=5, hour=0),
-    },
+    "scoring-open-current-quarter": _beat("scoring.tasks.open_current_quarter", minute=5, hour=0),
     # 第六章第二条: draft score cards of every quarter that ended and was never run (normally the one that
     # ended yesterday, on day 1 of a quarter); daily at 02:00, so a missed day 1 is made up the next.
-    "scoring-run-quarter-just-ended": {
-        "task": "scoring.tasks.run_quarter_just_ended",
-        "schedule": crontab(minute=0, hour=2),
-    },
+    "scoring-run-quarter-just-ended": _beat("scoring.tasks.run_quarter_just_ended", minute=0, hour=2),
     # RULEBOOK §7.1 (quarterly plan): residents who have not filed their plan are reminded once, from 3
     # working days before their last day to file; late plan decisions are flagged to the administrators.
-    "scoring-remind-plans": {
-        "task": "scoring.tasks.remind_plans",
-        "schedule": crontab(minute=0, hour=9),
-    },
+    "scoring-remind-plans": _beat("scoring.tasks.remind_plans", minute=0, hour=9),
     # 第六章第三条: score appeals not answered within their working days, flagged once each.
-    "scoring-flag-overdue-score-appeals": {
-        "task": "scoring.tasks.flag_overdue_score_appeals",
-        "schedule": crontab(minute=35),
-    },
+    "scoring-flag-overdue-score-appeals": _beat("scoring.tasks.flag_overdue_score_appeals", minute=35),
     # Solved complaints neither confirmed nor reopened in time are closed (rule data).
-    "residents-close-unconfirmed-complaints": {
-        "task": "residents.tasks.complaints.close_unconfirmed_complaints",
-        "schedule": crontab(hour=8, minute=20),
-    },
+    "residents-close-unconfirmed-complaints": _beat("residents.tasks.complaints.close_unconfirmed_complaints", hour=8, minute=20),
     # 第八章第二条 rows 7 and 1b: overdue fees and overdue exit, one case per invoice / exit and band.
-    "discipline-run-overdue-ladders": {
-        "task": "discipline.tasks.run_overdue_ladders",
-        "schedule": crontab(hour=8, minute=0),
-    },
+    "discipline-run-overdue-ladders": _beat("discipline.tasks.run_overdue_ladders", hour=8, minute=0),
     # RULEBOOK §9 (decisions added 2026-12): a rectification deadline passed → "not rectified" the next
     # morning, the responsible staff told; a decided case not published in time → the administrator told.
-    "discipline-mark-unrectified-cases": {
-        "task": "discipline.tasks.mark_unrectified_cases",
-        "schedule": crontab(hour=7, minute=50),
-    },
-    "discipline-flag-late-publications": {
-        "task": "discipline.tasks.flag_late_publications",
-        "schedule": crontab(minute=35),
-    },
+    "discipline-mark-unrectified-cases": _beat("discipline.tasks.mark_unrectified_cases", hour=7, minute=50),
+    "discipline-flag-late-publications": _beat("discipline.tasks.flag_late_publications", minute=35),
     # 第八章第二条: requests for review (复核) not answered within 3 working days, flagged once each.
-    "discipline-flag-overdue-appeals": {
-        "task": "discipline.tasks.flag_overdue_appeals",
-        "schedule": crontab(minute=25),
-    },
+    "discipline-flag-overdue-appeals": _beat("discipline.tasks.flag_overdue_appeals", minute=25),
     # 第八章第一条: approved rewards not granted within 10 working days, flagged once each.
-    "discipline-flag-overdue-reward-grants": {
-        "task": "discipline.tasks.flag_overdue_reward_grants",
-        "schedule": crontab(hour=8, minute=30),
-    },
+    "discipline-flag-overdue-reward-grants": _beat("discipline.tasks.flag_overdue_reward_grants", hour=8, minute=30),
     # The e-mail outbox: notifications' e-mails still pending (each at most once; NOTIFICATION_EMAIL_OUTBOX).
-    "portal-send-notification-emails": {
-        "task": "opc_community.portal.tasks.send_notification_emails",
-        "schedule": crontab(),
-    },
+    "portal-send-notification-emails": _beat("opc_community.portal.tasks.send_notification_emails"),
     # The decision ledger: chain, published checkpoints and live decisions verified; a break is told to the
     # administrators once; an intact chain's new head is published on the notice board (docs/discipline.md §6).
-    "discipline-watch-decision-ledger": {
-        "task": "discipline.tasks.watch_decision_ledger",
-        "schedule": crontab(hour=4, minute=10),
-    },
+    "discipline-watch-decision-ledger": _beat("discipline.tasks.watch_decision_ledger", hour=4, minute=10),
 }
 
 # --- Reliability -------------------------------------------------------------

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, When
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Case, Model, QuerySet, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from rest_framework.permissions import BasePermission
 
 from opc_community import rulebook
@@ -32,6 +32,20 @@ def resident_of(user: Any) -> Resident | None:
         .order_by(exited_last, "-created_at", "-id")
         .first()
     )
+
+
+def own_or_staff_record(
+    request: HttpRequest, pk: int, *, model: type[Model], permission: str, own: Callable[[Resident], QuerySet]
+) -> Any:
+    """Record ``pk`` for a private download: any, for staff holding ``permission``; else only one of the
+    requester's own (``own(resident)``; a former resident has none). Anyone else gets 404."""
+    user: Any = request.user
+    if user.is_staff and user.has_perm(permission):
+        return get_object_or_404(model, pk=pk)
+    resident = resident_of(user)
+    if resident is None or resident.status == ResidentStatus.EXITED:
+        raise Http404
+    return get_object_or_404(own(resident), pk=pk)
 
 
 def current_resident(request: HttpRequest) -> Resident | None:

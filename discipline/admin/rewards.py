@@ -44,6 +44,7 @@ from discipline.forms.rewards import (
 )
 from discipline.models import Reward, RewardKind, RewardStatus, VolunteerService
 from discipline.selectors import rewards as selectors
+from discipline.services import reward_grants, reward_support
 from discipline.services import rewards as services
 from opc_community import rulebook
 from opc_community.core.errors import DomainError
@@ -207,7 +208,7 @@ class RewardAdmin(admin.ModelAdmin):
     # --- Permissions: the administrator decides through the steps; nobody edits or deletes -------
 
     def has_decide_permission(self, request: HttpRequest) -> bool:
-        return services.can_decide_rewards(request.user)
+        return reward_support.can_decide_rewards(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # verified through the candidates page and the innovation / other forms
@@ -434,13 +435,13 @@ class RewardAdmin(admin.ModelAdmin):
     def _apply(self, request: HttpRequest, step: str, reward: Reward, data: dict[str, Any]) -> bool:
         try:
             if step == "publish":
-                services.reward_publish(reward=reward, actor=request.user)
+                reward_grants.reward_publish(reward=reward, actor=request.user)
                 done = _("%(reward)s: published on the notice board.")
             elif step == "grant":
-                services.reward_grant(reward=reward, note=data.get("note", ""), actor=request.user)
+                reward_grants.reward_grant(reward=reward, note=data.get("note", ""), actor=request.user)
                 done = _("%(reward)s: granted.")
             else:
-                services.reward_annul(reward=reward, reason=data["reason"], actor=request.user)
+                reward_grants.reward_annul(reward=reward, reason=data["reason"], actor=request.user)
                 done = _("%(reward)s: annulled.")
         except DomainError as error:
             self.message_user(request, f"{reward}: {error.message}", messages.ERROR)

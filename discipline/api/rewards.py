@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from discipline.models import Reward, RewardChoice, RewardKind, RewardStatus, VolunteerService
 from discipline.selectors import rewards as selectors
+from discipline.services import reward_support
 from discipline.services import rewards as services
 from opc_community.core.api import PersonSerializer
 from opc_community.core.filters import DateFilter, YearFilter
@@ -165,7 +166,7 @@ class RewardViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"], filterset_class=None)
     def choose(self, request: Request, pk: str | None = None) -> Response:
         """Compliance excellence: choose the roadshow-hall credits or the compute-voucher subsidy (until granted)."""
-        if self._staff() and not services.can_decide_rewards(request.user):
+        if self._staff() and not reward_support.can_decide_rewards(request.user):
             raise PermissionDenied(_("Only the resident or the administrator chooses the reward."))
         data = ChooseSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,27 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from discipline.selectors import cases as selectors
 from discipline.services.appeals import REASON_MAX_LENGTH
 from discipline.services.cases import PUBLIC_FACTS_MAX_LENGTH
-from opc_community.core.forms import DomainErrorsMixin
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
+from opc_community.core.forms import DomainErrorsMixin, MultipleFileField
 
 # --- The resident -------------------------------------------------------------------------------------
 

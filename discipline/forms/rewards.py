@@ -9,12 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from discipline.models import RewardChoice, VolunteerService
-from discipline.services.rewards import (
-    ACTIVITY_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    volunteer_service_check,
-)
+from discipline.services.reward_support import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
+from discipline.services.rewards import ACTIVITY_MAX_LENGTH, volunteer_service_check
 from opc_community.core.errors import DomainError
 from residents.models import Resident, ResidentStatus
 from scoring.models import AwardClaim

@@ -44,6 +44,7 @@ from discipline.models import (
 from opc_community import rulebook
 from opc_community.core.money import format_yuan
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
+from opc_community.rulebook.labels import CHOICE_LABELS
 from opc_community.rulebook.schema import Measure, Rulebook, ViolationKind
 
 #: The article every penalty rests on (第八章第二条 违规处罚).
@@ -119,22 +120,8 @@ def describe_rule_measure(measure: Measure, *, bans: Any | None = None) -> str:
 
 
 def describe_type(kind: str) -> str:
-    labels = {
-        "warning": _("warning"),
-        "apology": _("apology"),
-        "rectification": _("rectification ordered"),
-        "fine": _("fine"),
-        "compensation": _("compensation for the damage"),
-        "suspension": _("suspension"),
-        "deposit_forfeiture": _("deposit forfeited"),
-        "confiscation": _("gains confiscated"),
-        "forced_exit": _("forced exit"),
-        "eviction": _("ordered to leave at once"),
-        "report_authorities": _("reported to the authorities"),
-        "legal_liability": _("legal liability pursued"),
-        "visitor_removal": _("visitor warned and sent away"),
-    }
-    return str(labels.get(kind, kind))
+    """A measure's type in words (the rulebook's label of the choice)."""
+    return str(CHOICE_LABELS.get(kind, kind))
 
 
 def _describe_suspension(scope: str | None, days: int | None, until_paid: bool) -> str:

@@ -36,11 +36,10 @@ from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
-from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import PublicationStatus
-from opc_community.portal.services import notify
+from opc_community.portal.services import notify, notify_overdue
 from opc_community.workdays.registry import Recomputed
 from residents.models import Resident
 
@@ -165,22 +164,16 @@ def appeal_decide(*, appeal: Appeal, upheld: bool, answer: str, actor: Actor) ->
 def appeals_flag_overdue(*, now: Any | None = None) -> int:
     """Tell the administrator of each pending appeal past its answer time, once (dedupe key); returns how
     many were flagged this time (a second run flags none)."""
-    now = now or timezone.now()
-    flagged = 0
-    for appeal in selectors.overdue_appeals(now=now):
-        with community_language():
-            created = notify(
-                recipients=members_of(Role.ADMINISTRATOR),
-                title=_("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
-                body=_("The answer to the request for review of case %(number)s was due by %(due)s "
-                       "(Chapter 8, Article 2).")
-                % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
-                link=reverse("admin:discipline_appeal_change", args=[appeal.pk]),
-                kind="discipline.appeal_overdue",
-                dedupe_key=overdue_flag_key(appeal.pk),
-            )
-        flagged += bool(created)
-    return flagged
+    return notify_overdue(
+        selectors.overdue_appeals(now=now or timezone.now()),
+        recipients=members_of(Role.ADMINISTRATOR),
+        title=lambda appeal: _("Request for review overdue: case %(number)s") % {"number": appeal.case.number},
+        body=lambda appeal: _("The answer to the request for review of case %(number)s was due by %(due)s "
+                              "(Chapter 8, Article 2).")
+        % {"number": appeal.case.number, "due": format_moment(appeal.answer_due_at)},
+        link=lambda appeal: reverse("admin:discipline_appeal_change", args=[appeal.pk]),
+        kind="discipline.appeal_overdue", dedupe_key=lambda appeal: overdue_flag_key(appeal.pk),
+    )
 
 
 def overdue_flag_key(appeal_id: int) -> str:

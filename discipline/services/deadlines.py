@@ -31,7 +31,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day, format_moment
-from opc_community.portal.services import notifications_withdraw, notify
+from opc_community.portal.services import notifications_withdraw, notify, notify_overdue
 from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.services import DeadlineField, recompute_deadlines
 
@@ -93,21 +93,14 @@ def publication_overdue_key(case_id: int) -> str:
 def publication_overdue_flag(*, now: datetime | None = None) -> int:
     """Tell the administrator once of each decided case not published by its time; returns how many were
     flagged this time (a second run flags none)."""
-    now = now or timezone.now()
-    flagged = 0
-    for case in late_publications(now=now).order_by("publish_due_at", "pk"):
-        with community_language():
-            created = notify(
-                recipients=members_of(Role.ADMINISTRATOR),
-                title=_("Penalty decision %(number)s not yet published") % {"number": case.number},
-                body=_("The decision of case %(number)s was due on the notice board by %(due)s (RULEBOOK §9): "
-                       "publish it.") % {"number": case.number, "due": format_moment(case.publish_due_at)},
-                link=_admin_link(case),
-                kind="discipline.publication_overdue",
-                dedupe_key=publication_overdue_key(case.pk),
-            )
-        flagged += bool(created)
-    return flagged
+    return notify_overdue(
+        late_publications(now=now or timezone.now()).order_by("publish_due_at", "pk"),
+        recipients=members_of(Role.ADMINISTRATOR),
+        title=lambda case: _("Penalty decision %(number)s not yet published") % {"number": case.number},
+        body=lambda case: _("The decision of case %(number)s was due on the notice board by %(due)s (RULEBOOK §9): "
+                            "publish it.") % {"number": case.number, "due": format_moment(case.publish_due_at)},
+        link=_admin_link, kind="discipline.publication_overdue", dedupe_key=lambda case: publication_overdue_key(case.pk),
+    )
 
 
 def provisional_publications() -> QuerySet[ViolationCase]:

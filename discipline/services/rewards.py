@@ -24,10 +24,12 @@ not appended; nor is the resident's choice.
 The 500-yuan compute-voucher subsidy is recorded on the reward (``amount``); granting it issues a
 voucher grant in the resources app's ledger (``resources.services.vouchers.reward_grant``, keyed
 ``reward:<id>``, so a retry grants once) and the grant's number goes in the reward's note.
+
+This module holds volunteer service, verification and the resident's choice; publication, annulment
+and the grant are in ``reward_grants``, what both share in ``reward_support``.
 """
 
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,14 +38,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from discipline import reward_rules as rules
 from discipline.models import (
-    REWARD_TRANSITIONS,
-    LedgerKind,
     Reward,
     RewardChoice,
     RewardKind,
@@ -51,32 +50,31 @@ from discipline.models import (
     VolunteerService,
 )
 from discipline.selectors import rewards as selectors
-from opc_community import rulebook, workdays
+from discipline.services.reward_support import (
+    NOTE_MAX_LENGTH,
+    can_decide_rewards,
+    require_decider,
+    required_text,
+    rules_of,
+    tell,
+)
+from opc_community import rulebook
 from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
-from opc_community.accounts.roles import Role
-from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
-from opc_community.core.i18n import StoredText, community_language, render_stored
-from opc_community.core.moments import format_day, format_moment
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan, quantize_money
-from opc_community.core.transitions import lock, move
+from opc_community.core.transitions import lock
 from opc_community.core.uploads import validate_upload
-from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
-from opc_community.portal.services import notifications_withdraw, notify
+from opc_community.portal.services import notify
 from opc_community.rulebook.schema import Rulebook
-from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
-from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import Resident
-from residents.rules.naming import public_name
 from scoring.models import AwardClaim
 
 ACTIVITY_MAX_LENGTH = 200
-TEXT_MAX_LENGTH = 2000
-NOTE_MAX_LENGTH = 300
 MAX_HOURS = Decimal("24")
 EVIDENCE_TYPES = ("pdf", "jpeg", "png")
 
@@ -86,17 +84,6 @@ EVIDENCE_TYPES = ("pdf", "jpeg", "png")
 
 def can_record_volunteer(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and user.has_perm("discipline.add_volunteerservice")
-
-
-def can_decide_rewards(user: Any) -> bool:
-    """The administrator decides rewards (RULEBOOK §1); the permission comes from the role matrix."""
-    return bool(getattr(user, "is_staff", False)) and user.has_perm("discipline.change_reward")
-
-
-def _require_decider(actor: Actor, resident: Resident) -> None:
-    if not can_decide_rewards(actor):
-        raise PermissionDenied(_("Only the administrator decides rewards (Chapter 8, Article 1)."))
-    ensure_not_own(actor, concerned_user=resident.user_id, what=_("a reward to your own account"))
 
 
 # --- Volunteer service (志愿服务) ----------------------------------------------------------------------
@@ -189,7 +176,7 @@ def _create(*, resident: Resident, kind: str, year: int, actor: Actor, rules_in_
             )
     except IntegrityError as error:
         raise ConflictError(_once_a_year(year), field="year") from error
-    _tell(reward, gettext_lazy("Reward verified: %(kind)s"), lambda: _verified_body(reward, rules_in_force), "verified")
+    tell(reward, gettext_lazy("Reward verified: %(kind)s"), lambda: _verified_body(reward, rules_in_force), "verified")
     return reward
 
 
@@ -203,7 +190,7 @@ def reward_propose_compliance(
     *, resident: Resident, year: int, actor: Actor, note: str = "", today: date | None = None
 ) -> Reward:
     """Verify compliance excellence (合规优秀) of ``year`` for an eligible resident; the resident then chooses."""
-    _require_decider(actor, resident)
+    require_decider(actor, resident)
     today = today or timezone.localdate()
     if year > today.year:
         raise DomainError(_("A year is judged once it has begun."), field="year")
@@ -228,15 +215,6 @@ def reward_propose_compliance(
         resident=resident, kind=RewardKind.COMPLIANCE, year=year, actor=actor,
         rules_in_force=rulebook.in_force(on=candidate.judged_on), reason=f"{reason}\n{note}".strip(),
     )
-
-
-def _text(value: str, *, field: str, message: str, limit: int = TEXT_MAX_LENGTH) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise DomainError(message, field=field)
-    if len(text) > limit:
-        raise DomainError(_("At most %(count)d characters.") % {"count": limit}, field=field)
-    return text
 
 
 def _amount(rules_in_force: Rulebook, *, kind: str, level: str, amount: Any) -> Decimal:
@@ -281,7 +259,7 @@ def reward_verify_innovation(
     ``award_claim``: the verified award of the quarterly inputs the reward was found from
     (:func:`discipline.selectors.rewards.innovation_candidates`); each is rewarded once.
     """
-    _require_decider(actor, resident)
+    require_decider(actor, resident)
     _live(resident)
     today = timezone.localdate()
     rules_in_force = rulebook.in_force(on=today)
@@ -290,9 +268,9 @@ def reward_verify_innovation(
     if award_claim is not None:
         _check_award_claim(award_claim, resident=resident, level=level)
     value = _amount(rules_in_force, kind=RewardKind.INNOVATION, level=level, amount=amount)
-    certificate = _text(certificate, field="evidence_ref", limit=NOTE_MAX_LENGTH,
+    certificate = required_text(certificate, field="evidence_ref", limit=NOTE_MAX_LENGTH,
                         message=_("Name the award certificate (issuer, number, date)."))
-    reason = _text(reason, field="reason", message=_("Give the grounds of the reward."))
+    reason = required_text(reason, field="reason", message=_("Give the grounds of the reward."))
     upload = _evidence(evidence, rules_in_force)
     return _create(
         resident=resident, kind=RewardKind.INNOVATION, year=today.year, actor=actor, rules_in_force=rules_in_force,
@@ -307,7 +285,7 @@ def reward_verify_other(
     basis: str = "", evidence: UploadedFile | None = None,
 ) -> Reward:
     """其他贡献: judged by staff; cash within the range, or resource support described in words."""
-    _require_decider(actor, resident)
+    require_decider(actor, resident)
     _live(resident)
     today = timezone.localdate()
     rules_in_force = rulebook.in_force(on=today)
@@ -317,9 +295,9 @@ def reward_verify_other(
     if choice == RewardChoice.CASH:
         fields["amount"] = _amount(rules_in_force, kind=RewardKind.OTHER, level="", amount=amount)
     else:
-        fields["support"] = _text(support, field="support", limit=NOTE_MAX_LENGTH,
+        fields["support"] = required_text(support, field="support", limit=NOTE_MAX_LENGTH,
                                   message=_("Describe the resource support."))
-    reason = _text(reason, field="reason", message=_("Give the grounds of the reward."))
+    reason = required_text(reason, field="reason", message=_("Give the grounds of the reward."))
     upload = _evidence(evidence, rules_in_force)
     if upload:
         fields["evidence"] = upload
@@ -354,230 +332,17 @@ def reward_choose(*, reward: Reward, choice: str, actor: Actor) -> Reward:
         )
     if not rules.choice_allowed(reward.kind, choice):
         raise DomainError(_("Choose the roadshow-hall bookings or the compute-voucher subsidy."), field="choice")
-    rules_in_force = _rules_of(reward)
+    rules_in_force = rules_of(reward)
     amount = rules_in_force.rewards.compliance_excellence.voucher_subsidy if choice == RewardChoice.VOUCHER_SUBSIDY \
         else None
     with acting_as(actor, action="discipline.reward_choose"):
         Reward.objects.filter(pk=reward.pk).update(choice=choice, amount=amount)
     reward.refresh_from_db()
     if not own:
-        _tell(reward, gettext_lazy("Your reward choice was recorded: %(kind)s"),
+        tell(reward, gettext_lazy("Your reward choice was recorded: %(kind)s"),
               lambda: _("Recorded by staff: %(what)s.") % {"what": selectors.reward_what(reward, rules_in_force)}, "chosen",
               once=False)
     return reward
-
-
-# --- Publication and its outcome ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def reward_publish(*, reward: Reward, actor: Actor) -> Reward:
-    """Publish a verified reward on the notice board (3 working days, masked name, RULEBOOK §10)."""
-    _require_decider(actor, reward.resident)
-    reward = lock(reward)
-    rules_in_force = _rules_of(reward)
-    with acting_as(actor, action="discipline.reward_publish"):
-        reward = move(reward, RewardStatus.PUBLISHED, transitions=REWARD_TRANSITIONS)
-    from opc_community.notices.services import publication_open
-
-    resident = Resident.objects.select_related("application", "user").get(pk=reward.resident_id)
-    reward.resident = resident
-    publication = publication_open(
-        kind=PublicationKind.REWARD_DECISION,
-        title=_("Reward decision: %(kind)s, %(name)s") % {
-            "kind": reward.get_kind_display(), "name": public_name(resident.application)},
-        body=selectors.public_body(reward, rules_in_force),
-        staff_text={},  # composed from the reward's fields only; the grounds staff wrote stay private
-        subject=reward,
-        concerned_user=resident.user,
-        actor=actor,
-    )
-    _tell(reward, gettext_lazy("Your reward is on the notice board: %(kind)s"), lambda: _(
-        "Published until %(end)s. Unless an objection is upheld it is granted within %(days)s working days "
-        "after that (Chapter 8, Article 1)."
-    ) % {"end": format_moment(publication.window_ends_at), "days": rules_in_force.deadlines.reward_grant_working_days},
-        "published")
-    return reward
-
-
-def _grant_starts_at(publication: Publication) -> datetime:
-    """When the grant period starts: the window's end; or, when an objection was decided only after the
-    window, that decision (the moment it became clear no objection stands)."""
-    late = publication.objections.filter(decided_at__gt=publication.window_ends_at).order_by("-decided_at").first()
-    return late.decided_at if late else publication.window_ends_at
-
-
-def reward_publication_closed(publication: Publication, *, overturned: bool) -> None:
-    """Close hook of reward publications (registered in discipline/apps.py; runs in the closing transaction).
-
-    Not overturned → approved, to be granted within ``reward_grant_working_days`` working days
-    (第八章第一条: 10); overturned (an objection upheld) → annulled. A reward no longer on the board
-    (annulled meanwhile) is left alone, so the hook is safe to run twice.
-    """
-    reward = Reward.objects.select_for_update(no_key=True).filter(pk=publication.object_id).first()
-    if reward is None or reward.status != RewardStatus.PUBLISHED:
-        return
-    if overturned:
-        _annul(reward, reason=_("An objection raised during the publication was upheld."), actor=None,
-               action="discipline.reward_publication_closed")
-        return
-    start = _grant_starts_at(publication)
-    days = rulebook.in_force(on=local_date(start)).deadlines.reward_grant_working_days
-    due = workdays.deadline(start, days)
-    with acting_as(None, action="discipline.reward_publication_closed"):
-        reward = move(reward, RewardStatus.APPROVED, transitions=REWARD_TRANSITIONS, grant_period_starts_at=start,
-                      grant_due_at=due.at, grant_due_provisional=due.provisional)
-    _ledger(reward, "approved", publication=publication.pk, grant_due_at=due.at.isoformat())
-    _tell(reward, gettext_lazy("Your reward takes effect: %(kind)s"), lambda: _(
-        "No objection was upheld. It will be granted by %(due)s (%(days)s working days, Chapter 8, Article 1)."
-    ) % {"due": format_day(due.date), "days": days}, "approved")
-
-
-def _annul(reward: Reward, *, reason: str, actor: Actor | None, action: str) -> Reward:
-    was_public = reward.status == RewardStatus.PUBLISHED
-    with acting_as(actor, action=action):
-        reward = move(reward, RewardStatus.ANNULLED, transitions=REWARD_TRANSITIONS,
-                      annulled_at=timezone.now(), annul_reason=reason)
-    if was_public:
-        _ledger(reward, "annulled", reason=reason)
-    _tell(reward, gettext_lazy("Your reward was annulled: %(kind)s"), lambda: _("Reason: %(reason)s") % {"reason": reason}, "annulled")
-    return reward
-
-
-@transaction.atomic
-def reward_annul(*, reward: Reward, reason: str, actor: Actor) -> Reward:
-    """Withdraw a reward before it takes effect (verified, or on the board: the publication is withdrawn)."""
-    _require_decider(actor, reward.resident)
-    reason = _text(reason, field="reason", message=_("Give the reason for annulling the reward."))
-    reward = lock(reward)
-    if reward.status == RewardStatus.PUBLISHED:
-        from opc_community.notices.services import publication_withdraw
-
-        publication = selectors.publications_of([reward]).get(reward.pk)
-        if publication is not None and publication.status in (PublicationStatus.OPEN,
-                                                              PublicationStatus.AWAITING_DECISION):
-            publication_withdraw(publication=publication, reason=reason, actor=actor)
-    return _annul(reward, reason=reason, actor=actor, action="discipline.reward_annul")
-
-
-# --- The grant ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def reward_grant(*, reward: Reward, actor: Actor, note: str = "", now: datetime | None = None) -> Reward:
-    """Grant an approved reward: credits through the booking app, cash paid or the subsidy recorded by staff.
-
-    Roadshow credits go through ``spaces.services.credits.credit_grant`` keyed ``reward:<id>``, so
-    they are granted once even if this is retried; the voucher subsidy likewise through
-    ``resources.services.vouchers.reward_grant`` keyed ``reward:<id>``. Cash and resource support are
-    staff confirmations: ``note`` records what was done (transfer reference, the support given).
-    """
-    _require_decider(actor, reward.resident)
-    now = now or timezone.now()
-    reward = lock(reward)
-    if reward.status != RewardStatus.APPROVED:
-        raise InvalidTransition(_("This reward is “%(status)s”; only an approved reward is granted.")
-                                % {"status": reward.get_status_display()})
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX_LENGTH:
-        raise DomainError(_("At most %(count)d characters.") % {"count": NOTE_MAX_LENGTH}, field="note")
-    rules_in_force = _rules_of(reward)
-    credit_id = None
-    if reward.kind == RewardKind.COMPLIANCE and not reward.choice:
-        raise DomainError(_("The resident has not chosen between the roadshow-hall bookings and the "
-                            "compute-voucher subsidy yet."), field="choice")
-    if reward.choice == RewardChoice.ROADSHOW_CREDITS:
-        from spaces.services.credits import credit_grant
-
-        ce = rules_in_force.rewards.compliance_excellence
-        credit = credit_grant(
-            resident=reward.resident, count=ce.roadshow_credits, max_hours=ce.roadshow_credit_max_hours,
-            source_key=f"reward:{reward.pk}", actor=actor,
-            note=render_stored(lambda: _("Compliance excellence %(year)s") % {"year": reward.year}),
-        )
-        credit_id = credit.pk
-        note = note or render_stored(lambda: _("%(count)s roadshow-hall credits granted") % {"count": ce.roadshow_credits})
-    elif reward.choice == RewardChoice.VOUCHER_SUBSIDY:
-        # 第八章第一条 算力券补贴: a voucher grant in the resources ledger, once per reward (its source key).
-        from resources.services.vouchers import reward_grant as voucher_reward_grant
-
-        grant = voucher_reward_grant(
-            resident=reward.resident, amount=reward.amount, source_key=f"reward:{reward.pk}", actor=actor,
-            note=render_stored(lambda: _("Compliance excellence %(year)s") % {"year": reward.year}),
-        )
-        note = note or render_stored(lambda: _("Compute vouchers %(number)s granted") % {"number": grant.number})
-    elif not note:
-        raise DomainError(_("Record how the reward was given (transfer reference, voucher number or the support "
-                            "provided)."), field="note")
-    with acting_as(actor, action="discipline.reward_grant"):
-        reward = move(reward, RewardStatus.GRANTED, transitions=REWARD_TRANSITIONS,
-                      granted_by=actor, granted_at=now, grant_note=note)
-    _ledger(reward, "granted", note=note, credit=credit_id, late=bool(reward.grant_due_at and now > reward.grant_due_at))
-    _tell(reward, gettext_lazy("Your reward was granted: %(kind)s"),
-          lambda: f"{selectors.reward_what(reward, rules_in_force)}. {note}", "granted")
-    return reward
-
-
-# --- Overdue grants ---------------------------------------------------------------------------------------
-
-
-def rewards_flag_overdue(*, now: datetime) -> int:
-    """Tell the administrators about each approved reward not granted by its deadline — once per reward
-    (the notification's dedupe key); returns how many rewards were newly flagged."""
-    overdue = list(selectors.overdue_grants(now=now))
-    if not overdue:
-        return 0
-    administrators = list(members_of(Role.ADMINISTRATOR))
-    flagged = 0
-    for reward in overdue:
-        with community_language():
-            created = notify(
-                recipients=administrators,
-                title=_("Reward grant overdue: %(name)s, %(kind)s") % {
-                    "name": reward.resident.name, "kind": reward.get_kind_display()},
-                body=_("To be granted by %(due)s (Chapter 8, Article 1: granted within the working days the rulebook "
-                       "sets after the publication).") % {"due": format_moment(reward.grant_due_at)},
-                link=reverse("admin:discipline_reward_change", args=[reward.pk]),
-                kind="discipline.reward_grant_overdue",
-                dedupe_key=overdue_flag_key(reward.pk),
-            )
-        flagged += bool(created)
-    return flagged
-
-
-def overdue_flag_key(reward_id: int) -> str:
-    """The key of a reward's grant-overdue notice (withdrawn when a calendar change moves its deadline)."""
-    return f"discipline:reward:{reward_id}:grant_overdue"
-
-
-def rewards_recompute_provisional() -> Recomputed:
-    """Provisional grant deadlines of approved rewards, computed again from the start of their grant
-    period after a calendar change (RULEBOOK §2; registered in discipline/apps.py). The overdue notice
-    of a reward whose deadline moved is withdrawn; the daily flag job raises it again if need be."""
-    rules_on = rulebook.in_force_by_day()
-    moves, result = recompute_deadlines(
-        selectors.provisional_grants(), provisional="grant_due_provisional",
-        fields=[DeadlineField("grant_due_at", "grant_period_starts_at",
-                              lambda day: rules_on(day).deadlines.reward_grant_working_days)],
-    )
-    return replace(result, flags_cleared=notifications_withdraw(
-        dedupe_keys=[overdue_flag_key(move.pk) for move in moves]))
-
-
-# --- Helpers ----------------------------------------------------------------------------------------------
-
-
-def _rules_of(reward: Reward) -> Rulebook:
-    """The rules a reward is judged by: the rulebook version recorded at verification."""
-    rules_in_force = selectors.rules_by_version({reward.rulebook_version}).get(reward.rulebook_version)
-    return rules_in_force or rulebook.in_force(on=local_date(reward.verified_at))
-
-
-def _ledger(reward: Reward, event: str, **extra: Any) -> None:
-    """Append a reward decision to the tamper-evident decision ledger."""
-    from discipline.services.ledger import ledger_append, reward_content
-
-    ledger_append(kind=LedgerKind.REWARD, object_id=reward.pk, content=reward_content(reward, event, **extra))
 
 
 def _verified_body(reward: Reward, rules_in_force: Rulebook) -> str:
@@ -589,16 +354,3 @@ def _verified_body(reward: Reward, rules_in_force: Rulebook) -> str:
     what = format_yuan(reward.amount) if reward.amount is not None else reward.support
     return _("%(what)s. It is first published on the notice board for %(days)s working days (Chapter 8, "
              "Article 1).") % {"what": what, "days": days}
-
-
-def _tell(reward: Reward, title: Promise, body: StoredText, event: str, *, once: bool = True) -> None:
-    """Tell the resident (inbox now, email after commit); each event once per reward unless ``once`` is False."""
-    notify(
-        recipients=[reward.resident.user],
-        title=lambda: title % {"kind": reward.get_kind_display()},
-        body=body,
-        link=reverse("discipline:my_rewards"),
-        kind=f"discipline.reward_{event}",
-        dedupe_key=f"discipline:reward:{reward.pk}:{event}" if once else None,
-    )
-

@@ -5,7 +5,7 @@ Thin views: each says who may use it; a resident's reward is fetched through
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -16,10 +16,11 @@ from discipline.forms.rewards import ChoiceForm
 from discipline.models import Reward
 from discipline.selectors import rewards as selectors
 from discipline.services import rewards as services
-from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.core.uploads import (
+    sniffed_file_response,
+)
 from opc_community.core.views import submit_form
-from residents.access import resident_of, resident_required
-from residents.models import ResidentStatus
+from residents.access import own_or_staff_record, resident_required
 
 
 @resident_required
@@ -46,23 +47,9 @@ def reward_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def reward_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate scan, privately: to the rewarded resident and to staff who may read rewards (else 404)."""
-    if request.user.is_staff and request.user.has_perm("discipline.view_reward"):
-        reward = get_object_or_404(Reward, pk=pk)
-    else:
-        resident = resident_of(request.user)
-        if resident is None or resident.status == ResidentStatus.EXITED:
-            raise Http404
-        reward = get_object_or_404(selectors.rewards_of(resident), pk=pk)
-    if not reward.evidence:
-        raise Http404
-    with reward.evidence.open("rb") as stored:
-        kind = sniff(stored.read(16))
-    if kind is None:
-        raise Http404
-    extension = {"jpeg": "jpg"}.get(kind, kind)
-    return private_file_response(
-        reward.evidence, download_name=f"reward-{reward.pk}.{extension}", content_type=SIGNATURES[kind][0]
-    )
+    reward = own_or_staff_record(request, pk, model=Reward, permission="discipline.view_reward",
+                                 own=selectors.rewards_of)
+    return sniffed_file_response(reward.evidence, stem=f"reward-{reward.pk}")
 
 
 def _page(request: HttpRequest, *, forms: dict | None = None, status: int = 200) -> HttpResponse:

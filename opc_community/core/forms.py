@@ -1,6 +1,7 @@
 """Forms meet services: a service's refusal (DomainError) shown where the person looks."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -37,3 +38,23 @@ class DomainErrorsMixin:
 
     def add_domain_error(self, error: DomainError) -> None:
         add_domain_error(self, error, aliases=self.field_aliases)  # type: ignore[arg-type]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern), optional unless ``required=True``;
+    ``accept`` filters the file chooser (the services check each file's type by its content)."""
+
+    def __init__(self, *args: Any, accept: str = ".pdf,.jpg,.jpeg,.png", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []

@@ -179,3 +179,18 @@ def attachment_response(content: bytes, *, download_name: str, content_type: str
     """A generated file (PDF, Excel, calendar) as an attachment, to a caller the view has already authorised."""
     response = HttpResponse(content, content_type=content_type)
     return _as_attachment(response, download_name=download_name, content_type=content_type)
+
+
+def sniffed_file_response(file: FieldFile, *, stem: str) -> FileResponse:
+    """A stored upload as ``<stem>.<extension>``, typed by what its content is (PDF, JPEG, PNG), to a caller
+    the view has already authorised; 404 when nothing is stored or the content is none of those."""
+    from django.http import Http404
+
+    if not file:
+        raise Http404
+    with file.open("rb") as stored:
+        kind = sniff(stored.read(16))
+    if kind is None:
+        raise Http404
+    extension = {"jpeg": "jpg"}.get(kind, kind)
+    return private_file_response(file, download_name=f"{stem}.{extension}", content_type=SIGNATURES[kind][0])

@@ -37,7 +37,6 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
-from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.personal_data import FindingKind, find_personal_data
 from opc_community.core.transitions import ensure_can_move, lock, move
@@ -51,7 +50,7 @@ from opc_community.notices.models import (
     PublicationOutcome,
     PublicationStatus,
 )
-from opc_community.portal.services import notifications_withdraw, notify
+from opc_community.portal.services import notifications_withdraw, notify, notify_overdue
 from opc_community.workdays import services as workdays_services
 from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
@@ -414,22 +413,16 @@ def objections_overdue_flag(*, now: datetime | None = None) -> int:
     """Tell the administrator once of each objection not decided by its time (RULEBOOK §10, decisions added
     2026-12); returns how many were flagged this time (a second run flags none: the notice's dedupe key)."""
     now = now or timezone.now()
-    flagged = 0
-    late = selectors.late_objections(now=now).select_related("publication").order_by("decide_due_at", "pk")
-    for objection in late:
-        with community_language():
-            created = notify(
-                recipients=members_of(Role.ADMINISTRATOR),
-                title=_("Objection #%(id)s not decided in time") % {"id": objection.pk},
-                body=_("The objection to the publication “%(title)s” was due to be decided by %(due)s "
-                       "(RULEBOOK §10): decide it.")
-                % {"title": objection.publication.title, "due": format_moment(objection.decide_due_at)},
-                link=reverse("admin:notices_objection_change", args=[objection.pk]),
-                kind="notices.objection_overdue",
-                dedupe_key=objection_overdue_key(objection.pk),
-            )
-        flagged += bool(created)
-    return flagged
+    return notify_overdue(
+        selectors.late_objections(now=now).select_related("publication").order_by("decide_due_at", "pk"),
+        recipients=members_of(Role.ADMINISTRATOR),
+        title=lambda objection: _("Objection #%(id)s not decided in time") % {"id": objection.pk},
+        body=lambda objection: _("The objection to the publication “%(title)s” was due to be decided by %(due)s "
+                                 "(RULEBOOK §10): decide it.")
+        % {"title": objection.publication.title, "due": format_moment(objection.decide_due_at)},
+        link=lambda objection: reverse("admin:notices_objection_change", args=[objection.pk]),
+        kind="notices.objection_overdue", dedupe_key=lambda objection: objection_overdue_key(objection.pk),
+    )
 
 
 def objections_recompute_provisional() -> Recomputed:

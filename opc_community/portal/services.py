@@ -9,11 +9,11 @@ once per notification. docs/operations.md, "Reliability".
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -28,7 +28,7 @@ from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.errors import DomainError
-from opc_community.core.i18n import StoredText, render_stored
+from opc_community.core.i18n import StoredText, community_language, render_stored
 from opc_community.core.jobs import enqueue_on_commit
 from opc_community.portal.models import EmailState, Notification
 from opc_community.portal.rules import Delivery, delivery_after, email_retry_delay
@@ -112,6 +112,31 @@ def notify(
 
         enqueue_on_commit(send_notification_emails)
     return created
+
+
+Item = TypeVar("Item")
+
+
+def notify_overdue(
+    items: Iterable[Item],
+    *,
+    recipients: Iterable[Any],
+    title: Callable[[Item], str],
+    body: Callable[[Item], str],
+    link: Callable[[Item], str],
+    kind: str,
+    dedupe_key: Callable[[Item], str],
+) -> int:
+    """Tell ``recipients`` of each overdue item once (its ``dedupe_key``), the texts written in the
+    community language; returns how many items were flagged this time (a second run flags none). The
+    daily flag jobs of late answers, decisions, publications and grants go through here."""
+    flagged = 0
+    for item in items:
+        with community_language():
+            created = notify(recipients=recipients, title=title(item), body=body(item), link=link(item), kind=kind,
+                             dedupe_key=dedupe_key(item))
+        flagged += bool(created)
+    return flagged
 
 
 def notification_mark_read(*, notification: Notification, user: Any) -> Notification:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from opc_community import rulebook
 from opc_community.accounts.models import User
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import MultipleFileField
 from opc_community.core.uploads import TYPE_LABELS, validate_upload
 from residents.models import Direction, DocumentKind, EntityType
 from residents.rules.identity import normalise_identity
@@ -92,24 +93,6 @@ class SignupForm(ServiceErrorsMixin, UserCreationForm):
 
 
 # --- the application form -----------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (qualification certificates)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": _ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class IdentityNumberField(forms.CharField):
@@ -192,7 +175,7 @@ class ApplicationForm(ServiceErrorsMixin, forms.Form):
                                        widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT}))
     project_plan = forms.FileField(label=_("Project plan"), required=False,
                                    widget=forms.ClearableFileInput(attrs={"accept": _ACCEPT}))
-    qualification = MultipleFileField(label=_("Qualification certificates (optional, several allowed)"), required=False)
+    qualification = MultipleFileField(label=_("Qualification certificates (optional, several allowed)"), accept=_ACCEPT)
     declares_no_dishonesty = forms.BooleanField(
         label=_("I declare that I have no record of serious dishonesty (第三章第一条). Staff verify it."),
         required=False,

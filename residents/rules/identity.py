@@ -21,6 +21,8 @@ import unicodedata
 from datetime import date
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, Z, S, V
@@ -126,3 +128,33 @@ def identity_search_term(term: str) -> str:
     ``440115-…``, a lower-case ``x``), in its stored spelling; any other term unchanged."""
     normalised = normalise_identity(term)
     return normalised if len(normalised) == 18 and is_ascii_identity(normalised) else term
+
+
+def id_number_message(problem: IdCardProblem) -> str:
+    """What the applicant reads when the ID card number fails :func:`id_card_problem`."""
+    return {
+        IdCardProblem.LENGTH: _("ID card number: a resident identity card number has 18 characters."),
+        IdCardProblem.CHARACTERS: _(
+            "ID card number: only the digits 0-9, and X as the last character "
+            "(full-width digits are converted; digits of other scripts are not accepted)."
+        ),
+        IdCardProblem.BIRTH_DATE: _("ID card number: characters 7 to 14 must be a real date of birth."),
+        IdCardProblem.CHECK: _(
+            "ID card number: the last character does not match (GB 11643 check character). Please check the number."
+        ),
+    }[problem]
+
+
+def uscc_message(problem: UsccProblem) -> str:
+    """What the applicant reads when the credit code fails :func:`uscc_problem`."""
+    return {
+        UsccProblem.LENGTH: _("Unified social credit code: the code has 18 characters."),
+        UsccProblem.CHARACTERS: _(
+            "Unified social credit code: only the digits 0-9 and the letters A-Z other than I, O, Z, S and V "
+            "(full-width characters are converted; other scripts are not accepted)."
+        ),
+        UsccProblem.CHECK: _(
+            "Unified social credit code: the last character does not match (GB 32100 check character). "
+            "Please check the code."
+        ),
+    }[problem]

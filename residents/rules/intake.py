@@ -1,6 +1,8 @@
 """Intake rules (第三章第一条 入驻条件, 第三章第二条 入驻流程) as pure functions: no database, no clock.
 
 - which materials an entity type must upload;
+- what keeps an application's fields and materials from being submitted (:func:`submission_problems`;
+  the service adds what needs the database: an identity number in use, a re-application ban);
 - which eligibility points staff must decide (flags an override reason must answer);
 - which ban, among those recorded, refuses an application on a given day (RULEBOOK §4.6);
 - which deadline is the current one of an application in review.
@@ -16,7 +18,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from residents.models.intake import ApplicationStatus, Direction, DocumentKind, EntityType
-from residents.rules.identity import normalise_identity
+from residents.rules.identity import (
+    id_card_problem,
+    id_number_message,
+    normalise_identity,
+    uscc_message,
+    uscc_problem,
+)
 
 
 def required_materials(entity_type: str) -> tuple[str, ...]:
@@ -34,6 +42,68 @@ def missing_materials(entity_type: str, uploaded_kinds: Iterable[str]) -> tuple[
     """The required kinds of material not uploaded yet, in the order of the form."""
     present = set(uploaded_kinds)
     return tuple(kind for kind in required_materials(entity_type) if kind not in present)
+
+
+class ApplicationLike(Protocol):
+    """The fields of an application the submission checks read (``residents.models.Application``)."""
+
+    entity_type: str
+    direction: str
+    direction_note: str
+    person_name: str
+    id_number: str
+    phone: str
+    project_summary: str
+    company_name: str
+    uscc: str
+    declares_no_dishonesty: bool
+    consent_id_processing_at: datetime | None
+
+
+#: Fields every application fills in (第三章第一条), in the order of the form, with the applicant's message.
+REQUIRED_FIELDS: dict[str, Promise] = {
+    "entity_type": _("Entity type: required (第三章第一条)."),
+    "direction": _("Direction: required (第三章第一条)."),
+    "person_name": _("Name as on the ID card: required."),
+    "id_number": _("ID card number: required."),
+    "phone": _("Mobile phone: required."),
+    "project_summary": _("Project summary: required."),
+}
+
+
+def submission_problems(
+    application: ApplicationLike, *, uploaded_kinds: Iterable[str], today: date
+) -> list[tuple[str, str]]:
+    """What in an application's own fields and materials keeps it from being submitted (第三章第一条、
+    第二条): (field, message) pairs in the order of the form; empty when nothing does."""
+    problems: list[tuple[str, str]] = [
+        (field, str(message)) for field, message in REQUIRED_FIELDS.items() if not getattr(application, field)
+    ]
+    if application.id_number and (id_problem := id_card_problem(application.id_number, today=today)):
+        problems.append(("id_number", id_number_message(id_problem)))
+    if application.entity_type in EntityType.registered():
+        if not application.company_name:
+            problems.append(("company_name", str(_("Registered name: required for a registered entity (第三章第一条)."))))
+        if not application.uscc:
+            problems.append(
+                ("uscc", str(_("Unified social credit code: required for a registered entity (第三章第一条).")))
+            )
+        elif uscc_fault := uscc_problem(application.uscc):
+            problems.append(("uscc", uscc_message(uscc_fault)))
+    if application.direction == Direction.OTHER and not application.direction_note:
+        problems.append(("direction_note", str(_(
+            "Direction “other”: explain how the project fits the community; staff read it (第三章第一条)."))))
+    if not application.declares_no_dishonesty:
+        problems.append(("declares_no_dishonesty",
+                         str(_("Declare that you have no record of serious dishonesty (第三章第一条)."))))
+    if application.consent_id_processing_at is None:
+        problems.append(("consent_id_processing", str(_(
+            "Consent to the processing of your ID number is required to apply "
+            "(Personal Information Protection Law, Art. 29)."))))
+    for kind in missing_materials(application.entity_type, uploaded_kinds):
+        problems.append((kind, _("%(material)s: required material, not uploaded yet (第三章第二条).")
+                         % {"material": DocumentKind(kind).label}))
+    return problems
 
 
 class EligibilityFlag(StrEnum):

@@ -34,10 +34,10 @@ from residents.models import (
 )
 from residents.models.intake import IDENTITY_IN_USE
 from residents.rules.identity import (
-    IdCardProblem,
-    UsccProblem,
     id_card_problem,
+    id_number_message,
     normalise_identity,
+    uscc_message,
     uscc_problem,
 )
 from residents.services.intake_base import (
@@ -86,34 +86,6 @@ def details_of(application: Application) -> ApplicationDetails:
 
 
 _MAX_LENGTHS = {"direction_note": 300, "person_name": 60, "company_name": 120, "phone": 20, "email": 254}
-
-
-def _id_number_message(problem: IdCardProblem) -> str:
-    return {
-        IdCardProblem.LENGTH: _("ID card number: a resident identity card number has 18 characters."),
-        IdCardProblem.CHARACTERS: _(
-            "ID card number: only the digits 0-9, and X as the last character "
-            "(full-width digits are converted; digits of other scripts are not accepted)."
-        ),
-        IdCardProblem.BIRTH_DATE: _("ID card number: characters 7 to 14 must be a real date of birth."),
-        IdCardProblem.CHECK: _(
-            "ID card number: the last character does not match (GB 11643 check character). Please check the number."
-        ),
-    }[problem]
-
-
-def _uscc_message(problem: UsccProblem) -> str:
-    return {
-        UsccProblem.LENGTH: _("Unified social credit code: the code has 18 characters."),
-        UsccProblem.CHARACTERS: _(
-            "Unified social credit code: only the digits 0-9 and the letters A-Z other than I, O, Z, S and V "
-            "(full-width characters are converted; other scripts are not accepted)."
-        ),
-        UsccProblem.CHECK: _(
-            "Unified social credit code: the last character does not match (GB 32100 check character). "
-            "Please check the code."
-        ),
-    }[problem]
 
 
 def _identity_in_use_message(field: str) -> str:
@@ -172,7 +144,7 @@ def _clean_details(details: ApplicationDetails, today: date) -> ApplicationDetai
         if len(values[name]) > limit:
             errors.add(name, _("At most %(limit)d characters.") % {"limit": limit})
     if values["id_number"] and (problem := id_card_problem(values["id_number"], today=today)):
-        errors.add("id_number", _id_number_message(problem))
+        errors.add("id_number", id_number_message(problem))
     if values["id_number"] and not values["consent_id_processing"]:
         errors.add(
             "consent_id_processing",
@@ -182,7 +154,7 @@ def _clean_details(details: ApplicationDetails, today: date) -> ApplicationDetai
             ),
         )
     if values["uscc"] and (problem := uscc_problem(values["uscc"])):
-        errors.add("uscc", _uscc_message(problem))
+        errors.add("uscc", uscc_message(problem))
     if values["phone"] and not re.match(PHONE_PATTERN, values["phone"]):
         errors.add("phone", _("Mobile phone: 11 digits starting with 1, e.g. 13800138000."))
     if values["email"]:

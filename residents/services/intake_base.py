@@ -2,6 +2,7 @@
 statuses, the error collector, the transition record and the applicant's notification.
 """
 
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -11,9 +12,10 @@ from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.models import User
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
+from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.i18n import StoredText
-from opc_community.core.transitions import ensure_can_move
+from opc_community.core.transitions import ensure_can_move, move
 from opc_community.portal.services import notify
 from residents.models import (
     APPLICATION_TRANSITIONS,
@@ -80,6 +82,18 @@ def _record(application: Application, *, from_status: str, actor: User | None, r
     ApplicationTransition.objects.create(
         application=application, actor=actor, from_status=from_status, to_status=application.status, reason=reason
     )
+
+
+def _advance(
+    application: Application, to_status: str, *, actor: User, action: str, reason: str = "", **fields: Any
+) -> Application:
+    """Move a locked application one step (``fields`` set with it) and record the transition, audited as
+    ``action``: every step of intake goes through here."""
+    from_status = application.status
+    with acting_as(actor, action=action):
+        application = move(application, to_status, transitions=APPLICATION_TRANSITIONS, **fields)
+        _record(application, from_status=from_status, actor=actor, reason=reason)
+    return application
 
 
 def _application_link() -> str:

@@ -15,7 +15,7 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
 from opc_community.core.moments import format_day
-from opc_community.core.transitions import lock, move
+from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
 from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
@@ -31,8 +31,8 @@ from residents.rules import intake as rules
 from residents.selectors.intake import provisional_results, provisional_reviews
 from residents.services.intake_base import (
     NOTIFICATION_KIND,
+    _advance,
     _notify_applicant,
-    _record,
     _refuse,
     _require_applicant,
     _require_reason,
@@ -89,16 +89,10 @@ def application_start_evaluation(
         note = "\n".join(
             filter(None, [note, _("Eligibility override: %(reason)s") % {"reason": override}])
         )
-    from_status = application.status
-    with acting_as(actor, action="residents.application_start_evaluation"):
-        application = move(
-            application,
-            ApplicationStatus.EVALUATION,
-            transitions=APPLICATION_TRANSITIONS,
-            reviewer=actor,
-            **({"eligibility_override": override} if flags else {}),
-        )
-        _record(application, from_status=from_status, actor=actor, reason=note)
+    application = _advance(
+        application, ApplicationStatus.EVALUATION, actor=actor, action="residents.application_start_evaluation",
+        reason=note, reviewer=actor, **({"eligibility_override": override} if flags else {}),
+    )
     _notify_applicant(
         application,
         title=lambda: _("Initial review passed"),
@@ -127,16 +121,10 @@ def application_return(*, application: Application, actor: User, reason: str) ->
             ),
         },
     )
-    from_status = application.status
-    with acting_as(actor, action="residents.application_return"):
-        application = move(
-            application,
-            ApplicationStatus.RETURNED,
-            transitions=APPLICATION_TRANSITIONS,
-            reviewer=actor,
-            decision_reason=reason,
-        )
-        _record(application, from_status=from_status, actor=actor, reason=reason)
+    application = _advance(
+        application, ApplicationStatus.RETURNED, actor=actor, action="residents.application_return", reason=reason,
+        reviewer=actor, decision_reason=reason,
+    )
     _notify_applicant(
         application,
         title=lambda: _("Your application needs more material"),
@@ -156,17 +144,10 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
     reason = _require_reason(reason)
     application = lock(application)
     _refuse(application, ApplicationStatus.REJECTED, _not_under_review_messages())
-    from_status = application.status
-    with acting_as(actor, action="residents.application_reject"):
-        application = move(
-            application,
-            ApplicationStatus.REJECTED,
-            transitions=APPLICATION_TRANSITIONS,
-            reviewer=actor,
-            decided_at=timezone.now(),
-            decision_reason=reason,
-        )
-        _record(application, from_status=from_status, actor=actor, reason=reason)
+    application = _advance(
+        application, ApplicationStatus.REJECTED, actor=actor, action="residents.application_reject", reason=reason,
+        reviewer=actor, decided_at=timezone.now(), decision_reason=reason,
+    )
     _notify_applicant(
         application,
         title=lambda: _("Your application was not approved"),
@@ -201,20 +182,11 @@ def application_record_evaluation(
     now = timezone.now()
     days = rulebook.in_force(on=local_date(now)).deadlines.intake_evaluation_result_working_days
     due = workdays.deadline(now, days)
-    from_status = application.status
-    with acting_as(actor, action="residents.application_record_evaluation"):
-        application = move(
-            application,
-            ApplicationStatus.EVALUATED,
-            transitions=APPLICATION_TRANSITIONS,
-            reviewer=actor,
-            evaluation_feasibility=feasibility,
-            evaluation_fit=fit,
-            evaluated_at=now,
-            result_due_at=due.at,
-            result_due_provisional=due.provisional,
-        )
-        _record(application, from_status=from_status, actor=actor)
+    application = _advance(
+        application, ApplicationStatus.EVALUATED, actor=actor, action="residents.application_record_evaluation",
+        reviewer=actor, evaluation_feasibility=feasibility, evaluation_fit=fit, evaluated_at=now,
+        result_due_at=due.at, result_due_provisional=due.provisional,
+    )
     _notify_applicant(
         application,
         title=lambda: _("Your project has been evaluated"),
@@ -259,23 +231,12 @@ def application_approve(*, application: Application, actor: User, reason: str = 
         )
     if Resident.objects.filter(user_id=application.applicant_id).exclude(status=ResidentStatus.EXITED).exists():
         raise DomainError(_("The applicant's account already has a resident record."))
-    from_status = application.status
+    reason = (reason or "").strip()
+    application = _advance(application, ApplicationStatus.APPROVED, actor=actor, action="residents.application_approve",
+                           reason=reason, reviewer=actor, decided_at=now, decision_reason=reason)
     with acting_as(actor, action="residents.application_approve"):
-        application = move(
-            application,
-            ApplicationStatus.APPROVED,
-            transitions=APPLICATION_TRANSITIONS,
-            reviewer=actor,
-            decided_at=now,
-            decision_reason=(reason or "").strip(),
-        )
-        _record(application, from_status=from_status, actor=actor, reason=(reason or "").strip())
-        resident = Resident.objects.create(
-            user=application.applicant,
-            application=application,
-            name=application.display_name,
-            status=ResidentStatus.ONBOARDING,
-        )
+        resident = Resident.objects.create(user=application.applicant, application=application,
+                                           name=application.display_name, status=ResidentStatus.ONBOARDING)
         application.applicant.groups.add(Group.objects.get(name=Role.RESIDENT))
     _notify_applicant(
         application,
@@ -308,11 +269,10 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
             ApplicationStatus.WITHDRAWN: _("This application has already been withdrawn."),
         },
     )
-    from_status = application.status
     reason = (reason or "").strip()
-    with acting_as(actor, action="residents.application_withdraw"):
-        application = move(application, ApplicationStatus.WITHDRAWN, transitions=APPLICATION_TRANSITIONS)
-        _record(application, from_status=from_status, actor=actor, reason=reason)
+    from_status = application.status
+    application = _advance(application, ApplicationStatus.WITHDRAWN, actor=actor,
+                           action="residents.application_withdraw", reason=reason)
     _notify_applicant(
         application,
         title=lambda: _("Your application was withdrawn"),

@@ -13,36 +13,27 @@ from opc_community.accounts.conflicts import ensure_not_staff_applicant
 from opc_community.accounts.models import User
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
-from opc_community.core.audit import acting_as
 from opc_community.core.moments import format_day
-from opc_community.core.transitions import lock, move
+from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
 from residents.models import (
-    APPLICATION_TRANSITIONS,
     Application,
     ApplicationStatus,
     Ban,
-    Direction,
-    DocumentKind,
-    EntityType,
 )
 from residents.rules import intake as rules
 from residents.rules.identity import (
-    id_card_problem,
     normalise_identity,
-    uscc_problem,
 )
 from residents.services.applications import (
     _check_identity_in_use,
-    _id_number_message,
-    _uscc_message,
 )
 from residents.services.intake_base import (
     NOTIFICATION_KIND,
+    _advance,
     _Errors,
     _notify_applicant,
-    _record,
     _refuse,
     _require_applicant,
 )
@@ -86,51 +77,9 @@ def _check_ban(application: Application, errors: _Errors, *, today: date) -> Non
 def submission_problems(application: Application, *, today: date) -> _Errors:
     """Everything that keeps an application from being submitted (第三章第一条、第二条; RULEBOOK §4.6)."""
     errors = _Errors()
-    required = {
-        "entity_type": _("Entity type: required (第三章第一条)."),
-        "direction": _("Direction: required (第三章第一条)."),
-        "person_name": _("Name as on the ID card: required."),
-        "id_number": _("ID card number: required."),
-        "phone": _("Mobile phone: required."),
-        "project_summary": _("Project summary: required."),
-    }
-    for field, message in required.items():
-        if not getattr(application, field):
-            errors.add(field, message)
-    if application.id_number and (problem := id_card_problem(application.id_number, today=today)):
-        errors.add("id_number", _id_number_message(problem))
-    if application.entity_type in EntityType.registered():
-        if not application.company_name:
-            errors.add("company_name", _("Registered name: required for a registered entity (第三章第一条)."))
-        if not application.uscc:
-            errors.add("uscc", _("Unified social credit code: required for a registered entity (第三章第一条)."))
-        elif problem := uscc_problem(application.uscc):
-            errors.add("uscc", _uscc_message(problem))
-    if application.direction == Direction.OTHER and not application.direction_note:
-        errors.add(
-            "direction_note",
-            _("Direction “other”: explain how the project fits the community; staff read it (第三章第一条)."),
-        )
-    if not application.declares_no_dishonesty:
-        errors.add(
-            "declares_no_dishonesty",
-            _("Declare that you have no record of serious dishonesty (第三章第一条)."),
-        )
-    if application.consent_id_processing_at is None:
-        errors.add(
-            "consent_id_processing",
-            _(
-                "Consent to the processing of your ID number is required to apply "
-                "(Personal Information Protection Law, Art. 29)."
-            ),
-        )
-    kinds = {document.kind for document in application.documents.all()}
-    for kind in rules.missing_materials(application.entity_type, kinds):
-        errors.add(
-            kind,
-            _("%(material)s: required material, not uploaded yet (第三章第二条).")
-            % {"material": DocumentKind(kind).label},
-        )
+    kinds = [document.kind for document in application.documents.all()]
+    for field, message in rules.submission_problems(application, uploaded_kinds=kinds, today=today):
+        errors.add(field, message)
     _check_identity_in_use(application, errors)
     _check_ban(application, errors, today=today)
     return errors
@@ -171,30 +120,14 @@ def submit(application: Application, *, actor: User, note: str = "") -> Applicat
     submission_problems(application, today=today).raise_if_any()
     days = rulebook.in_force(on=today).deadlines.intake_initial_review_working_days
     due = workdays.deadline(now, days)
-    from_status = application.status
-    with acting_as(actor, action="residents.application_submit"):
-        application = move(
-            application,
-            ApplicationStatus.SUBMITTED,
-            transitions=APPLICATION_TRANSITIONS,
-            round=application.round + 1,
-            submitted_at=now,
-            review_due_at=due.at,
-            review_due_provisional=due.provisional,
-            evaluation_feasibility="",
-            evaluation_fit="",
-            evaluated_at=None,
-            result_due_at=None,
-            result_due_provisional=False,
-            decision_reason="",
-        )
-        _record(
-            application,
-            from_status=from_status,
-            actor=actor,
-            reason=" ".join(part for part in (
-                _("Submission round %(round)d.") % {"round": application.round}, note) if part),
-        )
+    submission_round = application.round + 1
+    application = _advance(
+        application, ApplicationStatus.SUBMITTED, actor=actor, action="residents.application_submit",
+        reason=" ".join(part for part in (_("Submission round %(round)d.") % {"round": submission_round}, note) if part),
+        round=submission_round, submitted_at=now, review_due_at=due.at, review_due_provisional=due.provisional,
+        evaluation_feasibility="", evaluation_fit="", evaluated_at=None, result_due_at=None,
+        result_due_provisional=False, decision_reason="",
+    )
     due_text = format_day(due.at)
     _notify_applicant(
         application,

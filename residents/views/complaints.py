@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opc_community import rulebook
-from opc_community.core.uploads import SIGNATURES, private_file_response, sniff
+from opc_community.core.uploads import (
+    sniffed_file_response,
+)
 from opc_community.core.views import submit_form
 from opc_community.workdays.rules import local_date
-from residents.access import resident_of, resident_required
+from residents.access import own_or_staff_record, resident_required
 from residents.forms.complaints import ComplaintForm, ConfirmForm, MessageForm, ReopenForm
-from residents.models import Complaint, ResidentStatus
+from residents.models import Complaint
 from residents.rules import complaints as rules
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
@@ -108,23 +110,9 @@ def complaint_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
     Anyone else — another resident included — gets 404.
     """
-    if request.user.is_staff and request.user.has_perm("residents.view_complaint"):
-        complaint = get_object_or_404(Complaint, pk=pk)
-    else:
-        resident = resident_of(request.user)
-        if resident is None or resident.status == ResidentStatus.EXITED:
-            raise Http404
-        complaint = get_object_or_404(selectors.complaints_of(resident), pk=pk)
-    if not complaint.attachment:
-        raise Http404
-    with complaint.attachment.open("rb") as stored:
-        kind = sniff(stored.read(16))
-    if kind is None:
-        raise Http404
-    extension = {"jpeg": "jpg"}.get(kind, kind)
-    return private_file_response(
-        complaint.attachment, download_name=f"complaint-{complaint.pk}.{extension}", content_type=SIGNATURES[kind][0]
-    )
+    complaint = own_or_staff_record(request, pk, model=Complaint, permission="residents.view_complaint",
+                                    own=selectors.complaints_of)
+    return sniffed_file_response(complaint.attachment, stem=f"complaint-{complaint.pk}")
 
 
 # --- Helpers -------------------------------------------------------------------------------------

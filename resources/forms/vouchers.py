@@ -1,31 +1,11 @@
 """Forms of the voucher pages: the resident's application, the staff decisions, usage, import, fraud."""
 
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opc_community.core.forms import DomainErrorsMixin
+from opc_community.core.forms import DomainErrorsMixin, MultipleFileField
 from resources.services.vouchers import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class ApplicationForm(DomainErrorsMixin, forms.Form):

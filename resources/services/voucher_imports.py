@@ -3,16 +3,17 @@ refused row named in Chinese (第 3 行：…)."""
 
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
+from opc_community.core.excel import SheetColumn, cell_day, read_rows, row_error
 from resources.models import (
     UsageChannel,
     VoucherGrant,
@@ -29,8 +30,16 @@ from resources.services.vouchers import (
 
 # --- Import of a provider's statement ----------------------------------------------------------------------
 
-#: The statement's columns, by position (the first row is the header): 券号, 用量, 使用日期, 流水号, 备注.
-STATEMENT_COLUMNS = ("number", "amount", "used_on", "reference", "note")
+#: The statement's columns (券号, 用量, 使用日期, 流水号, 备注): by header when the header row names them all,
+#: otherwise in this order (the first row is the header).
+STATEMENT_COLUMNS = (
+    SheetColumn("number", gettext_lazy("voucher number"), ("券号", "number")),
+    SheetColumn("amount", gettext_lazy("amount used"), ("用量", "amount")),
+    SheetColumn("used_on", gettext_lazy("date of use"), ("使用日期", "used on")),
+    SheetColumn("reference", gettext_lazy("statement reference"), ("流水号", "reference")),
+    SheetColumn("note", gettext_lazy("statement note"), ("备注", "note")),
+)
+COLUMN_BY_KEY = {column.key: column for column in STATEMENT_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -40,37 +49,8 @@ class ImportResult:
 
 
 def read_statement(upload: Any) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of an uploaded .xlsx (first sheet, header in row 1): (row number, values); empty rows skipped."""
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
-        raise DomainError(_("The file is not an Excel workbook (.xlsx)."), field="statement") from error
-    sheet = book.worksheets[0]
-    rows = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        values = dict(zip(STATEMENT_COLUMNS, cells, strict=False))
-        if all(value in (None, "") for value in values.values()):
-            continue
-        rows.append((number, values))
-    book.close()
-    return rows
-
-
-def _row_day(value: Any) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DomainError(_("the date %(value)s is not a date (write 2026-10-12)") % {"value": value}) from None
+    """The rows of an uploaded statement (first sheet, header in row 1): (row number, values)."""
+    return read_rows(upload, STATEMENT_COLUMNS, field="statement")
 
 
 @transaction.atomic
@@ -93,13 +73,13 @@ def usage_import(*, upload: Any, actor: Any) -> ImportResult:
                     if grant is None:
                         raise DomainError(_("no voucher numbered “%(number)s”") % {"number": number})
                     amount = _amount(values.get("amount"), field="amount")
-                    _use(grant, amount=amount, used_on=_row_day(values.get("used_on")), channel=UsageChannel.IMPORT,
+                    _use(grant, amount=amount, used_on=cell_day(values.get("used_on")), channel=UsageChannel.IMPORT,
                          reference=str(values.get("reference") or "").strip()[:64] or None,
                          note=str(values.get("note") or ""), actor=actor, now=timezone.now())
                     total += amount
                     count += 1
             except DomainError as error:
-                errors.append(_("Row %(row)s: %(error)s") % {"row": row, "error": error.message})
+                errors.append(row_error(row, error.message, COLUMN_BY_KEY.get(error.field or "")))
     if errors:
         transaction.set_rollback(True)
         raise DomainError(

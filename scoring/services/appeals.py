@@ -30,10 +30,9 @@ from opc_community.accounts.selectors import members_of
 from opc_community.core.appeals import answers_recompute_provisional
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
-from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock
-from opc_community.portal.services import notify
+from opc_community.portal.services import notify, notify_overdue
 from opc_community.workdays.registry import Recomputed
 from residents.models import Resident
 from scoring.models import QuarterStatus, ScoreAppeal, ScoreAppealStatus, ScoreCard, ScoreChange
@@ -171,23 +170,17 @@ def score_appeals_flag_overdue(*, now: datetime | None = None) -> int:
     """Tell the administrator of each pending appeal past its answer time, once (dedupe key); returns how
     many were flagged this time (a second run flags none)."""
     now = now or timezone.now()
-    flagged = 0
     overdue = ScoreAppeal.objects.filter(status=ScoreAppealStatus.PENDING, answer_due_at__lt=now).select_related(
         "card__quarter", "resident")
-    for appeal in overdue:
-        with community_language(), community_language():
-            created = notify(
-                recipients=members_of(Role.ADMINISTRATOR),
-                title=_("Score appeal overdue: %(resident)s, %(quarter)s")
-                % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
-                body=_("The answer was due by %(due)s (%(article)s).")
-                % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
-                link=reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
-                kind="scoring.appeal_overdue",
-                dedupe_key=overdue_flag_key(appeal.pk),
-            )
-        flagged += bool(created)
-    return flagged
+    return notify_overdue(
+        overdue, recipients=members_of(Role.ADMINISTRATOR),
+        title=lambda appeal: _("Score appeal overdue: %(resident)s, %(quarter)s")
+        % {"resident": appeal.resident.name, "quarter": appeal.card.quarter},
+        body=lambda appeal: _("The answer was due by %(due)s (%(article)s).")
+        % {"due": format_moment(appeal.answer_due_at), "article": ARTICLE_APPEAL},
+        link=lambda appeal: reverse("admin:scoring_scoreappeal_change", args=[appeal.pk]),
+        kind="scoring.appeal_overdue", dedupe_key=lambda appeal: overdue_flag_key(appeal.pk),
+    )
 
 
 def overdue_flag_key(appeal_id: int) -> str:

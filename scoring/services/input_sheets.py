@@ -8,10 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
+from opc_community.core.excel import SheetColumn, read_rows
 from opc_community.core.transitions import lock
 from opc_community.portal.services import notify
 from residents.models import Resident
@@ -152,27 +154,17 @@ def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, An
     return ImportResult(created=len(new), updated=len(changed), unchanged=len(same))
 
 
-#: Columns of the quarter's sheet read back by the import, by position (headers may be translated).
-SHEET_COLUMNS = ("resident_id", "name", *NUMBER_FIELDS)
+#: Columns of the quarter's sheet read back by the import: by header when the header row names them all
+#: (the export's headers, in either language), otherwise by position (the export's layout).
+SHEET_COLUMNS = (
+    SheetColumn("resident_id", gettext_lazy("resident number")),
+    SheetColumn("name", gettext_lazy("resident")),
+    SheetColumn("milestones_done", gettext_lazy("milestones completed")),
+    SheetColumn("revenue", gettext_lazy("revenue")),
+)
 
 
 def read_sheet(upload: Any) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of an uploaded .xlsx (first sheet, header in row 1; the export's layout): (row number, values).
+    """The rows of an uploaded quarter's sheet (first sheet, header in row 1): (row number, values).
     Empty rows are skipped. An unreadable file is refused as a whole."""
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as error:
-        raise DomainError(_("The file is not an Excel workbook (.xlsx)."), field="sheet") from error
-    sheet = book.worksheets[0]
-    rows = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
-        values = dict(zip(SHEET_COLUMNS, cells, strict=False))
-        if all(value in (None, "") for value in values.values()):
-            continue
-        rows.append((number, values))
-    book.close()
-    return rows
+    return read_rows(upload, SHEET_COLUMNS, field="sheet")

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opc_community import rulebook
 from opc_community.core.uploads import private_file_response
 from opc_community.core.views import submit_action, submit_form
-from residents.access import resident_of, resident_required
-from residents.models import ResidentStatus
+from residents.access import own_or_staff_record, resident_required
 from spaces.forms.permits import PermitForm, ReserveRoomForm
 from spaces.models import ACTIVE_BOOKING_STATUSES, Permit
 from spaces.rules import permits as rules
@@ -86,13 +85,8 @@ def permit_reserve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def permit_material(request: HttpRequest, pk: int) -> HttpResponse:
     """The material, privately: to the resident who applied and to staff who may read permits; else 404."""
-    if request.user.is_staff and request.user.has_perm("spaces.view_permit"):
-        permit = get_object_or_404(Permit, pk=pk)
-    else:
-        resident = resident_of(request.user)
-        if resident is None or resident.status == ResidentStatus.EXITED:
-            raise Http404
-        permit = get_object_or_404(selectors.permits_of(resident), pk=pk)
+    permit = own_or_staff_record(request, pk, model=Permit, permission="spaces.view_permit",
+                                 own=selectors.permits_of)
     if not permit.material or permit.material_type not in services.MATERIAL_EXTENSIONS:
         raise Http404
     extension = services.MATERIAL_EXTENSIONS[permit.material_type]

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from discipline.models import RewardChoice
 from discipline.services import appeals as discipline_appeals
-from discipline.services import cases, rewards
+from discipline.services import cases, reward_grants, rewards
 from opc_community.accounts.conflicts import (
     ConflictOfInterest,
     ensure_not_own,
@@ -234,7 +234,7 @@ def _reward_publish(owner, helpers):
     reward = rewards.reward_verify_other(
         resident=owner.member, choice=RewardChoice.RESOURCE_SUPPORT, support="路演指导", reason="组织志愿活动",
         actor=helpers.admin)
-    return lambda actor: rewards.reward_publish(reward=reward, actor=actor)
+    return lambda actor: reward_grants.reward_publish(reward=reward, actor=actor)
 
 
 def _volunteer(owner, helpers):

@@ -7,9 +7,22 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from opc_community.core.excel import Column, Sheet, workbook_bytes, xlsx_response
+from opc_community.core.errors import DomainError
+from opc_community.core.excel import (
+    Column,
+    Sheet,
+    SheetColumn,
+    cell_day,
+    column_map,
+    read_rows,
+    row_error,
+    workbook_bytes,
+    xlsx_response,
+)
 
 ROWS = [{"name": "张三", "amount": Decimal("1000.50"), "on": date(2026, 10, 8),
          "at": datetime(2026, 10, 8, 1, 30, tzinfo=UTC)}]
@@ -71,11 +84,11 @@ def test_numbers_stay_numbers_and_other_text_is_plain():
     assert control.value == "ab"  # characters Excel refuses are dropped, not a 500
 
 
-def test_only_the_shared_helper_writes_workbooks():
-    """Every export goes through :func:`workbook_bytes`: openpyxl is imported nowhere else, except
-    ``load_workbook`` to read staff's uploaded sheets."""
+def test_only_the_shared_helper_writes_and_reads_workbooks():
+    """Every export goes through :func:`workbook_bytes` and every import through :func:`read_rows`:
+    openpyxl is imported nowhere else."""
     root = Path(__file__).resolve().parents[2]
-    readers = {"scoring/services/input_sheets.py": {"load_workbook"}, "resources/services/voucher_imports.py": {"load_workbook"}}
+    readers: dict[str, set[str]] = {}
     tops = [top for top in root.iterdir() if not top.name.startswith(".") and top.name != "tests"]
     offenders = []
     for path in (found for top in tops for found in ([top] if top.is_file() else top.rglob("*.py"))):
@@ -89,3 +102,79 @@ def test_only_the_shared_helper_writes_workbooks():
                     and {a.name for a in node.names} - readers.get(relative, set())):
                 offenders.append(relative)
     assert offenders == []
+
+
+# --- Reading uploaded sheets ------------------------------------------------------------------------------
+
+COLUMNS_READ = (
+    SheetColumn("number", gettext_lazy("voucher number"), ("券号",)),
+    SheetColumn("amount", "用量", ("amount",)),
+)
+
+
+def upload(*rows, name="sheet.xlsx") -> SimpleUploadedFile:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    stream = BytesIO()
+    book.save(stream)
+    return SimpleUploadedFile(name, stream.getvalue())
+
+
+def test_rows_are_read_as_dicts_with_the_sheets_row_numbers_and_empty_rows_skipped():
+    rows = read_rows(upload(["券号", "用量"], ["  QJ-1 ", 30], [None, ""], ["QJ-2", 5.5]), COLUMNS_READ, field="f")
+    assert rows == [(2, {"number": "QJ-1", "amount": 30}), (4, {"number": "QJ-2", "amount": 5.5})]
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    (["用量", "备注", "券号"], {"number": 2, "amount": 0}),  # every column named: by header, any order
+    ([" Amount ", "VOUCHER NUMBER"], {"number": 1, "amount": 0}),  # either language, case and spaces ignored
+    (["amount", "amount", "券号"], {"number": 2, "amount": 0}),  # the first of a repeated header
+    (["编号", "数量"], {"number": 0, "amount": 1}),  # not named: by position (the template's layout)
+    (["用量"], {"number": 0, "amount": 1}),  # one column missing: by position
+    ([], {"number": 0, "amount": 1}),
+])
+def test_the_header_row_places_the_columns(header, expected):
+    assert column_map(header, COLUMNS_READ) == expected
+
+
+def test_a_row_shorter_than_the_columns_reads_as_empty_cells():
+    assert read_rows(upload(["券号", "用量"], ["QJ-1"]), COLUMNS_READ, field="f") == [(2, {"number": "QJ-1",
+                                                                                            "amount": None})]
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.4 not a workbook", b"", b"PK\x03\x04broken zip"])
+def test_a_file_that_is_not_a_workbook_is_refused_naming_the_field(content):
+    with pytest.raises(DomainError) as refused:
+        read_rows(SimpleUploadedFile("x.xlsx", content), COLUMNS_READ, field="statement")
+    assert (refused.value.field, refused.value.message) == ("statement", "该文件不是 Excel 工作簿（.xlsx）。")
+
+
+def test_a_sheet_longer_than_the_limit_is_refused():
+    sheet = upload(["券号", "用量"], *[[f"QJ-{n}", 1] for n in range(4)])
+    assert len(read_rows(sheet, COLUMNS_READ, field="f", max_rows=4)) == 4
+    with pytest.raises(DomainError) as refused:
+        read_rows(sheet, COLUMNS_READ, field="f", max_rows=3)
+    assert refused.value.field == "f" and "3 行" in refused.value.message
+
+
+def test_a_row_error_names_the_row_and_the_column_in_chinese():
+    assert row_error(3, "没有这张券") == "第 3 行：没有这张券"
+    assert row_error(4, "超出余额", COLUMNS_READ[1]) == "第 4 行“用量”列：超出余额"
+    assert row_error(5, "x", COLUMNS_READ[0]) == "第 5 行“券号”列：x"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, None), ("", None), (date(2026, 10, 12), date(2026, 10, 12)),
+    (datetime(2026, 10, 12, 23, 59), date(2026, 10, 12)), (" 2026-10-12 ", date(2026, 10, 12)),
+])
+def test_a_date_cell(value, expected):
+    assert cell_day(value) == expected
+
+
+@pytest.mark.parametrize("value", ["12/10/2026", "2026-13-01", "下周一", 3.5])
+def test_a_cell_that_is_not_a_date_is_refused_in_chinese(value):
+    with pytest.raises(DomainError, match="无法识别"):
+        cell_day(value)

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from discipline.models import Appeal, DecisionLedgerEntry, LedgerCheckpoint, PenaltyMeasure, Reward
 from discipline.rules.ledger import GENESIS, entry_hash
-from discipline.services import appeals
+from discipline.services import appeals, reward_grants
 from discipline.services import rewards as reward_services
 from discipline.services.ledger import (
     ledger_checkpoint,
@@ -56,10 +56,10 @@ def decided(today, member_a, member_b, daily_staff, administrator):
     close(publication)
     reward = reward_services.reward_verify_other(resident=member_a, choice="cash", amount="200", reason="组织技术分享",
                                                  actor=administrator)
-    reward_services.reward_publish(reward=reward, actor=administrator)
+    reward_grants.reward_publish(reward=reward, actor=administrator)
     publication_close(publication=Publication.objects.get(kind=PublicationKind.REWARD_DECISION, object_id=reward.pk),
                       now=at(TODAY + timedelta(days=7)))
-    reward = reward_services.reward_grant(reward=Reward.objects.get(pk=reward.pk), actor=administrator,
+    reward = reward_grants.reward_grant(reward=Reward.objects.get(pk=reward.pk), actor=administrator,
                                           note="转账 2026-10-12-001")
     assert ledger_watch() == {"ok": True, "entries": 5, "checkpoint": 5}
     return first, case, appeal, reward

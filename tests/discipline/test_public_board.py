@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from discipline.models import CaseStatus
 from discipline.services import cases as services
+from discipline.services import reward_grants
 from discipline.services import rewards as reward_services
 from opc_community.core.errors import DomainError
 from opc_community.core.personal_data import find_personal_data
@@ -128,7 +129,7 @@ def board(decided, member_a, member_b, administrator):
             resident=member_a, choice="cash", amount="300", actor=administrator,
             reason=f"{member_a.application.person_name}（{member_a.application.phone}）组织技术分享。",
         )
-        reward_services.reward_publish(reward=reward, actor=administrator)
+        reward_grants.reward_publish(reward=reward, actor=administrator)
     return Publication.objects.order_by("id")
 
 

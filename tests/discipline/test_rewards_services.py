@@ -20,6 +20,7 @@ from discipline.models import (
     VolunteerService,
 )
 from discipline.selectors import rewards as selectors
+from discipline.services import reward_grants
 from discipline.services import rewards as services
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.notices.models import Publication, PublicationOutcome, PublicationStatus
@@ -61,7 +62,7 @@ def propose(member, administrator, *, year: int = 2026) -> Reward:
 
 def publish_and_close(reward, administrator, *, published_on: date = PUBLISHED_ON):
     with on_day(published_on):
-        services.reward_publish(reward=reward, actor=administrator)
+        reward_grants.reward_publish(reward=reward, actor=administrator)
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
     with on_day(date(2026, 10, 9), 0, 5):  # the hourly job after the window
         publication_close(publication=publication, now=at(date(2026, 10, 9), 0, 5))
@@ -184,7 +185,7 @@ def test_compliance_excellence_at_most_once_a_year(today, member_a, administrato
         Reward.objects.create(resident=member_a, kind=RewardKind.COMPLIANCE, year=2026, reason="x",
                               verified_by=administrator, verified_at=first.verified_at, rulebook_version=1)
     # Once annulled, the year is free again; other kinds stack.
-    services.reward_annul(reward=first, reason="核实有误", actor=administrator)
+    reward_grants.reward_annul(reward=first, reason="核实有误", actor=administrator)
     assert propose(member_a, administrator).status == RewardStatus.VERIFIED
     services.reward_verify_other(resident=member_a, choice=RewardChoice.CASH, amount="200", reason="组织技术分享",
                                  actor=administrator)
@@ -285,7 +286,7 @@ def test_publication_then_approval_then_grant_with_deadlines_over_the_holidays(m
     assert reward.grant_due_at == end_of(date(2026, 10, 21))
     assert [e.content["grant_due_at"] for e in ledger("approved")] == [end_of(date(2026, 10, 21)).isoformat()]
     with on_day(date(2026, 10, 13)):
-        services.reward_grant(reward=reward, actor=administrator)
+        reward_grants.reward_grant(reward=reward, actor=administrator)
     reward.refresh_from_db()
     assert reward.status == RewardStatus.GRANTED and reward.granted_by == administrator
     assert credit_balance(member_a) == 2
@@ -305,9 +306,9 @@ def test_credits_are_granted_once(member_a, administrator):
         services.reward_choose(reward=reward, choice=RewardChoice.ROADSHOW_CREDITS, actor=member_a.user)
     publish_and_close(reward, administrator)
     with on_day(date(2026, 10, 13)):
-        services.reward_grant(reward=reward, actor=administrator)
+        reward_grants.reward_grant(reward=reward, actor=administrator)
         with pytest.raises(InvalidTransition):
-            services.reward_grant(reward=reward, actor=administrator)
+            reward_grants.reward_grant(reward=reward, actor=administrator)
         # The booking app's grant is keyed by the reward: a retry adds nothing.
         credit_grant(resident=member_a, count=2, max_hours=3, source_key=f"reward:{reward.pk}", actor=administrator)
     assert credit_balance(member_a) == 2
@@ -320,7 +321,7 @@ def test_an_upheld_objection_annuls_the_reward(member_a, administrator, outsider
         eligible(member_a, administrator)
         reward = propose(member_a, administrator)
     with on_day(PUBLISHED_ON):
-        services.reward_publish(reward=reward, actor=administrator)
+        reward_grants.reward_publish(reward=reward, actor=administrator)
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
     with on_day(date(2026, 9, 29)):
         objection = objection_submit(publication=publication, author=outsider, text="该入驻主体曾有违规行为。")
@@ -333,7 +334,7 @@ def test_an_upheld_objection_annuls_the_reward(member_a, administrator, outsider
     assert [e.content["status"] for e in ledger("annulled")] == [RewardStatus.ANNULLED]
     assert Notification.objects.filter(recipient=member_a.user, kind="discipline.reward_annulled").exists()
     with pytest.raises(InvalidTransition):
-        services.reward_grant(reward=reward, actor=administrator)
+        reward_grants.reward_grant(reward=reward, actor=administrator)
 
 
 def test_an_objection_decided_after_the_window_starts_the_grant_period_then(member_a, administrator, outsider):
@@ -341,7 +342,7 @@ def test_an_objection_decided_after_the_window_starts_the_grant_period_then(memb
         eligible(member_a, administrator)
         reward = propose(member_a, administrator)
     with on_day(PUBLISHED_ON):
-        services.reward_publish(reward=reward, actor=administrator)
+        reward_grants.reward_publish(reward=reward, actor=administrator)
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
     with on_day(date(2026, 9, 30)):
         objection = objection_submit(publication=publication, author=outsider, text="有疑问。")
@@ -361,7 +362,7 @@ def test_the_close_hook_is_safe_to_run_twice(member_a, administrator):
         eligible(member_a, administrator)
         reward = propose(member_a, administrator)
     publication = publish_and_close(reward, administrator)
-    services.reward_publication_closed(publication, overturned=True)  # a stray second call
+    reward_grants.reward_publication_closed(publication, overturned=True)  # a stray second call
     reward.refresh_from_db()
     assert reward.status == RewardStatus.APPROVED
     assert len(ledger("approved")) == 1
@@ -377,16 +378,16 @@ def test_the_grant_needs_the_choice_and_a_record_of_cash(member_a, administrator
     publish_and_close(cash, administrator)
     with on_day(date(2026, 10, 13)):
         with pytest.raises(DomainError) as no_choice:
-            services.reward_grant(reward=compliance, actor=administrator)
+            reward_grants.reward_grant(reward=compliance, actor=administrator)
         assert no_choice.value.field == "choice"
         with pytest.raises(DomainError) as no_note:
-            services.reward_grant(reward=cash, actor=administrator)
+            reward_grants.reward_grant(reward=cash, actor=administrator)
         assert no_note.value.field == "note"
-        services.reward_grant(reward=cash, note="银行转账 2026101300123", actor=administrator)
+        reward_grants.reward_grant(reward=cash, note="银行转账 2026101300123", actor=administrator)
         services.reward_choose(reward=compliance, choice=RewardChoice.VOUCHER_SUBSIDY, actor=administrator)
         compliance.refresh_from_db()
         assert compliance.amount == Decimal("500.00")
-        services.reward_grant(reward=compliance, note="算力券 SL-2026-0042", actor=administrator)
+        reward_grants.reward_grant(reward=compliance, note="算力券 SL-2026-0042", actor=administrator)
     assert Reward.objects.filter(status=RewardStatus.GRANTED).count() == 2
     assert credit_balance(member_a) == 0  # the subsidy gives no credits
 
@@ -405,14 +406,14 @@ def test_the_choice_belongs_to_the_resident(today, member_a, member_b, administr
 def test_annulling_a_published_reward_withdraws_its_publication(today, member_a, administrator):
     eligible(member_a, administrator)
     reward = propose(member_a, administrator)
-    services.reward_publish(reward=reward, actor=administrator)
-    services.reward_annul(reward=reward, reason="核实有误", actor=administrator)
+    reward_grants.reward_publish(reward=reward, actor=administrator)
+    reward_grants.reward_annul(reward=reward, reason="核实有误", actor=administrator)
     reward.refresh_from_db()
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
     assert reward.status == RewardStatus.ANNULLED and publication.status == PublicationStatus.WITHDRAWN
     assert len(ledger("annulled")) == 1
     with pytest.raises(DomainError):
-        services.reward_annul(reward=reward, reason="", actor=administrator)
+        reward_grants.reward_annul(reward=reward, reason="", actor=administrator)
 
 
 # --- The public board: masked -----------------------------------------------------------------------------
@@ -421,7 +422,7 @@ def test_annulling_a_published_reward_withdraws_its_publication(today, member_a,
 def test_the_public_body_is_masked(today, member_a, administrator):
     eligible(member_a, administrator)
     reward = propose(member_a, administrator)
-    services.reward_publish(reward=reward, actor=administrator)
+    reward_grants.reward_publish(reward=reward, actor=administrator)
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
     text = publication.title + publication.body
     application = member_a.application
@@ -437,7 +438,7 @@ def test_a_company_is_published_by_its_registered_name(today, member_a, administ
     application.save(update_fields=["entity_type", "company_name"])
     eligible(member_a, administrator)
     reward = propose(member_a, administrator)
-    services.reward_publish(reward=reward, actor=administrator)
+    reward_grants.reward_publish(reward=reward, actor=administrator)
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")
     assert "广州智算科技有限公司" in publication.title and "广州智算科技有限公司" in publication.body
     assert "张三" not in publication.title + publication.body
@@ -451,9 +452,9 @@ def test_overdue_grants_are_flagged_to_the_administrator_once(member_a, administ
         eligible(member_a, administrator)
         reward = propose(member_a, administrator)
     publish_and_close(reward, administrator)
-    assert services.rewards_flag_overdue(now=at(date(2026, 10, 21), 23)) == 0  # still due today
-    assert services.rewards_flag_overdue(now=at(date(2026, 10, 22), 8)) == 1
-    assert services.rewards_flag_overdue(now=at(date(2026, 10, 23), 8)) == 0
+    assert reward_grants.rewards_flag_overdue(now=at(date(2026, 10, 21), 23)) == 0  # still due today
+    assert reward_grants.rewards_flag_overdue(now=at(date(2026, 10, 22), 8)) == 1
+    assert reward_grants.rewards_flag_overdue(now=at(date(2026, 10, 23), 8)) == 0
     assert Notification.objects.filter(recipient=administrator, kind="discipline.reward_grant_overdue").count() == 1
 
 
@@ -464,7 +465,7 @@ def test_rewards_are_in_the_archive(member_a, administrator):
         services.reward_choose(reward=reward, choice=RewardChoice.ROADSHOW_CREDITS, actor=member_a.user)
     publish_and_close(reward, administrator)
     with on_day(date(2026, 10, 13)):
-        services.reward_grant(reward=reward, actor=administrator)
+        reward_grants.reward_grant(reward=reward, actor=administrator)
     entries = selectors.archive_entries(member_a)
     assert [e.section for e in entries] == ["reward", "reward"]
     assert "合规优秀" in entries[0].title and "发放" in entries[1].title
@@ -480,9 +481,9 @@ def test_the_voucher_subsidy_is_granted_as_a_voucher_in_the_ledger_once(member_a
         services.reward_choose(reward=reward, choice=RewardChoice.VOUCHER_SUBSIDY, actor=member_a.user)
     publish_and_close(reward, administrator)
     with on_day(date(2026, 10, 13)):
-        services.reward_grant(reward=reward, actor=administrator)
+        reward_grants.reward_grant(reward=reward, actor=administrator)
         with pytest.raises(InvalidTransition):
-            services.reward_grant(reward=reward, actor=administrator)
+            reward_grants.reward_grant(reward=reward, actor=administrator)
     grant = VoucherGrant.objects.get(source_key=f"reward:{reward.pk}")
     assert (grant.resident, grant.source, grant.amount, grant.balance) == (
         member_a, GrantSource.REWARD, Decimal("500.00"), Decimal("500.00"))

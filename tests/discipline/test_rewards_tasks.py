@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from discipline import tasks
+from discipline.services import reward_grants
 from discipline.services import rewards as services
 from opc_community.notices.models import Publication
 from opc_community.notices.services import publication_close
@@ -19,7 +20,7 @@ def test_the_task_flags_each_overdue_grant_once(member_a, administrator):
     with on_day(date(2026, 9, 28)):
         reward = services.reward_verify_other(resident=member_a, choice="cash", amount="300", reason="分享",
                                               actor=administrator)
-        services.reward_publish(reward=reward, actor=administrator)
+        reward_grants.reward_publish(reward=reward, actor=administrator)
     publication_close(publication=Publication.objects.get(object_id=reward.pk, kind="reward_decision"),
                       now=at(date(2026, 10, 9), 0, 5))
     with on_day(date(2026, 10, 21), 23):

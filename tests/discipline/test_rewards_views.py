@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from discipline.models import RewardChoice
+from discipline.services import reward_grants
 from discipline.services import rewards as services
 from tests.discipline.support.rewards import eligible, member_a, member_b, today  # noqa: F401
 from tests.downloads import assert_safe_download
@@ -97,7 +98,7 @@ def test_the_page_has_a_fixed_number_of_queries(django_assert_num_queries, clien
 
 
 def test_the_public_board_shows_the_reward_masked(client, reward, member_a, administrator):
-    services.reward_publish(reward=reward, actor=administrator)
+    reward_grants.reward_publish(reward=reward, actor=administrator)
     from opc_community.notices.models import Publication
 
     publication = Publication.objects.get(object_id=reward.pk, kind="reward_decision")

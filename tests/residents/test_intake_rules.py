@@ -131,3 +131,69 @@ def test_nothing_is_due_outside_review(status):
         status=status, review_due_at=REVIEW_DUE, review_due_provisional=False,
         result_due_at=RESULT_DUE, result_due_provisional=False,
     ) is None
+
+
+# --- What keeps an application from being submitted (第三章第一条、第二条) --------------------------------
+
+
+@dataclass
+class Fields:
+    """An application's own fields, as the rule reads them (no database)."""
+
+    entity_type: str = EntityType.INDIVIDUAL
+    direction: str = Direction.AI_NATIVE
+    direction_note: str = ""
+    person_name: str = "张三"
+    id_number: str = "11010519491231002X"
+    phone: str = "13800138000"
+    project_summary: str = "AI 写作助手"
+    company_name: str = ""
+    uscc: str = ""
+    declares_no_dishonesty: bool = True
+    consent_id_processing_at: datetime | None = datetime(2026, 10, 8, 9, tzinfo=SH)
+
+
+SUBMIT_DAY = date(2026, 10, 8)
+INDIVIDUAL_KINDS = ("id_card", "project_plan")
+COMPANY_KINDS = ("id_card", "business_licence", "project_plan")
+COMPANY = {"entity_type": EntityType.OPC_COMPANY, "company_name": "某某科技", "uscc": "91350100M000100Y43"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "kinds", "fields"),
+    [
+        ({}, INDIVIDUAL_KINDS, []),
+        (COMPANY, COMPANY_KINDS, []),
+        ({"person_name": "", "phone": ""}, INDIVIDUAL_KINDS, ["person_name", "phone"]),
+        ({"entity_type": "", "direction": ""}, INDIVIDUAL_KINDS, ["entity_type", "direction"]),
+        ({"id_number": ""}, INDIVIDUAL_KINDS, ["id_number"]),
+        ({"id_number": "11010519491231002"}, INDIVIDUAL_KINDS, ["id_number"]),  # 17 characters
+        ({"id_number": "110105194912310021"}, INDIVIDUAL_KINDS, ["id_number"]),  # wrong check character
+        ({"id_number": "110105202712310022"}, INDIVIDUAL_KINDS, ["id_number"]),  # born after today
+        ({**COMPANY, "company_name": ""}, COMPANY_KINDS, ["company_name"]),
+        ({**COMPANY, "uscc": ""}, COMPANY_KINDS, ["uscc"]),
+        ({**COMPANY, "uscc": "91350100M000100Y44"}, COMPANY_KINDS, ["uscc"]),  # wrong check character
+        ({"company_name": "", "uscc": "bad"}, INDIVIDUAL_KINDS, []),  # an individual's credit code is not read
+        ({"direction": Direction.OTHER}, INDIVIDUAL_KINDS, ["direction_note"]),
+        ({"direction": Direction.OTHER, "direction_note": "服务 AI 企业"}, INDIVIDUAL_KINDS, []),
+        ({"declares_no_dishonesty": False}, INDIVIDUAL_KINDS, ["declares_no_dishonesty"]),
+        ({"consent_id_processing_at": None}, INDIVIDUAL_KINDS, ["consent_id_processing"]),
+        ({}, ("project_plan", "qualification"), ["id_card"]),
+        ({}, (), ["id_card", "project_plan"]),
+        (COMPANY, INDIVIDUAL_KINDS, ["business_licence"]),
+        ({"person_name": "", "consent_id_processing_at": None}, (),
+         ["person_name", "consent_id_processing", "id_card", "project_plan"]),  # every problem, in the form's order
+    ],
+)
+def test_submission_problems(changes, kinds, fields):
+    problems = rules.submission_problems(Fields(**changes), uploaded_kinds=kinds, today=SUBMIT_DAY)
+    assert [field for field, _message in problems] == fields
+    assert all(isinstance(message, str) and message for _field, message in problems)
+
+
+def test_submission_problems_are_told_in_chinese_with_the_article():
+    problems = dict(rules.submission_problems(Fields(direction=Direction.OTHER, person_name=""), uploaded_kinds=(),
+                                              today=SUBMIT_DAY))
+    assert problems["person_name"] == "姓名：必填。"
+    assert "第三章第一条" in problems["direction_note"]
+    assert "第三章第二条" in problems["id_card"] and "身份证" in problems["id_card"]

@@ -15,7 +15,7 @@ import pytest
 
 from discipline.models import Appeal, Reward, RewardKind, RewardStatus
 from discipline.services.appeals import appeals_flag_overdue
-from discipline.services.rewards import rewards_flag_overdue
+from discipline.services.reward_grants import rewards_flag_overdue
 from opc_community import workdays
 from opc_community.notices.models import Publication, PublicationKind
 from opc_community.notices.services import publication_close, publication_open

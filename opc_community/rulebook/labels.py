@@ -106,6 +106,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "forced_exit_years": L(_("ban after a forced exit"), U.YEARS),
         "subletting_years": L(_("ban after a forced exit for subletting"), U.YEARS),
         "subsidy_fraud_years": L(_("ban after subsidy fraud"), U.YEARS),
+        "occupancy_years": L(_("ban after unauthorised occupancy by a non-resident"), U.YEARS, "第八章第二条"),
     },
     s.Intake: {
         "max_upload_mb": L(_("largest file"), U.MEGABYTES),

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from discipline.rules.occupants import OCCUPANT_KINDS
 from opc_community.core.audit import audited
 from opc_community.core.models import AppealRecord
 
@@ -105,12 +106,6 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 #: Penalties on record, for renewal, rewards and reports (RULEBOOK §4.3, §8: decided penalties; annulled ones
 #: do not). The same-kind count of §9 counts from verification on: ``discipline.rules.COUNTING_CASE_STATUSES``.
 COUNTING_STATUSES = (CaseStatus.DECIDED, CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
-
-
-#: Kinds of the penalty table that a person who is not a resident can commit (RULEBOOK §9; decision in
-#: docs/discipline.md "Cases against an occupant"): only 1a 擅自入驻 — every other kind is a breach of the
-#: agreement or the rules by a resident. Mirrored by the ``case_occupant_only_1a`` check constraint.
-OCCUPANT_KINDS = ("1a",)
 
 
 @audited(exclude=("occupant_id_number", "occupant_phone"))

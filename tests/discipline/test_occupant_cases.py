@@ -15,7 +15,12 @@ from django.utils.html import strip_tags
 from rest_framework.test import APIClient
 
 from discipline.models import CaseStatus, RectificationNotice, ViolationCase
-from discipline.rules.occupants import Occupant, OccupantProblem, occupant_measures, occupant_problems
+from discipline.rules.occupants import (
+    Occupant,
+    OccupantProblem,
+    occupant_measures,
+    occupant_problems,
+)
 from discipline.selectors import cases as selectors
 from discipline.services import cases as services
 from discipline.services import interim, occupants

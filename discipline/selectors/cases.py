@@ -290,8 +290,12 @@ def next_step_text(case: ViolationCase, *, count: int | None = None) -> str:
     outcome = rules.decide(rules.Facts(kind=case.kind, count=base + 1, measure=case.measure), book.violations)
     if outcome.is_none:
         return str(_("the rulebook prescribes no further measure"))
-    return join_measures([describe_rule_measure(m, bans=book.bans) for m in outcome.measures],
-                         alternatives=outcome.alternatives)
+    texts = [describe_rule_measure(m, bans=book.bans) for m in outcome.measures]
+    if case.resident_id is None:  # an occupant: what applies to someone who is not a resident, and the ban
+        kept, alternatives, _dropped = occupant_rules.occupant_measures(outcome.measures, outcome.alternatives)
+        texts = [describe_rule_measure(m, bans=book.bans) for m in kept] + [describe_ban(book.bans.occupancy_years)]
+        return join_measures(texts, alternatives=alternatives)
+    return join_measures(texts, alternatives=outcome.alternatives)
 
 
 def case_rule_text(case: ViolationCase) -> str:

@@ -60,7 +60,7 @@ SUBJECT_CHOICES = (
 
 class OpenCaseForm(DomainErrorsMixin, forms.Form):
     subject = forms.ChoiceField(label=_("case against"), choices=SUBJECT_CHOICES, initial="resident",
-                                widget=forms.RadioSelect)
+                                widget=forms.RadioSelect, required=False)
     resident = forms.ModelChoiceField(label=_("resident"), queryset=None, required=False)
     occupant_name = forms.CharField(label=_("occupant's name"), max_length=60, required=False,
                                     help_text=_("As on the ID card; the notice board shows only the surname (张*)."))
@@ -95,7 +95,8 @@ class OpenCaseForm(DomainErrorsMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("subject") == "resident" and not data.get("resident"):
+        data["subject"] = data.get("subject") or "resident"  # a resident unless an occupant is chosen
+        if data["subject"] == "resident" and not data.get("resident"):
             self.add_error("resident", _("Choose the resident the case is against."))
         return data
 

@@ -14,7 +14,7 @@ class DisciplineConfig(AppConfig):
         from discipline import cards
         from discipline.admin import cases as case_admin
         from discipline.admin import incidents as incident_admin
-        from discipline.models import Appeal
+        from discipline.models import Appeal, ViolationCase
         from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
         from discipline.services import appeals, cases, deadlines, reward_grants
@@ -22,7 +22,7 @@ class DisciplineConfig(AppConfig):
         from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
         from opc_community.notices.models import PublicationKind
-        from opc_community.notices.registry import register_close_handler
+        from opc_community.notices.registry import register_close_handler, register_name_source
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.extensions import (
@@ -37,6 +37,9 @@ class DisciplineConfig(AppConfig):
         from resources.services.voucher_fraud import register_fraud_handler
         from spaces.admin.safety import IncidentStep, register_incident_step
 
+        # RULEBOOK §10: an occupant (a case against someone who is not a resident) is a known person too: staff-
+        # typed facts naming them in full are refused before publication.
+        register_name_source(ViolationCase, "occupant_name")
         # 第八章第二条: a penalty takes effect when its publication window closes (RULEBOOK §10).
         register_close_handler(PublicationKind.PENALTY_DECISION, cases.penalty_publication_closed)
         # 第八章第一条: a reward is approved (or annulled on an upheld objection) when its window closes.

@@ -61,6 +61,9 @@ FOUND_FACTS = "在四楼茶水间丢弃外卖餐盒和饮料瓶，未按规定�
 PROMOTION_FACTS = "未经审批在一楼大堂电梯口张贴公司招聘及产品推广海报 6 张。"
 EXIT_FACTS = "清退期间将 12 个搬家纸箱堆放在 B 区消防通道，占用疏散通道。"
 VISITOR_FACTS = "来访客人在三楼开放办公区大声通话并拒绝前台劝阻，影响其他入驻主体办公。"
+OCCUPANT_FACTS = "未办理入驻手续，自称入驻主体的朋友，连续 6 天在三楼 C-07 工位办公并在休息区留宿。"
+#: A made-up but valid ID card number (born 2000-02-29) that no demo resident holds.
+OCCUPANT_ID_FIRST17 = "44011520000229731"
 
 VOLUNTEER_ACTIVITIES = (
     "新入驻主体岗前告知引导", "社区开放日接待", "AI 工具使用分享会助教", "消防演练疏散引导",
@@ -83,6 +86,7 @@ def seed(demo: Demo) -> None:
         _found_case(cast["zhangsan"], daily, today)
     if "ouyang" in cast:
         _reward(cast["ouyang"], lead, today)
+    _occupant_case(daily, today)
 
 
 # --- Cases ------------------------------------------------------------------------------------------
@@ -103,6 +107,26 @@ def _found_case(resident: Resident, daily: Any, today: date) -> None:
     """Found this morning by the daily management team; to be verified."""
     if not _exists(resident, FOUND_FACTS):
         cases.case_open(resident=resident, kind="2b", occurred_on=today, facts=FOUND_FACTS, actor=daily)
+
+
+def _occupant_case(daily: Any, today: date) -> None:
+    """1a against an occupant who is not a resident: verified, the notice issued and handed over in person
+    (no account), waiting for the administrator's decision (docs/discipline.md, cases against an occupant)."""
+    from discipline.rules.occupants import Occupant
+    from discipline.services import occupants
+    from residents.rules.identity import id_card_check_character
+
+    if ViolationCase.objects.filter(resident__isnull=True, facts=OCCUPANT_FACTS).exists():
+        return
+    occupant = Occupant(
+        name="赵明轩", id_number=OCCUPANT_ID_FIRST17 + id_card_check_character(OCCUPANT_ID_FIRST17),
+        phone="13700137007", description="自称入驻主体李四的朋友，占用三楼 C-07 工位",
+    )
+    case = cases.case_open(occupant=occupant, kind="1a", occurred_on=today, facts=OCCUPANT_FACTS, actor=daily)
+    cases.case_verify(case=case, actor=daily, evidence=[_photo("c07.png", (120, 130, 150))])
+    cases.notice_issue(case=case, requirement="立即搬离三楼 C-07 工位及休息区，归还临时门禁卡。", deadline=today,
+                       actor=daily)
+    occupants.notice_hand_over(case=case, handed_over_on=today, actor=daily)
 
 
 def _appealed_case(resident: Resident, daily: Any, lead: Any, today: date) -> None:

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from discipline.rules.occupants import OCCUPANT_KINDS
 from opc_community.core.audit import audited
 from opc_community.core.models import AppealRecord
 
@@ -107,9 +108,14 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 COUNTING_STATUSES = (CaseStatus.DECIDED, CaseStatus.PUBLISHED, CaseStatus.CONFIRMED)
 
 
-@audited
+@audited(exclude=("occupant_id_number", "occupant_phone"))
 class ViolationCase(models.Model):
-    """One violation of one resident, through the whole 处罚流程 to its effects.
+    """One violation of one resident — or, for 1a 擅自入驻, of an *occupant* who is no resident (someone
+    squatting a desk, a resident's friend living in) — through the whole 处罚流程 to its effects.
+
+    Exactly one of ``resident`` and ``occupant_name`` is set (a check constraint). An occupant is known
+    by name, ID card number (normalised as intake does: ``residents.rules.identity.normalise_identity``),
+    phone and a description; the same-kind count and the re-application ban follow the ID number.
 
     ``kind`` is a code of the rulebook's penalty table (1a…8); ``occurred_on`` (the day it
     happened, not the day it was confirmed) places it in the look-back window. Automatic
@@ -118,7 +124,14 @@ class ViolationCase(models.Model):
     """
 
     resident = models.ForeignKey(
-        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="violation_cases"
+        "residents.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="violation_cases",
+        null=True, blank=True,
+    )
+    occupant_name = models.CharField(_("occupant's name"), max_length=60, blank=True)
+    occupant_id_number = models.CharField(_("occupant's ID card number"), max_length=18, blank=True)
+    occupant_phone = models.CharField(_("occupant's phone"), max_length=20, blank=True)
+    occupant_description = models.TextField(
+        _("who the occupant is"), blank=True, help_text=_("E.g. a resident's friend living at desk A-12."),
     )
     number = models.CharField(_("case number"), max_length=30, unique=True)
     kind = models.CharField(_("violation kind"), max_length=4)
@@ -163,7 +176,26 @@ class ViolationCase(models.Model):
         verbose_name_plural = _("violation cases")
         indexes = [
             models.Index(fields=["resident", "kind", "occurred_on"]),
+            models.Index(fields=["occupant_id_number", "kind", "occurred_on"], name="case_occupant_count_idx"),
             models.Index(fields=["status", "found_at"]),
+        ]
+        constraints = [
+            # Exactly one of a resident and an occupant; an occupant's fields stay empty on a resident's case.
+            models.CheckConstraint(
+                condition=(
+                    Q(resident__isnull=False, occupant_name="", occupant_id_number="", occupant_phone="",
+                      occupant_description="")
+                    | (Q(resident__isnull=True) & ~Q(occupant_name=""))
+                ),
+                name="case_resident_xor_occupant",
+            ),
+            models.CheckConstraint(condition=Q(occupant_name="") | Q(kind__in=OCCUPANT_KINDS),
+                                   name="case_occupant_only_1a"),
+            # Stored as intake stores it (NFKC, ASCII digits, X upper-case): the ban and the count match on it.
+            models.CheckConstraint(
+                condition=Q(occupant_name="") | Q(occupant_id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="case_occupant_id_number_shape",
+            ),
         ]
         triggers = [
             pgtrigger.Protect(name="keep_cases", operation=pgtrigger.Delete),
@@ -171,6 +203,18 @@ class ViolationCase(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_occupant(self) -> bool:
+        """A case against someone who is not a resident (1a only)."""
+        return self.resident_id is None
+
+    @property
+    def subject_name(self) -> str:
+        """Who the case is against, in full (staff pages, the notice): the resident's or the occupant's name."""
+        if self.resident_id is None:
+            return self.occupant_name
+        return str(self.resident)
 
 
 class EvidenceFile(models.Model):
@@ -212,6 +256,12 @@ class RectificationNotice(models.Model):
     )
     issued_at = models.DateTimeField(pgettext_lazy("rectification notice", "issued at"))
     document = models.FileField(_("notice PDF"), upload_to="notices/", blank=True, max_length=200)
+    # An occupant has no account: staff hand the printed notice over and record it here.
+    handed_over_on = models.DateField(_("handed over on"), null=True, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handed over by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     result_note = models.TextField(_("rectification result"), blank=True)
 

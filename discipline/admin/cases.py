@@ -46,7 +46,7 @@ from discipline.models import (
 from discipline.selectors import cases as selectors
 from discipline.services import appeals as appeal_services
 from discipline.services import cases as services
-from discipline.services import interim
+from discipline.services import interim, occupants
 from discipline.services.ledger import ledger_verify
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -143,8 +143,15 @@ class EvidenceInline(ReadOnlyInline):
 
 class NoticeInline(ReadOnlyInlineMixin, admin.StackedInline):
     model = RectificationNotice
-    fields = ("number", "requirement", "deadline", "issued_by", "issued_at", "rectified_at", "result_note", "pdf")
+    fields = ("number", "requirement", "deadline", "issued_by", "issued_at", "handed_over_on", "handed_over_by",
+              "rectified_at", "result_note", "pdf")
     readonly_fields = fields
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The handover (date, by whom) is the record of an occupant's notice (no portal message)."""
+        if obj is not None and obj.resident_id is not None:
+            return tuple(f for f in self.fields if f not in ("handed_over_on", "handed_over_by"))
+        return self.fields
 
     @admin.display(description=gettext_lazy("notice PDF"))
     def pdf(self, notice: RectificationNotice) -> str:
@@ -196,21 +203,45 @@ STEPS: dict[str, tuple[Any, type, tuple[str, ...], bool]] = {
     "publish": (gettext_lazy("Publish on the notice board"), forms.PublishForm, (CaseStatus.DECIDED,), True),
     # "立即" kinds only (RULEBOOK §9): shown when ``interim.may_impose_interim`` says so.
     "interim": (gettext_lazy("Suspend at once (interim)"), forms.InterimForm, tuple(interim.INTERIM_STATUSES), True),
+    # A case against an occupant (no account): the printed notice handed over; a written review upheld.
+    "handover": (gettext_lazy("Record the notice handed over"), forms.HandOverForm,
+                 (CaseStatus.NOTICE_ISSUED, CaseStatus.RECTIFIED, CaseStatus.NOT_RECTIFIED, CaseStatus.DECIDED,
+                  CaseStatus.PUBLISHED, CaseStatus.CONFIRMED), False),
+    "review_upheld": (gettext_lazy("Uphold the occupant's written request for review"), forms.ReviewUpheldForm,
+                      (CaseStatus.PUBLISHED, CaseStatus.CONFIRMED), True),
 }
+
+#: Steps only for a case against an occupant.
+OCCUPANT_STEPS = frozenset({"handover", "review_upheld"})
+
+
+class SubjectFilter(admin.SimpleListFilter):
+    title = gettext_lazy("case against")
+    parameter_name = "against"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("resident", _("a resident")), ("occupant", _("an occupant (not a resident)"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("resident", "occupant"):
+            return queryset.filter(resident__isnull=self.value() == "occupant")
+        return queryset
 
 
 @admin.register(ViolationCase)
 class ViolationCaseAdmin(admin.ModelAdmin):
-    list_display = ("number", "resident", "kind_text", "occurred_on", "status", "deadline", "appeal_flag")
+    list_display = ("number", "subject", "kind_text", "occurred_on", "status", "deadline", "appeal_flag")
     list_display_links = ("number",)
-    list_filter = (OpenFilter, "status", KindFilter, BehindFilter, ("resident", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("number", "resident__name", "resident__user__full_name", "facts")
+    list_filter = (OpenFilter, "status", KindFilter, BehindFilter, SubjectFilter,
+                   ("resident", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("number", "resident__name", "resident__user__full_name", "occupant_name", "=occupant_id_number",
+                     "facts")
     list_select_related = ("resident", "notice")
     list_per_page = 50
     change_form_template = "discipline/cases/admin/change_form.html"
     inlines = (EvidenceInline, NoticeInline, MeasureInline, AppealInline)
     fieldsets = (
-        (None, {"fields": ("number", "resident", "kind_text", "occurred_on", "facts", "measure", "flags",
+        (None, {"fields": ("number", "subject", "kind_text", "occurred_on", "facts", "measure", "flags",
                            "flag_reason", "status", "dismissal_reason", "source_key")}),
         (gettext_lazy("Decision"), {"fields": ("rule_text", "next_step", "same_kind_count", "rulebook_version",
                                                 "publication_link")}),
@@ -218,11 +249,37 @@ class ViolationCaseAdmin(admin.ModelAdmin):
                                                    "decided_at", "confirmed_at", "annulled_at")}),
     )
     readonly_fields = (
-        "number", "resident", "kind_text", "occurred_on", "facts", "measure", "flags", "flag_reason", "status",
+        "number", "subject", "occupant_id_number", "occupant_phone", "occupant_description", "kind_text", "occurred_on", "facts", "measure", "flags", "flag_reason", "status",
         "dismissal_reason", "source_key", "rule_text", "next_step", "same_kind_count", "rulebook_version",
         "publication_link", "found_by", "found_at", "verified_by", "verified_at", "decided_by", "decided_at",
         "confirmed_at", "annulled_at",
     )
+
+    #: Shown on the page of a case against an occupant (who is no resident).
+    occupant_fieldset = (gettext_lazy("Occupant (not a resident)"), {
+        "fields": ("occupant_id_number", "occupant_phone", "occupant_description")})
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.resident_id is None:
+            return (fieldsets[0], self.occupant_fieldset, *fieldsets[1:])
+        return fieldsets
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> Any:
+        """An ID number is found however it is typed (full-width digits, spaces): it is stored normalised."""
+        from residents.rules.identity import normalise_identity
+
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        normalised = normalise_identity(search_term)
+        if normalised and normalised != search_term.strip():
+            results |= queryset.filter(occupant_id_number=normalised)
+        return results, may_have_duplicates
+
+    @admin.display(description=gettext_lazy("case against"), ordering="resident__name")
+    def subject(self, case: ViolationCase) -> str:
+        if case.resident_id is None:
+            return _("%(name)s (occupant, not a resident)") % {"name": case.occupant_name}
+        return str(case.resident)
 
     # --- Permissions: steps only; nobody edits or deletes ---------------------------------------------
 
@@ -309,10 +366,12 @@ class ViolationCaseAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
-        case = ViolationCase.objects.filter(pk=object_id).only("status", "resident_id").first()
+        case = ViolationCase.objects.filter(pk=object_id).only("status", "resident_id", "occupant_id_number").first()
         history = None
         if case is not None:  # a resident's discipline history: the queue filtered by that resident
-            history = f"{reverse('admin:discipline_violationcase_changelist')}?resident__id__exact={case.resident_id}"
+            query = (f"resident__id__exact={case.resident_id}" if case.resident_id is not None
+                     else f"q={case.occupant_id_number}")  # an occupant's: by the ID number
+            history = f"{reverse('admin:discipline_violationcase_changelist')}?{query}"
         extra_context = {**(extra_context or {}), "case_steps": self._available_steps(request, case),
                          "resident_history_url": history}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -326,6 +385,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             for step, (title, _form, statuses, deciders) in STEPS.items()
             if case.status in statuses and (decider or not deciders)
             and (step != "interim" or interim.may_impose_interim(case))
+            and (step not in OCCUPANT_STEPS or case.resident_id is None)
         ]
 
     def get_urls(self) -> list:
@@ -340,13 +400,14 @@ class ViolationCaseAdmin(admin.ModelAdmin):
     def open_view(self, request: HttpRequest) -> HttpResponse:
         """立案: pick the resident, the kind, the day, the facts (and the measure / circumstances)."""
         post = request.POST if request.method == "POST" else None
-        initial = {"occurred_on": timezone.localdate(), "resident": request.GET.get("resident")}
+        initial = {"occurred_on": timezone.localdate(), "resident": request.GET.get("resident"),
+                   "subject": "occupant" if request.GET.get("against") == "occupant" else "resident"}
         form = forms.OpenCaseForm(post, initial=initial)
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             try:
                 case = services.case_open(
-                    resident=data["resident"], kind=data["kind"], occurred_on=data["occurred_on"], facts=data["facts"],
+                    **form.subject_arguments(), kind=data["kind"], occurred_on=data["occurred_on"], facts=data["facts"],
                     measure=data.get("measure"), flags=form.flags, flag_reason=data.get("flag_reason", ""),
                     actor=request.user,
                 )
@@ -366,6 +427,8 @@ class ViolationCaseAdmin(admin.ModelAdmin):
         if not self.has_handle_permission(request) or (deciders_only and not _deciders_only(request)):
             raise PermissionDenied
         case = get_object_or_404(ViolationCase.objects.select_related("resident", "notice"), pk=pk)
+        if step in OCCUPANT_STEPS and case.resident_id is not None:
+            raise Http404
         post = request.POST if request.method == "POST" else None
         files = request.FILES if request.method == "POST" else None
         preview = None
@@ -397,6 +460,9 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             "decide": lambda: services.case_decide(case=case, actor=user, **form.service_arguments()),
             "publish": lambda: services.case_publish(case=case, actor=user, public_facts=data["public_facts"]),
             "interim": lambda: interim.interim_suspend(case=case, reason=data["reason"], actor=user),
+            "handover": lambda: occupants.notice_hand_over(case=case, handed_over_on=data["handed_over_on"],
+                                                          actor=user),
+            "review_upheld": lambda: occupants.occupant_review_upheld(case=case, reason=data["reason"], actor=user),
         }
         try:
             calls[step]()

@@ -142,18 +142,40 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class StaffCaseSerializer(CaseSerializer):
-    resident = PersonSerializer(read_only=True)
+    resident = PersonSerializer(read_only=True, allow_null=True, help_text="Null: a case against an occupant.")
     found_by = serializers.CharField(read_only=True, allow_null=True)
     decided_by = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = (*CaseSerializer.Meta.fields, "resident", "flag_reason", "dismissal_reason", "source_key",
+        fields = (*CaseSerializer.Meta.fields, "resident", "occupant_name", "occupant_id_number", "occupant_phone",
+                  "occupant_description", "flag_reason", "dismissal_reason", "source_key",
                   "found_by", "found_at", "verified_at", "decided_by")
         read_only_fields = fields
 
 
 class CaseOpenSerializer(serializers.Serializer):
-    resident = serializers.PrimaryKeyRelatedField(label=_("resident"), queryset=Resident.objects.all())
+    """Against a resident (``resident``) or — kind 1a only — an occupant who is not one (``occupant_*``)."""
+
+    resident = serializers.PrimaryKeyRelatedField(label=_("resident"), queryset=Resident.objects.all(),
+                                                  required=False, allow_null=True)
+    occupant_name = serializers.CharField(label=_("occupant's name"), max_length=60, required=False,
+                                          allow_blank=True, default="")
+    occupant_id_number = serializers.CharField(label=_("occupant's ID card number"), max_length=40, required=False,
+                                               allow_blank=True, default="")
+    occupant_phone = serializers.CharField(label=_("occupant's phone"), max_length=30, required=False,
+                                           allow_blank=True, default="")
+    occupant_description = serializers.CharField(label=_("who the occupant is"), required=False, allow_blank=True,
+                                                 default="")
+
+    def validate(self, attrs: dict) -> dict:
+        from discipline.rules.occupants import Occupant
+
+        name = attrs.pop("occupant_name", "")
+        occupant = Occupant(name=name, id_number=attrs.pop("occupant_id_number", ""),
+                            phone=attrs.pop("occupant_phone", ""), description=attrs.pop("occupant_description", ""))
+        if name.strip() or occupant.id_number:
+            attrs["occupant"] = occupant
+        return attrs
     kind = serializers.CharField(label=_("violation kind"), max_length=4)
     occurred_on = serializers.DateField(label=_("occurred on"))
     facts = serializers.CharField(label=_("facts"))

@@ -1,6 +1,7 @@
 """《违规整改通知书》 as a PDF (WeasyPrint, Noto Sans CJK SC embedded; extends templates/pdf/base.html).
 
-Addressed to the resident (full name: the notice is not public): facts, the article violated
+Addressed to the resident, or to an occupant who is not one (1a; handed over in person) (full name: the
+notice is not public): facts, the article violated
 (第八章第二条 + the kind's name and category), the requirement and the deadline, what the penalty table
 prescribes on the next same-kind violation, and how to ask for review (复核). Every number comes from
 the notice row and the rulebook in force on the day of the violation, so a reprint says the same.
@@ -30,7 +31,9 @@ def notice_context(notice: RectificationNotice) -> dict[str, Any]:
         "notice": notice,
         "case": case,
         "resident": case.resident,
-        "application": case.resident.application,
+        "application": case.resident.application if case.resident_id is not None else None,
+        "occupant": case.resident_id is None,
+        "ban_years": book.bans.occupancy_years,
         "kind": kind,
         "article": selectors.ARTICLE,
         "count": count,

@@ -32,8 +32,27 @@ class AppealForm(DomainErrorsMixin, forms.Form):
 # --- The operations desk ------------------------------------------------------------------------------
 
 
+SUBJECT_CHOICES = (
+    ("resident", _("a resident")),
+    ("occupant", _("an occupant who is not a resident (1a unauthorised occupancy only)")),
+)
+
+
 class OpenCaseForm(DomainErrorsMixin, forms.Form):
-    resident = forms.ModelChoiceField(label=_("resident"), queryset=None)
+    subject = forms.ChoiceField(label=_("case against"), choices=SUBJECT_CHOICES, initial="resident",
+                                widget=forms.RadioSelect, required=False)
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=None, required=False)
+    occupant_name = forms.CharField(label=_("occupant's name"), max_length=60, required=False,
+                                    help_text=_("As on the ID card; the notice board shows only the surname (张*)."))
+    occupant_id_number = forms.CharField(
+        label=_("occupant's ID card number"), max_length=40, required=False,
+        help_text=_("18 characters; full-width digits are converted. A ban on applying is recorded against it."),
+    )
+    occupant_phone = forms.CharField(label=_("occupant's phone"), max_length=30, required=False)
+    occupant_description = forms.CharField(
+        label=_("who the occupant is"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. a resident's friend living at desk A-12."),
+    )
     kind = forms.ChoiceField(label=_("violation kind"))
     occurred_on = forms.DateField(label=_("occurred on"), widget=forms.DateInput(attrs={"type": "date"}))
     facts = forms.CharField(label=_("facts"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -54,9 +73,42 @@ class OpenCaseForm(DomainErrorsMixin, forms.Form):
         self.fields["kind"].choices = selectors.kind_choices()
         self.fields["resident"].queryset = Resident.objects.exclude(status=ResidentStatus.EXITED).order_by("name")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["subject"] = data.get("subject") or "resident"  # a resident unless an occupant is chosen
+        if data["subject"] == "resident" and not data.get("resident"):
+            self.add_error("resident", _("Choose the resident the case is against."))
+        return data
+
     @property
     def flags(self) -> list[str]:
         return [flag for flag in ("serious", "loss") if self.cleaned_data.get(flag)]
+
+    def subject_arguments(self) -> dict[str, Any]:
+        """``resident=`` or ``occupant=`` for ``discipline.services.cases.case_open``."""
+        from discipline.rules.occupants import Occupant
+
+        data = self.cleaned_data
+        if data.get("subject") == "occupant":
+            return {"occupant": Occupant(
+                name=data.get("occupant_name", ""), id_number=data.get("occupant_id_number", ""),
+                phone=data.get("occupant_phone", ""), description=data.get("occupant_description", ""),
+            )}
+        return {"resident": data["resident"]}
+
+
+class HandOverForm(DomainErrorsMixin, forms.Form):
+    handed_over_on = forms.DateField(
+        label=_("handed over on"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the printed notice was handed to the occupant (who has no account to receive it)."),
+    )
+
+
+class ReviewUpheldForm(DomainErrorsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("why the occupant's request for review is upheld"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The occupant asked in writing (no account). Upholding annuls the case (Chapter 8, Article 2)."),
+    )
 
 
 class VerifyForm(DomainErrorsMixin, forms.Form):

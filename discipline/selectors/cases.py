@@ -41,6 +41,7 @@ from discipline.models import (
     SuspensionScope,
     ViolationCase,
 )
+from discipline.rules import occupants as occupant_rules
 from opc_community import rulebook
 from opc_community.core.money import format_yuan
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
@@ -60,14 +61,28 @@ OPEN_STATUSES = (
 # --- Counting (RULEBOOK §9: same kind, by violation date, rolling look-back window) ----------------------
 
 
+def same_subject(case: ViolationCase) -> Q:
+    """The cases of the same person as ``case``: the same resident, or — for an occupant, who has no
+    resident record — the same ID card number (stored normalised, so full-width input matches)."""
+    if case.resident_id is not None:
+        return Q(resident_id=case.resident_id)
+    return Q(resident__isnull=True, occupant_id_number=case.occupant_id_number)
+
+
 def same_kind_count(
-    *, resident_id: int, kind: str, occurred_on: date, lookback_days: int, exclude_pk: int | None = None
+    *, resident_id: int | None, kind: str, occurred_on: date, lookback_days: int, exclude_pk: int | None = None,
+    occupant_id_number: str = "",
 ) -> int:
     """The same-kind count incl. this one (``rules.same_kind_count``): the resident's counting cases of the
     kind — verified and later, never dismissed or annulled — dated within the window up to and including
-    ``occurred_on``, whatever the order in which they were decided (one query)."""
+    ``occurred_on``, whatever the order in which they were decided (one query). ``resident_id`` None: an
+    occupant's, counted by ``occupant_id_number``."""
+    subject = (
+        Q(resident_id=resident_id) if resident_id is not None
+        else Q(resident__isnull=True, occupant_id_number=occupant_id_number)
+    )
     others = (
-        ViolationCase.objects.filter(resident_id=resident_id, kind=kind, occurred_on__lte=occurred_on)
+        ViolationCase.objects.filter(subject, kind=kind, occurred_on__lte=occurred_on)
         .exclude(pk=exclude_pk)
         .values_list("kind", "occurred_on", "status")
     )
@@ -145,6 +160,8 @@ def describe_measure(measure: PenaltyMeasure) -> str:
         return _describe_suspension(measure.scope, measure.days, measure.until_paid)
     if measure.type == "forced_exit" and measure.ban_years:
         return _("forced exit, no new application for %(years)d years") % {"years": measure.ban_years}
+    if measure.type == occupant_rules.APPLICATION_BAN and measure.ban_years:
+        return describe_ban(measure.ban_years)
     return describe_type(measure.type)
 
 
@@ -171,6 +188,10 @@ class Preview:
     measure_texts: list[str]
     needs_amount: list[int]  # indices of outcome.measures needing a staff-entered amount (fine range, compensation)
     needs_days: list[int]  # indices of suspensions without fixed days (kind 8)
+    # A case against an occupant (1a): the ban on applying added to the measures, and the rulebook's
+    # measures that do not apply to someone who is not a resident (with the reason).
+    occupant_ban_years: int | None = None
+    not_applicable: list[str] = field(default_factory=list)
 
     @property
     def rule_text(self) -> str:
@@ -197,11 +218,18 @@ def decision_preview(case: ViolationCase, *, count: int | None = None) -> Previe
         count = same_kind_count(
             resident_id=case.resident_id, kind=case.kind, occurred_on=case.occurred_on,
             lookback_days=book.violations.lookback_days, exclude_pk=case.pk,
+            occupant_id_number=case.occupant_id_number,
         )
     outcome = rules.decide(
         rules.Facts(kind=case.kind, count=count, measure=case.measure, flags=frozenset(case.flags or ())),
         book.violations,
     )
+    not_applicable: tuple[Measure, ...] = ()
+    ban_years = None
+    if case.resident_id is None:  # an occupant: no resident-only measure; a ban on applying follows
+        kept, alternatives, not_applicable = occupant_rules.occupant_measures(outcome.measures, outcome.alternatives)
+        outcome = rules.Outcome(outcome.kind, kept, alternatives)
+        ban_years = book.bans.occupancy_years if kept else None
     needs_amount = [
         index for index, m in enumerate(outcome.measures)
         if (m.type == "fine" and m.amount is None) or m.type in ("compensation", "confiscation")
@@ -209,11 +237,29 @@ def decision_preview(case: ViolationCase, *, count: int | None = None) -> Previe
     needs_days = [
         index for index, m in enumerate(outcome.measures) if m.type == "suspension" and not m.days and not m.until_paid
     ]
+    texts = [describe_rule_measure(m, bans=book.bans) for m in outcome.measures]
+    if ban_years:
+        texts.append(describe_ban(ban_years))
     return Preview(
         count=count, outcome=outcome, rulebook_version=book.version, kind=kind, bans=book.bans,
-        measure_texts=[describe_rule_measure(m, bans=book.bans) for m in outcome.measures],
-        needs_amount=needs_amount, needs_days=needs_days,
+        measure_texts=texts, needs_amount=needs_amount, needs_days=needs_days,
+        occupant_ban_years=ban_years,
+        not_applicable=[_not_for_occupant(m, bans=book.bans) for m in not_applicable],
     )
+
+
+def describe_ban(years: int) -> str:
+    return _("no application to the community for %(years)d years") % {"years": years}
+
+
+def _not_for_occupant(measure: Measure, *, bans: Any) -> str:
+    """A measure of the rulebook that does not apply to an occupant, and why (shown to staff)."""
+    why = {
+        "suspension": _("a person who is not a resident has no account to suspend"),
+        "forced_exit": _("a person who is not a resident has no agreement to end"),
+        "deposit_forfeiture": _("a person who is not a resident paid no deposit (“if any”)"),
+    }.get(measure.type, _("it applies to residents only"))
+    return _("%(measure)s: not applied — %(why)s") % {"measure": describe_rule_measure(measure, bans=bans), "why": why}
 
 
 def next_step_text(case: ViolationCase, *, count: int | None = None) -> str:
@@ -230,8 +276,12 @@ def next_step_text(case: ViolationCase, *, count: int | None = None) -> str:
     outcome = rules.decide(rules.Facts(kind=case.kind, count=base + 1, measure=case.measure), book.violations)
     if outcome.is_none:
         return str(_("the rulebook prescribes no further measure"))
-    return join_measures([describe_rule_measure(m, bans=book.bans) for m in outcome.measures],
-                         alternatives=outcome.alternatives)
+    texts = [describe_rule_measure(m, bans=book.bans) for m in outcome.measures]
+    if case.resident_id is None:  # an occupant: what applies to someone who is not a resident, and the ban
+        kept, alternatives, _dropped = occupant_rules.occupant_measures(outcome.measures, outcome.alternatives)
+        texts = [describe_rule_measure(m, bans=book.bans) for m in kept] + [describe_ban(book.bans.occupancy_years)]
+        return join_measures(texts, alternatives=alternatives)
+    return join_measures(texts, alternatives=outcome.alternatives)
 
 
 def case_rule_text(case: ViolationCase) -> str:

@@ -53,14 +53,16 @@ PUBLIC_FACTS_MAX_LENGTH = 300
 # --- Helpers ------------------------------------------------------------------------------------------
 
 
-def require(actor: Any, roles: tuple[str, ...], resident: Resident) -> None:
+def require(actor: Any, roles: tuple[str, ...], resident: Resident | None) -> None:
     """Services for people refuse the wrong role, and anyone handling a case against their own resident
     account (conflict of interest: another handler, or another administrator, acts); ``actor`` None is
-    the system (the automatic ladders)."""
+    the system (the automatic ladders). ``resident`` None: a case against an occupant, who has no account."""
     if actor is not None and not has_role(actor, *roles):
         if roles == DECIDERS:
             raise PermissionDenied(_("Only the administrator decides penalties (Chapter 8, Article 2)."))
         raise PermissionDenied(_("Only the daily management team and the administrator handle violation cases."))
+    if resident is None:
+        return
     ensure_not_own(actor, concerned_user=resident.user_id, what=_("a violation case against your own account"))
 
 
@@ -90,7 +92,10 @@ def case_link(case: ViolationCase) -> str:
 
 
 def tell_resident(case: ViolationCase, *, title: StoredText, body: StoredText, step: str) -> None:
-    """The resident hears of every step (inbox now, email after commit); once per case and step."""
+    """The resident hears of every step (inbox now, email after commit); once per case and step. An
+    occupant (no account) hears nothing here: staff hand the notice over and record it."""
+    if case.resident_id is None:
+        return
     notify(
         recipients=[case.resident.user], title=title, body=body, link=case_link(case),
         kind=f"discipline.case_{step}", dedupe_key=f"discipline:case:{case.pk}:{step}",

@@ -59,7 +59,9 @@ from discipline.models import (
     RectificationNotice,
     ViolationCase,
 )
+from discipline.rules.occupants import Occupant
 from discipline.services import counting
+from discipline.services import occupants as occupant_services
 from discipline.services.case_support import (
     CASE_HANDLERS,
     DECIDERS,
@@ -104,7 +106,8 @@ from residents.models import Invoice, Resident
 @transaction.atomic
 def case_open(
     *,
-    resident: Resident,
+    resident: Resident | None = None,
+    occupant: Occupant | None = None,
     kind: str,
     occurred_on: date,
     facts: str,
@@ -125,7 +128,16 @@ def case_open(
     Idempotent on ``source_key`` (the automatic ladders: one case per invoice / exit and band):
     calling again with the same key returns the case made the first time, even under a race.
     Numbered "违〔<year>〕0001号" per year of opening, gapless.
+
+    Against exactly one of ``resident`` and ``occupant`` — a person who is no resident (1a 擅自入驻 only;
+    ``discipline.rules.occupants``): name and ID card number required, kept as intake keeps them; refused
+    when the ID number is that of a current resident (open the case against the resident).
     """
+    if (resident is None) == (occupant is None):
+        raise DomainError(_("Choose who the case is against: a resident, or an occupant who is not a resident."),
+                          field="subject")
+    if occupant is not None:
+        occupant = occupant_services.checked_occupant(occupant, kind=kind)
     if source_key:
         existing = ViolationCase.objects.filter(source_key=source_key).first()
         if existing is not None:
@@ -166,6 +178,10 @@ def case_open(
         with transaction.atomic(), acting_as(actor, action="discipline.case_open"):
             case = ViolationCase.objects.create(
                 resident=resident,
+                occupant_name=occupant.name if occupant else "",
+                occupant_id_number=occupant.id_number if occupant else "",
+                occupant_phone=occupant.phone if occupant else "",
+                occupant_description=occupant.description if occupant else "",
                 number=next_number(ViolationCase, "违", timezone.localdate(now).year),
                 kind=kind,
                 occurred_on=occurred_on,
@@ -193,9 +209,8 @@ def case_open(
     return case
 
 
-#: The violation kind of subsidy fraud (第八章第二条 3b 违规套取补贴; RULEBOOK §9).
-def _same_resident(case: ViolationCase, resident: Resident) -> ViolationCase:
-    if case.resident_id != resident.pk:
+def _same_resident(case: ViolationCase, resident: Resident | None) -> ViolationCase:
+    if resident is None or case.resident_id != resident.pk:
         raise ConflictError(
             _("The source key %(key)s is already used by a case of another resident.") % {"key": case.source_key},
             field="source_key",

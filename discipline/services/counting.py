@@ -40,6 +40,15 @@ def counting_lock(resident_id: int) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", ["discipline.count", resident_id])
 
 
+def counting_lock_for(case: ViolationCase) -> None:
+    """:func:`counting_lock` of the case's person: the resident, or an occupant's ID card number."""
+    if case.resident_id is not None:
+        counting_lock(case.resident_id)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"discipline.count:{case.occupant_id_number}"])
+
+
 def _record(case: ViolationCase) -> rules.CaseOnRecord:
     return rules.CaseOnRecord(kind=case.kind, occurred_on=case.occurred_on, status=case.status)
 
@@ -52,8 +61,8 @@ def recount_after(case: ViolationCase) -> list[ViolationCase]:
     kind = rulebook.in_force(on=case.occurred_on).violations.kinds.get(case.kind)
     if kind is None or not any(s.when.count_min or s.when.count_max for s in kind.steps):
         return []
-    counting_lock(case.resident_id)
-    same_kind = list(ViolationCase.objects.filter(resident_id=case.resident_id, kind=case.kind))
+    counting_lock_for(case)
+    same_kind = list(ViolationCase.objects.filter(selectors.same_subject(case), kind=case.kind))
     decided = [c for c in same_kind if c.status in _DECIDED and c.pk != case.pk and c.occurred_on >= case.occurred_on]
     books = selectors.books_by_day(c.occurred_on for c in decided)
     stale = []

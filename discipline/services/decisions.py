@@ -16,6 +16,7 @@ from discipline.models import (
     PenaltyMeasure,
     ViolationCase,
 )
+from discipline.rules.occupants import APPLICATION_BAN
 from discipline.selectors import cases as selectors
 from discipline.services import counting
 from discipline.services.case_support import (
@@ -29,7 +30,7 @@ from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.money import format_yuan, quantize_money
 from opc_community.core.transitions import lock
-from residents.models import Invoice
+from residents.models import BanSource, Invoice
 
 # --- Decision -----------------------------------------------------------------------------------------
 
@@ -70,6 +71,9 @@ def case_decide(
     - ``until_paid_invoice``: the invoice an "until paid" suspension waits for (the ladders pass the
       overdue invoice of kind 7); default: the fine of this case.
 
+    A case against an occupant (no resident) gets the measures of ``selectors.decision_preview``: those
+    needing a resident left out, and a ban on applying added (``discipline.rules.occupants``).
+
     Refused, with nothing written, on any bad input.
     """
     require(actor, DECIDERS, case.resident)
@@ -82,7 +86,7 @@ def case_decide(
     amounts = dict(amounts or {})
     days = dict(days or {})
     # Same resident, same moment: serialise counting so two cases decided at once see each other.
-    counting.counting_lock(case.resident_id)
+    counting.counting_lock_for(case)
     preview = selectors.decision_preview(case)
     if preview is None:
         raise DomainError(_("Kind %(kind)s is not in the rulebook in force on that day.") % {"kind": case.kind},
@@ -151,6 +155,11 @@ def case_decide(
             row["ban_years"] = rules.ban_years(rule, preview.bans)
             row["note"] = f"ban:{rule.ban or 'forced_exit'}"
         rows.append(row)
+    if preview.occupant_ban_years:
+        # An occupant (1a, no resident): the rulebook's resident-only measures were left out by the preview;
+        # a ban on applying follows, on the ID number (``discipline.rules.occupants``; RULEBOOK §4.6).
+        rows.append({"type": APPLICATION_BAN, "ban_years": preview.occupant_ban_years,
+                     "note": f"ban:{BanSource.UNAUTHORISED_OCCUPANCY}"})
     now = timezone.now()
     # Published within the working days of the rulebook in force on the day of the decision (stored here,
     # at the event; ``discipline.services.deadlines`` flags it when late).

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discipline.models import CaseStatus, PenaltyMeasure, Suspension, ViolationCase
+from discipline.rules.occupants import APPLICATION_BAN
 from discipline.selectors import cases as selectors
 from discipline.services.case_support import FINE_DUE_DAYS, kind_name
 from discipline.services.interim import interim_lift
@@ -25,6 +26,7 @@ from opc_community import rulebook
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.errors import InvalidTransition
+from opc_community.core.moments import format_day
 from opc_community.core.money import format_yuan
 from opc_community.portal.services import notify
 from residents.models import Invoice, InvoiceKind, Resident
@@ -42,7 +44,7 @@ class EffectRun:
     """What the handlers of one case share while its measures are applied."""
 
     case: ViolationCase
-    resident: Resident
+    resident: Resident | None  # None: a case against an occupant (OCCUPANT_EFFECTS)
     today: date
     now: datetime
     kind_name: str
@@ -196,6 +198,83 @@ def _nothing(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
     return {}
 
 
+# --- A case against an occupant (1a; ``discipline.rules.occupants``) ---------------------------------------
+
+
+def _staff_note(measure: PenaltyMeasure, run: EffectRun, *, role: str, body: Callable[[], str]) -> None:
+    case = run.case
+    notify(
+        recipients=members_of(role),
+        title=lambda: _("Case %(number)s: %(measure)s") % {
+            "number": case.number, "measure": selectors.describe_measure(measure)},
+        body=body,
+        link=reverse("admin:discipline_violationcase_change", args=[case.pk]),
+        kind="discipline.staff_task",
+        dedupe_key=f"discipline:measure:{measure.pk}:task",
+    )
+
+
+def _occupant_eviction(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
+    """责令立即退出 of someone who is no resident: the daily management team clears the space (no exit record:
+    there is no agreement) and is told so."""
+    name = run.case.occupant_name
+    _staff_note(measure, run, role=Role.DAILY, body=lambda: _(
+        "Case %(number)s is confirmed: %(name)s, who is not a resident, must leave at once. Clear the space and "
+        "return the desk to use (Chapter 8, Article 2).") % {"number": run.case.number, "name": name})
+    return {"note": str(_("clearing of the space sent to the daily management team"))}
+
+
+def _occupant_payment(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
+    """A fine (or compensation) owed by someone who has no place in the residents ledger: collected by the
+    finance team against a receipt, the administrator told."""
+    name = run.case.occupant_name
+    what = selectors.describe_measure(measure)
+    _staff_note(measure, run, role=Role.ADMINISTRATOR, body=lambda: _(
+        "Case %(number)s is confirmed: %(name)s, who is not a resident, owes %(measure)s. It is not an invoice of "
+        "the residents ledger: collect it against a receipt (Chapter 8, Article 2).")
+        % {"number": run.case.number, "name": name, "measure": what})
+    return {"note": str(_("to be collected from the occupant, outside the residents ledger"))}
+
+
+def _occupant_ban(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
+    """The ban on applying, recorded where intake looks for bans (``residents.models.Ban``, matched on the ID
+    number, stored normalised): an application with this ID number is refused until the ban ends."""
+    from residents.models import Ban, BanSource
+    from residents.rules.term import ban_end
+
+    years = measure.ban_years or rulebook.in_force(on=run.case.occurred_on).bans.occupancy_years
+    ban = Ban.objects.create(
+        resident=None,
+        id_number=run.case.occupant_id_number,
+        source=BanSource.UNAUTHORISED_OCCUPANCY,
+        note=_("Case %(number)s: %(kind)s (Chapter 8, Article 2)") % {"number": run.case.number, "kind": run.kind_name},
+        starts_on=run.today,
+        ends_on=ban_end(run.today, years),
+        created_by=run.case.decided_by,
+    )
+    return {"note": str(_("no application until %(date)s") % {"date": format_day(ban.ends_on)})}
+
+
+def _not_for_occupant(measure: PenaltyMeasure, run: EffectRun) -> dict[str, Any]:
+    return {"note": str(_("not applied: the person is not a resident"))}
+
+
+#: Measure type → what it does against an occupant; anything else is recorded as not applied (the decision
+#: never stores a resident-only measure for an occupant: ``discipline.rules.occupants.RESIDENT_ONLY``).
+OCCUPANT_EFFECTS: dict[str, Handler] = {
+    "eviction": _occupant_eviction,
+    "fine": _occupant_payment,
+    "compensation": _occupant_payment,
+    "confiscation": _occupant_payment,
+    APPLICATION_BAN: _occupant_ban,
+    "report_authorities": _staff_task,
+    "legal_liability": _staff_task,
+    "warning": _nothing,
+    "apology": _nothing,
+    "rectification": _nothing,
+}
+
+
 def apply_effects(*, case: ViolationCase) -> list[PenaltyMeasure]:
     """Apply the effects of a confirmed case through the owning apps' services; idempotent: a measure
     with ``applied_at`` is skipped, so re-running applies nothing twice (measure rows are locked).
@@ -204,9 +283,10 @@ def apply_effects(*, case: ViolationCase) -> list[PenaltyMeasure]:
         raise InvalidTransition(_("Effects apply only to a confirmed case."))
     measures = list(PenaltyMeasure.objects.select_for_update(no_key=True).filter(case=case).order_by("id"))
     measures.sort(key=lambda m: (_EFFECT_ORDER.get(m.type, 9), m.id))
+    occupant = case.resident_id is None
     run = EffectRun(
         case=case,
-        resident=Resident.objects.select_related("user").get(pk=case.resident_id),
+        resident=None if occupant else Resident.objects.select_related("user").get(pk=case.resident_id),
         today=timezone.localdate(),
         now=timezone.now(),
         kind_name=kind_name(case),
@@ -217,7 +297,8 @@ def apply_effects(*, case: ViolationCase) -> list[PenaltyMeasure]:
             if measure.type == "fine" and measure.invoice_id:
                 run.fine_invoice = measure.invoice
             continue
-        updates = {"applied_at": run.now, **EFFECTS.get(measure.type, _nothing)(measure, run)}
+        handler = OCCUPANT_EFFECTS.get(measure.type, _not_for_occupant) if occupant else EFFECTS.get(measure.type, _nothing)
+        updates = {"applied_at": run.now, **handler(measure, run)}
         PenaltyMeasure.objects.filter(pk=measure.pk, applied_at__isnull=True).update(**updates)
     # The final measures have taken effect: an interim suspension of the case ends now (RULEBOOK §9).
     interim_lift(case, at=run.now)

@@ -31,7 +31,7 @@ INTERIM_STATUSES = frozenset({
 
 def may_impose_interim(case: ViolationCase) -> bool:
     """The one predicate the service, the admin and the API share."""
-    return rules.is_immediate(case.kind) and case.status in INTERIM_STATUSES
+    return rules.is_immediate(case.kind) and case.status in INTERIM_STATUSES and case.resident_id is not None
 
 
 @transaction.atomic
@@ -42,6 +42,12 @@ def interim_suspend(*, case: ViolationCase, reason: str, actor: Any) -> Suspensi
     if not reason:
         raise DomainError(_("Give the reason for the interim suspension."), field="reason")
     case = lock(case)
+    if case.resident_id is None:
+        raise DomainError(
+            _("%(name)s is not a resident and has no account to suspend: the decision orders them to leave at once "
+              "(Chapter 8, Article 2).") % {"name": case.occupant_name},
+            field="reason",
+        )
     if not rules.is_immediate(case.kind):
         raise DomainError(
             _("Only kinds %(kinds)s are measures “at once” (立即) allowing an interim suspension (Chapter 8, "

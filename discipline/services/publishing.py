@@ -33,6 +33,7 @@ from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
+from opc_community.core.masking import mask_person_name
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.transitions import lock
 from opc_community.notices.models import Publication, PublicationKind, PublicationStatus
@@ -62,16 +63,23 @@ def publication_body(case: ViolationCase, measures: list[PenaltyMeasure], *, fac
     published (``facts``: staff-typed, scanned by ``publication_open``), the measures and the rule."""
     book = rulebook.in_force(on=case.occurred_on)
     kind = book.violations.kinds[case.kind]
+    if case.resident_id is None:  # an occupant: always masked, and named as not a resident (RULEBOOK §10)
+        who = _("Occupant (not a resident): %(name)s") % {"name": mask_person_name(case.occupant_name)}
+        review = _("The person concerned may ask the administrator in writing for review (复核) during the publication "
+                   "window; it is answered within %(days)d working days.")
+    else:
+        who = _("Resident: %(name)s") % {"name": public_name(case.resident.application)}
+        review = _("The resident concerned may ask for review (复核) during the publication window; it is answered "
+                   "within %(days)d working days.")
     lines = [
-        _("Resident: %(name)s") % {"name": public_name(case.resident.application)},
+        who,
         _("Violation: %(kind)s") % {"kind": f"{case.kind} {kind.name}（{kind.category}）"},
         _("Date: %(day)s") % {"day": format_day(case.occurred_on)},
         _("Facts: %(facts)s") % {"facts": facts},
         _("Penalty: %(measures)s") % {"measures": "、".join(selectors.describe_measure(m) for m in measures)},
         _("Basis: the penalty table of %(article)s (same-kind violation no. %(count)d in %(days)d days).")
         % {"article": selectors.ARTICLE, "count": case.same_kind_count or 1, "days": book.violations.lookback_days},
-        _("The resident concerned may ask for review (复核) during the publication window; it is answered within "
-          "%(days)d working days.") % {"days": book.deadlines.appeal_answer_working_days},
+        review % {"days": book.deadlines.appeal_answer_working_days},
     ]
     return "\n".join(str(line) for line in lines)
 
@@ -116,7 +124,7 @@ def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = 
             body=publication_body(case, measures, facts=facts),
             staff_text={"public_facts": facts},
             subject=case,
-            concerned_user=case.resident.user,
+            concerned_user=case.resident.user if case.resident_id is not None else None,
             window_days=book.deadlines.publication_window_working_days,
             actor=actor or system_publisher(),
         )
@@ -192,7 +200,7 @@ def _reverse_effects(case: ViolationCase, *, reason: str) -> None:
     if suspension_ids:
         Suspension.objects.filter(pk__in=suspension_ids, lifted_at__isnull=True).update(lifted_at=now)
     manual = [m for m in measures if m.invoice_id and m.type in ("fine", "compensation")]
-    manual += [m for m in measures if m.type in ("forced_exit", "deposit_forfeiture") and m.applied_at]
+    manual += [m for m in measures if m.type in ("forced_exit", "deposit_forfeiture", "application_ban") and m.applied_at]
     if manual:
         notify(
             recipients=members_of(Role.ADMINISTRATOR),

@@ -139,7 +139,7 @@ CASE_COLUMNS = [
     Column(gettext_lazy("case number"), lambda c: c.number, width=20),
     Column(pgettext_lazy("violation case", "opened at"), lambda c: c.found_at, "datetime", 18),
     Column(gettext_lazy("occurred on"), lambda c: c.occurred_on, "date", 12),
-    Column(gettext_lazy("resident"), lambda c: c.resident.name, width=18),
+    Column(gettext_lazy("case against"), lambda c: c.subject_name, width=18),
     Column(gettext_lazy("violation kind"), lambda c: c.kind, width=10),
     Column(gettext_lazy("status"), lambda c: c.get_status_display(), width=20),
     Column(gettext_lazy("notice number"), lambda c: _notice_number(c), width=22),

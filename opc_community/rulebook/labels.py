@@ -110,6 +110,7 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "forced_exit_years": L(_("ban after a forced exit"), U.YEARS),
         "subletting_years": L(_("ban after a forced exit for subletting"), U.YEARS),
         "subsidy_fraud_years": L(_("ban after subsidy fraud"), U.YEARS),
+        "occupancy_years": L(_("ban after unauthorised occupancy by a non-resident"), U.YEARS, "第八章第二条"),
     },
     s.Intake: {
         "max_upload_mb": L(_("largest file"), U.MEGABYTES),
@@ -310,6 +311,7 @@ CHOICE_LABELS: dict[str, Promise] = {
     "report_authorities": _("reported to the authorities"),
     "legal_liability": _("legal liability pursued"),
     "visitor_removal": _("visitor warned and sent away"),
+    "application_ban": _("no application to the community"),
     # suspension scopes (RULEBOOK §9, decisions added 2026-12)
     "public_spaces": _("public spaces"),
     "public_resources": _("public resources"),

@@ -66,6 +66,10 @@ class Bans(Section):
     forced_exit_years: PositiveInt
     subletting_years: PositiveInt
     subsidy_fraud_years: PositiveInt
+    # Decision (the regulation names no ban for 1a 擅自入驻): a person who is no resident and is ordered to
+    # leave (责令立即退出) may not apply for this many years, as after a forced exit (RULEBOOK §4.5, §4.6).
+    # A default, so that versions adopted before the field parse unchanged.
+    occupancy_years: PositiveInt = 3
 
 
 class Intake(Section):

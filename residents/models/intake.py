@@ -293,6 +293,9 @@ class BanSource(models.TextChoices):
     FORCED_EXIT = "forced_exit", _("forced exit")
     SUBLETTING = "subletting", _("subletting (forced exit)")
     SUBSIDY_FRAUD = "subsidy_fraud", _("subsidy fraud")
+    # A person who occupied the community without being a resident (第八章第二条 1a 擅自入驻), banned by
+    # the discipline app on the ID number alone (decision in docs/discipline.md).
+    UNAUTHORISED_OCCUPANCY = "occupancy", _("unauthorised occupancy")
 
 
 @audited(exclude=("id_number",))

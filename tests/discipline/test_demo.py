@@ -59,7 +59,7 @@ def test_the_demo_has_cases_at_each_step_an_appeal_and_a_reward():
     with time_machine.travel(NOW, tick=False):
         _seed()
     by_kind = {(case.resident.user.username, case.kind): case
-               for case in ViolationCase.objects.select_related("resident__user")}
+               for case in ViolationCase.objects.select_related("resident__user") if case.resident_id}
 
     # Cases at different steps of the 处罚流程
     assert by_kind[("zhangsan", "2b")].status == CaseStatus.FOUND
@@ -85,6 +85,11 @@ def test_the_demo_has_cases_at_each_step_an_appeal_and_a_reward():
     # The decision ledger holds the confirmed penalty, and its chain verifies
     assert DecisionLedgerEntry.objects.filter(kind="penalty", object_id=confirmed.pk).exists()
     assert ledger_verify().ok
+
+    # 1a against an occupant who is not a resident: the notice handed over in person
+    occupant = ViolationCase.objects.get(resident__isnull=True)
+    assert (occupant.kind, occupant.status, occupant.notice.handed_over_on) == (
+        "1a", CaseStatus.NOTICE_ISSUED, NOW.date())
 
     # When the demo is seeded again, nothing is added
     first = _counts()

@@ -47,6 +47,7 @@ from discipline.selectors import rewards as selectors
 from discipline.services import reward_grants, reward_support
 from discipline.services import rewards as services
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, admin_export_action, xlsx_response
 from opc_community.core.moments import format_day
@@ -379,14 +380,14 @@ class RewardAdmin(admin.ModelAdmin):
         return self._verify_view(request, OtherContributionForm, _("Verify another contribution"), self._other)
 
     @staticmethod
-    def _innovation(data: dict[str, Any], actor: Any) -> Reward:
+    def _innovation(data: dict[str, Any], actor: Actor) -> Reward:
         return services.reward_verify_innovation(
             resident=data["resident"], level=data["level"], amount=data["amount"], certificate=data["certificate"],
             reason=data["reason"], evidence=data.get("evidence"), award_claim=data.get("award_claim"), actor=actor,
         )
 
     @staticmethod
-    def _other(data: dict[str, Any], actor: Any) -> Reward:
+    def _other(data: dict[str, Any], actor: Actor) -> Reward:
         return services.reward_verify_other(
             resident=data["resident"], choice=data["choice"], amount=data.get("amount"), support=data["support"],
             basis=data["basis"], reason=data["reason"], evidence=data.get("evidence"), actor=actor,

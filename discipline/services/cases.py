@@ -91,6 +91,7 @@ from discipline.services.publishing import (
 )
 from discipline.tasks import render_rectification_notice
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.files import atomic_with_files
@@ -111,7 +112,7 @@ def case_open(
     kind: str,
     occurred_on: date,
     facts: str,
-    actor: Any,
+    actor: Actor,
     measure: Decimal | None = None,
     flags: Iterable[str] = (),
     flag_reason: str = "",
@@ -242,7 +243,7 @@ def _measure(value: Any, *, basis: str) -> Decimal | None:
 
 
 @atomic_with_files
-def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedFile] = ()) -> ViolationCase:
+def case_verify(*, case: ViolationCase, actor: Actor, evidence: Iterable[UploadedFile] = ()) -> ViolationCase:
     """Found → verified, with the evidence (photos, documents; private files). Staff must attach at
     least one file unless the case already has evidence; the system verifies automatic cases, whose
     evidence is the ledger."""
@@ -266,7 +267,7 @@ def case_verify(*, case: ViolationCase, actor: Any, evidence: Iterable[UploadedF
 
 
 @transaction.atomic
-def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCase:
+def case_dismiss(*, case: ViolationCase, actor: Actor, reason: str) -> ViolationCase:
     """Found / verified → dismissed (the violation is not confirmed), with the reason; nothing counts."""
     require(actor, CASE_HANDLERS, case.resident)
     reason = (reason or "").strip()
@@ -293,7 +294,7 @@ def case_dismiss(*, case: ViolationCase, actor: Any, reason: str) -> ViolationCa
 
 @transaction.atomic
 def notice_issue(
-    *, case: ViolationCase, requirement: str, deadline: date | None = None, actor: Any
+    *, case: ViolationCase, requirement: str, deadline: date | None = None, actor: Actor
 ) -> RectificationNotice:
     """Verified → notice issued: 《违规整改通知书》 numbered "整改〔<year>〕0001号" with the requirement and the
     deadline (default: the issue day + ``violations.rectification_default_days`` calendar days of the
@@ -356,7 +357,7 @@ def notice_render(*, notice_id: int, force: bool = False) -> RectificationNotice
 
 
 @transaction.atomic
-def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> ViolationCase:
+def case_mark_rectified(*, case: ViolationCase, actor: Actor, note: str = "") -> ViolationCase:
     """Notice issued → rectified in time (by the deadline; later it is "not rectified")."""
     require(actor, CASE_HANDLERS, case.resident)
     case = lock(case)
@@ -382,7 +383,7 @@ def case_mark_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> V
 
 
 @transaction.atomic
-def case_mark_not_rectified(*, case: ViolationCase, actor: Any, note: str = "") -> ViolationCase:
+def case_mark_not_rectified(*, case: ViolationCase, actor: Actor, note: str = "") -> ViolationCase:
     """Notice issued → not rectified, once the deadline has passed: adds the "not_rectified" circumstance,
     which escalates per the ladder (e.g. 1c subletting → forced exit; 3c → suspension; 4a → fine)."""
     require(actor, CASE_HANDLERS, case.resident)

@@ -26,6 +26,7 @@ from discipline.services.case_support import (
     tell_resident,
 )
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.money import format_yuan, quantize_money
@@ -49,7 +50,7 @@ def _amount(value: Any, *, field: str) -> Decimal:
 def case_decide(
     *,
     case: ViolationCase,
-    actor: Any,
+    actor: Actor,
     amounts: Mapping[int, Decimal] | None = None,
     chosen: int | None = None,
     days: Mapping[int, int] | None = None,

@@ -9,13 +9,13 @@ decided later in the usual process (3c: compensation + warning; not rectified â†
 suspended 7 days).
 """
 
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from discipline.models import ViolationCase
 from discipline.services import cases
+from opc_community.accounts.actors import Actor
 from opc_community.core.errors import DomainError
 from opc_community.core.money import format_yuan
 from spaces.selectors import equipment as loan_selectors
@@ -29,7 +29,7 @@ def source_key(loan_id: int) -> str:
     return f"equipment-loan:{loan_id}"
 
 
-def case_open_for_damaged_loan(*, loan_id: int, actor: Any) -> ViolationCase:
+def case_open_for_damaged_loan(*, loan_id: int, actor: Actor) -> ViolationCase:
     """Open (or return, if opened before) the 3c case of a loan returned damaged."""
     loan = loan_selectors.loan_for_case(loan_id)
     if loan is None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from discipline.models import ViolationCase
 from discipline.services import cases
+from opc_community.accounts.actors import Actor
 from opc_community.core.errors import DomainError
 from opc_community.core.moments import format_moment
 from opc_community.workdays.rules import local_date
@@ -42,7 +43,7 @@ def case_of_incident(incident: Any) -> ViolationCase | None:
 
 @transaction.atomic
 def case_open_from_incident(
-    *, incident_id: int, resident: Resident, kind: str, actor: Any, facts: str = ""
+    *, incident_id: int, resident: Resident, kind: str, actor: Actor, facts: str = ""
 ) -> ViolationCase:
     """Open a 6a/6b/6c case against ``resident`` from an incident, with its photo as evidence."""
     incident = safety_selectors.incidents().filter(pk=incident_id).first()

@@ -9,7 +9,6 @@ annulled. One interim suspension per case at a time.
 """
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from discipline import rules
 from discipline.models import CaseStatus, Suspension, SuspensionScope, ViolationCase
 from discipline.services.case_support import DECIDERS, require, tell_resident
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.transitions import lock
@@ -35,7 +35,7 @@ def may_impose_interim(case: ViolationCase) -> bool:
 
 
 @transaction.atomic
-def interim_suspend(*, case: ViolationCase, reason: str, actor: Any) -> Suspension:
+def interim_suspend(*, case: ViolationCase, reason: str, actor: Actor) -> Suspension:
     """Impose the interim community suspension of a "立即" case now (the administrator only)."""
     require(actor, DECIDERS, case.resident)
     reason = (reason or "").strip()

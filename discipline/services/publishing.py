@@ -29,6 +29,7 @@ from discipline.services.case_support import (
 from discipline.services.effects import apply_effects
 from discipline.services.interim import interim_lift
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
@@ -99,7 +100,7 @@ def _public_facts(case: ViolationCase, public_facts: str | None) -> str:
 
 
 @transaction.atomic
-def case_publish(*, case: ViolationCase, actor: Any, public_facts: str | None = None) -> Publication:
+def case_publish(*, case: ViolationCase, actor: Actor, public_facts: str | None = None) -> Publication:
     """Decided → published: the penalty decision goes on the notice board for the publication window
     (``publication_window_working_days``), during which the resident may ask for review.
 
@@ -163,7 +164,7 @@ def case_confirm(*, case: ViolationCase) -> ViolationCase:
 
 
 @transaction.atomic
-def case_annul(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase:
+def case_annul(*, case: ViolationCase, reason: str, actor: Actor) -> ViolationCase:
     """Published / confirmed → annulled (an appeal or an objection upheld): the case no longer counts for
     escalation or renewal; an open publication is withdrawn from the board; effects already applied are
     reversed where possible. Internal: called inside the appeal decision or the close hook."""

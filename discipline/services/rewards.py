@@ -251,7 +251,7 @@ def _check_award_claim(claim: AwardClaim, *, resident: Resident, level: str) -> 
 
 @atomic_with_files
 def reward_verify_innovation(
-    *, resident: Resident, level: str, amount: Any, certificate: str, reason: str, actor: Any,
+    *, resident: Resident, level: str, amount: Any, certificate: str, reason: str, actor: Actor,
     evidence: UploadedFile | None = None, award_claim: AwardClaim | None = None,
 ) -> Reward:
     """项目创新: a municipal or higher entrepreneurship award; cash within the level's range (staff choose).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from discipline.models import ViolationCase
 from discipline.services import cases
+from opc_community.accounts.actors import Actor
 from opc_community.core.errors import DomainError
 from opc_community.core.moments import format_day
 from residents.models import Resident
@@ -39,7 +40,7 @@ def case_of_exception(exception: Any) -> ViolationCase | None:
 
 @transaction.atomic
 def case_open_from_exception(
-    *, exception_id: int, resident: Resident, kind: str, actor: Any, facts: str = ""
+    *, exception_id: int, resident: Resident, kind: str, actor: Actor, facts: str = ""
 ) -> ViolationCase:
     """Open a 2b/6a case against ``resident`` from a closing round's exception (once per exception)."""
     exception = (RoundException.objects.select_for_update(no_key=True, of=("self",))

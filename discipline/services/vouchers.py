@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 
 from discipline.services import cases
 from discipline.services.case_support import CASE_HANDLERS
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 
 SUBSIDY_FRAUD = "3b"
 
 
-def voucher_fraud_case(finding: Any, *, actor: Any) -> str:
+def voucher_fraud_case(finding: Any, *, actor: Actor) -> str:
     """Fraud handler registered with ``resources.services.vouchers`` (RULEBOOK §6: 伪造材料、违规套取 is a 3b
     violation): open a 3b case with the finding's facts and its evidence file, once per finding (its
     ``source_key``). The resources team found it; a case handler's account opens it as theirs, otherwise

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import is_staff_account
 from opc_community.core.errors import DomainError
 
@@ -43,7 +44,7 @@ def _ids(concerned: Any) -> set[int]:
     raise TypeError(f"not a user or user id: {concerned!r}")
 
 
-def is_self_dealing(actor: Any, concerned: Any) -> bool:
+def is_self_dealing(actor: Actor, concerned: Any) -> bool:
     """True when ``actor`` (a user, or None for the system) is one of the ``concerned`` users.
 
     ``concerned`` is a user, a user id, None, or an iterable of those (e.g. every account holder
@@ -53,7 +54,7 @@ def is_self_dealing(actor: Any, concerned: Any) -> bool:
     return actor_id is not None and actor_id in _ids(concerned)
 
 
-def ensure_not_own(actor: Any, *, concerned_user: Any, what: str) -> None:
+def ensure_not_own(actor: Actor, *, concerned_user: Any, what: str) -> None:
     """Refuse ``actor`` deciding ``what`` (e.g. "this application") when it concerns the actor itself."""
     if is_self_dealing(actor, concerned_user):
         raise ConflictOfInterest(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.models import SecurityEvent, SecurityEventKind, User
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
@@ -21,7 +22,7 @@ WRONG_CODE = gettext_lazy("Code: wrong or expired. Enter the 6 digits your authe
 
 
 def security_event_record(
-    *, kind: str, username: str, ip_address: str | None = None, path: str = "", actor: Any = None
+    *, kind: str, username: str, ip_address: str | None = None, path: str = "", actor: Actor = None
 ) -> SecurityEvent:
     """Append one security event (its insert is the audit-trail row)."""
     with acting_as(actor, action=f"accounts.{kind}"):
@@ -50,7 +51,7 @@ def two_factor_enrol(*, user: User, key: str, code: str, ip_address: str | None 
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, actor: Any = None) -> int:
+def two_factor_reset(*, user: User, actor: Actor = None) -> int:
     """Remove every authenticator of the person (a lost phone) and end their sessions, so that the
     next login asks them to enrol again; returns how many authenticators were removed."""
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()

@@ -4,7 +4,7 @@ See :mod:`residents.services.lifecycle` for the settlement rules and how handler
 """
 
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
@@ -47,7 +48,7 @@ from residents.services.residency import (
 
 
 class ExitHandler(Protocol):
-    def __call__(self, *, resident: Resident, exit: Exit, actor: Any) -> str: ...
+    def __call__(self, *, resident: Resident, exit: Exit, actor: Actor) -> str: ...
 
 
 #: The checklist items other apps take part in (fees and the deposit are this app's ledger).
@@ -75,7 +76,7 @@ def exit_handlers(item: str = ClearanceItem.PERMISSIONS_REVOKED) -> dict[str, Ex
     return {name: handler for name, (of_item, handler) in _EXIT_HANDLERS.items() if of_item == item}
 
 
-def _run_exit_handlers(exit: Exit, item: str, *, actor: Any) -> list[str]:
+def _run_exit_handlers(exit: Exit, item: str, *, actor: Actor) -> list[str]:
     """Run the handlers of ``item`` in name order; their notes (empty ones left out)."""
     notes = [handler(resident=exit.resident, exit=exit, actor=actor)
              for _name, handler in sorted(exit_handlers(item).items())]
@@ -85,7 +86,7 @@ def _run_exit_handlers(exit: Exit, item: str, *, actor: Any) -> list[str]:
 # --- The clearance checklist ---------------------------------------------------------------------
 
 
-def _record(exit: Exit, item: str, *, actor: Any, note: str) -> ExitClearance:
+def _record(exit: Exit, item: str, *, actor: Actor, note: str) -> ExitClearance:
     try:
         with transaction.atomic():
             return ExitClearance.objects.create(
@@ -100,7 +101,7 @@ def _cleared(exit: Exit) -> set[str]:
     return set(ExitClearance.objects.filter(exit=exit).values_list("item", flat=True))
 
 
-def _settle_fees(exit: Exit, *, actor: Any, today: date) -> str:
+def _settle_fees(exit: Exit, *, actor: Actor, today: date) -> str:
     """Pay the open invoices from the deposit (refund exits) or list what stays owed (forfeit exits)."""
     from residents.selectors import ledger as ledger_selectors
     from residents.services import ledger
@@ -141,7 +142,7 @@ def _settle_fees(exit: Exit, *, actor: Any, today: date) -> str:
     return _("No fees outstanding.")
 
 
-def _settle_deposit(exit: Exit, *, actor: Any, today: date) -> str:
+def _settle_deposit(exit: Exit, *, actor: Actor, today: date) -> str:
     """Refund (after the fees are settled) or forfeit what is left of the deposit."""
     from residents.selectors import ledger as ledger_selectors
     from residents.services import ledger
@@ -163,14 +164,14 @@ def _settle_deposit(exit: Exit, *, actor: Any, today: date) -> str:
     return _("%(amount)s refunded.") % {"amount": format_yuan(held)}
 
 
-def _revoke_permissions(exit: Exit, *, actor: Any) -> str:
+def _revoke_permissions(exit: Exit, *, actor: Actor) -> str:
     notes = _run_exit_handlers(exit, ClearanceItem.PERMISSIONS_REVOKED, actor=actor)
     _close_open_renewals(exit.resident, reason=_("Withdrawn: the resident is leaving."), actor=actor)
     notes.append(str(_("Portal access ends when the exit is complete.")))
     return " ".join(notes)
 
 
-def _apply(exit: Exit, item: str, *, actor: Any, today: date, note: str = "") -> ExitClearance:
+def _apply(exit: Exit, item: str, *, actor: Actor, today: date, note: str = "") -> ExitClearance:
     if item in _cleared(exit):
         raise ConflictError(_("“%(item)s” has already been cleared.") % {"item": ClearanceItem(item).label},
                             field="item")
@@ -187,7 +188,7 @@ def _apply(exit: Exit, item: str, *, actor: Any, today: date, note: str = "") ->
     return _record(exit, item, actor=actor, note=" ".join(part for part in (effect, (note or "").strip()) if part))
 
 
-def _complete(exit: Exit, *, actor: Any, today: date) -> Exit:
+def _complete(exit: Exit, *, actor: Actor, today: date) -> Exit:
     """Every item cleared: the exit completes, agreements end, the resident has exited (portal closed)
     and its archive is kept for the rulebook's retention years from today (第三章第五条)."""
     years = rulebook.in_force(today).term.archive_retention_years
@@ -212,7 +213,7 @@ def _complete(exit: Exit, *, actor: Any, today: date) -> Exit:
 
 
 @transaction.atomic
-def exit_clear(*, exit: Exit, item: str, actor: Any, note: str = "", today: date | None = None) -> ExitClearance:
+def exit_clear(*, exit: Exit, item: str, actor: Actor, note: str = "", today: date | None = None) -> ExitClearance:
     """Clear one item of a scheduled exit's checklist (第三章第四条: 结清费用、清理物品、注销权限、释放工位).
 
     Fees: the deposit pays open invoices (refund exits; refused with the shortfall if it

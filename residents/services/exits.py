@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
@@ -129,7 +130,7 @@ def exit_open_on_expiry(*, agreement: Agreement, today: date) -> Exit | None:
 
 @transaction.atomic
 def exit_request_voluntary(
-    *, resident: Resident, exit_on: date, actor: Any, reason: str = "", today: date | None = None
+    *, resident: Resident, exit_on: date, actor: Actor, reason: str = "", today: date | None = None
 ) -> Exit:
     """The resident's written application to leave, at least 15 days ahead (第三章第四条).
 
@@ -188,7 +189,7 @@ def exit_request_voluntary(
 
 
 @transaction.atomic
-def exit_withdraw(*, exit: Exit, actor: Any) -> Exit:
+def exit_withdraw(*, exit: Exit, actor: Actor) -> Exit:
     """The resident withdraws an exit application not yet confirmed."""
     exit = _lock_exit(exit)
     if exit.kind != ExitKind.VOLUNTARY or exit.status != ExitStatus.REQUESTED:
@@ -199,7 +200,7 @@ def exit_withdraw(*, exit: Exit, actor: Any) -> Exit:
 
 
 @transaction.atomic
-def exit_confirm(*, exit: Exit, actor: Any) -> Exit:
+def exit_confirm(*, exit: Exit, actor: Actor) -> Exit:
     """Staff confirm a voluntary exit: scheduled for its date, the resident becomes "exiting"."""
     exit = _lock_exit(exit)
     ensure_not_own(actor, concerned_user=exit.resident.user_id, what=OWN_RESIDENCY)
@@ -221,7 +222,7 @@ def exit_confirm(*, exit: Exit, actor: Any) -> Exit:
 
 
 @transaction.atomic
-def exit_cancel(*, exit: Exit, reason: str, actor: Any) -> Exit:
+def exit_cancel(*, exit: Exit, reason: str, actor: Actor) -> Exit:
     """Staff cancel a voluntary exit (refused, or the resident changed its mind) before any clearance."""
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for cancelling the exit."), field="reason")
@@ -259,7 +260,7 @@ def _supersede_open_exit(resident: Resident, *, reason: str) -> None:
 
 
 def ban_record(
-    *, resident: Resident, source: str, years: int, actor: Any, on: date, note: str = ""
+    *, resident: Resident, source: str, years: int, actor: Actor, on: date, note: str = ""
 ) -> Ban:
     """Record a re-application ban on the application's ID number and unified social credit code (RULEBOOK §4.6).
 
@@ -291,7 +292,7 @@ def force_exit(
     resident: Resident,
     reason: str,
     ban_years: int,
-    actor: Any,
+    actor: Actor,
     ban_source: str = BanSource.FORCED_EXIT,
     today: date | None = None,
 ) -> Exit:
@@ -340,7 +341,7 @@ def force_exit(
 
 
 def _exit_today(
-    resident: Resident, *, kind: str, deposit_outcome: str, reason: str, actor: Any, today: date,
+    resident: Resident, *, kind: str, deposit_outcome: str, reason: str, actor: Actor, today: date,
     superseded: str, ended: str,
 ) -> Exit:
     """The start shared by the exits decided elsewhere that take effect today (an order to leave at once,
@@ -376,7 +377,7 @@ def _tell_daily_team(exit: Exit, *, title: Any, kind: str) -> None:
 
 
 @transaction.atomic
-def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | None = None) -> Exit:
+def exit_ordered(*, resident: Resident, reason: str, actor: Actor, today: date | None = None) -> Exit:
     """责令立即退出 (第八章第二条 row 1a), called by the discipline app: the agreement ends today and the
     resident must leave at once. The desk is released and bookings and voucher permissions are revoked now;
     the daily management team then clears the belongings and settles fees and the deposit on the
@@ -406,7 +407,7 @@ def exit_ordered(*, resident: Resident, reason: str, actor: Any, today: date | N
 
 
 @transaction.atomic
-def exit_by_assessment(*, resident: Resident, reason: str, actor: Any, today: date | None = None) -> Exit:
+def exit_by_assessment(*, resident: Resident, reason: str, actor: Actor, today: date | None = None) -> Exit:
     """考核淘汰 (RULEBOOK §4.5 decision), called by scoring after the publication and appeal window.
 
     The agreement ends today; no ban; the deposit pays open invoices and the rest is refunded;

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
@@ -74,7 +75,7 @@ def invoice_create(
     due_on: date,
     agreement: Agreement | None = None,
     source_key: str | None = None,
-    actor: Any,
+    actor: Actor,
     issued_on: date | None = None,
     period_start: date | None = None,
     period_end: date | None = None,
@@ -203,7 +204,7 @@ def payment_record(
     method: str,
     reference: str = "",
     note: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Payment:
     """Record money received against an invoice; partial payments are fine, overpayments refused.
 
@@ -261,7 +262,7 @@ def payment_record(
 
 
 @transaction.atomic
-def payment_reverse(*, payment: Payment, reason: str, actor: Any) -> Payment:
+def payment_reverse(*, payment: Payment, reason: str, actor: Actor) -> Payment:
     """Reverse a payment recorded in error: a new negative payment of the same amount naming it.
 
     The original row stays as it was (append-only). A payment is reversed at most once
@@ -318,7 +319,7 @@ def deposit_record(
     amount: Any,
     on: date,
     note: str = "",
-    actor: Any,
+    actor: Actor,
     agreement: Agreement | None = None,
 ) -> DepositEntry:
     """Record a deposit (保证金) movement: paid in, refunded, forfeited or applied to unpaid fees.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
@@ -84,7 +85,7 @@ def renewal_reminder_send(*, agreement: Agreement, today: date) -> bool:
 
 
 @transaction.atomic
-def renewal_request(*, resident: Resident, actor: Any, note: str = "", today: date | None = None) -> RenewalRequest:
+def renewal_request(*, resident: Resident, actor: Actor, note: str = "", today: date | None = None) -> RenewalRequest:
     """The resident asks to renew its current agreement (a simplified application, 第三章第三条).
 
     Opens on the reminder date (30 days before the end) and closes at the end date;
@@ -141,7 +142,7 @@ def _lock_renewal(renewal: RenewalRequest) -> RenewalRequest:
 
 
 @transaction.atomic
-def renewal_withdraw(*, renewal: RenewalRequest, actor: Any) -> RenewalRequest:
+def renewal_withdraw(*, renewal: RenewalRequest, actor: Actor) -> RenewalRequest:
     """The resident withdraws its open renewal request."""
     renewal = _lock_renewal(renewal)
     with acting_as(actor, action="residents.renewal_withdraw"):
@@ -151,7 +152,7 @@ def renewal_withdraw(*, renewal: RenewalRequest, actor: Any) -> RenewalRequest:
 
 
 @transaction.atomic
-def renewal_confirm_direction(*, renewal: RenewalRequest, fits: bool, actor: Any) -> RenewalRequest:
+def renewal_confirm_direction(*, renewal: RenewalRequest, fits: bool, actor: Actor) -> RenewalRequest:
     """Staff record whether the project still fits the community's direction (the fourth §4.3 condition)."""
     renewal = _lock_renewal(renewal)
     ensure_not_own(actor, concerned_user=renewal.resident.user_id, what=OWN_RESIDENCY)
@@ -171,7 +172,7 @@ def _snapshot(conditions: list[selectors.ConditionView]) -> list[dict[str, Any]]
 
 
 @transaction.atomic
-def renewal_approve(*, renewal: RenewalRequest, actor: Any, today: date | None = None) -> RenewalRequest:
+def renewal_approve(*, renewal: RenewalRequest, actor: Actor, today: date | None = None) -> RenewalRequest:
     """Approve a renewal when every §4.3 condition holds: a new agreement of the rulebook's term
     (12 months) from the day after the old one ends, renewing it (第三章第三条).
 
@@ -218,7 +219,7 @@ def renewal_approve(*, renewal: RenewalRequest, actor: Any, today: date | None =
     return renewal
 
 
-def _issue_renewal_agreement(*, old: Agreement, starts_on: date, actor: Any) -> Agreement:
+def _issue_renewal_agreement(*, old: Agreement, starts_on: date, actor: Actor) -> Agreement:
     """The new agreement, through the agreements topic's issuing service (same fees and deposit)."""
     from residents.services import agreements
 
@@ -234,7 +235,7 @@ def _issue_renewal_agreement(*, old: Agreement, starts_on: date, actor: Any) -> 
 
 
 @transaction.atomic
-def renewal_refuse(*, renewal: RenewalRequest, reason: str, actor: Any, today: date | None = None) -> RenewalRequest:
+def renewal_refuse(*, renewal: RenewalRequest, reason: str, actor: Actor, today: date | None = None) -> RenewalRequest:
     """Refuse a renewal with written reasons; the conditions as they stood are kept with the decision.
 
     Without a renewal the agreement runs to its end date and the exit on expiry follows

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.selectors import members_of
 from opc_community.core.transitions import lock, move
 from residents.models import (
@@ -70,7 +71,7 @@ def _end_agreements(resident: Resident, *, on: date, reason: str) -> list[Agreem
     return changed
 
 
-def _close_open_renewals(resident: Resident, *, reason: str, actor: Any) -> None:
+def _close_open_renewals(resident: Resident, *, reason: str, actor: Actor) -> None:
     """An exit ends every open renewal request (withdrawn, with the reason)."""
     for renewal in RenewalRequest.objects.select_for_update(no_key=True).filter(
         resident=resident, status=RenewalStatus.REQUESTED

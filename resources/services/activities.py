@@ -392,7 +392,7 @@ def registration_cancel(*, registration: ActivityRegistration, actor: Actor) -> 
 # --- Exit (registered in ResourcesConfig.ready) ----------------------------------------------------------
 
 
-def cancel_future_registrations(*, resident: Resident, exit: Any, actor: Any) -> str:
+def cancel_future_registrations(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler (第三章第四条 注销权限): the resident's registrations for activities that have not
     started are cancelled, so their places are free again (attendance already recorded stays)."""
     now = timezone.now()

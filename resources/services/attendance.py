@@ -1,7 +1,7 @@
 """Attendance at activities (第四章第二条): staff check-in, the resident's personal check-in code, undo."""
 
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from django.core import signing
 from django.db import transaction
@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
@@ -53,7 +54,7 @@ def _window_refused(window: rules.Window, activity: Activity) -> NoReturn:
 
 
 @transaction.atomic
-def attendance_record(*, activity: Activity, resident: Resident, method: str, actor: Any) -> CheckIn:
+def attendance_record(*, activity: Activity, resident: Resident, method: str, actor: Actor) -> CheckIn:
     """Check a resident in at an activity (签到): from the list, a walk-in, or a scanned QR code.
 
     Twice is a no-op (``created`` False). Refused before the window opens, after the activity
@@ -100,7 +101,7 @@ def attendance_record(*, activity: Activity, resident: Resident, method: str, ac
     return CheckIn(attendance, created=True)
 
 
-def _room_in_use(activity: Activity, actor: Any) -> None:
+def _room_in_use(activity: Activity, actor: Actor) -> None:
     """The first check-in at the door also checks in the activity's room booking, so the occupancy
     report counts the room as used. Before the room's check-in window opens nothing happens: a later
     check-in at the door does it."""
@@ -114,7 +115,7 @@ def _room_in_use(activity: Activity, actor: Any) -> None:
 
 
 @transaction.atomic
-def attendance_undo(*, attendance: Attendance, actor: Any) -> None:
+def attendance_undo(*, attendance: Attendance, actor: Actor) -> None:
     """Take back a check-in made by mistake (a wrong tap), while the activity is not over.
 
     The audit trail keeps the deleted row and who removed it.
@@ -181,7 +182,7 @@ def verify_code(code: str, *, activity: Activity | None = None) -> tuple[Activit
 
 
 @transaction.atomic
-def attendance_check_in_by_code(*, code: str, actor: Any, activity: Activity | None = None) -> CheckIn:
+def attendance_check_in_by_code(*, code: str, actor: Actor, activity: Activity | None = None) -> CheckIn:
     """Staff scanned the QR code on a resident's phone: verify it, then check the resident in."""
     _ensure_manager(actor)
     target, resident = verify_code(code, activity=activity)

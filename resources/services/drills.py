@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
@@ -37,7 +38,7 @@ def is_drill_staff(user: Any) -> bool:
     return bool(getattr(user, "is_staff", False)) and has_role(user, *DRILL_STAFF)
 
 
-def _ensure_staff(actor: Any) -> None:
+def _ensure_staff(actor: Actor) -> None:
     if not is_drill_staff(actor):
         raise DomainError(_("Only the daily management team, the resources team or the administrator organises "
                             "safety drills (Chapter 7, Article 4)."), code="not_allowed")
@@ -46,7 +47,7 @@ def _ensure_staff(actor: Any) -> None:
 @transaction.atomic
 def drill_plan(
     *, title: str, drill_type: str, starts_at: datetime, ends_at: datetime, place: str, capacity: int,
-    actor: Any, plan_kind: str = "", description: str = "", counts_for_attendance: bool = False,
+    actor: Actor, plan_kind: str = "", description: str = "", counts_for_attendance: bool = False,
 ) -> SafetyDrill:
     """Plan a drill: its activity (kind ``drill``, open for registration) and the drill row."""
     _ensure_staff(actor)
@@ -66,7 +67,7 @@ def drill_plan(
 
 
 @transaction.atomic
-def drill_report(*, drill: SafetyDrill, report: str, findings: list[str], actor: Any) -> SafetyDrill:
+def drill_report(*, drill: SafetyDrill, report: str, findings: list[str], actor: Actor) -> SafetyDrill:
     """Record the after-action report of a drill that has ended; each non-empty finding (one a line on the
     form) opens a safety work item. A drill is reported once."""
     _ensure_staff(actor)

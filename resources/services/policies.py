@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -64,7 +65,7 @@ def _refuse(message: Any, *, field: str | None = None, code: str = "invalid") ->
     raise DomainError(message, field=field, code=code)
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Actor) -> None:
     if not is_manager(actor):
         _refuse(_("Only the resources team or the administrator handles policy help."), code="not_allowed")
 
@@ -80,7 +81,7 @@ def _ensure_open(policy: Policy) -> None:
         _refuse(refusal_message(refusal, policy), field="policy")
 
 
-def _ensure_resident(resident: Resident, actor: Any) -> None:
+def _ensure_resident(resident: Resident, actor: Actor) -> None:
     if getattr(actor, "pk", None) != resident.user_id:
         _refuse(_("You can do this only for yourself."), code="not_allowed")
     if resident.status != ResidentStatus.ACTIVE:
@@ -111,7 +112,7 @@ def notice_body(policy: Policy) -> str:
 
 
 @transaction.atomic
-def policy_publish(*, policy: Policy, actor: Any) -> Policy:
+def policy_publish(*, policy: Policy, actor: Actor) -> Policy:
     """Publish a policy: a policy notice on the board; residents follow it and ask for help until its deadline."""
     from opc_community.notices.models import PublicationKind
     from opc_community.notices.services import publication_open
@@ -147,7 +148,7 @@ def _follow(policy: Policy, resident: Resident, *, now: datetime) -> PolicyInter
 
 
 @transaction.atomic
-def interest_mark(*, policy: Policy, resident: Resident, actor: Any) -> PolicyInterest:
+def interest_mark(*, policy: Policy, resident: Resident, actor: Actor) -> PolicyInterest:
     """关注: the resident follows the policy and is reminded before its deadline (marking twice is one mark)."""
     _ensure_resident(resident, actor)
     policy = Policy.objects.select_for_update(no_key=True).get(pk=policy.pk)
@@ -157,7 +158,7 @@ def interest_mark(*, policy: Policy, resident: Resident, actor: Any) -> PolicyIn
 
 
 @transaction.atomic
-def interest_unmark(*, policy: Policy, resident: Resident, actor: Any) -> int:
+def interest_unmark(*, policy: Policy, resident: Resident, actor: Actor) -> int:
     """The resident stops following the policy (no reminder then)."""
     if getattr(actor, "pk", None) != resident.user_id:
         _refuse(_("You can do this only for yourself."), code="not_allowed")
@@ -170,7 +171,7 @@ def interest_unmark(*, policy: Policy, resident: Resident, actor: Any) -> int:
 
 
 @transaction.atomic
-def help_request(*, policy: Policy, resident: Resident, question: str, actor: Any) -> PolicyHelpRequest:
+def help_request(*, policy: Policy, resident: Resident, question: str, actor: Actor) -> PolicyHelpRequest:
     """A checked-in resident asks for help applying (one open request per policy); the response is due within
     ``policies.help_response_working_days`` working days (rule data; RULEBOOK §2). Follows the policy too."""
     _ensure_resident(resident, actor)
@@ -214,7 +215,7 @@ def _note(note: str) -> str:
     return note
 
 
-def _staff_step(request: PolicyHelpRequest, actor: Any) -> PolicyHelpRequest:
+def _staff_step(request: PolicyHelpRequest, actor: Actor) -> PolicyHelpRequest:
     _ensure_manager(actor)
     request = _lock(request)
     ensure_not_own(actor, concerned_user=request.resident.user_id, what=_("a request for policy help"))
@@ -222,7 +223,7 @@ def _staff_step(request: PolicyHelpRequest, actor: Any) -> PolicyHelpRequest:
 
 
 @transaction.atomic
-def help_accept(*, request: PolicyHelpRequest, actor: Any, note: str = "") -> PolicyHelpRequest:
+def help_accept(*, request: PolicyHelpRequest, actor: Actor, note: str = "") -> PolicyHelpRequest:
     """受理: the team's response (it counts against the response deadline); the resident is told who helps."""
     request = _staff_step(request, actor)
     note = _note(note)
@@ -244,7 +245,7 @@ def _day(value: date | None, *, field: str) -> date:
 
 
 @transaction.atomic
-def help_submit(*, request: PolicyHelpRequest, actor: Any, submitted_on: date | None = None,
+def help_submit(*, request: PolicyHelpRequest, actor: Actor, submitted_on: date | None = None,
                 note: str = "") -> PolicyHelpRequest:
     """The application went to the authority (with the resident)."""
     request = _staff_step(request, actor)
@@ -259,7 +260,7 @@ def help_submit(*, request: PolicyHelpRequest, actor: Any, submitted_on: date | 
 
 
 @transaction.atomic
-def help_decide(*, request: PolicyHelpRequest, granted: bool, actor: Any, amount: Any = None,
+def help_decide(*, request: PolicyHelpRequest, granted: bool, actor: Actor, amount: Any = None,
                 decided_on: date | None = None, note: str = "") -> PolicyHelpRequest:
     """The authority's answer: granted (with the amount in yuan) or not granted."""
     request = _staff_step(request, actor)
@@ -288,7 +289,7 @@ def help_decide(*, request: PolicyHelpRequest, granted: bool, actor: Any, amount
 
 
 @transaction.atomic
-def help_withdraw(*, request: PolicyHelpRequest, actor: Any) -> PolicyHelpRequest:
+def help_withdraw(*, request: PolicyHelpRequest, actor: Actor) -> PolicyHelpRequest:
     request = _lock(request)
     if getattr(actor, "pk", None) != request.resident.user_id:
         _refuse(_("Only the resident who asked withdraws the request."), code="not_allowed")
@@ -370,7 +371,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
 # --- Exit --------------------------------------------------------------------------------------------------------
 
 
-def help_close_for_exit(*, resident: Resident, exit: Any, actor: Any) -> str:
+def help_close_for_exit(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler (第三章第四条): every open request for help closes. Inside the exit's transaction."""
     with acting_as(actor, action="resources.policy_help_exit"):
         closed = PolicyHelpRequest.objects.filter(resident=resident, status__in=OPEN_HELP).update(

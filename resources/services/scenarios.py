@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError, InvalidTransition
@@ -58,7 +59,7 @@ def _refuse(message: Any, *, field: str | None = None, code: str = "invalid") ->
     raise DomainError(message, field=field, code=code)
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Actor) -> None:
     if not is_manager(actor):
         _refuse(_("Only the resources team or the administrator handles matchmaking."), code="not_allowed")
 
@@ -99,7 +100,7 @@ def notice_body(scenario: Scenario) -> str:
 
 
 @transaction.atomic
-def scenario_publish(*, scenario: Scenario, actor: Any) -> Scenario:
+def scenario_publish(*, scenario: Scenario, actor: Actor) -> Scenario:
     """Publish a scenario or opportunity: residents may express interest until its deadline, and a
     resource notice goes on the board (staff text scanned for personal data)."""
     from opc_community.notices.models import PublicationKind
@@ -136,7 +137,7 @@ def _ensure_open(scenario: Scenario) -> None:
 
 
 @transaction.atomic
-def interest_submit(*, scenario: Scenario, resident: Resident, proposal: str, actor: Any) -> ScenarioInterest:
+def interest_submit(*, scenario: Scenario, resident: Resident, proposal: str, actor: Actor) -> ScenarioInterest:
     """A checked-in resident expresses interest with a short proposal (one per scenario; a withdrawn one
     comes back with the new proposal)."""
     if getattr(actor, "pk", None) != resident.user_id:
@@ -166,13 +167,13 @@ def _lock(interest: ScenarioInterest) -> ScenarioInterest:
         pk=interest.pk)
 
 
-def _ensure_own(interest: ScenarioInterest, actor: Any) -> None:
+def _ensure_own(interest: ScenarioInterest, actor: Actor) -> None:
     if getattr(actor, "pk", None) != interest.resident.user_id:
         _refuse(_("Only the resident who expressed the interest changes it."), code="not_allowed")
 
 
 @transaction.atomic
-def interest_update(*, interest: ScenarioInterest, proposal: str, actor: Any) -> ScenarioInterest:
+def interest_update(*, interest: ScenarioInterest, proposal: str, actor: Actor) -> ScenarioInterest:
     """The resident changes the proposal, until the scenario's deadline and while the interest is open."""
     interest = _lock(interest)
     _ensure_own(interest, actor)
@@ -189,7 +190,7 @@ def interest_update(*, interest: ScenarioInterest, proposal: str, actor: Any) ->
 
 
 @transaction.atomic
-def interest_withdraw(*, interest: ScenarioInterest, actor: Any) -> ScenarioInterest:
+def interest_withdraw(*, interest: ScenarioInterest, actor: Actor) -> ScenarioInterest:
     """The resident withdraws before an outcome is recorded."""
     interest = _lock(interest)
     _ensure_own(interest, actor)
@@ -214,7 +215,7 @@ def _amount(value: Any) -> Decimal | None:
 
 @transaction.atomic
 def step_record(
-    *, interest: ScenarioInterest, kind: str, happened_on: date, actor: Any, note: str = "", outcome: str = "",
+    *, interest: ScenarioInterest, kind: str, happened_on: date, actor: Actor, note: str = "", outcome: str = "",
     amount: Any = None,
 ) -> MatchStep:
     """Staff record an introduction, a meeting or the outcome (once; it concludes the interest). A funded
@@ -268,7 +269,7 @@ def step_record(
 # --- Exit ----------------------------------------------------------------------------------------------------------
 
 
-def interests_close_for_exit(*, resident: Resident, exit: Any, actor: Any) -> str:
+def interests_close_for_exit(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler (第三章第四条): every open interest closes. Inside the exit's transaction."""
     now = timezone.now()
     with acting_as(actor, action="resources.scenario_interest_exit"):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.core.audit import acting_as
@@ -100,7 +101,7 @@ def _refuse(message: Any, *, field: str | None = None, code: str = "invalid") ->
     raise DomainError(message, field=field, code=code)
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Actor) -> None:
     if not is_manager(actor):
         _refuse(_("Only the resources team or the administrator handles the sharing board."), code="not_allowed")
 
@@ -120,7 +121,7 @@ def _choice(value: Any, choices: Any, *, field: str, message: str) -> str:
     return str(value)
 
 
-def _ensure_acting_for(actor: Any, resident: Resident) -> None:
+def _ensure_acting_for(actor: Actor, resident: Resident) -> None:
     if getattr(actor, "pk", None) != resident.user_id:
         _refuse(_("You can act on the sharing board only for yourself."), code="not_allowed")
 
@@ -142,7 +143,7 @@ def _book(now: datetime) -> Any:
 
 @transaction.atomic
 def post_create(*, resident: Resident, kind: str, category: str, title: str, body: str,
-                confirm_no_secrets: bool, actor: Any) -> SharingPost:
+                confirm_no_secrets: bool, actor: Actor) -> SharingPost:
     """A checked-in resident posts an offer or a need, confirming 第四章第二条 3; on the board for
     ``sharing.post_validity_days`` days, at most ``sharing.max_open_posts`` posts at once."""
     _ensure_acting_for(actor, resident)
@@ -172,7 +173,7 @@ def post_create(*, resident: Resident, kind: str, category: str, title: str, bod
 
 
 @transaction.atomic
-def post_update(*, post: SharingPost, actor: Any, category: str, title: str, body: str,
+def post_update(*, post: SharingPost, actor: Actor, category: str, title: str, body: str,
                 confirm_no_secrets: bool) -> SharingPost:
     """The author changes the text of a post on the board, confirming 第四章第二条 3 again (stamped anew).
     The kind stays: an offer that becomes a need is a new post."""
@@ -200,7 +201,7 @@ def _cancel_waiting_matches(post: SharingPost, *, reason: str, now: datetime) ->
 
 
 @transaction.atomic
-def post_close(*, post: SharingPost, actor: Any) -> SharingPost:
+def post_close(*, post: SharingPost, actor: Actor) -> SharingPost:
     """The author takes a post off the board for good; matches still waiting on it are cancelled."""
     post = _lock_post(post)
     refusal = rules.close_refusal(is_author=getattr(actor, "pk", None) == post.resident.user_id, status=post.status)
@@ -215,7 +216,7 @@ def post_close(*, post: SharingPost, actor: Any) -> SharingPost:
 
 
 @transaction.atomic
-def post_renew(*, post: SharingPost, actor: Any) -> SharingPost:
+def post_renew(*, post: SharingPost, actor: Actor) -> SharingPost:
     """The author renews an open or expired post: on the board ``post_validity_days`` days from today."""
     post = _lock_post(post)
     ensure_allowed(post.resident, Action.POST_SHARING)
@@ -241,7 +242,7 @@ def post_renew(*, post: SharingPost, actor: Any) -> SharingPost:
 
 
 @transaction.atomic
-def post_hide(*, post: SharingPost, reason: str, actor: Any) -> SharingPost:
+def post_hide(*, post: SharingPost, reason: str, actor: Actor) -> SharingPost:
     """Staff hide a post that breaks 第四章第二条 3 (a trade secret, others' personal data) or the rules:
     off the board for good, its waiting matches cancelled; the author reads the reason."""
     _ensure_manager(actor)
@@ -287,7 +288,7 @@ def posts_expire(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def interest_express(*, post: SharingPost, resident: Resident, message: str, actor: Any) -> SharingInterest:
+def interest_express(*, post: SharingPost, resident: Resident, message: str, actor: Actor) -> SharingInterest:
     """Another checked-in resident expresses interest in a post on the board, once, with a short message
     that only the author and staff read; the author is told."""
     _ensure_acting_for(actor, resident)
@@ -323,7 +324,7 @@ def _tell_match(match: SharingMatch, *, title: Any, body: Any, kind: str) -> Non
 
 
 @transaction.atomic
-def match_propose(*, post: SharingPost, actor: Any, other_post: SharingPost | None = None,
+def match_propose(*, post: SharingPost, actor: Actor, other_post: SharingPost | None = None,
                   interest: SharingInterest | None = None, note: str = "") -> SharingMatch:
     """The resources team matches a post on the board with a post of the other kind by another resident,
     or with a resident who expressed interest in it; both sides are asked to confirm."""
@@ -379,7 +380,7 @@ def side_of(match: SharingMatch, user: Any) -> str | None:
 
 
 @transaction.atomic
-def match_answer(*, match: SharingMatch, accept: bool, actor: Any) -> SharingMatch:
+def match_answer(*, match: SharingMatch, accept: bool, actor: Actor) -> SharingMatch:
     """One side accepts or declines. Both accepted → confirmed (both told); one declined → declined."""
     match = SharingMatch.objects.select_for_update(no_key=True).select_related(
         "author", "counterpart", "post").get(pk=match.pk)
@@ -421,7 +422,7 @@ def match_answer(*, match: SharingMatch, accept: bool, actor: Any) -> SharingMat
 
 
 @transaction.atomic
-def match_cancel(*, match: SharingMatch, reason: str, actor: Any) -> SharingMatch:
+def match_cancel(*, match: SharingMatch, reason: str, actor: Actor) -> SharingMatch:
     """The resources team cancels a match still waiting for answers (a mistake, a change of plan)."""
     _ensure_manager(actor)
     reason = _text(reason, field="reason", message=_("Give the reason for cancelling the match."), max_length=300)
@@ -439,7 +440,7 @@ def match_cancel(*, match: SharingMatch, reason: str, actor: Any) -> SharingMatc
 # --- Exit (第三章第四条) ---------------------------------------------------------------------------------------
 
 
-def posts_close_for_exit(*, resident: Resident, exit: Any, actor: Any) -> str:
+def posts_close_for_exit(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler: the resident's posts close (off the board) and its matches still waiting are
     cancelled; confirmed matches stay in the record. Inside the exit's transaction."""
     now = timezone.now()

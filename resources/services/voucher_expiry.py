@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day
@@ -34,7 +35,7 @@ from resources.services.vouchers import (
 # --- Expiry --------------------------------------------------------------------------------------------------
 
 
-def _close_grant(grant: VoucherGrant, *, kind: str, field: str, now: datetime, actor: Any, note: str) -> VoucherEntry:
+def _close_grant(grant: VoucherGrant, *, kind: str, field: str, now: datetime, actor: Actor, note: str) -> VoucherEntry:
     left = grant.balance
     VoucherGrant.objects.filter(pk=grant.pk).update(balance=0, **{field: now})
     return VoucherEntry.objects.create(grant=grant, kind=kind, amount=-left, balance_after=0, at=now,
@@ -85,7 +86,7 @@ def expiry_warn(*, now: datetime | None = None) -> int:
 # --- Exit ------------------------------------------------------------------------------------------------------
 
 
-def grants_end_for_exit(*, resident: Resident, exit: Any, actor: Any) -> str:
+def grants_end_for_exit(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler (第三章第四条; RULEBOOK §4.5: every exit revokes voucher permissions): every live grant
     ends, what is left returns nothing; pending applications are withdrawn. Inside the exit's transaction."""
     now = timezone.now()

@@ -6,7 +6,6 @@ the higher apps' fraud handlers (discipline: a 3b case) are told — an extensio
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.uploads import validate_upload
@@ -60,7 +60,7 @@ def fraud_handlers() -> list[tuple[str, FraudHandler]]:
 
 @transaction.atomic
 def fraud_record(
-    *, resident: Resident, facts: str, actor: Any, occurred_on: date | None = None,
+    *, resident: Resident, facts: str, actor: Actor, occurred_on: date | None = None,
     application: VoucherApplication | None = None, evidence: UploadedFile | None = None,
 ) -> FraudFinding:
     """Record a fraud finding with its evidence: every live voucher of the resident is frozen (a freeze

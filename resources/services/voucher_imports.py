@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
 from opc_community.core.excel import SheetColumn, cell_day, read_rows, row_error
@@ -54,7 +55,7 @@ def read_statement(upload: Any) -> list[tuple[int, dict[str, Any]]]:
 
 
 @transaction.atomic
-def usage_import(*, upload: Any, actor: Any) -> ImportResult:
+def usage_import(*, upload: Any, actor: Actor) -> ImportResult:
     """Import a provider's statement: every row is a use of a voucher. All or nothing — if any row is
     refused, nothing is written and every refused row is named (第 N 行：…)."""
     _ensure_manager(actor)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opc_community import rulebook, workdays
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -104,7 +105,7 @@ def _refuse(message: Any, *, field: str | None = None, code: str = "invalid") ->
     raise DomainError(message, field=field, code=code)
 
 
-def _ensure_manager(actor: Any) -> None:
+def _ensure_manager(actor: Actor) -> None:
     if not is_manager(actor):
         _refuse(_("Only the resources team or the administrator handles vouchers."), code="not_allowed")
 
@@ -161,7 +162,7 @@ def programme_notice_body(programme: VoucherProgramme, *, remaining: Decimal | N
 
 
 @transaction.atomic
-def programme_open(*, programme: VoucherProgramme, actor: Any) -> VoucherProgramme:
+def programme_open(*, programme: VoucherProgramme, actor: Actor) -> VoucherProgramme:
     """Publish a programme: residents may apply from its opening day, and a resource notice goes on the
     notice board (RULEBOOK §10) with the provider, the amounts, the dates and the materials."""
     from opc_community.notices.models import PublicationKind
@@ -216,7 +217,7 @@ def _store_files(application: VoucherApplication, files: Iterable[UploadedFile],
 @transaction.atomic
 def application_submit(
     *, programme: VoucherProgramme, resident: Resident, purpose: str, amount: Any = None,
-    files: Sequence[UploadedFile] = (), actor: Any,
+    files: Sequence[UploadedFile] = (), actor: Actor,
 ) -> VoucherApplication:
     """A checked-in resident applies with a purpose and materials; the review is due within
     ``vouchers.review_working_days`` working days (rule data; RULEBOOK §2)."""
@@ -274,7 +275,7 @@ def _tell(resident: Resident, *, title: StoredText, body: StoredText, kind: str,
 
 
 @transaction.atomic
-def application_withdraw(*, application: VoucherApplication, actor: Any) -> VoucherApplication:
+def application_withdraw(*, application: VoucherApplication, actor: Actor) -> VoucherApplication:
     application = _lock_application(application)
     if getattr(actor, "pk", None) != application.resident.user_id:
         _refuse(_("Only the applicant withdraws an application."), code="not_allowed")
@@ -291,7 +292,7 @@ def _grant_number(grant: VoucherGrant) -> str:
 
 
 def _new_grant(*, resident: Resident, amount: Decimal, issued_at: datetime, expires_at: datetime, kind: str,
-               unit: str, source: str, entry_kind: str, actor: Any, note: str = "",
+               unit: str, source: str, entry_kind: str, actor: Actor, note: str = "",
                programme: VoucherProgramme | None = None, application: VoucherApplication | None = None,
                source_key: str | None = None) -> VoucherGrant:
     grant = VoucherGrant.objects.create(
@@ -307,7 +308,7 @@ def _new_grant(*, resident: Resident, amount: Decimal, issued_at: datetime, expi
 
 
 @transaction.atomic
-def application_approve(*, application: VoucherApplication, actor: Any, amount: Any = None) -> VoucherGrant:
+def application_approve(*, application: VoucherApplication, actor: Actor, amount: Any = None) -> VoucherGrant:
     """Approve with an amount (default: the amount requested) within the cap and the budget: issues a grant
     and its ledger entry, valid ``validity_days`` days after today."""
     _ensure_manager(actor)
@@ -352,7 +353,7 @@ def application_approve(*, application: VoucherApplication, actor: Any, amount: 
 
 
 @transaction.atomic
-def application_refuse(*, application: VoucherApplication, reason: str, actor: Any) -> VoucherApplication:
+def application_refuse(*, application: VoucherApplication, reason: str, actor: Actor) -> VoucherApplication:
     """Refuse with a reason the resident receives."""
     _ensure_manager(actor)
     reason = _text(reason, field="reason", message=_("Give the reason for the refusal: the resident receives it."),
@@ -398,7 +399,7 @@ def may_record_usage(user: Any, grant: VoucherGrant) -> bool:
 
 
 def _use(grant: VoucherGrant, *, amount: Decimal, used_on: date | None, channel: str, reference: str | None,
-         note: str, actor: Any, now: datetime) -> VoucherEntry:
+         note: str, actor: Actor, now: datetime) -> VoucherEntry:
     """One use inside the caller's transaction: the grant locked, judged, the balance and the entry written."""
     locked = _lock_grant(grant.pk)
     ensure_allowed(locked.resident, Action.USE_VOUCHER)
@@ -430,7 +431,7 @@ def _use(grant: VoucherGrant, *, amount: Decimal, used_on: date | None, channel:
 
 @transaction.atomic
 def usage_record(
-    *, grant: VoucherGrant, amount: Any, actor: Any, used_on: date | None = None, reference: str = "",
+    *, grant: VoucherGrant, amount: Any, actor: Actor, used_on: date | None = None, reference: str = "",
     note: str = "", channel: str = UsageChannel.STAFF,
 ) -> VoucherEntry:
     """Record a use of a grant (staff by hand, or the provider's API account for its own programmes)."""
@@ -448,7 +449,7 @@ def usage_record(
 
 
 @transaction.atomic
-def reward_grant(*, resident: Resident, amount: Decimal, source_key: str, actor: Any, note: str = "") -> VoucherGrant:
+def reward_grant(*, resident: Resident, amount: Decimal, source_key: str, actor: Actor, note: str = "") -> VoucherGrant:
     """Grant vouchers as a reward (called by discipline when it grants the compliance-excellence subsidy):
     a compute-voucher grant in yuan, valid ``vouchers.reward_validity_days`` days, once per ``source_key``."""
     existing = VoucherGrant.objects.filter(source_key=source_key).first()

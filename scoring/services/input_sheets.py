@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
@@ -91,7 +92,7 @@ def _check_rows(rows: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[dict[int
 
 @transaction.atomic
 def inputs_import(*, quarter: Quarter, rows: Iterable[tuple[int, Mapping[str, Any]]], reason: str,
-                  actor: Any) -> ImportResult:
+                  actor: Actor) -> ImportResult:
     """Record a whole quarter's results from a sheet: every row checked first (resident in the quarter's
     cohort, numbers valid, each resident once); any error → :class:`ImportRefused` listing them all and
     nothing written. Rows whose numbers differ from what is stored become corrections with ``reason``;

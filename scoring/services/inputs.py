@@ -370,7 +370,7 @@ def contribution_add(*, input: QuarterInput, kind: str, description: str, proof:
 
 
 @atomic_with_files
-def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None, actor: Any) -> InputEvidence:
+def evidence_add(*, input: QuarterInput, kind: str, upload: UploadedFile | None, actor: Actor) -> InputEvidence:
     """A progress report or financial statement behind the numbers (第六章第三条 数据透明)."""
     input = _editable_by_resident(input, actor)
     if kind not in EvidenceKind.values:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.i18n import community_language
 from residents.models import Resident
@@ -68,7 +69,7 @@ def bookings_release_no_shows(*, now: datetime) -> list[int]:
 # --- Exit (registered in SpacesConfig.ready) -----------------------------------------------------------
 
 
-def cancel_future_bookings(*, resident: Resident, exit: Any, actor: Any) -> str:
+def cancel_future_bookings(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler (第三章第四条 注销权限): cancel the resident's confirmed bookings that have not
     started; used credits come back to the ledger, which is kept as history."""
     now = timezone.now()

@@ -1,10 +1,10 @@
 """The resident's calendar feed of bookings (a private iCalendar link they can rotate)."""
 
 import secrets
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from residents.models import Resident
 from spaces.models import (
@@ -19,7 +19,7 @@ def _new_token() -> str:
 
 
 @transaction.atomic
-def calendar_feed_get_or_create(*, resident: Resident, actor: Any) -> CalendarFeed:
+def calendar_feed_get_or_create(*, resident: Resident, actor: Actor) -> CalendarFeed:
     """The resident's secret calendar-feed address, created on first use."""
     feed = CalendarFeed.objects.filter(resident=resident).first()
     if feed is not None:
@@ -32,7 +32,7 @@ def calendar_feed_get_or_create(*, resident: Resident, actor: Any) -> CalendarFe
 
 
 @transaction.atomic
-def calendar_feed_rotate(*, resident: Resident, actor: Any) -> CalendarFeed:
+def calendar_feed_rotate(*, resident: Resident, actor: Actor) -> CalendarFeed:
     """A new secret address: the old one stops working at once (e.g. after sharing it by mistake)."""
     feed = calendar_feed_get_or_create(resident=resident, actor=actor)
     with acting_as(actor, action="spaces.calendar_feed_rotate"):

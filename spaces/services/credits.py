@@ -1,11 +1,11 @@
 """Roadshow-hall credits (第八章第一条 合规优秀): granted by a reward, used and returned by bookings."""
 
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError
 from residents.models import Resident
@@ -30,7 +30,7 @@ def _balance(resident: Resident) -> int:
 
 @transaction.atomic
 def credit_grant(
-    *, resident: Resident, count: int, max_hours: int, source_key: str, actor: Any, note: str = ""
+    *, resident: Resident, count: int, max_hours: int, source_key: str, actor: Actor, note: str = ""
 ) -> RoadshowCredit:
     """Grant ``count`` free roadshow-hall bookings of at most ``max_hours`` each (第八章第一条 合规优秀).
 
@@ -57,14 +57,14 @@ def credit_grant(
     return existing
 
 
-def _use_credit(*, booking: Booking, actor: Any) -> None:
+def _use_credit(*, booking: Booking, actor: Actor) -> None:
     """Take one credit for ``booking`` (the resident is locked; the balance is read under the lock)."""
     RoadshowCredit.objects.create(
         resident_id=booking.resident_id, kind=CreditChange.USED, change=-1, booking=booking, created_by=actor
     )
 
 
-def _return_credit(*, booking: Booking, actor: Any) -> bool:
+def _return_credit(*, booking: Booking, actor: Actor) -> bool:
     """Give back the credit ``booking`` used (once)."""
     if not booking.uses_credit:
         return False

@@ -12,7 +12,6 @@
 """
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
@@ -47,7 +47,7 @@ TEXT_MAX_LENGTH = 2000
 
 
 @transaction.atomic
-def plan_publish(*, kind: str, title: str, roles: str, procedures: str, actor: Any) -> EmergencyPlan:
+def plan_publish(*, kind: str, title: str, roles: str, procedures: str, actor: Actor) -> EmergencyPlan:
     """Publish a new version of the plan of ``kind``: the current version (if any) is superseded now and
     kept; the new one becomes current."""
     _ensure_staff(actor)
@@ -73,7 +73,7 @@ def plan_publish(*, kind: str, title: str, roles: str, procedures: str, actor: A
 
 
 @transaction.atomic
-def plan_activate(*, plan: EmergencyPlan, reason: str, actor: Any) -> PlanActivation:
+def plan_activate(*, plan: EmergencyPlan, reason: str, actor: Actor) -> PlanActivation:
     """Put the current plan into action: the activation and its first timeline entry; the administrator is
     told at once (第七章第四条 启动应急预案)."""
     _ensure_staff(actor)
@@ -105,7 +105,7 @@ def _lock_activation(activation: PlanActivation) -> PlanActivation:
 
 
 @transaction.atomic
-def activation_record(*, activation: PlanActivation, text: str, actor: Any) -> ActivationEntry:
+def activation_record(*, activation: PlanActivation, text: str, actor: Actor) -> ActivationEntry:
     """Add what was done to an activation's timeline (who and when are recorded by the system)."""
     _ensure_staff(actor)
     activation = _lock_activation(activation)
@@ -117,7 +117,7 @@ def activation_record(*, activation: PlanActivation, text: str, actor: Any) -> A
 
 
 @transaction.atomic
-def activation_end(*, activation: PlanActivation, summary: str, actor: Any) -> PlanActivation:
+def activation_end(*, activation: PlanActivation, summary: str, actor: Actor) -> PlanActivation:
     """End an activation with a last timeline entry (the emergency is over)."""
     _ensure_staff(actor)
     activation = _lock_activation(activation)
@@ -137,7 +137,7 @@ def activation_end(*, activation: PlanActivation, summary: str, actor: Any) -> P
 
 
 @transaction.atomic
-def supply_save(*, supply: EmergencySupply, actor: Any) -> EmergencySupply:
+def supply_save(*, supply: EmergencySupply, actor: Actor) -> EmergencySupply:
     """Add or change a supply in stock (the operations desk's form)."""
     _ensure_staff(actor)
     supply.name = _required(supply.name, field="name", max_length=80)
@@ -208,7 +208,7 @@ def patrols_flag_missing(*, now: datetime) -> int:
 # --- Work items opened elsewhere ---------------------------------------------------------------------
 
 
-def work_item_open(*, title: str, actor: Any, link_note: str = "") -> SafetyWorkItem:
+def work_item_open(*, title: str, actor: Actor, link_note: str = "") -> SafetyWorkItem:
     """Open a safety work item (整改工单) for something found outside an inspection — a drill's finding.
     Runs inside the caller's transaction; the safety staff are told."""
     title = Truncator(_required(title, field="title", max_length=1000)).chars(200)

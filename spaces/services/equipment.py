@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -69,7 +70,7 @@ def is_equipment_handler(user: Any) -> bool:
 
 @transaction.atomic
 def loan_reserve(
-    *, resident: Resident, equipment: Equipment, due_at: datetime, purpose: str, actor: Any,
+    *, resident: Resident, equipment: Equipment, due_at: datetime, purpose: str, actor: Actor,
     now: datetime | None = None,
 ) -> EquipmentLoan:
     """A checked-in resident reserves an available item until ``due_at`` (→ reserved, to collect)."""
@@ -140,7 +141,7 @@ def loan_reserve(
 
 
 @transaction.atomic
-def loan_cancel(*, loan: EquipmentLoan, actor: Any, reason: str = "") -> EquipmentLoan:
+def loan_cancel(*, loan: EquipmentLoan, actor: Actor, reason: str = "") -> EquipmentLoan:
     """The resident (its own) or the team cancels a reservation not yet handed out; the item is free again."""
     loan = _lock(loan)
     own = loan.resident.user_id == getattr(actor, "pk", None)
@@ -159,7 +160,7 @@ def loan_cancel(*, loan: EquipmentLoan, actor: Any, reason: str = "") -> Equipme
 
 @transaction.atomic
 def loan_hand_out(
-    *, loan: EquipmentLoan, actor: Any, condition_out: str = EquipmentCondition.GOOD, now: datetime | None = None
+    *, loan: EquipmentLoan, actor: Actor, condition_out: str = EquipmentCondition.GOOD, now: datetime | None = None
 ) -> EquipmentLoan:
     """Hand the reserved item to the resident (→ out), noting its condition; a suspension in force now refuses."""
     now = now or timezone.now()
@@ -190,7 +191,7 @@ def loan_hand_out(
 
 @transaction.atomic
 def loan_take_back(
-    *, loan: EquipmentLoan, actor: Any, condition_in: str, damage_value: Any = None, note: str = "",
+    *, loan: EquipmentLoan, actor: Actor, condition_in: str, damage_value: Any = None, note: str = "",
     now: datetime | None = None,
 ) -> EquipmentLoan:
     """Take the item back (→ returned) and check it: the condition, and for a damage its value in yuan.
@@ -246,7 +247,7 @@ def loan_take_back(
 
 
 @transaction.atomic
-def equipment_mark_repaired(*, equipment: Equipment, actor: Any, condition: str = EquipmentCondition.GOOD) -> Equipment:
+def equipment_mark_repaired(*, equipment: Equipment, actor: Actor, condition: str = EquipmentCondition.GOOD) -> Equipment:
     """Staff record that a damaged item is repaired (its condition again good or worn): it can be lent again."""
     if not is_equipment_handler(actor):
         raise DomainError(_("Only the daily management team or the administrator records the condition."),
@@ -324,7 +325,7 @@ def loans_flag_overdue(*, now: datetime | None = None) -> list[EquipmentLoan]:
 # --- Exit (第三章第四条) -----------------------------------------------------------------------------
 
 
-def loans_block_exit(*, resident: Resident, exit: Any, actor: Any) -> str:
+def loans_block_exit(*, resident: Resident, exit: Any, actor: Actor) -> str:
     """Exit handler of "belongings cleared out": borrowed equipment is returned before the exit settles.
 
     Open reservations are cancelled; an item still out refuses the step, naming it — except in a forced
@@ -363,7 +364,7 @@ def _lock(loan: EquipmentLoan) -> EquipmentLoan:
             .get(pk=loan.pk))
 
 
-def _ensure_handler(actor: Any, resident: Resident) -> None:
+def _ensure_handler(actor: Actor, resident: Resident) -> None:
     if not is_equipment_handler(actor):
         raise DomainError(
             _("Only the daily management team or the administrator hands out and takes back equipment."),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.selectors import members_of
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import DomainError
@@ -55,7 +56,7 @@ def is_rounds_staff(user: Any) -> bool:
     return safety.is_safety_staff(user)
 
 
-def _ensure_staff(actor: Any) -> None:
+def _ensure_staff(actor: Actor) -> None:
     if not is_rounds_staff(actor):
         raise DomainError(
             _("Only the daily management team or the administrator records rounds (Chapter 4, Article 1)."),
@@ -73,7 +74,7 @@ def _moment(at: datetime | None) -> datetime:
 
 @transaction.atomic
 def cleaning_round_record(
-    *, area: str, kind: str, actor: Any, done_at: datetime | None = None, note: str = ""
+    *, area: str, kind: str, actor: Actor, done_at: datetime | None = None, note: str = ""
 ) -> CleaningRound:
     """Log one cleaning or disinfection of an area of the rulebook in force that day."""
     _ensure_staff(actor)
@@ -92,7 +93,7 @@ def cleaning_round_record(
 
 @transaction.atomic
 def closing_round_record(
-    *, actor: Any, power_off: bool, locked: bool, no_hazards: bool, exceptions: list[dict[str, str]],
+    *, actor: Actor, power_off: bool, locked: bool, no_hazards: bool, exceptions: list[dict[str, str]],
     done_at: datetime | None = None,
 ) -> ClosingRound:
     """Record the day's closing round: each checklist item confirmed, or an exception for it.
@@ -177,7 +178,7 @@ def rounds_flag_missed(*, today: date) -> list[MissedRound]:
 
 
 @transaction.atomic
-def exception_open_incident(*, exception: RoundException, actor: Any) -> Incident:
+def exception_open_incident(*, exception: RoundException, actor: Actor) -> Incident:
     """Open a safety incident (a hazard) from a closing round's exception, through the safety service;
     once per exception (a second call returns the same incident)."""
     _ensure_staff(actor)

@@ -26,6 +26,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.accounts.selectors import members_of
@@ -72,7 +73,7 @@ def is_safety_staff(user: Any) -> bool:
 
 @transaction.atomic
 def inspection_record(
-    *, equipment: FireEquipment, result: str, actor: Any, note: str = "", photo: UploadedFile | None = None,
+    *, equipment: FireEquipment, result: str, actor: Actor, note: str = "", photo: UploadedFile | None = None,
     today: date | None = None,
 ) -> Inspection:
     """Record one item of this month's round: pass, or a defect with a photo (which opens a work item)."""
@@ -133,7 +134,7 @@ def inspection_record(
 
 
 @transaction.atomic
-def work_item_close(*, item: SafetyWorkItem, note: str, evidence: UploadedFile | None, actor: Any) -> SafetyWorkItem:
+def work_item_close(*, item: SafetyWorkItem, note: str, evidence: UploadedFile | None, actor: Actor) -> SafetyWorkItem:
     """Close a defect with evidence (a photo of the repair) and what was done; the equipment is back in
     service once none of its work items is open."""
     _ensure_staff(actor)
@@ -206,7 +207,7 @@ def safety_flag_due(*, today: date) -> dict[str, int]:
 
 @transaction.atomic
 def incident_report(
-    *, actor: Any, category: str, place: str, occurred_at: datetime, description: str,
+    *, actor: Actor, category: str, place: str, occurred_at: datetime, description: str,
     photo: UploadedFile | None = None,
 ) -> Incident:
     """Anyone logged in (resident or staff) reports an incident; the safety staff are told at once."""
@@ -242,7 +243,7 @@ def incident_report(
 
 
 @transaction.atomic
-def incident_triage(*, incident: Incident, severity: str, actor: Any, note: str = "") -> Incident:
+def incident_triage(*, incident: Incident, severity: str, actor: Actor, note: str = "") -> Incident:
     """Staff set the severity (reported → being handled); the response deadline follows from the rulebook.
     A serious incident tells the administrator at once (第七章第四条)."""
     _ensure_staff(actor)
@@ -287,7 +288,7 @@ def incident_triage(*, incident: Incident, severity: str, actor: Any, note: str 
 
 
 @transaction.atomic
-def incident_add_action(*, incident: Incident, text: str, actor: Any) -> IncidentAction:
+def incident_add_action(*, incident: Incident, text: str, actor: Actor) -> IncidentAction:
     """Record what was done (append-only, in order) on an open incident."""
     _ensure_staff(actor)
     incident = _lock(incident)
@@ -300,7 +301,7 @@ def incident_add_action(*, incident: Incident, text: str, actor: Any) -> Inciden
 
 @transaction.atomic
 def incident_report_to_authorities(
-    *, incident: Incident, authority: str, reported_at: datetime, actor: Any
+    *, incident: Incident, authority: str, reported_at: datetime, actor: Actor
 ) -> Incident:
     """Record that the incident was reported to the authorities: to whom, when, by whom (第七章第四条)."""
     _ensure_staff(actor)
@@ -324,7 +325,7 @@ def incident_report_to_authorities(
 
 
 @transaction.atomic
-def incident_close(*, incident: Incident, outcome: str, actor: Any) -> Incident:
+def incident_close(*, incident: Incident, outcome: str, actor: Actor) -> Incident:
     """Close with the outcome (being handled → closed). A serious incident closes only once its report
     to the authorities is recorded. The reporter is told."""
     _ensure_staff(actor)
@@ -357,7 +358,7 @@ def incident_close(*, incident: Incident, outcome: str, actor: Any) -> Incident:
 # --- Helpers -----------------------------------------------------------------------------------------
 
 
-def _ensure_staff(actor: Any) -> None:
+def _ensure_staff(actor: Actor) -> None:
     if not is_safety_staff(actor):
         raise DomainError(
             _("Only the daily management team or the administrator handles safety (Chapter 7)."),
@@ -401,7 +402,7 @@ def _required(value: str | None, *, field: str, max_length: int) -> str:
 
 @transaction.atomic
 def patrol_record(
-    *, shift: Any, walked_at: datetime, checkpoints: str, actor: Any, observations: str = ""
+    *, shift: Any, walked_at: datetime, checkpoints: str, actor: Actor, observations: str = ""
 ) -> Any:
     """Record a patrol round of a shift: when, the check points walked, what was seen."""
     from spaces.models import DutyShift, PatrolRound

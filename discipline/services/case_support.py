@@ -24,6 +24,7 @@ from discipline.models import (
 )
 from discipline.selectors import cases as selectors
 from opc_community import rulebook
+from opc_community.accounts.actors import Actor
 from opc_community.accounts.conflicts import ensure_not_own
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -53,7 +54,7 @@ PUBLIC_FACTS_MAX_LENGTH = 300
 # --- Helpers ------------------------------------------------------------------------------------------
 
 
-def require(actor: Any, roles: tuple[str, ...], resident: Resident | None) -> None:
+def require(actor: Actor, roles: tuple[str, ...], resident: Resident | None) -> None:
     """Services for people refuse the wrong role, and anyone handling a case against their own resident
     account (conflict of interest: another handler, or another administrator, acts); ``actor`` None is
     the system (the automatic ladders). ``resident`` None: a case against an occupant, who has no account."""
@@ -111,7 +112,7 @@ def uploads(files: Iterable[Any]) -> list[UploadedFile]:
 
 
 def evidence_add(
-    *, case: ViolationCase, files: Iterable[UploadedFile], actor: Any, by_resident: bool = False
+    *, case: ViolationCase, files: Iterable[UploadedFile], actor: Actor, by_resident: bool = False
 ) -> list[EvidenceFile]:
     """Store evidence files of a case privately (checked by content and size: the intake upload rules)."""
     book = rulebook.in_force(on=timezone.localdate())

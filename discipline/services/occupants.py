@@ -6,7 +6,6 @@ usual steps (``cases``, ``decisions``, ``publishing``), which read ``case.reside
 """
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from discipline.models import CaseStatus, RectificationNotice, ViolationCase
 from discipline.rules import occupants
 from discipline.rules.occupants import Occupant, OccupantProblem
 from discipline.services.case_support import CASE_HANDLERS, DECIDERS, require
+from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
 from opc_community.core.errors import ConflictError, DomainError, InvalidTransition
 from opc_community.core.moments import format_day
@@ -66,7 +66,7 @@ def checked_occupant(occupant: Occupant, *, kind: str) -> Occupant:
 
 
 @transaction.atomic
-def notice_hand_over(*, case: ViolationCase, handed_over_on: date, actor: Any) -> RectificationNotice:
+def notice_hand_over(*, case: ViolationCase, handed_over_on: date, actor: Actor) -> RectificationNotice:
     """Record that the printed 《违规整改通知书》 was handed to an occupant (who has no account and so gets no
     portal message): the day and the member of staff. Once: a second record is refused."""
     require(actor, CASE_HANDLERS, case.resident)
@@ -94,7 +94,7 @@ def notice_hand_over(*, case: ViolationCase, handed_over_on: date, actor: Any) -
 
 
 @transaction.atomic
-def occupant_review_upheld(*, case: ViolationCase, reason: str, actor: Any) -> ViolationCase:
+def occupant_review_upheld(*, case: ViolationCase, reason: str, actor: Actor) -> ViolationCase:
     """An occupant's written request for review (复核; no account, so no appeal in the portal) upheld by the
     administrator: the case is annulled as an upheld appeal annuls it (``publishing.case_annul``)."""
     from discipline.services.publishing import case_annul

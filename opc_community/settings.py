@@ -444,6 +444,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resources.tasks.warn_expiring_vouchers",
         "schedule": crontab(hour=9, minute=10),
     },
+    # 第五章第三条: missed deadlines of service requests are told to their handlers, once each.
+    "resources-flag-overdue-service-requests": {
+        "task": "resources.tasks.flag_overdue_service_requests",
+        "schedule": crontab(hour=9, minute=20),
+    },
+    # 第五章第四条: the quarter's survey is opened, a finished quarter evaluated (improvement items);
+    # 第四章第四条 2: the standing resource and survey notices on the public board are brought up to date.
+    "resources-surveys-and-standing-notices": {
+        "task": "resources.tasks.surveys_and_standing_notices",
+        "schedule": crontab(hour=0, minute=40),
+    },
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
     "core-purge-idempotency-records": {
         "task": "opc_community.core.tasks.purge_idempotency_records",

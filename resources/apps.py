@@ -32,3 +32,14 @@ class ResourcesConfig(AppConfig):
         register_archive_section(ArchiveSection(
             key="activity", label=activity_selectors.ARCHIVE_LABEL, order=80, entries=activity_selectors.archive_entries,
         ))
+        # 第五章第三条、第四条: the start-up services and the quarterly survey in the portal; open service
+        # requests are cancelled at exit (第三章第四条); the requests in the archive (第三章第五条).
+        from resources.selectors import stage as stage_selectors
+        from resources.services.stage import close_open_for_exit
+
+        register_shortcut(Shortcut(_("Start-up services"), "resources:services"))
+        register_shortcut(Shortcut(_("Service survey"), "resources:survey"))
+        register_exit_handler("resources.stage_services", close_open_for_exit)
+        register_archive_section(ArchiveSection(
+            key="service", label=stage_selectors.ARCHIVE_LABEL, order=85, entries=stage_selectors.archive_entries,
+        ))

@@ -1,3 +1,3 @@
 """The resources app in the operations desk, one module per topic."""
 
-from resources.admin import activities, vouchers  # noqa: F401
+from resources.admin import activities, stage, vouchers  # noqa: F401

@@ -91,7 +91,13 @@ def test_the_voucher_demo_has_two_programmes_every_application_state_and_a_usage
 
 
 def test_the_stage_services_demo_has_every_state_a_survey_with_results_and_the_standing_notices():
-    from resources.models import ImprovementItem, RequestStatus, ServiceRequest, StandingNotice, Survey
+    from resources.models import (
+        ImprovementItem,
+        RequestStatus,
+        ServiceRequest,
+        StandingNotice,
+        Survey,
+    )
 
     with time_machine.travel(NOW):
         _seed()

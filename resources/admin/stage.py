@@ -205,6 +205,8 @@ class SurveyAdmin(ReadOnlyAdmin):
 
     @admin.action(description=gettext_lazy("Open this quarter's survey"), permissions=["view"])
     def open_current(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
+        if not services.is_handler(request.user):
+            raise PermissionDenied
         survey = survey_services.survey_ensure_current()
         self.message_user(request, _("The survey of %(quarter)s is open.") % {"quarter": survey}, messages.SUCCESS)
 

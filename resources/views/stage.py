@@ -127,7 +127,7 @@ def survey_page(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             return redirect("resources:survey")
         return render(request, "resources/stage/survey.html", {"survey": survey, "done": done})
-    form = SurveyForm(request.POST or None, survey=survey)
+    form = SurveyForm(request.POST if request.method == "POST" else None, survey=survey)
     return submit_form(
         request, form,
         lambda data: survey_services.survey_answer(survey=survey, resident=request.resident,

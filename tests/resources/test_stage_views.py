@@ -42,7 +42,7 @@ def test_request_a_service_in_the_portal(member_a, client_for):
 def test_an_empty_need_comes_back_in_chinese(member_a, client_for):
     response = client_for(member_a.user).post(
         reverse("resources:service_request_new", args=[stage_service().pk]), {"need": ""})
-    assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
+    assert response.status_code == 400 and "该字段是必填项" in response.content.decode()
 
 
 def test_a_resident_cannot_see_or_touch_another_residents_request(member_a, member_b, client_for, resources_staff):
@@ -213,5 +213,5 @@ def test_the_survey_results_page_shows_a_chart_and_no_residents(member_a, resour
                                   actor=member_a.user)
     page = client_for(resources_staff).get(reverse("admin:resources_survey_results", args=[survey.pk]))
     text = page.content.decode()
-    assert page.status_code == 200 and 'id="survey-chart"' in text and "答卷过少" in text
+    assert page.status_code == 200 and 'id="survey-chart-title"' in text and "答卷过少" in text
     assert "张三" not in text

@@ -254,11 +254,10 @@ def seed_stage_services(demo: Demo) -> None:
     rated = stage_services.request_close(request=rated, result="已出具合规审查意见书，隐私政策已按意见修改。",
                                          actor=staff)
     stage_services.request_rate(request=rated, rating=5, comment="意见专业、及时。", actor=first.user)
-    if third.pk != first.pk:
-        stage_services.request_close(request=request(third, "registration", "个体户转有限公司的变更登记。"),
-                                     result="已协助完成变更登记，营业执照已领取。", actor=staff)
-        stage_services.request_cancel(request=request(third, "brand_promotion", "新品发布宣传。"),
-                                      actor=third.user, reason="已自行联系推广渠道。")
+    stage_services.request_close(request=request(third, "registration", "个体户转有限公司的变更登记。"),
+                                 result="已协助完成变更登记，营业执照已领取。", actor=staff)
+    stage_services.request_cancel(request=request(third, "brand_promotion", "新品发布宣传。"),
+                                  actor=third.user, reason="已自行联系推广渠道。")
     # History: a request filed eight days ago and still unanswered — overdue in the staff queue.
     filed = demo.now - timedelta(days=8)
     ServiceRequest.objects.create(

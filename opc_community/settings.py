@@ -483,6 +483,11 @@ CELERY_BEAT_SCHEDULE = {
     "resources-flag-overdue-policy-help": _beat("resources.tasks.flag_overdue_policy_help", hour=8, minute=50),
     # 第四章第二条 3 (RULEBOOK §6 decision): sharing posts past ``sharing.post_validity_days`` leave the board.
     "resources-expire-sharing-posts": _beat("resources.tasks.expire_sharing_posts", hour=0, minute=25),
+    # 第五章第三条: missed deadlines of service requests are told to their handlers, once each.
+    "resources-flag-overdue-service-requests": _beat("resources.tasks.flag_overdue_service_requests", hour=9, minute=20),
+    # 第五章第四条: the quarter's survey is opened, a finished quarter evaluated (improvement items);
+    # 第四章第四条 2: the standing resource and survey notices on the public board are brought up to date.
+    "resources-surveys-and-standing-notices": _beat("resources.tasks.surveys_and_standing_notices", hour=0, minute=40),
     # Idempotency keys and form tokens older than IDEMPOTENCY_KEY_TTL count no more: their records go.
     "core-purge-idempotency-records": _beat("opc_community.core.tasks.purge_idempotency_records", hour=3, minute=40),
     # Stored files no row names (a crash between storing and saving) are logged and shown to the

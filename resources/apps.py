@@ -15,6 +15,7 @@ class ResourcesConfig(AppConfig):
         from resources.selectors import activities as activity_selectors
         from resources.selectors import matchmaking as matchmaking_selectors
         from resources.selectors import sharing as sharing_selectors
+        from resources.selectors import stage as stage_selectors
         from resources.selectors import vouchers as voucher_selectors
         from resources.selectors.drills import drill_summary
         from resources.services import policies as policy_services
@@ -22,6 +23,7 @@ class ResourcesConfig(AppConfig):
         from resources.services import sharing as sharing_services
         from resources.services import voucher_expiry
         from resources.services.activities import cancel_future_registrations
+        from resources.services.stage import close_open_for_exit
         from spaces.extensions import register_drill_source
 
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
@@ -29,17 +31,23 @@ class ResourcesConfig(AppConfig):
         register_shortcut(Shortcut(_("My vouchers"), "resources:my_vouchers"))
         register_shortcut(Shortcut(_("Sharing board"), "resources:sharing_list"))
         register_shortcut(Shortcut(_("Scenarios and policies"), "resources:my_matchmaking"))
+        # 第五章第三条、第四条: the start-up services and the quarterly survey.
+        register_shortcut(Shortcut(_("Start-up services"), "resources:services"))
+        register_shortcut(Shortcut(_("Service survey"), "resources:survey"))
         # 第三章第四条: leaving the community frees the places of activities not yet started, takes the
-        # resident's posts off the sharing board (waiting matches go) and closes open interests and requests.
+        # resident's posts off the sharing board (waiting matches go) and closes open interests and
+        # requests (policy help, start-up services).
         register_exit_handler("resources.activities", cancel_future_registrations)
         register_exit_handler("resources.sharing", sharing_services.posts_close_for_exit)
         register_exit_handler("resources.scenarios", scenario_services.interests_close_for_exit)
         register_exit_handler("resources.policies", policy_services.help_close_for_exit)
+        register_exit_handler("resources.stage_services", close_open_for_exit)
         # RULEBOOK §4.5: every exit revokes voucher permissions — live grants end, pending applications go.
         register_exit_handler("resources.vouchers", voucher_expiry.grants_end_for_exit)
         # 第七章第四条: drills are activities; the spaces safety dashboard counts them through its drill source.
         register_drill_source("resources.drills", drill_summary)
-        # 第三章第五条 (RULEBOOK §4.7): vouchers, activities, scenarios, sharing and policy help in the archive.
+        # 第三章第五条 (RULEBOOK §4.7): vouchers, activities, scenarios, sharing, policy help
+        # and start-up service requests in the archive.
         for key, label, order, entries in (
             ("voucher", voucher_selectors.ARCHIVE_LABEL, 75, voucher_selectors.archive_entries),
             ("activity", activity_selectors.ARCHIVE_LABEL, 80, activity_selectors.archive_entries),
@@ -47,5 +55,6 @@ class ResourcesConfig(AppConfig):
              matchmaking_selectors.scenario_archive_entries),
             ("sharing", sharing_selectors.ARCHIVE_LABEL, 85, sharing_selectors.archive_entries),
             ("policy", matchmaking_selectors.POLICY_ARCHIVE_LABEL, 86, matchmaking_selectors.policy_archive_entries),
+            ("service", stage_selectors.ARCHIVE_LABEL, 87, stage_selectors.archive_entries),
         ):
             register_archive_section(ArchiveSection(key=key, label=label, order=order, entries=entries))

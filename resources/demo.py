@@ -21,7 +21,14 @@ compute-scheduling platform, model vouchers in thousand tokens from a model vend
 applications in every state (张三 approved with a usage ledger, 李四 approved, 欧阳娜娜 refused on one
 and waiting on the other, one of 张三's withdrawn), all through the services at the demo's moment.
 
-Idempotent: activities and programmes by title; a second ``seed_demo`` changes nothing.
+**Start-up services and the survey** (第五章第三条、第四条): service requests in every state (waiting,
+in progress, closed and rated, closed waiting for the rating, cancelled, and one overdue — written as
+history), last quarter's survey with its results (answers counted as history, evaluated: improvement
+items for low areas), this quarter's survey answered by 张三, and the standing resource and survey
+notices on the public board.
+
+Idempotent: activities and programmes by title, requests and surveys once; a second ``seed_demo``
+changes nothing.
 """
 
 from datetime import datetime, time, timedelta
@@ -101,6 +108,7 @@ def seed(demo: Demo) -> None:
     from resources import demo_drills
 
     demo_drills.seed(demo, residents)
+    seed_stage_services(demo)
 
 
 # --- Vouchers -------------------------------------------------------------------------------------------------
@@ -340,3 +348,73 @@ def seed_sharing(demo: Demo) -> None:
                                                  note="渠道方在东南亚，可先谈国内分发。")
         sharing_services.match_answer(match=waiting, accept=True, actor=channels_need.resident.user)
 
+
+# --- Start-up services and the service-quality survey (第五章第三条、第四条) ----------------------------------
+
+
+def seed_stage_services(demo: Demo) -> None:
+    """Requests in every state, last quarter's survey with results, this quarter's, the standing notices."""
+    from typing import Any
+
+    from django.db.models import F
+
+    from resources.models import ServiceRequest, StageService, SurveyResponse, SurveyTally
+    from resources.rules import surveys as survey_rules
+    from resources.services import board, surveys
+    from resources.services import stage as stage_services
+
+    if ServiceRequest.objects.exists():
+        return
+    staff = demo.users["resources"]
+    active = list(Resident.objects.filter(status=ResidentStatus.ACTIVE).select_related("user").order_by("pk"))
+    if not active:
+        return
+    by_name = {resident.user.username: resident for resident in active}
+    first = by_name.get("zhangsan", active[0])
+    second = by_name.get("ouyang", active[min(1, len(active) - 1)])
+    third = by_name.get("lisi", active[min(2, len(active) - 1)])
+
+    def request(resident: Resident, code: str, need: str) -> Any:
+        return stage_services.request_submit(service=StageService.objects.get(code=code), resident=resident,
+                                             need=need, actor=resident.user)
+
+    request(second, "business_plan", "天使轮商业计划书需要专业修改，下月路演使用。")  # waiting
+    in_progress = request(first, "ai_guidance", "法律文书智能体的工作流编排与私有化部署方案。")
+    stage_services.request_assign(request=in_progress, handler=staff, actor=staff)
+    stage_services.request_respond(request=in_progress, text="已安排 AI 技术导师，周四下午线下辅导。", actor=staff)
+    rated = request(first, "compliance_review", "用户数据出境与隐私政策合规审查。")
+    rated = stage_services.request_close(request=rated, result="已出具合规审查意见书，隐私政策已按意见修改。",
+                                         actor=staff)
+    stage_services.request_rate(request=rated, rating=5, comment="意见专业、及时。", actor=first.user)
+    stage_services.request_close(request=request(third, "registration", "个体户转有限公司的变更登记。"),
+                                 result="已协助完成变更登记，营业执照已领取。", actor=staff)
+    stage_services.request_cancel(request=request(third, "brand_promotion", "新品发布宣传。"),
+                                  actor=third.user, reason="已自行联系推广渠道。")
+    # History: a request filed eight days ago and still unanswered — overdue in the staff queue.
+    filed = demo.now - timedelta(days=8)
+    ServiceRequest.objects.create(
+        service=StageService.objects.get(code="investment_ma"), resident=second, need="A 轮融资对接，寻找产业资本。",
+        filed_at=filed, response_due_at=filed + timedelta(days=2), resolution_due_at=filed + timedelta(days=6))
+
+    year, quarter = survey_rules.quarter_of(local_date(demo.now))
+    last = surveys.survey_ensure(year=survey_rules.previous_quarter(year, quarter)[0],
+                                 quarter=survey_rules.previous_quarter(year, quarter)[1], actor=staff)
+    if not SurveyResponse.objects.filter(survey=last).exists():
+        # History: every checked-in resident answered last quarter; the counters as the answers left them.
+        answered_on = last.closes_on - timedelta(days=10)
+        SurveyResponse.objects.bulk_create([SurveyResponse(survey=last, resident=resident, answered_on=answered_on)
+                                            for resident in active])
+        pattern = {"spaces": (5, 4, 4), "resources": (4, 4, 3), "stage_services": (4, 5, 3), "operations": (3, 3, 2)}
+        for index, _resident in enumerate(active):
+            for area, spec in last.questions.items():
+                scores = pattern.get(area, (4, 4, 4))
+                for question in spec["questions"]:
+                    score = scores[index % len(scores)]
+                    SurveyTally.objects.filter(survey=last, area=area, question=question, score=score).update(
+                        count=F("count") + 1)
+        surveys.survey_evaluate(survey=last, now=demo.now)
+    current = surveys.survey_ensure(year=year, quarter=quarter, actor=staff)
+    if not SurveyResponse.objects.filter(survey=current, resident=first).exists():
+        surveys.survey_answer(survey=current, resident=first, actor=first.user,
+                              answers={"spaces": {"cleanliness": 5, "booking": 4}, "stage_services": {"quality": 5}})
+    board.standing_notices_refresh(actor=demo.users.get("lead") or staff)

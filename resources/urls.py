@@ -13,3 +13,7 @@ urlpatterns += matchmaking.urlpatterns
 from resources.views import sharing  # noqa: E402
 
 urlpatterns += sharing.urlpatterns
+# 第五章第三条、第四条: start-up services and the service-quality survey.
+from resources.views import stage as _stage  # noqa: E402
+
+urlpatterns += _stage.urlpatterns

@@ -82,6 +82,8 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "disclaimers": L(_("liability disclaimers"), U.SECTION, "第九章第二条"),
         "policies": L(_("policy help"), U.SECTION, "第五章第二条"),
         "sharing": L(_("resource sharing board"), U.SECTION, "第四章第二条"),
+        "stage_services": L(_("full-cycle start-up services"), U.SECTION, "第五章第三条"),
+        "surveys": L(_("quarterly service-quality survey"), U.SECTION, "第五章第四条"),
     },
     s.Deadlines: {
         "intake_initial_review_working_days": L(_("initial review of an application"), U.WORKING_DAYS, "第三章第二条"),
@@ -242,6 +244,20 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
     s.Sharing: {
         "post_validity_days": L(_("days a sharing post stays on the board"), U.DAYS),
         "max_open_posts": L(_("posts one resident has on the sharing board at once"), U.TIMES),
+    },
+    s.StageServices: {
+        "response_working_days": L(_("response to a service request"), U.WORKING_DAYS),
+        "resolution_working_days": L(_("resolution of a service request"), U.WORKING_DAYS),
+    },
+    s.SurveyArea: {
+        "title": L(_("title"), U.TEXT),
+        "questions": L(_("questions"), U.ENTRIES, entry=U.TEXT),
+    },
+    s.Surveys: {
+        "scale_max": L(_("highest answer on the scale"), U.POINTS),
+        "min_group_size": L(_("answers a result is shown with at least"), U.TIMES),
+        "low_score_threshold": L(_("average below which an improvement item opens"), U.POINTS),
+        "areas": L(_("service areas"), U.ENTRIES, entry=U.SECTION),
     },
     s.PublicationRules: {
         "public_retention_days": L(_("days a penalty or score stays on the board after its window"), U.DAYS),

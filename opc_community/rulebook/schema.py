@@ -512,6 +512,47 @@ class Disclaimers(Section):
     own_business_risk: ClauseText
 
 
+# --- §6: stage services and the quarterly service-quality survey (第五章第三条、第四条) ------------
+
+
+class StageServices(Section):
+    """Full-cycle start-up services (全周期创业服务, 第五章第三条; decisions in docs/resources.md)."""
+
+    # Decision: a service request is answered within this many working days of its filing (the
+    # promise of 第四章第四条 for requests, as for complaints).
+    response_working_days: PositiveInt
+    # Decision: a service request is resolved (closed with its result) within this many working days.
+    resolution_working_days: PositiveInt
+
+
+class SurveyArea(Section):
+    """One service area of the questionnaire: its title and its questions (code → question text)."""
+
+    title: str
+    questions: dict[str, str]
+
+
+class Surveys(Section):
+    """The quarterly service-quality survey (服务质量评估, 第五章第四条; decisions in docs/resources.md)."""
+
+    # Answers are whole numbers from 1 to this (5: 1 very dissatisfied … 5 very satisfied).
+    scale_max: Annotated[int, Field(ge=2, le=10)]
+    # Decision: a result (a question, a service area) is shown only when at least this many answers make it.
+    min_group_size: Annotated[int, Field(ge=3)]
+    # Decision: a service area whose average is below this opens an improvement item.
+    low_score_threshold: Annotated[Decimal, Field(gt=0)]
+    # The questions by service area (area code → title and questions); codes are stable across quarters.
+    areas: dict[str, SurveyArea]
+
+    @model_validator(mode="after")
+    def _questions(self) -> "Surveys":
+        if not self.areas or any(not area.questions for area in self.areas.values()):
+            raise ValueError(_("every service area needs at least one question"))
+        if self.low_score_threshold > self.scale_max:
+            raise ValueError(_("the low-score threshold lies above the scale"))
+        return self
+
+
 # --- The whole body -------------------------------------------------------------
 
 
@@ -533,6 +574,8 @@ class Rulebook(Section):
     disclaimers: Disclaimers
     policies: Policies
     sharing: Sharing
+    stage_services: StageServices
+    surveys: Surveys
 
     _version: int = PrivateAttr(default=0)
     _effective_from: date | None = PrivateAttr(default=None)

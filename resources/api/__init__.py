@@ -1,6 +1,6 @@
 """REST API of the resources app (/api/v1/…): each topic's module lists its ``ROUTES``."""
 
-from resources.api import activities, vouchers
+from resources.api import activities, stage, vouchers
 
 ROUTES = [*activities.ROUTES, *vouchers.ROUTES]
 
@@ -12,3 +12,4 @@ ROUTES += matchmaking.ROUTES
 from resources.api import sharing  # noqa: E402
 
 ROUTES += sharing.ROUTES
+ROUTES = [*activities.ROUTES, *vouchers.ROUTES, *stage.ROUTES]

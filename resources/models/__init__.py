@@ -81,3 +81,26 @@ __all__ += [
     "MATCH_TRANSITIONS", "POST_TRANSITIONS", "Answer", "MatchStatus", "PostStatus", "SharingCategory",
     "SharingInterest", "SharingKind", "SharingMatch", "SharingPost",
 ]
+
+# 第五章第三条、第四条: stage services, the quarterly survey, the standing notices of the board.
+from resources.models.stage import (  # noqa: E402
+    OPEN_STATUSES,
+    REQUEST_OPEN_ONCE,
+    SERVICE_REQUEST_TRANSITIONS,
+    RequestStatus,
+    ServiceRequest,
+    ServiceStage,
+    StageService,
+)
+from resources.models.surveys import (  # noqa: E402
+    ImprovementItem,
+    StandingNotice,
+    Survey,
+    SurveyResponse,
+    SurveyTally,
+)
+
+__all__ += [
+    "OPEN_STATUSES", "REQUEST_OPEN_ONCE", "SERVICE_REQUEST_TRANSITIONS", "ImprovementItem", "RequestStatus",
+    "ServiceRequest", "ServiceStage", "StageService", "StandingNotice", "Survey", "SurveyResponse", "SurveyTally",
+]

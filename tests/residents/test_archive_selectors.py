@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 #: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two),
 #: equipment loans (spaces), room bookings (spaces), voucher applications and ledger entries (resources, two),
 #: activity registrations and attendance (resources, two).
-ARCHIVE_QUERIES = 27
+ARCHIVE_QUERIES = 28  # + resources: service requests (one query)
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -80,7 +80,7 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     # The sections other apps register, in their order, empty for this resident.
     assert [(key, rows) for key, _label, rows in result.sections] == [
         ("violation", []), ("reward", []), ("score", []), ("desk", []), ("equipment", []), ("booking", []),
-        ("voucher", []), ("activity", []),
+        ("voucher", []), ("activity", []), ("service", []),
     ]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}

@@ -94,3 +94,20 @@ def granted(resident: Resident, staff, *, amount: str = "1000", prog=None, purpo
     application = voucher_services.application_submit(
         programme=prog, resident=resident, purpose=purpose, amount=amount, actor=resident.user)
     return voucher_services.application_approve(application=application, actor=staff)
+
+
+# --- Start-up services and surveys (第五章第三条、第四条) -------------------------------------------------------
+
+
+def stage_service(code: str = "business_plan"):
+    """A service of the catalogue seeded by the migration."""
+    from resources.models import StageService
+
+    return StageService.objects.get(code=code)
+
+
+def requested(resident: Resident, *, code: str = "business_plan", need: str = "帮我梳理商业计划书"):
+    """A service request filed through the service."""
+    from resources.services.stage import request_submit
+
+    return request_submit(service=stage_service(code), resident=resident, need=need, actor=resident.user)

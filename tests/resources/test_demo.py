@@ -126,3 +126,25 @@ def test_the_sharing_demo_has_ten_posts_and_two_matches():
     with time_machine.travel(NOW + timedelta(days=2)):
         _seed()
     assert SharingPost.objects.count() == 10 and SharingMatch.objects.count() == 2
+def test_the_stage_services_demo_has_every_state_a_survey_with_results_and_the_standing_notices():
+    from resources.models import (
+        ImprovementItem,
+        RequestStatus,
+        ServiceRequest,
+        StandingNotice,
+        Survey,
+    )
+
+    with time_machine.travel(NOW):
+        _seed()
+        states = set(ServiceRequest.objects.values_list("status", flat=True))
+        assert states == set(RequestStatus.values)
+        assert ServiceRequest.objects.filter(rating__isnull=False).exists()
+        assert Survey.objects.filter(year=2026, quarter=3, evaluated_at__isnull=False).exists()
+        assert Survey.objects.filter(year=2026, quarter=4).exists()
+        assert StandingNotice.objects.filter(key="resource-supply").exists()
+        counts = (ServiceRequest.objects.count(), ImprovementItem.objects.count(), StandingNotice.objects.count())
+
+    with time_machine.travel(NOW + timedelta(days=2)):
+        _seed()
+    assert (ServiceRequest.objects.count(), ImprovementItem.objects.count(), StandingNotice.objects.count()) == counts

@@ -483,6 +483,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "residents.tasks.complaints.flag_overdue_complaints",
         "schedule": crontab(minute=15),
     },
+    # 第四章第三条, 第九章第五条: missed mediation and rule-question deadlines, told to the team once each.
+    "residents-flag-overdue-mediations": {
+        "task": "residents.tasks.mediation.flag_overdue_mediations",
+        "schedule": crontab(minute=25),
+    },
+    "residents-flag-overdue-rule-questions": {
+        "task": "residents.tasks.mediation.flag_overdue_rule_questions",
+        "schedule": crontab(minute=25),
+    },
     # 第四章第一条 / RULEBOOK §5: bookings not checked in 15 minutes after the start are
     # released and recorded as no-shows (every 5 minutes; a second run releases nothing).
     "spaces-release-no-show-bookings": {

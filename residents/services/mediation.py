@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,9 @@ from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.transitions import move
 from opc_community.portal.services import notify
+from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import (
     MEDIATION_TRANSITIONS,
     Mediation,
@@ -271,6 +274,26 @@ def mediations_flag_overdue(*, now: datetime | None = None) -> int:
                 dedupe_key=f"mediation:{mediation.pk}:{kind}-overdue:{local_date(due).isoformat()}",
             ))
     return created
+
+
+def mediations_recompute_provisional() -> Recomputed:
+    """Open provisional deadlines computed again after a calendar change (RULEBOOK §2; registered in
+    residents/apps.py), from the request, with the rulebook in force that day."""
+    from residents.selectors.mediation import provisional_mediations
+
+    rules_on = rulebook.in_force_by_day()
+    _moves, result = recompute_deadlines(
+        provisional_mediations(),
+        provisional="due_provisional",
+        fields=[
+            DeadlineField("schedule_due_at", "filed_at",
+                          lambda day: rules_on(day).deadlines.mediation_schedule_working_days,
+                          open=Q(status=MediationStatus.REQUESTED)),
+            DeadlineField("close_due_at", "filed_at",
+                          lambda day: rules_on(day).deadlines.mediation_close_working_days),
+        ],
+    )
+    return result
 
 
 # --- Helpers -----------------------------------------------------------------------------------

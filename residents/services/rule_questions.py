@@ -31,7 +31,9 @@ from opc_community.core.transitions import move
 from opc_community.notices.models import PublicationKind
 from opc_community.notices.services import publication_open
 from opc_community.portal.services import notify
+from opc_community.workdays.registry import Recomputed
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import QUESTION_TRANSITIONS, QuestionStatus, Resident, RuleFaq, RuleQuestion
 from residents.rules import rule_questions as rules
 from residents.services.complaints import TEXT_MAX_LENGTH, _required_text, _short, _team, is_handler
@@ -156,6 +158,20 @@ def questions_flag_overdue(*, now: datetime | None = None) -> int:
                 dedupe_key=f"rule_question:{question.pk}:overdue:{local_date(question.answer_due_at).isoformat()}",
             ))
     return created
+
+
+def questions_recompute_provisional() -> Recomputed:
+    """Open provisional answer deadlines computed again after a calendar change (RULEBOOK §2)."""
+    from residents.selectors.rule_questions import provisional_questions
+
+    rules_on = rulebook.in_force_by_day()
+    _moves, result = recompute_deadlines(
+        provisional_questions(),
+        provisional="due_provisional",
+        fields=[DeadlineField("answer_due_at", "asked_at",
+                              lambda day: rules_on(day).deadlines.rule_question_answer_working_days)],
+    )
+    return result
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ class ResidentsConfig(AppConfig):
         from residents.models import Application
         from residents.selectors import complaints as complaint_selectors
         from residents.selectors import intake as intake_selectors
-        from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
         from residents.selectors import mediation as mediation_selectors
         from residents.selectors import rule_questions as question_selectors
+        from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
         from residents.services import complaint_deadlines, intake, mediation, rule_questions
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.

@@ -12,6 +12,7 @@ does not allow → 409. Nothing of a mediation is ever public.
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -72,7 +73,7 @@ class MediationRequestSerializer(serializers.Serializer):
     respondent = serializers.PrimaryKeyRelatedField(
         label=_("other party"), queryset=Resident.objects.filter(status__in=services.PARTIES)
     )
-    facts = serializers.CharField(label=_("what happened"), max_length=services.TEXT_MAX_LENGTH)
+    facts = serializers.CharField(label=pgettext_lazy("mediation", "what happened"), max_length=services.TEXT_MAX_LENGTH)
     wish = serializers.CharField(label=_("what you want"), max_length=services.TEXT_MAX_LENGTH)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opc_community.core.idempotency import SubmitOnceForm
 from residents.models import Resident
@@ -26,7 +27,7 @@ class MediationRequestForm(SubmitOnceForm):
         help_text=_("The resident you have the dispute with. They will be told and can add their side."),
     )
     facts = forms.CharField(
-        label=_("what happened"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
+        label=pgettext_lazy("mediation", "what happened"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("The facts: what happened, when and where, and what you already tried to settle it."),
     )
     wish = forms.CharField(

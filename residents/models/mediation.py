@@ -50,7 +50,7 @@ class Mediation(models.Model):
     respondent = models.ForeignKey(
         Resident, verbose_name=_("other party"), on_delete=models.PROTECT, related_name="mediations_answered"
     )
-    facts = models.TextField(_("what happened"))
+    facts = models.TextField(pgettext_lazy("mediation", "what happened"))
     wish = models.TextField(_("what the requester wants"))
     status = models.CharField(
         _("status"), max_length=12, choices=MediationStatus.choices, default=MediationStatus.REQUESTED

@@ -13,7 +13,14 @@ from opc_community.portal.models import Notification
 from residents.models import MediationStatement, MediationStatus, ResidentStatus, StatementParty
 from residents.selectors import mediation as selectors
 from residents.services import mediation as services
-from tests.residents.support.mediation import REQUESTED, at, member_c_of, request_mediation, schedule, sh
+from tests.residents.support.mediation import (
+    REQUESTED,
+    at,
+    member_c_of,
+    request_mediation,
+    schedule,
+    sh,
+)
 
 pytestmark = pytest.mark.django_db
 

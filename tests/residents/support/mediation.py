@@ -32,10 +32,15 @@ def request_mediation(requester, respondent, *, moment: datetime = REQUESTED, **
         )
 
 
-def schedule(mediation, staff, *, moment: datetime = sh(2026, 10, 9, 9, 0), session_at=None):
+#: When the team schedules, and the session it sets (after the National Day holiday).
+SCHEDULING = sh(2026, 10, 9, 9, 0)
+SESSION = sh(2026, 10, 12, 14, 0)
+
+
+def schedule(mediation, staff, *, moment: datetime = SCHEDULING, session_at=None):
     with at(moment):
         return services.mediation_schedule(
-            mediation=mediation, session_at=session_at or sh(2026, 10, 12, 14, 0), place="三楼 302 洽谈室",
+            mediation=mediation, session_at=session_at or SESSION, place="三楼 302 洽谈室",
             actor=staff,
         )
 

@@ -49,7 +49,7 @@ def test_the_other_party_must_be_another_checked_in_resident(member_a, member_b)
     with pytest.raises(DomainError) as error:
         request_mediation(member_a, member_a)
     assert error.value.field == "respondent"
-    member_b.status = ResidentStatus.EXITED
+    member_b.status = ResidentStatus.ONBOARDING
     member_b.save()
     with pytest.raises(DomainError) as error:
         request_mediation(member_a, member_b)

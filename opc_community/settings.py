@@ -387,6 +387,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "VoucherGrantSourceEnum": "resources.models.GrantSource",
     "VoucherUsageChannelEnum": "resources.models.UsageChannel",
 })
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # 第四章第三条 mediation, 第九章第五条 rule questions
+    "MediationStatusEnum": "residents.models.mediation.MediationStatus",
+    "StatementPartyEnum": "residents.models.mediation.StatementParty",
+    "RuleQuestionStatusEnum": "residents.models.rule_questions.QuestionStatus",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)

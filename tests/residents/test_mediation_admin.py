@@ -84,3 +84,17 @@ def test_lists_have_a_fixed_number_of_queries(client_for, member_a, member_b, da
         request_mediation(member_c_of(), member_b, facts=f"纠纷 {n}")
         ask(member_a, text=f"问题 {n}")
     assert {url: _queries(client, url) for url in urls} == before
+
+
+def test_a_mediation_page_shows_the_statements_read_only(client_for, member_a, member_b, daily_staff):
+    from residents.services import mediation as services
+
+    mediation = request_mediation(member_a, member_b)
+    services.mediation_statement(mediation=mediation, text="我方先预约了会议室", actor=member_b.user)
+    page = client_for(daily_staff).get(reverse("admin:residents_mediation_change", args=[mediation.pk]))
+    assert page.status_code == 200
+    assert "我方先预约了会议室" in page.content.decode()
+    question = ask(member_a)
+    assert client_for(daily_staff).get(
+        reverse("admin:residents_rulequestion_change", args=[question.pk])
+    ).status_code == 200

@@ -225,3 +225,14 @@ def test_desks_and_one_desk_per_resident(seeded):
     assert Desk.objects.values("floor").distinct().count() >= 2
     open_per_desk = DeskAssignment.objects.filter(ends_at__isnull=True).values("desk").annotate(n=Count("id"))
     assert all(row["n"] == 1 for row in open_per_desk)
+
+
+def test_a_mediation_in_progress_and_an_faq_entry(seeded):
+    from residents.models import Mediation, MediationStatus, RuleFaq
+
+    mediation = Mediation.objects.select_related("requester", "respondent").get()
+    assert (mediation.requester.name, mediation.respondent.name) == ("欧阳娜娜", "张三")
+    assert mediation.status == MediationStatus.SCHEDULED and mediation.statements.count() == 1
+    faq = RuleFaq.objects.select_related("publication").get()
+    assert faq.topic == "violation:7" and faq.publication.title.startswith("规则常见问题")
+    assert "欧阳" not in faq.publication.body

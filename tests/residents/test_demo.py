@@ -230,8 +230,8 @@ def test_desks_and_one_desk_per_resident(seeded):
 def test_a_mediation_in_progress_and_an_faq_entry(seeded):
     from residents.models import Mediation, MediationStatus, RuleFaq
 
-    mediation = Mediation.objects.select_related("requester", "respondent").get()
-    assert (mediation.requester.name, mediation.respondent.name) == ("欧阳娜娜", "张三")
+    mediation = Mediation.objects.select_related("requester__user", "respondent__user").get()
+    assert (mediation.requester.user.username, mediation.respondent.user.username) == ("ouyang", "zhangsan")
     assert mediation.status == MediationStatus.SCHEDULED and mediation.statements.count() == 1
     faq = RuleFaq.objects.select_related("publication").get()
     assert faq.topic == "violation:7" and faq.publication.title.startswith("规则常见问题")

@@ -418,6 +418,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "SharingMatchStatusEnum": "resources.models.MatchStatus",
     "SharingAnswerEnum": "resources.models.Answer",
 })
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({  # 第四章第三条 mediation, 第九章第五条 rule questions
+    "MediationStatusEnum": "residents.models.mediation.MediationStatus",
+    "StatementPartyEnum": "residents.models.mediation.StatementParty",
+    "RuleQuestionStatusEnum": "residents.models.rule_questions.QuestionStatus",
+})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "opc_community.core.openapi.document_error_responses",  # 400/401/403/404 (+409/415 for writes)
@@ -506,6 +511,9 @@ CELERY_BEAT_SCHEDULE = {
     "residents-open-expiry-exits": _beat("residents.tasks.lifecycle.open_expiry_exits", hour=8, minute=0),
     # 第四章第四条: missed complaint deadlines flagged to the daily management team, once each.
     "residents-flag-overdue-complaints": _beat("residents.tasks.complaints.flag_overdue_complaints", minute=15),
+    # 第四章第三条, 第九章第五条: missed mediation and rule-question deadlines, told to the team once each.
+    "residents-flag-overdue-mediations": _beat("residents.tasks.mediation.flag_overdue_mediations", minute=25),
+    "residents-flag-overdue-rule-questions": _beat("residents.tasks.mediation.flag_overdue_rule_questions", minute=25),
     # 第四章第一条 / RULEBOOK §5: bookings not checked in 15 minutes after the start are
     # released and recorded as no-shows (every 5 minutes; a second run releases nothing).
     "spaces-release-no-show-bookings": _beat("spaces.tasks.release_no_show_bookings", minute="*/5"),

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ResidentsConfig(AppConfig):
-    """Intake, review, agreements, fees and deposits, renewal, exit, bans, archive, complaints (第三章)."""
+    """Intake, review, agreements, fees and deposits, renewal, exit, bans, archive, complaints (第三章),
+    mediation (第四章第三条) and questions about the rules (第九章第五条)."""
 
     name = "residents"
     verbose_name = _("Residents")
@@ -17,8 +18,10 @@ class ResidentsConfig(AppConfig):
         from residents.models import Application
         from residents.selectors import complaints as complaint_selectors
         from residents.selectors import intake as intake_selectors
+        from residents.selectors import mediation as mediation_selectors
+        from residents.selectors import rule_questions as question_selectors
         from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
-        from residents.services import complaint_deadlines, intake
+        from residents.services import complaint_deadlines, intake, mediation, rule_questions
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
         register_name_source(Application, "person_name")
@@ -40,6 +43,14 @@ class ResidentsConfig(AppConfig):
         register_deadline_kind(DeadlineKind(
             "residents.complaint", _("complaints (response and solution)"),
             complaint_selectors.provisional_complaints, complaint_deadlines.complaints_recompute_provisional,
+        ))
+        register_deadline_kind(DeadlineKind(
+            "residents.mediation", _("mediations (session and closing)"),
+            mediation_selectors.provisional_mediations, mediation.mediations_recompute_provisional,
+        ))
+        register_deadline_kind(DeadlineKind(
+            "residents.rule_question", _("answers to questions about the rules"),
+            question_selectors.provisional_questions, rule_questions.questions_recompute_provisional,
         ))
         # 第三章第三条 (RULEBOOK §4.3): fees paid on time, and the project still fits (the intake team's answer).
         for condition in RESIDENTS_CONDITIONS:

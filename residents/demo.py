@@ -64,6 +64,7 @@ from opc_community.core.demo import DEMO_PASSWORD, Demo, prepare_registers
 from opc_community.portal.models import Notification
 from opc_community.rulebook.schema import Rulebook
 from opc_community.workdays.rules import SHANGHAI, local_date
+from residents import demo_mediation
 from residents.extensions import check_in_steps
 from residents.models import (
     Agreement,
@@ -218,6 +219,8 @@ def seed(demo: Demo) -> None:
     from residents import demo_funnel
 
     demo_funnel.seed(demo)
+    # 第四章第三条、第九章第五条: a mediation in progress and an FAQ entry (residents/demo_mediation.py).
+    demo_mediation.seed(ctx)
     transaction.on_commit(quiet.restore)
 
 

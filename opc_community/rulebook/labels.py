@@ -100,6 +100,11 @@ LABELS: dict[type[s.Section], dict[str, Label]] = {
         "reward_grant_working_days": L(_("granting of a reward"), U.WORKING_DAYS, "第八章第一条"),
         "revision_publication_working_days": L(
             _("publication of a rule revision"), U.WORKING_DAYS, "第九章第一条"),
+        "mediation_schedule_working_days": L(
+            _("scheduling of a mediation session"), U.WORKING_DAYS, "第四章第三条"),
+        "mediation_close_working_days": L(_("closing of a mediation"), U.WORKING_DAYS, "第四章第三条"),
+        "rule_question_answer_working_days": L(
+            _("answer to a question about the reward and penalty rules"), U.WORKING_DAYS, "第九章第五条"),
     },
     s.Term: {
         "agreement_months": L(_("term of an agreement"), U.MONTHS),

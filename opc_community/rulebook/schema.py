@@ -48,6 +48,14 @@ class Deadlines(Section):
     objection_decision_working_days: PositiveInt = 3
     reward_grant_working_days: PositiveInt  # 第八章第一条 10 个工作日内落实奖励
     revision_publication_working_days: PositiveInt  # 第九章第一条 修订公示 3 个工作日
+    # Decisions (docs/residents.md, mediation and rule questions; the regulation sets no period). Versions
+    # adopted before the keys existed (their body is immutable) read these defaults; the seed carries them.
+    # 第四章第三条 2、第九章第二条 3: a mediation session is scheduled within this many working days of the request,
+    mediation_schedule_working_days: PositiveInt = 5
+    # and the mediation is closed (agreement reached or not) within this many working days of the request.
+    mediation_close_working_days: PositiveInt = 15
+    # 第九章第五条: a resident's question about a reward or penalty rule is answered within this many working days.
+    rule_question_answer_working_days: PositiveInt = 5
 
 
 class Term(Section):

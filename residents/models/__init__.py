@@ -30,6 +30,14 @@ from residents.models.ledger import (
     Payment,
     PaymentMethod,
 )
+from residents.models.mediation import (
+    MEDIATION_CLOSED,
+    MEDIATION_TRANSITIONS,
+    Mediation,
+    MediationStatement,
+    MediationStatus,
+    StatementParty,
+)
 from residents.models.residency import (
     AGREEMENT_TRANSITIONS,
     EXIT_TRANSITIONS,
@@ -50,6 +58,12 @@ from residents.models.residency import (
     Resident,
     ResidentStatus,
 )
+from residents.models.rule_questions import (
+    QUESTION_TRANSITIONS,
+    QuestionStatus,
+    RuleFaq,
+    RuleQuestion,
+)
 
 __all__ = [
     "AGREEMENT_TRANSITIONS", "EXIT_TRANSITIONS", "RENEWAL_TRANSITIONS", "RESIDENT_TRANSITIONS",
@@ -59,7 +73,8 @@ __all__ = [
     "DepositEntry", "DepositEntryKind", "DepositOutcome", "Direction", "DocumentKind", "EntityType", "Exit",
     "ExitClearance", "ExitKind", "ExitStatus", "FeePeriod", "Invoice", "InvoiceKind", "MessageKind",
     "OrientationAcknowledgement", "Payment", "PaymentMethod", "RenewalRequest", "RenewalStatus", "Resident",
-    "ResidentStatus",
+    "ResidentStatus", "MEDIATION_CLOSED", "MEDIATION_TRANSITIONS", "Mediation", "MediationStatement",
+    "MediationStatus", "StatementParty", "QUESTION_TRANSITIONS", "QuestionStatus", "RuleFaq", "RuleQuestion",
 ]
 
 # The intake funnel page (第二章第二条1): a read-only proxy with its own view permission.

@@ -241,3 +241,14 @@ def test_the_funnel_has_a_year_of_history(seeded):
     # history only: nobody of it is checked in now
     assert not Resident.objects.filter(user__username__startswith="history").exclude(
         status=ResidentStatus.EXITED).exists()
+
+
+def test_a_mediation_in_progress_and_an_faq_entry(seeded):
+    from residents.models import Mediation, MediationStatus, RuleFaq
+
+    mediation = Mediation.objects.select_related("requester__user", "respondent__user").get()
+    assert (mediation.requester.user.username, mediation.respondent.user.username) == ("ouyang", "zhangsan")
+    assert mediation.status == MediationStatus.SCHEDULED and mediation.statements.count() == 1
+    faq = RuleFaq.objects.select_related("publication").get()
+    assert faq.topic == "violation:7" and faq.publication.title.startswith("规则常见问题")
+    assert "欧阳" not in faq.publication.body

@@ -47,6 +47,7 @@ ALL_KINDS = {
     "residents.application_review", "residents.application_result", "residents.complaint",
     "discipline.appeal", "discipline.reward_grant", "scoring.score_appeal", "notices.publication_window",
     "discipline.case_publication", "notices.objection_decision",
+    "residents.mediation", "residents.rule_question",
 }
 
 

@@ -113,7 +113,7 @@ def outcomes_chart(report: selectors.QuarterReport) -> charts.Chart:
         charts.Mark(row.successes, f"{row.label}: {row.successes}", str(row.successes), charts.ACCENT),
     ]) for row in report.rows]
     return charts.bar_chart(
-        rows, chart_id="outcomes-chart", css_class="outcomes-chart",
+        rows, chart_id="outcomes-chart", css_class="report-chart",
         title=_("Matchmaking outcomes, Q%(quarter)s %(year)s") % {"quarter": report.quarter, "year": report.year},
         desc=_("For each kind of scenario: interests expressed, introductions, meetings and successful outcomes "
                "(signed, funded, order won) in the quarter; the table gives the same numbers and the amounts."),

@@ -60,7 +60,7 @@ def report_chart(rows: list[selectors.ReportRow], *, quarter: str) -> charts.Cha
     ]) for row in rows]
     largest = max([row.posts for row in rows] + [row.confirmed for row in rows] + [1])
     return charts.bar_chart(
-        lines, chart_id="sharing-chart", css_class="sharing-chart",
+        lines, chart_id="sharing-chart", css_class="report-chart",
         title=_("Sharing board, %(quarter)s") % {"quarter": quarter},
         desc=_("For each category, the posts of the quarter (blue) and the matches confirmed in it (amber); the "
                "table gives the same numbers."),

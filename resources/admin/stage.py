@@ -176,7 +176,7 @@ def results_chart(rows: list[survey_selectors.Comparison], *, scale_max: int) ->
                         "—" if before is None else str(before), charts.GREY),
         ]))
     return charts.bar_chart(
-        lines, chart_id="survey-chart", css_class="survey-chart", title=_("Service quality by area"),
+        lines, chart_id="survey-chart", css_class="report-chart", title=_("Service quality by area"),
         desc=_("For each service area, the average answer this quarter (blue) and the quarter before (grey); "
                "areas with too few answers show no bar."),
         axis=charts.Axis(scale_max, tuple(range(0, scale_max + 1)), "{}"),

@@ -108,7 +108,7 @@ def uptake_chart(rows: list[selectors.Uptake]) -> charts.Chart:
                         "—" if expired is None else f"{expired}%", charts.ACCENT),
         ]))
     return charts.bar_chart(
-        lines, chart_id="uptake-chart", css_class="uptake-chart", title=_("Voucher uptake by programme"),
+        lines, chart_id="uptake-chart", css_class="report-chart", title=_("Voucher uptake by programme"),
         desc=_("For each programme, the share of the amount granted that was used (blue) and that expired or "
                "ended (amber); the table gives the same numbers."),
         axis=charts.Axis(100, (0, 50, 100), "{}%"), legend=[(_("used"), charts.BRAND), (_("expired or ended"), charts.ACCENT)],

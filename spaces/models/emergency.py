@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.core.audit import audited
+from spaces.models.safety import TimelineEntry
 
 
 class PlanKind(models.TextChoices):
@@ -105,23 +106,15 @@ class PlanActivation(models.Model):
 
 
 @audited
-class ActivationEntry(models.Model):
-    """One line of an activation's timeline: who did what, when (append-only)."""
+class ActivationEntry(TimelineEntry):
+    """One line of an activation's timeline."""
 
     activation = models.ForeignKey(PlanActivation, verbose_name=_("plan activation"), on_delete=models.PROTECT,
                                    related_name="entries")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-                              related_name="+")
-    text = models.TextField(_("action"))
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TimelineEntry.Meta):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline")
-
-    def __str__(self) -> str:
-        return self.text[:40]
 
 
 def _visitor_model() -> type[models.Model]:

@@ -222,24 +222,33 @@ class Incident(models.Model):
         return f"{self.number} {self.get_category_display()}"
 
 
-@audited
-class IncidentAction(models.Model):
-    """What was done about an incident, in order (append-only): triage, actions, case opened, report, close."""
+class TimelineEntry(models.Model):
+    """One line of a timeline, in order (append-only): who did what, when. The concrete timelines add
+    what the line belongs to."""
 
-    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT,
-                                 related_name="actions")
     at = models.DateTimeField(_("at"), auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
                               related_name="+")
     text = models.TextField(_("action"))
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
-        verbose_name = _("incident action")
-        verbose_name_plural = _("incident actions")
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+@audited
+class IncidentAction(TimelineEntry):
+    """What was done about an incident: triage, actions, case opened, report, close."""
+
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT,
+                                 related_name="actions")
+
+    class Meta(TimelineEntry.Meta):
+        verbose_name = _("incident action")
+        verbose_name_plural = _("incident actions")
 
 
 @audited

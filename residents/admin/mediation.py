@@ -89,6 +89,9 @@ class MediationAdmin(ReadOnlyAdmin):
     search_fields = ("requester__name", "respondent__name", "facts")
     list_select_related = ("requester", "respondent", "handled_by")
     actions = ("schedule", "close")
+
+    def has_handle_permission(self, request: HttpRequest) -> bool:
+        return is_handler(request.user)  # the daily management team and the administrator act; others read
     inlines = (StatementInline,)
     readonly_fields = (
         "requester", "respondent", "facts", "wish", "status", "filed_at", "schedule_due_at", "close_due_at",
@@ -111,7 +114,7 @@ class MediationAdmin(ReadOnlyAdmin):
             mediation.close_due_at < mediation_selectors.sla.overdue_cutoff(timezone.now())
         return _due(mediation.close_due_at, overdue)
 
-    @admin.action(description=gettext_lazy("Schedule or move the mediation session"))
+    @admin.action(description=gettext_lazy("Schedule or move the mediation session"), permissions=["handle"])
     def schedule(self, request: HttpRequest, queryset: QuerySet[Mediation]) -> TemplateResponse | None:
         mediation = _one(self, request, queryset)
         if mediation is None:
@@ -128,7 +131,7 @@ class MediationAdmin(ReadOnlyAdmin):
         return action_step(self, request, [mediation], form=form, title=_("Schedule the mediation session"),
                            action_name="schedule", apply=apply)
 
-    @admin.action(description=gettext_lazy("Record the session and close the mediation"))
+    @admin.action(description=gettext_lazy("Record the session and close the mediation"), permissions=["handle"])
     def close(self, request: HttpRequest, queryset: QuerySet[Mediation]) -> TemplateResponse | None:
         mediation = _one(self, request, queryset)
         if mediation is None:
@@ -151,6 +154,9 @@ class RuleQuestionAdmin(ReadOnlyAdmin):
     search_fields = ("topic_label", "text", "resident__name")
     list_select_related = ("resident", "answered_by")
     actions = ("answer", "publish_faq")
+
+    def has_handle_permission(self, request: HttpRequest) -> bool:
+        return is_handler(request.user)
     readonly_fields = (
         "resident", "topic", "topic_label", "text", "status", "asked_at", "answer_due_at", "due_provisional",
         "answer", "answered_at", "answered_by",
@@ -164,7 +170,7 @@ class RuleQuestionAdmin(ReadOnlyAdmin):
         overdue = question_selectors.answer_state(question, now=timezone.now()) == "overdue"
         return _due(question.answer_due_at, overdue)
 
-    @admin.action(description=gettext_lazy("Answer the question"))
+    @admin.action(description=gettext_lazy("Answer the question"), permissions=["handle"])
     def answer(self, request: HttpRequest, queryset: QuerySet[RuleQuestion]) -> TemplateResponse | None:
         question = _one(self, request, queryset)
         if question is None:
@@ -178,7 +184,7 @@ class RuleQuestionAdmin(ReadOnlyAdmin):
         return action_step(self, request, [question], form=form, title=_("Answer the question"),
                            action_name="answer", apply=apply)
 
-    @admin.action(description=gettext_lazy("Publish as an FAQ entry on the notice board"))
+    @admin.action(description=gettext_lazy("Publish as an FAQ entry on the notice board"), permissions=["handle"])
     def publish_faq(self, request: HttpRequest, queryset: QuerySet[RuleQuestion]) -> TemplateResponse | None:
         question = _one(self, request, queryset)
         if question is None:

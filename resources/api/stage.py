@@ -185,17 +185,19 @@ class ServiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=CancelSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def cancel(self, request: Request, pk: str | None = None) -> Response:
+        item = self._own(request)  # who may, before what is sent: anyone else gets 403, not 400
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.request_cancel(request=self._own(request), actor=request.user,
+        return self._answer(services.request_cancel(request=item, actor=request.user,
                                                     reason=data.validated_data.get("reason", "")))
 
     @extend_schema(request=RateSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def rate(self, request: Request, pk: str | None = None) -> Response:
+        item = self._own(request)
         data = RateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(services.request_rate(request=self._own(request), rating=data.validated_data["rating"],
+        return self._answer(services.request_rate(request=item, rating=data.validated_data["rating"],
                                                   comment=data.validated_data.get("comment", ""), actor=request.user))
 
     @extend_schema(request=AssignSerializer, responses=ServiceRequestSerializer)

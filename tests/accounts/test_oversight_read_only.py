@@ -84,6 +84,9 @@ ADMIN_READS = {
     "admin:discipline_reward_innovation_candidates",
     "admin:discipline_reward_candidates_export", "admin:residents_agreement_pdf",
     "admin:resources_voucherprogramme_uptake", "admin:resources_voucherprogramme_uptake_export",
+    "admin:residents_intakefunnel_export", "admin:resources_scenario_report", "admin:resources_scenario_report_export",
+    "admin:resources_sharingpost_report", "admin:resources_sharingpost_report_export",
+    "admin:resources_survey_results", "admin:spaces_safetydashboard_report_pdf",
 }
 #: Writes the system makes when someone reads (not a decision of the reader), and why.
 SYSTEM_WRITES = {

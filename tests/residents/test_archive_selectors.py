@@ -34,8 +34,9 @@ pytestmark = pytest.mark.django_db
 #: the rulebook version in force (retention years); then the registered sections: violations (discipline),
 #: rewards (discipline), progress reports and scores (scoring, two), desk assignments and requests (spaces, two),
 #: equipment loans (spaces), room bookings (spaces), voucher applications and ledger entries (resources, two),
-#: activity registrations and attendance (resources, two).
-ARCHIVE_QUERIES = 28  # + resources: service requests (one query)
+#: activity registrations and attendance (resources, two), scenario interests (resources), sharing posts and
+#: matches (resources, two), policy help requests (resources), service requests (resources).
+ARCHIVE_QUERIES = 32
 
 
 def furnish(resident, staff, *, invoices: int = 1) -> None:
@@ -80,7 +81,7 @@ def test_the_archive_lists_everything_in_time_order(member_a, administrator):
     # The sections other apps register, in their order, empty for this resident.
     assert [(key, rows) for key, _label, rows in result.sections] == [
         ("violation", []), ("reward", []), ("score", []), ("desk", []), ("equipment", []), ("booking", []),
-        ("voucher", []), ("activity", []), ("service", []),
+        ("voucher", []), ("activity", []), ("scenario", []), ("sharing", []), ("policy", []), ("service", []),
     ]
     # The audit trail of the resident's rows and the application's rows.
     records = {row.record.split(" #")[0] for row in result.audit}

@@ -215,10 +215,6 @@ def seed(demo: Demo) -> None:
     _zhaoliu(ctx)
     _zhangsan(ctx)
     _applicants(ctx)
-    # 第二章第二条1: a year of intake history for the funnel (residents/demo_funnel.py).
-    from residents import demo_funnel
-
-    demo_funnel.seed(demo)
     # 第四章第三条、第九章第五条: a mediation in progress and an FAQ entry (residents/demo_mediation.py).
     demo_mediation.seed(ctx)
     transaction.on_commit(quiet.restore)
@@ -806,3 +802,10 @@ def _applicants(ctx: Seeding) -> None:
                 _review(ctx, application, [
                     (step, ctx.at(days, hour, minute), reason) for step, days, hour, minute, reason in steps
                 ])
+
+
+def seed_history(demo: Demo) -> None:
+    """第二章第二条1: a year of intake history for the funnel (residents/demo_funnel.py), after every seed."""
+    from residents import demo_funnel
+
+    demo_funnel.seed(demo)

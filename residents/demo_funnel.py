@@ -3,8 +3,9 @@ applications a month for the twelve months before this one, from the portal and 
 withdrawn, or approved; of the approved ones, most signed and checked in and later left (voluntarily,
 at expiry or forced), one in three never signed.
 
-History only: the rows are written with the ORM, dated in the past, and every stay ends before the
-quarter before today's, so that no quarterly assessment, ledger or job of the other apps sees them.
+History only: the rows are written with the ORM, dated in the past, after every app's seed
+(``seed_history``: the scoring demo's quarter runs never see them), and every stay ends before the
+quarter before today's, so that no later quarterly assessment, ledger or job of the other apps does.
 Idempotent: nothing is written when the first history account exists.
 """
 

@@ -9,6 +9,10 @@ A ``demo.py`` may also provide ``seed_register(demo)``: reference data that the 
 *lower* apps stand on (the spaces app's desk register, which the residents demo's check-ins
 take). :func:`prepare_registers` runs them all before the first seed that needs them, so
 that a lower app's demo uses them without importing the higher app (docs/architecture.md).
+
+A ``demo.py`` may also provide ``seed_history(demo)``: past records written after every seed (the
+intake funnel's year of former residents), so that no seed of a higher app — the scoring demo's quarter
+runs — takes them for today's community.
 """
 
 from dataclasses import dataclass, field
@@ -54,6 +58,10 @@ def prepare_registers(demo: Demo) -> None:
 
 def seed_all(demo: Demo) -> Demo:
     prepare_registers(demo)
-    for module in SEEDERS:
-        import_module(f"{module}.demo").seed(demo)
+    modules = [import_module(f"{module}.demo") for module in SEEDERS]
+    for module in modules:
+        module.seed(demo)
+    for module in modules:
+        if (history := getattr(module, "seed_history", None)) is not None:
+            history(demo)
     return demo

@@ -58,6 +58,7 @@ def seed() -> None:
     with acting_as(None, command="seed_demo"):
         for module in SEEDERS[: SEEDERS.index("residents") + 1]:
             import_module(f"{module}.demo").seed(demo)
+        import_module("residents.demo").seed_history(demo)
 
 
 @pytest.fixture

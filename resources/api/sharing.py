@@ -296,6 +296,13 @@ class SharingMatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         fresh = SharingMatch.objects.select_related("post", "author", "counterpart").get(pk=match.pk)
         return Response(SharingMatchSerializer(fresh).data, status=code)
 
+    def _party(self) -> SharingMatch:
+        """The match, for one of its two sides only: anyone else (staff, oversight) gets 403."""
+        match = self.get_object()
+        if self.request.user.pk not in (match.author.user_id, match.counterpart.user_id):
+            raise PermissionDenied(_("Only the two sides of a match accept or decline it."))
+        return match
+
     @extend_schema(request=SharingMatchCreateSerializer, responses={201: SharingMatchSerializer})
     def create(self, request: Request) -> Response:
         """Propose a match (the resources team): a post with a post of the other kind, or with an interest in it."""
@@ -311,12 +318,12 @@ class SharingMatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=None, responses=SharingMatchSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def accept(self, request: Request, pk: str | None = None) -> Response:
-        return self._answer(services.match_answer(match=self.get_object(), accept=True, actor=request.user))
+        return self._answer(services.match_answer(match=self._party(), accept=True, actor=request.user))
 
     @extend_schema(request=None, responses=SharingMatchSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
     def decline(self, request: Request, pk: str | None = None) -> Response:
-        return self._answer(services.match_answer(match=self.get_object(), accept=False, actor=request.user))
+        return self._answer(services.match_answer(match=self._party(), accept=False, actor=request.user))
 
     @extend_schema(request=SharingCancelSerializer, responses=SharingMatchSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -307,7 +307,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=AreaResultSerializer(many=True))
-    @action(detail=True, methods=["get"], filterset_class=None)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def results(self, request: Request, pk: str | None = None) -> Response:
         """Results per service area beside the previous quarter (staff), for groups of at least N answers."""
         if audience(request) != STAFF:

@@ -33,6 +33,7 @@ from opc_community.core import charts
 from opc_community.core.admin_base import ReadOnlyAdmin, action_step
 from opc_community.core.errors import DomainError
 from opc_community.core.forms import DomainErrorsMixin
+from resources.admin.vouchers import NoDeleteMixin
 from resources.forms.stage import CloseForm, ImprovementCloseForm, RespondForm
 from resources.models import ImprovementItem, ServiceRequest, StageService, StandingNotice, Survey
 from resources.rules import stage as rules
@@ -48,16 +49,6 @@ SLA_LABELS = {
     rules.SlaState.MET: gettext_lazy("on time"),
     rules.SlaState.LATE: gettext_lazy("late"),
 }
-
-
-class NoDeleteMixin:
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        actions = super().get_actions(request)  # type: ignore[misc]
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(StageService)

@@ -10,18 +10,20 @@ class ResourcesConfig(AppConfig):
 
     def ready(self) -> None:
         from opc_community.portal.cards import Shortcut, register_shortcut
+        from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.extensions import ArchiveSection, register_archive_section
         from residents.services.lifecycle import register_exit_handler
         from resources.selectors import activities as activity_selectors
+        from resources.selectors import deadlines as deadline_selectors
         from resources.selectors import matchmaking as matchmaking_selectors
         from resources.selectors import sharing as sharing_selectors
         from resources.selectors import stage as stage_selectors
         from resources.selectors import vouchers as voucher_selectors
         from resources.selectors.drills import drill_summary
+        from resources.services import deadlines, voucher_expiry
         from resources.services import policies as policy_services
         from resources.services import scenarios as scenario_services
         from resources.services import sharing as sharing_services
-        from resources.services import voucher_expiry
         from resources.services.activities import cancel_future_registrations
         from resources.services.stage import close_open_for_exit
         from spaces.extensions import register_drill_source
@@ -44,6 +46,17 @@ class ResourcesConfig(AppConfig):
         register_exit_handler("resources.stage_services", close_open_for_exit)
         # RULEBOOK §4.5: every exit revokes voucher permissions — live grants end, pending applications go.
         register_exit_handler("resources.vouchers", voucher_expiry.grants_end_for_exit)
+        # RULEBOOK §2: a calendar change recomputes the open provisional deadlines (第五章第一条至第三条).
+        for kind in (
+            DeadlineKind("resources.voucher_review", _("reviews of voucher applications"),
+                         deadline_selectors.provisional_voucher_reviews, deadlines.voucher_reviews_recompute_provisional),
+            DeadlineKind("resources.policy_help", _("responses to policy-help requests"),
+                         deadline_selectors.provisional_help_requests, deadlines.help_requests_recompute_provisional),
+            DeadlineKind("resources.service_request", _("start-up service requests (response and resolution)"),
+                         deadline_selectors.provisional_service_requests,
+                         deadlines.service_requests_recompute_provisional),
+        ):
+            register_deadline_kind(kind)
         # 第七章第四条: drills are activities; the spaces safety dashboard counts them through its drill source.
         register_drill_source("resources.drills", drill_summary)
         # 第三章第五条 (RULEBOOK §4.7): vouchers, activities, scenarios, sharing, policy help

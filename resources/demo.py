@@ -359,7 +359,7 @@ def seed_stage_services(demo: Demo) -> None:
     from django.db.models import F
 
     from resources.models import ServiceRequest, StageService, SurveyResponse, SurveyTally
-    from resources.rules import surveys as survey_rules
+    from resources.rules import quarters
     from resources.services import board, surveys
     from resources.services import stage as stage_services
 
@@ -396,9 +396,9 @@ def seed_stage_services(demo: Demo) -> None:
         service=StageService.objects.get(code="investment_ma"), resident=second, need="A 轮融资对接，寻找产业资本。",
         filed_at=filed, response_due_at=filed + timedelta(days=2), resolution_due_at=filed + timedelta(days=6))
 
-    year, quarter = survey_rules.quarter_of(local_date(demo.now))
-    last = surveys.survey_ensure(year=survey_rules.previous_quarter(year, quarter)[0],
-                                 quarter=survey_rules.previous_quarter(year, quarter)[1], actor=staff)
+    year, quarter = quarters.quarter_number(local_date(demo.now))
+    last_year, last_quarter = quarters.previous_quarter(year, quarter)
+    last = surveys.survey_ensure(year=last_year, quarter=last_quarter, actor=staff)
     if not SurveyResponse.objects.filter(survey=last).exists():
         # History: every checked-in resident answered last quarter; the counters as the answers left them.
         answered_on = last.closes_on - timedelta(days=10)

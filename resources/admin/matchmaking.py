@@ -43,6 +43,7 @@ from resources.models import (
     ScenarioInterest,
 )
 from resources.rules import matchmaking as rules
+from resources.rules import quarters
 from resources.selectors import matchmaking as selectors
 from resources.services import policies as policy_services
 from resources.services import scenarios as services
@@ -123,18 +124,6 @@ def outcomes_chart(report: selectors.QuarterReport) -> charts.Chart:
     )
 
 
-def _quarter(request: HttpRequest) -> tuple[int, int]:
-    year, quarter = rules.quarter_of(timezone.localdate())
-    try:
-        year = int(request.GET.get("year", year))
-        quarter = int(request.GET.get("quarter", quarter))
-    except ValueError:
-        pass
-    if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
-        year, quarter = rules.quarter_of(timezone.localdate())
-    return year, quarter
-
-
 @admin.register(Scenario)
 class ScenarioAdmin(CreatedByMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("title", "kind", "partner", "deadline", "published_at", "interests", "introduced", "met",
@@ -187,25 +176,25 @@ class ScenarioAdmin(CreatedByMixin, NoDeleteMixin, admin.ModelAdmin):
     def report_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        year, quarter = _quarter(request)
-        report = selectors.quarterly_outcomes(year, quarter)
-        previous = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-        following = (year, quarter + 1) if quarter < 4 else (year + 1, 1)
+        first, last = quarters.requested_quarter(request.GET.get("quarter", ""), today=timezone.localdate())
+        report = selectors.quarterly_outcomes(first, last)
+        year, quarter = quarters.quarter_number(first)
+        previous, following = quarters.adjacent_labels(first)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Matchmaking outcomes, Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year},
             "opts": self.model._meta, "report": report, "chart": outcomes_chart(report),
             "previous": previous, "following": following,
-            "export_url": reverse("admin:resources_scenario_report_export") + f"?year={year}&quarter={quarter}",
+            "export_url": reverse("admin:resources_scenario_report_export") + f"?quarter={quarters.quarter_label(first)}",
         }
         return TemplateResponse(request, "resources/matchmaking/admin/report.html", context)
 
     def report_export(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        year, quarter = _quarter(request)
-        report = selectors.quarterly_outcomes(year, quarter)
-        return xlsx_response(f"matchmaking-outcomes-{year}-q{quarter}",
+        first, last = quarters.requested_quarter(request.GET.get("quarter", ""), today=timezone.localdate())
+        report = selectors.quarterly_outcomes(first, last)
+        return xlsx_response(f"matchmaking-outcomes-{quarters.quarter_label(first)}",
                              Sheet(_("Matchmaking outcomes"), REPORT_COLUMNS, [*report.rows, report.total]))
 
 

@@ -13,7 +13,6 @@ Who: the resources team writes (role matrix: ``resources`` WRITE), the administr
 Nothing is deleted; every change goes through ``resources.services.sharing``.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
@@ -33,7 +32,7 @@ from opc_community.core.excel import Column, Sheet, xlsx_response
 from resources.admin.vouchers import NoDeleteMixin
 from resources.forms.sharing import CancelMatchForm, HideForm, MatchNoteForm
 from resources.models import SharingInterest, SharingMatch, SharingPost
-from resources.rules import activities as quarter_rules
+from resources.rules import quarters
 from resources.rules import sharing as rules
 from resources.selectors import sharing as selectors
 from resources.services import sharing as services
@@ -95,12 +94,6 @@ class MatchInline(ReadOnlyInline):
     fk_name = "post"
     fields = ("counterpart", "other_post", "status", "author_answer", "counterpart_answer", "proposed_at")
     readonly_fields = fields
-
-
-def _report_quarter(request: HttpRequest) -> tuple[Any, str]:
-    bounds = quarter_rules.parse_quarter(request.GET.get("quarter", "")) or quarter_rules.quarter_of(
-        timezone.localdate())
-    return bounds[0], quarter_rules.quarter_label(bounds[0])
 
 
 @admin.register(SharingPost)
@@ -175,9 +168,10 @@ class SharingPostAdmin(NoDeleteMixin, admin.ModelAdmin):
     def report_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        start, label = _report_quarter(request)
+        start, _end = quarters.requested_quarter(request.GET.get("quarter", ""), today=timezone.localdate())
+        label = quarters.quarter_label(start)
         rows = selectors.quarter_report(start)
-        previous = quarter_rules.quarter_label(quarter_rules.quarter_of(start - timedelta(days=1))[0])
+        previous, _following = quarters.adjacent_labels(start)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Sharing board report, %(quarter)s") % {"quarter": label},
@@ -194,7 +188,8 @@ class SharingPostAdmin(NoDeleteMixin, admin.ModelAdmin):
     def report_export(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        start, label = _report_quarter(request)
+        start, _end = quarters.requested_quarter(request.GET.get("quarter", ""), today=timezone.localdate())
+        label = quarters.quarter_label(start)
         rows = selectors.quarter_report(start)
         return xlsx_response(f"sharing-report-{label}",
                              Sheet(_("Sharing board %(quarter)s") % {"quarter": label}, REPORT_COLUMNS,

@@ -45,6 +45,7 @@ from residents.access import RESIDENT, STAFF, audience, staff_or_resident
 from residents.models import Resident
 from resources.models import Activity, ActivityKind, Attendance, CheckInMethod
 from resources.rules import activities as rules
+from resources.rules import quarters
 from resources.selectors import activities as selectors
 from resources.services import activities as services
 from resources.services import attendance as attendance_services
@@ -396,13 +397,13 @@ class ActivityViewSet(_Audience, mixins.ListModelMixin, mixins.RetrieveModelMixi
         """The resident's participation in a quarter (attended ÷ expected, 第六章第一条)."""
         self._require_resident()
         quarter = request.query_params.get("quarter")
-        bounds = rules.parse_quarter(quarter) if quarter else rules.quarter_of(timezone.localdate())
+        bounds = quarters.parse_quarter(quarter) if quarter else quarters.quarter_of(timezone.localdate())
         if bounds is None:
             raise ValidationError({"quarter": [_("Give the quarter as 2026Q4.")]})
         start, end = bounds
         attended, expected = selectors.participation_of(request.resident, start, end)
         return Response(ParticipationSerializer({
-            "quarter": rules.quarter_label(start), "start": start, "end": end, "attended": attended,
+            "quarter": quarters.quarter_label(start), "start": start, "end": end, "attended": attended,
             "expected": expected, "percent": rules.participation_percent(attended=attended, expected=expected),
         }).data)
 

@@ -18,7 +18,6 @@ Decisions made here (the regulation leaves them open):
   or before the start, and not exited before the activity's day (Asia/Shanghai).
 """
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -198,26 +197,6 @@ def is_expected(
     if checked_in_at > starts_at:
         return False
     return exited_on is None or starts_at.astimezone(tz).date() <= exited_on
-
-
-def quarter_of(day: date) -> tuple[date, date]:
-    """The calendar quarter holding ``day``: its first and last day."""
-    last_month = 3 * ((day.month - 1) // 3) + 3
-    start = date(day.year, last_month - 2, 1)
-    return start, date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
-
-
-def quarter_label(start: date) -> str:
-    """``2026Q4``: the quarter's short name (as the API's ``quarter`` parameter takes it)."""
-    return f"{start.year}Q{(start.month - 1) // 3 + 1}"
-
-
-def parse_quarter(text: str) -> tuple[date, date] | None:
-    """``2026Q4`` (or ``2026-Q4``) → the quarter's first and last day; anything else → None."""
-    cleaned = (text or "").strip().upper().replace("-", "")
-    if len(cleaned) != 6 or cleaned[4] != "Q" or not cleaned[:4].isdigit() or cleaned[5] not in "1234":
-        return None
-    return quarter_of(date(int(cleaned[:4]), 3 * (int(cleaned[5]) - 1) + 1, 1))
 
 
 def participation_percent(*, attended: int, expected: int) -> Decimal | None:

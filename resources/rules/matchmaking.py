@@ -40,20 +40,6 @@ def amount_refusal(*, outcome: str, has_amount: bool) -> str | None:
     return None
 
 
-def quarter_of(day: date) -> tuple[int, int]:
-    """(year, quarter 1–4) of a day."""
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
-    """First and last day of a quarter."""
-    if not 1 <= quarter <= 4:
-        raise ValueError("quarter must be 1 to 4")
-    first = date(year, 3 * (quarter - 1) + 1, 1)
-    after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-    return first, after - timedelta(days=1)
-
-
 class Sla(StrEnum):
     MET = "met"
     LATE = "late"

@@ -22,6 +22,7 @@ from opc_community.workdays.rules import SHANGHAI
 from residents.models import Resident
 from resources.models import Activity, ActivityRegistration, Attendance
 from resources.rules import activities as rules
+from resources.rules import quarters
 
 # --- Annotations ------------------------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ class QuarterParticipation:
 def quarter_participation(resident: Resident, *, now: datetime) -> QuarterParticipation:
     """The resident's participation in the quarter holding ``now``, counting the activities started so far
     (one query). Each activity gets ``missed``: over without a check-in."""
-    start, end = rules.quarter_of(timezone.localdate(now))
+    start, end = quarters.quarter_of(timezone.localdate(now))
     activities = expected_activities(resident, start, end, started_by=now)
     for activity in activities:
         activity.missed = activity.attended_at is None and activity.ends_at <= now

@@ -27,6 +27,7 @@ from resources.models import (
     StepKind,
 )
 from resources.rules import matchmaking as rules
+from resources.rules import quarters
 
 SCENARIO_ARCHIVE_LABEL = gettext_lazy("Scenario matchmaking")
 POLICY_ARCHIVE_LABEL = gettext_lazy("Policy help")
@@ -106,10 +107,9 @@ class QuarterReport:
         return total
 
 
-def quarterly_outcomes(year: int, quarter: int) -> QuarterReport:
+def quarterly_outcomes(first: date, last: date) -> QuarterReport:
     """第五章第二条: per kind of scenario, the interests expressed in the quarter and the steps dated in it
     (introductions, meetings, outcomes by kind; funded amount and order value) — two queries."""
-    first, last = rules.quarter_bounds(year, quarter)
     rows = {kind: QuarterRow(kind=kind, label=str(label)) for kind, label in ScenarioKind.choices}
     for item in (ScenarioInterest.objects.filter(submitted_at__date__range=(first, last))
                  .values("scenario__kind").annotate(n=Count("pk"))):
@@ -129,6 +129,7 @@ def quarterly_outcomes(year: int, quarter: int) -> QuarterReport:
             setattr(row, name, item[name])
         row.funded_amount = item["funded_amount"] or Decimal("0")
         row.order_value = item["order_value"] or Decimal("0")
+    year, quarter = quarters.quarter_number(first)
     return QuarterReport(year=year, quarter=quarter, first=first, last=last, rows=list(rows.values()))
 
 

@@ -26,7 +26,7 @@ from resources.models import (
     SharingMatch,
     SharingPost,
 )
-from resources.rules.activities import quarter_of
+from resources.rules.quarters import quarter_of
 from resources.selectors.activities import quarter_bounds
 
 ARCHIVE_LABEL = gettext_lazy("Sharing board")

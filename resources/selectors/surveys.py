@@ -11,6 +11,7 @@ from django.utils import timezone
 from opc_community import rulebook
 from residents.models import Resident
 from resources.models import Survey, SurveyResponse, SurveyTally
+from resources.rules import quarters
 from resources.rules import surveys as rules
 
 
@@ -24,7 +25,7 @@ def answered(survey: Survey, resident: Resident) -> SurveyResponse | None:
 
 
 def previous_of(survey: Survey) -> Survey | None:
-    year, quarter = rules.previous_quarter(survey.year, survey.quarter)
+    year, quarter = quarters.previous_quarter(survey.year, survey.quarter)
     return Survey.objects.filter(year=year, quarter=quarter).first()
 
 

@@ -300,6 +300,10 @@ def help_withdraw(*, request: PolicyHelpRequest, actor: Actor) -> PolicyHelpRequ
 # --- Jobs --------------------------------------------------------------------------------------------------------
 
 
+def help_overdue_key(request_id: int) -> str:
+    return f"resources:policy-help:{request_id}:overdue"
+
+
 def help_flag_overdue(*, now: datetime | None = None) -> int:
     """Requests still unanswered after their due day: flagged (``overdue_flagged_at``, once each) and told to
     the resources team. A second run flags nobody: the conditional update only takes unflagged rows."""
@@ -328,7 +332,7 @@ def help_flag_overdue(*, now: datetime | None = None) -> int:
                         "resident": request.resident.name, "asked": format_day(request.requested_at),
                         "due": format_day(request.response_due_at), "today": format_day(today)},
                     link=reverse("admin:resources_policyhelprequest_change", args=[request.pk]),
-                    kind="resources.policy_help_overdue", dedupe_key=f"resources:policy-help:{request.pk}:overdue",
+                    kind="resources.policy_help_overdue", dedupe_key=help_overdue_key(request.pk),
                 )
     return flagged
 

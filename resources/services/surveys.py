@@ -34,6 +34,7 @@ from opc_community.core.errors import ConflictError, DomainError, InvalidTransit
 from opc_community.portal.services import notify
 from residents.models import Resident, ResidentStatus
 from resources.models import ImprovementItem, Survey, SurveyResponse, SurveyTally
+from resources.rules import quarters
 from resources.rules import surveys as rules
 from resources.services.stage import HANDLERS, is_handler
 
@@ -55,7 +56,7 @@ def survey_ensure(*, year: int, quarter: int, actor: Actor = None) -> Survey:
     existing = Survey.objects.filter(year=year, quarter=quarter).first()
     if existing is not None:
         return existing
-    opens_on, closes_on = rules.quarter_bounds(year, quarter)
+    opens_on, closes_on = quarters.quarter_days(year, quarter)
     book = rulebook.in_force(on=opens_on)
     questions = {code: {"title": area.title, "questions": dict(area.questions)}
                  for code, area in book.surveys.areas.items()}
@@ -76,7 +77,7 @@ def survey_ensure(*, year: int, quarter: int, actor: Actor = None) -> Survey:
 
 def survey_ensure_current(*, today: date | None = None) -> Survey:
     """The daily job: the current quarter's survey exists."""
-    year, quarter = rules.quarter_of(today or timezone.localdate())
+    year, quarter = quarters.quarter_number(today or timezone.localdate())
     return survey_ensure(year=year, quarter=quarter)
 
 

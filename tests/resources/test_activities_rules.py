@@ -157,43 +157,6 @@ def test_is_expected(overrides, expected):
 
 
 @pytest.mark.parametrize(
-    ("day", "start", "end"),
-    [
-        (date(2026, 1, 1), date(2026, 1, 1), date(2026, 3, 31)),
-        (date(2026, 3, 31), date(2026, 1, 1), date(2026, 3, 31)),
-        (date(2026, 4, 1), date(2026, 4, 1), date(2026, 6, 30)),
-        (date(2026, 9, 30), date(2026, 7, 1), date(2026, 9, 30)),
-        (date(2026, 10, 1), date(2026, 10, 1), date(2026, 12, 31)),
-        (date(2026, 12, 31), date(2026, 10, 1), date(2026, 12, 31)),
-        (date(2028, 2, 29), date(2028, 1, 1), date(2028, 3, 31)),
-    ],
-)
-def test_quarter_of(day, start, end):
-    assert rules.quarter_of(day) == (start, end)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026Q4", (date(2026, 10, 1), date(2026, 12, 31))),
-        ("2026-q1", (date(2026, 1, 1), date(2026, 3, 31))),
-        (" 2027Q2 ", (date(2027, 4, 1), date(2027, 6, 30))),
-        ("2026Q5", None),
-        ("2026Q0", None),
-        ("26Q1", None),
-        ("", None),
-        ("abcdQ1", None),
-    ],
-)
-def test_parse_quarter(text, expected):
-    assert rules.parse_quarter(text) == expected
-
-
-def test_quarter_label():
-    assert rules.quarter_label(date(2026, 10, 1)) == "2026Q4"
-
-
-@pytest.mark.parametrize(
     ("attended", "expected", "percent"),
     [(0, 0, None), (0, 3, Decimal("0.0")), (2, 3, Decimal("66.7")), (3, 3, Decimal("100.0")), (4, 5, Decimal("80.0"))],
 )

@@ -34,27 +34,6 @@ def test_amount_refusal(outcome, has_amount, expected):
     assert rules.amount_refusal(outcome=outcome, has_amount=has_amount) == expected
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (date(2026, 1, 1), (2026, 1)), (date(2026, 3, 31), (2026, 1)), (date(2026, 4, 1), (2026, 2)),
-    (date(2026, 12, 31), (2026, 4)),
-])
-def test_quarter_of(day, expected):
-    assert rules.quarter_of(day) == expected
-
-
-@pytest.mark.parametrize(("quarter", "first", "last"), [
-    (1, date(2026, 1, 1), date(2026, 3, 31)), (2, date(2026, 4, 1), date(2026, 6, 30)),
-    (3, date(2026, 7, 1), date(2026, 9, 30)), (4, date(2026, 10, 1), date(2026, 12, 31)),
-])
-def test_quarter_bounds(quarter, first, last):
-    assert rules.quarter_bounds(2026, quarter) == (first, last)
-
-
-def test_quarter_bounds_refuses_a_fifth_quarter():
-    with pytest.raises(ValueError):
-        rules.quarter_bounds(2026, 5)
-
-
 DUE = datetime(2026, 10, 14, 18, 0, tzinfo=SH)
 
 

@@ -195,10 +195,10 @@ def test_quarterly_report_and_export(member_a, resources_staff, client_for):
     scenarios.step_record(interest=interest, kind="outcome", outcome="funded", amount="300000",
                           happened_on=date(2026, 10, 12), actor=resources_staff)
     client = client_for(resources_staff)
-    page = client.get(reverse("admin:resources_scenario_report") + "?year=2026&quarter=4")
+    page = client.get(reverse("admin:resources_scenario_report") + "?quarter=2026Q4")
     text = page.content.decode()
     assert page.status_code == 200 and 'id="outcomes-chart-title"' in text and "300000.00" in text
-    export = client.get(reverse("admin:resources_scenario_report_export") + "?year=2026&quarter=4")
+    export = client.get(reverse("admin:resources_scenario_report_export") + "?quarter=2026Q4")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
 
 

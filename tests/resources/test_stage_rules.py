@@ -1,7 +1,6 @@
 """Pure rules of the start-up services and the survey (第五章第三条、第四条): the SLA reuses the complaint
 helpers; quarters; answers; results per group of at least N; low areas."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -50,21 +49,6 @@ def test_overdue_kinds_of_an_open_request():
                                      resolution_due_at=sh(2026, 10, 21, 23, 59, 59), now=now) == ["response", "solution"]
     assert stage_rules.overdue_kinds(status="closed", responded_at=None, response_due_at=DUE,
                                      resolution_due_at=DUE, now=now) == []
-
-
-@pytest.mark.parametrize(("day", "quarter", "bounds"), [
-    (date(2026, 1, 1), (2026, 1), (date(2026, 1, 1), date(2026, 3, 31))),
-    (date(2026, 6, 30), (2026, 2), (date(2026, 4, 1), date(2026, 6, 30))),
-    (date(2026, 12, 31), (2026, 4), (date(2026, 10, 1), date(2026, 12, 31))),
-])
-def test_quarters(day, quarter, bounds):
-    assert rules.quarter_of(day) == quarter
-    assert rules.quarter_bounds(*quarter) == bounds
-
-
-def test_previous_quarter_crosses_the_year():
-    assert rules.previous_quarter(2026, 1) == (2025, 4)
-    assert rules.previous_quarter(2026, 3) == (2026, 2)
 
 
 QUESTIONS = {"spaces": {"title": "空间", "questions": {"clean": "整洁", "booking": "预约"}},

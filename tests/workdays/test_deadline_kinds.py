@@ -48,6 +48,7 @@ ALL_KINDS = {
     "discipline.appeal", "discipline.reward_grant", "scoring.score_appeal", "notices.publication_window",
     "discipline.case_publication", "notices.objection_decision",
     "residents.mediation", "residents.rule_question",
+    "resources.voucher_review", "resources.policy_help", "resources.service_request",
 }
 
 

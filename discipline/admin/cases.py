@@ -164,7 +164,8 @@ class NoticeInline(ReadOnlyInlineMixin, admin.StackedInline):
 
 class MeasureInline(ReadOnlyInline):
     model = PenaltyMeasure
-    fields = ("type", "described", "amount", "scope", "days", "until_paid", "ban_years", "applied_at", "invoice",
+    # "described" names the measure in words (its type is a code)
+    fields = ("described", "amount", "scope", "days", "until_paid", "ban_years", "applied_at", "invoice",
               "suspension", "note")
     readonly_fields = fields
 

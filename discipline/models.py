@@ -316,7 +316,9 @@ class PenaltyMeasure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case}: {self.type}"
+        from opc_community.rulebook.labels import CHOICE_LABELS
+
+        return f"{self.case}: {CHOICE_LABELS.get(self.type, self.type)}"  # the measure's name, never its code
 
 
 class AppealStatus(models.TextChoices):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from discipline.forms import cases as forms
 from discipline.models import (
+    CASE_TRANSITIONS,
     Appeal,
     CaseStatus,
     DecisionLedgerEntry,
@@ -43,6 +44,7 @@ from discipline.models import (
     RectificationNotice,
     ViolationCase,
 )
+from discipline.rules import rectification_deadline
 from discipline.selectors import cases as selectors
 from discipline.services import appeals as appeal_services
 from discipline.services import cases as services
@@ -60,6 +62,7 @@ from opc_community.core.admin_base import (
 from opc_community.core.errors import DomainError
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.uploads import private_file_response
+from opc_community.core.workflow_steps import stage, workflow_context, workflow_steps
 from opc_community.workdays.selectors import working_days_left
 
 # --- Filters --------------------------------------------------------------------------------------
@@ -161,7 +164,8 @@ class NoticeInline(ReadOnlyInlineMixin, admin.StackedInline):
 
 class MeasureInline(ReadOnlyInline):
     model = PenaltyMeasure
-    fields = ("type", "described", "amount", "scope", "days", "until_paid", "ban_years", "applied_at", "invoice",
+    # "described" names the measure in words (its type is a code)
+    fields = ("described", "amount", "scope", "days", "until_paid", "ban_years", "applied_at", "invoice",
               "suspension", "note")
     readonly_fields = fields
 
@@ -213,6 +217,39 @@ STEPS: dict[str, tuple[Any, type, tuple[str, ...], bool]] = {
 
 #: Steps only for a case against an occupant.
 OCCUPANT_STEPS = frozenset({"handover", "review_upheld"})
+
+#: The 处罚流程 as its page shows it (第八章第二条); 不予认定 and 撤销 are turns off this path.
+CASE_STAGES = (
+    stage(pgettext_lazy("workflow step", "Case opened"), CaseStatus.FOUND),
+    stage(pgettext_lazy("workflow step", "Verified"), CaseStatus.VERIFIED),
+    stage(pgettext_lazy("workflow step", "Rectification notice"), CaseStatus.NOTICE_ISSUED),
+    stage(pgettext_lazy("workflow step", "Rectification result"), CaseStatus.RECTIFIED, CaseStatus.NOT_RECTIFIED),
+    stage(pgettext_lazy("workflow step", "Penalty decided"), CaseStatus.DECIDED),
+    stage(pgettext_lazy("workflow step", "Published"), CaseStatus.PUBLISHED),
+    stage(pgettext_lazy("workflow step", "In force"), CaseStatus.CONFIRMED),
+)
+
+#: The step that moves a case along its path, shown as the primary button when the user may take it.
+NEXT_STEP = {
+    CaseStatus.FOUND: "verify",
+    CaseStatus.VERIFIED: "notice",
+    CaseStatus.NOTICE_ISSUED: "rectified",
+    CaseStatus.RECTIFIED: "decide",
+    CaseStatus.NOT_RECTIFIED: "decide",
+    CaseStatus.DECIDED: "publish",
+}
+
+
+def case_workflow(case: ViolationCase, steps: list[dict[str, str]]) -> dict[str, Any]:
+    """The case's steps and its next action among ``steps`` (those the user may take now)."""
+    came_from = {
+        CaseStatus.DISMISSED: CaseStatus.VERIFIED if case.verified_at else CaseStatus.FOUND,
+        CaseStatus.ANNULLED: CaseStatus.CONFIRMED if case.confirmed_at else CaseStatus.PUBLISHED,
+    }.get(case.status)
+    shown = workflow_steps(case.status, stages=CASE_STAGES, transitions=CASE_TRANSITIONS,
+                           labels=dict(CaseStatus.choices), came_from=came_from)
+    primary = next((step for step in steps if step["name"] == NEXT_STEP.get(case.status)), None)
+    return workflow_context(shown, (primary["label"], primary["url"]) if primary else None)
 
 
 class SubjectFilter(admin.SimpleListFilter):
@@ -366,14 +403,18 @@ class ViolationCaseAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
-        case = ViolationCase.objects.filter(pk=object_id).only("status", "resident_id", "occupant_id_number").first()
+        case = ViolationCase.objects.filter(pk=object_id).only(
+            "status", "resident_id", "occupant_id_number", "verified_at", "confirmed_at").first()
         history = None
+        steps = self._available_steps(request, case)
+        workflow = case_workflow(case, steps) if case is not None else None
         if case is not None:  # a resident's discipline history: the queue filtered by that resident
             query = (f"resident__id__exact={case.resident_id}" if case.resident_id is not None
                      else f"q={case.occupant_id_number}")  # an occupant's: by the ID number
             history = f"{reverse('admin:discipline_violationcase_changelist')}?{query}"
-        extra_context = {**(extra_context or {}), "case_steps": self._available_steps(request, case),
-                         "resident_history_url": history}
+        primary = workflow["next_action"] if workflow else None
+        extra_context = {**(extra_context or {}), "workflow": workflow, "resident_history_url": history,
+                         "case_steps": [step for step in steps if primary is None or step["url"] != primary["url"]]}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _available_steps(self, request: HttpRequest, case: ViolationCase | None) -> list[dict[str, str]]:
@@ -381,7 +422,8 @@ class ViolationCaseAdmin(admin.ModelAdmin):
             return []
         decider = _deciders_only(request)
         return [
-            {"url": reverse("admin:discipline_violationcase_step", args=[case.pk, step]), "label": str(title)}
+            {"name": step, "url": reverse("admin:discipline_violationcase_step", args=[case.pk, step]),
+             "label": str(title)}
             for step, (title, _form, statuses, deciders) in STEPS.items()
             if case.status in statuses and (decider or not deciders)
             and (step != "interim" or interim.may_impose_interim(case))
@@ -438,7 +480,7 @@ class ViolationCaseAdmin(admin.ModelAdmin):
                 raise Http404
             form = form_class(post, preview=preview)
         elif step == "notice":
-            form = form_class(post, initial={"deadline": timezone.localdate() + _default_days(case)})
+            form = _notice_form(post, case)
         elif step == "publish":
             form = form_class(post, initial={"public_facts": selectors.facts_summary(case)})
         else:
@@ -509,12 +551,18 @@ class ViolationCaseAdmin(admin.ModelAdmin):
                                      content_type=evidence.content_type)
 
 
-def _default_days(case: ViolationCase) -> Any:
-    from datetime import timedelta
-
+def _notice_form(post: Any, case: ViolationCase) -> forms.NoticeForm:
+    """The notice form, showing the deadline it sets when left as it is (the rulebook's default days from today)."""
     from opc_community import rulebook
 
-    return timedelta(days=rulebook.in_force(on=case.occurred_on).violations.rectification_default_days)
+    violations = rulebook.in_force(on=case.occurred_on).violations
+    default = rectification_deadline(timezone.localdate(), violations)
+    form = forms.NoticeForm(post, initial={"deadline": default})
+    form.fields["deadline"].help_text = _(
+        "Default deadline: %(date)s (%(days)s days from today, the rulebook's default for rectification; "
+        "Chapter 8, Article 2). Change it only when the notice sets another one."
+    ) % {"date": format_day(default), "days": violations.rectification_default_days}
+    return form
 
 
 # --- Appeals --------------------------------------------------------------------------------------------
@@ -529,6 +577,7 @@ class AppealAdmin(AppealQueueAdmin):
     search_fields = ("case__number", "resident__name", "reason")
     list_select_related = ("case", "resident", "decided_by")
     change_form_template = "discipline/cases/admin/appeal_change_form.html"
+    decide_label = gettext_lazy("Answer the request for review")
     fields = ("case_link", "resident", "reason", "evidence", "submitted_at", "answer_due_at", "due_provisional",
               "status", "decided_by", "decided_at", "answer")
     readonly_fields = fields

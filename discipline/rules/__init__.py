@@ -64,6 +64,12 @@ class CaseOnRecord:
     status: str
 
 
+def rectification_deadline(issued_on: date, violations: Violations) -> date:
+    """The deadline a rectification notice sets unless staff choose another: the issue day plus the rulebook's
+    ``rectification_default_days`` calendar days (第八章第二条 整改期限; the rulebook in force on the violation's day)."""
+    return issued_on + timedelta(days=violations.rectification_default_days)
+
+
 def count_in_window(event_day: date, earlier_days: Iterable[date], lookback_days: int) -> int:
     """Same-kind count incl. this one: other violations dated *later than* event − lookback and not after
     the event count (one exactly 365 days earlier no longer does; RULEBOOK §9 decision)."""

@@ -45,7 +45,7 @@ the automatic run), ``decisions``, ``publishing``, ``effects``, with what they s
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -59,6 +59,7 @@ from discipline.models import (
     RectificationNotice,
     ViolationCase,
 )
+from discipline.rules import rectification_deadline
 from discipline.rules.occupants import Occupant
 from discipline.services import counting
 from discipline.services import occupants as occupant_services
@@ -307,7 +308,7 @@ def notice_issue(
     case = lock(case)
     today = timezone.localdate()
     if deadline is None:
-        deadline = today + timedelta(days=rulebook.in_force(on=case.occurred_on).violations.rectification_default_days)
+        deadline = rectification_deadline(today, rulebook.in_force(on=case.occurred_on).violations)
     if deadline < today:
         raise DomainError(_("The rectification deadline cannot be in the past."), field="deadline")
     now = timezone.now()
@@ -445,9 +446,7 @@ def case_run_automatic(
     if case.status != CaseStatus.FOUND:
         return case
     case_verify(case=case, actor=None)
-    deadline = timezone.localdate() + timedelta(
-        days=rulebook.in_force(on=case.occurred_on).violations.rectification_default_days
-    )
+    deadline = rectification_deadline(timezone.localdate(), rulebook.in_force(on=case.occurred_on).violations)
     notice_issue(
         case=case, requirement=requirement or automatic_requirement(case, deadline, until_paid_invoice),
         deadline=deadline, actor=None,

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
@@ -25,6 +25,7 @@ from opc_community.core.errors import DomainError
 from opc_community.core.forms import add_domain_error
 from opc_community.core.models import PENDING, AppealRecord
 from opc_community.core.moments import format_moment
+from opc_community.core.workflow_steps import stage, workflow_context, workflow_steps
 
 
 def action_step(
@@ -133,7 +134,10 @@ class AppealQueueAdmin(ReadOnlyAdmin):
     第六章第三条). Residents appeal from the portal or the API, so nothing is added here.
 
     A subclass provides ``decide_view(request, pk)``: the page that asks for the answer and calls its
-    service (which checks again who may decide)."""
+    service (which checks again who may decide), and ``decide_label``, the primary button's text. The
+    page shows the two steps of an appeal (待复核 → 已答复, with the answer) from its status."""
+
+    decide_label: Any = gettext_lazy("Answer the appeal")
 
     def may_decide(self, request: HttpRequest) -> bool:
         return has_role(request.user, Role.ADMINISTRATOR)
@@ -151,11 +155,21 @@ class AppealQueueAdmin(ReadOnlyAdmin):
     def _decide_url_name(self) -> str:
         return f"{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
 
+    def appeal_workflow(self, status: str, decide_url: str | None) -> dict[str, Any]:
+        """Awaiting an answer, then answered (any other status of the model: the answer's own name)."""
+        answers = [value for value, _label in self.model._meta.get_field("status").flatchoices if value != PENDING]
+        stages = (stage(pgettext_lazy("workflow step", "Awaiting the answer"), PENDING),
+                  stage(pgettext_lazy("workflow step", "Answered"), *answers))
+        shown = workflow_steps(status, stages=stages, transitions={PENDING: answers},
+                               labels=dict(self.model._meta.get_field("status").flatchoices))
+        return workflow_context(shown, (self.decide_label, decide_url) if decide_url else None)
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
-        pending = self.model.objects.filter(pk=object_id, status=PENDING).exists()
+        status = self.model.objects.filter(pk=object_id).values_list("status", flat=True).first()
         decide_url = reverse(f"admin:{self._decide_url_name()}", args=[object_id]) \
-            if pending and self.may_decide(request) else None
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decide_url": decide_url})
+            if status == PENDING and self.may_decide(request) else None
+        workflow = self.appeal_workflow(status, decide_url) if status is not None else None
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "workflow": workflow})
 
     def get_urls(self) -> list:
         return [

@@ -33,6 +33,17 @@ class CoreConfig(AppConfig):
         files.connect_file_deletion()
 
 
+def _boolean_icon(field_val: bool | None) -> str:
+    """Django's yes/no/unknown icon of the admin's lists and read-only fields, its alt text in the reader's
+    language (Django writes "True", "False", "None": English read out on Chinese screens)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    name = {True: "yes", False: "no", None: "unknown"}[field_val]
+    alt = {True: _("Yes"), False: _("No"), None: _("Unknown")}[field_val]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), alt)
+
+
 class OpcAdminConfig(admin_apps.AdminConfig):
     """Replaces the stock admin site with the branded operations desk."""
 
@@ -42,9 +53,12 @@ class OpcAdminConfig(admin_apps.AdminConfig):
     def ready(self) -> None:
         super().ready()  # autodiscovers every app's admin module
         from django.contrib import admin
+        from django.contrib.admin.templatetags import admin_list
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         # Authenticator secrets are nobody's business in the operations desk: a lost phone is
         # handled by ``manage.py two_factor_reset`` (accounts.services.two_factor_reset).
         if admin.site.is_registered(TOTPDevice):
             admin.site.unregister(TOTPDevice)
+        # The lists and read-only fields look the yes/no icon up in this module at each call.
+        admin_list._boolean_icon = _boolean_icon

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from opc_community.core.errors import DomainError
 from opc_community.core.moments import format_day
 from opc_community.rulebook.models import RulebookVersion
-from opc_community.rulebook.selectors import revision_changes
+from opc_community.rulebook.rules import describe_rulebook
+from opc_community.rulebook.selectors import revision_changes, rules_of
 from opc_community.rulebook.services import (
     rulebook_version_draft,
     rulebook_version_publish,
@@ -73,14 +74,28 @@ class RulebookVersionAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: RulebookVersion | None = None) -> tuple[str, ...]:
         if obj is None:  # a new draft copies the rule data of the version it is based on
             return ("title", "summary", "effective_from", "based_on")
-        return ("title", "summary", "effective_from", *self.status_fields, "body", "articles")
+        # The rule data as JSON only where it is edited (a draft, by who may change it); read, it is the
+        # rules in words with their articles — never their keys (UI.md).
+        data = "body" if self._edits_body(request, obj) else "rules"
+        return ("title", "summary", "effective_from", *self.status_fields, data, "articles")
 
     def get_readonly_fields(self, request: HttpRequest, obj: RulebookVersion | None = None) -> tuple[str, ...]:
         if obj is None:
             return ()
-        if not obj.is_editable:
-            return ("title", "summary", "effective_from", *self.status_fields, "body", "articles")
+        if not self._edits_body(request, obj):
+            return ("title", "summary", "effective_from", *self.status_fields, "rules", "articles")
         return self.status_fields
+
+    def _edits_body(self, request: HttpRequest, obj: RulebookVersion) -> bool:
+        return obj.is_editable and self.has_change_permission(request, obj)
+
+    @admin.display(description=_("rules"))
+    def rules(self, obj: RulebookVersion) -> str:
+        try:
+            sentences = describe_rulebook(rules_of(obj))
+        except DomainError as exc:  # a draft written before the schema last changed: say what to fix
+            return str(exc.message)
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((text,) for text in sentences)))
 
     def has_delete_permission(self, request: HttpRequest, obj: RulebookVersion | None = None) -> bool:
         return False  # versions are history; drafts are withdrawn, never deleted

@@ -55,6 +55,29 @@ def describe_changes(old: s.Rulebook, new: s.Rulebook) -> list[Change]:
     return list(_compare(old, new, root, article="", path=(), owner=new))
 
 
+def describe_rulebook(rulebook: s.Rulebook) -> list[str]:
+    """Every item of a rulebook as it reads, in the order of the schema, each with its article and labels
+    ("第四章第二条 会议室 最短提前预约时间：30 分钟") — a version's page shows its rules so, never its keys."""
+    root = Label(text="", unit=Unit.SECTION, in_path=False)
+    return [f"{where}：{text}" for where, text in _items(rulebook, root, article="", path=(), owner=rulebook)]
+
+
+def _items(value: Any, label: Label, *, article: str, path: tuple[str, ...], owner: Any) -> Iterator[tuple[str, str]]:
+    article = label.article or article
+    path = (*path, str(label.text)) if label.in_path else path
+    if label.unit is Unit.SECTION and isinstance(value, s.Section):
+        for name in type(value).model_fields:
+            yield from _items(getattr(value, name), field_label(type(value), name), article=article, path=path,
+                              owner=value)
+    elif label.unit is Unit.ENTRIES and isinstance(value, dict):
+        for key, item in value.items():
+            entry = Label(text=_entry_name(key, item), unit=label.entry or Unit.TEXT)
+            yield from _items(item, entry, article=article, path=path, owner=owner)
+    elif value is not None:
+        where = f"{article} {' '.join(part for part in path if part)}".strip()
+        yield where, format_value(value, label.unit, owner=owner)
+
+
 # --- Comparing ----------------------------------------------------------------------------------------
 
 
@@ -110,6 +133,10 @@ def _entry_name(key: str, value: Any) -> str:
         return f"{key} {value.name}"
     if isinstance(value, s.CleaningArea):  # 第四章第一条3: an area is named by the data itself
         return value.name
+    if isinstance(value, s.SurveyArea):  # a survey's service area by its title, a question by its text
+        return value.title
+    if key not in KEY_LABELS and isinstance(value, str):
+        return ""
     return str(KEY_LABELS.get(key, key))
 
 

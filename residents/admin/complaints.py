@@ -39,8 +39,15 @@ from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.moments import format_day
 from opc_community.core.uploads import validate_upload
+from opc_community.core.workflow_steps import stage, workflow_context, workflow_steps
 from residents.forms.complaints import ReportMonthForm, StaffRecordForm, StaffTextForm
-from residents.models import Complaint, ComplaintCategory, ComplaintMessage, ComplaintStatus
+from residents.models import (
+    COMPLAINT_TRANSITIONS,
+    Complaint,
+    ComplaintCategory,
+    ComplaintMessage,
+    ComplaintStatus,
+)
 from residents.rules import complaints as rules
 from residents.selectors import complaints as selectors
 from residents.services import complaints as services
@@ -105,6 +112,17 @@ STEPS: dict[str, tuple[Callable[..., Any], Any, Any]] = {
     "message": (services.complaint_message, gettext_lazy("Send a message to the resident"), gettext_lazy("%(subject)s: message sent.")),
     "note": (services.complaint_note, gettext_lazy("Add an internal note"), gettext_lazy("%(subject)s: internal note added.")),
 }
+
+#: A complaint's path (第四章第四条): received, responded, solution given, closed once the resident confirms.
+COMPLAINT_STAGES = (
+    stage(pgettext_lazy("workflow step", "Received"), ComplaintStatus.OPEN),
+    stage(pgettext_lazy("workflow step", "Responded"), ComplaintStatus.IN_PROGRESS),
+    stage(pgettext_lazy("workflow step", "Solution given"), ComplaintStatus.SOLVED),
+    stage(pgettext_lazy("workflow step", "Closed"), ComplaintStatus.CLOSED),
+)
+
+#: The step that moves a complaint along (the primary button); a solved one waits for the resident.
+NEXT_STEP = {ComplaintStatus.OPEN: "respond", ComplaintStatus.IN_PROGRESS: "solve"}
 
 
 @admin.register(Complaint)
@@ -254,17 +272,23 @@ class ComplaintAdmin(admin.ModelAdmin):
         return None  # the service wrote everything
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        complaint = Complaint.objects.filter(pk=object_id).only("status").first()
+        steps = self._available_steps(request, complaint)
+        workflow = None
+        if complaint is not None:
+            primary = next((s for s in steps if s["name"] == NEXT_STEP.get(complaint.status)), None)
+            shown = workflow_steps(complaint.status, stages=COMPLAINT_STAGES, transitions=COMPLAINT_TRANSITIONS,
+                                   labels=dict(ComplaintStatus.choices))
+            workflow = workflow_context(shown, (primary["label"], primary["url"]) if primary else None)
         extra_context = {
             **(extra_context or {}),
-            "complaint_steps": self._available_steps(request, object_id),
+            "workflow": workflow,
+            "complaint_steps": [s for s in steps if s["name"] != NEXT_STEP.get(complaint.status if complaint else "")],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _available_steps(self, request: HttpRequest, object_id: str) -> list[dict[str, str]]:
-        if not self.has_handle_permission(request):
-            return []
-        complaint = Complaint.objects.filter(pk=object_id).only("status").first()
-        if complaint is None:
+    def _available_steps(self, request: HttpRequest, complaint: Complaint | None) -> list[dict[str, str]]:
+        if complaint is None or not self.has_handle_permission(request):
             return []
         steps = {
             ComplaintStatus.OPEN: ("respond", "solve", "message", "note"),
@@ -273,7 +297,8 @@ class ComplaintAdmin(admin.ModelAdmin):
             ComplaintStatus.CLOSED: ("note",),
         }[complaint.status]
         return [
-            {"url": reverse("admin:residents_complaint_step", args=[complaint.pk, step]), "label": str(STEPS[step][1])}
+            {"name": step, "url": reverse("admin:residents_complaint_step", args=[complaint.pk, step]),
+             "label": str(STEPS[step][1])}
             for step in steps
         ]
 

@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from opc_community.accounts.permissions import has_role
 from opc_community.core.admin_base import ReadOnlyInline
@@ -32,8 +32,10 @@ from opc_community.core.errors import DomainError
 from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.masking import mask_identity_number
 from opc_community.core.moments import format_day, format_moment
+from opc_community.core.workflow_steps import stage, workflow_context, workflow_steps
 from residents.forms.intake import STEP_FORMS, PaperApplicationForm
 from residents.models import (
+    APPLICATION_TRANSITIONS,
     Application,
     ApplicationDocument,
     ApplicationStatus,
@@ -54,6 +56,37 @@ STEP_LABELS = {
     "record_evaluation": gettext_lazy("Record the project evaluation"),
     "approve": gettext_lazy("Approve the application"),
 }
+
+#: The review path (第三章第二条); 退回补充材料, 不予通过 and 撤回 are turns off it.
+APPLICATION_STAGES = (
+    stage(pgettext_lazy("workflow step", "Draft"), ApplicationStatus.DRAFT),
+    stage(pgettext_lazy("workflow step", "Initial review"), ApplicationStatus.SUBMITTED),
+    stage(pgettext_lazy("workflow step", "Project evaluation"), ApplicationStatus.EVALUATION),
+    stage(pgettext_lazy("workflow step", "Result"), ApplicationStatus.EVALUATED),
+    stage(pgettext_lazy("workflow step", "Approved"), ApplicationStatus.APPROVED),
+)
+
+#: The review step that moves an application along its path (the primary button).
+NEXT_STEP = {
+    ApplicationStatus.SUBMITTED: "start_evaluation",
+    ApplicationStatus.EVALUATION: "record_evaluation",
+    ApplicationStatus.EVALUATED: "approve",
+}
+
+#: Statuses off the path, whose page asks the history which stage they left (one query).
+OFF_PATH = (ApplicationStatus.RETURNED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+
+
+def application_workflow(application: Application, steps: list[tuple[Any, str, str]]) -> dict[str, Any]:
+    """The application's review steps and its next action among ``steps`` (label, url, name) the user may take."""
+    came_from = None
+    if application.status in OFF_PATH:  # the status it left for this one: the latest move into it
+        came_from = (ApplicationTransition.objects.filter(application=application, to_status=application.status)
+                     .order_by("-at", "-id").values_list("from_status", flat=True).first())
+    shown = workflow_steps(application.status, stages=APPLICATION_STAGES, transitions=APPLICATION_TRANSITIONS,
+                           labels=dict(ApplicationStatus.choices), came_from=came_from)
+    primary = next(((label, url) for label, url, name in steps if name == NEXT_STEP.get(application.status)), None)
+    return workflow_context(shown, primary)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -313,10 +346,14 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
         steps = []
         if application is not None and has_role(request.user, *services.REVIEWERS):
             steps = [
-                (STEP_LABELS[name], reverse("admin:residents_application_step", args=[application.pk, name]))
+                (STEP_LABELS[name], reverse("admin:residents_application_step", args=[application.pk, name]), name)
                 for name in services.available_steps(application)
             ]
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "review_steps": steps})
+        workflow = application_workflow(application, steps) if application is not None else None
+        primary = workflow["next_action"] if workflow else None
+        others = [(label, url) for label, url, _name in steps if primary is None or url != primary["url"]]
+        return super().change_view(request, object_id, form_url,
+                                   {**(extra_context or {}), "review_steps": others, "workflow": workflow})
 
     def paper_view(self, request: HttpRequest) -> HttpResponse:
         """Enter an application received on paper for the applicant, with their consent as given on paper."""
@@ -369,6 +406,7 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "single": True,
             "media": self.media + form.media,
+            "result_due": selectors.evaluation_result_due(timezone.now()) if step == "record_evaluation" else None,
         }
         return TemplateResponse(request, "residents/intake/admin/step_form.html", context)
 

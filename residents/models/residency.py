@@ -55,7 +55,8 @@ class Resident(models.Model):
     )
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("check-in handled by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
     )
     exited_on = models.DateField(_("exited on"), null=True, blank=True)
     retain_until = models.DateField(_("archive kept until"), null=True, blank=True)

@@ -12,11 +12,12 @@ from typing import Any
 from django.db.models import Case, DateTimeField, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from opc_community import rulebook, workdays
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.selectors import rules_of
-from opc_community.workdays.rules import WorkCalendar, local_date
+from opc_community.workdays.rules import Deadline, WorkCalendar, local_date
 from opc_community.workdays.selectors import work_calendar
 from residents.models import (
     Application,
@@ -240,6 +241,13 @@ def intake_sla_summary(start: date, end: date, *, now: datetime | None = None) -
         initial_review=StepCounts(*counts[ApplicationStatus.SUBMITTED]),
         result=StepCounts(*counts[ApplicationStatus.EVALUATED]),
     )
+
+
+def evaluation_result_due(evaluated_at: datetime) -> Deadline:
+    """When the result is due once the project evaluation is recorded at ``evaluated_at``: the rulebook's
+    ``intake_evaluation_result_working_days`` working days later (第三章第二条: 2 个工作日)."""
+    days = rulebook.in_force(on=local_date(evaluated_at)).deadlines.intake_evaluation_result_working_days
+    return workdays.deadline(evaluated_at, days)
 
 
 def provisional_reviews() -> QuerySet[Application]:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opc_community import rulebook, workdays
+from opc_community import rulebook
 from opc_community.accounts.conflicts import ensure_not_staff_applicant
 from opc_community.accounts.models import User
 from opc_community.accounts.roles import Role
@@ -28,7 +28,11 @@ from residents.models import (
     ResidentStatus,
 )
 from residents.rules import intake as rules
-from residents.selectors.intake import provisional_results, provisional_reviews
+from residents.selectors.intake import (
+    evaluation_result_due,
+    provisional_results,
+    provisional_reviews,
+)
 from residents.services.intake_base import (
     NOTIFICATION_KIND,
     _advance,
@@ -180,8 +184,7 @@ def application_record_evaluation(
         },
     )
     now = timezone.now()
-    days = rulebook.in_force(on=local_date(now)).deadlines.intake_evaluation_result_working_days
-    due = workdays.deadline(now, days)
+    due = evaluation_result_due(now)
     application = _advance(
         application, ApplicationStatus.EVALUATED, actor=actor, action="residents.application_record_evaluation",
         reviewer=actor, evaluation_feasibility=feasibility, evaluation_fit=fit, evaluated_at=now,

@@ -192,6 +192,7 @@ class ScoreAppealAdmin(AppealQueueAdmin):
     search_fields = ("resident__name", "reason")
     list_select_related = ("card__quarter", "resident", "decided_by")
     change_form_template = "scoring/dashboard/appeal_change_form.html"
+    decide_label = gettext_lazy("Decide the score appeal")
     fields = ("card", "resident", "reason", "submitted_at", "answer_due_at", "status", "decided_by", "decided_at",
               "answer")
     readonly_fields = fields

@@ -41,9 +41,12 @@ class DeskAssignment(models.Model):
     resident = models.ForeignKey("residents.Resident", on_delete=models.PROTECT, related_name="desk_assignments")
     starts_at = models.DateTimeField(_("assigned at"))
     ends_at = models.DateTimeField(_("released at"), null=True, blank=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+"
+    )
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("released by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -203,11 +206,13 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("check-in recorded by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     released_at = models.DateTimeField(_("released as a no-show at"), null=True, blank=True)
@@ -264,7 +269,8 @@ class RoadshowCredit(models.Model):
     source_key = models.CharField(_("source"), max_length=120, null=True, blank=True, unique=True)  # noqa: DJ001
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 

@@ -19,7 +19,6 @@ from django.contrib.admin import helpers
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.client import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from residents.admin.complaints import STEPS as COMPLAINT_STEPS
 from residents.services.intake import REVIEW_STEPS
 from scoring.selectors.inputs import FILE_KINDS
 from spaces.rules.visitors import FRONT_DESK_STEPS
+from tests.admin_walk import admin_pages, admin_request
 from tests.logins import login
 
 pytestmark = pytest.mark.django_db
@@ -209,13 +209,6 @@ def test_every_unsafe_request_of_oversight_is_refused_and_writes_nothing(oversig
     assert not failures, "\n".join(failures)
 
 
-def _admin_request(user: User, path: str):
-    request = RequestFactory().get(path)
-    request.user = user
-    request.resolver_match = resolve(path)
-    return request
-
-
 def test_every_admin_action_is_hidden_from_oversight_and_refused(oversight_client):
     user = User.objects.get(username="oversight")
     failures = []
@@ -223,7 +216,7 @@ def test_every_admin_action_is_hidden_from_oversight_and_refused(oversight_clien
     for model, model_admin in admin.site._registry.items():
         opts = model._meta
         changelist = f"/admin/{opts.app_label}/{opts.model_name}/"
-        request = _admin_request(user, changelist)
+        request = admin_request(user, changelist)
         shown = set(model_admin.get_actions(request))
         for func, action, _description in model_admin._get_base_actions():
             allowed = tuple(getattr(func, "allowed_permissions", ()))
@@ -262,25 +255,20 @@ def test_admin_pages_offer_oversight_no_way_to_change_anything(oversight_client)
     user = User.objects.get(username="oversight")
     failures = []
     pages = 0
-    for model, model_admin in admin.site._registry.items():
-        opts = model._meta
-        changelist = f"/admin/{opts.app_label}/{opts.model_name}/"
-        first = model_admin.get_queryset(_admin_request(user, changelist)).order_by("pk").first()
-        paths = [changelist] + ([f"{changelist}{first.pk}/change/"] if first is not None else [])
-        for path in paths:
-            response = oversight_client.get(path)
-            if response.status_code == 403:
-                continue  # not even readable (user groups, API tokens)
-            pages += 1
-            html = response.content.decode()
-            failures += [f"{path}: a {button} button" for button in SAVE_BUTTON.findall(html)]
-            for link in set(LINK.findall(html)):
-                match = resolve(link)
-                name = f"admin:{match.url_name}"
-                if name in HARMLESS_LINKS or name.endswith(("_change", "_changelist")):
-                    continue  # a change page opens read-only for oversight (checked here too)
-                if _must_refuse(name, link, "post"):
-                    failures.append(f"{path}: links to {link} ({name})")
+    for path in admin_pages(user):
+        response = oversight_client.get(path)
+        if response.status_code == 403:
+            continue  # not even readable (user groups, API tokens)
+        pages += 1
+        html = response.content.decode()
+        failures += [f"{path}: a {button} button" for button in SAVE_BUTTON.findall(html)]
+        for link in set(LINK.findall(html)):
+            match = resolve(link)
+            name = f"admin:{match.url_name}"
+            if name in HARMLESS_LINKS or name.endswith(("_change", "_changelist")):
+                continue  # a change page opens read-only for oversight (checked here too)
+            if _must_refuse(name, link, "post"):
+                failures.append(f"{path}: links to {link} ({name})")
     assert pages > 60
     assert not failures, "\n".join(failures)
 

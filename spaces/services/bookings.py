@@ -14,10 +14,11 @@ so the balance is never negative. A no-show keeps its credit used.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +45,7 @@ from spaces.models import (
     Room,
 )
 from spaces.rules import bookings as rules
+from spaces.selectors import bookings as selectors
 from spaces.services.booking_messages import (
     _clock,
     _refuse,
@@ -79,26 +81,48 @@ REASON_MAX_LENGTH = Booking._meta.get_field("cancel_reason").max_length
 _RULES: dict[tuple[int, datetime], Rulebook] = {}
 
 
-def booking_rules(starts_at: datetime) -> Rulebook:
-    """The rules of the rulebook version in force on the booked day.
-
-    The hot path of every booking: one light query for the version's id and last update (not its
-    body, whose JSON would be decoded on every call); the body is read and parsed only the first
-    time this process meets the version.
-    """
-    day = timezone.localdate(starts_at)
-    key = (
-        RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=day)
-        .order_by("-effective_from")
-        .values_list("pk", "updated_at")
-        .first()
+def _versions_in_force(day: date) -> QuerySet[RulebookVersion]:
+    return RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=day).order_by(
+        "-effective_from"
     )
+
+
+def _parsed(key: tuple[int, datetime] | None, day: date) -> Rulebook:
+    """The parsed rules of the version ``key`` (id, last update), parsed the first time this process meets it."""
     if key is None or key not in _RULES:
         rules_in_force = rulebook.in_force(on=day)  # raises the usual refusal when no version is in force
         if key is None:
             return rules_in_force
         _RULES[key] = rules_in_force
     return _RULES[key]
+
+
+def booking_rules(starts_at: datetime) -> Rulebook:
+    """The rules of the rulebook version in force on the booked day.
+
+    The hot path of every booking: one light query for the version's id and last update (not its
+    body, whose JSON would be decoded on every call); the body is read and parsed only the first
+    time this process meets the version, so a newly adopted version is used from its first day on.
+    """
+    day = timezone.localdate(starts_at)
+    return _parsed(_versions_in_force(day).values_list("pk", "updated_at").first(), day)
+
+
+def _rules_and_guards(resident: Resident, starts_at: datetime, *, now: datetime) -> Rulebook:
+    """:func:`booking_rules` and the resident checks in one query: the version in force and whether a
+    guard (a suspension, RULEBOOK §5 / §9) may refuse the booking; the guards are asked for their
+    refusal only then."""
+    day = timezone.localdate(starts_at)
+    row = (
+        _versions_in_force(day)
+        .annotate(blocked=guards.may_refuse(resident.pk, guards.Action.BOOK_ROOM, at=now))
+        .values_list("pk", "updated_at", "blocked")
+        .first()
+    )
+    _check_status(resident)
+    if row is None or row[2]:
+        _check_guards(resident, now=now)
+    return _parsed(row[:2] if row is not None else None, day)
 
 
 def _lock(booking: Booking) -> Booking:
@@ -114,11 +138,14 @@ def _by_staff(booking: Booking, actor: Actor | None) -> bool:
 # --- Checks every booking path makes ---------------------------------------------------------
 
 
-def _check_resident(resident: Resident, *, now: datetime) -> None:
+def _check_status(resident: Resident) -> None:
     if resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING):
         _refuse_one(
             _("Only checked-in residents can book rooms (Chapter 4, Article 1)."), field="resident", code="not_checked_in"
         )
+
+
+def _check_guards(resident: Resident, *, now: datetime) -> None:
     # RULEBOOK §5 / §9: a suspension covering room bookings (public spaces, community) refuses it.
     refusal = guards.refusal(resident, guards.Action.BOOK_ROOM, at=now)
     if refusal is not None:
@@ -192,32 +219,51 @@ def _sqlstate(error: Exception) -> str | None:
     return getattr(error.__cause__, "sqlstate", None)
 
 
-def _conflict(*, room: Room, starts_at: datetime, ends_at: datetime, exclude_pk: int | None = None) -> ConflictError:
-    """The refusal naming the slot that is taken (the earliest overlapping active booking), not its booker."""
+def _conflict(*, room: Room, starts_at: datetime, ends_at: datetime, resident: Resident | None,
+              exclude_pk: int | None = None) -> ConflictError:
+    """The refusal naming the slot that is taken (the earliest overlapping active booking), not its booker —
+    unless it is the resident's own booking, which the message says — and the next free time of the same
+    length (``details["suggestion"]``) when there is one within a week (第四章第一条)."""
     taken = (
         Booking.objects.filter(
             room=room, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
         .exclude(pk=exclude_pk)
         .order_by("starts_at")
-        .values("starts_at", "ends_at")
+        .values("starts_at", "ends_at", "resident_id")
         .first()
-    ) or {"starts_at": starts_at, "ends_at": ends_at}
-    return ConflictError(
-        _("%(room)s is already booked %(slot)s. Please choose another time.")
-        % {"room": room.name, "slot": format_slot(taken["starts_at"], taken["ends_at"])},
-        field="starts_at",
-        details={
-            "conflict": {
-                "starts_at": timezone.localtime(taken["starts_at"]).isoformat(),
-                "ends_at": timezone.localtime(taken["ends_at"]).isoformat(),
-            }
-        },
-    )
+    ) or {"starts_at": starts_at, "ends_at": ends_at, "resident_id": None}
+    own = resident is not None and taken["resident_id"] == resident.pk
+    suggestion = selectors.next_free_slot(room, starts_at=starts_at, ends_at=ends_at, resident=resident)
+    values = {"room": room.name, "slot": format_slot(taken["starts_at"], taken["ends_at"])}
+    if suggestion is not None:
+        values["next"] = format_slot(*suggestion)
+        message = (
+            _("You have already booked %(room)s %(slot)s yourself. The next free time of the same length is %(next)s.")
+            if own
+            else _("%(room)s is already booked %(slot)s. The next free time of the same length is %(next)s.")
+        )
+    else:
+        message = (
+            _("You have already booked %(room)s %(slot)s yourself. Please choose another time.")
+            if own
+            else _("%(room)s is already booked %(slot)s. Please choose another time.")
+        )
+    details: dict[str, Any] = {
+        "conflict": {
+            "starts_at": timezone.localtime(taken["starts_at"]).isoformat(),
+            "ends_at": timezone.localtime(taken["ends_at"]).isoformat(),
+            "own_booking": own,
+        }
+    }
+    if suggestion is not None:
+        details["suggestion"] = {"starts_at": timezone.localtime(suggestion[0]).isoformat(),
+                                 "ends_at": timezone.localtime(suggestion[1]).isoformat()}
+    return ConflictError(message % values, field="starts_at", code="own_booking" if own else None, details=details)
 
 
 def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at: datetime,
-              exclude_pk: int | None = None) -> T:
+              resident: Resident | None, exclude_pk: int | None = None) -> T:
     """Run ``call`` (a service step in its own ``transaction.atomic``); an overlap the database refuses
     becomes a ConflictError naming the taken slot.
 
@@ -233,13 +279,15 @@ def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at
             return call()
         except IntegrityError as error:
             if _sqlstate(error) == EXCLUSION_VIOLATION:
-                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
+                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
+                                exclude_pk=exclude_pk) from error
             raise
         except OperationalError as error:
             if _sqlstate(error) != DEADLOCK_DETECTED:
                 raise
             if attempt == DEADLOCK_RETRIES:
-                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
+                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
+                                exclude_pk=exclude_pk) from error
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -271,12 +319,12 @@ def booking_create(
     @transaction.atomic
     def create() -> Booking:
         now = timezone.now()
-        _check_resident(resident, now=now)
+        rules_in_force = _rules_and_guards(resident, starts_at, now=now)  # the one query before the INSERT
         _check_room(room)
         clean_purpose = _clean_purpose(purpose)
         _slot_checks(
             room=room, starts_at=starts_at, ends_at=ends_at, attendees=attendees, use_credit=use_credit,
-            rules_in_force=booking_rules(starts_at), now=now,
+            rules_in_force=rules_in_force, now=now,
         )
         _check_permit(permit, resident=resident)
         if use_credit:
@@ -295,7 +343,7 @@ def booking_create(
                 _use_credit(booking=booking, actor=actor)
         return booking
 
-    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
+    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at, resident=resident)
 
 
 def community_booking_create(
@@ -321,7 +369,7 @@ def community_booking_create(
                 purpose=clean_purpose, attendees=attendees,
             )
 
-    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
+    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at, resident=None)
 
 
 def booking_change(
@@ -355,13 +403,13 @@ def booking_change(
                 _("A community booking moves with its activity: change the activity's reservation instead."),
                 code="community_booking",
             )
-        _check_resident(resident, now=now)
+        rules_in_force = _rules_and_guards(resident, starts_at, now=now)
         _check_room(room)
         new_attendees = locked.attendees if attendees is None else attendees
         new_purpose = locked.purpose if purpose is None else _clean_purpose(purpose)
         _slot_checks(
             room=room, starts_at=starts_at, ends_at=ends_at, attendees=new_attendees,
-            use_credit=locked.uses_credit, rules_in_force=booking_rules(starts_at), now=now,
+            use_credit=locked.uses_credit, rules_in_force=rules_in_force, now=now,
         )
         with acting_as(actor, action="spaces.booking_change"):
             Booking.objects.filter(pk=locked.pk, status=BookingStatus.CONFIRMED).update(
@@ -379,7 +427,8 @@ def booking_change(
             )
         return locked
 
-    return _refereed(change, room=booking.room, starts_at=starts_at, ends_at=ends_at, exclude_pk=booking.pk)
+    return _refereed(change, room=booking.room, starts_at=starts_at, ends_at=ends_at, resident=booking.resident,
+                     exclude_pk=booking.pk)
 
 
 @transaction.atomic

@@ -51,6 +51,21 @@ def test_a_checked_in_resident_books_a_free_slot(member_a, meeting_room):
     assert booking.purpose == "客户会谈" and booking.attendees == 2
 
 
+def test_a_booking_is_two_queries_and_a_suspension_found_in_the_first(member_a, meeting_room,
+                                                                    django_assert_num_queries):
+    create(member_a, meeting_room, at(TOMORROW, "08:00"), at(TOMORROW, "09:00"))  # the rulebook parsed once
+
+    # (1) the rulebook version in force with EXISTS(a suspension covering bookings) in the same row,
+    # (2) the INSERT, whose exclusion constraint is the overlap check (no SELECT before it).
+    with django_assert_num_queries(2):
+        create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
+
+    SuspensionFactory(resident=member_a, scope=SuspensionScope.PUBLIC_SPACES)
+    with pytest.raises(DomainError) as refused:
+        create(member_a, meeting_room, at(TOMORROW, "10:00"), at(TOMORROW, "11:00"))
+    assert refused.value.code == "suspended" and "暂停" in str(refused.value.message)
+
+
 def test_adjacent_slots_both_succeed(member_a, member_b, meeting_room):
     first = create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
     second = create(member_b, meeting_room, at(TOMORROW, "10:00"), at(TOMORROW, "11:00"))

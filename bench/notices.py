@@ -95,7 +95,7 @@ def main() -> None:
 
 
 FLOOR_HTML = (
-    '<html lang="zh-hans"><body style="font-family: \'OPC Document Sans SC\', \'Noto Sans CJK SC\'">'
+    '<html lang="zh-hans"><body style="font-family: \'Noto Sans CJK SC GB2312\', \'Noto Sans CJK SC\'">'
     "《违规整改通知书》</body></html>"
 )
 

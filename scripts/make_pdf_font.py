@@ -1,8 +1,8 @@
-"""Make ``opc_community/core/fonts/DocumentSansSC.otf``: the font the PDF documents embed.
+"""Make ``opc_community/core/fonts/NotoSansCJKsc-GB2312.otf``: the font the PDF documents embed.
 
 A subset of Noto Sans CJK SC Regular (fonts-noto-cjk, SIL Open Font License 1.1) reduced to the
 characters of GB 2312 (the 6,763 hanzi of everyday Simplified Chinese, punctuation, full-width forms)
-and printable ASCII, renamed "OPC Document Sans SC". WeasyPrint reads, and subsets again, the whole
+and printable ASCII, renamed "Noto Sans CJK SC GB2312". WeasyPrint reads, and subsets again, the whole
 file of every font it embeds on every render: the 1.5 MB subset instead of the 19 MB collection makes
 a one-page notice about three times faster (docs/performance.md). A character outside GB 2312 (a rare
 name) falls back to the system's Noto Sans CJK SC, so it still prints correctly.
@@ -19,9 +19,9 @@ from fontTools import subset
 
 SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SC_FACE = 2  # the collection's faces: JP, KR, SC, TC, HK, then the Mono ones
-FAMILY = "OPC Document Sans SC"
+FAMILY = "Noto Sans CJK SC GB2312"
 TARGET = (
-    Path(__file__).resolve().parents[1] / "opc_community" / "core" / "fonts" / "DocumentSansSC.otf"
+    Path(__file__).resolve().parents[1] / "opc_community" / "core" / "fonts" / "NotoSansCJKsc-GB2312.otf"
 )
 
 

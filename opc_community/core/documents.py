@@ -5,7 +5,7 @@ Noto Sans CJK SC set on ``html``). Rendering happens after commit or in a task,
 never inside a decision's transaction (STYLE.md #6).
 
 Fonts are prepared once per process (:func:`_fonts`): one WeasyPrint ``FontConfiguration`` and one
-parsed stylesheet declaring "OPC Document Sans SC", the GB 2312 subset of Noto Sans CJK SC committed
+parsed stylesheet declaring "Noto Sans CJK SC GB2312", the GB 2312 subset of Noto Sans CJK SC committed
 in ``fonts/`` (scripts/make_pdf_font.py). WeasyPrint reads and subsets the whole file of each font it
 embeds on every render, so a document naming that family first (the notice does) renders about three
 times faster than with the 19 MB system collection; a character outside the subset falls back to the
@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 #: The embedded document font (scripts/make_pdf_font.py); templates name it first in ``font-family``.
-DOCUMENT_FONT = Path(__file__).resolve().parent / "fonts" / "DocumentSansSC.otf"
+DOCUMENT_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansCJKsc-GB2312.otf"
 
 
 @cache
@@ -34,7 +34,7 @@ def _fonts() -> tuple[Any, Any]:
     font_config = FontConfiguration()
     atexit.register(_fonts.cache_clear)  # freed while WeasyPrint's libraries are still loaded
     face = CSS(
-        string=f'@font-face {{ font-family: "OPC Document Sans SC"; src: url("{DOCUMENT_FONT.as_uri()}"); }}',
+        string=f'@font-face {{ font-family: "Noto Sans CJK SC GB2312"; src: url("{DOCUMENT_FONT.as_uri()}"); }}',
         font_config=font_config,
     )
     return font_config, face

@@ -101,6 +101,11 @@ def guards() -> dict[str, Guard]:
     return dict(_GUARDS)
 
 
+def probes() -> dict[str, Probe]:
+    """The registered guards' probes by name (a copy)."""
+    return dict(_PROBES)
+
+
 def refusal(resident: Any, action: Action, *, at: datetime | None = None) -> Refusal | None:
     """The first refusal of the registered guards (name order) for ``action`` at ``at`` (default now), or None."""
     at = at or timezone.now()

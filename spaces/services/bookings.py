@@ -263,7 +263,7 @@ def _conflict(*, room: Room, starts_at: datetime, ends_at: datetime, resident: R
 
 
 def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at: datetime,
-              resident: Resident | None, exclude_pk: int | None = None) -> T:
+              resident: Resident | None = None, exclude_pk: int | None = None) -> T:
     """Run ``call`` (a service step in its own ``transaction.atomic``); an overlap the database refuses
     becomes a ConflictError naming the taken slot.
 

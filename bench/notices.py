@@ -16,6 +16,7 @@ is reported apart. Printed: min / median / max of the ratio notice / floor and o
 sizes. Not asserted; the goal is a median ratio ≤ 2 and a notice in ≤ 150 ms.
 """
 
+import io
 import os
 import statistics
 import sys
@@ -115,6 +116,7 @@ def _arrange():
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
+    from PIL import Image
 
     from discipline.models import RectificationNotice
     from discipline.services import cases as services
@@ -135,7 +137,9 @@ def _arrange():
         resident=resident, kind="2b", occurred_on=timezone.localdate() - timedelta(days=1),
         facts="在三楼公共休息区丢弃外卖垃圾，未按规定分类投放。", actor=staff,
     )
-    photo = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "gray").save(image, format="PNG")  # the upload check reads it as an image
+    photo = SimpleUploadedFile("photo.png", image.getvalue(), content_type="image/png")
     services.case_verify(case=case, actor=staff, evidence=[photo])
     notice = services.notice_issue(case=case, requirement="立即清理三楼公共休息区的垃圾，并按规定分类投放。", actor=staff)
     return RectificationNotice.objects.select_related("case__resident__application").get(pk=notice.pk)

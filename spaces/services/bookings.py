@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from opc_community import rulebook
 from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
-from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.errors import DomainError
 from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
@@ -36,7 +36,6 @@ from opc_community.rulebook.schema import Rulebook
 from residents import guards
 from residents.models import Resident, ResidentStatus
 from spaces.models import (
-    ACTIVE_BOOKING_STATUSES,
     BOOKING_TRANSITIONS,
     Booking,
     BookingStatus,
@@ -45,11 +44,11 @@ from spaces.models import (
     Room,
 )
 from spaces.rules import bookings as rules
-from spaces.selectors import bookings as selectors
 from spaces.services.booking_messages import (
     _clock,
     _refuse,
     _refuse_one,
+    conflict_error,
     format_slot,
 )
 from spaces.services.credits import (
@@ -219,53 +218,10 @@ def _sqlstate(error: Exception) -> str | None:
     return getattr(error.__cause__, "sqlstate", None)
 
 
-def _conflict(*, room: Room, starts_at: datetime, ends_at: datetime, resident: Resident | None,
-              exclude_pk: int | None = None) -> ConflictError:
-    """The refusal naming the slot that is taken (the earliest overlapping active booking), not its booker —
-    unless it is the resident's own booking, which the message says — and the next free time of the same
-    length (``details["suggestion"]``) when there is one within a week (第四章第一条)."""
-    taken = (
-        Booking.objects.filter(
-            room=room, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
-        .exclude(pk=exclude_pk)
-        .order_by("starts_at")
-        .values("starts_at", "ends_at", "resident_id")
-        .first()
-    ) or {"starts_at": starts_at, "ends_at": ends_at, "resident_id": None}
-    own = resident is not None and taken["resident_id"] == resident.pk
-    suggestion = selectors.next_free_slot(room, starts_at=starts_at, ends_at=ends_at, resident=resident)
-    values = {"room": room.name, "slot": format_slot(taken["starts_at"], taken["ends_at"])}
-    if suggestion is not None:
-        values["next"] = format_slot(*suggestion)
-        message = (
-            _("You have already booked %(room)s %(slot)s yourself. The next free time of the same length is %(next)s.")
-            if own
-            else _("%(room)s is already booked %(slot)s. The next free time of the same length is %(next)s.")
-        )
-    else:
-        message = (
-            _("You have already booked %(room)s %(slot)s yourself. Please choose another time.")
-            if own
-            else _("%(room)s is already booked %(slot)s. Please choose another time.")
-        )
-    details: dict[str, Any] = {
-        "conflict": {
-            "starts_at": timezone.localtime(taken["starts_at"]).isoformat(),
-            "ends_at": timezone.localtime(taken["ends_at"]).isoformat(),
-            "own_booking": own,
-        }
-    }
-    if suggestion is not None:
-        details["suggestion"] = {"starts_at": timezone.localtime(suggestion[0]).isoformat(),
-                                 "ends_at": timezone.localtime(suggestion[1]).isoformat()}
-    return ConflictError(message % values, field="starts_at", code="own_booking" if own else None, details=details)
-
-
 def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at: datetime,
               resident: Resident | None = None, exclude_pk: int | None = None) -> T:
     """Run ``call`` (a service step in its own ``transaction.atomic``); an overlap the database refuses
-    becomes a ConflictError naming the taken slot.
+    becomes a ConflictError naming the taken slot (:func:`booking_messages.conflict_error`).
 
     The step's atomic block is the savepoint: nested in a caller's transaction, only the step is
     rolled back and the caller's transaction stays usable; on its own it is the whole (short)
@@ -279,14 +235,14 @@ def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at
             return call()
         except IntegrityError as error:
             if _sqlstate(error) == EXCLUSION_VIOLATION:
-                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
+                raise conflict_error(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
                                 exclude_pk=exclude_pk) from error
             raise
         except OperationalError as error:
             if _sqlstate(error) != DEADLOCK_DETECTED:
                 raise
             if attempt == DEADLOCK_RETRIES:
-                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
+                raise conflict_error(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
                                 exclude_pk=exclude_pk) from error
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -71,7 +71,7 @@ class DisciplineConfig(AppConfig):
             reward_selectors.provisional_grants, reward_grants.rewards_recompute_provisional,
         ))
         # RULEBOOK §9 (decisions added 2026-12): a suspension refuses every action its scope covers.
-        register_guard("discipline.suspensions", suspensions.suspension_guard)
+        register_guard("discipline.suspensions", suspensions.suspension_guard, probe=suspensions.suspension_probe)
         # 第三章第三条 (RULEBOOK §4.3): no penalty this term, no unresolved rectification notice.
         for condition in history.RENEWAL_CONDITIONS:
             register_renewal_condition(condition)

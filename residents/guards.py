@@ -21,6 +21,11 @@ A guard is ``guard(resident, action, *, at) -> Refusal | None``: None lets the a
 a :class:`Refusal` carries the Chinese message, which names the reason and the end date (or
 "until the invoice is paid"). Guards are asked in name order and the first refusal wins.
 
+A guard may also register a *probe*: ``probe(resident_id, action, *, at) -> QuerySet`` of the rows that
+would make it refuse. :func:`may_refuse` turns the probes into one SQL expression a hot path folds into
+a query it makes anyway (a booking reads the rulebook version in the same statement), and asks the guards
+themselves only when that expression says one may refuse — the messages stay the guards'.
+
 :class:`Action` lists every resident action a suspension scope covers, including those whose
 features do not exist yet (vouchers, equipment, the sharing board, scenarios, policy and
 service requests): a feature that brings one only calls the guard.
@@ -32,6 +37,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.db.models import Exists, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -70,22 +76,34 @@ class Refusal:
 
 
 Guard = Callable[..., Refusal | None]  # guard(resident, action, *, at) -> Refusal | None
+Probe = Callable[..., QuerySet]  # probe(resident_id, action, *, at) -> the rows that would refuse
 
 _GUARDS: dict[str, Guard] = {}
+_PROBES: dict[str, Probe] = {}
 
 
-def register_guard(name: str, guard: Guard) -> None:
-    """Register (or replace) a guard under ``name`` (``"<app>.<what>"``); see the module docstring."""
+def register_guard(name: str, guard: Guard, *, probe: Probe | None = None) -> None:
+    """Register (or replace) a guard under ``name`` (``"<app>.<what>"``), with its probe when it has one;
+    see the module docstring."""
     _GUARDS[name] = guard
+    _PROBES.pop(name, None)
+    if probe is not None:
+        _PROBES[name] = probe
 
 
 def unregister_guard(name: str) -> None:
     _GUARDS.pop(name, None)
+    _PROBES.pop(name, None)
 
 
 def guards() -> dict[str, Guard]:
     """The registered guards by name (a copy)."""
     return dict(_GUARDS)
+
+
+def probes() -> dict[str, Probe]:
+    """The registered guards' probes by name (a copy)."""
+    return dict(_PROBES)
 
 
 def refusal(resident: Any, action: Action, *, at: datetime | None = None) -> Refusal | None:
@@ -96,6 +114,21 @@ def refusal(resident: Any, action: Action, *, at: datetime | None = None) -> Ref
         if found is not None:
             return found
     return None
+
+
+def may_refuse(resident_id: int, action: Action, *, at: datetime) -> Exists | Q | Value:
+    """A boolean SQL expression, true when a guard may refuse ``action`` at ``at``: EXISTS over each probe,
+    plain true for a guard without one (it must be asked). Annotate a query the caller makes anyway with
+    it, and call :func:`refusal` only when it is true."""
+    if set(_GUARDS) - set(_PROBES):
+        return Value(True)
+    probes = [Exists(probe(resident_id, Action(action), at=at)) for probe in _PROBES.values()]
+    if not probes:
+        return Value(False)
+    condition: Exists | Q = probes[0]
+    for probe in probes[1:]:
+        condition = condition | probe
+    return condition
 
 
 def ensure_allowed(resident: Any, action: Action, *, at: datetime | None = None, field: str = "resident") -> None:

@@ -65,6 +65,12 @@ SCOPE_NAMES = {
 }
 
 
+def suspension_probe(resident_id: int, action: Action, *, at: datetime) -> QuerySet[Suspension]:
+    """The probe of :func:`suspension_guard` (``residents.guards.may_refuse``): the suspensions in force at
+    ``at`` in a scope covering ``action``, as a query another statement can test with EXISTS."""
+    return _in_force(resident_id, at).filter(scope__in=set(rules.scopes_covering(action)))
+
+
 def suspension_guard(resident: Any, action: Action, *, at: datetime) -> Refusal | None:
     """The guard of ``residents.guards``: a suspension in force in a scope covering ``action``
     (``discipline.rules.SUSPENDED_ACTIONS``) refuses it, naming the scope, the end (or the invoice an

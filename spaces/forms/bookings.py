@@ -5,6 +5,7 @@ rulebook in force) and checks the shape of the input; every rule (length, notice
 capacity, overlap) is the service's, whose refusals are put next to the field they concern.
 """
 
+import contextlib
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from opc_community.core.errors import ConflictError, DomainError
 from spaces.models import Booking, Room
 from spaces.rules import bookings as rules
+from spaces.services.booking_messages import MESSAGES
 from spaces.services.bookings import PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
 
 #: The service's field names → this form's fields (a date problem goes next to the date).
@@ -40,6 +42,8 @@ class BookingForm(forms.Form):
         help_text=_("For example: client meeting, team workshop, product roadshow."),
     )
     use_credit = forms.BooleanField(label=_("Use a free roadshow-hall credit"), required=False)
+    #: After a taken slot: the next free time of the same length, {"starts_at", "ends_at"} (the service's).
+    suggestion: dict[str, datetime] | None = None
 
     def __init__(self, *args: Any, room: Room, rules_in_force: Any, credits: int = 0, with_credit: bool = True,
                  today: date | None = None, **kwargs: Any) -> None:
@@ -54,6 +58,7 @@ class BookingForm(forms.Form):
         )
         self.fields["start"].choices = [(_clock(start.time()), _clock(start.time())) for start, _end in grid]
         self.fields["end"].choices = [(_clock(end.time()), _clock(end.time())) for _start, end in grid]
+        self.fields["end"].widget.attrs["data-end-after"] = "id_start"  # ends after the chosen start only
         last_day = rules.horizon_end(now=timezone.now(), horizon_days=room_rules.horizon_days,
                                      tz=timezone.get_default_timezone())
         self.fields["day"].widget.attrs.update({"min": today.isoformat(), "max": last_day.isoformat()})
@@ -78,8 +83,9 @@ class BookingForm(forms.Form):
         day, start, end = data.get("day"), data.get("start"), data.get("end")
         if day and start and end:
             data["starts_at"] = self._moment(day, start)
-            # "22:00" ends on the same day; an end at or before the start is the service's to refuse.
-            data["ends_at"] = self._moment(day, end)
+            data["ends_at"] = self._moment(day, end)  # "22:00" ends on the same day
+            if data["ends_at"] <= data["starts_at"]:  # the page also hides such ends (static/js/site.js)
+                self.add_error("end", str(MESSAGES[rules.END_BEFORE_START]))
         return data
 
     def add_domain_error(self, error: DomainError) -> None:
@@ -88,6 +94,9 @@ class BookingForm(forms.Form):
         in) atop the form."""
         if isinstance(error, ConflictError):
             self.add_error("start", str(error.message))
+            suggestion = error.details.get("suggestion")
+            if suggestion:  # offered as a link that fills the form with it
+                self.suggestion = {key: datetime.fromisoformat(value) for key, value in suggestion.items()}
             return
         errors = error.details.get("errors") or ({error.field: [error.message]} if error.field else {})
         placed = False
@@ -104,16 +113,15 @@ class BookingForm(forms.Form):
 
 
 def booking_initial(*, query: Any, booking: Booking | None = None) -> dict[str, Any]:
-    """Initial values: a booking being changed, or a tapped calendar slot (?date=&start=&end=)."""
+    """Initial values: a booking being changed, then a tapped calendar slot or a suggested free time
+    (?date=&start=&end=)."""
+    initial: dict[str, Any] = {"attendees": 1, "day": timezone.localdate() + timedelta(days=1)}
     if booking is not None:
         start, end = timezone.localtime(booking.starts_at), timezone.localtime(booking.ends_at)
-        return {"day": start.date(), "start": _clock(start.time()), "end": _clock(end.time()),
-                "attendees": booking.attendees, "purpose": booking.purpose}
-    initial: dict[str, Any] = {"attendees": 1}
-    try:
+        initial = {"day": start.date(), "start": _clock(start.time()), "end": _clock(end.time()),
+                   "attendees": booking.attendees, "purpose": booking.purpose}
+    with contextlib.suppress(ValueError):  # a tapped slot or a suggested time overrides the day and times
         initial["day"] = date.fromisoformat(query.get("date", ""))
-    except ValueError:
-        initial["day"] = timezone.localdate() + timedelta(days=1)
     for key in ("start", "end"):
         value = query.get(key, "")
         if len(value) == 5 and value[2] == ":":

@@ -11,7 +11,7 @@ starting at 10:00 do not overlap, and a booking may end exactly at closing time.
 """
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
@@ -197,3 +197,22 @@ def day_slots(*, day: date, opens: time, closes: time, slot_minutes: int, tz: tz
         slots.append((current, current + step))
         current += step
     return slots
+
+
+def first_free_run(
+    slots: Sequence[tuple[datetime, datetime, bool]], *, not_before: datetime, minutes: int
+) -> tuple[datetime, datetime] | None:
+    """The earliest [start, end) lasting ``minutes`` made of consecutive free grid slots
+    (``(start, end, free)`` in time order), starting at or after ``not_before``; None when there is none.
+    What a refused booking suggests instead (第四章第一条: the same length, the next time it fits)."""
+    run_start: datetime | None = None
+    previous_end: datetime | None = None
+    for start, end, free in slots:
+        if not free or start < not_before:
+            run_start = None
+        elif run_start is None or start != previous_end:
+            run_start = start
+        previous_end = end
+        if run_start is not None and minutes_between(run_start, end) >= minutes:
+            return run_start, end
+    return None

@@ -70,6 +70,20 @@ class Day:
     def free_count(self) -> int:
         return sum(1 for slot in self.slots if slot.state == FREE)
 
+    @property
+    def free_runs(self) -> list[Slot]:
+        """The free times of the day, consecutive free slots merged (what the page shows first): each run from
+        its first start to its last end, tapping it pre-fills its first slot's suggested end."""
+        runs: list[Slot] = []
+        for slot in self.slots:
+            if slot.state != FREE:
+                continue
+            if runs and runs[-1].ends_at == slot.starts_at:
+                runs[-1] = Slot(runs[-1].starts_at, slot.ends_at, FREE, runs[-1].suggested_end)
+            else:
+                runs.append(slot)
+        return runs
+
 
 # --- Rooms -----------------------------------------------------------------------------------------
 
@@ -178,6 +192,17 @@ def room_week(
         _build_day(room=room, day=day, rules_in_force=by_day[day], periods=periods, resident_id=resident_id, now=now)
         for day in dates
     ]
+
+
+def next_free_slot(
+    room: Room, *, starts_at: datetime, ends_at: datetime, resident: Resident | None = None, days: int = 7
+) -> tuple[datetime, datetime] | None:
+    """The earliest free time of the same length as [starts_at, ends_at) in ``room``, from ``starts_at`` on
+    over ``days`` days (the calendar's rules: opening hours, notice, horizon), or None; what a booking refused
+    for a taken slot suggests (two queries: the rulebook, the bookings)."""
+    week = room_week(room, timezone.localdate(starts_at), resident=resident, days=days)
+    slots = [(slot.starts_at, slot.ends_at, slot.state == FREE) for day in week for slot in day.slots]
+    return rules.first_free_run(slots, not_before=starts_at, minutes=rules.minutes_between(starts_at, ends_at))
 
 
 # --- A resident's bookings -----------------------------------------------------------------------------------

@@ -1,20 +1,25 @@
-"""How booking services word a slot, a status and a refusal (shared by the services, views and admin)."""
+"""How booking services word a slot, a status and a refusal (shared by the services, views and admin), and the
+refusal of a taken slot with the next free time (:func:`conflict_error`)."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opc_community.core.errors import DomainError
+from opc_community.core.errors import ConflictError, DomainError
 from opc_community.core.moments import format_day
+from residents.models import Resident
 from spaces.models import (
+    ACTIVE_BOOKING_STATUSES,
+    Booking,
     BookingStatus,
     Room,
 )
 from spaces.rules import bookings as rules
+from spaces.selectors import bookings as selectors
 
 #: One sentence per refusal code of spaces.rules.bookings, naming the rule and its article.
 MESSAGES = {
@@ -97,3 +102,44 @@ def _refuse_one(message: str, *, field: str, code: str = "invalid") -> NoReturn:
     raise DomainError(message, field=field, code=code, details={"errors": {field: [message]}})
 
 
+def conflict_error(*, room: Room, starts_at: datetime, ends_at: datetime, resident: Resident | None,
+              exclude_pk: int | None = None) -> ConflictError:
+    """The refusal naming the slot that is taken (the earliest overlapping active booking), not its booker —
+    unless it is the resident's own booking, which the message says — and the next free time of the same
+    length (``details["suggestion"]``) when there is one within a week (第四章第一条)."""
+    taken = (
+        Booking.objects.filter(
+            room=room, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("starts_at")
+        .values("starts_at", "ends_at", "resident_id")
+        .first()
+    ) or {"starts_at": starts_at, "ends_at": ends_at, "resident_id": None}
+    own = resident is not None and taken["resident_id"] == resident.pk
+    suggestion = selectors.next_free_slot(room, starts_at=starts_at, ends_at=ends_at, resident=resident)
+    values = {"room": room.name, "slot": format_slot(taken["starts_at"], taken["ends_at"])}
+    if suggestion is not None:
+        values["next"] = format_slot(*suggestion)
+        message = (
+            _("You have already booked %(room)s %(slot)s yourself. The next free time of the same length is %(next)s.")
+            if own
+            else _("%(room)s is already booked %(slot)s. The next free time of the same length is %(next)s.")
+        )
+    else:
+        message = (
+            _("You have already booked %(room)s %(slot)s yourself. Please choose another time.")
+            if own
+            else _("%(room)s is already booked %(slot)s. Please choose another time.")
+        )
+    details: dict[str, Any] = {
+        "conflict": {
+            "starts_at": timezone.localtime(taken["starts_at"]).isoformat(),
+            "ends_at": timezone.localtime(taken["ends_at"]).isoformat(),
+            "own_booking": own,
+        }
+    }
+    if suggestion is not None:
+        details["suggestion"] = {"starts_at": timezone.localtime(suggestion[0]).isoformat(),
+                                 "ends_at": timezone.localtime(suggestion[1]).isoformat()}
+    return ConflictError(message % values, field="starts_at", code="own_booking" if own else None, details=details)

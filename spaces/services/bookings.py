@@ -14,10 +14,11 @@ so the balance is never negative. A no-show keeps its credit used.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 from opc_community import rulebook
 from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
-from opc_community.core.errors import ConflictError, DomainError
+from opc_community.core.errors import DomainError
 from opc_community.core.i18n import StoredText
 from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
@@ -35,7 +36,6 @@ from opc_community.rulebook.schema import Rulebook
 from residents import guards
 from residents.models import Resident, ResidentStatus
 from spaces.models import (
-    ACTIVE_BOOKING_STATUSES,
     BOOKING_TRANSITIONS,
     Booking,
     BookingStatus,
@@ -48,6 +48,7 @@ from spaces.services.booking_messages import (
     _clock,
     _refuse,
     _refuse_one,
+    conflict_error,
     format_slot,
 )
 from spaces.services.credits import (
@@ -79,26 +80,48 @@ REASON_MAX_LENGTH = Booking._meta.get_field("cancel_reason").max_length
 _RULES: dict[tuple[int, datetime], Rulebook] = {}
 
 
-def booking_rules(starts_at: datetime) -> Rulebook:
-    """The rules of the rulebook version in force on the booked day.
-
-    The hot path of every booking: one light query for the version's id and last update (not its
-    body, whose JSON would be decoded on every call); the body is read and parsed only the first
-    time this process meets the version.
-    """
-    day = timezone.localdate(starts_at)
-    key = (
-        RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=day)
-        .order_by("-effective_from")
-        .values_list("pk", "updated_at")
-        .first()
+def _versions_in_force(day: date) -> QuerySet[RulebookVersion]:
+    return RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=day).order_by(
+        "-effective_from"
     )
+
+
+def _parsed(key: tuple[int, datetime] | None, day: date) -> Rulebook:
+    """The parsed rules of the version ``key`` (id, last update), parsed the first time this process meets it."""
     if key is None or key not in _RULES:
         rules_in_force = rulebook.in_force(on=day)  # raises the usual refusal when no version is in force
         if key is None:
             return rules_in_force
         _RULES[key] = rules_in_force
     return _RULES[key]
+
+
+def booking_rules(starts_at: datetime) -> Rulebook:
+    """The rules of the rulebook version in force on the booked day.
+
+    The hot path of every booking: one light query for the version's id and last update (not its
+    body, whose JSON would be decoded on every call); the body is read and parsed only the first
+    time this process meets the version, so a newly adopted version is used from its first day on.
+    """
+    day = timezone.localdate(starts_at)
+    return _parsed(_versions_in_force(day).values_list("pk", "updated_at").first(), day)
+
+
+def _rules_and_guards(resident: Resident, starts_at: datetime, *, now: datetime) -> Rulebook:
+    """:func:`booking_rules` and the resident checks in one query: the version in force and whether a
+    guard (a suspension, RULEBOOK §5 / §9) may refuse the booking; the guards are asked for their
+    refusal only then."""
+    day = timezone.localdate(starts_at)
+    row = (
+        _versions_in_force(day)
+        .annotate(blocked=guards.may_refuse(resident.pk, guards.Action.BOOK_ROOM, at=now))
+        .values_list("pk", "updated_at", "blocked")
+        .first()
+    )
+    _check_status(resident)
+    if row is None or row[2]:
+        _check_guards(resident, now=now)
+    return _parsed(row[:2] if row is not None else None, day)
 
 
 def _lock(booking: Booking) -> Booking:
@@ -114,11 +137,14 @@ def _by_staff(booking: Booking, actor: Actor | None) -> bool:
 # --- Checks every booking path makes ---------------------------------------------------------
 
 
-def _check_resident(resident: Resident, *, now: datetime) -> None:
+def _check_status(resident: Resident) -> None:
     if resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING):
         _refuse_one(
             _("Only checked-in residents can book rooms (Chapter 4, Article 1)."), field="resident", code="not_checked_in"
         )
+
+
+def _check_guards(resident: Resident, *, now: datetime) -> None:
     # RULEBOOK §5 / §9: a suspension covering room bookings (public spaces, community) refuses it.
     refusal = guards.refusal(resident, guards.Action.BOOK_ROOM, at=now)
     if refusal is not None:
@@ -192,34 +218,10 @@ def _sqlstate(error: Exception) -> str | None:
     return getattr(error.__cause__, "sqlstate", None)
 
 
-def _conflict(*, room: Room, starts_at: datetime, ends_at: datetime, exclude_pk: int | None = None) -> ConflictError:
-    """The refusal naming the slot that is taken (the earliest overlapping active booking), not its booker."""
-    taken = (
-        Booking.objects.filter(
-            room=room, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
-        .exclude(pk=exclude_pk)
-        .order_by("starts_at")
-        .values("starts_at", "ends_at")
-        .first()
-    ) or {"starts_at": starts_at, "ends_at": ends_at}
-    return ConflictError(
-        _("%(room)s is already booked %(slot)s. Please choose another time.")
-        % {"room": room.name, "slot": format_slot(taken["starts_at"], taken["ends_at"])},
-        field="starts_at",
-        details={
-            "conflict": {
-                "starts_at": timezone.localtime(taken["starts_at"]).isoformat(),
-                "ends_at": timezone.localtime(taken["ends_at"]).isoformat(),
-            }
-        },
-    )
-
-
 def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at: datetime,
-              exclude_pk: int | None = None) -> T:
+              resident: Resident | None = None, exclude_pk: int | None = None) -> T:
     """Run ``call`` (a service step in its own ``transaction.atomic``); an overlap the database refuses
-    becomes a ConflictError naming the taken slot.
+    becomes a ConflictError naming the taken slot (:func:`booking_messages.conflict_error`).
 
     The step's atomic block is the savepoint: nested in a caller's transaction, only the step is
     rolled back and the caller's transaction stays usable; on its own it is the whole (short)
@@ -233,13 +235,15 @@ def _refereed(call: Callable[[], T], *, room: Room, starts_at: datetime, ends_at
             return call()
         except IntegrityError as error:
             if _sqlstate(error) == EXCLUSION_VIOLATION:
-                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
+                raise conflict_error(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
+                                exclude_pk=exclude_pk) from error
             raise
         except OperationalError as error:
             if _sqlstate(error) != DEADLOCK_DETECTED:
                 raise
             if attempt == DEADLOCK_RETRIES:
-                raise _conflict(room=room, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk) from error
+                raise conflict_error(room=room, starts_at=starts_at, ends_at=ends_at, resident=resident,
+                                exclude_pk=exclude_pk) from error
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -271,12 +275,12 @@ def booking_create(
     @transaction.atomic
     def create() -> Booking:
         now = timezone.now()
-        _check_resident(resident, now=now)
+        rules_in_force = _rules_and_guards(resident, starts_at, now=now)  # the one query before the INSERT
         _check_room(room)
         clean_purpose = _clean_purpose(purpose)
         _slot_checks(
             room=room, starts_at=starts_at, ends_at=ends_at, attendees=attendees, use_credit=use_credit,
-            rules_in_force=booking_rules(starts_at), now=now,
+            rules_in_force=rules_in_force, now=now,
         )
         _check_permit(permit, resident=resident)
         if use_credit:
@@ -295,7 +299,7 @@ def booking_create(
                 _use_credit(booking=booking, actor=actor)
         return booking
 
-    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
+    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at, resident=resident)
 
 
 def community_booking_create(
@@ -321,7 +325,7 @@ def community_booking_create(
                 purpose=clean_purpose, attendees=attendees,
             )
 
-    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at)
+    return _refereed(create, room=room, starts_at=starts_at, ends_at=ends_at, resident=None)
 
 
 def booking_change(
@@ -355,13 +359,13 @@ def booking_change(
                 _("A community booking moves with its activity: change the activity's reservation instead."),
                 code="community_booking",
             )
-        _check_resident(resident, now=now)
+        rules_in_force = _rules_and_guards(resident, starts_at, now=now)
         _check_room(room)
         new_attendees = locked.attendees if attendees is None else attendees
         new_purpose = locked.purpose if purpose is None else _clean_purpose(purpose)
         _slot_checks(
             room=room, starts_at=starts_at, ends_at=ends_at, attendees=new_attendees,
-            use_credit=locked.uses_credit, rules_in_force=booking_rules(starts_at), now=now,
+            use_credit=locked.uses_credit, rules_in_force=rules_in_force, now=now,
         )
         with acting_as(actor, action="spaces.booking_change"):
             Booking.objects.filter(pk=locked.pk, status=BookingStatus.CONFIRMED).update(
@@ -379,7 +383,8 @@ def booking_change(
             )
         return locked
 
-    return _refereed(change, room=booking.room, starts_at=starts_at, ends_at=ends_at, exclude_pk=booking.pk)
+    return _refereed(change, room=booking.room, starts_at=starts_at, ends_at=ends_at, resident=booking.resident,
+                     exclude_pk=booking.pk)
 
 
 @transaction.atomic

@@ -43,3 +43,20 @@ document.addEventListener("change", (event) => {
     event.target.form.requestSubmit();
   }
 });
+
+// data-end-after="<id of a start select>": an end select offers only the times after the chosen start
+// (a booking's end before its start is never offered); a chosen end no longer valid moves to the first one.
+function limitEnds(end) {
+  const start = document.getElementById(end.dataset.endAfter);
+  if (!start) return;
+  let first = null;
+  for (const option of end.options) {
+    option.disabled = option.hidden = Boolean(option.value) && option.value <= start.value;
+    if (!option.disabled && option.value && first === null) first = option;
+  }
+  if (end.selectedOptions[0] && end.selectedOptions[0].disabled && first) first.selected = true;
+}
+document.querySelectorAll("select[data-end-after]").forEach(limitEnds);
+document.addEventListener("change", (event) => {
+  document.querySelectorAll(`select[data-end-after="${event.target.id}"]`).forEach(limitEnds);
+});

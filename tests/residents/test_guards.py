@@ -7,8 +7,9 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Exists, Q, Value
 
-from discipline.selectors.suspensions import suspension_guard
+from discipline.selectors.suspensions import suspension_guard, suspension_probe
 from opc_community.core.errors import DomainError
 from residents import guards
 from residents.guards import Action, Refusal
@@ -21,14 +22,14 @@ RESIDENT = SimpleNamespace(pk=1)
 @pytest.fixture(autouse=True, name="installed")
 def installed_fixture():
     """The guards the installed apps registered, set aside during the test and put back after it."""
-    installed = guards.guards()
+    installed, probes = guards.guards(), guards.probes()
     for name in installed:
         guards.unregister_guard(name)
     yield installed
     for name in guards.guards():
         guards.unregister_guard(name)
     for name, guard in installed.items():
-        guards.register_guard(name, guard)
+        guards.register_guard(name, guard, probe=probes.get(name))
 
 
 def refusing(message: str, *, only: Action | None = None, calls: list | None = None):
@@ -41,6 +42,21 @@ def refusing(message: str, *, only: Action | None = None, calls: list | None = N
 
 def test_the_discipline_app_registers_its_suspensions_at_start_up(installed):
     assert installed == {"discipline.suspensions": suspension_guard}
+
+
+def test_the_probe_expression_asks_the_guards_only_when_one_may_refuse(installed):
+    # No guard: nothing may refuse; a guard without a probe: it must be asked (true); with probes: EXISTS of each.
+    assert guards.may_refuse(1, Action.BOOK_ROOM, at=AT) == Value(False)
+    guards.register_guard("test.plain", refusing("不行"))
+    assert guards.may_refuse(1, Action.BOOK_ROOM, at=AT) == Value(True)
+    guards.unregister_guard("test.plain")
+    guards.register_guard("discipline.suspensions", suspension_guard, probe=suspension_probe)
+    guards.register_guard("test.probed", refusing("不行"), probe=suspension_probe)
+    condition = guards.may_refuse(1, Action.BOOK_ROOM, at=AT)
+    assert isinstance(condition, Q) and len(condition.children) == 2
+    assert all(isinstance(child, Exists) for child in condition.children)
+    guards.unregister_guard("test.probed")
+    assert "test.probed" not in guards.probes()
 
 
 def test_without_a_guard_every_action_is_allowed():

@@ -120,9 +120,20 @@ def test_a_taken_slot_is_409_naming_the_slot_not_the_booker(api_a, meeting_room,
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "conflict"
-    assert body["conflict"] == {"starts_at": "2026-11-17T14:00:00+08:00", "ends_at": "2026-11-17T15:00:00+08:00"}
+    assert body["conflict"] == {"starts_at": "2026-11-17T14:00:00+08:00", "ends_at": "2026-11-17T15:00:00+08:00",
+                                "own_booking": False}
+    assert body["suggestion"] == {"starts_at": "2026-11-17T15:00:00+08:00", "ends_at": "2026-11-17T16:00:00+08:00"}
     assert "欧阳娜娜" not in response.content.decode()
     assert Booking.objects.count() == 1
+
+
+def test_a_clash_with_ones_own_booking_is_409_saying_so(api_b, meeting_room, b_booking):
+    response = api_b.post(BOOKINGS, payload(meeting_room, "14:30", "15:30"), format="json")
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "own_booking" and body["conflict"]["own_booking"] is True
+    assert body["detail"].startswith("您本人已预约A301 会议室（2026年11月17日 14:00–15:00）")
 
 
 def test_adjacent_slots_both_succeed(api_a, api_b, meeting_room):

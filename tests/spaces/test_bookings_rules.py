@@ -221,3 +221,39 @@ def test_day_grid(opens, closes, slot, first, last, count):
     assert len(grid) == count
     assert grid[0][0] == at(1, first) and grid[-1][0] == at(1, last)
     assert all(end - start == timedelta(minutes=slot) for start, end in grid)
+
+
+# --- The next free time after a taken slot ---------------------------------------------------------
+
+
+def _grid(day_start, states):
+    """(start, end, free) half-hour slots from ``day_start``, "F" free, "x" not."""
+    return [(day_start + timedelta(minutes=30 * i), day_start + timedelta(minutes=30 * (i + 1)), state == "F")
+            for i, state in enumerate(states)]
+
+
+@pytest.mark.parametrize(
+    ("states", "not_before", "minutes", "expected"),
+    [
+        ("FFxxFFF", 0, 60, (0, 2)),  # right away
+        ("FxFFxFF", 0, 60, (2, 4)),  # a single free slot is too short
+        ("FFxxFFF", 1, 60, (4, 6)),  # not before the refused start
+        ("FFxxFFF", 0, 120, None),  # no run long enough
+        ("xxxx", 0, 30, None),
+    ],
+)
+def test_the_first_free_run_of_the_same_length(states, not_before, minutes, expected):
+    start = datetime(2026, 11, 17, 9, tzinfo=TZ)
+    slots = _grid(start, states)
+    found = rules.first_free_run(slots, not_before=start + timedelta(minutes=30 * not_before), minutes=minutes)
+    if expected is None:
+        assert found is None
+    else:
+        assert found == (start + timedelta(minutes=30 * expected[0]), start + timedelta(minutes=30 * expected[1]))
+
+
+def test_a_free_run_never_spans_a_gap_between_days():
+    evening = datetime(2026, 11, 17, 21, 30, tzinfo=TZ)
+    morning = datetime(2026, 11, 18, 8, tzinfo=TZ)
+    slots = [*_grid(evening, "F"), *_grid(morning, "FF")]
+    assert rules.first_free_run(slots, not_before=evening, minutes=60) == (morning, morning + timedelta(hours=1))

@@ -51,6 +51,23 @@ def test_a_checked_in_resident_books_a_free_slot(member_a, meeting_room):
     assert booking.purpose == "客户会谈" and booking.attendees == 2
 
 
+def test_a_booking_is_two_queries_and_a_suspension_found_in_the_first(member_a, meeting_room,
+                                                                    django_assert_num_queries):
+    create(member_a, meeting_room, at(TOMORROW, "08:00"), at(TOMORROW, "09:00"))  # the rulebook parsed once
+
+    # The service's atomic block (here a savepoint in the test's transaction; BEGIN/COMMIT on its own):
+    # SAVEPOINT, (1) the rulebook version in force with EXISTS(a suspension covering bookings) in the same
+    # row, (2) the INSERT with its audit context, whose exclusion constraint is the overlap check (no
+    # SELECT before it), RELEASE SAVEPOINT.
+    with django_assert_num_queries(4):
+        create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
+
+    SuspensionFactory(resident=member_a, scope=SuspensionScope.PUBLIC_SPACES)
+    with pytest.raises(DomainError) as refused:
+        create(member_a, meeting_room, at(TOMORROW, "10:00"), at(TOMORROW, "11:00"))
+    assert refused.value.code == "suspended" and "暂停" in str(refused.value.message)
+
+
 def test_adjacent_slots_both_succeed(member_a, member_b, meeting_room):
     first = create(member_a, meeting_room, at(TOMORROW, "09:00"), at(TOMORROW, "10:00"))
     second = create(member_b, meeting_room, at(TOMORROW, "10:00"), at(TOMORROW, "11:00"))
@@ -78,7 +95,12 @@ def test_an_overlap_is_a_conflict_naming_the_taken_slot_not_the_booker(member_a,
 
     error = refused.value
     assert error.status_code == 409
-    assert error.details["conflict"] == {"starts_at": "2026-11-17T09:00:00+08:00", "ends_at": "2026-11-17T10:00:00+08:00"}
+    assert error.details["conflict"] == {"starts_at": "2026-11-17T09:00:00+08:00", "ends_at": "2026-11-17T10:00:00+08:00",
+                                         "own_booking": False}
+    # The next free time of the same length from the requested start on (10:00 at the earliest).
+    length = at(TOMORROW, end) - at(TOMORROW, start)
+    assert error.details["suggestion"] == {"starts_at": "2026-11-17T10:00:00+08:00",
+                                           "ends_at": (at(TOMORROW, "10:00") + length).isoformat()}
     assert "2026年11月17日 09:00–10:00" in str(error.message)
     assert "A301 会议室已被预约" in str(error.message)
     assert "张三" not in str(error.message) and "张三" not in str(error.as_dict())

@@ -145,6 +145,16 @@ def test_the_day_calendar_shows_busy_slots_without_the_booker(client_a, member_b
     assert f'{url("booking_new", meeting_room.pk)}?date=2026-11-17&amp;start=13:30&amp;end=14:00' in text
 
 
+def test_the_day_calendar_lists_the_free_times_first(client_a, meeting_room, a_booking, b_booking):
+    text = client_a.get(url("room_calendar", meeting_room.pk), {"date": TOMORROW.isoformat()}).content.decode()
+
+    free = text.index('data-testid="free-times"')
+    assert free < text.index('data-testid="day-slots"')
+    runs = re.findall(r'free-times__link" href="[^"]*">(\d\d:\d\d–\d\d:\d\d)<', text[free:])
+    assert runs == ["08:00–09:00", "10:00–14:00", "15:00–22:00"]  # consecutive free slots merged
+    assert f'{url("booking_new", meeting_room.pk)}?date=2026-11-17&amp;start=10:00&amp;end=11:00' in text[free:]
+
+
 def _slot_states(text):
     """[(start, state)] of the day view's rows."""
     return [(start, state) for state, start in re.findall(r'data-state="(\w+)" data-start="(\d\d:\d\d)"', text)]
@@ -234,9 +244,40 @@ def test_a_taken_slot_is_explained_without_naming_who(client_a, meeting_room, b_
 
     assert response.status_code == 400
     errors = response.context["form"].errors["start"]
-    assert errors == ["A301 会议室已被预约（2026年11月17日 14:00–15:00），请选择其他时间。"]
-    assert "欧阳娜娜" not in response.content.decode()
+    assert errors == ["A301 会议室已被预约（2026年11月17日 14:00–15:00）。最近的同样时长空闲时段：2026年11月17日 15:00–16:00。"]
+    text = response.content.decode()
+    assert "欧阳娜娜" not in text
     assert Booking.objects.count() == 1
+    # The next free time of the same length is one tap away: the form filled in with it.
+    assert 'href="?date=2026-11-17&amp;start=15:00&amp;end=16:00"' in text and "改订最近的空闲时段" in text
+    again = client_a.get(url("booking_new", meeting_room.pk), {"date": "2026-11-17", "start": "15:00", "end": "16:00"})
+    form = again.context["form"]
+    assert (form["start"].value(), form["end"].value()) == ("15:00", "16:00")
+
+
+def test_a_clash_with_the_residents_own_booking_says_so(client_a, meeting_room, a_booking):
+    response = client_a.post(url("booking_new", meeting_room.pk), form_data(start="09:30", end="10:30"))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["start"] == [
+        "您本人已预约A301 会议室（2026年11月17日 09:00–10:00），所选时间与您自己的预约重叠。"
+        "最近的同样时长空闲时段：2026年11月17日 10:00–11:00。"
+    ]
+
+
+def test_changing_a_booking_to_a_suggested_time_keeps_the_suggestion(client_a, a_booking, b_booking):
+    response = client_a.get(url("booking_change", a_booking.pk), {"date": "2026-11-18", "start": "11:00", "end": "12:00"})
+    form = response.context["form"]
+    assert (form["day"].value().isoformat(), form["start"].value(), form["end"].value()) == (
+        "2026-11-18", "11:00", "12:00")
+    assert form["purpose"].value() == "产品评审"  # the booking's own values otherwise
+
+
+def test_the_form_never_offers_an_end_before_the_start(client_a, meeting_room):
+    text = client_a.get(url("booking_new", meeting_room.pk), {"date": "2026-11-18", "start": "14:00"}).content.decode()
+    # The end picker is tied to the start picker (static/js/site.js hides every end at or before the start);
+    # the server refuses one all the same, next to the end time (test above).
+    assert re.search(r'<select name="end"[^>]*data-end-after="id_start"', text)
 
 
 def test_a_suspended_resident_is_told_on_the_form(client_a, member_a, meeting_room):

@@ -75,7 +75,7 @@ def _chart(section: ServiceSection, months: Sequence[date]) -> charts.Chart | No
         for figure, colour in zip(charted, COLOURS, strict=False)
     ]
     return charts.line_chart(
-        [month_label(month) for month in months],
+        [_("Month %(month)s") % {"month": month.month} for month in months],
         series,
         chart_id=f"quality-{section.key}",
         css_class="quality-chart",
@@ -85,6 +85,7 @@ def _chart(section: ServiceSection, months: Sequence[date]) -> charts.Chart | No
             "The table below gives the same numbers."
         ),
         axis=charts.Axis(100, (0, 25, 50, 75, 100), "{}%"),
+        sublabels=[str(month.year) for month in months],
         legend=[(figure.label, colour) for figure, colour in zip(charted, COLOURS, strict=False)],
         step=56,
     )

@@ -3,7 +3,7 @@ working-day deadlines, a fixed number of queries, no personal data, Chinese, and
 
 import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,8 +16,11 @@ from opc_community.notices.quality import section_view
 from opc_community.notices.rules import median_of, month_starts, share
 from residents.selectors.service_figures import complaint_figures
 from residents.services import complaints as complaint_services
+from resources.models import GrantSource, VoucherGrant, VoucherUnit
+from resources.selectors.service_figures import voucher_figures
 from tests.residents.factories import AgreementFactory, ResidentFactory, acknowledge_rules
 from tests.residents.support.complaints import at, file_complaint, sh
+from tests.resources.factories import VoucherProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +212,47 @@ def test_the_api_twin_gives_the_same_figures(client, member, daily_staff):
 def test_the_board_links_the_page_and_sign_up(client):
     page = client.get(reverse("notices:list")).content.decode()
     assert reverse("notices:service_quality") in page and reverse("residents:signup") in page
+
+
+# --- Vouchers: the budget granted, per unit -------------------------------------------------------------
+
+
+def test_the_voucher_budget_granted_by_month_end_per_unit(member):
+    yuan = VoucherProgrammeFactory(budget=Decimal("50000.00"), opens_on=date(2026, 10, 1))
+    tokens = VoucherProgrammeFactory(
+        unit=VoucherUnit.TOKENS, budget=Decimal("1000.00"), opens_on=date(2026, 11, 1)
+    )
+    VoucherProgrammeFactory(budget=Decimal("99999.00"), published_at=None)  # a draft: no budget yet
+    for number, (programme, amount, issued) in enumerate(
+        [
+            (yuan, "1000.00", sh(2026, 10, 15, 10)),
+            (yuan, "2000.00", sh(2026, 11, 30, 23)),
+            (tokens, "250.00", sh(2026, 11, 2, 9)),
+        ]
+    ):
+        VoucherGrant.objects.create(
+            number=f"V{number}",
+            resident=member,
+            programme=programme,
+            source=GrantSource.APPLICATION,
+            kind=programme.kind,
+            unit=programme.unit,
+            amount=Decimal(amount),
+            balance=Decimal(amount),
+            issued_at=issued,
+            expires_at=issued + timedelta(days=90),
+        )
+    (section,) = voucher_figures([SEPTEMBER, OCTOBER, date(2026, 11, 1)], now=sh(2026, 12, 1, 9))
+    by_label = {figure.label: list(figure.values) for figure in section.figures}
+    assert by_label == {
+        "预算发放率（元）": [
+            None,
+            Decimal("2.0"),
+            Decimal("6.0"),
+        ],  # 1,000 then 3,000 of 50,000 (11-30 23:00 counts)
+        "预算发放率（千 tokens）": [
+            None,
+            None,
+            Decimal("25.0"),
+        ],  # open from November: 250 of 1,000
+    }

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -67,6 +67,7 @@ class ServiceSectionSerializer(serializers.Serializer):
     figures = ServiceFigureSerializer(many=True)
 
 
+@extend_schema_serializer(many=False)  # one object, though served by the viewset's list route
 class ServiceQualitySerializer(serializers.Serializer):
     """The service-quality page (服务公示) as data: the months (ISO, first day) and each section's figures,
     one value per month (null: nothing to measure that month). Counts and shares only, no person."""

@@ -613,3 +613,5 @@ LOGGING = {
 }
 
 SITE_NAME = _("Nansha International OPC Ecosystem Community")
+#: The body that publishes on the public notice board (发布单位), shown on every item (RULEBOOK §10).
+NOTICE_BOARD_PUBLISHER = _("Nansha International OPC Ecosystem Community Operations Management Office")

@@ -10,7 +10,7 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents")
 
     def ready(self) -> None:
-        from opc_community.notices.registry import register_name_source
+        from opc_community.notices.registry import register_name_source, register_service_figures
         from opc_community.portal.cards import register_card
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents import cards
@@ -20,11 +20,14 @@ class ResidentsConfig(AppConfig):
         from residents.selectors import intake as intake_selectors
         from residents.selectors import mediation as mediation_selectors
         from residents.selectors import rule_questions as question_selectors
+        from residents.selectors import service_figures
         from residents.selectors.lifecycle import RESIDENTS_CONDITIONS
         from residents.services import complaint_deadlines, intake, mediation, rule_questions
 
         # RULEBOOK §10 (decisions added 2026-12): the name on an applicant's ID card is a known name.
         register_name_source(Application, "person_name")
+        register_service_figures("complaints", service_figures.complaint_figures)
+        register_service_figures("intake", service_figures.intake_figures)
 
         register_card("application", cards.application)
         register_card("agreement", cards.agreement)

@@ -9,6 +9,7 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Resources and services")
 
     def ready(self) -> None:
+        from opc_community.notices.registry import register_service_figures
         from opc_community.portal.cards import Shortcut, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.extensions import ArchiveSection, register_archive_section
@@ -16,6 +17,7 @@ class ResourcesConfig(AppConfig):
         from resources.selectors import activities as activity_selectors
         from resources.selectors import deadlines as deadline_selectors
         from resources.selectors import matchmaking as matchmaking_selectors
+        from resources.selectors import service_figures
         from resources.selectors import sharing as sharing_selectors
         from resources.selectors import stage as stage_selectors
         from resources.selectors import vouchers as voucher_selectors
@@ -28,6 +30,9 @@ class ResourcesConfig(AppConfig):
         from resources.services.stage import close_open_for_exit
         from spaces.extensions import register_drill_source
 
+        # 第四章第四条 2: the public service-quality page shows the voucher budget and the survey results.
+        register_service_figures("vouchers", service_figures.voucher_figures)
+        register_service_figures("surveys", service_figures.survey_figures)
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
         register_shortcut(Shortcut(_("My activities"), "resources:my_activities"))
         register_shortcut(Shortcut(_("My vouchers"), "resources:my_vouchers"))

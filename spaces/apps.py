@@ -9,7 +9,7 @@ class SpacesConfig(AppConfig):
     verbose_name = _("Spaces")
 
     def ready(self) -> None:
-        from opc_community.notices.registry import register_name_source
+        from opc_community.notices.registry import register_name_source, register_service_figures
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
         from residents.extensions import (
             ArchiveSection,
@@ -24,6 +24,7 @@ class SpacesConfig(AppConfig):
         from spaces.selectors import bookings as booking_selectors
         from spaces.selectors import desks as desk_selectors
         from spaces.selectors import equipment as equipment_selectors
+        from spaces.selectors.service_figures import occupancy_figures
         from spaces.services.booking_release import cancel_future_bookings
         from spaces.services.desks import (
             desk_assign_at_check_in,
@@ -35,6 +36,8 @@ class SpacesConfig(AppConfig):
         from spaces.services.visitors import visitors_cancel_for_exit
         from spaces.views.bookings import dashboard_card
 
+        # 第四章第四条 2: the public service-quality page shows room occupancy month by month.
+        register_service_figures("rooms", occupancy_figures)
         # 第三章第四条: leaving the community revokes what the spaces app granted the resident —
         # future room bookings, an open desk change request, permits not yet used, expected visitors.
         # (The desk itself is released by the exit's own "desk released" step.)

@@ -1,5 +1,7 @@
 """docker-compose.yml: migrations run once, in a one-shot service that web, worker and beat wait for;
-the web service is health-checked through /healthz. (No Docker engine here: the file is read as YAML.)"""
+the web service is health-checked through /healthz; two web and two worker replicas behind one published
+load balancer, exactly one beat (docs/operations.md, "Scaling out"). (No Docker engine here: the file is
+read as YAML.)"""
 
 import subprocess
 import sys
@@ -37,6 +39,40 @@ def test_web_is_health_checked_through_healthz():
     script = (ROOT / "scripts" / "healthcheck.py").read_text()
     assert 'URL = "http://127.0.0.1:8000/healthz"' in script
     assert int(check["timeout"].rstrip("s")) > 5  # the script's own timeout fits inside
+
+
+def test_two_web_replicas_behind_the_only_published_port():
+    assert SERVICES["web"]["deploy"]["replicas"] == 2
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"proxy"}  # a replica's own port would clash with the next replica's
+    proxy = SERVICES["proxy"]
+    assert proxy["ports"] == ["127.0.0.1:${WEB_PORT:-8000}:8080"]
+    assert proxy["depends_on"]["web"] == {"condition": "service_healthy"}
+    (mount,) = proxy["volumes"]
+    source, target, _mode = mount.split(":")
+    conf = (ROOT / source).read_text()
+    assert target == "/etc/nginx/conf.d/default.conf"
+    # Every replica, looked up again (Docker's DNS), and the client's headers passed on unchanged
+    # (TRUSTED_PROXY_COUNT counts the HTTPS proxy in front only).
+    assert "listen 8080;" in conf and "resolver 127.0.0.11" in conf and "set $web http://web:8000;" in conf
+    assert "proxy_set_header X-Forwarded-For $http_x_forwarded_for;" in conf
+    assert "proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;" in conf
+
+
+def test_two_workers_and_exactly_one_beat():
+    assert SERVICES["worker"]["deploy"]["replicas"] == 2
+    assert SERVICES["beat"]["deploy"]["replicas"] == 1
+    beats = [name for name, service in SERVICES.items() if "beat" in (service.get("command") or [])]
+    assert beats == ["beat"]
+    assert "deploy" not in SERVICES["migrate"]  # one-shot, one container
+
+
+def test_web_and_workers_share_the_database_redis_and_private_media():
+    for name in ("web", "worker"):
+        service = SERVICES[name]
+        assert "private-media:/var/lib/opc/private" in service["volumes"], name
+        assert service["environment"]["DATABASE_URL"].startswith("${DATABASE_URL"), name
+        assert service["environment"]["REDIS_URL"] == "${REDIS_URL:-redis://redis:6379/0}", name
 
 
 def healthcheck(url: str) -> subprocess.CompletedProcess:

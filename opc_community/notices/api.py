@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -34,6 +34,7 @@ class PublicationSerializer(serializers.ModelSerializer):
             "kind_display",
             "title",
             "body",
+            "table",
             "status",
             "status_display",
             "outcome",
@@ -51,6 +52,42 @@ class PublicationSerializer(serializers.ModelSerializer):
         url = publication.get_absolute_url()
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
+
+
+class ServiceFigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    values = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class ServiceSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    rule = serializers.CharField()
+    figures = ServiceFigureSerializer(many=True)
+
+
+@extend_schema_serializer(many=False)  # one object, though served by the viewset's list route
+class ServiceQualitySerializer(serializers.Serializer):
+    """The service-quality page (服务公示) as data: the months (ISO, first day) and each section's figures,
+    one value per month (null: nothing to measure that month). Counts and shares only, no person."""
+
+    months = serializers.ListField(child=serializers.DateField())
+    sections = ServiceSectionSerializer(many=True)
+
+
+class ServiceQualityViewSet(viewsets.ViewSet):
+    """The public service-quality figures (服务公示, 第四章第四条 2), the API twin of /notices/service-quality/.
+
+    Public on purpose, like the board: month-by-month shares and counts computed from the records,
+    nothing about a person. A fixed number of queries (each app's figures).
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: ServiceQualitySerializer})
+    def list(self, request: Request) -> Response:
+        return Response(ServiceQualitySerializer(selectors.service_quality(now=timezone.now())).data)
 
 
 class PublicationFilter(filters.FilterSet):
@@ -110,4 +147,7 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
-ROUTES = [("notices", PublicationViewSet, "notice")]
+ROUTES = [
+    ("notices", PublicationViewSet, "notice"),
+    ("service-quality", ServiceQualityViewSet, "service-quality"),
+]

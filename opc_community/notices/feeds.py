@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks
+from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,7 +46,17 @@ class LatestPublicationsFeed(Feed):
     def item_description(self, item: Publication) -> str:
         # Atom summaries are HTML: the plain, already-masked body is escaped, then paragraphed.
         status = _("Status: %(status)s") % {"status": item.public_status_label}
-        return linebreaks(f"{window_text(item)}\n{status}\n\n{item.body}", autoescape=True)
+        text = linebreaks(f"{window_text(item)}\n{status}\n\n{item.body}", autoescape=True)
+        if not item.table_rows:
+            return text
+        # Results published as a table (quarterly scores) travel as one, every cell escaped.
+        head = format_html_join("", "<th>{}</th>", ((column,) for column in item.table_columns))
+        body = format_html_join("", "<tr>{}</tr>", (
+            (format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in item.table_rows))
+        return text + format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+    def item_author_name(self, item: Publication) -> str:
+        return str(settings.NOTICE_BOARD_PUBLISHER)  # the publishing body (发布单位), never a person
 
     def item_pubdate(self, item: Publication) -> datetime:
         return item.window_starts_at

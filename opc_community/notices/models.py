@@ -99,6 +99,15 @@ class Publication(models.Model):
             "or names of people (checked before publication); companies by their registered name."
         ),
     )
+    table = models.JSONField(
+        _("table"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Results shown as a table under the text (quarterly scores): column headings and rows, "
+            "composed from masked fields only; empty: no table."
+        ),
+    )
     content_type = models.ForeignKey(
         ContentType,
         verbose_name=_("subject type"),
@@ -253,6 +262,14 @@ class Publication(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notices:detail", args=[self.pk])
+
+    @property
+    def table_columns(self) -> list[str]:
+        return list(self.table.get("columns", [])) if self.table else []
+
+    @property
+    def table_rows(self) -> list[list[str]]:
+        return [list(row) for row in self.table.get("rows", [])] if self.table else []
 
     @property
     def window_over_at(self) -> datetime:

@@ -38,14 +38,26 @@ registers where, in its ``AppConfig.ready()``::
       register_name_source(Visitor, "name")
 
 The notice board reads every source with one query (``selectors.known_names_in``).
+
+Service figures (服务公示, 第四章第四条 2): the public service-quality page shows each app's figures
+month by month without importing the apps. Each app registers a provider in its ``AppConfig.ready()``::
+
+      register_service_figures("complaints", complaint_figures)
+
+``provider(months, *, now) -> list[ServiceSection]`` gets the first days of the months shown (oldest
+first) and returns its sections with one value per month. It reads with a fixed number of set-based
+queries whatever the number of rows, and returns counts and shares only — never a person.
 """
 
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
 from opc_community.notices.models import Publication, PublicationKind
+from opc_community.notices.rules import ServiceSection
 
 
 class CloseHandler(Protocol):
@@ -85,3 +97,19 @@ def register_name_source(model: type[Model], field: str) -> None:
 
 def name_sources() -> list[tuple[type[Model], str]]:
     return list(_name_sources.values())
+
+
+class ServiceFiguresProvider(Protocol):
+    def __call__(self, months: Sequence[date], *, now: datetime) -> Sequence[ServiceSection]: ...
+
+
+_service_figures: dict[str, ServiceFiguresProvider] = {}
+
+
+def register_service_figures(name: str, provider: ServiceFiguresProvider) -> None:
+    """Have ``provider``'s sections shown on the service-quality page (registering again is harmless)."""
+    _service_figures[name] = provider
+
+
+def service_figure_providers() -> list[ServiceFiguresProvider]:
+    return list(_service_figures.values())

@@ -1,6 +1,7 @@
 """Reads of the notice board, shaped so that every page costs a fixed number of queries."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +19,8 @@ from opc_community.notices.models import (
     Publication,
     PublicationStatus,
 )
+from opc_community.notices.rules import ServiceSection, month_starts
+from opc_community.workdays.rules import local_date
 
 
 def _started(now: datetime) -> QuerySet[Publication]:
@@ -157,3 +160,21 @@ def late_objection_count(now: datetime) -> int:
 def provisional_objection_deadlines() -> QuerySet[Objection]:
     """Pending objections whose decide-by date is provisional (the calendar of its year is not loaded)."""
     return Objection.objects.filter(status=ObjectionStatus.PENDING, decide_due_provisional=True)
+
+
+#: The service-quality page shows this many calendar months, this month last (a page choice, not a rule).
+SERVICE_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class ServiceQuality:
+    months: list[date]
+    sections: list[ServiceSection]
+
+
+def service_quality(*, now: datetime) -> ServiceQuality:
+    """Every registered app's monthly figures (服务公示, 第四章第四条 2), in page order. Each provider reads
+    with a fixed number of queries, so the page does too; nothing here names a person."""
+    months = month_starts(local_date(now), SERVICE_MONTHS)
+    sections = [section for provider in registry.service_figure_providers() for section in provider(months, now=now)]
+    return ServiceQuality(months=months, sections=sorted(sections, key=lambda section: section.order))

@@ -50,6 +50,7 @@ from opc_community.notices.models import (
     PublicationOutcome,
     PublicationStatus,
 )
+from opc_community.notices.rules import PublicationTable
 from opc_community.portal.services import notifications_withdraw, notify, notify_overdue
 from opc_community.workdays import services as workdays_services
 from opc_community.workdays.registry import Recomputed
@@ -145,6 +146,7 @@ def publication_open(
     concerned_user: User | None = None,
     window_days: int | None = None,
     starts_at: datetime | None = None,
+    table: PublicationTable | None = None,
     actor: User,
 ) -> Publication:
     """Publish a notice with its window (RULEBOOK §10).
@@ -161,6 +163,8 @@ def publication_open(
     personal data. Penalty and score publications get the moment they leave the public
     board (:func:`board_exit`, by the rulebook in force on the start date).
     The owning app passes its object as ``subject`` and registers a close handler for ``kind``.
+    ``table`` (results such as quarterly scores) is shown as a table under the text; like the
+    body it is composed from masked fields only.
     """
     if kind not in PublicationKind.values:
         raise DomainError(
@@ -187,6 +191,7 @@ def publication_open(
             kind=kind,
             title=title,
             body=body,
+            table={"columns": list(table.columns), "rows": [list(row) for row in table.rows]} if table else {},
             subject=subject,
             concerned_user=concerned_user,
             window_starts_at=starts_at,

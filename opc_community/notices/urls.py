@@ -9,5 +9,6 @@ app_name = "notices"
 urlpatterns = [
     path("", views.publication_list, name="list"),
     path("feed/", LatestPublicationsFeed(), name="feed"),
+    path("service-quality/", views.service_quality, name="service_quality"),
     path("<int:pk>/", views.publication_detail, name="detail"),
 ]

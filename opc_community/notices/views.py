@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from opc_community.accounts.permissions import is_oversight_only
 from opc_community.core.views import submit_form
-from opc_community.notices import selectors, services
+from opc_community.notices import quality, selectors, services
 from opc_community.notices.forms import ObjectionForm
 from opc_community.notices.models import Publication, PublicationKind
 from opc_community.workdays.rules import local_date
@@ -32,7 +33,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         request,
         "notices/publication_list.html",
         {"page_obj": page, "kinds": PublicationKind.choices, "current_kind": kind,
-         "page_query": f"kind={kind}&" if kind else ""},
+         "page_query": f"kind={kind}&" if kind else "", "publisher": settings.NOTICE_BOARD_PUBLISHER},
     )
 
 
@@ -62,6 +63,7 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices/publication_detail.html",
             {
                 "publication": publication,
+                "publisher": settings.NOTICE_BOARD_PUBLISHER,
                 "form": form,
                 "window_open": window_open,
                 # Keep a submitted text on the page even when the window closed meanwhile.
@@ -80,6 +82,22 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         success_url=publication,
         message=_("Your objection was received. Staff will decide it and record the reason."),
         page=page, failed_status=200,
+    )
+
+
+@require_GET
+def service_quality(request: HttpRequest) -> HttpResponse:
+    """服务公示 (第四章第四条 2): month by month, how the community kept its service promises — counts and
+    shares only, no person. Public like the board; a fixed number of queries (each app's figures)."""
+    report = selectors.service_quality(now=timezone.now())
+    return render(
+        request,
+        "notices/service_quality.html",
+        {
+            "sections": [quality.section_view(section, report.months) for section in report.sections],
+            "publisher": settings.NOTICE_BOARD_PUBLISHER,
+            "as_of": timezone.now(),
+        },
     )
 
 

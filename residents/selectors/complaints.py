@@ -206,7 +206,7 @@ def solved_unconfirmed(*, before: datetime) -> list[int]:
 
 # --- The monthly SLA report ----------------------------------------------------------------------
 
-_FACT_FIELDS = (
+FACT_FIELDS = (
     "category", "filed_at", "response_due_at", "responded_at", "solution_due_at", "solved_at",
     "solution_late", "reopened_count", "status",
 )
@@ -230,7 +230,7 @@ def sla_report(month: date, *, now: datetime | None = None) -> rules.SlaReport:
     and the calendar (two).
     """
     now = now or timezone.now()
-    facts = [rules.ComplaintFacts(**row) for row in month_complaints(month).values(*_FACT_FIELDS)]
+    facts = [rules.ComplaintFacts(**row) for row in month_complaints(month).values(*FACT_FIELDS)]
     return rules.sla_report(
         facts,
         month=month,
@@ -247,7 +247,7 @@ def sla_export_rows(month: date, *, now: datetime | None = None) -> list[dict[st
     rows = []
     complaints = month_complaints(month).select_related("resident").order_by("filed_at", "id")
     for complaint in complaints:
-        facts = rules.ComplaintFacts(**{name: getattr(complaint, name) for name in _FACT_FIELDS})
+        facts = rules.ComplaintFacts(**{name: getattr(complaint, name) for name in FACT_FIELDS})
         response, solution = rules.complaint_outcome(facts, now=now)
         rows.append(
             {

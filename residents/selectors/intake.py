@@ -174,15 +174,25 @@ class IntakeSlaSummary:
 _LOOKBACK_DAYS = 45
 
 
-def intake_sla_summary(start: date, end: date, *, now: datetime | None = None) -> IntakeSlaSummary:
-    """On-time and overdue initial reviews and results whose deadline falls in ``start``..``end``
-    (第三章第二条: initial review within 7 working days of a submission, the result within 2 working
-    days of the evaluation; the numbers of the rulebook in force on the event's day).
+@dataclass(frozen=True)
+class StepOutcome:
+    """One intake step owed by its deadline: the waiting status (submitted: the initial review;
+    evaluated: the result), the deadline's local day and how it went (0 on time, 1 overdue, 2 pending)."""
+
+    step: str
+    due_on: date
+    outcome: int
+
+
+def intake_step_outcomes(start: date, end: date, *, now: datetime | None = None) -> list[StepOutcome]:
+    """The initial reviews and results whose deadline falls in ``start``..``end`` (第三章第二条: initial
+    review within 7 working days of a submission, the result within 2 working days of the evaluation;
+    the numbers of the rulebook in force on the event's day).
 
     A step is *on time* when the application left the waiting status by its deadline, *overdue*
     when it left later or is still waiting after the deadline, *pending* when still waiting
-    before it. Every submission round counts as one initial review. Fixed number of queries:
-    transitions; rulebook versions; calendar (2).
+    before it. Every submission round counts as one initial review; a withdrawn application owes
+    nothing. Fixed number of queries: transitions; rulebook versions; calendar (2).
     """
     now = now or timezone.now()
     rows = list(
@@ -206,9 +216,9 @@ def intake_sla_summary(start: date, end: date, *, now: datetime | None = None) -
         in_force = [body for effective, body in versions if effective <= day]
         return in_force[-1] if in_force else versions[-1][1]
 
-    counts = {ApplicationStatus.SUBMITTED: [0, 0, 0], ApplicationStatus.EVALUATED: [0, 0, 0]}
+    outcomes = []
     for index, (application_id, _from_status, to_status, at) in enumerate(rows):
-        if to_status not in counts:
+        if to_status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.EVALUATED):
             continue
         day = local_date(at)
         deadlines = rules_on(day).deadlines
@@ -230,11 +240,18 @@ def intake_sla_summary(start: date, end: date, *, now: datetime | None = None) -
         if left is not None and left[0] == ApplicationStatus.WITHDRAWN:
             continue  # the applicant withdrew: no review was owed any more
         left_at = left[1] if left else None
-        bucket = counts[to_status]
-        if left_at is not None:
-            bucket[0 if left_at <= due else 1] += 1
-        else:
-            bucket[1 if now > due else 2] += 1
+        done_late = left_at > due if left_at is not None else None
+        outcome = int(done_late) if done_late is not None else (1 if now > due else 2)
+        outcomes.append(StepOutcome(step=to_status, due_on=local_date(due), outcome=outcome))
+    return outcomes
+
+
+def intake_sla_summary(start: date, end: date, *, now: datetime | None = None) -> IntakeSlaSummary:
+    """On-time, overdue and pending initial reviews and results whose deadline falls in ``start``..``end``
+    (:func:`intake_step_outcomes`; the same queries)."""
+    counts = {ApplicationStatus.SUBMITTED: [0, 0, 0], ApplicationStatus.EVALUATED: [0, 0, 0]}
+    for step in intake_step_outcomes(start, end, now=now):
+        counts[step.step][step.outcome] += 1
     return IntakeSlaSummary(
         start=start,
         end=end,

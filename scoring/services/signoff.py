@@ -46,6 +46,7 @@ from opc_community.core.i18n import community_language
 from opc_community.core.moments import format_moment
 from opc_community.core.transitions import lock, move
 from opc_community.notices.models import Publication, PublicationKind
+from opc_community.notices.rules import PublicationTable
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
 from residents.models import Resident, ResidentStatus
@@ -164,9 +165,23 @@ def quarter_reopen(*, quarter: Quarter, actor: Actor) -> Quarter:
         return _move(quarter, QuarterStatus.DRAFTED, confirmed_by=None, confirmed_at=None)
 
 
-def publication_body(quarter: Quarter, cards: list[ScoreCard]) -> str:
-    """The public text: per resident (masked), the total, the points of each dimension and the outcome;
-    ordered by total, highest first. No inputs (revenue is business data) and no identity numbers."""
+def publication_body(quarter: Quarter) -> str:
+    """The public text around the results table (:func:`publication_table`)."""
+    lines = [
+        _("Quarterly assessment results of %(quarter)s (Chapter 6, Articles 1 and 2), rulebook version %(version)s.")
+        % {"quarter": quarter, "version": quarter.rulebook_version},
+        _("The table lists each resident with its total score, the points of each dimension and the outcome, "
+          "highest total first."),
+        _("A resident may appeal its own score during the publication window in the portal; an upheld appeal "
+          "is recomputed and the elimination re-evaluated for everyone (Chapter 6, Article 3)."),
+    ]
+    return "\n".join(str(line) for line in lines)
+
+
+def publication_table(quarter: Quarter, cards: list[ScoreCard]) -> PublicationTable:
+    """The results as the board shows them: per resident (public name: a company by its registered name,
+    a person masked, RULEBOOK §10), the total, the points of each dimension and the outcome; ordered by
+    total, highest first. No inputs (revenue is business data) and no identity numbers."""
     rules = rules_for(quarter).scoring
     maxima = {
         "participation": rules.participation.max_points, "completion": rules.completion.max_points,
@@ -177,27 +192,16 @@ def publication_body(quarter: Quarter, cards: list[ScoreCard]) -> str:
         "participation": _("participation"), "completion": _("project completion"), "revenue": _("revenue"),
         "awards": _("awards"), "contributions": _("contributions"),
     }
-    lines = [
-        _("Quarterly assessment results of %(quarter)s (Chapter 6, Articles 1 and 2), rulebook version %(version)s.")
-        % {"quarter": quarter, "version": quarter.rulebook_version},
-        _("Each line: resident, total score, points per dimension, outcome."),
-        "",
+    columns = [
+        str(_("Resident")), str(_("Total")),
+        *(f"{labels[name]}（{maxima[name]}）" for _field, name in DIMENSIONS), str(_("Outcome")),
     ]
-    for card in sorted(cards, key=lambda c: (-c.total, c.resident_id)):
-        points = "，".join(
-            f"{labels[name]} {getattr(card, field)}/{maxima[name]}" for field, name in DIMENSIONS
-        )
-        lines.append(
-            _("%(name)s: total %(total)s (%(points)s) — %(outcome)s")
-            % {"name": public_name(card.resident.application), "total": card.total, "points": points,
-               "outcome": card.get_outcome_display()}
-        )
-    lines += [
-        "",
-        _("A resident may appeal its own score during the publication window in the portal; an upheld appeal "
-          "is recomputed and the elimination re-evaluated for everyone (Chapter 6, Article 3)."),
+    rows = [
+        [public_name(card.resident.application), str(card.total),
+         *(str(getattr(card, field)) for field, _name in DIMENSIONS), str(card.get_outcome_display())]
+        for card in sorted(cards, key=lambda c: (-c.total, c.resident_id))
     ]
-    return "\n".join(str(line) for line in lines)
+    return PublicationTable(columns=columns, rows=rows)
 
 
 def _cards(quarter: Quarter) -> list[ScoreCard]:
@@ -219,7 +223,8 @@ def quarter_publish(*, quarter: Quarter, actor: Actor) -> Publication:
         publication = publication_open(
             kind=PublicationKind.QUARTERLY_SCORES,
             title=_("Quarterly assessment results %(quarter)s") % {"quarter": quarter},
-            body=publication_body(quarter, cards),
+            body=publication_body(quarter),
+            table=publication_table(quarter, cards),
             staff_text={},  # composed from the score cards only: public names, points, outcomes
             subject=quarter,
             actor=actor,

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from opc_community.notices import services
 from opc_community.notices.models import Objection, PublicationKind
+from opc_community.notices.rules import PublicationTable
 from tests.notices.conftest import AFTER, SH, START
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,47 @@ def test_anyone_reads_a_publication_and_is_asked_to_log_in_to_object(client, pub
     assert "登录后可提出异议" in page
     assert f'href="{reverse("portal:login")}?next={publication.get_absolute_url()}"' in page
     assert "<textarea" not in page
+
+
+def test_every_item_shows_its_publisher_date_and_how_to_object_in_one_sentence(client, publish):
+    publication = publish()
+
+    with time_machine.travel(DURING, tick=False):
+        listing = _text(client.get(reverse("notices:list")))
+        page = _text(client.get(publication.get_absolute_url()))
+
+    byline = "发布单位：南沙国际OPC生态社区运营管理办公室　发布日期：2026年6月2日"
+    assert byline in listing and byline in page
+    # The window's last day (Fri 2026-06-05), from the publication, in one sentence.
+    assert "如有异议，请于 2026年6月5日 前登录后在本页提出。" in page
+
+
+def test_results_published_as_a_table_and_sign_up_from_a_procedure(client, publish):
+    scores = publish(
+        kind=PublicationKind.QUARTERLY_SCORES,
+        title="2026年第三季度考核结果",
+        body="考核结果如下表。",
+        table=PublicationTable(
+            columns=["入驻主体", "总分"], rows=[["广州欧阳智算科技有限公司", "92"], ["张*", "75"]]
+        ),
+    )
+    procedure = publish(
+        kind=PublicationKind.SERVICE_PROCEDURE, title="入驻办理流程", body="一、在线填写申请表。"
+    )
+
+    with time_machine.travel(DURING, tick=False):
+        page = _text(client.get(scores.get_absolute_url()))
+        procedure_page = _text(client.get(procedure.get_absolute_url()))
+        feed = _text(client.get(reverse("notices:feed")))
+
+    assert '<th scope="col">入驻主体</th><th scope="col">总分</th>' in page
+    assert (
+        '<th scope="row">广州欧阳智算科技有限公司</th><td>92</td>' in page
+    )  # a company as registered
+    assert reverse("residents:signup") in procedure_page and reverse("residents:signup") not in page
+    assert (
+        "&lt;td&gt;广州欧阳智算科技有限公司&lt;/td&gt;" in feed
+    )  # the table travels in the feed too
 
 
 def test_after_the_window_nobody_is_offered_the_form(client_for, publish, resident_b):

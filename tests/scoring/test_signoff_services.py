@@ -94,11 +94,16 @@ def test_publication_shows_masked_names_totals_and_points_for_three_working_days
     publication = _publish(quarter, administrator)
     assert publication.kind == PublicationKind.QUARTERLY_SCORES and publication.subject == quarter
     assert publication.window_ends_at == datetime(2026, 10, 15, 23, 59, 59, tzinfo=PUBLISHED_AT.tzinfo)
-    body = publication.body
+    # The results are a table (one row per resident, highest total first); the text only frames it.
+    rows = publication.table_rows
+    names = [row[0] for row in rows]
+    assert len(publication.table_columns) == len(rows[0]) == 8
     for full, masked in (("张三", "张*"), ("欧阳娜娜", "欧阳**")):
-        assert full not in body and masked in body
-    assert idle.application.person_name not in body
-    assert "75" in body and "10/10" in body and "100000" not in body  # totals and points, no revenue
+        assert full not in str(publication.table) + publication.body and masked in names
+    assert idle.application.person_name not in str(publication.table)
+    totals = [int(row[1]) for row in rows]
+    assert totals == sorted(totals, reverse=True) and 75 in totals
+    assert "100000" not in str(publication.table)  # points, no revenue
     quarter.refresh_from_db()
     assert quarter.status == QuarterStatus.PUBLISHED
     assert Notification.objects.filter(kind="scoring.quarter_published").count() == 3
@@ -112,8 +117,9 @@ def test_a_company_is_named_and_the_results_leave_the_board_30_days_after(cast, 
     application.entity_type, application.company_name = "opc_company", "广州欧阳智算科技有限公司"
     application.save(update_fields=["entity_type", "company_name"])
     publication = _publish(quarter, administrator)
-    assert "广州欧阳智算科技有限公司" in publication.body and "张*" in publication.body
-    assert "欧阳娜娜" not in publication.body and "张三" not in publication.body
+    names = [row[0] for row in publication.table_rows]
+    assert "广州欧阳智算科技有限公司" in names and "张*" in names
+    assert "欧阳娜娜" not in str(publication.table) and "张三" not in str(publication.table)
     # The window ends Thu 10-15: shown through 11-14, gone from 00:00 on 11-15.
     assert publication.leaves_board_at == sh(2026, 11, 15, 0)
 

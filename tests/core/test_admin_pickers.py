@@ -73,11 +73,11 @@ ADD_FORMS = {
     # page, then the form's (rulebook in force, choices…): never one per resident. (Bookings and payments
     # have no add form: residents book in the portal, a payment is recorded on its invoice.)
     "/admin/residents/complaint/add/": 6,
-    "/admin/discipline/violationcase/add/": 8,
-    "/admin/residents/invoice/add/": 7,
-    "/admin/residents/depositentry/add/": 7,
-    "/admin/residents/agreement/add/": 7,
-    "/admin/discipline/volunteerservice/add/": 7,
+    "/admin/discipline/violationcase/add/": 7,
+    "/admin/residents/invoice/add/": 6,
+    "/admin/residents/depositentry/add/": 6,
+    "/admin/residents/agreement/add/": 6,
+    "/admin/discipline/volunteerservice/add/": 6,
 }
 
 

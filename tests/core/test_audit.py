@@ -73,7 +73,7 @@ def test_a_models_history_in_chinese_with_the_actor(client_for, administrator):
     assert response.status_code == 200
     changed, created = response.context["page"].entries[:2]  # newest first
     assert (created.action, changed.action) == ("新增", "修改")
-    assert [(c.label, c.before, c.after) for c in changed.changes] == [("名称", "元旦", "元旦节")]
+    assert [(c.label, c.before, c.after) for c in changed.changes] == [("节日名称", "元旦", "元旦节")]
     assert created.actor == administrator.full_name
     page = response.content.decode()
     assert "元旦节" in page and "None" not in page and "holiday" not in page

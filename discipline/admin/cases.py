@@ -267,10 +267,12 @@ class SubjectFilter(admin.SimpleListFilter):
 
 @admin.register(ViolationCase)
 class ViolationCaseAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("resident", "found_by", "verified_by", "decided_by")
     list_display = ("number", "subject", "kind_text", "occurred_on", "status", "deadline", "appeal_flag")
     list_display_links = ("number",)
-    list_filter = (OpenFilter, "status", KindFilter, BehindFilter, SubjectFilter,
-                   ("resident", admin.RelatedOnlyFieldListFilter))
+    # No resident list in the sidebar (10,000 names): search finds a resident; the archive links here
+    # with ``?resident__id__exact=<id>``.
+    list_filter = (OpenFilter, "status", KindFilter, BehindFilter, SubjectFilter)
     search_fields = ("number", "resident__name", "resident__user__full_name", "occupant_name", "=occupant_id_number",
                      "facts")
     list_select_related = ("resident", "notice")

@@ -10,10 +10,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from discipline.models import ViolationCase
 from discipline.selectors import cases as selectors
 from discipline.services.appeals import REASON_MAX_LENGTH
 from discipline.services.cases import PUBLIC_FACTS_MAX_LENGTH
-from opc_community.core.forms import DomainErrorsMixin, MultipleFileField
+from opc_community.core.forms import DomainErrorsMixin, MultipleFileField, admin_picker
 
 # --- The resident -------------------------------------------------------------------------------------
 
@@ -41,7 +42,10 @@ SUBJECT_CHOICES = (
 class OpenCaseForm(DomainErrorsMixin, forms.Form):
     subject = forms.ChoiceField(label=_("case against"), choices=SUBJECT_CHOICES, initial="resident",
                                 widget=forms.RadioSelect, required=False)
-    resident = forms.ModelChoiceField(label=_("resident"), queryset=None, required=False)
+    resident = forms.ModelChoiceField(
+        label=_("resident"), queryset=None, required=False,
+        widget=admin_picker(ViolationCase._meta.get_field("resident"), search=False),
+    )
     occupant_name = forms.CharField(label=_("occupant's name"), max_length=60, required=False,
                                     help_text=_("As on the ID card; the notice board shows only the surname (张*)."))
     occupant_id_number = forms.CharField(

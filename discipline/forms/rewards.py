@@ -8,15 +8,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from discipline.models import RewardChoice, VolunteerService
+from discipline.models import Reward, RewardChoice, VolunteerService
 from discipline.services.reward_support import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 from discipline.services.rewards import ACTIVITY_MAX_LENGTH, volunteer_service_check
 from opc_community.core.errors import DomainError
+from opc_community.core.forms import admin_picker
 from residents.models import Resident, ResidentStatus
 from scoring.models import AwardClaim
 
 LEVELS = (("municipal", _("municipal")), ("provincial", _("provincial or higher")))
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+#: The resident of a reward verified on a page of its own: a number box with a look-up link, not a list.
+REWARD_RESIDENT = admin_picker(Reward._meta.get_field("resident"), search=False)
 
 
 def _live_residents():  # noqa: ANN202 - a queryset for a choice field
@@ -37,7 +42,10 @@ class ChoiceForm(forms.Form):
 class VolunteerServiceForm(forms.ModelForm):
     """Staff record one volunteer service (the admin's "add" page)."""
 
-    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    resident = forms.ModelChoiceField(
+        label=_("resident"), queryset=Resident.objects.none(),
+        widget=admin_picker(VolunteerService._meta.get_field("resident")),
+    )
 
     class Meta:
         model = VolunteerService
@@ -82,7 +90,7 @@ class ProposeForm(forms.Form):
 class InnovationForm(forms.Form):
     """项目创新: the award, its level and the amount staff choose within the level's range."""
 
-    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none(), widget=REWARD_RESIDENT)
     level = forms.ChoiceField(label=_("award level"), choices=LEVELS)
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=12, decimal_places=2)
     certificate = forms.CharField(
@@ -107,7 +115,7 @@ class InnovationForm(forms.Form):
 class OtherContributionForm(forms.Form):
     """其他贡献: cash within the range, or resource support described in words."""
 
-    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none(), widget=REWARD_RESIDENT)
     choice = forms.ChoiceField(
         label=_("reward"),
         choices=[(RewardChoice.CASH, RewardChoice.CASH.label),

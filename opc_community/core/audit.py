@@ -29,6 +29,9 @@ def audited(
     a change touching only those fields writes no event. ``level=pgtrigger.Statement`` records
     with one trigger call per statement (from its transition tables) instead of one per row: for
     tables written set-based, thousands of rows in one statement.
+
+    Each event table has an index on ``(pgh_obj, pgh_id)``: one object's history, and the previous
+    event an update is compared with, are read through it (``opc_community.core.audit_trail``).
     """
     tracker = pghistory.track(
         pghistory.InsertEvent(),
@@ -37,6 +40,7 @@ def audited(
         exclude=list(exclude) or None,
         append_only=True,
         level=level,
+        meta={"indexes": [models.Index(fields=["pgh_obj", "pgh_id"])]},
     )
     return tracker(model) if model is not None else tracker
 

@@ -58,3 +58,19 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+def admin_picker(field: Any, *, search: bool = True) -> forms.Widget:
+    """The admin's widget for choosing the row ``field`` (a ForeignKey) points at, without listing every
+    row in the page (10,000 residents made 470 KB dropdowns).
+
+    ``search``: the admin's search-as-you-type box (``field`` must be in its model admin's
+    ``autocomplete_fields``, and the page must render the form's media); otherwise the number box with
+    a look-up link (raw id), which works on any page.
+    """
+    from django.contrib import admin
+    from django.contrib.admin.widgets import AutocompleteSelect, ForeignKeyRawIdWidget
+
+    if search:
+        return AutocompleteSelect(field, admin.site)
+    return ForeignKeyRawIdWidget(field.remote_field, admin.site)

@@ -35,6 +35,7 @@ class NotificationAdmin(admin.ModelAdmin):
     """Read-only: notifications are written by ``services.notify`` only, never by hand. Who: the
     staff who may view notifications; 「重新发送邮件」 is the administrator's only."""
 
+    autocomplete_fields = ("recipient",)
     list_display = ("title", "recipient", "kind", "created_at", "read_at", "email_state", "emailed_at")
     list_filter = (ReadStatusFilter, "email_state", "kind", "created_at")
     list_select_related = ("recipient",)

@@ -62,6 +62,7 @@ class RulebookVersionForm(forms.ModelForm):
 
 @admin.register(RulebookVersion)
 class RulebookVersionAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("created_by", "approved_by")
     form = RulebookVersionForm
     list_display = ("number", "title", "status", "effective_from", "in_force_today", "publicised_at", "approved_by")
     list_filter = ("status",)

@@ -127,6 +127,7 @@ NEXT_STEP = {ComplaintStatus.OPEN: "respond", ComplaintStatus.IN_PROGRESS: "solv
 
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("resident", "filed_by", "assigned_to")
     list_display = (
         "subject", "countdown", "status", "resident", "category", "channel", "reopened_count", "filed_at",
         "assigned_to",
@@ -138,6 +139,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     )
     search_fields = ("subject", "text", "resident__name", "resident__user__full_name", "resident__user__phone")
     list_select_related = ("resident", "filed_by", "assigned_to")
+    show_full_result_count = False  # no count of every complaint on each page (10,000 at scale)
     actions = ("respond", "solve", "send_message", "add_note")
     inlines = (ComplaintMessageInline,)
     change_list_template = "residents/complaints/admin/change_list.html"

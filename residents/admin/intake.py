@@ -168,6 +168,7 @@ class IdentitySearchMixin:
 
 @admin.register(Application)
 class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
+    autocomplete_fields = ("applicant", "entered_by", "reviewer")
     change_form_template = "residents/intake/admin/change_form.html"
     change_list_template = "residents/intake/admin/change_list.html"
     list_display = (

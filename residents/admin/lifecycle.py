@@ -158,6 +158,7 @@ class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMi
     search_fields = ("name", "application__person_name", "application__company_name", "application__phone",
                      "user__username", "=application__id_number", "=application__uscc")
     ordering = ("name",)
+    show_full_result_count = False  # no count of every resident on each page (10,000 at scale)
     actions = ("check_in",)
     fields = ("name", "user", "application", "status", "checked_in_at", "checked_in_by", "exited_on",
               "retain_until", "created_at", "archive_link")

@@ -11,11 +11,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opc_community.core.forms import admin_picker
 from opc_community.core.idempotency import SubmitOnceForm
 from residents.extensions import check_in_steps
 from residents.models import (
+    Agreement,
+    DepositEntry,
     DepositEntryKind,
     FeePeriod,
+    Invoice,
     InvoiceKind,
     PaymentMethod,
     Resident,
@@ -54,6 +58,7 @@ class AgreementIssueForm(forms.Form):
         label=_("Resident"),
         queryset=Resident.objects.filter(status=ResidentStatus.ONBOARDING).order_by("name"),
         help_text=_("Approved residents who have not checked in yet."),
+        widget=admin_picker(Agreement._meta.get_field("resident")),
     )
     starts_on = forms.DateField(
         label=_("Start date"), initial=timezone.localdate,
@@ -105,7 +110,8 @@ class InvoiceAddForm(forms.Form):
     """An ad-hoc charge (compensation, other); fees come from agreements, fines from discipline."""
 
     resident = forms.ModelChoiceField(
-        label=_("Resident"), queryset=Resident.objects.exclude(status=ResidentStatus.EXITED).order_by("name")
+        label=_("Resident"), queryset=Resident.objects.exclude(status=ResidentStatus.EXITED).order_by("name"),
+        widget=admin_picker(Invoice._meta.get_field("resident")),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=InvoiceKind.choices, initial=InvoiceKind.OTHER)
     description = forms.CharField(label=_("Description"), max_length=200)
@@ -116,7 +122,10 @@ class InvoiceAddForm(forms.Form):
 class DepositEntryForm(SubmitOnceForm):
     """A deposit movement: recorded once however often the page is sent."""
 
-    resident = forms.ModelChoiceField(label=_("Resident"), queryset=Resident.objects.order_by("name"))
+    resident = forms.ModelChoiceField(
+        label=_("Resident"), queryset=Resident.objects.order_by("name"),
+        widget=admin_picker(DepositEntry._meta.get_field("resident")),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=DepositEntryKind.choices, initial=DepositEntryKind.PAID)
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), **MONEY)
     on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

@@ -66,6 +66,8 @@ class Resident(models.Model):
         ordering = ["name"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
+        # The staff list and the admin's resident search are ordered by name (10,000 residents).
+        indexes = [models.Index(fields=["name", "id"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="exited", exited_on__isnull=False, retain_until__isnull=False)

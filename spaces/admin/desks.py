@@ -107,6 +107,7 @@ class DeskAdmin(admin.ModelAdmin):
 
 @admin.register(DeskAssignment)
 class DeskAssignmentAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("resident", "assigned_by", "released_by")
     list_display = ("desk", "resident", "starts_at", "ends_at", "assigned_by", "released_by", "note")
     list_filter = (("ends_at", admin.EmptyFieldListFilter), "desk__floor", "desk__zone")
     search_fields = ("desk__code", "resident__name")

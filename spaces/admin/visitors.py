@@ -98,6 +98,7 @@ class ExpectedDayRangeFilter(admin.FieldListFilter):
 
 @admin.register(Visitor)
 class VisitorAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("host", "registered_by", "confirmed_by")
     list_filter = ("status", ("expected_at", ExpectedDayRangeFilter), "confirmed_by_phone")
     search_fields = ("name", "host__name", "purpose")
     list_select_related = ("host", "registered_by", "confirmed_by")

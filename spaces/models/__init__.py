@@ -225,6 +225,8 @@ class Booking(models.Model):
             models.Index(fields=["resident", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["room", "starts_at"]),
+            # The staff list, newest first, a page at a time (30,000 bookings at 10,000 residents).
+            models.Index(fields=["-starts_at", "-id"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="booking_period_order"),

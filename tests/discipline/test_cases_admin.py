@@ -59,10 +59,9 @@ def test_the_queue_costs_the_same_for_any_number_of_cases(clock, client_for, mem
         to_notice(case, daily_staff)
     client = client_for(administrator)
     client.get(QUEUE)
-    # session, user, permissions ×2, the rulebook ×3 (kind filter, the kind labels of the queryset and of
-    # the resident filter's queryset), the resident filter's choices, counts ×2, groups, the cases (with
-    # resident, notice, next deadline and kind label)
-    with django_assert_num_queries(12):
+    # session, user, permissions ×2, the rulebook ×2 (kind filter, the kind labels of the queryset), counts ×2,
+    # groups, the cases (with resident, notice, next deadline and kind label); no resident list in the sidebar
+    with django_assert_num_queries(10):
         assert client.get(QUEUE).status_code == 200
 
 

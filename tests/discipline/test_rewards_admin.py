@@ -48,6 +48,17 @@ def test_the_candidates_page_queries_do_not_grow(django_assert_num_queries, clie
         assert client.get(CANDIDATES).status_code == 200
 
 
+def test_the_candidates_are_shown_a_page_at_a_time(client_for, today, administrator, monkeypatch):
+    monkeypatch.setattr("discipline.admin.rewards.CANDIDATES_PER_PAGE", 2)
+    ResidentFactory.create_batch(3)
+    client = client_for(administrator)
+    first = client.get(CANDIDATES)
+    assert len(first.context["candidates"]) == 2 and "第 1 页 / 共 2 页" in first.content.decode()
+    assert first.context["total"] == 3
+    second = client.get(CANDIDATES, {"page": 2})
+    assert len(second.context["candidates"]) == 1
+
+
 def test_staff_without_the_permission_are_refused(client_for, today, daily_staff, oversight):
     assert client_for(daily_staff).get(CANDIDATES).status_code == 403
     assert client_for(oversight).get(CANDIDATES).status_code == 200  # reads

@@ -51,7 +51,10 @@ def test_the_intake_team_issues_an_agreement_from_the_desk(client_for, intake_st
 
     form = client.get(reverse("admin:residents_agreement_add"))
     assert form.status_code == 200
-    assert "杭州智语科技有限公司" in form.content.decode()  # offered: awaiting check-in
+    assert "admin-autocomplete" in form.content.decode()  # residents are searched for, never listed
+    found = client.get("/admin/autocomplete/", {
+        "term": "杭州", "app_label": "residents", "model_name": "agreement", "field_name": "resident"})
+    assert [row["text"] for row in found.json()["results"]] == ["杭州智语科技有限公司"]
 
     response = client.post(reverse("admin:residents_agreement_add"), {
         "resident": resident.pk, "starts_on": TODAY.isoformat(), "fee_period": "monthly", "fee_amount": "800.00",

@@ -9,9 +9,12 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Resources and services")
 
     def ready(self) -> None:
+        # UI.md: the work desk (运营工作台) counts voucher applications awaiting review.
+        from opc_community.core.desk import register_desk_item
         from opc_community.portal.cards import Shortcut, register_shortcut
         from residents.extensions import ArchiveSection, register_archive_section
         from residents.services.lifecycle import register_exit_handler
+        from resources.admin.desk import ITEMS as DESK_ITEMS
         from resources.selectors import activities as activity_selectors
         from resources.selectors import matchmaking as matchmaking_selectors
         from resources.selectors import sharing as sharing_selectors
@@ -26,6 +29,8 @@ class ResourcesConfig(AppConfig):
         from resources.services.stage import close_open_for_exit
         from spaces.extensions import register_drill_source
 
+        for item in DESK_ITEMS:
+            register_desk_item(item)
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
         register_shortcut(Shortcut(_("My activities"), "resources:my_activities"))
         register_shortcut(Shortcut(_("My vouchers"), "resources:my_vouchers"))

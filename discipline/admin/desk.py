@@ -23,13 +23,17 @@ def _behind(now: datetime) -> Tally:
 def _rectifications(now: datetime) -> Tally:
     """Notices whose rectification deadline is today or already past (第八章第二条)."""
     today = timezone.localdate(now)
-    notices = ViolationCase.objects.filter(status=CaseStatus.NOTICE_ISSUED, notice__deadline__lte=today)
+    notices = ViolationCase.objects.filter(
+        status=CaseStatus.NOTICE_ISSUED, notice__deadline__lte=today
+    )
     return tally_of(notices, Q(notice__deadline__lt=today))
 
 
 def _unpublished(now: datetime) -> Tally:
     """Penalties decided, not yet published; late past their publish-by time (RULEBOOK §10)."""
-    return tally_of(ViolationCase.objects.filter(status=CaseStatus.DECIDED), Q(publish_due_at__lt=now))
+    return tally_of(
+        ViolationCase.objects.filter(status=CaseStatus.DECIDED), Q(publish_due_at__lt=now)
+    )
 
 
 def _appeals(now: datetime) -> Tally:
@@ -44,16 +48,42 @@ def _behind_list(now: datetime) -> str:
 ITEMS = (
     # RULEBOOK §9 (decisions added 2026-12): a notice past its deadline, a decision not published in time, an
     # appeal past its answer time.
-    DeskItem(key="discipline.behind", label=_("Violation cases behind schedule"), roles=(Role.DAILY, Role.OVERSIGHT),
-             order=40, tally=_behind, link=_behind_list, always_late=True),
-    DeskItem(key="discipline.rectifications", label=_("Rectification deadlines due by today"), roles=(Role.DAILY,),
-             order=42, tally=_rectifications, late_link=_behind_list,
-             link=lambda now: admin_list(CASES, status__exact=CaseStatus.NOTICE_ISSUED)),
-    DeskItem(key="discipline.unpublished", label=_("Decided cases not yet published"), roles=(Role.OVERSIGHT,),
-             order=44, tally=_unpublished, late_link=_behind_list,
-             link=lambda now: admin_list(CASES, status__exact=CaseStatus.DECIDED)),
-    DeskItem(key="discipline.appeals", label=_("Requests for review awaiting an answer"), roles=(), order=46,
-             tally=_appeals,
-             link=lambda now: admin_list("admin:discipline_appeal_changelist", status__exact=AppealStatus.PENDING),
-             late_link=lambda now: admin_list("admin:discipline_appeal_changelist", overdue="yes")),
+    DeskItem(
+        key="discipline.behind",
+        label=_("Violation cases behind schedule"),
+        roles=(Role.DAILY, Role.OVERSIGHT),
+        order=40,
+        tally=_behind,
+        link=_behind_list,
+        always_late=True,
+    ),
+    DeskItem(
+        key="discipline.rectifications",
+        label=_("Rectification deadlines due by today"),
+        roles=(Role.DAILY,),
+        order=42,
+        tally=_rectifications,
+        late_link=_behind_list,
+        link=lambda now: admin_list(CASES, status__exact=CaseStatus.NOTICE_ISSUED),
+    ),
+    DeskItem(
+        key="discipline.unpublished",
+        label=_("Decided cases not yet published"),
+        roles=(Role.OVERSIGHT,),
+        order=44,
+        tally=_unpublished,
+        late_link=_behind_list,
+        link=lambda now: admin_list(CASES, status__exact=CaseStatus.DECIDED),
+    ),
+    DeskItem(
+        key="discipline.appeals",
+        label=_("Requests for review awaiting an answer"),
+        roles=(),
+        order=46,
+        tally=_appeals,
+        link=lambda now: admin_list(
+            "admin:discipline_appeal_changelist", status__exact=AppealStatus.PENDING
+        ),
+        late_link=lambda now: admin_list("admin:discipline_appeal_changelist", overdue="yes"),
+    ),
 )

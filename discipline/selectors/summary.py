@@ -27,8 +27,10 @@ def suspension_facts(resident: Resident, now: datetime) -> list[SummaryFact]:
     if not suspensions:
         return [SummaryFact(gettext_lazy("Suspensions"), _("none in force"))]
     text = "；".join(
-        _("%(scope)s until %(date)s") % {"scope": suspension.get_scope_display(), "date": format_day(suspension.ends_at)}
-        if suspension.ends_at else _("%(scope)s until paid") % {"scope": suspension.get_scope_display()}
+        _("%(scope)s until %(date)s")
+        % {"scope": suspension.get_scope_display(), "date": format_day(suspension.ends_at)}
+        if suspension.ends_at
+        else _("%(scope)s until paid") % {"scope": suspension.get_scope_display()}
         for suspension in suspensions
     )
     return [SummaryFact(gettext_lazy("Suspensions"), text, late=True)]

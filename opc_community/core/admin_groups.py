@@ -16,46 +16,142 @@ class ModelGroup:
 
 
 GROUPS: tuple[ModelGroup, ...] = (
-    ModelGroup("intake", _("Intake and agreements"), (
-        "residents.Application", "residents.Resident", "residents.Agreement", "residents.OrientationAcknowledgement",
-        "residents.Invoice", "residents.Payment", "residents.DepositEntry", "residents.RenewalRequest",
-        "residents.Exit", "residents.Ban", "residents.IntakeFunnel",
-    )),
-    ModelGroup("spaces", _("Spaces and bookings"), (
-        "spaces.VisitorDailyList", "spaces.Visitor", "spaces.Booking", "spaces.Room", "spaces.RoadshowCredit",
-        "spaces.Desk", "spaces.DeskAssignment", "spaces.DeskChangeRequest", "spaces.Equipment",
-        "spaces.EquipmentLoan", "spaces.Permit", "spaces.OccupancyReport",
-    )),
-    ModelGroup("resources", _("Resources and services"), (
-        "resources.VoucherApplication", "resources.VoucherGrant", "resources.VoucherEntry",
-        "resources.VoucherProgramme", "resources.VoucherProvider", "resources.FraudFinding",
-        "resources.SharingPost", "resources.SharingInterest", "resources.SharingMatch", "resources.Scenario",
-        "resources.ScenarioInterest", "resources.Policy", "resources.PolicyHelpRequest", "resources.StageService",
-        "resources.ServiceRequest", "resources.Partner", "resources.Survey", "resources.ImprovementItem",
-    )),
-    ModelGroup("activities", _("Activities and scores"), (
-        "resources.Activity", "resources.ActivityRegistration", "resources.Attendance",
-        "scoring.Quarter", "scoring.QuarterPlan", "scoring.PlanChange", "scoring.QuarterInput", "scoring.ScoreCard",
-        "scoring.ScoreChange", "scoring.ScoreAppeal", "discipline.Reward", "discipline.VolunteerService",
-    )),
-    ModelGroup("discipline", _("Violations, complaints and appeals"), (
-        "discipline.ViolationCase", "discipline.Appeal", "residents.Complaint", "residents.Mediation",
-        "discipline.DecisionLedgerEntry", "discipline.LedgerCheckpoint",
-    )),
-    ModelGroup("safety", _("Safety"), (
-        "spaces.SafetyDashboard", "spaces.Incident", "spaces.SafetyWorkItem", "spaces.Inspection",
-        "spaces.FireEquipment", "spaces.EmergencyPlan", "spaces.EmergencySupply", "spaces.PlanActivation",
-        "resources.SafetyDrill", "spaces.DutyShift", "spaces.ClosingRound", "spaces.RoundException",
-        "spaces.CleaningRound", "spaces.MissedRound",
-    )),
-    ModelGroup("notices", _("Publications and rules"), (
-        "notices.Publication", "notices.Objection", "resources.StandingNotice", "rulebook.RulebookVersion",
-        "residents.RuleQuestion", "residents.RuleFaq",
-    )),
-    ModelGroup("system", _("System"), (
-        "accounts.User", "auth.Group", "authtoken.TokenProxy", "accounts.SecurityEvent", "core.AuditEvent",
-        "portal.Notification", "workdays.CalendarYear", "workdays.SpecialDay", "workdays.CalendarChange",
-    )),
+    ModelGroup(
+        "intake",
+        _("Intake and agreements"),
+        (
+            "residents.Application",
+            "residents.Resident",
+            "residents.Agreement",
+            "residents.OrientationAcknowledgement",
+            "residents.Invoice",
+            "residents.Payment",
+            "residents.DepositEntry",
+            "residents.RenewalRequest",
+            "residents.Exit",
+            "residents.Ban",
+            "residents.IntakeFunnel",
+        ),
+    ),
+    ModelGroup(
+        "spaces",
+        _("Spaces and bookings"),
+        (
+            "spaces.VisitorDailyList",
+            "spaces.Visitor",
+            "spaces.Booking",
+            "spaces.Room",
+            "spaces.RoadshowCredit",
+            "spaces.Desk",
+            "spaces.DeskAssignment",
+            "spaces.DeskChangeRequest",
+            "spaces.Equipment",
+            "spaces.EquipmentLoan",
+            "spaces.Permit",
+            "spaces.OccupancyReport",
+        ),
+    ),
+    ModelGroup(
+        "resources",
+        _("Resources and services"),
+        (
+            "resources.VoucherApplication",
+            "resources.VoucherGrant",
+            "resources.VoucherEntry",
+            "resources.VoucherProgramme",
+            "resources.VoucherProvider",
+            "resources.FraudFinding",
+            "resources.SharingPost",
+            "resources.SharingInterest",
+            "resources.SharingMatch",
+            "resources.Scenario",
+            "resources.ScenarioInterest",
+            "resources.Policy",
+            "resources.PolicyHelpRequest",
+            "resources.StageService",
+            "resources.ServiceRequest",
+            "resources.Partner",
+            "resources.Survey",
+            "resources.ImprovementItem",
+        ),
+    ),
+    ModelGroup(
+        "activities",
+        _("Activities and scores"),
+        (
+            "resources.Activity",
+            "resources.ActivityRegistration",
+            "resources.Attendance",
+            "scoring.Quarter",
+            "scoring.QuarterPlan",
+            "scoring.PlanChange",
+            "scoring.QuarterInput",
+            "scoring.ScoreCard",
+            "scoring.ScoreChange",
+            "scoring.ScoreAppeal",
+            "discipline.Reward",
+            "discipline.VolunteerService",
+        ),
+    ),
+    ModelGroup(
+        "discipline",
+        _("Violations, complaints and appeals"),
+        (
+            "discipline.ViolationCase",
+            "discipline.Appeal",
+            "residents.Complaint",
+            "residents.Mediation",
+            "discipline.DecisionLedgerEntry",
+            "discipline.LedgerCheckpoint",
+        ),
+    ),
+    ModelGroup(
+        "safety",
+        _("Safety"),
+        (
+            "spaces.SafetyDashboard",
+            "spaces.Incident",
+            "spaces.SafetyWorkItem",
+            "spaces.Inspection",
+            "spaces.FireEquipment",
+            "spaces.EmergencyPlan",
+            "spaces.EmergencySupply",
+            "spaces.PlanActivation",
+            "resources.SafetyDrill",
+            "spaces.DutyShift",
+            "spaces.ClosingRound",
+            "spaces.RoundException",
+            "spaces.CleaningRound",
+            "spaces.MissedRound",
+        ),
+    ),
+    ModelGroup(
+        "notices",
+        _("Publications and rules"),
+        (
+            "notices.Publication",
+            "notices.Objection",
+            "resources.StandingNotice",
+            "rulebook.RulebookVersion",
+            "residents.RuleQuestion",
+            "residents.RuleFaq",
+        ),
+    ),
+    ModelGroup(
+        "system",
+        _("System"),
+        (
+            "accounts.User",
+            "auth.Group",
+            "authtoken.TokenProxy",
+            "accounts.SecurityEvent",
+            "core.AuditEvent",
+            "portal.Notification",
+            "workdays.CalendarYear",
+            "workdays.SpecialDay",
+            "workdays.CalendarChange",
+        ),
+    ),
 )
 
 
@@ -75,8 +171,13 @@ def group_app_list(app_dict: dict[str, dict[str, Any]], index_url: str) -> list[
         if group.key == "system":
             shown += leftovers
         if shown:
-            groups.append({
-                "name": group.label, "app_label": f"group-{group.key}", "app_url": f"{index_url}#group-{group.key}",
-                "has_module_perms": True, "models": shown,
-            })
+            groups.append(
+                {
+                    "name": group.label,
+                    "app_label": f"group-{group.key}",
+                    "app_url": f"{index_url}#group-{group.key}",
+                    "has_module_perms": True,
+                    "models": shown,
+                }
+            )
     return groups

@@ -17,7 +17,7 @@ from opc_community.core.desk import desk_lines
 class OpcAdminSite(admin.AdminSite):
     site_header = _("Nansha International OPC Ecosystem Community · Operations")
     site_title = _("OPC Community operations")
-    index_title = _("Operations desk")
+    index_title = _("Work desk")
     # Says so when too many failures locked the login (django-axes); the code comes next.
     login_form = AdminLoginForm
 

@@ -99,7 +99,9 @@ def tally_of(queryset: QuerySet, late: Q | None = None) -> Tally:
 
 def today_starts(now: datetime) -> datetime:
     """00:00 (Asia/Shanghai) of ``now``'s day."""
-    return datetime.combine(timezone.localdate(now), time.min, tzinfo=timezone.get_default_timezone())
+    return datetime.combine(
+        timezone.localdate(now), time.min, tzinfo=timezone.get_default_timezone()
+    )
 
 
 def tomorrow_starts(now: datetime) -> datetime:

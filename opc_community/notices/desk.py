@@ -16,15 +16,28 @@ NOTICE_ROLES = (Role.INTAKE, Role.RESOURCES, Role.DAILY, Role.OVERSIGHT)
 
 ITEMS = (
     # RULEBOOK §10 (decisions added 2026-12): an objection is decided by its decide-by time.
-    DeskItem(key="notices.objections", label=_("Objections awaiting a decision"), roles=NOTICE_ROLES, order=60,
-             tally=selectors.desk_objections,
-             link=lambda now: admin_list("admin:notices_objection_changelist", status__exact=ObjectionStatus.PENDING),
-             late_link=lambda now: admin_list("admin:notices_objection_changelist", overdue="yes")),
+    DeskItem(
+        key="notices.objections",
+        label=_("Objections awaiting a decision"),
+        roles=NOTICE_ROLES,
+        order=60,
+        tally=selectors.desk_objections,
+        link=lambda now: admin_list(
+            "admin:notices_objection_changelist", status__exact=ObjectionStatus.PENDING
+        ),
+        late_link=lambda now: admin_list("admin:notices_objection_changelist", overdue="yes"),
+    ),
     # RULEBOOK §10: a publication takes effect when its window closes.
-    DeskItem(key="notices.closing", label=_("Publication windows closing today"), roles=NOTICE_ROLES, order=62,
-             tally=selectors.desk_closing,
-             link=lambda now: admin_list(
-                 "admin:notices_publication_changelist", status__exact=PublicationStatus.OPEN,
-                 window_ends_at__lt=(timezone.localdate(now) + timedelta(days=1)).isoformat(),
-             )),
+    DeskItem(
+        key="notices.closing",
+        label=_("Publication windows closing today"),
+        roles=NOTICE_ROLES,
+        order=62,
+        tally=selectors.desk_closing,
+        link=lambda now: admin_list(
+            "admin:notices_publication_changelist",
+            status__exact=PublicationStatus.OPEN,
+            window_ends_at__lt=(timezone.localdate(now) + timedelta(days=1)).isoformat(),
+        ),
+    ),
 )

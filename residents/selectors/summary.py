@@ -31,7 +31,9 @@ def agreement_facts(resident: Resident, now: datetime) -> list[SummaryFact]:
     if agreement is None:
         return [SummaryFact(label, _("none in force"))]
     text = _("%(number)s, %(status)s, ends on %(date)s") % {
-        "number": agreement.number, "status": agreement.get_status_display(), "date": format_day(agreement.ends_on),
+        "number": agreement.number,
+        "status": agreement.get_status_display(),
+        "date": format_day(agreement.ends_on),
     }
     return [SummaryFact(label, text, late=agreement.ends_on < today)]
 

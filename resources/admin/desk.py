@@ -20,9 +20,18 @@ def _voucher_applications(now: datetime) -> Tally:
 
 ITEMS = (
     # RULEBOOK §4.5: voucher applications are reviewed within the review time.
-    DeskItem(key="resources.voucher_applications", label=_("Voucher applications awaiting review"),
-             roles=(Role.RESOURCES,), order=70, tally=_voucher_applications,
-             link=lambda now: admin_list("admin:resources_voucherapplication_changelist",
-                                         status__exact=ApplicationStatus.SUBMITTED),
-             late_link=lambda now: admin_list("admin:resources_voucherapplication_changelist", sla="overdue")),
+    DeskItem(
+        key="resources.voucher_applications",
+        label=_("Voucher applications awaiting review"),
+        roles=(Role.RESOURCES,),
+        order=70,
+        tally=_voucher_applications,
+        link=lambda now: admin_list(
+            "admin:resources_voucherapplication_changelist",
+            status__exact=ApplicationStatus.SUBMITTED,
+        ),
+        late_link=lambda now: admin_list(
+            "admin:resources_voucherapplication_changelist", sla="overdue"
+        ),
+    ),
 )

@@ -28,20 +28,44 @@ def _drafted(now: datetime) -> Tally:
 
 
 def _appeals(now: datetime) -> Tally:
-    return tally_of(ScoreAppeal.objects.filter(status=ScoreAppealStatus.PENDING), Q(answer_due_at__lt=now))
+    return tally_of(
+        ScoreAppeal.objects.filter(status=ScoreAppealStatus.PENDING), Q(answer_due_at__lt=now)
+    )
 
 
 ITEMS = (
     # RULEBOOK §7.1: the residents' quarterly inputs are verified (or corrected) by staff before the run.
-    DeskItem(key="scoring.inputs", label=_("Quarter inputs to verify"), roles=(), order=50, tally=_inputs,
-             link=lambda now: admin_list("admin:scoring_quarterinput_changelist", status__exact=InputStatus.SUBMITTED)),
+    DeskItem(
+        key="scoring.inputs",
+        label=_("Quarter inputs to verify"),
+        roles=(),
+        order=50,
+        tally=_inputs,
+        link=lambda now: admin_list(
+            "admin:scoring_quarterinput_changelist", status__exact=InputStatus.SUBMITTED
+        ),
+    ),
     # RULEBOOK §7.3: a drafted quarter waits for the administrator's confirmation.
-    DeskItem(key="scoring.drafted", label=_("Quarters' draft scores to confirm"), roles=(Role.OVERSIGHT,), order=52,
-             tally=_drafted,
-             link=lambda now: admin_list("admin:scoring_quarter_changelist", status__exact=QuarterStatus.DRAFTED)),
+    DeskItem(
+        key="scoring.drafted",
+        label=_("Quarters' draft scores to confirm"),
+        roles=(Role.OVERSIGHT,),
+        order=52,
+        tally=_drafted,
+        link=lambda now: admin_list(
+            "admin:scoring_quarter_changelist", status__exact=QuarterStatus.DRAFTED
+        ),
+    ),
     # 第六章第三条: score appeals answered in time.
-    DeskItem(key="scoring.appeals", label=_("Score appeals awaiting an answer"), roles=(), order=54, tally=_appeals,
-             link=lambda now: admin_list("admin:scoring_scoreappeal_changelist",
-                                         status__exact=ScoreAppealStatus.PENDING),
-             late_link=lambda now: admin_list("admin:scoring_scoreappeal_changelist", overdue="yes")),
+    DeskItem(
+        key="scoring.appeals",
+        label=_("Score appeals awaiting an answer"),
+        roles=(),
+        order=54,
+        tally=_appeals,
+        link=lambda now: admin_list(
+            "admin:scoring_scoreappeal_changelist", status__exact=ScoreAppealStatus.PENDING
+        ),
+        late_link=lambda now: admin_list("admin:scoring_scoreappeal_changelist", overdue="yes"),
+    ),
 )

@@ -21,6 +21,8 @@ def score_facts(resident: Resident, now: datetime) -> list[SummaryFact]:
         return [SummaryFact(label, _("no published score yet"))]
     quarter = _("%(year)d Q%(number)d") % {"year": card.quarter.year, "number": card.quarter.number}
     text = _("%(quarter)s: %(total)d points, %(outcome)s") % {
-        "quarter": quarter, "total": card.total, "outcome": card.get_outcome_display(),
+        "quarter": quarter,
+        "total": card.total,
+        "outcome": card.get_outcome_display(),
     }
     return [SummaryFact(label, text, late=card.outcome != Outcome.OK)]

@@ -27,7 +27,9 @@ def _today(now: datetime) -> Q:
 def _visitors(now: datetime) -> Tally:
     """Today's visitors the host has not confirmed yet; late once their expected time has passed."""
     waiting = Visitor.objects.filter(
-        status=VisitorStatus.AWAITING_HOST, expected_at__gte=today_starts(now), expected_at__lt=tomorrow_starts(now)
+        status=VisitorStatus.AWAITING_HOST,
+        expected_at__gte=today_starts(now),
+        expected_at__lt=tomorrow_starts(now),
     )
     return tally_of(waiting, Q(expected_at__lt=now))
 
@@ -39,16 +41,33 @@ def _no_shows(now: datetime) -> Tally:
 
 def _visitor_list(now: datetime) -> str:
     today = timezone.localdate(now).isoformat()
-    return admin_list("admin:spaces_visitor_changelist", expected_at__from=today, expected_at__to=today,
-                      status__exact=VisitorStatus.AWAITING_HOST)
+    return admin_list(
+        "admin:spaces_visitor_changelist",
+        expected_at__from=today,
+        expected_at__to=today,
+        status__exact=VisitorStatus.AWAITING_HOST,
+    )
 
 
 ITEMS = (
     # 第四章第一条, 第七章第二条: a visitor is admitted once the resident host confirms.
-    DeskItem(key="spaces.visitors", label=_("Today's visitors to confirm"), roles=(Role.DAILY,), order=30,
-             tally=_visitors, link=_visitor_list),
+    DeskItem(
+        key="spaces.visitors",
+        label=_("Today's visitors to confirm"),
+        roles=(Role.DAILY,),
+        order=30,
+        tally=_visitors,
+        link=_visitor_list,
+    ),
     # RULEBOOK §5: a booking nobody checked in to is released (no-show).
-    DeskItem(key="spaces.no_shows", label=_("Today's no-shows"), roles=(Role.DAILY,), order=32, tally=_no_shows,
-             link=lambda now: admin_list("admin:spaces_booking_changelist", when="today",
-                                         status__exact=BookingStatus.RELEASED)),
+    DeskItem(
+        key="spaces.no_shows",
+        label=_("Today's no-shows"),
+        roles=(Role.DAILY,),
+        order=32,
+        tally=_no_shows,
+        link=lambda now: admin_list(
+            "admin:spaces_booking_changelist", when="today", status__exact=BookingStatus.RELEASED
+        ),
+    ),
 )

@@ -231,8 +231,8 @@ def _troubled(member):
 
 
 def test_a_residents_page_opens_with_its_summary(client_for, daily_staff, member_a):
-    _troubled(member_a)
     with time_machine.travel(WEDNESDAY_10AM, tick=False):
+        _troubled(member_a)
         page = client_for(daily_staff).get(
             reverse("admin:residents_resident_change", args=[member_a.pk])
         )

@@ -12,15 +12,15 @@ class DisciplineConfig(AppConfig):
 
     def ready(self) -> None:
         from discipline import cards
-        from discipline.admin import cases as case_admin
         from discipline.admin import incidents as incident_admin
+        from discipline.admin.desk import ITEMS as DESK_ITEMS
         from discipline.models import Appeal, ViolationCase
         from discipline.selectors import history, suspensions
         from discipline.selectors import rewards as reward_selectors
         from discipline.services import appeals, cases, deadlines, reward_grants
         from discipline.services import vouchers as voucher_cases
-        from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
+        from opc_community.core.desk import register_desk_item
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler, register_name_source
         from opc_community.portal.cards import Shortcut, register_card, register_shortcut
@@ -64,8 +64,16 @@ class DisciplineConfig(AppConfig):
             "discipline.case_publication", _("publication of penalty decisions"),
             deadlines.provisional_publications, deadlines.cases_recompute_provisional,
         ))
-        # RULEBOOK §9 (decisions added 2026-12): cases behind schedule counted on the admin index.
-        register_index_warning(case_admin.overdue_warning)
+        # UI.md: the work desk (运营工作台) counts cases behind schedule, rectification deadlines, decided
+        # cases not yet published and appeals awaiting an answer.
+        for item in DESK_ITEMS:
+            register_desk_item(item)
+        # UI.md: a resident's admin page opens with open cases and suspensions in force.
+        from discipline.selectors.summary import case_facts, suspension_facts
+        from residents.extensions import SummarySection, register_summary_section
+
+        register_summary_section(SummarySection(key="cases", order=40, facts=case_facts))
+        register_summary_section(SummarySection(key="suspensions", order=50, facts=suspension_facts))
         register_deadline_kind(DeadlineKind(
             "discipline.reward_grant", _("reward grants"),
             reward_selectors.provisional_grants, reward_grants.rewards_recompute_provisional,

@@ -55,6 +55,18 @@ class ResidentsConfig(AppConfig):
             "residents.rule_question", _("answers to questions about the rules"),
             question_selectors.provisional_questions, rule_questions.questions_recompute_provisional,
         ))
+        # UI.md: the work desk (运营工作台) counts reviews, check-ins, overdue bills and complaints due.
+        from opc_community.core.desk import register_desk_item
+        from residents.admin.desk import ITEMS as DESK_ITEMS
+
+        for item in DESK_ITEMS:
+            register_desk_item(item)
+        # UI.md: a resident's admin page opens with a summary (agreement, balance; the apps above add theirs).
+        from residents.extensions import register_summary_section
+        from residents.selectors.summary import SECTIONS as SUMMARY_SECTIONS
+
+        for section in SUMMARY_SECTIONS:
+            register_summary_section(section)
         # 第三章第三条 (RULEBOOK §4.3): fees paid on time, and the project still fits (the intake team's answer).
         for condition in RESIDENTS_CONDITIONS:
             register_renewal_condition(condition)

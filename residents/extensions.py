@@ -27,7 +27,7 @@ Each registry is keyed by a name (``"<app>.<what>"``): registering again replace
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -212,9 +212,44 @@ def check_in_summary(resident: "Resident") -> list[str]:
     return [line for line in (step.summary(resident) for step in check_in_steps()) if line]
 
 
+# --- The resident's summary on the admin page ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryFact:
+    """One line of the summary a resident's admin page opens with: ``label``, a plain ``text``, red when
+    ``late`` (overdue bills, a warning, a suspension)."""
+
+    label: Any
+    text: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """Facts filled by an app (scoring: the latest score; discipline: open cases, suspensions).
+    ``facts(resident, now)`` runs ONE query; sections are shown in ``order``."""
+
+    key: str
+    order: int
+    facts: Callable[["Resident", datetime], list[SummaryFact]]
+
+
+_SUMMARY_SECTIONS: dict[str, SummarySection] = {}
+
+
+def register_summary_section(section: SummarySection) -> None:
+    _SUMMARY_SECTIONS[section.key] = section
+
+
+def summary_sections() -> list[SummarySection]:
+    return sorted(_SUMMARY_SECTIONS.values(), key=lambda section: (section.order, section.key))
+
+
 __all__ = [
     "ArchiveSection", "CheckInStep", "Judgement", "Problem", "RenewalCondition", "RenewalContext",
-    "archive_sections", "check_in_steps", "check_in_summary", "register_archive_section",
-    "register_check_in_step", "register_renewal_condition", "renewal_conditions",
+    "SummaryFact", "SummarySection", "archive_sections", "check_in_steps", "check_in_summary",
+    "register_archive_section", "register_check_in_step", "register_renewal_condition",
+    "register_summary_section", "renewal_conditions", "summary_sections",
     "unregister_archive_section", "unregister_check_in_step", "unregister_renewal_condition",
 ]

@@ -9,11 +9,13 @@ class ResourcesConfig(AppConfig):
     verbose_name = _("Resources and services")
 
     def ready(self) -> None:
+        from opc_community.core.desk import register_desk_item
         from opc_community.notices.registry import register_service_figures
         from opc_community.portal.cards import Shortcut, register_shortcut
         from opc_community.workdays.registry import DeadlineKind, register_deadline_kind
         from residents.extensions import ArchiveSection, register_archive_section
         from residents.services.lifecycle import register_exit_handler
+        from resources.admin.desk import ITEMS as DESK_ITEMS
         from resources.selectors import activities as activity_selectors
         from resources.selectors import deadlines as deadline_selectors
         from resources.selectors import matchmaking as matchmaking_selectors
@@ -33,6 +35,9 @@ class ResourcesConfig(AppConfig):
         # 第四章第四条 2: the public service-quality page shows the voucher budget and the survey results.
         register_service_figures("vouchers", service_figures.voucher_figures)
         register_service_figures("surveys", service_figures.survey_figures)
+        # UI.md: the work desk (运营工作台) counts voucher applications awaiting review.
+        for item in DESK_ITEMS:
+            register_desk_item(item)
         register_shortcut(Shortcut(_("Activities"), "resources:activity_list"))
         register_shortcut(Shortcut(_("My activities"), "resources:my_activities"))
         register_shortcut(Shortcut(_("My vouchers"), "resources:my_vouchers"))

@@ -11,8 +11,8 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Quarterly assessment")
 
     def ready(self) -> None:
-        from opc_community.core.admin_site import register_index_warning
         from opc_community.core.appeals import provisional_answers
+        from opc_community.core.desk import register_desk_item
         from opc_community.notices.models import PublicationKind
         from opc_community.notices.registry import register_close_handler
         from opc_community.portal.cards import Shortcut, register_shortcut
@@ -24,7 +24,7 @@ class ScoringConfig(AppConfig):
             register_record_section,
         )
         from scoring import cards
-        from scoring.admin import quarters as quarter_admin
+        from scoring.admin.desk import ITEMS as DESK_ITEMS
         from scoring.models import ScoreAppeal
         from scoring.selectors import archive
         from scoring.services.appeals import score_appeals_recompute_provisional
@@ -44,8 +44,14 @@ class ScoringConfig(AppConfig):
             partial(provisional_answers, ScoreAppeal), score_appeals_recompute_provisional,
         ))
         # 第三章第五条 (RULEBOOK §4.7): project progress reports and scores in the resident's archive.
-        # RULEBOOK §7.3: a drafted quarter waits for the administrator, counted on the admin index.
-        register_index_warning(quarter_admin.drafted_warning)
+        # UI.md: the work desk (运营工作台) counts inputs to verify, drafted quarters and score appeals.
+        for item in DESK_ITEMS:
+            register_desk_item(item)
+        # UI.md: a resident's admin page opens with the latest score and warning status.
+        from residents.extensions import SummarySection, register_summary_section
+        from scoring.selectors.summary import score_facts
+
+        register_summary_section(SummarySection(key="score", order=30, facts=score_facts))
         register_archive_section(ArchiveSection(
             key="score", label=archive.ARCHIVE_LABEL, order=50, entries=archive.archive_entries,
         ))

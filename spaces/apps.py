@@ -69,6 +69,12 @@ class SpacesConfig(AppConfig):
         ))
         # RULEBOOK §10 (decisions added 2026-12): a visitor's name never reaches the public board.
         register_name_source(Visitor, "name")
+        # UI.md: the work desk (运营工作台) counts today's visitors to confirm and today's no-shows.
+        from opc_community.core.desk import register_desk_item
+        from spaces.admin.desk import ITEMS as DESK_ITEMS
+
+        for item in DESK_ITEMS:
+            register_desk_item(item)
         # UI.md: the dashboard shows today's and upcoming bookings.
         register_card("bookings", dashboard_card)
         # The resident's spaces pages, linked from the dashboard's "my records" card (checked-in only).

@@ -30,7 +30,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from discipline.forms import cases as forms
 from discipline.models import (
@@ -93,23 +93,6 @@ class BehindFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(condition)
         return queryset
-
-
-def overdue_warning(request: HttpRequest) -> list[dict[str, Any]]:
-    """The count of cases behind schedule (待办/逾期) on the admin index, linking to the filtered queue
-    (registered in discipline/apps.py; one query)."""
-    if not request.user.has_perm("discipline.view_violationcase"):
-        return []
-    count = selectors.overdue_count(timezone.now())
-    if not count:
-        return []
-    message = ngettext(
-        "%(count)d violation case is behind schedule (rectification, publication or review answer overdue).",
-        "%(count)d violation cases are behind schedule (rectification, publication or review answer overdue).",
-        count,
-    ) % {"count": count}
-    link = f"{reverse('admin:discipline_violationcase_changelist')}?{BehindFilter.parameter_name}=yes"
-    return [{"level": "warning", "message": message, "link": link}]
 
 
 class OpenFilter(admin.SimpleListFilter):

@@ -1,31 +1,23 @@
 """The operations desk: the Django admin, branded and in Chinese (RULEBOOK §1)."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opc_community.accounts import two_factor
 from opc_community.accounts.forms import AdminLoginForm
-
-#: Extension point: the domain apps' "to do / overdue" counts shown on the admin index (each a function of
-#: the request returning warnings ``{"level", "message", "link"}``, registered in ``AppConfig.ready()``;
-#: keep each to one query — they run on every visit of the index, not on other pages).
-IndexWarning = Callable[[HttpRequest], list[dict[str, Any]]]
-_index_warnings: list[IndexWarning] = []
-
-
-def register_index_warning(warning: IndexWarning) -> None:
-    if warning not in _index_warnings:
-        _index_warnings.append(warning)
+from opc_community.core.admin_groups import group_app_list
+from opc_community.core.desk import desk_lines
 
 
 class OpcAdminSite(admin.AdminSite):
     site_header = _("Nansha International OPC Ecosystem Community · Operations")
     site_title = _("OPC Community operations")
-    index_title = _("Operations desk")
+    index_title = _("Work desk")
     # Says so when too many failures locked the login (django-axes); the code comes next.
     login_form = AdminLoginForm
 
@@ -41,13 +33,15 @@ class OpcAdminSite(admin.AdminSite):
             context["system_warnings"] = calendar_warnings()
         return context
 
-    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
-        """The index also lists what waits for staff (the registered "to do / overdue" counts)."""
-        from opc_community.workdays.selectors import calendar_warnings
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
+        """The models grouped by task (core/admin_groups.py) on the home page and in the side bar; one app's
+        page (``app_label``) keeps Django's list of that app."""
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        return group_app_list(self._build_app_dict(request), reverse("admin:index", current_app=self.name))
 
-        warnings: list[dict[str, Any]] = []
-        if request.user.is_active and request.user.is_staff:
-            warnings = calendar_warnings()
-            for warning in _index_warnings:
-                warnings += warning(request)
-        return super().index(request, {**(extra_context or {}), "system_warnings": warnings})
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The home page is the work desk (运营工作台): today's work of the person's role(s) — the registered
+        desk items (core/desk.py), one query each — then the models grouped by task."""
+        lines = desk_lines(request.user, timezone.now()) if request.user.is_active and request.user.is_staff else []
+        return super().index(request, {**(extra_context or {}), "desk_lines": lines})

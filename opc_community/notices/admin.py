@@ -15,7 +15,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -125,23 +124,6 @@ class LateObjectionFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(selectors.late_objection_q(timezone.now()))
         return queryset
-
-
-def late_objections_warning(request: HttpRequest) -> list[dict[str, Any]]:
-    """The count of objections not decided in time on the admin index, linking to the filtered list
-    (registered in notices/apps.py; one query)."""
-    if not request.user.has_perm("notices.view_objection"):
-        return []
-    count = selectors.late_objection_count(timezone.now())
-    if not count:
-        return []
-    message = ngettext(
-        "%(count)d objection to a publication was not decided in time.",
-        "%(count)d objections to publications were not decided in time.",
-        count,
-    ) % {"count": count}
-    link = f"{reverse('admin:notices_objection_changelist')}?{LateObjectionFilter.parameter_name}=yes"
-    return [{"level": "warning", "message": message, "link": link}]
 
 
 class ObjectionInline(ReadOnlyInline):

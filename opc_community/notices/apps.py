@@ -27,8 +27,9 @@ class NoticesConfig(AppConfig):
             "notices.objection_decision", _("decisions on objections"),
             selectors.provisional_objection_deadlines, services.objections_recompute_provisional,
         ))
-        # RULEBOOK §10 (decisions added 2026-12): objections not decided in time counted on the admin index.
-        from opc_community.core.admin_site import register_index_warning
-        from opc_community.notices.admin import late_objections_warning
+        # UI.md: the work desk (运营工作台) counts objections awaiting a decision and windows closing today.
+        from opc_community.core.desk import register_desk_item
+        from opc_community.notices.desk import ITEMS as DESK_ITEMS
 
-        register_index_warning(late_objections_warning)
+        for item in DESK_ITEMS:
+            register_desk_item(item)

@@ -10,6 +10,7 @@ from django.db.models.functions import Length, StrIndex
 from django.utils import timezone
 
 from opc_community.accounts.models import User
+from opc_community.core.desk import Tally, tally_of, tomorrow_starts
 from opc_community.core.personal_data import MIN_NAME_LENGTH, name_key
 from opc_community.notices import registry
 from opc_community.notices.models import (
@@ -152,9 +153,19 @@ def late_objections(*, now: datetime) -> QuerySet[Objection]:
     return Objection.objects.filter(late_objection_q(now))
 
 
-def late_objection_count(now: datetime) -> int:
-    """How many objections are late (the admin index warning; one query)."""
-    return late_objections(now=now).count()
+def desk_objections(now: datetime) -> Tally:
+    """The work desk: objections awaiting a decision, and how many are late (one query)."""
+    waiting = Objection.objects.filter(
+        status=ObjectionStatus.PENDING,
+        publication__status__in=(PublicationStatus.OPEN, PublicationStatus.AWAITING_DECISION),
+    )
+    return tally_of(waiting, late_objection_q(now))
+
+
+def desk_closing(now: datetime) -> Tally:
+    """The work desk: open publication windows ending today; late when ended and not closed yet (one query)."""
+    closing = Publication.objects.filter(status=PublicationStatus.OPEN, window_ends_at__lt=tomorrow_starts(now))
+    return tally_of(closing, Q(window_ends_at__lt=now))
 
 
 def provisional_objection_deadlines() -> QuerySet[Objection]:

@@ -125,6 +125,23 @@ COMPLAINT_STAGES = (
 NEXT_STEP = {ComplaintStatus.OPEN: "respond", ComplaintStatus.IN_PROGRESS: "solve"}
 
 
+class DueFilter(admin.SimpleListFilter):
+    """The work desk's counts (residents/admin/desk.py): overdue, or due by the end of today."""
+
+    title = gettext_lazy("deadline")
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("late", gettext_lazy("overdue")), ("today", gettext_lazy("due by today"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "late":
+            return queryset.filter(selectors.late_q(timezone.now()))
+        if self.value() == "today":
+            return queryset.filter(selectors.due_by_today_q(timezone.now()))
+        return queryset
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     autocomplete_fields = ("resident", "filed_by", "assigned_to")
@@ -134,7 +151,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     )
     list_display_links = ("subject",)
     list_filter = (
-        "status", "category", "channel", ResponseOverdueFilter, SolutionOverdueFilter,
+        DueFilter, "status", "category", "channel", ResponseOverdueFilter, SolutionOverdueFilter,
         ("filed_at", admin.DateFieldListFilter),
     )
     search_fields = ("subject", "text", "resident__name", "resident__user__full_name", "resident__user__phone")

@@ -94,12 +94,15 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
-        return [("yes", gettext_lazy("overdue")), ("no", gettext_lazy("not overdue"))]
+        return [("yes", gettext_lazy("overdue")), ("today", gettext_lazy("due by today")),
+                ("no", gettext_lazy("not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Application]) -> QuerySet[Application]:
         overdue = selectors.overdue_q(timezone.now())
         if self.value() == "yes":
             return queryset.filter(overdue)
+        if self.value() == "today":  # the work desk's count (residents/admin/desk.py)
+            return queryset.filter(selectors.due_by_today_q(timezone.now()))
         if self.value() == "no":
             return queryset.exclude(overdue)
         return queryset

@@ -51,6 +51,7 @@ from residents.models import (
 )
 from residents.selectors import archive as archive_selectors
 from residents.selectors import lifecycle as selectors
+from residents.selectors.summary import resident_summary
 from residents.services import lifecycle as services
 
 # --- Archive retention ------------------------------------------------------------------------------
@@ -164,8 +165,17 @@ class ResidentAdmin(IdentitySearchMixin, ReadOnlyRecordMixin, ArchiveRetentionMi
               "retain_until", "created_at", "archive_link")
     readonly_fields = fields
 
+    change_form_template = "residents/lifecycle/admin/resident_change_form.html"
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Resident]:
         return selectors.residents_for_staff(today=timezone.localdate())
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], add: bool = False,
+                           change: bool = False, form_url: str = "", obj: Resident | None = None) -> Any:
+        """The page opens with the resident's summary (UI.md): one query per registered section."""
+        if obj is not None:
+            context["resident_summary"] = resident_summary(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a resident is admitted by approving its application

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Case, DateTimeField, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from opc_community.core.desk import Tally, tally_of, tomorrow_starts
 from opc_community.workdays.rules import WorkCalendar, local_date
 from opc_community.workdays.selectors import work_calendar
 from residents.models import (
@@ -54,6 +55,27 @@ def solution_overdue_q(now: datetime) -> Q:
     return Q(solved_at__isnull=True, status__in=(ComplaintStatus.OPEN, ComplaintStatus.IN_PROGRESS)) & Q(
         solution_due_at__lt=rules.overdue_cutoff(now)
     )
+
+
+def late_q(now: datetime) -> Q:
+    """A response or a solution overdue (the complaints the desk shows red)."""
+    return response_overdue_q(now) | solution_overdue_q(now)
+
+
+def due_by_today_q(now: datetime) -> Q:
+    """The next deadline (response while open, solution while in progress) falls by the end of today, or a
+    deadline is already overdue."""
+    tomorrow = tomorrow_starts(now)
+    return (
+        Q(status=ComplaintStatus.OPEN, response_due_at__lt=tomorrow)
+        | Q(status=ComplaintStatus.IN_PROGRESS, solution_due_at__lt=tomorrow)
+        | late_q(now)
+    )
+
+
+def desk_complaints(now: datetime) -> Tally:
+    """The work desk: complaints due by today, and how many are overdue (one query)."""
+    return tally_of(Complaint.objects.filter(due_by_today_q(now)), late_q(now))
 
 
 def visible_messages(*, internal: bool) -> QuerySet[ComplaintMessage]:

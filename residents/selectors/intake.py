@@ -15,6 +15,7 @@ from django.utils import timezone
 from opc_community import rulebook, workdays
 from opc_community.accounts.permissions import has_role
 from opc_community.accounts.roles import Role
+from opc_community.core.desk import Tally, tally_of, tomorrow_starts
 from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.selectors import rules_of
 from opc_community.workdays.rules import Deadline, WorkCalendar, local_date
@@ -55,6 +56,23 @@ def applications_for_staff() -> QuerySet[Application]:
 def overdue_q(now: datetime) -> Q:
     """Applications whose current step is past its deadline (``current_due`` must be annotated)."""
     return Q(current_due__lt=now)
+
+
+def due_before_q(moment: datetime) -> Q:
+    """Applications whose current step is due before ``moment`` (no annotation needed: plain columns)."""
+    return Q(status=ApplicationStatus.SUBMITTED, review_due_at__lt=moment) | Q(
+        status=ApplicationStatus.EVALUATED, result_due_at__lt=moment
+    )
+
+
+def due_by_today_q(now: datetime) -> Q:
+    """Applications whose current step is due by the end of today (overdue ones included)."""
+    return due_before_q(tomorrow_starts(now))
+
+
+def desk_reviews(now: datetime) -> Tally:
+    """The work desk: reviews and results due by today, and how many are overdue (one query)."""
+    return tally_of(Application.objects.filter(due_by_today_q(now)), due_before_q(now))
 
 
 def applications_of(user: Any) -> QuerySet[Application]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     F,
     Func,
@@ -92,6 +93,14 @@ def resident_balance(resident: Resident) -> Decimal:
         total=Sum("balance", output_field=_MONEY)
     )["total"]
     return total or ZERO
+
+
+def balance_and_overdue(resident: Resident, *, today: date) -> tuple[Decimal, int]:
+    """What the resident owes now and how many of its bills are overdue (one aggregate query)."""
+    totals = with_balance(owed_invoices().filter(resident=resident)).aggregate(
+        total=Sum("balance", output_field=_MONEY), overdue=Count("pk", filter=Q(balance__gt=0, due_on__lt=today)),
+    )
+    return totals["total"] or ZERO, totals["overdue"]
 
 
 def _signed_amount() -> Case:

@@ -30,7 +30,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from opc_community.core.admin_base import ReadOnlyInline, WriteColumnsMixin
 from opc_community.core.errors import DomainError
@@ -84,23 +84,6 @@ class QuarterForm(forms.ModelForm):
             except DomainError as error:
                 self.add_error(error.field if error.field in self.fields else None, error.message)
         return data
-
-
-def drafted_warning(request: HttpRequest) -> list[dict[str, Any]]:
-    """Drafted quarters awaiting the administrator's confirmation, counted on the admin index (registered in
-    scoring/apps.py; one query)."""
-    if not request.user.has_perm("scoring.view_quarter"):
-        return []
-    count = Quarter.objects.filter(status=QuarterStatus.DRAFTED).count()
-    if not count:
-        return []
-    message = ngettext(
-        "%(count)d quarter's draft scores await confirmation.",
-        "%(count)d quarters' draft scores await confirmation.",
-        count,
-    ) % {"count": count}
-    link = f"{reverse('admin:scoring_quarter_changelist')}?status__exact={QuarterStatus.DRAFTED}"
-    return [{"level": "warning", "message": message, "link": link}]
 
 
 @admin.register(Quarter)

@@ -4,6 +4,7 @@ import pytest
 from django.db import connections
 
 from tests.core.outage import closed_port
+from tests.residents.conftest import member_a, member_b  # noqa: F401  (fixtures re-exported: the work desk tests)
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_a_late_objection_is_flagged_to_the_administrator_once(
     assert services.objections_overdue_flag(now=moment) == 0  # once
     told = Notification.objects.filter(recipient=administrator, kind="notices.objection_overdue")
     assert told.count() == flagged
-    assert selectors.late_objection_count(moment) == flagged
+    assert selectors.desk_objections(moment).late == flagged
     # The next day's runs: flagged now if it was not yet, never twice.
     assert services.objections_overdue_flag(now=LATE + timedelta(days=1)) == 1 - flagged
     assert services.objections_overdue_flag(now=LATE + timedelta(days=1)) == 0
@@ -69,7 +69,7 @@ def test_decided_and_withdrawn_ones_are_not_late(publish, resident_b, resident_a
     decided.refresh_from_db()
     assert decided.status == ObjectionStatus.DISMISSED
     assert services.objections_overdue_flag(now=LATE) == 0
-    assert selectors.late_objection_count(LATE) == 0
+    assert selectors.desk_objections(LATE).late == 0
 
 
 def test_the_desk_filters_and_counts_late_objections(

@@ -534,7 +534,7 @@ def attach_display(cases: list[ViolationCase], *, now: datetime | None = None) -
         publication = getattr(case, "publication", None)
         if publication is not None and publication.is_window_open(now):
             dates.append(timezone.localdate(publication.window_ends_at))
-    calendar = work_calendar(min(dates).year, max(dates).year) if len(dates) > 1 else None
+    calendar = work_calendar() if len(dates) > 1 else None
     for case in cases:
         book = books.get(case.occurred_on)
         kind = book.violations.kinds.get(case.kind) if book else None

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from opc_community.workdays.rules import WorkCalendar
+from opc_community.workdays.selectors import work_calendar
 from residents.models import Application
 from residents.selectors import intake as selectors
 from residents.services import intake as services
@@ -99,7 +100,7 @@ def test_the_summary_has_a_fixed_number_of_queries(intake_staff, django_assert_n
 )
 def test_the_deadline_with_working_days_left(outsider, today, days_left, overdue_days):
     application = submitted(outsider, when=sh(2026, 6, 1, 9, 0))
-    view = selectors.deadline_view(application, today=today, calendar=selectors.calendar_around(today))
+    view = selectors.deadline_view(application, today=today, calendar=work_calendar())
 
     assert view.date == date(2026, 6, 10)
     assert (view.days_left, view.overdue_days, view.is_overdue) == (days_left, overdue_days, days_left < 0)

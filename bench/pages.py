@@ -26,15 +26,15 @@ and user as the page, on the same gunicorn under the same load.
 """
 
 import csv
+import http.client
 import os
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -86,7 +86,7 @@ class Measure:
     seconds: float
 
 
-def _seed(residents: int) -> None:
+def _seed(residents: int) -> int:
     """The demo community, then ``seed_scale`` up to ``residents`` (0: the demo alone)."""
     from opc_community.accounts.models import User
     from residents.models import Resident
@@ -132,7 +132,7 @@ def _server_env(database: str, static_root: str) -> dict[str, str]:
     return {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here are signed with it
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": _database_url(database),
         "STATIC_ROOT": static_root,
@@ -142,16 +142,19 @@ def _server_env(database: str, static_root: str) -> dict[str, str]:
 
 
 def _get(base: str, path: str, cookie: str) -> int:
-    request = urllib.request.Request(
-        base + path,
-        headers={"Cookie": cookie, "X-Forwarded-Proto": "https", "Accept-Language": "zh-hans"},
-    )
+    """The status of one GET, redirects not followed (a 302 to the login page is a failure)."""
+    server = http.client.HTTPConnection(urlsplit(base).netloc, timeout=300)
     try:
-        with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 - our own server
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+        server.request(
+            "GET",
+            path,
+            headers={"Cookie": cookie, "X-Forwarded-Proto": "https", "Accept-Language": "zh-hans"},
+        )
+        response = server.getresponse()
+        response.read()
+        return response.status
+    finally:
+        server.close()
 
 
 def _wait_for(base: str, process: subprocess.Popen) -> None:
@@ -200,6 +203,7 @@ def _measure(
         ],
         env={**os.environ, "BENCH_PATH": path, "BENCH_COOKIE": cookie},
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # its summary; the figures are read from its CSV
         check=False,
     )
     elapsed = time.perf_counter() - started
@@ -226,6 +230,9 @@ def main() -> None:
     chosen = os.environ.get("BENCH_PAGES", ",".join(page.key for page in PAGES)).split(",")
     pages = [page for page in PAGES if page.key in chosen]
     keep = os.environ.get("BENCH_KEEPDB") == "1"
+    signal.signal(
+        signal.SIGTERM, lambda *_: sys.exit(1)
+    )  # stop gunicorn and drop the database on a kill
     connect_as_owner()  # the benchmark creates, migrates and seeds a database of its own
 
     database = settings.DATABASES["default"]
@@ -239,7 +246,7 @@ def main() -> None:
     workdir = tempfile.mkdtemp(prefix="bench-pages-")
     server = None
     try:
-        _seed(residents)
+        seeded = _seed(residents)
         settings.DEBUG = False  # no query log growing in memory
         cookies = {page.key: _session_cookie(page.username) for page in pages}
         paths = {page.key: reverse(page.url_name) for page in pages}
@@ -311,7 +318,7 @@ def main() -> None:
         print()
         print(
             f"Pages: p95 and p50 of the page / of the floor under {users} concurrent users, {seconds} s each, "
-            f"gunicorn {WORKERS} workers, DEBUG off, {residents} residents; {runs} runs; {os.cpu_count()} CPUs, "
+            f"gunicorn {WORKERS} workers, DEBUG off, {seeded} residents; {runs} runs; {os.cpu_count()} CPUs, "
             f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end"
         )
         print(

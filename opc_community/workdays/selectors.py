@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opc_community.workdays import cached
+from opc_community.workdays.models import CalendarYear
 from opc_community.workdays.registry import deadline_kinds
 from opc_community.workdays.rules import Deadline, WorkCalendar, WorkingDay
 
@@ -43,7 +44,7 @@ def calendar_warnings(*, today: date | None = None) -> list[dict[str, str]]:
     """From 1 November, warn staff when next year's official schedule is not loaded (RULEBOOK §2)."""
     today = today or timezone.localdate()
     next_year = today.year + 1
-    if today.month < 11 or next_year in work_calendar().loaded_years:
+    if today.month < 11 or CalendarYear.objects.filter(year=next_year).exists():
         return []
     message = _(
         "The official holiday schedule of %(year)s is not loaded yet: deadlines that reach into "

@@ -87,7 +87,7 @@ def test_without_the_shared_cache_the_calendar_is_read_from_the_database(django_
 
 
 def test_an_edit_in_the_admin_is_seen_by_the_next_request(client_for, administrator, member_a):
-    api = client_for(member_a)
+    api = client_for(member_a.user)
     url = reverse("workday-deadline")
     query = {"event_at": datetime(2027, 3, 1, 10, tzinfo=SH).isoformat(), "working_days": 1}
     assert api.get(url, query).json()["deadline"].startswith("2027-03-02")

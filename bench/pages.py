@@ -343,7 +343,7 @@ def main() -> None:
                 f"   {queries[page.key]:7d}  {failed:6d}"
             )
         print(
-            "  goals (issue 18): portal dashboard p95 ratio ≤ 4; admin changelists ≤ 8; audit trail first page ≤ 0.3 s"
+            "  goals: portal dashboard p95 ratio ≤ 4; admin changelists ≤ 8; audit trail first page ≤ 0.3 s"
         )
     finally:
         if server is not None:

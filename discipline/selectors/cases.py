@@ -477,7 +477,7 @@ def resident_deadlines(resident: Any, *, now: datetime | None = None) -> list[De
             link=reverse("discipline:case_detail", args=[notice.case_id]), kind="rectification",
         ))
     publications = Publication.objects.filter(
-        kind=PublicationKind.PENALTY_DECISION, content_type=_case_content_type(), concerned_user=resident.user,
+        kind=PublicationKind.PENALTY_DECISION, content_type=_case_content_type(), concerned_user_id=resident.user_id,
         status=PublicationStatus.OPEN, window_ends_at__gte=now,
     )
     for publication in publications:

@@ -93,14 +93,14 @@ def _seed(residents: int) -> int:
 
     if not User.objects.filter(username="lead").exists():
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
-    if Resident.objects.count() >= residents:
-        print(f"  seeded: {Resident.objects.count()} residents", flush=True)
-        return
-    started = time.perf_counter()
-    call_command("seed_scale", residents=residents)
-    print(
-        f"  seed_scale --residents {residents}: {time.perf_counter() - started:.0f} s", flush=True
-    )
+    if Resident.objects.count() < residents:
+        started = time.perf_counter()
+        call_command("seed_scale", residents=residents)
+        print(
+            f"  seed_scale --residents {residents}: {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+    return Resident.objects.count()
 
 
 def _session_cookie(username: str) -> str:

@@ -63,7 +63,7 @@ def inputs_due(resident: Resident, *, today: date | None = None) -> dict[str, An
     lines = open_quarters_of(resident, today=today)
     if not lines:
         return None
-    calendar = work_calendar(today.year, max(line.quarter.inputs_due_on.year for line in lines))
+    calendar = work_calendar()
     rows = []
     for line in lines:
         due = line.quarter.inputs_due_on
@@ -91,7 +91,7 @@ def plan_due(resident: Resident, *, today: date | None = None) -> dict[str, Any]
         return None
     plans = {plan.quarter_id: plan for plan in plan_selectors.staff_list(
         QuarterPlan.objects.filter(resident=resident, quarter__in=open_quarters))}
-    calendar = work_calendar(min(today.year, open_quarters[0].year), open_quarters[-1].year + 1)
+    calendar = work_calendar()
     rows = []
     for quarter in open_quarters:
         plan = plans.get(quarter.pk)

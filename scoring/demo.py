@@ -34,6 +34,7 @@ from opc_community import rulebook
 from opc_community.core.demo import Demo
 from opc_community.core.errors import DomainError
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.selectors import work_calendar
 from residents.models import Resident
 from resources.selectors.activities import participation
 from scoring import quarters
@@ -206,7 +207,7 @@ def _planning(quarter: Quarter, residents: dict[str, Resident], lead: object, de
     submitted, awaiting staff; 赵六's a draft when his exit (a date relative to the demo's day) falls in this
     quarter. Filing before today is history (it may be past its deadline on the demo's day); staff decisions,
     the change request and 张三's filing go through the services."""
-    calendar, book = plan_selectors.plan_calendar(quarter), plan_selectors.plan_rules(quarter)
+    calendar, book = work_calendar(), plan_selectors.plan_rules(quarter)
     plans = {}
     for username, (planned, target, note) in PLANS.items():
         resident = residents.get(username)

@@ -18,6 +18,7 @@ from opc_community import settings as project_settings
 from opc_community.accounts.roles import Role
 from opc_community.celery import app as celery_app
 from opc_community.core.db_roles import connect_as_owner
+from opc_community.workdays import cached
 from tests.factories import UserFactory
 from tests.logins import login
 
@@ -58,6 +59,14 @@ def _isolated_cache(settings):
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"opc-test-{uuid.uuid4().hex}"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_held_calendar():
+    """Each test starts without this process's copy of the working-day calendar (``workdays.cached``):
+    a copy loaded in an earlier test's rolled-back transaction never answers for this one. (The stamp
+    lives in the test's own cache namespace, so a copy would not match it anyway.)"""
+    cached.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -179,7 +179,7 @@ class RewardChangeList(ChangeList):
         dues = [local_date(r.grant_due_at) for r in self.result_list if r.grant_due_at]
         if not dues:
             return
-        calendar = work_calendar(min([*dues, today]).year, max([*dues, today]).year)
+        calendar = work_calendar()
         for reward in self.result_list:
             if reward.grant_due_at:
                 reward.days_left = calendar.working_days_between(today, local_date(reward.grant_due_at))

@@ -477,7 +477,7 @@ def resident_deadlines(resident: Any, *, now: datetime | None = None) -> list[De
             link=reverse("discipline:case_detail", args=[notice.case_id]), kind="rectification",
         ))
     publications = Publication.objects.filter(
-        kind=PublicationKind.PENALTY_DECISION, content_type=_case_content_type(), concerned_user=resident.user,
+        kind=PublicationKind.PENALTY_DECISION, content_type=_case_content_type(), concerned_user_id=resident.user_id,
         status=PublicationStatus.OPEN, window_ends_at__gte=now,
     )
     for publication in publications:
@@ -534,7 +534,7 @@ def attach_display(cases: list[ViolationCase], *, now: datetime | None = None) -
         publication = getattr(case, "publication", None)
         if publication is not None and publication.is_window_open(now):
             dates.append(timezone.localdate(publication.window_ends_at))
-    calendar = work_calendar(min(dates).year, max(dates).year) if len(dates) > 1 else None
+    calendar = work_calendar() if len(dates) > 1 else None
     for case in cases:
         book = books.get(case.occurred_on)
         kind = book.violations.kinds.get(case.kind) if book else None

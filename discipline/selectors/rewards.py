@@ -283,8 +283,7 @@ def reward_lines(rewards: list[Reward], *, today: date) -> list[RewardLine]:
     publications = publications_of(rewards)  # 2
     calendar = None
     if any(r.status == RewardStatus.APPROVED and r.grant_due_at for r in rewards):
-        dues = [local_date(r.grant_due_at) for r in rewards if r.grant_due_at]
-        calendar = work_calendar(min([*dues, today]).year, max([*dues, today]).year)  # 3, 4
+        calendar = work_calendar()  # none while this process holds the calendar (else 3, 4)
     lines = []
     for reward in rewards:
         in_force = versions.get(reward.rulebook_version)

@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 
 from opc_community.accounts.actors import Actor
 from opc_community.core.audit import acting_as
-from opc_community.workdays import registry
+from opc_community.workdays import cached, registry
 from opc_community.workdays.files import Day
 from opc_community.workdays.models import CalendarChange, CalendarYear, SpecialDay
 from opc_community.workdays.package import load_into
 from opc_community.workdays.rules import Deadline, local_date
-from opc_community.workdays.selectors import calendar_for_periods
+from opc_community.workdays.selectors import work_calendar
 
 # --- Recomputing stored deadlines (used by the apps' registered recompute functions) ---------------
 
@@ -64,7 +64,7 @@ def recompute_deadlines(
     """Compute the open deadlines of the provisional rows of ``queryset`` again from their events,
     with the calendar as it now stands, and store them and the provisional flag (RULEBOOK §2).
 
-    Set-based: one locking read of the rows, the calendar of the years they span (two queries),
+    Set-based: one locking read of the rows, the calendar (two queries after a change of it),
     then one batched UPDATE of the rows that changed. A row is provisional afterwards when one of
     its open deadlines still reaches into a year without a loaded schedule.
     """
@@ -88,7 +88,7 @@ def recompute_deadlines(
         for index, field in enumerate(fields)
         if row[f"_open_{index}"] and row[field.start] is not None
     ]
-    calendar = calendar_for_periods([(local_date(start), length) for _number, _field, start, length in periods])
+    calendar = work_calendar()
     found: dict[int, dict[str, Deadline]] = defaultdict(dict)
     for number, field, start, length in periods:
         found[number][field.due] = calendar.deadline(start, length)
@@ -122,6 +122,7 @@ def _length(field: DeadlineField, row: dict[str, Any]) -> int:
 
 def _recompute_and_record(*, actor: Actor | None, source: str, summary: str) -> CalendarChange:
     """Recompute every registered kind's open provisional deadlines and record the change."""
+    cached.changed()  # the recompute reads the new calendar; other processes reload it after the commit
     results: dict[str, dict[str, int]] = {}
     for kind in registry.deadline_kinds():
         results[kind.key] = kind.recompute().as_dict()

@@ -33,6 +33,7 @@ from opc_community.core.excel import Column, Sheet, xlsx_response
 from opc_community.core.masking import mask_identity_number
 from opc_community.core.moments import format_day, format_moment
 from opc_community.core.workflow_steps import stage, workflow_context, workflow_steps
+from opc_community.workdays.selectors import work_calendar
 from residents.forms.intake import STEP_FORMS, PaperApplicationForm
 from residents.models import (
     APPLICATION_TRANSITIONS,
@@ -244,7 +245,7 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
         """Compute each row's deadline with one calendar load (no query per row)."""
         changelist = super().get_changelist_instance(request)
         today = timezone.localdate()
-        calendar = selectors.calendar_around(today)
+        calendar = work_calendar()
         for application in changelist.result_list:
             application.deadline_info = selectors.deadline_view(application, today=today, calendar=calendar)
         return changelist
@@ -277,10 +278,11 @@ class ApplicationAdmin(IdentitySearchMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("current deadline"), ordering="current_due")
     def deadline(self, application: Application) -> str:
-        info = getattr(application, "deadline_info", None)
-        if info is None:
-            today = timezone.localdate()
-            info = selectors.deadline_view(application, today=today, calendar=selectors.calendar_around(today))
+        # The changelist computed every row's (None: nothing is due); other pages compute it here.
+        if hasattr(application, "deadline_info"):
+            info = application.deadline_info
+        else:
+            info = selectors.deadline_view(application, today=timezone.localdate(), calendar=work_calendar())
         if info is None:
             step = selectors.current_step_of(application)
             return str(step.label) if step else "—"

@@ -16,7 +16,7 @@ from django.db.models import Case, DateTimeField, F, Prefetch, Q, QuerySet, Valu
 from django.utils import timezone
 
 from opc_community.core.desk import Tally, tally_of, tomorrow_starts
-from opc_community.workdays.rules import WorkCalendar, local_date
+from opc_community.workdays.rules import WorkCalendar
 from opc_community.workdays.selectors import work_calendar
 from residents.models import (
     Complaint,
@@ -122,15 +122,6 @@ def open_complaints_card(resident: Resident, *, now: datetime | None = None) -> 
 # --- Countdowns ----------------------------------------------------------------------------------
 
 
-def countdown_calendar(now: datetime) -> WorkCalendar:
-    """The calendar that every countdown of a page needs: this year and the next (two queries).
-
-    Deadlines are at most a few weeks ahead; past ones only need their sign.
-    """
-    year = local_date(now).year
-    return work_calendar(year, year + 1)
-
-
 def attach_countdowns(
     complaints: Iterable[Complaint], *, now: datetime, calendar: WorkCalendar | None = None
 ) -> None:
@@ -138,7 +129,7 @@ def attach_countdowns(
     complaints = list(complaints)
     if not complaints:
         return
-    calendar = calendar or countdown_calendar(now)
+    calendar = calendar or work_calendar()
     for complaint in complaints:
         complaint.countdown = rules.complaint_countdown(
             calendar,
@@ -155,7 +146,7 @@ def complaint_deadlines(complaint: Complaint, *, now: datetime) -> dict[str, dic
     ``{"response": {...}, "solution": {...}}``, each with ``due_at``, ``countdown``
     (rules.Countdown), ``done_at`` (None while not done) and ``state`` (rules.SlaState).
     """
-    calendar = countdown_calendar(now)
+    calendar = work_calendar()
     response_state = rules.response_state(
         response_due_at=complaint.response_due_at, responded_at=complaint.responded_at, now=now
     )
@@ -240,11 +231,6 @@ def month_complaints(month: date) -> QuerySet[Complaint]:
     return Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end)
 
 
-def report_calendar(month: date, now: datetime) -> WorkCalendar:
-    """The calendar from the month to today (two queries)."""
-    return work_calendar(month.year, max(month.year, local_date(now).year))
-
-
 def sla_report(month: date, *, now: datetime | None = None) -> rules.SlaReport:
     """The month's on-time rates, counts and average response time, overall and by category.
 
@@ -257,7 +243,7 @@ def sla_report(month: date, *, now: datetime | None = None) -> rules.SlaReport:
         facts,
         month=month,
         categories=ComplaintCategory.values,
-        calendar=report_calendar(month, now),
+        calendar=work_calendar(),
         now=now,
     )
 
@@ -265,7 +251,7 @@ def sla_report(month: date, *, now: datetime | None = None) -> rules.SlaReport:
 def sla_export_rows(month: date, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """One row per complaint of the month with its SLA outcome, for the Excel export (three queries)."""
     now = now or timezone.now()
-    calendar = report_calendar(month, now)
+    calendar = work_calendar()
     rows = []
     complaints = month_complaints(month).select_related("resident").order_by("filed_at", "id")
     for complaint in complaints:

@@ -134,11 +134,6 @@ class DeadlineView:
         return self.days_left < 0
 
 
-def calendar_around(today: date) -> WorkCalendar:
-    """One calendar load (2 queries) covering deadlines from last year to next year."""
-    return work_calendar(today.year - 1, today.year + 1)
-
-
 def current_step_of(application: Application) -> rules.CurrentStep | None:
     return rules.current_step(
         status=application.status,
@@ -228,7 +223,7 @@ def intake_step_outcomes(start: date, end: date, *, now: datetime | None = None)
         (version.effective_from, rules_of(version))
         for version in RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED).order_by("effective_from")
     ]
-    calendar = work_calendar(start.year - 1, end.year + 1)
+    calendar = work_calendar()
 
     def rules_on(day: date) -> Any:
         in_force = [body for effective, body in versions if effective <= day]

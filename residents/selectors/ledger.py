@@ -217,16 +217,15 @@ class LedgerSummary:
 def annotate_due_state(invoices: list[Invoice], *, today: date) -> None:
     """Set ``is_open``, ``days_overdue`` (calendar days) and ``working_days_left`` on annotated invoices.
 
-    One working-day calendar for the whole list (two queries, only when something is open),
-    so a page costs the same with 1 or 100 invoices.
+    One working-day calendar for the whole list (``work_calendar``), so a page costs the same with 1 or
+    100 invoices.
     """
     from opc_community.workdays.selectors import work_calendar
 
     open_invoices = [invoice for invoice in invoices if invoice.balance > 0 and not invoice.is_void]
     calendar = None
     if open_invoices:
-        years = [invoice.due_on.year for invoice in open_invoices] + [today.year]
-        calendar = work_calendar(min(years), max(years))
+        calendar = work_calendar()
     open_ids = {invoice.pk for invoice in open_invoices}
     for invoice in invoices:
         invoice.is_open = invoice.pk in open_ids

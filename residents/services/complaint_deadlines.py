@@ -19,7 +19,7 @@ from opc_community.core.moments import format_day
 from opc_community.core.transitions import move
 from opc_community.portal.services import notifications_withdraw, notify
 from opc_community.workdays.registry import Recomputed
-from opc_community.workdays.rules import WorkCalendar, local_date
+from opc_community.workdays.rules import local_date
 from opc_community.workdays.selectors import work_calendar
 from opc_community.workdays.services import DeadlineField, recompute_deadlines
 from residents.models import (
@@ -122,7 +122,7 @@ def complaint_auto_close(*, complaint: Complaint, now: datetime, working_days: i
     complaint = _lock(complaint)
     if complaint.status != ComplaintStatus.SOLVED or complaint.solved_at is None:
         raise InvalidTransition(_("Only a complaint with a solution can be confirmed."))
-    calendar = _calendar_from(complaint.solved_at)
+    calendar = work_calendar()
     due = rules.auto_close_due(calendar, solved_at=complaint.solved_at, working_days=working_days)
     if not rules.is_overdue_now(due_at=due, done_at=None, now=now):
         raise InvalidTransition(_("The resident may still confirm or reopen this complaint."))
@@ -137,10 +137,5 @@ def complaint_auto_close(*, complaint: Complaint, now: datetime, working_days: i
             % {"days": working_days},
         )
     return complaint
-
-
-def _calendar_from(moment: datetime) -> WorkCalendar:
-    year = local_date(moment).year
-    return work_calendar(year, year + 1)
 
 

@@ -27,6 +27,7 @@ from opc_community.core.errors import DomainError, InvalidTransition
 from opc_community.core.ratelimit import within_rate_limit
 from opc_community.core.uploads import private_file_response
 from opc_community.core.views import submit_action, submit_form
+from opc_community.workdays.selectors import work_calendar
 from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm
 from residents.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Resident
 from residents.selectors import intake as selectors
@@ -105,7 +106,7 @@ def application(request: HttpRequest) -> HttpResponse:
     if current is None:
         return redirect("residents:application_edit")
     today = timezone.localdate()
-    deadline = selectors.deadline_view(current, today=today, calendar=selectors.calendar_around(today))
+    deadline = selectors.deadline_view(current, today=today, calendar=work_calendar())
     return render(
         request,
         "residents/intake/application_detail.html",

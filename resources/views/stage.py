@@ -69,9 +69,8 @@ def service_request_new(request: HttpRequest, pk: int) -> HttpResponse:
 def service_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(selectors.requests_of(request.resident), pk=pk)
     now = timezone.now()
-    year = timezone.localdate(now).year
     countdown = rules.countdown(
-        work_calendar(year, year + 1), status=service_request.status,
+        work_calendar(), status=service_request.status,
         responded=service_request.responded_at is not None, response_due_at=service_request.response_due_at,
         resolution_due_at=service_request.resolution_due_at, now=now)
     return render(request, "resources/stage/request_detail.html", {

@@ -41,12 +41,6 @@ def plan_rules(quarter: Quarter) -> QuarterlyPlan:
     return rulebook.in_force(on=quarters.first_day(quarter.year, quarter.number)).scoring.plan
 
 
-def plan_calendar(quarter: Quarter) -> WorkCalendar:
-    """The working days a plan deadline of the quarter may reach: its year and the next (a check-in in
-    late December files in January). Two queries."""
-    return work_calendar(quarter.year, quarter.year + 1)
-
-
 def filing_due(quarter: Quarter, resident: Resident, calendar: WorkCalendar, book: QuarterlyPlan) -> WorkingDay:
     """The resident's plan deadline for the quarter (``scoring.rules.plan_due``), without a query."""
     checked_in = local_date(resident.checked_in_at) if resident.checked_in_at else None
@@ -102,7 +96,7 @@ def plan_page(resident: Resident, quarter: Quarter, *, today: date) -> PlanPage:
     """The resident's own plan of the quarter with its deadline and change requests (five queries: plan,
     changes, rulebook, calendar)."""
     plan = with_changes(QuarterPlan.objects.filter(quarter=quarter, resident=resident)).first()
-    calendar = plan_calendar(quarter)
+    calendar = work_calendar()
     due = filing_due(quarter, resident, calendar, plan_rules(quarter))
     until = may_file_until(due.date, plan)
     changes = list(plan.changes.all()) if plan else []
@@ -137,7 +131,7 @@ def plans_of(resident: Resident, *, today: date) -> list[PlanLine]:
         plan = plans.get(quarter.pk)
         until = None
         if quarter.status == QuarterStatus.OPEN and (plan.status if plan else None) in NOT_FILED:
-            due = filing_due(quarter, resident, plan_calendar(quarter), plan_rules(quarter))
+            due = filing_due(quarter, resident, work_calendar(), plan_rules(quarter))
             until = may_file_until(due.date, plan)
         lines.append(PlanLine(quarter, plan, until))
     return lines
@@ -172,7 +166,7 @@ def reminders_due(quarter: Quarter, *, today: date) -> list[Reminder]:
         cohort(quarter).filter(status__in=(ResidentStatus.ACTIVE, ResidentStatus.EXITING))
         .select_related("user").prefetch_related(Prefetch("quarter_plans", queryset=plans, to_attr="plans"))
     )
-    book, calendar = plan_rules(quarter), plan_calendar(quarter)
+    book, calendar = plan_rules(quarter), work_calendar()
     due = []
     for resident in residents:
         plan = resident.plans[0] if resident.plans else None
@@ -186,7 +180,7 @@ def reminders_due(quarter: Quarter, *, today: date) -> list[Reminder]:
 
 def filing_deadlines(quarter: Quarter, residents: Iterable[Resident]) -> dict[int, date]:
     """Each resident's plan deadline for the quarter (rulebook and calendar read once: three queries)."""
-    book, calendar = plan_rules(quarter), plan_calendar(quarter)
+    book, calendar = plan_rules(quarter), work_calendar()
     return {resident.pk: filing_due(quarter, resident, calendar, book).date for resident in residents}
 
 

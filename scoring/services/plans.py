@@ -43,6 +43,7 @@ from opc_community.core.money import format_yuan
 from opc_community.core.transitions import lock, move
 from opc_community.portal.services import notify
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.selectors import work_calendar
 from residents.models import Resident
 from scoring import quarters
 from scoring import rules as scoring_rules
@@ -110,7 +111,7 @@ def _require_filing_open(quarter: Quarter, resident: Resident, plan: QuarterPlan
             _("Your plan for %(quarter)s is “%(status)s”: it can no longer be edited. Once accepted, ask for a "
               "change.") % {"quarter": quarter, "status": plan.get_status_display()}
         )
-    due = selectors.filing_due(quarter, resident, selectors.plan_calendar(quarter), selectors.plan_rules(quarter))
+    due = selectors.filing_due(quarter, resident, work_calendar(), selectors.plan_rules(quarter))
     until = selectors.may_file_until(due.date, plan)
     if not selectors.filing_open(quarter, plan, until=until, today=_today()):
         raise InvalidTransition(
@@ -155,7 +156,7 @@ def plan_submit(*, plan: QuarterPlan, actor: Actor) -> QuarterPlan:
     _require_filing_open(plan.quarter, plan.resident, plan)
     today = _today()
     decision_due = scoring_rules.plan_decision_due(
-        selectors.plan_calendar(plan.quarter), asked_on=today, rules=selectors.plan_rules(plan.quarter))
+        work_calendar(), asked_on=today, rules=selectors.plan_rules(plan.quarter))
     with acting_as(actor, action="scoring.plan_submit"):
         return move(plan, PlanStatus.SUBMITTED, transitions=PLAN_TRANSITIONS, submitted_at=timezone.now(),
                     decision_due_on=decision_due)
@@ -181,7 +182,7 @@ def plan_change_request(*, plan: QuarterPlan, values: Mapping[str, Any], reason:
     if plan.changes.filter(status=PlanChangeStatus.PENDING).exists():
         raise ConflictError(_("A change of this plan already awaits staff."))
     answer_due = scoring_rules.plan_decision_due(
-        selectors.plan_calendar(plan.quarter), asked_on=today, rules=selectors.plan_rules(plan.quarter))
+        work_calendar(), asked_on=today, rules=selectors.plan_rules(plan.quarter))
     with acting_as(actor, action="scoring.plan_change_request"):
         try:
             with transaction.atomic():
@@ -231,7 +232,7 @@ def plan_return(*, plan: QuarterPlan, reason: str, actor: Actor) -> QuarterPlan:
     if later, ``refile_working_days`` working days after today (``scoring.rules.plan_refile_due``)."""
     reason = clean_reason(reason)
     plan = _locked_for_staff(plan, actor)
-    calendar, book = selectors.plan_calendar(plan.quarter), selectors.plan_rules(plan.quarter)
+    calendar, book = work_calendar(), selectors.plan_rules(plan.quarter)
     due = selectors.filing_due(plan.quarter, plan.resident, calendar, book).date
     until = scoring_rules.plan_refile_due(calendar, due_on=due, returned_on=_today(), rules=book)
     with acting_as(actor, action="scoring.plan_return"):

@@ -181,8 +181,8 @@ def test_list_query_count_is_fixed(client_for, member_a, daily_staff, administra
         client.get(LIST)  # warm the content-type cache
         # 1 session, 2 user, 3 resident_of, 4 rulebook in force, 5 acknowledgement, 6 cases (+ resident,
         # application, notice), 7 measures, 8 appeals, 9 publications, 10 rulebook versions,
-        # 11–12 working-day calendar (special days, loaded years), 13 unread inbox count (the shell)
-        with django_assert_num_queries(13):
+        # 11 unread inbox count (the shell); the working-day calendar is held (no query)
+        with django_assert_num_queries(11):
             response = client.get(LIST)
     assert response.status_code == 200
 
@@ -196,6 +196,6 @@ def test_detail_query_count_is_fixed(client_for, member_a, daily_staff, administ
         client = client_for(member_a.user)
         client.get(_detail(case))
         # session, user, resident_of, rulebook, acknowledgement, case (+ notice), measures, appeals,
-        # publications, rulebook versions, calendar ×2, evidence, unread inbox count
-        with django_assert_num_queries(14):
+        # publications, rulebook versions, evidence, unread inbox count (calendar: held, no query)
+        with django_assert_num_queries(12):
             client.get(_detail(case))

@@ -278,13 +278,12 @@ def test_my_requests_has_a_fixed_number_of_queries(client_for, member_a, django_
     client = client_for(member_a.user)
     client.get(LIST)  # warm-up
     # session, user, resident (+ application), rulebook in force, orientation acknowledged,
-    # count, page of complaints, calendar: special days, loaded years, rulebook in force
-    # (the rule note), unread badge
-    with django_assert_num_queries(11):
+    # count, page of complaints, rulebook in force (the rule note), unread badge; the calendar is held
+    with django_assert_num_queries(9):
         client.get(LIST)
     for n in range(5):
         file_complaint(member_a, subject=f"诉求 {n}")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(LIST)
 
 
@@ -293,14 +292,14 @@ def test_a_thread_has_a_fixed_number_of_queries(client_for, complaint_a, daily_s
     services.complaint_respond(complaint=complaint_a, text="收到", actor=daily_staff)
     client.get(detail(complaint_a))  # warm-up
     # session, user, resident, rulebook in force, orientation acknowledged, the complaint (+ resident,
-    # filed by, handled by), its thread (+ authors), calendar: special days, loaded years,
-    # rulebook in force on the filing day (the rule note), unread badge
-    with django_assert_num_queries(11):
+    # filed by, handled by), its thread (+ authors), rulebook in force on the filing day (the rule
+    # note), unread badge; the calendar is held
+    with django_assert_num_queries(9):
         client.get(detail(complaint_a))
     for n in range(5):
         services.complaint_message(complaint=complaint_a, text=f"留言 {n}", actor=complaint_a.resident.user)
         services.complaint_note(complaint=complaint_a, text=f"备注 {n}", actor=daily_staff)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(detail(complaint_a))
 
 
@@ -319,11 +318,11 @@ def test_the_dashboard_card_lists_open_requests_with_their_next_deadline(member_
     services.complaint_solve(complaint=closed, text="已处理", actor=daily_staff)
     services.complaint_confirm(complaint=closed, actor=member_a.user)
 
-    with django_assert_num_queries(3):  # the complaints, calendar: special days, loaded years
+    with django_assert_num_queries(1):  # the complaints (the calendar is held)
         card = open_complaints_card(member_a, now=sh(2026, 10, 12, 9, 0))
     for n in range(5):
         file_complaint(member_a, at=FILED, subject=f"诉求 {n}")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         open_complaints_card(member_a, now=sh(2026, 10, 12, 9, 0))
 
     assert [c.subject for c in card["items"]] == ["逾期未响应", "待确认"]

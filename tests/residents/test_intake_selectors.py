@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from opc_community.workdays.rules import WorkCalendar
+from opc_community.workdays.selectors import work_calendar
 from residents.models import Application
 from residents.selectors import intake as selectors
 from residents.services import intake as services
@@ -79,8 +80,8 @@ def test_every_round_is_an_initial_review_and_the_period_counts_by_deadline(inta
 def test_the_summary_has_a_fixed_number_of_queries(intake_staff, django_assert_num_queries):
     for index in range(5):
         submitted(_applicant(), when=sh(2026, 6, 1, 9, index), id_number=valid_id_number(index))
-    # 1 transitions, 2 adopted rulebook versions, 3–4 the working-day calendar
-    with django_assert_num_queries(4):
+    # 1 transitions, 2 adopted rulebook versions; the working-day calendar is held (no query)
+    with django_assert_num_queries(2):
         assert selectors.intake_sla_summary(*JUNE, now=sh(2026, 6, 2, 9, 0)).initial_review.pending == 5
 
 
@@ -99,7 +100,7 @@ def test_the_summary_has_a_fixed_number_of_queries(intake_staff, django_assert_n
 )
 def test_the_deadline_with_working_days_left(outsider, today, days_left, overdue_days):
     application = submitted(outsider, when=sh(2026, 6, 1, 9, 0))
-    view = selectors.deadline_view(application, today=today, calendar=selectors.calendar_around(today))
+    view = selectors.deadline_view(application, today=today, calendar=work_calendar())
 
     assert view.date == date(2026, 6, 10)
     assert (view.days_left, view.overdue_days, view.is_overdue) == (days_left, overdue_days, days_left < 0)

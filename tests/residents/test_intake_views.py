@@ -242,8 +242,8 @@ def test_the_page_has_a_fixed_number_of_queries(client_for, outsider, intake_sta
     client = client_for(outsider)
     application = submitted(outsider)
     # 1 session, 2 user, 3 application (+ reviewer), 4 documents, 5 transitions (+ actors),
-    # 6–7 working-day calendar (special days, loaded years), 8 rulebook in force, 9 unread messages
-    with django_assert_num_queries(9):
+    # 6 rulebook in force, 7 unread messages; the working-day calendar is held (no query)
+    with django_assert_num_queries(7):
         assert client.get(PAGE).status_code == 200
 
     with at(MONDAY + timedelta(days=1)):
@@ -254,7 +254,7 @@ def test_the_page_has_a_fixed_number_of_queries(client_for, outsider, intake_sta
                 actor=outsider,
             )
         services.application_submit(application=application, actor=outsider)
-    with django_assert_num_queries(9):  # 7 materials and 3 transitions now: the same queries
+    with django_assert_num_queries(7):  # 7 materials and 3 transitions now: the same queries
         assert client.get(PAGE).status_code == 200
 
 

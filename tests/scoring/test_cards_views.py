@@ -150,7 +150,7 @@ def test_the_card_page_has_a_fixed_number_of_queries(appeals, cast, client_for, 
     with at(IN_WINDOW):
         client.get(url)
         # session, user, resident, rulebook in force + orientation, the card, the quarter's rulebook version,
-        # the publication, the appeals, the working-day calendar (2), today's rulebook (the answer time),
-        # the inbox's unread count
-        with django_assert_num_queries(13):
+        # the publication, the appeals, today's rulebook (the answer time), the inbox's unread count
+        # (the working-day calendar is held: no query)
+        with django_assert_num_queries(11):
             assert client.get(url).status_code == 200

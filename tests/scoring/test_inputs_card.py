@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("portal:dashboard")
 #: The dashboard of a checked-in resident without a score, before this card: session, user, latest unread,
-#: resident, the other apps' cards (agreement 1, discipline deadlines 4, latest score card 1, bookings 1,
+#: resident, the other apps' cards (agreement 1, discipline deadlines 3, latest score card 1, bookings 1,
 #: complaints 1), the unread count.
-BASE_DASHBOARD_QUERIES = 13
+BASE_DASHBOARD_QUERIES = 12
 EARLY = sh(2026, 9, 10, 9)  # Thursday: 20 days left
 NEAR = sh(2026, 9, 28, 9)  # Monday: 2 days, 2 working days left
 LAST_DAY = sh(2026, 9, 30, 22)
@@ -191,10 +191,9 @@ def test_the_dashboard_adds_a_fixed_number_of_queries(quarters, me, client_for, 
     with at(sh(2026, 10, 2, 9)):
         client.get(DASHBOARD)  # warm the per-process caches (rulebook)
         # the dashboard of the other apps' cards (13), plus this card: the quarters taking inputs with my
-        # input's state (always), the working-day calendar (2, only when a quarter takes inputs); plus the
-        # plan card (tests/scoring/test_plan_card.py): the open quarters (always) and, with Q4 open, my plans,
-        # the calendar and the rulebook (4)
-        plans = 1 + (4 if quarters == 2 else 0)
-        with django_assert_num_queries(BASE_DASHBOARD_QUERIES + 1 + (2 if quarters else 0) + plans):
+        # input's state (always); plus the plan card (tests/scoring/test_plan_card.py): the open quarters
+        # (always) and, with Q4 open, my plans and the rulebook (2). The working-day calendar is held.
+        plans = 1 + (2 if quarters == 2 else 0)
+        with django_assert_num_queries(BASE_DASHBOARD_QUERIES + 1 + plans):
             assert client.get(DASHBOARD).status_code == 200
 

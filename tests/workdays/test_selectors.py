@@ -41,7 +41,7 @@ def test_conformance_working_day_deadlines(case):
     ],
 )
 def test_official_2026_schedule_is_loaded(day, working):
-    assert work_calendar(2026, 2026).is_working_day(day) is working
+    assert work_calendar().is_working_day(day) is working
 
 
 def test_national_day_2026():

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from opc_community import rulebook
 from opc_community.notices.rules import ServiceFigure, ServiceSection, median_of, month_of, share
 from opc_community.workdays.rules import local_date
+from opc_community.workdays.selectors import work_calendar
 from residents.models import ApplicationStatus, Complaint
 from residents.rules import complaints as rules
-from residents.selectors.complaints import FACT_FIELDS, report_calendar
+from residents.selectors.complaints import FACT_FIELDS
 from residents.selectors.intake import intake_step_outcomes
 
 
@@ -22,7 +23,7 @@ def complaint_figures(months: Sequence[date], *, now: datetime) -> list[ServiceS
     """Complaints filed in each month (第四章第四条: respond within 2 working days, solve within 7): the share
     answered by its deadline and solved by its deadline (steps still within their deadline not counted yet,
     as in the staff's monthly report) and the median working days taken. Queries: the rulebook in force
-    (1); the complaints of the months, plain values (1); the calendar (2)."""
+    (1); the complaints of the months, plain values (1); the calendar is held by the process."""
     deadlines = rulebook.in_force(local_date(now)).deadlines
     start = rules.month_bounds(months[0])[0]
     end = rules.month_bounds(months[-1])[1]
@@ -32,7 +33,7 @@ def complaint_figures(months: Sequence[date], *, now: datetime) -> list[ServiceS
             *FACT_FIELDS
         )
     ]
-    calendar = report_calendar(months[0], now)
+    calendar = work_calendar()
     filed = [0] * len(months)
     answered, solved = [[0, 0] for _m in months], [[0, 0] for _m in months]
     answer_days: list[list[int]] = [[] for _m in months]

@@ -1,5 +1,7 @@
 """``manage.py seed_scale --residents N`` adds N residents with a year of records (docs/performance.md
-"Scale data"); the real pages and jobs read the result."""
+"Scale data"); the real pages and jobs read the result.
+
+Without the demo community (``--no-demo``: loading it takes minutes), two rooms of our own."""
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +13,7 @@ from discipline.services.ladders import ladders_run
 from opc_community.accounts.models import User
 from residents.models import Agreement, Complaint, Invoice, Payment, Resident
 from residents.selectors.ledger import overdue_invoices
-from spaces.models import Booking
+from spaces.models import Booking, Room, RoomType
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,9 @@ RESIDENTS = 20
 
 @pytest.fixture
 def scaled(capsys):
-    call_command("seed_scale", residents=RESIDENTS)
+    for code, room_type in (("S-101", RoomType.MEETING_ROOM), ("S-102", RoomType.NEGOTIATION_ROOM)):
+        Room.objects.create(code=code, name=code, room_type=room_type, floor="1", capacity=6)
+    call_command("seed_scale", residents=RESIDENTS, no_demo=True)
     assert "Added 20 residents" in capsys.readouterr().out
     return Resident.objects.filter(user__username__startswith="scale-")
 
@@ -63,12 +67,15 @@ def test_a_second_call_adds_more_residents(scaled):
     assert User.objects.filter(username="scale-00025").exists()
 
 
-def test_the_overdue_fee_ladder_and_the_pages_read_the_scale_data(scaled, client):
+def test_the_overdue_fee_ladder_and_the_pages_read_the_scale_data(
+    scaled, client_for, administrator
+):
     result = ladders_run(today=timezone.localdate())
     assert result.failed == 0 and result.total_opened >= 2
     assert ladders_run(today=timezone.localdate()).total_opened == 0
 
-    client.force_login(User.objects.get(username="scale-00003"))
-    assert client.get(reverse("portal:dashboard")).status_code == 200
-    client.force_login(User.objects.get(username="lead"))
-    assert client.get(reverse("admin:residents_invoice_changelist")).status_code == 200
+    portal = client_for(User.objects.get(username="scale-00003"))
+    assert portal.get(reverse("portal:dashboard")).status_code == 200
+    admin = client_for(administrator)
+    assert admin.get(reverse("admin:residents_invoice_changelist")).status_code == 200
+    assert admin.get(reverse("admin:residents_resident_changelist")).status_code == 200

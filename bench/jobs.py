@@ -25,7 +25,7 @@ job, in one process:
 
 printed as absolute milliseconds and as min / median / max of the ratio job / floor (each job run divided
 by the floor timed next to it), with the growth of the no-op median from the first size to the last.
-Goal (issue 18) for the daily overdue-fee check with nothing to do: ≤ ×10 from 1,000 to 10,000 residents
+Goal for the daily overdue-fee check with nothing to do: ≤ ×10 from 1,000 to 10,000 residents
 and ≤ 50 ms at 10,000.
 """
 

@@ -1,5 +1,5 @@
 """A new ladder case (第八章第二条 row 7: opened, verified, noticed, decided and published by the system) is
-written in a fixed number of queries, whoever the resident and however many cases exist (issue 18)."""
+written in a fixed number of queries, whoever the resident and however many cases exist."""
 
 import pytest
 

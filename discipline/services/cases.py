@@ -451,9 +451,8 @@ def case_run_automatic(
         case=case, requirement=requirement or automatic_requirement(case, deadline, until_paid_invoice),
         deadline=deadline, actor=None,
     )
-    case.refresh_from_db()
+    # Each step locks and re-reads the case itself: no re-read in between, one at the end.
     case_decide(case=case, actor=None, until_paid_invoice=until_paid_invoice)
-    case.refresh_from_db()
     case_publish(case=case, actor=None)
     case.refresh_from_db()
     return case

@@ -57,9 +57,11 @@ Decisions:
    for every band ("请于…前缴清账单…").
 6. **One run at a time**: a run holds a PostgreSQL advisory lock for its whole length; a run that
    starts meanwhile (beat firing while a redelivered run works, two workers) opens nothing and says
-   so (``skipped``) — the run holding the lock opens everything due. The lock is transaction-level,
-   on a connection of its own (each case commits on its own), so it ends with the run, or with the
-   process when a worker is killed: it is never left behind.
+   so (``skipped``) — the run holding the lock opens everything due. The lock is session-level on the
+   run's own connection (each case commits on its own, so a transaction-level lock would not last):
+   released when the run ends, whatever happens, or with the connection when a worker is killed — it
+   is never left behind. No second connection is opened for it: connecting costs more than a whole
+   run with nothing to do (docs/performance.md, "Jobs").
 """
 
 import logging
@@ -71,7 +73,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils.translation import gettext as _
 
 from discipline.models import CaseStatus, ViolationCase
@@ -171,6 +173,11 @@ def ladder_step_open(*, step: Step) -> tuple[ViolationCase, bool]:
     "found"). The system is the actor: found, verified, noticed, decided and published by the job.
     """
     cases = _cases_service()
+    with rulebook.versions_held():  # every step asks the rulebook: one read for the case
+        return _step_open(cases, step)
+
+
+def _step_open(cases: Any, step: Step) -> tuple[ViolationCase, bool]:
     case = cases.case_open(
         resident=step.resident,
         kind=step.kind,
@@ -216,18 +223,21 @@ def _facing_forced_exit(resident_ids: set[int]) -> set[int]:
 
 @contextmanager
 def _one_run_at_a_time() -> Iterator[bool]:
-    """Whether this run holds the run lock (decision 6): ``pg_try_advisory_xact_lock`` on a connection of
-    its own whose transaction stays open until the run ends; closing it — or the death of the process —
-    ends the transaction and releases the lock."""
-    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    """Whether this run holds the run lock (decision 6): ``pg_try_advisory_lock`` on the run's connection,
+    unlocked when the run ends; a connection lost meanwhile has taken the lock with it."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [RUN_LOCK])
+        (held,) = cursor.fetchone()
     try:
-        holder.set_autocommit(False)
-        with holder.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [RUN_LOCK])
-            (held,) = cursor.fetchone()
         yield held
     finally:
-        holder.close()
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [RUN_LOCK])
+            except DatabaseError:  # the connection is gone, and the session's locks with it
+                logger.warning("Overdue ladders: the run lock went with the lost connection.")
 
 
 def ladders_run(*, today: date) -> LadderRun:

@@ -112,8 +112,11 @@ def case_publish(*, case: ViolationCase, actor: Actor, public_facts: str | None 
     from opc_community.notices.services import publication_open
 
     require(actor, DECIDERS, case.resident)
-    case = lock(case)
-    case = ViolationCase.objects.select_related("resident", "resident__application", "resident__user").get(pk=case.pk)
+    case = (  # locked (core.transitions.lock) and read with what the board names, in one query
+        ViolationCase.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("resident", "resident__application", "resident__user")
+        .get(pk=case.pk)
+    )
     facts = _public_facts(case, public_facts)
     measures = list(case.measures.order_by("id"))
     book = rulebook.in_force(on=timezone.localdate())

@@ -1,7 +1,9 @@
 """Reads of the rulebook: ``in_force(on=date)`` is how every app gets its numbers (RULEBOOK §11)."""
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -16,6 +18,8 @@ from opc_community.rulebook.validation import parse_body, with_later_rules
 # Parsed rules per (version id, last update). Adopted bodies are immutable (database trigger)
 # and versions are few, so the cache stays small and never goes stale.
 _parsed: dict[tuple[int, datetime], Rulebook] = {}
+# Inside :func:`versions_held`: the adopted versions read once, answering every ``in_force`` of the block.
+_held: ContextVar[Callable[[date], Rulebook] | None] = ContextVar("rulebook_versions_held", default=None)
 
 
 def rules_of(version: RulebookVersion) -> Rulebook:
@@ -35,6 +39,8 @@ def in_force(on: date | None = None) -> Rulebook:
     One query; the parsed body is cached per version.
     """
     on = on or timezone.localdate()
+    if (held := _held.get()) is not None:
+        return held(on)
     version = (
         RulebookVersion.objects.filter(status=RulebookVersion.Status.ADOPTED, effective_from__lte=on)
         .order_by("-effective_from")
@@ -60,6 +66,22 @@ def in_force_by_day() -> Callable[[date], Rulebook]:
         return rules_of(versions[index - 1])
 
     return on
+
+
+@contextmanager
+def versions_held() -> Iterator[None]:
+    """Within the block, :func:`in_force` answers from the adopted versions read once on entry (one
+    query for the block instead of one per call): for one business action that asks the rulebook at
+    every step (a ladder case: opened, verified, noticed, decided, published). A version adopted
+    meanwhile applies from the next block. Nested blocks keep the outer one's versions."""
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set(in_force_by_day())
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def _none_in_force(on: date) -> DomainError:

@@ -146,8 +146,11 @@ def overdue_invoices(*, today: date, resident: Resident | None = None) -> QueryS
     """
     invoices = owed_invoices() if resident is None else owed_invoices().filter(resident=resident)
     return (
-        with_balance(invoices)
-        .filter(due_on__lt=today, balance__gt=0)
+        # Open invoices are those not settled (``settled_on``, kept by the payment service): the index on
+        # (settled_on, due_on) finds them without summing the payments of every invoice ever issued; the
+        # balance is still computed for the rows found (and checked, should a row be out of step).
+        with_balance(invoices.filter(settled_on__isnull=True, due_on__lt=today))
+        .filter(balance__gt=0)
         .annotate(
             days_overdue=Func(
                 Value(today), F("due_on"), template="(%(expressions)s)", arg_joiner=" - ",

@@ -29,7 +29,10 @@ def overdue_bills(resident: Any, *, today: Any) -> list[dict[str, Any]]:
     if not invoices:
         return []
     bands = ladder_bands(LADDER_KINDS[FEES], rulebook.in_force(on=today).violations)
-    return [{"invoice": invoice, "text": overdue_text(invoice.days_overdue, bands)} for invoice in invoices]
+    return [
+        {"invoice": invoice, "text": overdue_text(invoice.days_overdue, bands)}
+        for invoice in invoices
+    ]
 
 
 def deadlines(request: HttpRequest) -> Card | None:
@@ -41,13 +44,23 @@ def deadlines(request: HttpRequest) -> Card | None:
     leaving = open_exit(resident)
     if leaving is not None and leaving.grace_ends_on and leaving.grace_ends_on >= today:
         # 第三章第四条: the grace period after the agreement ends, to move out and settle.
-        items.append(DeadlineItem(
-            title=_("Grace period ends: move out and settle by then"), due=leaving.grace_ends_on,
-            link=reverse("residents:exit_detail", args=[leaving.pk]), kind="grace",
-        ))
+        items.append(
+            DeadlineItem(
+                title=_("Grace period ends: move out and settle by then"),
+                due=leaving.grace_ends_on,
+                link=reverse("residents:exit_detail", args=[leaving.pk]),
+                kind="grace",
+            )
+        )
     items.sort(key=lambda item: item.due)
     rows = [{"item": item, "days_left": workdays.working_days_left(item.due)} for item in items]
     bills = overdue_bills(resident, today=today)
-    return Card("discipline/cases/_deadlines_card.html", {
-        "rows": rows, "suspensions": active_suspensions(resident.pk), "bills": bills, "count": len(rows) + len(bills),
-    })
+    return Card(
+        "discipline/cases/_deadlines_card.html",
+        {
+            "rows": rows,
+            "suspensions": active_suspensions(resident.pk),
+            "bills": bills,
+            "count": len(rows) + len(bills),
+        },
+    )

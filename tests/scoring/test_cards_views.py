@@ -166,5 +166,6 @@ def test_an_eliminated_resident_is_not_asked_for_next_quarters_plan_or_material(
     with at(IN_WINDOW):
         eliminated = client_for(cast.idle.user).get(reverse("portal:dashboard")).content.decode()
         warned = client_for(cast.warned.user).get(reverse("portal:dashboard")).content.decode()
-    assert "季度考核材料" in warned  # a resident who stays reports on the open quarter
-    assert "淘汰" in eliminated and "季度考核材料" not in eliminated and "季度计划" not in eliminated
+    assert 'aria-labelledby="card-inputs"' in warned  # a resident who stays reports on the open quarter
+    assert 'aria-labelledby="card-score"' in eliminated  # its latest card (淘汰) is still shown
+    assert 'aria-labelledby="card-inputs"' not in eliminated and 'aria-labelledby="card-plan"' not in eliminated

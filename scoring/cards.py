@@ -25,7 +25,7 @@ from opc_community.portal.cards import Card
 from opc_community.workdays.selectors import work_calendar
 from residents.access import current_resident
 from residents.models import Resident, ResidentStatus
-from scoring.models import InputStatus, Quarter, QuarterPlan, QuarterStatus
+from scoring.models import InputStatus, Outcome, Quarter, QuarterPlan, QuarterStatus
 from scoring.selectors import cards as selectors
 from scoring.selectors import plans as plan_selectors
 from scoring.selectors.inputs import in_cohort, open_quarters_of
@@ -116,7 +116,12 @@ def dashboard(request: HttpRequest) -> Card | None:
     resident = current_resident(request)
     if resident is None or resident.status not in (ResidentStatus.ACTIVE, ResidentStatus.EXITING):
         return None
-    data = {"plan": plan_due(resident), "inputs": inputs_due(resident), "score": score(resident)}
+    latest = score(resident)
+    if latest is not None and latest["card"].outcome == Outcome.ELIMINATED:
+        # 第六章第二条: an eliminated resident leaves; it is not asked for next quarter's plan or material.
+        data = {"plan": None, "inputs": None, "score": latest}
+    else:
+        data = {"plan": plan_due(resident), "inputs": inputs_due(resident), "score": latest}
     if not any(data.values()):
         return None
     return Card("scoring/cards/_dashboard_slot.html", data)

@@ -11,7 +11,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from discipline.rules import Facts, Outcome, decide
+from opc_community.rulebook.rules import measure_text
 from opc_community.rulebook.schema import Condition, Violations
 
 #: The two automatic ladders: name (first part of the source key) → violation kind of the penalty table.
@@ -74,6 +78,24 @@ def band_for(days: int, bands: Iterable[Band]) -> Band | None:
     """The band ``days`` falls in (None before the first band, e.g. 0 days)."""
     reached = [band for band in bands if band.start <= days]
     return reached[-1] if reached else None
+
+
+def next_band(days: int, bands: Iterable[Band]) -> Band | None:
+    """The first band an item ``days`` into its ladder has not reached yet (None past the last)."""
+    return next((band for band in bands if band.start > days), None)
+
+
+def overdue_text(days: int, bands: Iterable[Band]) -> str:
+    """What a resident reads next to an overdue item: the days it is overdue and the next rung of the ladder
+    in the rulebook's words ("逾期 11 天，第 16 天起暂停资源使用权限，直至结清"; 第八章第二条 7)."""
+    overdue = ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+    coming = next_band(days, bands)
+    if coming is None:
+        return overdue
+    return _("%(overdue)s; from day %(day)s: %(measures)s") % {
+        "overdue": overdue, "day": coming.start,
+        "measures": "、".join(measure_text(measure) for measure in coming.outcome.measures),
+    }
 
 
 def bands_to_open(days: int, bands: tuple[Band, ...]) -> tuple[Band, ...]:

@@ -462,7 +462,8 @@ class DeadlineItem:
 
 
 def resident_deadlines(resident: Any, *, now: datetime | None = None) -> list[DeadlineItem]:
-    """Open rectification deadlines and open appeal windows of the resident (dashboard "近期期限"; 2 queries)."""
+    """Open rectification deadlines and the appeal windows the resident may still use — not a case it already
+    asked to review (第八章第二条) — for the dashboard's "近期期限" (2 queries)."""
     from django.urls import reverse
 
     now = now or timezone.now()
@@ -479,7 +480,7 @@ def resident_deadlines(resident: Any, *, now: datetime | None = None) -> list[De
     publications = Publication.objects.filter(
         kind=PublicationKind.PENALTY_DECISION, content_type=_case_content_type(), concerned_user_id=resident.user_id,
         status=PublicationStatus.OPEN, window_ends_at__gte=now,
-    )
+    ).exclude(object_id__in=Appeal.objects.filter(resident=resident).values("case_id"))
     for publication in publications:
         items.append(DeadlineItem(
             title=_("Request for review possible until (%(title)s)") % {"title": publication.title},

@@ -242,16 +242,22 @@ def line_chart(
     """A line per series through its points (one place per label, ``step`` apart), broken where a
     point is None; each point a dot with its tooltip and its text; ``thresholds`` as dashed lines.
     ``font_size``: smaller for a small chart with many places (the text scales with it)."""
-    frame = _Frame(len(labels), step, plot_height, axis, two_line_labels=bool(sublabels))
+    # Threshold labels stand right of the plot, never over a point, and apart even when the lines are close.
+    frame = _Frame(len(labels), step, plot_height, axis, two_line_labels=bool(sublabels),
+                   right=RIGHT + (TEXT_ROOM if thresholds else 0))
     parts = frame.grid()
     lines = []
-    for threshold in thresholds:
+    top_first = sorted(range(len(thresholds)), key=lambda index: -float(thresholds[index].value))
+    placed = separated([frame.y(thresholds[index].value) for index in top_first], gap=font_size + 2)
+    label_ys = dict(zip(top_first, placed, strict=True))
+    for index, threshold in enumerate(thresholds):
+        label_y = label_ys[index]
         y = frame.y(threshold.value)
         parts.append(_tag("line", x1=LEFT, y1=y, x2=frame.right, y2=y, stroke=threshold.colour,
                           stroke_width="1.2", stroke_dasharray="4 3"))
-        parts.append(_text(frame.right, y, threshold.label, dy="-3", text_anchor="end", font_size=SMALL,
-                           fill=threshold.colour, css=None))
-        lines.append({"y": y, "label": threshold.label, "value": threshold.value})
+        parts.append(_text(frame.right + 4, label_y, threshold.label, dy="0.35em", text_anchor="start",
+                           font_size=SMALL, fill=threshold.colour, css=None))
+        lines.append({"y": y, "label_y": label_y, "label": threshold.label, "value": threshold.value})
     for index, label in enumerate(labels):
         parts.extend(frame.label(index, label, sublabels[index] if index < len(sublabels) else ""))
     parts.append(frame.baseline())
@@ -283,17 +289,27 @@ def line_chart(
     return _chart(chart_id, css_class, title, desc, frame.width, frame.height, parts, legend, geometry, font_size)
 
 
+def separated(ys: Sequence[float], *, gap: float) -> list[float]:
+    """Label positions for lines at ``ys`` (top first): each moved down as little as needed to stand at least
+    ``gap`` below the one before, so that two close lines (elimination 60, warning 70) keep readable labels."""
+    placed: list[float] = []
+    for y in ys:
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    return placed
+
+
 # --- Drawing ---------------------------------------------------------------------------------------------
 
 
 class _Frame:
     """The plot of a vertical chart: ``places`` slots of ``slot`` px along x, the ``axis`` up y."""
 
-    def __init__(self, places: int, slot: float, plot_height: int, axis: Axis, *, two_line_labels: bool):
+    def __init__(self, places: int, slot: float, plot_height: int, axis: Axis, *, two_line_labels: bool,
+                 right: int = RIGHT):
         self.slot, self.plot_height, self.axis = slot, plot_height, axis
         self.maximum = float(axis.maximum or 1)
-        self.width = int(LEFT + max(places, 1) * slot + RIGHT)
-        self.right = self.width - RIGHT
+        self.width = int(LEFT + max(places, 1) * slot + right)
+        self.right = self.width - right
         self.base = TOP + plot_height
         self.height = self.base + (44 if two_line_labels else 28)
         self.ticks: list[dict[str, Any]] = []

@@ -194,3 +194,34 @@ def current_step(
     if status == ApplicationStatus.EVALUATED:
         return CurrentStep(_("result to the applicant"), result_due_at, result_due_provisional, "第三章第二条")
     return None
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """One step of the intake procedure as the applicant sees it: ``state`` is "done", "current" or "next"."""
+
+    label: Promise
+    state: str
+
+
+#: 第三章第二条 办理入驻: the applicant's way in, in order, with the statuses each step covers.
+PROGRESS = (
+    (_("Fill in and submit"), (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)),
+    (_("Initial review"), (ApplicationStatus.SUBMITTED,)),
+    (_("Project evaluation"), (ApplicationStatus.EVALUATION, ApplicationStatus.EVALUATED)),
+    (_("Intake result"), (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)),
+)
+
+
+def progress_steps(status: str) -> tuple[ProgressStep, ...]:
+    """The steps of :data:`PROGRESS` marked done, current or next for an application in ``status`` (a
+    returned application is back at the first step; the result is done once given; a withdrawn one has none)."""
+    position = next((index for index, (_label, statuses) in enumerate(PROGRESS) if status in statuses), None)
+    if position is None:
+        return ()
+    final = position == len(PROGRESS) - 1
+    return tuple(
+        ProgressStep(label, "done" if index < position or (final and index == position) else
+                     "current" if index == position else "next")
+        for index, (label, _statuses) in enumerate(PROGRESS)
+    )

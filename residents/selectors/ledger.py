@@ -15,7 +15,7 @@ stay in the ledger as issued, but nobody owes them, so they are left out of
 balances, outstanding and overdue lists (:func:`owed_invoices`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -205,10 +205,15 @@ class LedgerSummary:
     invoices: list[Invoice]
     payments: list[Payment]
     deposit_entries: list[DepositEntry]
-    balance: Decimal
+    balance: Decimal  # what is due now: the open balances due today or earlier ("待缴金额")
     overdue_count: int
     deposit_held: Decimal
     deposit_expected: Decimal | None
+    upcoming: list[Invoice] = field(default_factory=list)  # open invoices not yet due, soonest first
+
+    @property
+    def upcoming_total(self) -> Decimal:
+        return sum((invoice.balance for invoice in self.upcoming), ZERO)
 
     @property
     def deposit_short(self) -> Decimal:
@@ -250,14 +255,17 @@ def ledger_summary(resident: Resident, *, today: date, deposit_expected: Decimal
         (entry.amount if entry.kind == DepositEntryKind.PAID else -entry.amount for entry in entries), ZERO
     )
     annotate_due_state(invoices, today=today)
+    # Only what is due by today counts as "to pay"; a schedule of future monthly fees issued at check-in is
+    # listed as upcoming, never added to the sum (UI.md: a total never mixes due now with future bills).
     return LedgerSummary(
         invoices=invoices,
         payments=payments,
         deposit_entries=entries,
-        balance=sum((invoice.balance for invoice in owed), ZERO),
+        balance=sum((invoice.balance for invoice in owed if invoice.due_on <= today), ZERO),
         overdue_count=sum(1 for invoice in owed if invoice.days_overdue > 0),
         deposit_held=held,
         deposit_expected=deposit_expected,
+        upcoming=[invoice for invoice in owed if invoice.is_open and invoice.due_on > today],
     )
 
 

@@ -30,6 +30,7 @@ from opc_community.core.views import submit_action, submit_form
 from opc_community.workdays.selectors import work_calendar
 from residents.forms.intake import ApplicationForm, SignupForm, WithdrawForm
 from residents.models import APPLICATION_TRANSITIONS, Application, ApplicationStatus, Resident
+from residents.rules import intake as intake_rules
 from residents.selectors import intake as selectors
 from residents.services import intake as services
 
@@ -114,6 +115,7 @@ def application(request: HttpRequest) -> HttpResponse:
             "application": current,
             "deadline": deadline,
             "step": selectors.current_step_of(current),
+            "progress": intake_rules.progress_steps(current.status),
             "documents": list(current.documents.all()),
             "transitions": list(current.transitions.all()),
             "can_edit": current.status in services.EDITABLE,

@@ -276,7 +276,7 @@ def history_chart(cards: Sequence[ScoreCard], book: Rulebook) -> charts.Chart:
         labels, [charts.Series(_("My quarterly totals"), charts.BRAND, points)],
         chart_id="history", css_class="score-chart__svg", title=_("My quarterly totals"),
         desc="; ".join(f"{label}: {card.total}" for label, card in zip(labels, cards, strict=True)),
-        axis=charts.Axis(100, (0, 50, 100)), step=HISTORY_WIDTH / max(len(cards), 1), plot_height=128, font_size=10,
+        axis=charts.Axis(100, (0, 50, 100)), step=(HISTORY_WIDTH - charts.TEXT_ROOM) / max(len(cards), 1), plot_height=128, font_size=10,
         thresholds=[
             charts.Threshold(rules.hard_floor, f"{_('elimination line')} {number_text(rules.hard_floor)}", charts.DANGER),
             charts.Threshold(rules.warning_threshold, f"{_('warning line')} {number_text(rules.warning_threshold)}",

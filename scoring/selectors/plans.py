@@ -14,7 +14,9 @@ from datetime import date, datetime
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from opc_community import rulebook
+from opc_community.rulebook.models import RulebookVersion
 from opc_community.rulebook.schema import QuarterlyPlan
+from opc_community.rulebook.selectors import rules_of
 from opc_community.workdays.rules import WorkCalendar, WorkingDay, local_date
 from opc_community.workdays.selectors import work_calendar
 from residents.models import Resident, ResidentStatus
@@ -37,7 +39,10 @@ NOT_FILED = (None, PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
 def plan_rules(quarter: Quarter) -> QuarterlyPlan:
-    """The plan rules of the quarter: the rulebook version in force on its first day (one query)."""
+    """The plan rules of the quarter: the version it was scored with once run (a quarter before the first
+    version in force has none on its first day), else the version in force on its first day (one query)."""
+    if quarter.rulebook_version:
+        return rules_of(RulebookVersion.objects.get(number=quarter.rulebook_version)).scoring.plan
     return rulebook.in_force(on=quarters.first_day(quarter.year, quarter.number)).scoring.plan
 
 

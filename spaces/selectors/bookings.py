@@ -256,8 +256,11 @@ def bookings_of(resident: Resident) -> QuerySet[Booking]:
 
 
 def bookings_card(resident: Resident, *, now: datetime | None = None, limit: int = 3) -> dict[str, Any]:
-    """The dashboard card: today's and upcoming active bookings (one query)."""
+    """The dashboard card: today's and upcoming active bookings, and the resident's own no-shows counted as
+    staff count them (:func:`no_show_candidates`, RULEBOOK §5) with the limit that makes a case of misuse of
+    space (第八章第二条). Three queries: the rulebook in force, the bookings, the no-shows."""
     now = now or timezone.now()
+    section = rulebook.in_force(on=timezone.localdate(now)).booking
     items = list(
         _with_room()
         .filter(resident=resident, status__in=ACTIVE_BOOKING_STATUSES, ends_at__gt=now)
@@ -266,7 +269,14 @@ def bookings_card(resident: Resident, *, now: datetime | None = None, limit: int
     today = timezone.localdate(now)
     for booking in items:
         booking.is_today = timezone.localdate(booking.starts_at) == today
-    return {"items": items[:limit], "more": len(items) > limit, "today_count": sum(b.is_today for b in items)}
+    no_shows = Booking.objects.filter(
+        resident=resident, status=BookingStatus.RELEASED,
+        starts_at__gte=now - timedelta(days=section.no_show_window_days), starts_at__lte=now,
+    ).count()
+    return {
+        "items": items[:limit], "more": len(items) > limit, "today_count": sum(b.is_today for b in items),
+        "no_shows": no_shows, "no_show_limit": section.no_show_limit, "no_show_days": section.no_show_window_days,
+    }
 
 
 def feed_of(token: str) -> CalendarFeed | None:

@@ -131,6 +131,16 @@ def test_a_line_chart_breaks_at_a_gap_and_draws_its_threshold_lines():
     assert {"淘汰线 60", "预警线 70", "2026 Q2"} <= set(texts(svg))
     dashed = [line for line in svg.findall(f"{SVG}line") if line.get("stroke-dasharray")]
     assert [line.get("stroke") for line in dashed] == [charts.DANGER, charts.ACCENT]
+    # The labels stand right of the plot (never over the last point) and apart though the lines are 10 px apart.
+    labels = {text.text: text for text in svg.iter(f"{SVG}text") if text.text in ("淘汰线 60", "预警线 70")}
+    assert all(float(text.get("x")) > float(dashed[0].get("x2")) for text in labels.values())
+    assert float(labels["淘汰线 60"].get("y")) - float(labels["预警线 70"].get("y")) >= 12  # font size 10 + 2
+    assert floor_line["label_y"] - warning_line["label_y"] >= 12
+
+
+def test_close_labels_are_moved_apart_as_little_as_needed():
+    assert charts.separated([40, 50, 90], gap=12) == [40, 52, 90]
+    assert charts.separated([], gap=12) == []
 
 
 def test_text_is_escaped_and_numbers_are_not_localised():

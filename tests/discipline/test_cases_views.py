@@ -150,6 +150,48 @@ def test_dashboard_card_lists_the_deadlines(client_for, published, member_a, dai
     assert "整改期限（通知书" in html and "可申请复核至" in html
 
 
+def test_dashboard_card_no_longer_offers_a_review_already_requested(client_for, published, member_a):
+    client = client_for(member_a.user)
+    with on_day(TODAY, hour=14):
+        assert "可申请复核至" in client.get(reverse("portal:dashboard")).content.decode()
+        client.post(reverse("discipline:case_appeal", args=[published.pk]), {"reason": "当天我在外地出差。"})
+        html = client.get(reverse("portal:dashboard")).content.decode()
+    assert Appeal.objects.filter(case=published).exists()
+    assert "可申请复核至" not in html and "暂无期限" in html
+
+
+def test_dashboard_card_says_there_is_no_deadline_rather_than_after_check_in(clock, client_for, member_a):
+    html = client_for(member_a.user).get(reverse("portal:dashboard")).content.decode()
+    assert "近期期限" in html and "暂无期限" in html
+    assert "入驻后可见" not in html  # a checked-in resident is never told to wait for check-in
+
+
+def test_dashboard_card_shows_an_overdue_bill_with_the_next_rung_of_the_ladder(clock, client_for, member_a,
+                                                                              member_b):
+    from residents.models import Invoice
+
+    for resident, description in ((member_a, "10月服务费"), (member_b, "B 的服务费")):
+        Invoice.objects.create(resident=resident, number=f"INV-{resident.pk}", kind="fee", description=description,
+                               amount="800.00", issued_on=TODAY - timedelta(days=20),
+                               due_on=TODAY - timedelta(days=11))
+    html = client_for(member_a.user).get(reverse("portal:dashboard")).content.decode()
+    assert "10月服务费 · ¥800.00" in html
+    assert "逾期 11 天，第 16 天起暂停资源使用权限，直至结清" in html  # 第八章第二条 7, from the rulebook
+    assert "B 的服务费" not in html
+
+
+def test_dashboard_card_shows_the_end_of_the_grace_period(clock, client_for, member_a):
+    from residents.models import Exit, ResidentStatus
+
+    member_a.status = ResidentStatus.EXITING
+    member_a.save(update_fields=["status"])
+    Exit.objects.create(resident=member_a, kind="expiry", status="scheduled", requested_on=TODAY,
+                        exit_on=TODAY - timedelta(days=2), grace_ends_on=TODAY + timedelta(days=5),
+                        deposit_outcome="refund")
+    html = client_for(member_a.user).get(reverse("portal:dashboard")).content.decode()
+    assert "宽限期截止：请在此前搬离并办结退出手续" in html and "2026年10月17日" in html
+
+
 def test_dashboard_card_shows_the_suspensions_in_force(client_for, member_a, member_b):
     from discipline.models import Suspension, SuspensionScope
     from tests.discipline.support.cases import at

@@ -12,11 +12,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from discipline.rules.ladders import (
     band_for,
     bands_to_open,
     ladder_bands,
+    next_band,
+    overdue_text,
     plan_exits,
     plan_fees,
 )
@@ -103,3 +106,19 @@ def test_a_planned_case_happens_the_day_its_band_was_reached():
     assert [(s.source_key, s.occurred_on, s.kind) for s in plan_exits([exit], EXIT_BANDS)] == [
         ("exit:7:d4", date(2027, 4, 11), "1b"),
     ]
+
+
+@pytest.mark.parametrize(("days", "coming"), [(0, 1), (1, 8), (7, 8), (8, 16), (11, 16), (30, 31), (31, None)])
+def test_the_next_band_is_the_first_not_reached(days, coming):
+    band = next_band(days, FEE_BANDS)
+    assert (band.start if band else None) == coming
+
+
+@pytest.mark.parametrize(("days", "text"), [
+    (3, "逾期 3 天，第 8 天起罚款 ¥100.00"),
+    (11, "逾期 11 天，第 16 天起暂停资源使用权限，直至结清"),
+    (31, "逾期 31 天"),  # past the last rung: nothing further to announce
+])
+def test_a_resident_reads_the_days_overdue_and_the_next_rung(days, text):
+    with translation.override("zh-hans"):
+        assert overdue_text(days, FEE_BANDS) == text

@@ -162,7 +162,10 @@ def test_the_fees_page_shows_what_to_pay_and_what_is_overdue(client_for, a_onboa
     with time_machine.travel(NOW + timedelta(days=10), tick=False):
         page = client_for(a_onboarding.user).get(reverse("residents:ledger")).content.decode()
 
-    assert "¥9,300.00" in page  # 12 × 800 − 300
+    # 待缴金额 is what is due by today: the first invoice, partly paid; the other eleven are upcoming, not added.
+    assert '<p class="money money--big overdue" data-testid="due-now">¥500.00</p>' in page
+    assert "¥9,300.00" not in page
+    assert "即将到期：2026年6月" in page and "未到期账单共 11 笔，合计 ¥8,800.00" in page
     assert "已逾期 10 天" in page  # the first invoice, partly paid
     assert "未付：¥500.00" in page
     assert "尚需缴纳：¥1,500.00" in page  # deposit 2,000 agreed, 500 held

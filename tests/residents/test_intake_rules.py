@@ -197,3 +197,19 @@ def test_submission_problems_are_told_in_chinese_with_the_article():
     assert problems["person_name"] == "姓名：必填。"
     assert "第三章第一条" in problems["direction_note"]
     assert "第三章第二条" in problems["id_card"] and "身份证" in problems["id_card"]
+
+
+@pytest.mark.parametrize(("status", "states"), [
+    ("draft", ["current", "next", "next", "next"]),
+    ("returned", ["current", "next", "next", "next"]),
+    ("submitted", ["done", "current", "next", "next"]),
+    ("evaluation", ["done", "done", "current", "next"]),
+    ("evaluated", ["done", "done", "current", "next"]),
+    ("approved", ["done", "done", "done", "done"]),
+    ("rejected", ["done", "done", "done", "done"]),
+    ("withdrawn", []),
+])
+def test_the_applicant_sees_which_steps_are_done_current_and_next(status, states):
+    from residents.rules.intake import progress_steps
+
+    assert [step.state for step in progress_steps(status)] == states

@@ -314,3 +314,15 @@ def test_an_unknown_document_is_404(client_for, intake_staff):
 
 def test_downloads_answer_only_get(client_for, outsider, a_document):
     assert client_for(outsider).post(_document_url(a_document)).status_code == 405
+
+
+def test_a_draft_shows_its_steps_and_the_button_to_continue_and_submit(client_for, outsider):
+    client = client_for(outsider)
+    client.post(EDIT, _form_data(save="1"))
+    page = client.get(PAGE).content.decode()
+    assert '<ol class="steps"' in page
+    assert '<li class="steps__step steps__step--current" aria-current="step">' in page
+    assert "填写并提交" in page and "初审" in page and "项目评估" in page and "入驻结果" in page
+    assert f'href="{EDIT}">继续填写并提交</a>' in page
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'<a class="button button--primary" href="{EDIT}">继续填写并提交</a>' in dashboard

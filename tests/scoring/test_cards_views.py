@@ -41,6 +41,8 @@ def test_the_card_shows_the_rule_behind_each_band_and_the_outlook(cast, client_f
     assert html.count("第六章第一条") >= 4  # one rule per dimension (awards name the article too)
     assert "65" in html
     assert "预警名单" in html  # the warning outcome
+    assert "本季度有 1 位入驻主体的总分低于您。" in html  # rank 2 of the ascending ranking, in plain words
+    assert "升序" not in html and "1 = 总分最低" not in html
     assert "70" in html  # what next quarter needs: at least 70 (a third quarter below 70 eliminates)
     assert f"action=\"{reverse('scoring:card_appeal', args=[card.pk])}\"" in html  # window open: appeal form
 
@@ -154,3 +156,16 @@ def test_the_card_page_has_a_fixed_number_of_queries(appeals, cast, client_for, 
         # (the working-day calendar is held: no query)
         with django_assert_num_queries(11):
             assert client.get(url).status_code == 200
+
+
+def test_an_eliminated_resident_is_not_asked_for_next_quarters_plan_or_material(cast, client_for):
+    from scoring.models import QuarterStatus
+    from tests.scoring.support.inputs import make_quarter
+
+    make_quarter(number=4, due=date(2027, 1, 10), status=QuarterStatus.OPEN)
+    with at(IN_WINDOW):
+        eliminated = client_for(cast.idle.user).get(reverse("portal:dashboard")).content.decode()
+        warned = client_for(cast.warned.user).get(reverse("portal:dashboard")).content.decode()
+    assert 'aria-labelledby="card-inputs"' in warned  # a resident who stays reports on the open quarter
+    assert 'aria-labelledby="card-score"' in eliminated  # its latest card (淘汰) is still shown
+    assert 'aria-labelledby="card-inputs"' not in eliminated and 'aria-labelledby="card-plan"' not in eliminated

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("portal:dashboard")
 #: The dashboard of a checked-in resident without a score, before this card: session, user, latest unread,
-#: resident, the other apps' cards (agreement 1, discipline deadlines 3, latest score card 1, bookings 1,
+#: resident, the other apps' cards (agreement 1, discipline deadlines 5 — with the exit under way and the
+#: overdue invoices —, latest score card 1, bookings 3 — the rulebook, the bookings, the no-shows —,
 #: complaints 1), the unread count.
-BASE_DASHBOARD_QUERIES = 12
+BASE_DASHBOARD_QUERIES = 16
 EARLY = sh(2026, 9, 10, 9)  # Thursday: 20 days left
 NEAR = sh(2026, 9, 28, 9)  # Monday: 2 days, 2 working days left
 LAST_DAY = sh(2026, 9, 30, 22)

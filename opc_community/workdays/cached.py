@@ -15,14 +15,20 @@ year: ``apps.ready`` connects the signals) calls :func:`changed`:
 - when the transaction (or the savepoint) rolls back, Django drops the commit callback, and with it
   the bypass: nothing stale is left behind (tests, which run in rolled-back transactions, included).
 
-When the shared cache cannot be reached, reads load from the database (correct, only slower).
+When the shared cache cannot be reached, reads load from the database (correct, only slower). A stamp
+read waits at most :data:`STAMP_TIMEOUT` (not the cache's ``REDIS_TIMEOUT``): a hung Redis must not add
+seconds to every request that shows a deadline.
 """
 
 import logging
 import uuid
 from datetime import date
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from redis.exceptions import RedisError
 
@@ -32,7 +38,10 @@ from opc_community.workdays.rules import WorkCalendar
 logger = logging.getLogger(__name__)
 
 STAMP_KEY = "workdays:calendar-stamp"
+#: Seconds a read or write of the stamp may wait for Redis before the database is read instead.
+STAMP_TIMEOUT = 0.25
 _held: tuple[str, WorkCalendar] | None = None  # (stamp, calendar) of this process
+_stamps: tuple[tuple[str, str], BaseCache] | None = None  # the shared cache with short timeouts
 
 
 def calendar() -> WorkCalendar:
@@ -71,19 +80,32 @@ def forget() -> None:
 def _publish() -> None:
     forget()
     try:
-        cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+        _shared().set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
     except RedisError:
         # The other processes keep their copy until the stamp changes: say so loudly.
         logger.exception("The working-day calendar changed but the shared cache is unreachable.")
 
 
+def _shared() -> BaseCache:
+    """The default cache (same server, prefix and serializer) with :data:`STAMP_TIMEOUT` timeouts."""
+    global _stamps
+    config: dict[str, Any] = settings.CACHES["default"]
+    if not str(config["BACKEND"]).endswith(".RedisCache"):
+        return cache
+    key = (str(config["LOCATION"]), str(config.get("KEY_PREFIX", "")))
+    if _stamps is None or _stamps[0] != key:
+        options = {**config.get("OPTIONS", {}), "socket_connect_timeout": STAMP_TIMEOUT,
+                   "socket_timeout": STAMP_TIMEOUT}
+        _stamps = (key, RedisCache(config["LOCATION"], {**config, "OPTIONS": options}))
+    return _stamps[1]
+
+
 def _current_stamp() -> str:
-    stamp = cache.get(STAMP_KEY)
-    if (
-        stamp is None
-    ):  # first read since the cache was emptied: every process agrees on a fresh stamp
-        cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
-        stamp = cache.get(STAMP_KEY)
+    shared = _shared()
+    stamp = shared.get(STAMP_KEY)
+    if stamp is None:  # first read since the cache was emptied: every process agrees on a fresh stamp
+        shared.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+        stamp = shared.get(STAMP_KEY)
     return str(stamp)
 
 

@@ -253,11 +253,11 @@ def test_from_sign_up_to_a_confirmed_complaint(phone: Page, staff_desk, mailoutb
 
     daily.goto("/admin/residents/complaint/")
     daily.get_by_role("link", name="A-302 工位台灯不亮").click()
-    daily.get_by_role("link", name="回复", exact=True).click()
+    daily.get_by_role("link", name="下一步：回复").click()
     daily.get_by_label("内容").fill("已收到，今天下午安排电工检查。")
     daily.get_by_role("button", name="确认").click()
     expect(success(daily)).to_contain_text("已回复")
-    daily.get_by_role("link", name="给出解决方案").click()
+    daily.get_by_role("link", name="下一步：给出解决方案").click()
     daily.get_by_label("内容").fill("已更换台灯灯管，测试正常。")
     daily.get_by_role("button", name="确认").click()
     expect(success(daily)).to_contain_text("已给出解决方案")

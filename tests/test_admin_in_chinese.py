@@ -30,10 +30,10 @@ CODE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z_]+(?:\.[a-z_]+
 BARE_KIND = re.compile(r"(?<![\w.-])\d{1,2}[a-z](?![\w.-])(?!\s*[\u4e00-\u9fff])")
 #: Pages whose text is checked elsewhere or is a record shown as it is stored, and why.
 NOT_WALKED = {
-    "/admin/core/auditevent/": "the audit trail: rewritten in Chinese by issue 19's audit-trail work (its own test)",
+    "/admin/core/auditevent/": "the audit trail: rewritten in Chinese with its own test (tests/core)",
     "/admin/discipline/decisionledgerentry/": "a ledger entry's content is the hash-chained record, shown as hashed",
 }
-#: Still showing code names (issue 19, not done yet): each is a known gap, listed so that no other page regresses.
+#: Still showing code names: each is a known gap, listed so that no other page regresses.
 KNOWN_GAPS = {
     "/admin/portal/notification/": "the kind column shows the notification kind's code",
     "/admin/spaces/cleaninground/": "the cleaning areas by their rulebook keys",

@@ -1,4 +1,4 @@
-"""Every portal page a resident opens, on a 390×844 phone in Chinese (issue 19, UI.md "Checks that catch
+"""Every portal page a resident opens, on a 390×844 phone in Chinese (UI.md "Checks that catch
 what people notice"): no sideways scrolling, no text squeezed to fewer than four characters a line, no English
 fragments, navigation tap targets of at least 44 px. The run writes the main pages' screenshots to
 docs/screenshots/ (portal-*.png, linked from the README).

@@ -30,7 +30,7 @@ def test_login_page_is_public_and_in_chinese(client):
     assert "南沙国际 OPC 生态社区" in page
     assert "登录" in page
     assert "用户名" in page  # Django's own form labels, translated
-    # An applicant finds the way in (issue 19): sign-up is linked, not "contact the service desk".
+    # An applicant finds the way in: sign-up is linked, not "contact the service desk".
     assert f'href="{reverse("residents:signup")}" data-testid="signup-link">注册并申请入驻</a>' in page
 
 

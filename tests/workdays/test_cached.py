@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -81,7 +82,7 @@ def test_a_rolled_back_change_leaves_nothing_behind(django_assert_num_queries, a
 
 def test_without_the_shared_cache_the_calendar_is_read_from_the_database(django_assert_num_queries):
     work_calendar()
-    down = mock.patch.object(cache, "get", side_effect=RedisConnectionError("down"))
+    down = mock.patch.object(RedisCache, "get", side_effect=RedisConnectionError("down"))
     with down, django_assert_num_queries(2):
         assert work_calendar().is_working_day(date(2026, 10, 1)) is False
 

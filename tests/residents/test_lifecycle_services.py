@@ -414,6 +414,7 @@ def test_a_failing_exit_handler_rolls_the_step_back(member_a, daily_staff):
 
 def _member_with_money_and_desk(resident, staff, *, uscc: str = VALID_USCC[0]):
     Application.objects.filter(pk=resident.application_id).update(uscc=uscc)
+    resident.refresh_from_db()  # a locked row keeps the related rows its caller loaded (core.transitions.lock)
     with on_day(date(2026, 11, 20)):
         pay_deposit(resident, "2000.00", on=date(2026, 11, 20), actor=staff)
         give_desk(resident, staff)

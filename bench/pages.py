@@ -25,6 +25,7 @@ The floor, in one line: GET /bench/bare/, a view answering "ok" behind the same 
 and user as the page, on the same gunicorn under the same load.
 """
 
+import contextlib
 import csv
 import http.client
 import os
@@ -162,11 +163,9 @@ def _wait_for(base: str, process: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("gunicorn stopped: see its output above")
-        try:
+        with contextlib.suppress(OSError):  # not listening yet: ask again
             if _get(base, "/healthz", "") == 200:
                 return
-        except OSError:
-            pass
         time.sleep(0.5)
     raise SystemExit("gunicorn did not answer within 120 s")
 
